@@ -1,0 +1,121 @@
+"""The command line. Every TUI action a script could want is here too; each command calls the
+same service functions as the screens."""
+
+from __future__ import annotations
+
+import click
+
+from eventdesk import __version__
+from eventdesk.cli.common import (
+    Failure, clock_options, db_option, desk_option, friendly_errors, make_clock, require_db, settings_from,
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", type=click.Path(dir_okay=False), default=None,
+              help="Settings file (TOML). Default: $EVENTDESK_CONFIG, then ./eventdesk.toml.")
+@click.version_option(__version__, prog_name="eventdesk")
+@click.pass_context
+def main(ctx: click.Context, config: str | None) -> None:
+    """eventdesk: the on-site operations of a conference in the terminal.
+
+    Check-in desk, badge printers, live agenda, room board and meeting tables.
+    Start with 'eventdesk demo' to open the European Cluster Conference 2024 demo.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["config"] = config
+
+
+@main.group("import")
+def import_group() -> None:
+    """Import attendees, an agenda or meetings from files of other tools."""
+
+
+@main.group("export")
+def export_group() -> None:
+    """Export data for other tools."""
+
+
+def open_tui(ctx_obj: dict, db: str | None, desk: str | None, now: str | None, speed: float | None,
+             *, create: bool = False, screen: str = "checkin") -> None:
+    from eventdesk.logs import quiet_logging
+    from eventdesk.services.context import open_context
+
+    quiet_logging()
+    settings = settings_from(ctx_obj, db=db, desk=desk)
+    context = open_context(require_db(settings), settings, create=create)
+    context.clock = make_clock(now, speed, context.event().timezone)
+    from eventdesk.tui.app import make_app
+
+    make_app(context, start_screen=screen).run()
+
+
+@main.command()
+@db_option
+@desk_option
+@clock_options
+@click.option("--fresh", is_flag=True, help="Delete the demo database first and build it anew.")
+@click.pass_obj
+@friendly_errors
+def demo(obj: dict, db: str | None, desk: str | None, now: str | None, speed: float | None, fresh: bool) -> None:
+    """Create the European Cluster Conference 2024 demo (if absent) and open it.
+
+    Without --db the demo lives in ./eventdesk-demo.db.
+    """
+    from pathlib import Path
+
+    from eventdesk.services.demo import create_demo, demo_exists
+
+    settings = settings_from(obj, db=db)
+    target = settings.db or "eventdesk-demo.db"
+    if "://" not in target:
+        path = Path(target)
+        if fresh:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if fresh or not demo_exists(target):
+        click.echo("Building the demo event (about 700 attendees)…", err=True)
+        create_demo(target)
+    open_tui(obj, target, desk, now, speed)
+
+
+@main.command()
+@db_option
+@click.option("--name", required=True, help="Name of the event.")
+@click.option("--tz", "tz", required=True, help="Time zone of the venue, e.g. Europe/Brussels.")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day (YYYY-MM-DD).")
+@click.option("--venue", default="", help="Venue, e.g. 'Brussels'.")
+@click.pass_obj
+@friendly_errors
+def init(obj: dict, db: str | None, name: str, tz: str, start, end, venue: str) -> None:
+    """Create a new, empty event for your own people and programme."""
+    from eventdesk.services.events import EventError, create_event
+
+    settings = settings_from(obj, db=db)
+    try:
+        create_event(require_db(settings), name=name, timezone=tz, start=start.date(), end=end.date(), venue=venue)
+    except EventError as error:
+        raise Failure(str(error)) from None
+    click.echo(f"Created '{name}' in {settings.db}. Import people with 'eventdesk import attendees FILE --db {settings.db}'.")
+
+
+@main.command()
+@db_option
+@desk_option
+@clock_options
+@click.option("--screen", type=click.Choice(["checkin", "agenda", "rooms", "meetings"]), default="checkin",
+              help="The screen to open on.")
+@click.pass_obj
+@friendly_errors
+def run(obj: dict, db: str | None, desk: str | None, now: str | None, speed: float | None, screen: str) -> None:
+    """Open the TUI on an existing event."""
+    open_tui(obj, db, desk, now, speed, screen=screen)
+
+
+# Each area adds its commands to the groups above.
+from eventdesk.cli import agenda as _agenda  # noqa: E402,F401
+from eventdesk.cli import attendees as _attendees  # noqa: E402,F401
+from eventdesk.cli import badges as _badges  # noqa: E402,F401
+from eventdesk.cli import checkin as _checkin  # noqa: E402,F401
+from eventdesk.cli import meetings as _meetings  # noqa: E402,F401

@@ -1,0 +1,96 @@
+"""Pieces shared by the commands: the --db option, opening the store, the clock options,
+clean error exits."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from datetime import datetime
+from typing import Any, Callable
+
+import click
+
+from eventdesk.domain.clock import Clock
+from eventdesk.settings import Settings, SettingsError
+from eventdesk.store.db import StoreError
+
+
+class Failure(click.ClickException):
+    """An error a person can meet: printed to stderr as one clear line, exit status 1."""
+
+    def show(self, file=None) -> None:  # no "Error:" noise, just the message
+        click.echo(f"eventdesk: {self.format_message()}", err=True)
+
+
+def db_option(func: Callable) -> Callable:
+    return click.option(
+        "--db", "db", metavar="PATH|URL", default=None,
+        help="Database file or URL (default: $EVENTDESK_DB, then the settings file).",
+    )(func)
+
+
+def desk_option(func: Callable) -> Callable:
+    return click.option("--desk", default=None, help="Name of this desk (default: 'Desk 1').")(func)
+
+
+def clock_options(func: Callable) -> Callable:
+    func = click.option("--speed", type=float, default=None,
+                        help="With --now: how fast the rehearsal clock runs (e.g. 60 = a minute per second).")(func)
+    return click.option("--now", "now", metavar="ISO-DATETIME", default=None,
+                        help="Start the event clock at this moment and let it run (rehearsal). "
+                             "Without an offset it is read in the event's time zone.")(func)
+
+
+def settings_from(ctx_obj: dict[str, Any], **overrides: Any) -> Settings:
+    try:
+        return Settings.load(ctx_obj.get("config"), **overrides)
+    except SettingsError as error:
+        raise Failure(str(error)) from None
+
+
+def require_db(settings: Settings) -> str:
+    if not settings.db:
+        raise Failure("No database given: use --db PATH, set EVENTDESK_DB, or put db = \"...\" in eventdesk.toml.")
+    return settings.db
+
+
+def make_clock(now: str | None, speed: float | None, zone_name: str | None) -> Clock:
+    if now is None:
+        if speed not in (None, 1.0):
+            raise Failure("--speed needs --now (the moment the rehearsal clock starts).")
+        return Clock.system()
+    return Clock.rehearsal(parse_moment(now, zone_name), speed if speed is not None else 1.0)
+
+
+def parse_moment(text: str, zone_name: str | None) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise Failure(f"'{text}' is not a date and time; write it like 2024-05-08T10:15 or 2024-05-08T10:15+02:00.") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(zone_name or "UTC"))
+    return moment
+
+
+def friendly_errors(func: Callable) -> Callable:
+    """Turn store and settings errors into one clear line on stderr and a non-zero exit."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (StoreError, SettingsError) as error:
+            raise Failure(str(error)) from None
+
+    return wrapper
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def stderr_is_tty() -> bool:
+    return sys.stderr.isatty()

@@ -1,0 +1,1 @@
+"""Pure rules of the desk: no Textual, no escpos, no SQL."""

@@ -1,0 +1,62 @@
+"""What every use case needs, built once and injected: the store, the clock, the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from eventdesk.domain.clock import Clock
+from eventdesk.settings import Settings
+from eventdesk.store import migrate
+from eventdesk.store.db import StoreError, current_event, make_engine, session_scope
+from eventdesk.store.models import Event
+
+
+@dataclass
+class Context:
+    engine: Engine
+    settings: Settings = field(default_factory=Settings)
+    clock: Clock = field(default_factory=Clock.system)
+
+    @property
+    def desk(self) -> str:
+        return self.settings.desk
+
+    def session(self):
+        """``with ctx.session() as s:`` commits on success, rolls back on error."""
+        return session_scope(self.engine)
+
+    _event: Event | None = field(default=None, init=False, repr=False)
+
+    def event(self, refresh: bool = False) -> Event:
+        """The event of this store (cached: it changes only through ``init`` and imports)."""
+        if self._event is not None and not refresh:
+            return self._event
+        with Session(self.engine, expire_on_commit=False) as session:
+            event = current_event(session)
+        if event is None:
+            raise StoreError("This database holds no event yet. Create one with 'eventdesk init' "
+                             "or import an agenda with 'eventdesk import agenda FILE'.")
+        self._event = event
+        return event
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.event().timezone)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def local_now(self) -> datetime:
+        return self.clock.now().astimezone(self.zone())
+
+
+def open_context(db: str, settings: Settings | None = None, clock: Clock | None = None,
+                 *, create: bool = False) -> Context:
+    """Open (and upgrade) the store at ``db``, a path or URL."""
+    engine = make_engine(db, create=create)
+    migrate.upgrade(engine)
+    return Context(engine=engine, settings=settings or Settings(db=db), clock=clock or Clock.system())

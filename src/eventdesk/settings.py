@@ -1,0 +1,126 @@
+"""One typed settings object, read from a TOML file, then ``EVENTDESK_*`` environment variables,
+then command-line options (later wins).
+
+The TOML file is ``--config PATH``, else ``$EVENTDESK_CONFIG``, else ``./eventdesk.toml`` if
+present. Example::
+
+    db = "ecc2024.db"
+    desk = "Desk 1"
+
+    [search]
+    min_chars = 3
+
+    [printers]
+    default = "badge-1"
+    badge-1 = "tcp://10.0.0.7:9100"
+    badge-2 = "usb://04b8:0e15"
+
+    [badge]
+    paper_mm = 80
+    dpi = 203
+    font = "/path/to/font.ttf"   # optional; Noto Sans ships with eventdesk
+
+    [meetings]
+    no_show_minutes = 5
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+
+class SettingsError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class BadgeSettings:
+    paper_mm: int = 80
+    dpi: int = 203
+    font: str | None = None
+    profile: str = "TM-T88V"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str | None = None
+    desk: str = "Desk 1"
+    search_min_chars: int = 3
+    search_limit: int = 20
+    printers: dict[str, str] = field(default_factory=dict)  # name -> URL
+    default_printer: str | None = None
+    printer_timeout_s: float = 3.0
+    badge: BadgeSettings = field(default_factory=BadgeSettings)
+    no_show_minutes: int = 5
+    undo_minutes: int = 15
+    config_path: str | None = None
+
+    def printer_url(self, name_or_url: str | None = None) -> str | None:
+        """A configured printer's URL by name, a URL as given, or the default printer."""
+        key = name_or_url or self.default_printer
+        if key is None:
+            return None
+        return self.printers.get(key, key)
+
+    @classmethod
+    def load(cls, config: str | os.PathLike[str] | None = None,
+             env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        env = os.environ if env is None else env
+        path = config or env.get("EVENTDESK_CONFIG")
+        if path is None and Path("eventdesk.toml").is_file():
+            path = "eventdesk.toml"
+        settings = cls()
+        if path is not None:
+            settings = _from_toml(settings, Path(path))
+        settings = _from_env(settings, env)
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        return replace(settings, **clean)
+
+
+def _from_toml(settings: Settings, path: Path) -> Settings:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"Settings file {path} does not exist.") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"Settings file {path} is not valid TOML: {error}") from None
+    values: dict[str, Any] = {"config_path": str(path)}
+    for key in ("db", "desk", "no_show_minutes", "undo_minutes", "printer_timeout_s"):
+        if key in data:
+            values[key] = data[key]
+    search = data.get("search", {})
+    if "min_chars" in search:
+        values["search_min_chars"] = int(search["min_chars"])
+    if "limit" in search:
+        values["search_limit"] = int(search["limit"])
+    printers = dict(data.get("printers", {}))
+    if printers:
+        values["default_printer"] = printers.pop("default", None) or next(iter(printers), None)
+        values["printers"] = {str(k): str(v) for k, v in printers.items()}
+    if "no_show_minutes" in data.get("meetings", {}):
+        values["no_show_minutes"] = int(data["meetings"]["no_show_minutes"])
+    badge = data.get("badge", {})
+    if badge:
+        known = {f.name for f in fields(BadgeSettings)}
+        unknown = set(badge) - known
+        if unknown:
+            raise SettingsError(f"Unknown [badge] keys in {path}: {', '.join(sorted(unknown))}")
+        values["badge"] = replace(settings.badge, **badge)
+    return replace(settings, **values)
+
+
+def _from_env(settings: Settings, env: Mapping[str, str]) -> Settings:
+    values: dict[str, Any] = {}
+    if env.get("EVENTDESK_DB"):
+        values["db"] = env["EVENTDESK_DB"]
+    if env.get("EVENTDESK_DESK"):
+        values["desk"] = env["EVENTDESK_DESK"]
+    if env.get("EVENTDESK_PRINTER"):
+        values["default_printer"] = env["EVENTDESK_PRINTER"]
+    if env.get("EVENTDESK_SEARCH_MIN_CHARS"):
+        values["search_min_chars"] = int(env["EVENTDESK_SEARCH_MIN_CHARS"])
+    return replace(settings, **values)

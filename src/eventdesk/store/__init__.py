@@ -1,0 +1,2 @@
+"""Persistence: SQLModel tables, engine and sessions, migrations, queries. The only place that
+speaks SQL."""

@@ -1,0 +1,104 @@
+"""Engine and session setup. The database is a URL: SQLite by default (WAL, foreign keys,
+busy timeout, a file readable by its owner only), PostgreSQL when several desks share a store."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import update
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, create_engine, select
+
+from eventdesk.store.models import Change, Event
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class StoreError(Exception):
+    """A database that cannot be opened or used; the message says what to do."""
+
+
+def database_url(db: str | os.PathLike[str]) -> str:
+    """A path or a URL -> a SQLAlchemy URL (``postgresql://`` uses psycopg 3)."""
+    text = str(db)
+    if "://" not in text:
+        return f"sqlite:///{Path(text).expanduser().absolute()}"
+    if text.startswith("postgresql://") or text.startswith("postgres://"):
+        return "postgresql+psycopg://" + text.split("://", 1)[1]
+    return text
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _create_private_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def make_engine(db: str | os.PathLike[str], *, create: bool = True) -> Engine:
+    """An engine for ``db`` (a path or URL). A new SQLite file is created mode 0600."""
+    url = database_url(db)
+    path = sqlite_path(url)
+    if path is not None:
+        if not path.exists():
+            if not create:
+                raise StoreError(f"No database at {path}. Create one with 'eventdesk init' or 'eventdesk demo'.")
+            _create_private_file(path)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+            poolclass=NullPool if os.environ.get("EVENTDESK_NULLPOOL") else None,
+        )
+        sa_event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # WAL + NORMAL: a commit survives a crash of the application, and costs no fsync.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def bump(session: Session, area: str) -> None:
+    """Tell other processes that ``area`` changed (see ``Change``)."""
+    result = session.exec(update(Change).where(Change.area == area).values(version=Change.version + 1))
+    if result.rowcount == 0:
+        session.add(Change(area=area, version=1))
+
+
+def change_versions(engine: Engine) -> dict[str, int]:
+    with Session(engine) as session:
+        return {c.area: c.version for c in session.exec(select(Change))}
+
+
+def current_event(session: Session) -> Event | None:
+    return session.exec(select(Event).order_by(Event.id)).first()

@@ -1,0 +1,251 @@
+"""The tables. Every datetime is timezone-aware (stored as UTC, shown in the event's zone).
+
+A schema change here needs a migration in ``store/migrations/versions`` (see README)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import Column, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from eventdesk.domain.clock import utcnow
+from eventdesk.store.types import UTCDateTime
+
+
+def _created():
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Event(SQLModel, table=True):
+    __tablename__ = "event"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str
+    venue: str = ""
+    timezone: str = "UTC"
+    start_date: date
+    end_date: date
+    created_at: datetime = _created()
+
+
+class Attendee(SQLModel, table=True):
+    __tablename__ = "attendee"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    first_name: str = ""
+    last_name: str = ""
+    organisation: str = ""
+    role: str = ""  # job title or role, printed under the name when set
+    email: str = Field(default="", index=True)
+    country: str = ""  # ISO 3166-1 alpha-2 where known
+    category: str = Field(default="participant", index=True)  # participant, speaker, press, staff, organiser, ...
+    status: str = Field(default="active")  # active | cancelled
+    blocked: bool = False
+    note: str = ""  # something the desk must see at check-in ("collect invoice", "wheelchair")
+    # Random, at least 128 bits, never derived from an id; imported systems' secrets are kept.
+    badge_code: str = Field(unique=True, index=True)
+    # Key of the row in the system it came from (pretix secret, Eventbrite attendee #, ...),
+    # so re-importing a file updates people instead of duplicating them.
+    source_ref: Optional[str] = Field(default=None, unique=True, index=True)
+    walk_in: bool = False
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class AttendeeToken(SQLModel, table=True):
+    """Folded search words of an attendee (name, organisation, e-mail, code): a prefix search on
+    an indexed column that works the same on SQLite and PostgreSQL."""
+
+    __tablename__ = "attendee_token"
+    token: str = Field(primary_key=True)
+    attendee_id: int = Field(primary_key=True, foreign_key="attendee.id", ondelete="CASCADE")
+
+
+class RevokedCode(SQLModel, table=True):
+    """An old badge code of a badge that was reissued: scanning it answers ``revoked``."""
+
+    __tablename__ = "revoked_code"
+    code: str = Field(primary_key=True)
+    attendee_id: int = Field(foreign_key="attendee.id", index=True)
+    revoked_at: datetime = _created()
+
+
+class Room(SQLModel, table=True):
+    __tablename__ = "room"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    capacity: Optional[int] = None
+    position: int = 0  # display order
+
+
+class CheckinList(SQLModel, table=True):
+    __tablename__ = "checkin_list"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    kind: str = "entrance"  # entrance | room | meetings
+    room_id: Optional[int] = Field(default=None, foreign_key="room.id")
+    # Comma-separated categories admitted on this list; empty admits everybody.
+    categories: str = ""
+
+
+class CheckinRecord(SQLModel, table=True):
+    """Append-only: every scan, failures included. Annulling (undo) sets ``annulled_at``; the row
+    stays."""
+
+    __tablename__ = "checkin_record"
+    __table_args__ = (
+        Index("ix_checkin_record_attendee_list", "attendee_id", "list_id", "scanned_at"),
+        Index("ix_checkin_record_list_time", "list_id", "scanned_at"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    nonce: str = Field(unique=True)  # one per scan; a replayed scan carries the same nonce
+    code: str  # what was scanned, cleaned and cut to a sane length
+    attendee_id: Optional[int] = Field(default=None, foreign_key="attendee.id")
+    list_id: int = Field(foreign_key="checkin_list.id")
+    direction: str = "entry"  # entry | exit
+    result: str  # ok, already_checked_in, unknown_code, cancelled, revoked, not_on_list, blocked
+    desk: str = ""
+    scanned_at: datetime = _created()
+    annulled_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    annulled_by: Optional[str] = None
+
+
+class Session(SQLModel, table=True):
+    """A programme item. ``start``/``end`` are as planned (re-imports overwrite them);
+    ``shift_minutes`` is the delay recorded on site (re-imports keep it)."""
+
+    __tablename__ = "session"
+    __table_args__ = (Index("ix_session_room_start", "room_id", "start"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    source_ref: Optional[str] = Field(default=None, unique=True)  # guid / id in the imported file
+    title: str
+    type: str = "talk"  # talk, plenary, panel, break, registration, workshop, ...
+    start: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    end: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    shift_minutes: int = 0
+    fixed_end: bool = False  # the room must be free by ``end`` (a shift past it is flagged)
+    status: str = "scheduled"  # scheduled | running | ended | cancelled
+    started_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    ended_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    room_id: Optional[int] = Field(default=None, foreign_key="room.id")
+    track: str = ""
+    chair: str = ""
+    description: str = ""
+    updated_at: datetime = _created()
+
+
+class SessionSpeaker(SQLModel, table=True):
+    __tablename__ = "session_speaker"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True, ondelete="CASCADE")
+    position: int = 0
+    name: str
+    role: str = ""
+    organisation: str = ""
+    attendee_id: Optional[int] = Field(default=None, foreign_key="attendee.id")
+
+
+class MeetingTable(SQLModel, table=True):
+    __tablename__ = "meeting_table"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: int = Field(unique=True)
+    label: str = ""
+
+
+class MeetingSlot(SQLModel, table=True):
+    __tablename__ = "meeting_slot"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    start: datetime = Field(sa_type=UTCDateTime, nullable=False, unique=True)
+    end: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Meeting(SQLModel, table=True):
+    __tablename__ = "meeting"
+    __table_args__ = (
+        # One live meeting per table and slot; cancelled ones and no-shows free the table.
+        Index(
+            "ux_meeting_slot_table_live",
+            "slot_id",
+            "table_id",
+            unique=True,
+            sqlite_where=text("state NOT IN ('cancelled', 'no_show')"),
+            postgresql_where=text("state NOT IN ('cancelled', 'no_show')"),
+        ),
+        Index("ix_meeting_a", "attendee_a_id", "slot_id"),
+        Index("ix_meeting_b", "attendee_b_id", "slot_id"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    slot_id: int = Field(foreign_key="meeting_slot.id")
+    table_id: int = Field(foreign_key="meeting_table.id")
+    attendee_a_id: int = Field(foreign_key="attendee.id")
+    attendee_b_id: int = Field(foreign_key="attendee.id")
+    state: str = "scheduled"  # scheduled, one_present, both_present, no_show, done, cancelled
+    a_present_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    b_present_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    notes: str = ""
+    source_ref: Optional[str] = None
+    updated_at: datetime = _created()
+
+
+class MeetingRequest(SQLModel, table=True):
+    """A wish to meet, not yet placed at a table and slot."""
+
+    __tablename__ = "meeting_request"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    attendee_a_id: int = Field(foreign_key="attendee.id")
+    attendee_b_id: int = Field(foreign_key="attendee.id")
+    notes: str = ""
+    meeting_id: Optional[int] = Field(default=None, foreign_key="meeting.id")
+    unplaced_reason: str = ""
+
+
+class Unavailability(SQLModel, table=True):
+    """A slot in which a person cannot meet anybody."""
+
+    __tablename__ = "unavailability"
+    attendee_id: int = Field(primary_key=True, foreign_key="attendee.id")
+    slot_id: int = Field(primary_key=True, foreign_key="meeting_slot.id")
+
+
+class PrintJob(SQLModel, table=True):
+    __tablename__ = "print_job"
+    __table_args__ = (Index("ix_print_job_state_printer", "state", "printer"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = "badge"  # badge | slip | test
+    attendee_id: Optional[int] = Field(default=None, foreign_key="attendee.id", index=True)
+    printer: str = ""  # printer name (from settings) or URL
+    state: str = "pending"  # pending | printing | printed | failed | cancelled
+    attempts: int = 0
+    last_error: str = ""
+    reprint: bool = False
+    desk: str = ""
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+    printed_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    next_attempt_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who changed what, when. ``detail`` names fields, not their personal values."""
+
+    __tablename__ = "audit_entry"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = _created()
+    desk: str = ""
+    action: str
+    subject: str = ""  # "attendee:12", "session:40", ...
+    detail: str = ""
+
+
+class Change(SQLModel, table=True):
+    """A monotonically growing change counter per area ("checkin", "agenda", "meetings",
+    "print"), bumped by every write: open screens poll it cheaply to refresh within a second when
+    another process changed the store."""
+
+    __tablename__ = "change"
+    area: str = Field(primary_key=True)
+    version: int = 0

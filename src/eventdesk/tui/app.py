@@ -1,0 +1,103 @@
+"""The app: built by ``make_app`` with its parts injected (store, clock, settings), so the CLI,
+the tests and the snapshot tests all run the same App."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from eventdesk.resources import stylesheet
+from eventdesk.services.context import Context
+from eventdesk.store.db import change_versions
+from eventdesk.tui.messages import StoreChanged
+from eventdesk.tui.screens.agenda import AgendaScreen
+from eventdesk.tui.screens.checkin import CheckinScreen
+from eventdesk.tui.screens.help import HelpScreen
+from eventdesk.tui.screens.meetings import MeetingsScreen
+from eventdesk.tui.screens.rooms import RoomsScreen
+
+SCREENS_IN_ORDER = (
+    ("checkin", "Check-in", "f2"),
+    ("agenda", "Agenda", "f3"),
+    ("rooms", "Rooms", "f4"),
+    ("meetings", "Meetings", "f5"),
+)
+
+
+class EventDeskApp(App[None]):
+    CSS_PATH = [stylesheet("app.tcss")]
+    TITLE = "eventdesk"
+    ENABLE_COMMAND_PALETTE = True
+    MODES = {
+        "checkin": CheckinScreen,
+        "agenda": AgendaScreen,
+        "rooms": RoomsScreen,
+        "meetings": MeetingsScreen,
+    }
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding("f2", "switch_mode('checkin')", "Check-in", id="app.checkin"),
+        Binding("f3", "switch_mode('agenda')", "Agenda", id="app.agenda"),
+        Binding("f4", "switch_mode('rooms')", "Rooms", id="app.rooms"),
+        Binding("f5", "switch_mode('meetings')", "Meetings", id="app.meetings"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+    # How often the store is asked whether another process changed it.
+    POLL_SECONDS = 0.5
+
+    def __init__(self, context: Context, start_screen: str = "checkin", watch_store: bool = True) -> None:
+        super().__init__()
+        self.context = context
+        self.start_screen = start_screen
+        self.watch_store = watch_store
+        self._versions: dict[str, int] | None = None
+        self.title = context.event().name
+        self.sub_title = context.desk
+
+    def on_mount(self) -> None:
+        self.switch_mode(self.start_screen)
+        if self.watch_store:
+            self.set_interval(self.POLL_SECONDS, self.poll_store)
+
+    def poll_store(self) -> None:
+        self._poll_store()
+
+    @work(thread=True, exclusive=True, group="store-poll")
+    def _poll_store(self) -> None:
+        versions = change_versions(self.context.engine)
+        previous, self._versions = self._versions, versions
+        if previous is None:
+            return
+        changed = frozenset(a for a, v in versions.items() if previous.get(a) != v)
+        if changed:
+            self.call_from_thread(self.notify_store_changed, changed)
+
+    def notify_store_changed(self, areas: frozenset[str]) -> None:
+        """Tell the visible screen what changed (also called after this process's own writes)."""
+        self.screen.post_message(StoreChanged(areas))
+
+    def action_help(self) -> None:
+        rows = [(b.key.upper() if b.key.startswith("f") else b.key, b.description, "everywhere")
+                for b in self.BINDINGS if b.description]
+        for binding in getattr(self.screen, "BINDINGS", []):
+            if isinstance(binding, Binding) and binding.description:
+                rows.append((binding.key, binding.description, type(self.screen).__name__.removesuffix("Screen")))
+        self.push_screen(HelpScreen(rows))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for mode, title, key in SCREENS_IN_ORDER:
+            yield SystemCommand(f"Go to {title}", f"Open the {title} screen ({key.upper()})",
+                                lambda m=mode: self.switch_mode(m))
+        yield SystemCommand("Help", "List every key (F1)", self.action_help)
+        commands = getattr(screen, "palette_commands", None)
+        if commands is not None:
+            yield from commands()
+        yield SystemCommand("Quit", "Leave eventdesk (Ctrl+Q)", self.exit)
+
+
+def make_app(context: Context, start_screen: str = "checkin", watch_store: bool = True) -> EventDeskApp:
+    return EventDeskApp(context, start_screen=start_screen, watch_store=watch_store)

@@ -1,0 +1,13 @@
+"""Agenda screen."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from eventdesk.tui.screens.base import DeskScreen
+
+
+class AgendaScreen(DeskScreen):
+    def compose_body(self) -> ComposeResult:
+        yield Static("Agenda", id="agenda-body")

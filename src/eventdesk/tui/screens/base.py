@@ -1,0 +1,34 @@
+"""What the four main screens share: the header, the footer, and the store-change refresh."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from eventdesk.tui.widgets.status_header import StatusHeader
+
+
+class DeskScreen(Screen):
+    """A main screen. Subclasses yield their body from ``compose_body`` and re-read the store in
+    ``refresh_data`` (called on mount and whenever another process changed an area they watch)."""
+
+    WATCHES: frozenset[str] = frozenset()
+
+    @property
+    def context(self):
+        return self.app.context  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader()
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        return iter(())
+
+    def on_screen_resume(self) -> None:
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        """Re-read what this screen shows."""
