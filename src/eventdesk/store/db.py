@@ -95,9 +95,20 @@ def bump(session: Session, area: str) -> None:
         session.add(Change(area=area, version=1))
 
 
-def change_versions(engine: Engine) -> dict[str, int]:
+def change_versions(engine: Engine) -> dict[str, object]:
+    """What open screens compare every half second to see another process's writes. Scans and new
+    print jobs are seen through the newest row id (so the scan path pays no extra write); other
+    changes bump their area's counter with ``bump``."""
+    from sqlalchemy import func
+
+    from eventdesk.store.models import CheckinRecord, PrintJob
+
     with Session(engine) as session:
-        return {c.area: c.version for c in session.exec(select(Change))}
+        versions: dict[str, object] = {c.area: c.version for c in session.exec(select(Change))}
+        versions["checkin"] = (versions.get("checkin", 0), session.exec(select(func.max(CheckinRecord.id))).one())
+        versions["print"] = (versions.get("print", 0), session.exec(select(func.max(PrintJob.id))).one(),
+                             session.exec(select(func.max(PrintJob.updated_at))).one())
+        return versions
 
 
 def current_event(session: Session) -> Event | None:
