@@ -35,3 +35,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     if revision == "head" and current_revision(engine) == head_revision():
         return
     command.upgrade(alembic_config(engine), revision)
+
+
+def first_revision() -> str:
+    script = ScriptDirectory(str(MIGRATIONS))
+    return script.get_base()

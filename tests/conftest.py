@@ -1,0 +1,65 @@
+"""Shared fixtures: each test builds its own temporary database from files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+# Tame python-escpos before anything imports it (see eventdesk.logs).
+from eventdesk.logs import tame_escpos_import
+
+tame_escpos_import()
+
+REPO = Path(__file__).resolve().parents[1]
+REALDATA = REPO.parent / "shared" / "realdata"
+
+
+@pytest.fixture
+def realdata() -> Path:
+    """The folder of real files from other tools. Absent outside the workplace: the test is
+    skipped with the reason; CI sets EVENTDESK_REQUIRE_REALDATA=1 and then it fails instead."""
+    if not REALDATA.is_dir():
+        if os.environ.get("EVENTDESK_REQUIRE_REALDATA"):
+            pytest.fail(f"{REALDATA} is missing but EVENTDESK_REQUIRE_REALDATA is set")
+        pytest.skip(f"real data folder {REALDATA} is absent (it lives beside the repository, in shared/realdata)")
+    return REALDATA
+
+
+@pytest.fixture
+def tmp_db(tmp_path: Path) -> str:
+    """A migrated SQLite database file holding an empty event (Test Conference, Europe/Brussels,
+    6-8 May 2024) with its main entrance list."""
+    from eventdesk.services.events import create_event
+
+    path = tmp_path / "event.db"
+    create_event(str(path), name="Test Conference", timezone="Europe/Brussels",
+                 start=date(2024, 5, 6), end=date(2024, 5, 8), venue="Brussels")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from eventdesk.domain.codes import seeded_code_factory
+    from eventdesk.services.demo import create_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    create_demo(str(path), code_factory=seeded_code_factory(2024))
+    from eventdesk.store.db import make_engine
+
+    engine = make_engine(str(path))
+    with engine.connect() as connection:  # fold the WAL into the file so a plain copy is complete
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db(_demo_template: Path, tmp_path: Path) -> str:
+    """A private copy of the demo event (built once per test run, badge codes seeded)."""
+    path = tmp_path / "demo.db"
+    shutil.copy(_demo_template, path)
+    return str(path)
