@@ -50,6 +50,10 @@ def open_tui(ctx_obj: dict, db: str | None, desk: str | None, now: str | None, s
     make_app(context, start_screen=screen).run()
 
 
+# The moment the demo's rehearsal clock starts at when no --now is given.
+DEMO_MOMENT = "2024-05-08T10:15"
+
+
 @main.command()
 @db_option
 @desk_option
@@ -60,7 +64,9 @@ def open_tui(ctx_obj: dict, db: str | None, desk: str | None, now: str | None, s
 def demo(obj: dict, db: str | None, desk: str | None, now: str | None, speed: float | None, fresh: bool) -> None:
     """Create the European Cluster Conference 2024 demo (if absent) and open it.
 
-    Without --db the demo lives in ./eventdesk-demo.db.
+    Without --db the demo lives in ./eventdesk-demo.db. Without --now the clock starts on the
+    second conference day, 8 May 2024 at 10:15 in Brussels, and runs: sessions are under way and
+    the matchmaking tables are busy.
     """
     from pathlib import Path
 
@@ -76,7 +82,7 @@ def demo(obj: dict, db: str | None, desk: str | None, now: str | None, speed: fl
     if fresh or not demo_exists(target):
         click.echo("Building the demo event (about 700 attendees)…", err=True)
         create_demo(target)
-    open_tui(obj, target, desk, now, speed)
+    open_tui(obj, target, desk, now or DEMO_MOMENT, speed)
 
 
 @main.command()
