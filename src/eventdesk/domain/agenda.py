@@ -1,0 +1,258 @@
+"""Agenda maths: effective times, now/next per room, time left, the Indico-style rescheduler and
+the flags a delay can raise. Pure: plain dataclasses in, plain values out (no SQL, no Textual).
+
+Times are timezone-aware datetimes. ``start``/``end`` are as planned; the effective times add the
+delay recorded on site (``shift_minutes``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Iterable, Sequence
+
+from eventdesk.domain.text import fold
+
+SCHEDULED, RUNNING, ENDED, CANCELLED = "scheduled", "running", "ended", "cancelled"
+
+# Flag codes (the screens word them; ``FLAG_TEXT`` is the default wording).
+OVERRUNS_FIXED_END = "overruns_fixed_end"
+OVERRUNS_ROOM_DAY = "overruns_room_day"
+SPEAKER_CLASH = "speaker_clash"
+FLAG_TEXT = {
+    OVERRUNS_FIXED_END: "runs past its fixed end",
+    OVERRUNS_ROOM_DAY: "runs past the room's last planned end",
+    SPEAKER_CLASH: "a speaker is in two rooms at once",
+}
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A programme item as the agenda maths sees it."""
+
+    id: int
+    room_id: int | None
+    start: datetime  # planned
+    end: datetime  # planned
+    shift_minutes: int = 0
+    status: str = SCHEDULED
+    fixed_end: bool = False
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    # Who speaks: attendee ids as "a:<id>", otherwise folded names, so one person matches across rooms.
+    speaker_keys: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def shift(self) -> timedelta:
+        return timedelta(minutes=self.shift_minutes)
+
+    @property
+    def effective_start(self) -> datetime:
+        return self.start + self.shift
+
+    @property
+    def effective_end(self) -> datetime:
+        return self.end + self.shift
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == CANCELLED
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+
+def speaker_key(name: str, attendee_id: int | None = None) -> str:
+    return f"a:{attendee_id}" if attendee_id is not None else "n:" + " ".join(fold(name).split())
+
+
+def _in_order(slots: Iterable[Slot]) -> list[Slot]:
+    return sorted(slots, key=lambda s: (s.effective_start, s.effective_end, s.id))
+
+
+def is_current(slot: Slot, at: datetime) -> bool:
+    """Running at ``at``: marked started and not ended, or (not marked either way) inside its
+    effective span. A session marked ended is over, whatever the clock says."""
+    if slot.status in (CANCELLED, ENDED):
+        return False
+    if slot.status == RUNNING:
+        return True
+    return slot.effective_start <= at < slot.effective_end
+
+
+@dataclass(frozen=True)
+class NowNext:
+    current: Slot | None
+    next: Slot | None
+
+
+def now_next(room_slots: Sequence[Slot], at: datetime) -> NowNext:
+    """What runs in one room at ``at`` and what comes after it there. A session marked started
+    holds the room until it is marked ended; when two qualify, the one that started last is
+    current."""
+    ordered = [s for s in _in_order(room_slots) if not s.cancelled]
+    # A session the chair marked started holds the room until marked ended (it may overrun).
+    running = [s for s in ordered if s.status == RUNNING] or [s for s in ordered if is_current(s, at)]
+    current = running[-1] if running else None
+    after = current.effective_start if current else at
+    upcoming = [s for s in ordered
+                if s is not current and s.status in (SCHEDULED,) and s.effective_start >= after
+                and (current is not None or s.effective_start > at)]
+    return NowNext(current, upcoming[0] if upcoming else None)
+
+
+def time_left(slot: Slot, at: datetime) -> timedelta:
+    """Until the effective end; negative once it overruns."""
+    return slot.effective_end - at
+
+
+def time_until_start(slot: Slot, at: datetime) -> timedelta:
+    return slot.effective_start - at
+
+
+def progress(slot: Slot, at: datetime) -> float:
+    """Share of the session elapsed at ``at``, from 0.0 to 1.0."""
+    total = (slot.effective_end - slot.effective_start).total_seconds()
+    if total <= 0:
+        return 1.0 if at >= slot.effective_start else 0.0
+    done = (at - slot.effective_start).total_seconds() / total
+    return min(1.0, max(0.0, done))
+
+
+def format_countdown(delta: timedelta) -> str:
+    """``1:05:09``, ``12:04`` or ``-3:10`` (overrun), whole seconds rounded towards zero."""
+    seconds = int(delta.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
+    return f"{sign}{minutes:02d}:{secs:02d}"
+
+
+def format_delay(minutes: int) -> str:
+    if minutes == 0:
+        return ""
+    return f"+{minutes} min" if minutes > 0 else f"{minutes} min"
+
+
+# --- the rescheduler ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reschedule:
+    """New delays after moving one session: ``shifts`` maps every session that moves to its new
+    ``shift_minutes`` (the chosen one first); ``applied`` is the delay actually applied (a pull
+    back may be limited)."""
+
+    shifts: dict[int, int]
+    applied: int
+
+    @property
+    def moved(self) -> list[int]:
+        return list(self.shifts)
+
+
+def reschedule(room_slots: Sequence[Slot], session_id: int, minutes: int) -> Reschedule:
+    """Delay (``minutes > 0``) or pull back (``< 0``) one session and, as Indico's rescheduler
+    does, the FOLLOWING sessions of the same room until a gap long enough to absorb the change;
+    gaps that are too short are kept, not squeezed.
+
+    A pull back is the mirror image: it never moves a session before its planned start (so it
+    never reaches into the session before, planned back to back at the latest), and the followers
+    come back with it only as far as they had been pushed. Cancelled sessions neither move nor
+    block; ended ones are history and stay put."""
+    by_id = {s.id: s for s in room_slots}
+    target = by_id[session_id]
+    if minutes == 0 or target.cancelled:
+        return Reschedule({}, 0)
+    applied = minutes if minutes > 0 else -min(-minutes, max(0, target.shift_minutes))
+    if applied == 0:
+        return Reschedule({}, 0)
+    shifts = {target.id: target.shift_minutes + applied}
+    followers = [s for s in _in_order(room_slots)
+                 if s.id != target.id and s.room_id == target.room_id and not s.cancelled and s.status != ENDED
+                 and (s.effective_start, s.id) >= (target.effective_start, target.id)]
+    carry, previous_end = applied, target.effective_end
+    for follower in followers:
+        gap = follower.effective_start - previous_end
+        previous_end = max(previous_end, follower.effective_end)
+        if carry > 0:
+            if gap >= timedelta(minutes=carry):
+                break  # this gap absorbs the delay
+            step = carry
+        else:
+            if gap >= timedelta(minutes=-carry):
+                break  # it was not pushed by the session before: leave it where it is
+            step = -min(-carry, max(0, follower.shift_minutes))
+            if step == 0:
+                break
+            carry = step
+        shifts[follower.id] = follower.shift_minutes + step
+    return Reschedule(shifts, applied)
+
+
+def apply_shifts(slots: Iterable[Slot], shifts: dict[int, int]) -> list[Slot]:
+    return [replace(s, shift_minutes=shifts[s.id]) if s.id in shifts else s for s in slots]
+
+
+# --- flags -------------------------------------------------------------------------------------
+
+
+def flags(slots: Sequence[Slot], room_day_end: dict[object, datetime] | None = None) -> dict[int, set[str]]:
+    """Problems a delay can cause, by session id:
+
+    - a session with a fixed end (``fixed_end``) that now ends after its planned end;
+    - a session that now ends after the room's availability: ``room_day_end`` maps a room id to
+      when the room must be free (by default the planned end of that room's last session);
+    - a speaker (same attendee, or same folded name) in two rooms at overlapping times.
+    """
+    live = [s for s in slots if not s.cancelled]
+    result: dict[int, set[str]] = {}
+    if room_day_end is None:
+        room_day_end = {}
+        for s in live:
+            if s.room_id is not None and (s.room_id not in room_day_end or s.end > room_day_end[s.room_id]):
+                room_day_end[s.room_id] = s.end
+    for s in live:
+        if s.status == ENDED:
+            continue
+        if s.fixed_end and s.effective_end > s.end:
+            result.setdefault(s.id, set()).add(OVERRUNS_FIXED_END)
+        limit = room_day_end.get(s.room_id)
+        if limit is not None and s.effective_end > limit:
+            result.setdefault(s.id, set()).add(OVERRUNS_ROOM_DAY)
+    for a, b in _speaker_overlaps(live):
+        result.setdefault(a.id, set()).add(SPEAKER_CLASH)
+        result.setdefault(b.id, set()).add(SPEAKER_CLASH)
+    return result
+
+
+def _speaker_overlaps(live: Sequence[Slot]) -> Iterable[tuple[Slot, Slot]]:
+    by_speaker: dict[str, list[Slot]] = {}
+    for s in live:
+        if s.status == ENDED:
+            continue
+        for key in s.speaker_keys:
+            by_speaker.setdefault(key, []).append(s)
+    seen: set[tuple[int, int]] = set()
+    for sessions in by_speaker.values():
+        ordered = _in_order(sessions)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1:]:
+                if b.effective_start >= a.effective_end:
+                    break
+                pair = (min(a.id, b.id), max(a.id, b.id))
+                if a.room_id != b.room_id and pair not in seen:
+                    seen.add(pair)
+                    yield a, b
+
+
+def by_room(slots: Iterable[Slot]) -> dict[int | None, list[Slot]]:
+    rooms: dict[int | None, list[Slot]] = {}
+    for s in slots:
+        rooms.setdefault(s.room_id, []).append(s)
+    for room_slots in rooms.values():
+        room_slots.sort(key=lambda s: (s.effective_start, s.id))
+    return rooms
