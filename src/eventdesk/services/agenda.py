@@ -1,0 +1,344 @@
+"""The live agenda: a day's programme, now/next in every room, the room board and the chair
+actions (started, ended, delay, cancel). The CLI, the screens and the tests call these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from eventdesk.domain import agenda as rules
+from eventdesk.domain.agenda import Slot, speaker_key
+from eventdesk.domain.text import printable
+from eventdesk.services.context import Context
+from eventdesk.store import agenda as store
+from eventdesk.store.db import bump
+from eventdesk.store.models import AuditEntry
+
+AREA = "agenda"
+# The board also shows what started the evening before and still runs after midnight.
+BOARD_LEAD = timedelta(hours=6)
+
+
+class AgendaError(Exception):
+    """A chair action that cannot be done; the message says why."""
+
+
+@dataclass(frozen=True)
+class RoomInfo:
+    id: int
+    name: str
+    capacity: int | None
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    slot: Slot
+    title: str
+    type: str
+    room_id: int | None
+    room_name: str
+    chair: str
+    track: str
+    speakers: tuple[str, ...]
+
+    @property
+    def id(self) -> int:
+        return self.slot.id
+
+    def local_start(self, zone: ZoneInfo) -> datetime:
+        return self.slot.effective_start.astimezone(zone)
+
+    def local_end(self, zone: ZoneInfo) -> datetime:
+        return self.slot.effective_end.astimezone(zone)
+
+
+@dataclass(frozen=True)
+class RoomNow:
+    room: RoomInfo
+    current: SessionInfo | None
+    next: SessionInfo | None
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One line of the room board at one moment."""
+
+    room: RoomInfo
+    occupancy: int
+    current: SessionInfo | None
+    progress: float | None
+    time_left: timedelta | None
+    next: SessionInfo | None
+
+    @property
+    def occupancy_share(self) -> float | None:
+        if not self.room.capacity:
+            return None
+        return self.occupancy / self.room.capacity
+
+
+@dataclass
+class Programme:
+    """Sessions of a time window with their rooms, read once; everything that depends on the
+    moment (now/next, time left, progress) is computed from it without the store, so a screen
+    re-reads the store only when it changed and ticks the clock for free."""
+
+    zone: ZoneInfo
+    day: date
+    rooms: list[RoomInfo]
+    sessions: list[SessionInfo]
+    occupancy: dict[int, int] = field(default_factory=dict)
+
+    @cached_property
+    def by_id(self) -> dict[int, SessionInfo]:
+        return {s.id: s for s in self.sessions}
+
+    @cached_property
+    def by_room(self) -> dict[int | None, list[SessionInfo]]:
+        result: dict[int | None, list[SessionInfo]] = {r.id: [] for r in self.rooms}
+        for s in sorted(self.sessions, key=lambda s: (s.slot.effective_start, s.id)):
+            result.setdefault(s.room_id, []).append(s)
+        return result
+
+    @cached_property
+    def flags(self) -> dict[int, set[str]]:
+        return rules.flags([s.slot for s in self.sessions])
+
+    def now_next(self, at: datetime) -> list[RoomNow]:
+        rows = []
+        for room in self.rooms:
+            infos = self.by_room.get(room.id, [])
+            found = rules.now_next([s.slot for s in infos], at)
+            rows.append(RoomNow(room, self._info(found.current), self._info(found.next)))
+        return rows
+
+    def following(self, session_id: int) -> SessionInfo | None:
+        """The next live session in the same room after ``session_id``."""
+        info = self.by_id[session_id]
+        later = [s for s in self.by_room.get(info.room_id, [])
+                 if s.id != session_id and not s.slot.cancelled
+                 and (s.slot.effective_start, s.id) > (info.slot.effective_start, info.id)]
+        return later[0] if later else None
+
+    def board(self, at: datetime) -> list[BoardRow]:
+        rows = []
+        for entry in self.now_next(at):
+            current = entry.current
+            rows.append(BoardRow(
+                room=entry.room,
+                occupancy=self.occupancy.get(entry.room.id, 0),
+                current=current,
+                progress=rules.progress(current.slot, at) if current else None,
+                time_left=rules.time_left(current.slot, at) if current else None,
+                next=entry.next,
+            ))
+        return rows
+
+    def _info(self, slot: Slot | None) -> SessionInfo | None:
+        return self.by_id[slot.id] if slot is not None else None
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def _day_bounds(zone: ZoneInfo, day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(0), zone)
+    return start, datetime.combine(day + timedelta(days=1), time(0), zone)
+
+
+def _session_info(row: store.SessionRow) -> SessionInfo:
+    s = row.session
+    slot = Slot(id=s.id, room_id=s.room_id, start=s.start, end=s.end, shift_minutes=s.shift_minutes,
+                status=s.status, fixed_end=s.fixed_end, started_at=s.started_at, ended_at=s.ended_at,
+                speaker_keys=frozenset(speaker_key(p.name, p.attendee_id) for p in row.speakers))
+    return SessionInfo(slot=slot, title=s.title, type=s.type, room_id=s.room_id,
+                       room_name=row.room.name if row.room else "", chair=s.chair, track=s.track,
+                       speakers=tuple(p.name for p in row.speakers))
+
+
+def _programme(context: Context, day: date, start: datetime, end: datetime, with_occupancy: bool) -> Programme:
+    with context.session() as db:
+        rooms = [RoomInfo(r.id, r.name, r.capacity) for r in store.rooms(db)]
+        rows = store.sessions_between(db, start, end)
+        occupancy = store.occupancy(db) if with_occupancy else {}
+    sessions = [_session_info(r) for r in rows]
+    if any(s.room_id is None for s in sessions):
+        rooms.append(RoomInfo(0, "(no room)", None))
+        sessions = [s if s.room_id is not None else _without_room(s) for s in sessions]
+    return Programme(context.zone(), day, rooms, sessions, occupancy)
+
+
+def _without_room(info: SessionInfo) -> SessionInfo:
+    from dataclasses import replace
+
+    return replace(info, room_id=0, room_name="(no room)", slot=replace(info.slot, room_id=0))
+
+
+def day_programme(context: Context, day: date) -> Programme:
+    """Every session of ``day`` (local midnight to midnight) by room."""
+    start, end = _day_bounds(context.zone(), day)
+    return _programme(context, day, start, end, with_occupancy=False)
+
+
+def board_programme(context: Context, at: datetime | None = None) -> Programme:
+    """What the room board needs around ``at``: the local day, the late evening before, and the
+    occupancy of every room."""
+    at = at or context.now()
+    day = at.astimezone(context.zone()).date()
+    start, end = _day_bounds(context.zone(), day)
+    return _programme(context, day, start - BOARD_LEAD, end, with_occupancy=True)
+
+
+def event_days(context: Context) -> list[date]:
+    """The days of the event, widened to every day that holds a session."""
+    event = context.event()
+    first, last = event.start_date, event.end_date
+    with context.session() as db:
+        earliest, latest = store.session_dates(db)
+    zone = context.zone()
+    if earliest is not None:
+        first = min(first, earliest.astimezone(zone).date())
+        last = max(last, latest.astimezone(zone).date())
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def now_and_next(context: Context, at: datetime | None = None) -> list[RoomNow]:
+    at = at or context.now()
+    return board_programme(context, at).now_next(at)
+
+
+def board_rows(context: Context, at: datetime | None = None) -> list[BoardRow]:
+    at = at or context.now()
+    return board_programme(context, at).board(at)
+
+
+# --- chair actions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChairResult:
+    """What a chair action did, in words for the screen, and which sessions it changed."""
+
+    message: str
+    changed: tuple[int, ...]
+
+
+def _audit(db, context: Context, action: str, session_id: int, detail: str) -> None:
+    db.add(AuditEntry(desk=context.desk, action=action, subject=f"session:{session_id}", detail=detail))
+
+
+def _load(db, session_id: int):
+    session = store.session_by_id(db, session_id)
+    if session is None:
+        raise AgendaError(f"There is no session #{session_id}.")
+    return session
+
+
+def _name(title: str) -> str:
+    return f"'{printable(title, 60)}'"
+
+
+def mark_started(context: Context, session_id: int) -> ChairResult:
+    """The chair opened the session: it is running now, and whatever still ran in that room is
+    marked ended."""
+    now = context.now()
+    with context.session() as db:
+        session = _load(db, session_id)
+        if session.status == rules.CANCELLED:
+            raise AgendaError(f"{_name(session.title)} is cancelled; reinstate it first (c).")
+        changed = [session_id]
+        if session.room_id is not None:
+            start, end = session.start - timedelta(days=1), session.start + timedelta(days=1)
+            for row in store.sessions_between(db, start, end, room_id=session.room_id):
+                other = row.session
+                if other.id != session_id and other.status == rules.RUNNING:
+                    store.set_status(db, other.id, rules.ENDED, started_at=other.started_at, ended_at=now)
+                    _audit(db, context, "agenda.ended", other.id, "ended by the start of the next session")
+                    changed.append(other.id)
+        store.set_status(db, session_id, rules.RUNNING, started_at=now)
+        _audit(db, context, "agenda.started", session_id, "")
+        bump(db, AREA)
+    return ChairResult(f"Started {_name(session.title)}.", tuple(changed))
+
+
+def mark_ended(context: Context, session_id: int) -> ChairResult:
+    now = context.now()
+    with context.session() as db:
+        session = _load(db, session_id)
+        if session.status == rules.CANCELLED:
+            raise AgendaError(f"{_name(session.title)} is cancelled; there is nothing to end.")
+        store.set_status(db, session_id, rules.ENDED, started_at=session.started_at, ended_at=now)
+        _audit(db, context, "agenda.ended", session_id, "")
+        bump(db, AREA)
+    return ChairResult(f"Ended {_name(session.title)}.", (session_id,))
+
+
+def delay(context: Context, session_id: int, minutes: int) -> ChairResult:
+    """Delay (or with negative minutes pull back) a session and the following sessions of its
+    room, Indico style (see ``domain.agenda.reschedule``)."""
+    if minutes == 0:
+        raise AgendaError("A delay of 0 minutes changes nothing.")
+    with context.session() as db:
+        session = _load(db, session_id)
+        if session.status == rules.CANCELLED:
+            raise AgendaError(f"{_name(session.title)} is cancelled; reinstate it before moving it.")
+        if session.room_id is None:
+            room_slots = [_session_info(store.SessionRow(session, None, [])).slot]
+        else:
+            start, end = session.start - timedelta(days=1), session.start + timedelta(days=1)
+            rows = store.sessions_between(db, start, end, room_id=session.room_id)
+            room_slots = [_session_info(r).slot for r in rows]
+        plan = rules.reschedule(room_slots, session_id, minutes)
+        if not plan.shifts:
+            raise AgendaError(f"{_name(session.title)} already starts as planned; it cannot be pulled before its planned start.")
+        store.set_shifts(db, plan.shifts)
+        others = len(plan.shifts) - 1
+        detail = f"{rules.format_delay(plan.applied)}; {others} following session{'s' if others != 1 else ''} moved"
+        _audit(db, context, "agenda.delay", session_id, detail)
+        bump(db, AREA)
+    total = rules.format_delay(plan.shifts[session_id]) or "on time"
+    message = f"{_name(session.title)} {rules.format_delay(plan.applied)} (now {total})"
+    if others:
+        message += f"; {others} following session{'s' if others != 1 else ''} moved"
+    if plan.applied != minutes:
+        message += f" (limited to {rules.format_delay(plan.applied)}: never before its planned start)"
+    return ChairResult(message + ".", tuple(plan.shifts))
+
+
+def cancel(context: Context, session_id: int) -> ChairResult:
+    """Cancel a session, or reinstate it when it already is cancelled (the same key undoes it)."""
+    with context.session() as db:
+        session = _load(db, session_id)
+        if session.status == rules.CANCELLED:
+            store.set_status(db, session_id, rules.SCHEDULED)
+            _audit(db, context, "agenda.reinstated", session_id, "")
+            message = f"Reinstated {_name(session.title)}."
+        else:
+            store.set_status(db, session_id, rules.CANCELLED, keep_times=True)
+            _audit(db, context, "agenda.cancelled", session_id, "")
+            message = f"Cancelled {_name(session.title)} (press c again to reinstate it)."
+        bump(db, AREA)
+    return ChairResult(message, (session_id,))
+
+
+# --- for scripts -------------------------------------------------------------------------------
+
+
+def room_now_dict(entry: RoomNow, zone: ZoneInfo, at: datetime) -> dict:
+    def describe(info: SessionInfo | None) -> dict | None:
+        if info is None:
+            return None
+        return {
+            "id": info.id, "title": info.title, "type": info.type,
+            "start": info.local_start(zone).isoformat(), "end": info.local_end(zone).isoformat(),
+            "planned_start": info.slot.start.astimezone(zone).isoformat(),
+            "delay_minutes": info.slot.shift_minutes, "status": info.slot.status,
+            "chair": info.chair, "speakers": list(info.speakers),
+        }
+
+    current = describe(entry.current)
+    if current is not None and entry.current is not None:
+        current["seconds_left"] = int(rules.time_left(entry.current.slot, at).total_seconds())
+    return {"room": entry.room.name, "capacity": entry.room.capacity, "now": current, "next": describe(entry.next)}
