@@ -1,0 +1,621 @@
+"""The meeting tables: import, scheduling, the slot board by the event clock, scans at the meeting
+desk, no-shows, free tables, ad-hoc bookings, per-slot usage and the export.
+
+Every write bumps the "meetings" change area first: that UPDATE takes the store's write lock at
+the start of the transaction, so two desks deciding about the same table or person at once are
+served one after the other."""
+
+from __future__ import annotations
+
+import csv
+import io
+import inspect
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Iterable
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from eventdesk.domain import meetings as rules
+from eventdesk.domain import scheduling
+from eventdesk.importers.meetings_csv import MEETINGS, MeetingsFileError, read_meetings_csv
+from eventdesk.services.context import Context
+from eventdesk.store import meetings as store
+from eventdesk.store.attendees import by_code, search_attendees
+from eventdesk.store.db import bump
+from eventdesk.store.models import Attendee, MeetingRequest, MeetingSlot
+
+AREA = "meetings"
+MATCHMAKING_LIST = "Matchmaking area"
+DEFAULT_SLOT_MINUTES = 30
+
+
+class MeetingsError(Exception):
+    """Something the desk asked for that cannot be done; the message says why."""
+
+
+class BookingRefused(MeetingsError):
+    pass
+
+
+# -- values handed to the screen and the CLI (plain, safe to pass between threads) ---------------
+
+@dataclass(frozen=True)
+class PersonRef:
+    id: int
+    name: str
+    organisation: str
+    badge_code: str
+    email: str = ""
+
+    @classmethod
+    def of(cls, attendee: Attendee) -> "PersonRef":
+        return cls(attendee.id, attendee.name, attendee.organisation, attendee.badge_code, attendee.email)
+
+
+@dataclass(frozen=True)
+class SlotInfo:
+    id: int
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class MeetingInfo:
+    id: int
+    slot: SlotInfo
+    table: int
+    a: PersonRef
+    b: PersonRef
+    state: str
+    a_present: bool = False
+    b_present: bool = False
+    notes: str = ""
+
+    def partner_of(self, person_id: int) -> PersonRef:
+        return self.b if self.a.id == person_id else self.a
+
+    def side_of(self, person_id: int) -> str:
+        return "a" if self.a.id == person_id else "b"
+
+    def effective_state(self, now: datetime) -> str:
+        return rules.effective_state(self.state, self.slot.end, now)
+
+    def missing(self) -> list[PersonRef]:
+        return [p for p, here in ((self.a, self.a_present), (self.b, self.b_present)) if not here]
+
+
+def _info(row: store.MeetingRowT) -> MeetingInfo:
+    meeting, slot, table, a, b = row
+    return MeetingInfo(meeting.id, SlotInfo(slot.id, slot.start, slot.end), table.number, PersonRef.of(a),
+                       PersonRef.of(b), meeting.state, meeting.a_present_at is not None,
+                       meeting.b_present_at is not None, meeting.notes)
+
+
+@dataclass(frozen=True)
+class GridRow:
+    """One table of a slot as the desk sees it."""
+
+    table: int
+    meeting: MeetingInfo | None
+    state: str  # the effective state, or "free"
+    flagged: bool  # probable no-show
+
+    @property
+    def key(self) -> tuple:
+        m = self.meeting
+        return (self.table, self.state, self.flagged, m.id if m else None, m.a_present if m else None,
+                m.b_present if m else None)
+
+
+@dataclass(frozen=True)
+class SlotUsage:
+    slot: SlotInfo
+    in_use: int
+    available: int
+
+
+@dataclass
+class Board:
+    """Everything the meetings screen shows, read in one go; the per-second view (which slot, the
+    countdown, the probable no-shows) is computed from it without asking the store again."""
+
+    slots: list[SlotInfo]
+    tables: list[int]
+    meetings: dict[int, list[MeetingInfo]]  # slot id -> meetings of that slot (all states)
+    no_show_minutes: int
+
+    def window(self, now: datetime) -> tuple[SlotInfo | None, SlotInfo | None, bool]:
+        return rules.slot_window(self.slots, now)  # type: ignore[return-value]
+
+    def grid(self, slot: SlotInfo, now: datetime) -> list[GridRow]:
+        holding = {m.table: m for m in self.meetings.get(slot.id, []) if m.state in rules.HOLDS_TABLE}
+        released = {m.table: m for m in self.meetings.get(slot.id, []) if m.state not in rules.HOLDS_TABLE}
+        rows = []
+        for table in self.tables:
+            meeting = holding.get(table) or released.get(table)
+            if meeting is None:
+                rows.append(GridRow(table, None, "free", False))
+                continue
+            flagged = rules.probable_no_show(meeting.state, slot.start, slot.end, now, self.no_show_minutes)
+            rows.append(GridRow(table, meeting, meeting.effective_state(now), flagged))
+        return rows
+
+    def probable_no_shows(self, now: datetime) -> list[MeetingInfo]:
+        current, _following, running = self.window(now)
+        if current is None or not running:
+            return []
+        return [row.meeting for row in self.grid(current, now) if row.flagged and row.meeting]
+
+    def free_tables(self, slot: SlotInfo) -> list[int]:
+        taken = [m.table for m in self.meetings.get(slot.id, []) if m.state in rules.HOLDS_TABLE]
+        return rules.free_tables(self.tables, taken)  # type: ignore[return-value]
+
+    def usage(self) -> list[SlotUsage]:
+        total = len(self.tables)
+        return [SlotUsage(s, total - len(self.free_tables(s)), len(self.free_tables(s))) for s in self.slots]
+
+
+def load_board(context: Context) -> Board:
+    with Session(context.engine) as session:
+        slots = [SlotInfo(s.id, s.start, s.end) for s in store.slots(session)]
+        tables = [t.number for t in store.tables(session)]
+        by_slot: dict[int, list[MeetingInfo]] = defaultdict(list)
+        for row in store.all_meetings(session):
+            info = _info(row)
+            by_slot[info.slot.id].append(info)
+    return Board(slots, tables, dict(by_slot), context.settings.no_show_minutes)
+
+
+def usage(context: Context) -> list[SlotUsage]:
+    return load_board(context).usage()
+
+
+def free_tables_now(context: Context) -> tuple[SlotInfo | None, list[int]]:
+    """The running slot (or the next one to start) and its free tables."""
+    board = load_board(context)
+    slot, _following, _running = board.window(context.now())
+    return slot, (board.free_tables(slot) if slot else [])
+
+
+# -- people --------------------------------------------------------------------------------------
+
+def find_person(session: Session, reference: str) -> Attendee:
+    """A person by badge code, e-mail, or (at the desk) a name that matches exactly one person."""
+    text = reference.strip()
+    if not text:
+        raise MeetingsError("Give a badge code, an e-mail or a name.")
+    person = by_code(session, text) or by_code(session, text.upper())
+    if person is not None:
+        return person
+    if "@" in text:
+        found = store.attendees_by_email(session, text)
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise MeetingsError(f"Several people have the e-mail {text}; use the badge code.")
+        raise MeetingsError(f"Nobody has the e-mail {text}.")
+    hits = search_attendees(session, text, limit=2)
+    if len(hits) == 1 or (hits and hits[0].rank == 0 and (len(hits) == 1 or hits[1].rank > 0)):
+        return hits[0].attendee
+    if hits:
+        raise MeetingsError(f"Several people match '{text}'; type more of the name or scan the badge.")
+    raise MeetingsError(f"Nobody matches '{text}'.")
+
+
+def _people_for_rows(session: Session, rows) -> dict[str, Attendee]:
+    found: dict[str, Attendee] = {}
+    for row in rows:
+        for reference in (row.a, row.b):
+            if reference in found:
+                continue
+            if "@" in reference:
+                people = store.attendees_by_email(session, reference)
+                if len(people) != 1:
+                    what = "Nobody has" if not people else "Several people have"
+                    raise MeetingsFileError(f"{what} the e-mail {reference}; use the badge code.", row.line)
+                found[reference] = people[0]
+            else:
+                person = by_code(session, reference)
+                if person is None:
+                    raise MeetingsFileError(f"No attendee has the badge code or e-mail '{reference}'.", row.line)
+                found[reference] = person
+    return found
+
+
+# -- import --------------------------------------------------------------------------------------
+
+@dataclass
+class ImportSummary:
+    kind: str
+    added: int = 0
+    unchanged: int = 0
+    slots_added: int = 0
+    tables_added: int = 0
+
+
+def import_meetings(context: Context, path: str | Path, *, day: date | None = None,
+                    slot_minutes: int | None = None) -> ImportSummary:
+    """Import a CSV of meetings or of requests; all or nothing (``MeetingsFileError`` names the line)."""
+    parsed = read_meetings_csv(Path(path), context.zone(), day or context.event().start_date)
+    summary = ImportSummary(parsed.kind)
+    with context.session() as session:
+        bump(session, AREA)
+        people = _people_for_rows(session, parsed.rows)
+        if parsed.kind == MEETINGS:
+            _import_meeting_rows(session, parsed.rows, people, summary, slot_minutes)
+        else:
+            _import_request_rows(session, parsed.rows, people, summary)
+    return summary
+
+
+def _slot_length(rows, slot_minutes: int | None) -> timedelta:
+    if slot_minutes:
+        return timedelta(minutes=slot_minutes)
+    starts = sorted({r.start for r in rows})
+    gaps = [b - a for a, b in zip(starts, starts[1:]) if b - a >= timedelta(minutes=5)]
+    return min(gaps) if gaps else timedelta(minutes=DEFAULT_SLOT_MINUTES)
+
+
+def _import_meeting_rows(session: Session, rows, people, summary: ImportSummary, slot_minutes) -> None:
+    length = _slot_length(rows, slot_minutes)
+    slot_ids: dict[datetime, int] = {}
+    table_ids: dict[int, int] = {}
+    busy: dict[tuple[int, int], int] = {}  # (person id, slot id) -> line of the file that booked them
+    for row in rows:
+        if row.start not in slot_ids:
+            slot = store.slot_at(session, row.start)
+            if slot is None:
+                slot = store.add_slot(session, row.start, row.end or row.start + length)
+                summary.slots_added += 1
+            slot_ids[row.start] = slot.id
+        if row.table not in table_ids:
+            table = store.table_by_number(session, row.table)
+            if table is None:
+                table = store.add_table(session, row.table)
+                summary.tables_added += 1
+            table_ids[row.table] = table.id
+        slot_id, table_id = slot_ids[row.start], table_ids[row.table]
+        a, b = people[row.a], people[row.b]
+        if a.id == b.id:
+            raise MeetingsFileError(f"{row.a} and {row.b} are the same person.", row.line)
+        held = store.live_meeting_at_table(session, slot_id, table_id)
+        if held is not None:
+            if {held[0].attendee_a_id, held[0].attendee_b_id} == {a.id, b.id}:
+                summary.unchanged += 1  # the same meeting imported before
+                continue
+            raise MeetingsFileError(f"table {row.table} at {_hhmm(row.start, session)} already holds another meeting "
+                                    f"in the store.", row.line)
+        for person, reference in ((a, row.a), (b, row.b)):
+            first = busy.get((person.id, slot_id))
+            if first is not None:
+                raise MeetingsFileError(f"{reference} already has a meeting in that slot on line {first}.", row.line)
+            if store.live_meeting_of_person(session, slot_id, person.id) is not None:
+                raise MeetingsFileError(f"{reference} already has a meeting in that slot in the store.", row.line)
+            busy[(person.id, slot_id)] = row.line
+        store.add_meeting(session, slot_id=slot_id, table_id=table_id, a_id=a.id, b_id=b.id, notes=row.notes)
+        summary.added += 1
+    session.flush()
+
+
+def _hhmm(moment: datetime, session: Session) -> str:
+    from zoneinfo import ZoneInfo
+
+    from eventdesk.store.db import current_event
+
+    event = current_event(session)
+    return moment.astimezone(ZoneInfo(event.timezone if event else "UTC")).strftime("%H:%M")
+
+
+def _import_request_rows(session: Session, rows, people, summary: ImportSummary) -> None:
+    existing = {frozenset((r.attendee_a_id, r.attendee_b_id)) for r in store.open_requests(session)}
+    existing |= {frozenset((m.attendee_a_id, m.attendee_b_id)) for m in store.live_meetings(session)}
+    for row in rows:
+        a, b = people[row.a], people[row.b]
+        if a.id == b.id:
+            raise MeetingsFileError(f"{row.a} and {row.b} are the same person.", row.line)
+        pair = frozenset((a.id, b.id))
+        if pair in existing:
+            summary.unchanged += 1
+            continue
+        existing.add(pair)
+        session.add(MeetingRequest(attendee_a_id=a.id, attendee_b_id=b.id, notes=row.notes))
+        summary.added += 1
+
+
+# -- the slot grid and scheduling ------------------------------------------------------------------
+
+def ensure_grid(context: Context, *, day: date, first: time, count: int, minutes: int, tables: int) -> tuple[int, int]:
+    """Create ``count`` slots of ``minutes`` from ``first`` on ``day`` and tables 1..``tables``
+    (those that do not exist yet). Returns (slots added, tables added)."""
+    if count < 1 or minutes < 1 or tables < 1:
+        raise MeetingsError("Slots, minutes and tables must all be at least 1.")
+    start = datetime.combine(day, first, tzinfo=context.zone())
+    added_slots = added_tables = 0
+    with context.session() as session:
+        bump(session, AREA)
+        for n in range(count):
+            slot_start = start + timedelta(minutes=minutes * n)
+            if store.slot_at(session, slot_start) is None:
+                store.add_slot(session, slot_start, slot_start + timedelta(minutes=minutes))
+                added_slots += 1
+        for number in range(1, tables + 1):
+            if store.table_by_number(session, number) is None:
+                store.add_table(session, number)
+                added_tables += 1
+    return added_slots, added_tables
+
+
+@dataclass
+class ScheduleSummary:
+    placed: list[MeetingInfo] = field(default_factory=list)
+    unplaced: list[tuple[PersonRef, PersonRef, str]] = field(default_factory=list)  # (A, B, reason)
+
+
+def schedule_requests(context: Context) -> ScheduleSummary:
+    """Place every open request into the slots that have not started yet (by the event clock)."""
+    now = context.now()
+    zone = context.zone()
+    summary = ScheduleSummary()
+    with context.session() as session:
+        bump(session, AREA)
+        slots = [s for s in store.slots(session) if s.start >= now]
+        tables = store.tables(session)
+        requests = store.open_requests(session)
+        if not requests:
+            return summary
+        people = {p.id: p for p in session.exec(_people_query({x for r in requests for x in (r.attendee_a_id, r.attendee_b_id)}))}
+        existing = [scheduling.Existing(m.slot_id, m.table_id, m.attendee_a_id, m.attendee_b_id)
+                    for m in store.live_meetings(session)]
+        plan = scheduling.schedule(
+            [scheduling.Request(r.id, r.attendee_a_id, r.attendee_b_id) for r in requests],
+            [s.id for s in slots], [t.id for t in tables],
+            unavailable=[(u.attendee_id, u.slot_id) for u in store.unavailabilities(session)],
+            existing=existing,
+            name=lambda pid: people[pid].name if pid in people else str(pid),
+            slot_label={s.id: s.start.astimezone(zone).strftime("%H:%M") for s in slots},
+        )
+        by_id = {r.id: r for r in requests}
+        new = []
+        for placement in plan.placed:
+            request = by_id[placement.request_id]
+            meeting = store.add_meeting(session, slot_id=placement.slot, table_id=placement.table,
+                                        a_id=request.attendee_a_id, b_id=request.attendee_b_id, notes=request.notes)
+            new.append((request, meeting))
+        session.flush()
+        for request, meeting in new:
+            request.meeting_id = meeting.id
+            request.unplaced_reason = ""
+            session.add(request)
+            summary.placed.append(_info(store.meeting_row(session, meeting.id)))
+        for unplaced in plan.unplaced:
+            request = by_id[unplaced.request_id]
+            request.unplaced_reason = unplaced.reason
+            session.add(request)
+            summary.unplaced.append((PersonRef.of(people[request.attendee_a_id]),
+                                     PersonRef.of(people[request.attendee_b_id]), unplaced.reason))
+    return summary
+
+
+def _people_query(ids: Iterable[int]):
+    from sqlmodel import select
+
+    return select(Attendee).where(Attendee.id.in_(list(ids)))
+
+
+def set_unavailable(context: Context, person: str, slot_start: datetime) -> None:
+    """Mark ``person`` (code, e-mail or name) unavailable in the slot starting at ``slot_start``."""
+    with context.session() as session:
+        bump(session, AREA)
+        attendee = find_person(session, person)
+        slot = store.slot_at(session, slot_start)
+        if slot is None:
+            raise MeetingsError(f"No slot starts at {slot_start.astimezone(context.zone()):%H:%M} on "
+                                f"{slot_start.astimezone(context.zone()):%d %b}.")
+        store.set_unavailable(session, attendee.id, slot.id)
+
+
+# -- the meeting desk ----------------------------------------------------------------------------
+
+# Outcomes of a scan at the meeting desk.
+PRESENT = "present"  # marked present now
+ALREADY_PRESENT = "already_present"
+LATER = "later"  # their next meeting is too far ahead to mark them present
+NO_MEETING = "no_meeting"  # no meeting left today
+UNKNOWN_CODE = "unknown_code"
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    outcome: str
+    code: str
+    person: PersonRef | None = None
+    meeting: MeetingInfo | None = None
+
+    @property
+    def partner(self) -> PersonRef | None:
+        return self.meeting.partner_of(self.person.id) if self.meeting and self.person else None
+
+
+def scan(context: Context, code: str) -> ScanResult | None:
+    """A badge scanned at the meeting desk: that person's next meeting, table and partner; marks
+    them present when that meeting is running or about to start. None for an empty scan (the
+    CR that some scanners send before Enter)."""
+    code = code.strip()[:64]
+    if not code:
+        return None
+    now = context.now()
+    with context.session() as session:
+        person = by_code(session, code) or by_code(session, code.upper())
+        if person is None:
+            return ScanResult(UNKNOWN_CODE, code)
+        bump(session, AREA)
+        rows = [r for r in store.meetings_of(session, person.id, ending_after=now)
+                if r[0].state in (rules.SCHEDULED, rules.ONE_PRESENT, rules.BOTH_PRESENT)]
+        ref = PersonRef.of(person)
+        if not rows:
+            return ScanResult(NO_MEETING, code, ref)
+        meeting, slot = rows[0][0], rows[0][1]
+        if slot.start - rules.EARLY_ARRIVAL > now:
+            return ScanResult(LATER, code, ref, _info(rows[0]))
+        side = "a" if meeting.attendee_a_id == person.id else "b"
+        if (meeting.a_present_at if side == "a" else meeting.b_present_at) is not None:
+            return ScanResult(ALREADY_PRESENT, code, ref, _info(rows[0]))
+        state, _a, _b = rules.mark_present(meeting.state, meeting.a_present_at is not None,
+                                           meeting.b_present_at is not None, side)
+        setattr(meeting, f"{side}_present_at", now)
+        meeting.state = state
+        store.touch(meeting)
+        session.add(meeting)
+        session.flush()
+        result = ScanResult(PRESENT, code, ref, _info(store.meeting_row(session, meeting.id)))
+    _record_matchmaking_checkin(context, person.badge_code)
+    return result
+
+
+def _record_matchmaking_checkin(context: Context, code: str) -> None:
+    """Also count the person in on the "Matchmaking area" check-in list, when the check-in service
+    offers it (it is optional: the meeting presence is already recorded)."""
+    try:
+        from eventdesk.services import checkin
+    except ImportError:
+        return
+    check_in = getattr(checkin, "check_in", None)
+    if check_in is None:
+        return
+    params = inspect.signature(check_in).parameters
+    kwargs: dict[str, object] = {}
+    for name in ("list_name", "checkin_list", "list"):
+        if name in params:
+            kwargs[name] = MATCHMAKING_LIST
+            break
+    else:
+        return  # no way to say which list: do not count them at the entrance by mistake
+    if "desk" in params:
+        kwargs["desk"] = context.desk
+    try:
+        check_in(context, code, **kwargs)
+    except Exception:  # noqa: BLE001 - the area count must never undo a recorded presence
+        pass
+
+
+def confirm_no_show(context: Context, meeting_id: int) -> MeetingInfo:
+    """The desk confirms the missing person will not come: the meeting is a no-show and its
+    table is free for the rest of the slot."""
+    with context.session() as session:
+        bump(session, AREA)
+        row = store.meeting_row(session, meeting_id)
+        if row is None:
+            raise MeetingsError("That meeting no longer exists.")
+        meeting = row[0]
+        try:
+            meeting.state = rules.confirm_no_show(meeting.state)
+        except rules.TransitionError as error:
+            raise MeetingsError(str(error)) from None
+        store.touch(meeting)
+        session.add(meeting)
+        session.flush()
+        return _info(store.meeting_row(session, meeting_id))
+
+
+def cancel_meeting(context: Context, meeting_id: int) -> MeetingInfo:
+    with context.session() as session:
+        bump(session, AREA)
+        row = store.meeting_row(session, meeting_id)
+        if row is None:
+            raise MeetingsError("That meeting no longer exists.")
+        try:
+            row[0].state = rules.cancel(row[0].state)
+        except rules.TransitionError as error:
+            raise MeetingsError(str(error)) from None
+        store.touch(row[0])
+        session.add(row[0])
+        session.flush()
+        return _info(store.meeting_row(session, meeting_id))
+
+
+def _occupant(row: store.MeetingRowT | None) -> rules.Occupant | None:
+    if row is None:
+        return None
+    return rules.Occupant(row[2].number, (row[3].name, row[4].name))
+
+
+def book(context: Context, person_a: str, person_b: str, slot_id: int, table_number: int) -> MeetingInfo:
+    """An ad-hoc meeting of two people (code, e-mail or name) at a free table in the current or a
+    later slot; ``BookingRefused`` says why not."""
+    now = context.now()
+    zone = context.zone()
+    with context.session() as session:
+        bump(session, AREA)
+        try:
+            a, b = find_person(session, person_a), find_person(session, person_b)
+        except MeetingsError as error:
+            raise BookingRefused(str(error)) from None
+        slot = session.get(MeetingSlot, slot_id)
+        if slot is None:
+            raise BookingRefused("That slot does not exist.")
+        table = store.table_by_number(session, table_number)
+        label = slot.start.astimezone(zone).strftime("%H:%M")
+
+        def party(person: Attendee) -> rules.BookingParty:
+            return rules.BookingParty(person.name, person.status == "active",
+                                      store.is_unavailable(session, person.id, slot.id),
+                                      _occupant(store.live_meeting_of_person(session, slot.id, person.id)))
+
+        reason = rules.check_booking(
+            party(a), party(b), same_person=a.id == b.id, slot_label=label, slot_end=slot.end, now=now,
+            table_number=table_number, table_exists=table is not None,
+            table_taken_by=_occupant(store.live_meeting_at_table(session, slot.id, table.id)) if table else None)
+        if reason is not None:
+            raise BookingRefused(reason)
+        meeting = store.add_meeting(session, slot_id=slot.id, table_id=table.id, a_id=a.id, b_id=b.id,
+                                    notes=f"ad hoc, {context.desk}")
+        try:
+            session.flush()
+        except IntegrityError:
+            raise BookingRefused(f"Table {table_number} was just taken at {label}; choose another.") from None
+        return _info(store.meeting_row(session, meeting.id))
+
+
+def remaining_meetings(context: Context, person: str | int) -> tuple[PersonRef, list[MeetingInfo]]:
+    """A person's meetings still to come or running (not cancelled, not a no-show), in time order."""
+    now = context.now()
+    with Session(context.engine) as session:
+        attendee = session.get(Attendee, person) if isinstance(person, int) else find_person(session, person)
+        if attendee is None:
+            raise MeetingsError("That person does not exist.")
+        rows = [r for r in store.meetings_of(session, attendee.id, ending_after=now)
+                if r[0].state in (rules.SCHEDULED, rules.ONE_PRESENT, rules.BOTH_PRESENT)]
+        return PersonRef.of(attendee), [_info(r) for r in rows]
+
+
+# -- export --------------------------------------------------------------------------------------
+
+EXPORT_HEADER = ["slot_start", "slot_end", "table", "participant_a", "name_a", "organisation_a", "participant_b",
+                 "name_b", "organisation_b", "state", "a_present_at", "b_present_at", "notes"]
+
+
+def export_csv(context: Context) -> str:
+    """Every meeting with its final state (a meeting whose slot ended with both present is done).
+    People are named by e-mail (their badge code when they have none), as the importer reads them."""
+    zone = context.zone()
+    now = context.now()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_HEADER)
+
+    def local(moment: datetime | None) -> str:
+        return moment.astimezone(zone).isoformat(timespec="minutes") if moment else ""
+
+    with Session(context.engine) as session:
+        for meeting, slot, table, a, b in store.all_meetings(session):
+            writer.writerow([
+                local(slot.start), local(slot.end), table.number,
+                a.email or a.badge_code, a.name, a.organisation, b.email or b.badge_code, b.name, b.organisation,
+                rules.effective_state(meeting.state, slot.end, now), local(meeting.a_present_at),
+                local(meeting.b_present_at), meeting.notes,
+            ])
+    return out.getvalue()

@@ -1,0 +1,140 @@
+"""Meeting queries: slots, tables, meetings with their two people, requests, unavailability."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import func, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from eventdesk.domain.clock import utcnow
+from eventdesk.domain.meetings import HOLDS_TABLE
+from eventdesk.store.models import Attendee, Meeting, MeetingRequest, MeetingSlot, MeetingTable, Unavailability
+
+PersonA = aliased(Attendee, name="person_a")
+PersonB = aliased(Attendee, name="person_b")
+
+# (meeting, slot, table, person A, person B)
+MeetingRowT = tuple[Meeting, MeetingSlot, MeetingTable, Attendee, Attendee]
+
+
+def slots(session: Session) -> list[MeetingSlot]:
+    return list(session.exec(select(MeetingSlot).order_by(MeetingSlot.start)))
+
+
+def tables(session: Session) -> list[MeetingTable]:
+    return list(session.exec(select(MeetingTable).order_by(MeetingTable.number)))
+
+
+def slot_at(session: Session, start: datetime) -> MeetingSlot | None:
+    return session.exec(select(MeetingSlot).where(MeetingSlot.start == start)).first()
+
+
+def add_slot(session: Session, start: datetime, end: datetime) -> MeetingSlot:
+    slot = MeetingSlot(start=start, end=end)
+    session.add(slot)
+    session.flush()
+    return slot
+
+
+def table_by_number(session: Session, number: int) -> MeetingTable | None:
+    return session.exec(select(MeetingTable).where(MeetingTable.number == number)).first()
+
+
+def add_table(session: Session, number: int, label: str = "") -> MeetingTable:
+    table = MeetingTable(number=number, label=label)
+    session.add(table)
+    session.flush()
+    return table
+
+
+def attendees_by_email(session: Session, email: str) -> list[Attendee]:
+    return list(session.exec(select(Attendee).where(func.lower(Attendee.email) == email.strip().lower()).limit(2)))
+
+
+def _meeting_rows():
+    return (
+        select(Meeting, MeetingSlot, MeetingTable, PersonA, PersonB)
+        .join(MeetingSlot, Meeting.slot_id == MeetingSlot.id)
+        .join(MeetingTable, Meeting.table_id == MeetingTable.id)
+        .join(PersonA, Meeting.attendee_a_id == PersonA.id)
+        .join(PersonB, Meeting.attendee_b_id == PersonB.id)
+    )
+
+
+def meetings_in_slots(session: Session, slot_ids: Iterable[int]) -> list[MeetingRowT]:
+    ids = list(slot_ids)
+    if not ids:
+        return []
+    query = _meeting_rows().where(Meeting.slot_id.in_(ids)).order_by(MeetingSlot.start, MeetingTable.number, Meeting.id)
+    return list(session.exec(query))
+
+
+def all_meetings(session: Session) -> list[MeetingRowT]:
+    return list(session.exec(_meeting_rows().order_by(MeetingSlot.start, MeetingTable.number, Meeting.id)))
+
+
+def meetings_of(session: Session, attendee_id: int, ending_after: datetime | None = None) -> list[MeetingRowT]:
+    """``attendee_id``'s meetings in time order (those whose slot ends after ``ending_after``)."""
+    query = _meeting_rows().where(or_(Meeting.attendee_a_id == attendee_id, Meeting.attendee_b_id == attendee_id))
+    if ending_after is not None:
+        query = query.where(MeetingSlot.end > ending_after)
+    return list(session.exec(query.order_by(MeetingSlot.start, MeetingTable.number)))
+
+
+def meeting_row(session: Session, meeting_id: int) -> MeetingRowT | None:
+    return session.exec(_meeting_rows().where(Meeting.id == meeting_id)).first()
+
+
+def live_meeting_at_table(session: Session, slot_id: int, table_id: int) -> MeetingRowT | None:
+    query = _meeting_rows().where(Meeting.slot_id == slot_id, Meeting.table_id == table_id,
+                                  Meeting.state.in_(HOLDS_TABLE))
+    return session.exec(query).first()
+
+
+def live_meeting_of_person(session: Session, slot_id: int, attendee_id: int) -> MeetingRowT | None:
+    query = _meeting_rows().where(
+        Meeting.slot_id == slot_id, Meeting.state.in_(HOLDS_TABLE),
+        or_(Meeting.attendee_a_id == attendee_id, Meeting.attendee_b_id == attendee_id))
+    return session.exec(query).first()
+
+
+def live_meetings(session: Session) -> list[Meeting]:
+    return list(session.exec(select(Meeting).where(Meeting.state.in_(HOLDS_TABLE))))
+
+
+def tables_in_use_per_slot(session: Session) -> dict[int, int]:
+    query = (select(Meeting.slot_id, func.count()).where(Meeting.state.in_(HOLDS_TABLE)).group_by(Meeting.slot_id))
+    return {slot_id: count for slot_id, count in session.exec(query)}
+
+
+def is_unavailable(session: Session, attendee_id: int, slot_id: int) -> bool:
+    return session.get(Unavailability, (attendee_id, slot_id)) is not None
+
+
+def unavailabilities(session: Session) -> list[Unavailability]:
+    return list(session.exec(select(Unavailability)))
+
+
+def set_unavailable(session: Session, attendee_id: int, slot_id: int) -> None:
+    if not is_unavailable(session, attendee_id, slot_id):
+        session.add(Unavailability(attendee_id=attendee_id, slot_id=slot_id))
+
+
+def open_requests(session: Session) -> list[MeetingRequest]:
+    return list(session.exec(select(MeetingRequest).where(MeetingRequest.meeting_id.is_(None))
+                             .order_by(MeetingRequest.id)))
+
+
+def add_meeting(session: Session, *, slot_id: int, table_id: int, a_id: int, b_id: int, notes: str = "",
+                source_ref: str | None = None, state: str = "scheduled") -> Meeting:
+    meeting = Meeting(slot_id=slot_id, table_id=table_id, attendee_a_id=a_id, attendee_b_id=b_id, notes=notes,
+                      source_ref=source_ref, state=state)
+    session.add(meeting)
+    return meeting
+
+
+def touch(meeting: Meeting) -> None:
+    meeting.updated_at = utcnow()
