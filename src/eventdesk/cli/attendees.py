@@ -36,3 +36,60 @@ def search(obj: dict, query: str, db: str | None, as_json: bool, limit: int) -> 
         raise SystemExit(1)
     for p in people:
         click.echo(f"{p.badge_code}  {p.name}  ({p.organisation or '-'}, {p.category}{', ' + p.status if p.status != 'active' else ''})")
+
+
+class _ProgressBars:
+    """click progress bars on stderr, one per stage, only for big files on a terminal."""
+
+    THRESHOLD = 2000
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+
+    def stage(self, label: str, total: int) -> None:
+        self.done()
+        if self.enabled and total > self.THRESHOLD:
+            self.bar = click.progressbar(length=total, label=label.ljust(8), file=click.get_text_stream("stderr"))
+            self.bar.__enter__()
+
+    def advance(self, count: int) -> None:
+        if self.bar is not None:
+            self.bar.update(count)
+
+    def done(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@import_group.command("attendees")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--format", "fmt", type=click.Choice(["auto", "csv", "pretix", "eventbrite"]), default="auto",
+              show_default=True,
+              help="auto recognises the pretix check-in list export and the Eventbrite attendee report "
+                   "by their headers; csv maps common column names (first name, last name, e-mail, "
+                   "company, category, code, ...).")
+@click.option("--dry-run", is_flag=True, help="Check the whole file and say what would change; write nothing.")
+@db_option
+@click.pass_obj
+@friendly_errors
+def import_attendees_command(obj: dict, file: str, fmt: str, dry_run: bool, db: str | None) -> None:
+    """Import people from the CSV FILE into the event (create it first with 'eventdesk init').
+
+    All or nothing: if any row is wrong, nothing is imported and each problem is named by its line.
+    Importing the same file again updates people instead of adding them twice. UTF-8 (with or
+    without BOM) and Windows-1252 files, separated by ',' ';' or tabs, are read as they come.
+    """
+    from eventdesk.cli.common import stderr_is_tty
+    from eventdesk.services.context import open_context
+    from eventdesk.services.import_attendees import AttendeeImportError, import_attendees
+
+    settings = settings_from(obj, db=db)
+    context = open_context(require_db(settings), settings)
+    try:
+        summary = import_attendees(context, file, fmt, dry_run=dry_run, progress=_ProgressBars(stderr_is_tty()))
+    except AttendeeImportError as error:
+        raise Failure(str(error)) from None
+    for line in summary.lines():
+        click.echo(line)

@@ -1,0 +1,560 @@
+"""Attendee lists as CSV: the pretix check-in list export, the Eventbrite attendee report, and any
+other CSV with recognisable header names.
+
+Pure: bytes in, plain rows and problems out; matching against the store happens in
+``eventdesk.services.import_attendees``. Line numbers are physical lines of the file, the header
+being line 1, so a person can find the row in an editor."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterable, Iterator
+
+from eventdesk.domain.text import fold
+
+FORMATS = ("auto", "csv", "pretix", "eventbrite")
+FORMAT_LABELS = {
+    "pretix": "pretix check-in list export",
+    "eventbrite": "Eventbrite attendee report",
+    "csv": "CSV with named columns",
+}
+CATEGORIES = ("participant", "speaker", "press", "staff", "organiser")
+
+MAX_FIELD = 200  # names, e-mail, organisation...: longer means a runaway quote, not a name
+MAX_NOTE = 1000
+MAX_PROBLEMS = 100  # enough to fix a file in one go; a file that is wrong everywhere stops here
+
+# Attendee fields an import may set. ``badge_code`` and ``source_ref`` are handled apart.
+PERSON_FIELDS = ("first_name", "last_name", "organisation", "role", "email", "country", "category",
+                 "status", "note")
+
+# Generic header names (folded, letters/digits/# only) -> attendee field.
+GENERIC_HEADERS: dict[str, tuple[str, ...]] = {
+    "first_name": ("firstname", "givenname", "forename", "first", "given", "vorname", "prenom"),
+    "last_name": ("lastname", "surname", "familyname", "family", "last", "nachname", "familienname",
+                  "nom", "nomdefamille"),
+    "full_name": ("name", "fullname", "attendeename", "participantname", "displayname", "nomcomplet"),
+    "email": ("email", "emailaddress", "mail", "emailadresse", "courriel", "adresseemail", "attendeeemail"),
+    "organisation": ("company", "organisation", "organization", "org", "companyname", "institution",
+                     "affiliation", "employer", "firma", "unternehmen", "organisme", "entreprise", "societe"),
+    "country": ("country", "countrycode", "land", "pays"),
+    "category": ("category", "attendeecategory", "kategorie", "categorie"),
+    "ticket_type": ("tickettype", "ticket", "product", "type", "attendeetype", "registrationtype"),
+    "code": ("code", "badgecode", "secret", "ticketcode", "barcode", "qrcode", "ticketsecret", "badge"),
+    "note": ("note", "notes", "comment", "comments", "remark", "remarks", "bemerkung", "kommentar"),
+    "role": ("role", "jobtitle", "position", "function", "funktion", "fonction"),
+    "status": ("status", "attendeestatus", "registrationstatus"),
+}
+_GENERIC_LOOKUP = {key: target for target, keys in GENERIC_HEADERS.items() for key in keys}
+
+# Values of an explicit category column.
+CATEGORY_VALUES = {
+    "participant": ("participant", "attendee", "delegate", "visitor", "general", ""),
+    "speaker": ("speaker", "presenter", "panelist", "panellist"),
+    "press": ("press", "media", "journalist"),
+    "staff": ("staff", "crew", "volunteer"),
+    "organiser": ("organiser", "organizer"),
+}
+_CATEGORY_LOOKUP = {value: cat for cat, values in CATEGORY_VALUES.items() for value in values}
+# A ticket type / product name containing one of these words gives that category (first match).
+_PRODUCT_WORDS = (("speaker", re.compile(r"speaker")), ("press", re.compile(r"press")),
+                  ("staff", re.compile(r"staff")), ("organiser", re.compile(r"organi[sz]er")))
+STATUS_VALUES = {
+    "active": ("active", "attending", "confirmed", "paid", "registered", "checkedin", "valid", ""),
+    "cancelled": ("cancelled", "canceled", "refunded", "notattending", "declined", "deleted", "void"),
+}
+_STATUS_LOOKUP = {value: status for status, values in STATUS_VALUES.items() for value in values}
+_EVENTBRITE_ATTENDING = {"attending", "checkedin", ""}
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x1f\x7f-\x9f\s]+")
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read (encoding, no header, no name column, wrong format)."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class AttendeeRow:
+    """One person as the file describes them. Only the fields in ``ParsedFile.fields`` come from the
+    file; the others keep their defaults and must not overwrite what the store holds."""
+
+    line: int
+    first_name: str = ""
+    last_name: str = ""
+    organisation: str = ""
+    role: str = ""
+    email: str = ""
+    country: str = ""
+    category: str = "participant"
+    status: str = "active"
+    note: str = ""
+    badge_code: str = ""  # empty: keep the person's code, or generate one for a new person
+    source_ref: str | None = None  # key in the system the file came from
+
+    def match_key(self) -> tuple[str, str]:
+        return person_key(self.first_name, self.last_name, self.email)
+
+
+def person_key(first_name: str, last_name: str, email: str) -> tuple[str, str]:
+    """Name and e-mail as compared for matching: accents, case, spacing and where the name was
+    split into first and last ignored."""
+    return " ".join(fold(f"{first_name} {last_name}").split()), email.strip().casefold()
+
+
+@dataclass
+class ParsedFile:
+    format: str  # pretix | eventbrite | csv
+    encoding: str  # "UTF-8", "UTF-8 with BOM", "cp1252", "UTF-16"
+    delimiter: str
+    fields: frozenset[str]  # the attendee fields this file sets (see PERSON_FIELDS)
+    rows: list[AttendeeRow] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    problem_count: int = 0  # all problems, also those beyond MAX_PROBLEMS
+    ignored_columns: list[str] = field(default_factory=list)  # generic CSV only
+    ref_label: str = "key"  # what source_ref is made of, for messages
+
+    @property
+    def format_label(self) -> str:
+        return FORMAT_LABELS[self.format]
+
+    @property
+    def delimiter_label(self) -> str:
+        return {"\t": "tab", ",": "','", ";": "';'"}[self.delimiter]
+
+    def add_problem(self, line: int, message: str) -> None:
+        self.problem_count += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(RowProblem(line, message))
+
+
+# --- bytes -> text -----------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of ``data`` and the name of its encoding: UTF-8 (with or without BOM) when it
+    decodes strictly as such, UTF-16 with a BOM (Excel's "Unicode text"), else cp1252."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError:
+            raise FileProblem("The file starts like UTF-16 but does not decode as UTF-16; save it as UTF-8 CSV.") from None
+    try:
+        text = data.decode("utf-8-sig")
+        return text, "UTF-8 with BOM" if data.startswith(codecs.BOM_UTF8) else "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as error:
+        raise FileProblem(f"The file is neither UTF-8 nor Windows-1252 (byte {error.start}); "
+                          "save it as 'CSV UTF-8' and import it again.") from None
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """``,`` ``;`` or tab, judged from the header line (csv.Sniffer restricted to those three;
+    the most frequent of them if the sniffer cannot decide; ``,`` for a one-column header)."""
+    try:
+        return csv.Sniffer().sniff(header_line, delimiters=",;\t").delimiter
+    except csv.Error:
+        counts = {d: header_line.count(d) for d in ",;\t"}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
+def header_key(name: str) -> str:
+    """``"E-Mail "`` -> ``"email"``, ``"Attendee #"`` -> ``"attendee#"``, ``"Prénom"`` -> ``"prenom"``."""
+    return re.sub(r"[^a-z0-9#]", "", fold(name))
+
+
+# --- cleaning and value rules ------------------------------------------------------------------
+
+
+def clean(value: str) -> str:
+    """Outside text as stored: NFC, control characters and runs of white space made one space."""
+    return _CONTROL_OR_SPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
+
+
+def split_full_name(name: str) -> tuple[str, str]:
+    """At the first space: "Ursula von der Leyen" -> ("Ursula", "von der Leyen")."""
+    first, _, last = name.partition(" ")
+    return first, last
+
+
+def category_from_product(product: str) -> str:
+    """A ticket type or product naming speaker/press/staff/organiser gives that category."""
+    folded = fold(product)
+    for category, pattern in _PRODUCT_WORDS:
+        if pattern.search(folded):
+            return category
+    return "participant"
+
+
+def normal_country(value: str) -> str:
+    return value.upper() if len(value) == 2 and value.isalpha() else value
+
+
+def valid_code(code: str) -> bool:
+    return 0 < len(code) <= MAX_FIELD and code.isprintable() and not any(ch.isspace() for ch in code)
+
+
+# --- reading records ---------------------------------------------------------------------------
+
+
+def _records(text: str, delimiter: str, first_line: int) -> Iterator[tuple[int, list[str]]]:
+    """(line where the record starts, fields); blank lines skipped. A quoting error is raised as
+    RowProblem-carrying csv.Error with the line attached."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"',
+                        doublequote=True, strict=True)
+    previous_end = 0
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise _QuotingError(previous_end + first_line, str(error)) from None
+        start = previous_end + 1
+        previous_end = reader.line_num
+        if record and any(value.strip() for value in record):
+            yield start + first_line - 1, record
+
+
+class _QuotingError(Exception):
+    def __init__(self, line: int, detail: str) -> None:
+        super().__init__(detail)
+        self.line = line
+        self.detail = detail
+
+
+def detect_format(keys: Iterable[str]) -> str:
+    keys = set(keys)
+    if {"secret", "ordercode"} <= keys:
+        return "pretix"
+    if "attendee#" in keys and ("attendeestatus" in keys or "tickettype" in keys):
+        return "eventbrite"
+    return "csv"
+
+
+# --- per-format row builders -------------------------------------------------------------------
+# Each builder gets {header key: value} (first column wins for a repeated key) and the line, and
+# returns an AttendeeRow or raises _Bad(message).
+
+
+class _Bad(Exception):
+    pass
+
+
+def _pick(values: dict[str, str], *keys: str) -> str:
+    for key in keys:
+        value = values.get(key, "")
+        if value.strip():
+            return value
+    return ""
+
+
+def _text(value: str, label: str, limit: int = MAX_FIELD) -> str:
+    if len(value) > limit:
+        raise _Bad(f"'{label}' is {len(value)} characters long (an unclosed quote?)")
+    return clean(value)
+
+
+def _email(value: str, label: str) -> str:
+    email = _text(value, label)
+    if email and not _EMAIL.match(email):
+        raise _Bad(f"'{label}' is not an e-mail address")
+    return email
+
+
+def _code(value: str, label: str) -> str:
+    code = value.strip()
+    if code and not valid_code(code):
+        raise _Bad(f"'{label}' is not a usable badge code (spaces, control characters or over {MAX_FIELD} characters)")
+    return code
+
+
+def _require_name(first: str, last: str, what: str) -> None:
+    if not first and not last:
+        raise _Bad(f"no name ({what})")
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How one file's columns become attendee fields."""
+
+    format: str
+    fields: frozenset[str]
+    build: Callable[[dict[str, str], int], AttendeeRow]
+    ref_label: str
+    ignored: tuple[str, ...] = ()
+
+
+_PRETIX_FIRST = ("attendeenamefirstname", "attendeenamegivenname")
+_PRETIX_MIDDLE = ("attendeenamemiddlename",)
+_PRETIX_LAST = ("attendeenamefamilyname", "attendeenamelastname", "attendeenamesurname")
+
+
+def _pretix_layout(keys: dict[str, str]) -> _Layout:
+    if "secret" not in keys:
+        raise FileProblem("This is not a pretix check-in list export: it has no 'Secret' column.")
+    fields = {"first_name", "last_name", "category", "email", "note"}
+    if "company" in keys:
+        fields.add("organisation")
+    if "country" in keys:
+        fields.add("country")
+    if not {"attendeename", *_PRETIX_FIRST, *_PRETIX_LAST} & set(keys):
+        raise FileProblem("This pretix export has no attendee name column ('Attendee name'); "
+                          "export the check-in list with attendee names.")
+
+    def build(v: dict[str, str], line: int) -> AttendeeRow:
+        first = " ".join(p for p in (_text(_pick(v, *_PRETIX_FIRST), "Attendee name: First name"),
+                                     _text(_pick(v, *_PRETIX_MIDDLE), "Attendee name: Middle name")) if p)
+        last = _text(_pick(v, *_PRETIX_LAST), "Attendee name: Family name")
+        if not first and not last:
+            first, last = split_full_name(_text(v.get("attendeename", ""), "Attendee name"))
+        _require_name(first, last, "'Attendee name' and its parts are empty")
+        code = _code(v.get("secret", ""), "Secret")
+        if not code:
+            raise _Bad("no 'Secret' (the ticket's code)")
+        notes = []
+        if fold(v.get("requiresspecialattention", "")).strip() in ("yes", "ja", "oui", "true", "1"):
+            notes.append("Requires special attention")
+        comment = _text(v.get("comment", ""), "Comment", MAX_NOTE)
+        if comment:
+            notes.append(comment)
+        return AttendeeRow(
+            line=line, first_name=first, last_name=last,
+            organisation=_text(v.get("company", ""), "Company"),
+            email=_email(_pick(v, "attendeeemail", "email"), "E-mail"),
+            country=normal_country(_text(v.get("country", ""), "Country")),
+            category=category_from_product(v.get("product", "")),
+            note="; ".join(notes), badge_code=code, source_ref=f"pretix:{code}",
+        )
+
+    return _Layout("pretix", frozenset(fields), build, "pretix secret")
+
+
+def _eventbrite_layout(keys: dict[str, str]) -> _Layout:
+    fields = {"first_name", "last_name", "email", "category", "status"}
+    for key, name in (("company", "organisation"), ("jobtitle", "role"), ("homecountry", "country")):
+        if key in keys:
+            fields.add(name)
+
+    def build(v: dict[str, str], line: int) -> AttendeeRow:
+        first = _text(v.get("firstname", ""), "First Name")
+        last = _text(v.get("lastname", ""), "Last Name")
+        _require_name(first, last, "'First Name' and 'Last Name' are both empty")
+        number = v.get("attendee#", "").strip()
+        if not number:
+            raise _Bad("no 'Attendee #'")
+        status = "active" if header_key(v.get("attendeestatus", "")) in _EVENTBRITE_ATTENDING else "cancelled"
+        return AttendeeRow(
+            line=line, first_name=first, last_name=last,
+            organisation=_text(v.get("company", ""), "Company"),
+            role=_text(v.get("jobtitle", ""), "Job Title"),
+            email=_email(v.get("email", ""), "Email"),
+            country=normal_country(_text(v.get("homecountry", ""), "Home Country")),
+            category=category_from_product(v.get("tickettype", "")),
+            status=status, source_ref=f"eventbrite:{_text(number, 'Attendee #')}",
+        )
+
+    return _Layout("eventbrite", frozenset(fields), build, "Eventbrite attendee #")
+
+
+def _generic_layout(header: list[str]) -> _Layout:
+    columns: dict[str, str] = {}  # target -> header key of the first column that maps to it
+    labels: dict[str, str] = {}  # target -> header as written, for messages
+    ignored = []
+    for name in header:
+        target = _GENERIC_LOOKUP.get(header_key(name))
+        if target is None or target in columns:
+            if name.strip():
+                ignored.append(name.strip())
+            continue
+        columns[target] = header_key(name)
+        labels[target] = name.strip()
+    if not {"first_name", "last_name", "full_name"} & set(columns):
+        shown = ", ".join(f"'{h.strip()}'" for h in header[:12]) or "nothing"
+        raise FileProblem("No name column: the header needs 'First name' and 'Last name', or 'Name' "
+                          f"(found {shown}). Use --format if this is a pretix or Eventbrite export.")
+    fields = {"first_name", "last_name"}
+    fields.update(t for t in ("email", "organisation", "country", "note", "role", "status") if t in columns)
+    if "category" in columns or "ticket_type" in columns:
+        fields.add("category")
+
+    def raw(v: dict[str, str], target: str) -> str:
+        return v.get(columns[target], "") if target in columns else ""
+
+    def col(v: dict[str, str], target: str, limit: int = MAX_FIELD) -> str:
+        return _text(raw(v, target), labels.get(target, target), limit)
+
+    def build(v: dict[str, str], line: int) -> AttendeeRow:
+        first, last = col(v, "first_name"), col(v, "last_name")
+        if not first and not last:
+            first, last = split_full_name(col(v, "full_name"))
+        if "full_name" in columns and not {"first_name", "last_name"} & set(columns):
+            _require_name(first, last, f"'{labels['full_name']}' is empty")
+        elif "full_name" in columns:
+            _require_name(first, last, "first name, last name and full name are all empty")
+        else:
+            _require_name(first, last, "first name and last name are both empty")
+        if "category" in columns:
+            value = col(v, "category")
+            key = header_key(value)
+            category = _CATEGORY_LOOKUP.get(key) or (_CATEGORY_LOOKUP.get(key[:-1]) if key.endswith("s") else None)
+            if category is None:
+                raise _Bad(f"unknown category '{value}' in '{labels['category']}' "
+                           f"(known: {', '.join(CATEGORIES)})")
+        else:
+            category = category_from_product(col(v, "ticket_type"))
+        status = "active"
+        if "status" in columns:
+            value = col(v, "status")
+            status = _STATUS_LOOKUP.get(header_key(value))
+            if status is None:
+                raise _Bad(f"unknown status '{value}' in '{labels['status']}' (use active or cancelled)")
+        return AttendeeRow(
+            line=line, first_name=first, last_name=last,
+            organisation=col(v, "organisation"), role=col(v, "role"),
+            email=_email(raw(v, "email"), labels.get("email", "email")),
+            country=normal_country(col(v, "country")), category=category, status=status,
+            note=col(v, "note", MAX_NOTE),
+            badge_code=_code(raw(v, "code"), labels.get("code", "code")),
+        )
+
+    ref = f"'{labels['code']}' or e-mail" if "code" in columns else "e-mail"
+    return _Layout("csv", frozenset(fields), build, ref, tuple(ignored))
+
+
+# --- the whole file ----------------------------------------------------------------------------
+
+
+def parse_attendees(data: bytes, fmt: str = "auto", progress: Callable[[int], None] | None = None) -> ParsedFile:
+    """Read an attendee CSV. Whole-file problems raise FileProblem; row problems are collected in
+    ``ParsedFile.problems`` (the caller imports nothing while there are any)."""
+    text, encoding = decode(data)
+    return parse_text(text, encoding, fmt, progress)
+
+
+def parse_text(text: str, encoding: str = "UTF-8", fmt: str = "auto",
+               progress: Callable[[int], None] | None = None) -> ParsedFile:
+    if fmt not in FORMATS:
+        raise FileProblem(f"Unknown format '{fmt}' (use one of {', '.join(FORMATS)}).")
+    first_line = 1
+    lines = text.split("\n", 2)
+    sep = re.fullmatch(r"sep=(.)\r?", lines[0]) if lines else None
+    if sep:  # Excel's hint line: "sep=;"
+        delimiter = sep.group(1)
+        text = text.split("\n", 1)[1] if len(lines) > 1 else ""
+        first_line = 2
+    header_text = next((line for line in text.splitlines() if line.strip()), "")
+    if not header_text:
+        raise FileProblem("The file is empty: expected a header line and one row per person.")
+    if not sep:
+        delimiter = sniff_delimiter(header_text)
+    if delimiter not in ",;\t":
+        raise FileProblem(f"Unsupported delimiter {delimiter!r}: use ',', ';' or tab.")
+    records = _records(text, delimiter, first_line)
+    try:
+        header_line, header = next(records)
+    except _QuotingError as error:
+        raise FileProblem(f"line {error.line}: the header cannot be read ({error.detail}).") from None
+    header = [h.strip() for h in header]
+    keys = [header_key(h) for h in header]
+    first_index: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        first_index.setdefault(key, index)
+
+    detected = detect_format(keys)
+    chosen = detected if fmt == "auto" else fmt
+    if chosen == "pretix":
+        layout = _pretix_layout(first_index)
+    elif chosen == "eventbrite":
+        if fmt == "eventbrite" and "attendee#" not in first_index:
+            raise FileProblem("This is not an Eventbrite attendee report: it has no 'Attendee #' column.")
+        layout = _eventbrite_layout(first_index)
+    else:
+        layout = _generic_layout(header)
+
+    parsed = ParsedFile(format=layout.format, encoding=encoding, delimiter=delimiter, fields=layout.fields,
+                        ignored_columns=list(layout.ignored), ref_label=layout.ref_label)
+    width = len(header)
+    pairs = list(first_index.items())
+    count = 0
+    try:
+        for line, record in records:
+            count += 1
+            if progress and count % 1000 == 0:
+                progress(1000)
+            if len(record) < width or (len(record) > width and any(v.strip() for v in record[width:])):
+                parsed.add_problem(line, f"{len(record)} fields, but the header has {width} "
+                                         "(a missing or extra delimiter, or a stray quote?)")
+                continue
+            values = {key: record[index] for key, index in pairs}
+            try:
+                parsed.rows.append(layout.build(values, line))
+            except _Bad as bad:
+                parsed.add_problem(line, str(bad))
+    except _QuotingError as error:
+        parsed.add_problem(error.line, f"broken quoting ({error.detail}); nothing after it was read")
+    if progress and count % 1000:
+        progress(count % 1000)
+    if layout.format == "csv":
+        parsed.rows = _generic_refs(parsed.rows)
+    _check_duplicates(parsed)
+    parsed.problems.sort(key=lambda p: p.line)
+    return parsed
+
+
+def _generic_refs(rows: list[AttendeeRow]) -> list[AttendeeRow]:
+    """A generic row is keyed by its code, else by its e-mail when no other row shares it."""
+    emails = Counter(row.email.casefold() for row in rows if row.email)
+    out = []
+    for row in rows:
+        if row.badge_code:
+            ref = f"code:{row.badge_code}"
+        elif row.email and emails[row.email.casefold()] == 1:
+            ref = f"email:{row.email.casefold()}"
+        else:
+            ref = None
+        out.append(replace(row, source_ref=ref))
+    return out
+
+
+def _check_duplicates(parsed: ParsedFile) -> None:
+    """Each code, each key and each unkeyed person once per file."""
+    seen_codes: dict[str, int] = {}
+    seen_refs: dict[str, int] = {}
+    seen_people: dict[tuple[str, str], int] = {}
+    for row in parsed.rows:
+        if row.badge_code:
+            if row.badge_code in seen_codes:
+                parsed.add_problem(row.line, f"badge code also on line {seen_codes[row.badge_code]} "
+                                             "(each person needs their own code)")
+                continue
+            seen_codes[row.badge_code] = row.line
+        if row.source_ref:
+            if row.source_ref in seen_refs:
+                parsed.add_problem(row.line, f"same {parsed.ref_label} as line {seen_refs[row.source_ref]}")
+            seen_refs.setdefault(row.source_ref, row.line)
+        elif not row.badge_code:
+            key = row.match_key()
+            if key in seen_people:
+                parsed.add_problem(row.line, f"same name and e-mail as line {seen_people[key]}, and no code "
+                                             "to tell them apart (a duplicate row?)")
+            seen_people.setdefault(key, row.line)

@@ -1,0 +1,272 @@
+"""Importing an attendee list (``eventdesk import attendees FILE``): all or nothing, and a
+re-import updates people instead of duplicating them.
+
+People are matched by their key in the source system (``source_ref``), then by badge code, then
+by name and e-mail. The columns the file has own their fields; fields the file has no column for
+keep what the store holds. Messages carry counts and line numbers, never personal data."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from eventdesk.domain.codes import CodeFactory, new_badge_code
+from eventdesk.importers.attendees_csv import (
+    PERSON_FIELDS, AttendeeRow, FileProblem, ParsedFile, RowProblem, decode, parse_text, person_key,
+)
+from eventdesk.services.context import Context
+from eventdesk.store.attendee_import import (
+    IMPORTED_FIELDS, StoredPerson, insert_people, record_import, revoke_codes, revoked_code_owners,
+    stored_people, update_people,
+)
+from eventdesk.store.db import bump
+
+SHOWN_PROBLEMS = 20
+WRITE_CHUNK = 5000
+
+
+class AttendeeImportError(Exception):
+    """Nothing was imported; the message says why (with line numbers) and what to do."""
+
+    def __init__(self, message: str, problems: list[RowProblem] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class ImportProgress(Protocol):
+    def stage(self, label: str, total: int) -> None: ...
+
+    def advance(self, count: int) -> None: ...
+
+    def done(self) -> None: ...
+
+
+class NoProgress:
+    def stage(self, label: str, total: int) -> None:
+        pass
+
+    def advance(self, count: int) -> None:
+        pass
+
+    def done(self) -> None:
+        pass
+
+
+@dataclass
+class ImportSummary:
+    file_format: str
+    encoding: str
+    delimiter: str
+    rows: int
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    cancelled: int = 0  # people the file marks as cancelled
+    codes_generated: int = 0
+    codes_revoked: int = 0  # old codes of people whose code the file changed
+    ignored_columns: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def counts(self) -> str:
+        return f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
+
+    def lines(self) -> list[str]:
+        """The summary for a person: counts and column names only."""
+        out = [f"{self.file_format}, {self.encoding}, delimiter {self.delimiter}: {self.rows} "
+               f"{'person' if self.rows == 1 else 'people'}."]
+        if self.ignored_columns:
+            out.append("Columns not imported: " + ", ".join(self.ignored_columns) + ".")
+        extras = []
+        if self.cancelled:
+            extras.append(f"{self.cancelled} marked cancelled in the file")
+        if self.codes_generated:
+            extras.append(f"{self.codes_generated} new badge codes generated")
+        if self.codes_revoked:
+            extras.append(f"{self.codes_revoked} badge codes replaced (the old ones now scan as revoked)")
+        if extras:
+            sentence = "; ".join(extras)
+            out.append(sentence[0].upper() + sentence[1:] + ".")
+        if self.dry_run:
+            out.append(f"Dry run, nothing written. Would be: {self.counts}.")
+        else:
+            out.append(f"{self.counts}.")
+        return out
+
+
+@dataclass
+class _Plan:
+    inserts: list[dict] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
+    revoked: list[tuple[str, int]] = field(default_factory=list)
+    unchanged: int = 0
+    generated: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+def import_attendees(context: Context, path: str | Path, fmt: str = "auto", *, dry_run: bool = False,
+                     progress: ImportProgress | None = None, code_factory: CodeFactory = new_badge_code) -> ImportSummary:
+    """Import the attendee CSV at ``path`` into the event of ``context``. Raises
+    AttendeeImportError (nothing written) when any row is wrong."""
+    progress = progress or NoProgress()
+    context.event()  # raises StoreError with what to do when the database holds no event
+    path = Path(path)
+    try:
+        text, encoding = decode(path.read_bytes())
+        progress.stage("Reading", text.count("\n"))
+        parsed = parse_text(text, encoding, fmt, progress=progress.advance)
+    except FileProblem as problem:
+        raise AttendeeImportError(f"Nothing imported from {path.name}: {problem}") from None
+    except OSError as error:
+        raise AttendeeImportError(f"Cannot read {path}: {error.strerror or error}.") from None
+    finally:
+        progress.done()
+
+    try:
+        with context.session() as session:
+            plan = _plan(session, parsed, code_factory)
+            problems = sorted(parsed.problems + plan.problems, key=lambda p: p.line)
+            if problems:
+                raise _problems_error(path, problems, parsed.problem_count + len(plan.problems))
+            summary = ImportSummary(
+                file_format=parsed.format_label, encoding=parsed.encoding, delimiter=parsed.delimiter_label,
+                rows=len(parsed.rows), added=len(plan.inserts), updated=len(plan.updates), unchanged=plan.unchanged,
+                cancelled=sum(1 for row in parsed.rows if row.status == "cancelled" and "status" in parsed.fields),
+                codes_generated=plan.generated, codes_revoked=len(plan.revoked),
+                ignored_columns=parsed.ignored_columns, dry_run=dry_run,
+            )
+            if dry_run:
+                session.rollback()
+                return summary
+            _write(session, plan, progress)
+            if plan.inserts or plan.updates:
+                bump(session, "attendees")
+            record_import(session, context.desk, f"{parsed.format}: {summary.counts}")
+    except IntegrityError:
+        raise AttendeeImportError(
+            "Nothing imported: another desk changed attendees at the same moment (a badge code or key "
+            "was taken meanwhile). Run the import again.") from None
+    return summary
+
+
+def _problems_error(path: Path, problems: list[RowProblem], total: int) -> AttendeeImportError:
+    shown = [str(p) for p in problems[:SHOWN_PROBLEMS]]
+    more = total - len(shown)
+    head = f"Nothing imported from {path.name}: {total} {'row is' if total == 1 else 'rows are'} wrong. Fix {'it' if total == 1 else 'them'} and import again."
+    tail = [f"... and {more} more"] if more > 0 else []
+    return AttendeeImportError("\n".join([head, *shown, *tail]), problems)
+
+
+def _write(session: Session, plan: _Plan, progress: ImportProgress) -> None:
+    progress.stage("Writing", len(plan.inserts) + len(plan.updates))
+    try:
+        for batch in (plan.inserts, plan.updates):
+            writer = insert_people if batch is plan.inserts else update_people
+            for start in range(0, len(batch), WRITE_CHUNK):
+                chunk = batch[start:start + WRITE_CHUNK]
+                writer(session, chunk)
+                progress.advance(len(chunk))
+        revoke_codes(session, plan.revoked)
+    finally:
+        progress.done()
+
+
+def _plan(session: Session, parsed: ParsedFile, code_factory: CodeFactory) -> _Plan:
+    """Decide for every row: new person, changed person or unchanged; collect what conflicts with
+    the people already stored."""
+    plan = _Plan()
+    people = stored_people(session)
+    by_ref = {p.source_ref: p for p in people if p.source_ref}
+    by_code = {p.badge_code: p for p in people}
+    by_key: dict[tuple[str, str], list[StoredPerson]] = defaultdict(list)
+    for p in people:
+        by_key[person_key(p.first_name, p.last_name, p.email)].append(p)
+    revoked = revoked_code_owners(session)
+    claimed: dict[int, int] = {}  # stored person id -> line of the row that matched them
+    matches: dict[int, StoredPerson | None] = {}  # line -> matched person (None: a new person)
+    rejected: set[int] = set()
+
+    def reject(row: AttendeeRow, message: str) -> None:
+        plan.problems.append(RowProblem(row.line, message))
+        rejected.add(row.line)
+
+    def claim(row: AttendeeRow, person: StoredPerson) -> None:
+        if person.id in claimed:
+            reject(row, f"the same person as line {claimed[person.id]} (same badge code, key or name and e-mail)")
+        else:
+            claimed[person.id] = row.line
+            matches[row.line] = person
+
+    # First the rows with a key or a code of their own, so a name match never takes their person.
+    for row in parsed.rows:
+        person = by_ref.get(row.source_ref) if row.source_ref else None
+        if person is None and row.badge_code and row.badge_code in by_code:
+            person = by_code[row.badge_code]
+            if person.source_ref and row.source_ref and person.source_ref != row.source_ref:
+                reject(row, "badge code belongs to another person already in the database")
+                continue
+        if person is not None:
+            claim(row, person)
+    for row in parsed.rows:
+        if row.line in matches or row.line in rejected:
+            continue
+        candidates = [p for p in by_key.get(row.match_key(), ()) if p.id not in claimed]
+        if candidates:
+            claim(row, candidates[0])
+        else:
+            matches[row.line] = None
+
+    for row in parsed.rows:
+        if row.line not in matches:
+            continue
+        person = matches[row.line]
+        code = _badge_code(row, person, by_code, revoked, plan)
+        if code is None:
+            continue
+        if person is None:
+            if not code:
+                code = code_factory()
+                while code in by_code:  # 130 random bits: never, but never is cheap to check
+                    code = code_factory()
+                plan.generated += 1
+            plan.inserts.append({**{f: getattr(row, f) for f in PERSON_FIELDS}, "badge_code": code,
+                                 "source_ref": row.source_ref})
+            continue
+        before = {f: getattr(person, f) for f in IMPORTED_FIELDS}
+        after = dict(before)
+        after.update({f: getattr(row, f) for f in parsed.fields})
+        after["badge_code"] = code
+        if row.source_ref:
+            after["source_ref"] = row.source_ref
+        if after == before:
+            plan.unchanged += 1
+            continue
+        if code != person.badge_code:
+            plan.revoked.append((person.badge_code, person.id))
+        plan.updates.append({"id": person.id, **after})
+    return plan
+
+
+def _badge_code(row: AttendeeRow, person: StoredPerson | None, by_code: dict[str, StoredPerson],
+                revoked: dict[str, int], plan: _Plan) -> str | None:
+    """The code the person will have ("" = generate one), or None after recording a problem."""
+    if not row.badge_code:
+        return person.badge_code if person else ""
+    if person is not None and row.badge_code == person.badge_code:
+        return row.badge_code
+    owner = by_code.get(row.badge_code)
+    if owner is not None and (person is None or owner.id != person.id):
+        plan.problems.append(RowProblem(row.line, "badge code belongs to another person already in the database"))
+        return None
+    if row.badge_code in revoked:
+        if person is not None and revoked[row.badge_code] == person.id:
+            return person.badge_code  # their badge was reissued at the desk: the new one stays
+        plan.problems.append(RowProblem(row.line, "badge code was revoked (its badge was reissued); "
+                                                  "it cannot be given out again"))
+        return None
+    return row.badge_code
