@@ -1,13 +1,133 @@
-"""Rooms screen."""
+"""The room board for operations and the foyer screen: every room with its current session, a
+progress bar, time left, the next session, delays and occupancy against capacity. The store is
+read when it changed; the clock ticks the rows every second by keyed cell diffs."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import Static
 
+from eventdesk.domain import agenda as rules
+from eventdesk.domain.text import printable
+from eventdesk.resources import stylesheet
+from eventdesk.services import agenda as service
+from eventdesk.services.agenda import BoardRow, Programme
+from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
+from eventdesk.tui.widgets.board_table import LiveTable, Row
+
+BAR_WIDTH = 16
+COLUMNS = [("room", "Room", None), ("now", "Now", None), ("progress", "Progress", BAR_WIDTH + 5),
+           ("left", "Left", 9), ("delay", "Delay", 8), ("next", "Next", None), ("people", "People", 11)]
+FULL, NEARLY_FULL = 1.0, 0.9
+
+
+def progress_bar(share: float | None) -> Text:
+    if share is None:
+        return Text("")
+    filled = round(share * BAR_WIDTH)
+    bar = Text()
+    bar.append("█" * filled, style="green")
+    bar.append("░" * (BAR_WIDTH - filled), style="dim")
+    bar.append(f" {round(share * 100):>3}%")
+    return bar
+
+
+def occupancy_cell(row: BoardRow) -> Text:
+    capacity = row.room.capacity
+    text = f"{row.occupancy}/{capacity}" if capacity else f"{row.occupancy}"
+    share = row.occupancy_share
+    if share is not None and share >= FULL:
+        return Text(f"{text} full", style="bold white on red")
+    if share is not None and share >= NEARLY_FULL:
+        return Text(text, style="bold black on yellow")
+    return Text(text)
+
+
+def board_cells(row: BoardRow, zone, at: datetime) -> Row:
+    current, upcoming = row.current, row.next
+    if current is None:
+        now_cell, left_cell, delay_cell = Text("free", style="dim"), Text(""), Text("")
+    else:
+        now_cell = Text(printable(current.title, 80))
+        left = row.time_left
+        overrun = left is not None and left.total_seconds() < 0
+        left_cell = Text(rules.format_countdown(left), style="bold red" if overrun else "bold")
+        delay = rules.format_delay(current.slot.shift_minutes)
+        delay_cell = Text(delay, style="bold yellow" if delay else "")
+    if upcoming is None:
+        next_cell = Text("")
+    else:
+        next_cell = Text(f"{upcoming.local_start(zone):%H:%M} ", style="bold")
+        next_cell.append(printable(upcoming.title, 60))
+        if upcoming.slot.shift_minutes:
+            next_cell.append(f" ({rules.format_delay(upcoming.slot.shift_minutes)})", style="yellow")
+    cells = (Text(printable(row.room.name), style="bold"), now_cell, progress_bar(row.progress), left_cell,
+             delay_cell, next_cell, occupancy_cell(row))
+    return (f"room:{row.room.id}", cells)
+
+
+def board_table_rows(programme: Programme, at: datetime) -> list[Row]:
+    return [board_cells(row, programme.zone, at) for row in programme.board(at)]
 
 
 class RoomsScreen(DeskScreen):
+    CSS_PATH = stylesheet("rooms.tcss")
+    WATCHES = frozenset({"agenda", "checkin"})
+    BINDINGS = [Binding("r", "reload", "Reload", id="rooms.reload")]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.programme: Programme | None = None
+        self._loading = False
+
     def compose_body(self) -> ComposeResult:
-        yield Static("Rooms", id="rooms-body")
+        yield Static(id="board-summary")
+        yield LiveTable(COLUMNS, id="board-table", show_cursor=False)
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.tick)
+
+    def refresh_data(self) -> None:
+        self._loading = True
+        self._load()
+
+    def action_reload(self) -> None:
+        self.refresh_data()
+
+    @work(thread=True, exclusive=True, group="board-load")
+    def _load(self) -> None:
+        programme = service.board_programme(self.context)
+        self.app.call_from_thread(self._show, programme)
+
+    def _show(self, programme: Programme) -> None:
+        self.programme, self._loading = programme, False
+        self.tick()
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        if message.areas & self.WATCHES:
+            self.refresh_data()
+
+    def tick(self) -> None:
+        if self.programme is None:
+            return
+        at = self.context.now()
+        if at.astimezone(self.programme.zone).date() != self.programme.day and not self._loading:
+            self.refresh_data()  # the clock passed midnight (or a rehearsal jumped): read the new day
+        rows = self.programme.board(at)
+        table = self.query_one("#board-table", LiveTable)
+        table.sync([board_cells(row, self.programme.zone, at) for row in rows])
+        running = sum(1 for r in rows if r.current is not None)
+        delayed = sum(1 for r in rows if r.current is not None and r.current.slot.shift_minutes)
+        full = sum(1 for r in rows if (r.occupancy_share or 0) >= FULL)
+        summary = Text(f"{running} of {len(rows)} rooms in session", style="bold")
+        if delayed:
+            summary.append(f"   {delayed} running late", style="bold yellow")
+        if full:
+            summary.append(f"   {full} full", style="bold red")
+        self.query_one("#board-summary", Static).update(summary)
