@@ -1,0 +1,227 @@
+"""Printers by URL, opened through python-escpos's own device classes.
+
+    tcp://HOST[:9100]                      Network (short timeout; printers take one connection at a time)
+    usb://VID:PID                          Usb (hex ids, e.g. usb://04b8:0e15; needs pyusb)
+    serial:///dev/ttyUSB0?baudrate=19200   Serial (needs pyserial)
+    file:///dev/usb/lp0                    File
+    preview://DIR                          writes each job as a PNG into DIR (no printer needed)
+
+Every job opens the device, sends the raster image (GS v 0) and a cut, and closes it again.
+A concrete profile (``[badge] profile``) is always passed: without one python-escpos prints
+warnings to stdout and cannot check the image width. Errors become ``PrinterError`` with a
+message that names the printer and says what happened."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+from PIL import Image
+
+from eventdesk.domain.clock import utcnow
+from eventdesk.settings import Settings
+
+SCHEMES = ("tcp", "usb", "serial", "file", "preview")
+URL_HELP = ("use tcp://HOST:9100, usb://VID:PID, serial:///dev/ttyUSB0?baudrate=19200, "
+            "file:///dev/usb/lp0 or preview://DIR")
+# A small send buffer: a printer that stops reading stalls the job within the timeout instead of
+# the whole badge vanishing into kernel buffers and counting as printed.
+TCP_SEND_BUFFER = 16 * 1024
+
+
+class PrinterError(Exception):
+    """A printer that could not print; ``str()`` names the printer and says what happened."""
+
+    def __init__(self, printer: str, message: str) -> None:
+        super().__init__(message)
+        self.printer = printer
+
+
+def escpos():
+    """The python-escpos package, imported the tame way (see ``eventdesk.logs``)."""
+    from eventdesk.logs import tame_escpos_import
+
+    tame_escpos_import()
+    import escpos.exceptions
+    import escpos.printer
+
+    return escpos
+
+
+@dataclass(frozen=True)
+class PrinterAddress:
+    url: str
+    scheme: str
+    host: str = ""
+    port: int = 9100
+    path: str = ""
+    vendor: int = 0
+    product: int = 0
+    options: dict[str, str] = field(default_factory=dict)
+
+
+def parse_printer_url(url: str) -> PrinterAddress:
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in SCHEMES:
+        raise PrinterError(url, f"Printer URL '{url}' is not understood: {URL_HELP}.")
+    options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    try:
+        if scheme == "tcp":
+            if not parts.hostname:
+                raise ValueError("no host")
+            return PrinterAddress(url, scheme, host=parts.hostname, port=parts.port or 9100, options=options)
+        if scheme == "usb":
+            vendor, product = parts.netloc.split(":")
+            return PrinterAddress(url, scheme, vendor=int(vendor, 16), product=int(product, 16), options=options)
+        path = parts.path if scheme != "preview" else (parts.netloc + parts.path)
+        if not path:
+            raise ValueError("no path")
+        if scheme == "serial" and "baudrate" in options:
+            int(options["baudrate"])
+        return PrinterAddress(url, scheme, path=path, options=options)
+    except ValueError:
+        raise PrinterError(url, f"Printer URL '{url}' is not understood: {URL_HELP}.") from None
+
+
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def printer_lock(url: str) -> threading.Lock:
+    """One lock per printer: a printer takes one connection at a time (jobs and status requests)."""
+    with _locks_guard:
+        return _locks.setdefault(url, threading.Lock())
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s"
+
+
+def make_device(address: PrinterAddress, settings: Settings):
+    """The python-escpos device for ``address`` (not opened yet)."""
+    printer = escpos().printer
+    profile = settings.badge.profile
+    timeout = settings.printer_timeout_s
+    if address.scheme == "tcp":
+        return printer.Network(address.host, address.port, timeout=timeout, profile=profile)
+    if address.scheme in ("usb", "serial"):
+        cls, package = (printer.Usb, "pyusb") if address.scheme == "usb" else (printer.Serial, "pyserial")
+        if not cls.is_usable():
+            raise PrinterError(address.url, f"Printer {address.url} needs the {package} package: "
+                                            f"pip install {package}")
+    if address.scheme == "usb":
+        return printer.Usb(address.vendor, address.product, timeout=int(timeout * 1000), profile=profile)
+    if address.scheme == "serial":
+        return printer.Serial(address.path, baudrate=int(address.options.get("baudrate", 9600)),
+                              timeout=timeout, profile=profile)
+    if address.scheme == "file":
+        return printer.File(address.path, profile=profile)
+    raise PrinterError(address.url, f"Printer {address.url} is not an ESC/POS device.")
+
+
+def profile_width(profile: str) -> int | None:
+    """Dots across that the python-escpos profile allows (None when the profile does not say)."""
+    escpos()
+    from escpos.capabilities import get_profile
+
+    try:
+        width = get_profile(profile).profile_data["media"]["width"]["pixels"]
+    except KeyError:
+        raise PrinterError(profile, f"Printer profile '{profile}' is unknown to python-escpos; "
+                                    "set [badge] profile to a model such as TM-T20II or TM-T88V.") from None
+    return int(width) if isinstance(width, int) or str(width).isdigit() else None
+
+
+def describe_failure(url: str, error: BaseException, timeout: float) -> str:
+    """What happened, in words a person at the desk understands."""
+    ex = escpos().exceptions
+    cause = error.__context__ if isinstance(error, ex.DeviceNotFoundError) and error.__context__ else error
+    if isinstance(cause, ConnectionRefusedError):
+        return f"Printer {url} refused the connection (is it on, and is the port right?)"
+    if isinstance(cause, (TimeoutError, socket.timeout)):
+        return f"Printer {url} did not answer in {_seconds(timeout)}"
+    if isinstance(cause, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
+        return f"Printer {url} closed the connection during the job"
+    if isinstance(cause, socket.gaierror):
+        return f"Printer {url}: host name not found"
+    if isinstance(cause, AssertionError) or isinstance(error, ex.USBNotFoundError):
+        return f"Printer {url} is not connected (no such USB device)"
+    if isinstance(cause, ex.ImageWidthError):
+        return f"Printer {url}: the image is wider than its profile allows ({cause})"
+    if isinstance(cause, RuntimeError) and "dependenc" in str(cause).lower():
+        return f"Printer {url} needs a package that is not installed: {cause}"
+    if isinstance(cause, OSError):
+        return f"Printer {url}: {cause.strerror or cause}"
+    return f"Printer {url} failed: {str(cause).splitlines()[0] if str(cause) else type(cause).__name__}"
+
+
+@contextmanager
+def opened(url: str, settings: Settings) -> Iterator[object]:
+    """The escpos device of ``url``, opened for one job and closed after it (errors: PrinterError)."""
+    address = parse_printer_url(url)
+    with printer_lock(url):
+        device = None
+        try:
+            device = make_device(address, settings)
+            device.open()
+            if address.scheme == "tcp":
+                device.device.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, TCP_SEND_BUFFER)
+            yield device
+        except PrinterError:
+            raise
+        except Exception as error:  # noqa: BLE001 - escpos and the OS raise many kinds
+            raise PrinterError(url, describe_failure(url, error, settings.printer_timeout_s)) from error
+        finally:
+            if device is not None:
+                try:
+                    device.close()
+                except Exception:  # noqa: BLE001 - closing a dead connection must not mask the cause
+                    pass
+
+
+def write_raster(device, image: Image.Image) -> None:
+    """ESC @, the image as GS v 0 raster, feed and cut."""
+    device._raw(b"\x1b@")
+    device.image(image, impl="bitImageRaster", fragment_height=960, center=False)
+    device.cut()
+
+
+def encode_raster(image: Image.Image, settings: Settings) -> bytes:
+    """The bytes a printer receives for ``image`` (what ``print_image`` sends)."""
+    device = escpos().printer.Dummy(profile=settings.badge.profile)
+    write_raster(device, image)
+    return device.output
+
+
+def print_image(url: str, image: Image.Image, settings: Settings, name: str = "badge") -> str:
+    """Print ``image`` on the printer at ``url``: one job, open-print-close. Returns where it went."""
+    address = parse_printer_url(url)
+    if address.scheme == "preview":
+        return str(save_preview(address, image, name))
+    with opened(url, settings) as device:
+        write_raster(device, image)
+    return url
+
+
+def save_preview(address: PrinterAddress, image: Image.Image, name: str) -> Path:
+    folder = Path(address.path).expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
+        path = folder / f"{stamp}-{_safe(name)}.png"
+        image.save(path)
+    except OSError as error:
+        raise PrinterError(address.url, f"Printer {address.url}: cannot write into {folder}: "
+                                        f"{error.strerror or error}") from error
+    return path
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:60] or "job"

@@ -1,0 +1,367 @@
+"""Badges and printers as use cases: queue or print a badge (with the reprint guard), retry or move
+a job, preview a badge as PNG, test a printer, check every badge before the doors open, and run
+the print workers of this desk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image
+from sqlmodel import Session, select
+
+from eventdesk.domain.text import fold
+from eventdesk.printing import queue as print_queue
+from eventdesk.printing.badge import BadgeData, BadgeLayout, RenderedBadge, event_dates_label, printable_dots, render_badge
+from eventdesk.printing.devices import PrinterError, parse_printer_url, print_image, profile_width
+from eventdesk.printing.fonts import font_path
+from eventdesk.printing.queue import JobReport, PrintWorker, PrintWorkers, RenderError, register_renderer
+from eventdesk.printing.status import Health, check_health
+from eventdesk.services.attendees import Person, search_people
+from eventdesk.services.context import Context
+from eventdesk.settings import Settings
+from eventdesk.store import print_jobs
+from eventdesk.store.attendees import by_code
+from eventdesk.store.models import Attendee, PrintJob
+
+TEST_CODE = "EVENTDESK-PRINTER-TEST"
+
+
+class PrintingError(Exception):
+    """A badge that cannot be queued or printed; the message says what to do."""
+
+
+class ReprintNeedsConfirmation(PrintingError):
+    """The badge was printed before: print again only with ``confirm_reprint=True``."""
+
+    def __init__(self, person_name: str, printed: int) -> None:
+        times = "once" if printed == 1 else f"{printed} times"
+        super().__init__(f"The badge of {person_name} was already printed {times}; confirm to reprint it.")
+        self.printed = printed
+
+
+# -- layout ------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=16)
+def _layout(paper_mm: int, dpi: int, profile: str, font: str | None) -> BadgeLayout:
+    width = printable_dots(paper_mm, dpi)
+    limit = profile_width(profile)
+    if limit:
+        width = min(width, limit)
+    return BadgeLayout(width=width, dpi=dpi, font=font_path(font))
+
+
+def badge_layout(settings: Settings) -> BadgeLayout:
+    """The badge size for this event's paper, dpi and printer profile (never wider than the
+    profile allows: python-escpos refuses wider images)."""
+    badge = settings.badge
+    return _layout(badge.paper_mm, badge.dpi, badge.profile, badge.font)
+
+
+def badge_data(context: Context, person: Attendee | Person) -> BadgeData:
+    event = context.event()
+    return BadgeData(
+        name=person.name, code=person.badge_code, organisation=person.organisation, role=person.role,
+        category=person.category, event_name=event.name,
+        event_dates=event_dates_label(event.start_date, event.end_date),
+    )
+
+
+def render_person(context: Context, person: Attendee | Person) -> RenderedBadge:
+    return render_badge(badge_data(context, person), badge_layout(context.settings))
+
+
+def test_badge(context: Context | None, settings: Settings, printer: str = "") -> RenderedBadge:
+    """A badge with letters from many languages and a QR code, to check a printer by eye and scanner."""
+    event_name = "eventdesk printer test"
+    try:
+        event_name = context.event().name if context is not None else event_name
+    except Exception:  # noqa: BLE001 - a test print needs no event
+        pass
+    data = BadgeData(name="Šermukšnytė Kíncső Nögel", code=TEST_CODE, organisation=printer or "Test badge",
+                     role="Łódź · Ærø · Ştefan · Ελλάδα · Київ", category="Printer test",
+                     event_name=event_name, event_dates="")
+    return render_badge(data, badge_layout(settings))
+
+
+def _render_badge_job(context: Context, job: PrintJob) -> Image.Image:
+    with Session(context.engine) as session:
+        attendee = session.get(Attendee, job.attendee_id) if job.attendee_id is not None else None
+        if attendee is None:
+            raise RenderError(f"Print job {job.id}: its attendee no longer exists")
+        person = Person.of(attendee)
+    return render_person(context, person).image
+
+
+def _render_test_job(context: Context, job: PrintJob) -> Image.Image:
+    return test_badge(context, context.settings, job.printer).image
+
+
+register_renderer("badge", _render_badge_job)
+register_renderer("test", _render_test_job)
+
+
+# -- finding people ----------------------------------------------------------------------------
+
+def find_person(context: Context, text: str) -> Person:
+    """ATTENDEE as typed on the command line: a badge code, an attendee id, or a search that
+    matches exactly one person."""
+    text = text.strip()
+    if not text:
+        raise PrintingError("Name a person: a badge code, an attendee id or a name.")
+    with Session(context.engine) as session:
+        attendee = by_code(session, text) or by_code(session, text.upper())
+        if attendee is None and text.isdigit():
+            attendee = session.get(Attendee, int(text))
+        if attendee is not None:
+            return Person.of(attendee)
+    people = search_people(context, text, limit=10, min_chars=1)
+    if len(people) > 1:
+        exact = [p for p in people if fold(p.name) == fold(text)]
+        people = exact if len(exact) == 1 else people
+    if not people:
+        raise PrintingError(f"Nobody matches '{text}'. Try a badge code, an attendee id or another spelling.")
+    if len(people) > 1:
+        listed = "; ".join(f"{p.name} ({p.badge_code})" for p in people[:5])
+        more = " …" if len(people) > 5 else ""
+        raise PrintingError(f"'{text}' matches {len(people)} people: {listed}{more}. Use the badge code.")
+    return people[0]
+
+
+def person_by_id(context: Context, attendee_id: int) -> Person:
+    with Session(context.engine) as session:
+        attendee = session.get(Attendee, attendee_id)
+        if attendee is None:
+            raise PrintingError(f"There is no attendee {attendee_id}.")
+        return Person.of(attendee)
+
+
+# -- printers ----------------------------------------------------------------------------------
+
+def configured_printers(settings: Settings) -> list[tuple[str, str]]:
+    """(name, URL) of every printer of this desk; the default printer first."""
+    printers = dict(settings.printers)
+    default = settings.default_printer
+    if default and default not in printers:
+        printers = {default: settings.printer_url(default), **printers}
+    names = sorted(printers, key=lambda n: (n != default, n))
+    return [(name, printers[name]) for name in names]
+
+
+def printer_for(settings: Settings, printer: str | None) -> tuple[str, str]:
+    """(name, URL) of a configured printer by name or URL, else of the default printer."""
+    printers = configured_printers(settings)
+    wanted = printer or settings.default_printer
+    for name, url in printers:
+        if wanted in (name, url):
+            return name, url
+    if wanted is None:
+        raise PrintingError("No printer is configured: add a [printers] section to eventdesk.toml "
+                            "(e.g. badge-1 = \"tcp://10.0.0.7:9100\") or set EVENTDESK_PRINTER.")
+    raise PrintingError(f"'{wanted}' is not a configured printer; configured: "
+                        f"{', '.join(n for n, _ in printers) or 'none'}.")
+
+
+def printer_health(settings: Settings, printer: str) -> Health:
+    return check_health(printer_for(settings, printer)[1], settings)
+
+
+# -- the queue ---------------------------------------------------------------------------------
+
+_workers: PrintWorkers | None = None
+
+
+def start_workers(context: Context, report=None, poll_seconds: float = 0.5, **worker_options) -> PrintWorkers:
+    """One worker thread per configured printer; the default printer's worker also takes jobs
+    queued without a printer. Stop them with ``stop_workers()`` (or ``.stop()``)."""
+    global _workers
+    default = context.settings.default_printer
+    workers = []
+    for name, url in configured_printers(context.settings):
+        keys = {name, url} | ({""} if name == default else set())
+        workers.append(PrintWorker(context, name, url, keys, report=report, poll_seconds=poll_seconds, **worker_options))
+    _workers = PrintWorkers(workers).start()
+    return _workers
+
+
+def stop_workers(timeout: float = 5.0) -> bool:
+    global _workers
+    workers, _workers = _workers, None
+    return workers.stop(timeout) if workers is not None else True
+
+
+def _wake_workers() -> None:
+    if _workers is not None:
+        _workers.wake()
+
+
+def queue_badge(context: Context, attendee_id: int, printer: str | None = None,
+                confirm_reprint: bool = False) -> PrintJob:
+    """Queue the badge of ``attendee_id``; returns at once (a worker prints it). A badge printed
+    before is queued again only with ``confirm_reprint=True``; one already waiting is not doubled."""
+    name, _url = printer_for(context.settings, printer)
+    with context.session() as session:
+        attendee = session.get(Attendee, attendee_id)
+        if attendee is None:
+            raise PrintingError(f"There is no attendee {attendee_id}.")
+        waiting = print_jobs.open_badge_job(session, attendee_id)
+        if waiting is not None:
+            return waiting
+        printed = print_jobs.printed_badges(session, attendee_id)
+        if printed and not confirm_reprint:
+            raise ReprintNeedsConfirmation(attendee.name, printed)
+        job = print_jobs.enqueue(session, kind="badge", attendee_id=attendee_id, printer=name,
+                                 desk=context.desk, reprint=printed > 0)
+        session.flush()
+    _wake_workers()
+    return job
+
+
+def print_badge(context: Context, attendee_id: int, printer: str, confirm_reprint: bool = False) -> PrintJob:
+    """Print the badge now on ``printer`` (a configured name or any URL), waiting for the printer:
+    for the command line. The job is recorded like a queued one; errors raise PrinterError."""
+    url = context.settings.printer_url(printer) or printer
+    parse_printer_url(url)
+    person = person_by_id(context, attendee_id)
+    with context.session() as session:
+        printed = print_jobs.printed_badges(session, attendee_id)
+        if printed and not confirm_reprint:
+            raise ReprintNeedsConfirmation(person.name, printed)
+        job = print_jobs.enqueue(session, kind="badge", attendee_id=attendee_id, printer=printer,
+                                 desk=context.desk, reprint=printed > 0)
+        job.state, job.attempts = print_jobs.PRINTING, 1
+        session.flush()
+    try:
+        print_image(url, render_person(context, person).image, context.settings, name=f"badge-{job.id}")
+    except PrinterError as error:
+        with context.session() as session:
+            print_jobs.mark_failed(session, job.id, str(error))
+        raise
+    with context.session() as session:
+        print_jobs.mark_printed(session, job.id)
+        return print_jobs.get(session, job.id)
+
+
+def queue_test(context: Context, printer: str) -> PrintJob:
+    name, _url = printer_for(context.settings, printer)
+    with context.session() as session:
+        job = print_jobs.enqueue(session, kind="test", attendee_id=None, printer=name, desk=context.desk)
+        session.flush()
+    _wake_workers()
+    return job
+
+
+def print_test(settings: Settings, url: str) -> str:
+    """Print the test badge on ``url`` now (no store needed); raises PrinterError."""
+    url = settings.printer_url(url) or url
+    return print_image(url, test_badge(None, settings, url).image, settings, name="test")
+
+
+def retry_job(context: Context, job_id: int) -> PrintJob:
+    with context.session() as session:
+        job = print_jobs.retry(session, job_id)
+        if job is None:
+            raise PrintingError(f"There is no print job {job_id}.")
+    _wake_workers()
+    return job
+
+
+def move_job(context: Context, job_id: int, printer: str) -> PrintJob:
+    """Send a job (failed or waiting) to another configured printer, to print there at once."""
+    name, _url = printer_for(context.settings, printer)
+    with context.session() as session:
+        job = print_jobs.retry(session, job_id, printer=name)
+        if job is None:
+            raise PrintingError(f"There is no print job {job_id}.")
+    _wake_workers()
+    return job
+
+
+def preview_png(context: Context, person: Person, path: str | Path) -> RenderedBadge:
+    rendered = render_person(context, person)
+    rendered.image.save(path)
+    return rendered
+
+
+# -- pre-flight --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BadgeProblem:
+    attendee_id: int
+    name: str
+    badge_code: str
+    missing: tuple[str, ...]  # letters the font has no glyph for
+    name_px: int
+    readable: bool
+
+
+@dataclass(frozen=True)
+class BadgeCheck:
+    checked: int
+    readable_px: int
+    problems: tuple[BadgeProblem, ...]
+
+
+def check_badges(context: Context) -> BadgeCheck:
+    """Render every attendee's badge without printing; list the names with letters the font
+    lacks or that had to shrink below a readable size."""
+    layout = badge_layout(context.settings)
+    with Session(context.engine) as session:
+        people = [Person.of(a) for a in session.exec(select(Attendee).order_by(Attendee.id))]
+    problems = []
+    for person in people:
+        rendered = render_person(context, person)
+        if rendered.missing or not rendered.readable:
+            problems.append(BadgeProblem(person.id, person.name, person.badge_code, tuple(rendered.missing),
+                                         rendered.name_px, rendered.readable))
+    return BadgeCheck(len(people), layout.name_readable_px, tuple(problems))
+
+
+# -- the printer panel -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class JobRow:
+    id: int
+    kind: str
+    attendee_id: int | None
+    person: str
+    printer: str
+    state: str
+    attempts: int
+    last_error: str
+    reprint: bool
+    updated_at: object
+
+
+@dataclass(frozen=True)
+class QueueOverview:
+    open_jobs: tuple[JobRow, ...]  # pending and printing, oldest first
+    failed_jobs: tuple[JobRow, ...]  # newest first
+    counts: dict  # (printer, state) -> jobs
+    reprints: dict  # attendee id -> reprinted badges
+    reprint_names: dict  # attendee id -> name
+
+
+def queue_overview(context: Context, limit: int = 200) -> QueueOverview:
+    with Session(context.engine) as session:
+        def rows(states):
+            return tuple(JobRow(j.id, j.kind, j.attendee_id, name, j.printer, j.state, j.attempts, j.last_error,
+                                j.reprint, j.updated_at)
+                         for j, name in print_jobs.jobs_with_names(session, states, limit))
+        open_jobs = tuple(reversed(rows(print_jobs.OPEN_STATES)))
+        failed = rows([print_jobs.FAILED])
+        reprints = print_jobs.reprint_counts(session)
+        names = {}
+        if reprints:
+            for attendee in session.exec(select(Attendee).where(Attendee.id.in_(list(reprints)))):
+                names[attendee.id] = attendee.name
+        return QueueOverview(open_jobs, failed, print_jobs.counts_by_printer(session), reprints, names)
+
+
+__all__ = [
+    "BadgeCheck", "BadgeProblem", "JobReport", "PrintingError", "PrinterError", "ReprintNeedsConfirmation",
+    "badge_layout", "check_badges", "configured_printers", "find_person", "move_job", "preview_png",
+    "print_badge", "print_queue", "print_test", "printer_health", "queue_badge", "queue_overview", "queue_test",
+    "retry_job", "start_workers", "stop_workers",
+]
