@@ -14,6 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from eventdesk.domain.clock import Clock
 from eventdesk.services.context import Context, open_context
 from eventdesk.store.attendees import save_attendee
@@ -62,3 +64,10 @@ def build(db: str, now: datetime | None = None) -> Context:
     with context.session() as session:
         add_table(session, 4)
     return context
+
+
+@pytest.fixture
+def meetings(tmp_db: str) -> Context:
+    """The sample morning in a fresh database, clock frozen at 09:00 on 8 May (import it into a
+    test module: ``from meetings_sample import meetings``)."""
+    return build(tmp_db)
