@@ -44,3 +44,178 @@ def import_agenda_command(obj: dict, file: str, fmt: str, tz: str | None, db: st
     for line in report.lines():
         click.echo(line)
 # --- end of import agenda ------------------------------------------------------------------------
+
+
+# --- live agenda, room board, serve board (live agenda) ------------------------------------------
+from eventdesk.cli.common import clock_options, desk_option, parse_moment  # noqa: E402
+
+
+@main.group("agenda")
+def agenda_group() -> None:
+    """The live agenda: what runs in each room."""
+
+
+@agenda_group.command("now")
+@click.option("--at", "at_text", metavar="ISO-DATETIME", default=None,
+              help="The moment to look at (default: now). Without an offset it is read in the event's time zone.")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: one object per room with 'now' and 'next'.")
+@click.pass_obj
+@friendly_errors
+def agenda_now(obj: dict, at_text: str | None, db: str | None, as_json: bool) -> None:
+    """What runs in each room now (or --at a moment), how long it has left, and what comes next."""
+    from eventdesk.domain.agenda import format_countdown, format_delay, time_left
+    from eventdesk.services.agenda import now_and_next, room_now_dict
+    from eventdesk.services.context import open_context
+
+    settings = settings_from(obj, db=db)
+    context = open_context(require_db(settings), settings)
+    zone = context.zone()
+    at = parse_moment(at_text, context.event().timezone) if at_text else context.now()
+    rooms = now_and_next(context, at)
+    if as_json:
+        echo_json({"at": at.astimezone(zone).isoformat(), "rooms": [room_now_dict(r, zone, at) for r in rooms]})
+        return
+    if not rooms:
+        click.echo("This event has no rooms yet; import an agenda with 'eventdesk import agenda FILE'.", err=True)
+        return
+    click.echo(f"{at.astimezone(zone):%a %d %b %Y %H:%M} ({zone.key})")
+    width = max(len(r.room.name) for r in rooms)
+    for entry in rooms:
+        if entry.current is not None:
+            info = entry.current
+            delay = format_delay(info.slot.shift_minutes)
+            now_text = (f"{info.local_start(zone):%H:%M}-{info.local_end(zone):%H:%M} {info.title}"
+                        f" ({format_countdown(time_left(info.slot, at))} left{', ' + delay if delay else ''})")
+        else:
+            now_text = "free"
+        next_text = (f"   next {entry.next.local_start(zone):%H:%M} {entry.next.title}" if entry.next else "")
+        click.echo(f"{entry.room.name:<{width}}  {now_text}{next_text}")
+
+
+def _chair_action(obj: dict, db: str | None, action) -> None:
+    from eventdesk.services.agenda import AgendaError
+    from eventdesk.services.context import open_context
+
+    settings = settings_from(obj, db=db)
+    context = open_context(require_db(settings), settings)
+    try:
+        result = action(context)
+    except AgendaError as error:
+        raise Failure(str(error)) from None
+    click.echo(result.message)
+
+
+@agenda_group.command("start")
+@click.argument("session_id", type=int)
+@db_option
+@click.pass_obj
+@friendly_errors
+def agenda_start(obj: dict, session_id: int, db: str | None) -> None:
+    """Mark session SESSION_ID started (ids: 'eventdesk agenda now --json')."""
+    from eventdesk.services.agenda import mark_started
+
+    _chair_action(obj, db, lambda context: mark_started(context, session_id))
+
+
+@agenda_group.command("end")
+@click.argument("session_id", type=int)
+@db_option
+@click.pass_obj
+@friendly_errors
+def agenda_end(obj: dict, session_id: int, db: str | None) -> None:
+    """Mark session SESSION_ID ended."""
+    from eventdesk.services.agenda import mark_ended
+
+    _chair_action(obj, db, lambda context: mark_ended(context, session_id))
+
+
+@agenda_group.command("delay", context_settings={"ignore_unknown_options": True})
+@click.argument("session_id", type=int)
+@click.argument("minutes", type=int)
+@db_option
+@click.pass_obj
+@friendly_errors
+def agenda_delay(obj: dict, session_id: int, minutes: int, db: str | None) -> None:
+    """Delay session SESSION_ID by MINUTES (negative pulls it back) and move the following
+    sessions of its room until a gap absorbs the change: 'eventdesk agenda delay 12 -5'."""
+    from eventdesk.services.agenda import delay
+
+    _chair_action(obj, db, lambda context: delay(context, session_id, minutes))
+
+
+@agenda_group.command("cancel")
+@click.argument("session_id", type=int)
+@db_option
+@click.pass_obj
+@friendly_errors
+def agenda_cancel(obj: dict, session_id: int, db: str | None) -> None:
+    """Cancel session SESSION_ID, or reinstate it if it is cancelled."""
+    from eventdesk.services.agenda import cancel
+
+    _chair_action(obj, db, lambda context: cancel(context, session_id))
+
+
+@main.command("board")
+@db_option
+@desk_option
+@clock_options
+@click.pass_obj
+@friendly_errors
+def board(obj: dict, db: str | None, desk: str | None, now: str | None, speed: float | None) -> None:
+    """Open the room board full screen (for operations or a foyer screen).
+
+    --now 2024-05-07T09:00 --speed 60 replays a day at a minute per second.
+    """
+    from eventdesk.cli import open_tui
+
+    open_tui(obj, db, desk, now, speed, screen="rooms")
+
+
+@main.group("serve")
+def serve_group() -> None:
+    """Serve a screen to web browsers (textual-serve)."""
+
+
+@serve_group.command("board")
+@click.option("--port", type=int, required=True, help="TCP port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 lets other machines (the foyer TV) connect.")
+@db_option
+@clock_options
+@click.pass_obj
+@friendly_errors
+def serve_board(obj: dict, port: int, host: str, db: str | None, now: str | None, speed: float | None) -> None:
+    """Serve the room board to browsers: open http://HOST:PORT on the foyer screen.
+
+    Each browser gets its own board process reading the same database, so it updates live.
+    """
+    import shlex
+    import sys
+
+    from eventdesk.cli.common import make_clock
+    from eventdesk.services.context import open_context
+
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise Failure("textual-serve is not installed: pip install 'eventdesk[serve]'.") from None
+    settings = settings_from(obj, db=db)
+    database = require_db(settings)
+    context = open_context(database, settings)  # fail here, not in every browser, on a bad database
+    make_clock(now, speed, context.event().timezone)  # the same check of --now/--speed
+    if "://" not in database:
+        from pathlib import Path
+
+        database = str(Path(database).expanduser().absolute())
+    command = [sys.executable, "-m", "eventdesk"]
+    if obj.get("config"):
+        command += ["--config", obj["config"]]
+    command += ["board", "--db", database]
+    if now:
+        command += ["--now", now]
+    if speed is not None:
+        command += ["--speed", str(speed)]
+    click.echo(f"Serving the room board of '{context.event().name}' on http://{host}:{port} (Ctrl+C stops).", err=True)
+    Server(shlex.join(command), host=host, port=port, title=f"{context.event().name}: rooms").serve()
+# --- end of live agenda --------------------------------------------------------------------------
