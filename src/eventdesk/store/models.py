@@ -61,6 +61,8 @@ class AttendeeToken(SQLModel, table=True):
     an indexed column that works the same on SQLite and PostgreSQL."""
 
     __tablename__ = "attendee_token"
+    # By person: re-indexing one person and the "every other word" probe of a multi-word search.
+    __table_args__ = (Index("ix_attendee_token_attendee", "attendee_id", "token"),)
     token: str = Field(primary_key=True)
     attendee_id: int = Field(primary_key=True, foreign_key="attendee.id", ondelete="CASCADE")
 
