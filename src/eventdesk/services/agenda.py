@@ -241,8 +241,8 @@ def _name(title: str) -> str:
 
 
 def mark_started(context: Context, session_id: int) -> ChairResult:
-    """The chair opened the session: it is running now, and whatever still ran in that room is
-    marked ended."""
+    """The chair opened the session: it is running now, and whatever still ran in that room (marked
+    started, or due by the clock) is marked ended."""
     now = context.now()
     with context.session() as db:
         session = _load(db, session_id)
@@ -253,7 +253,7 @@ def mark_started(context: Context, session_id: int) -> ChairResult:
             start, end = session.start - timedelta(days=1), session.start + timedelta(days=1)
             for row in store.sessions_between(db, start, end, room_id=session.room_id):
                 other = row.session
-                if other.id != session_id and other.status == rules.RUNNING:
+                if other.id != session_id and rules.is_current(_session_info(row).slot, now):
                     store.set_status(db, other.id, rules.ENDED, started_at=other.started_at, ended_at=now)
                     _audit(db, context, "agenda.ended", other.id, "ended by the start of the next session")
                     changed.append(other.id)

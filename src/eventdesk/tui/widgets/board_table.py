@@ -30,6 +30,7 @@ class LiveTable(DataTable):
         self._keys: list[str] = []
         self._cells: dict[str, tuple[object, ...]] = {}
         self.cell_updates = 0  # for the benchmark and tests: how much a sync touched
+        self.relays = 0  # how often the rows were laid out anew (key set or order changed)
 
     def on_mount(self) -> None:
         for key, label, width in self._column_spec:
@@ -75,6 +76,7 @@ class LiveTable(DataTable):
             self._cells[key] = tuple(_fingerprint(c) for c in cells)
         self._keys = [key for key, _ in rows]
         self.cell_updates += len(rows)
+        self.relays += 1
         if selected in self._cells:
             self.move_cursor(row=self._keys.index(selected), animate=False, scroll=False)
 

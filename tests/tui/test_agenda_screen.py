@@ -1,0 +1,153 @@
+"""The live agenda on a small programme at a frozen moment: now/next, the chair's countdown, one
+key per chair action, day switching, and a delay made by another process showing up by itself."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from sqlmodel import Session as DbSession
+from sqlmodel import select
+
+from agenda_sample import at, build
+from eventdesk.domain.clock import Clock
+from eventdesk.services.context import open_context
+from eventdesk.settings import Settings
+from eventdesk.store.models import Session
+from eventdesk.tui.app import make_app
+from eventdesk.tui.screens.agenda import AgendaScreen
+from eventdesk.tui.widgets.board_table import LiveTable
+
+
+@pytest.fixture
+def sample(tmp_db):
+    return tmp_db, build(tmp_db)
+
+
+def _app(db: str, moment=at(11, 20), watch_store: bool = False):
+    context = open_context(db, Settings(db=db, desk="Chair laptop"), Clock.frozen(moment))
+    return make_app(context, start_screen="agenda", watch_store=watch_store)
+
+
+async def wait_for(pilot, condition, timeout: float = 3.0) -> None:
+    for _ in range(int(timeout / 0.1)):
+        if condition():
+            return
+        await pilot.pause(0.1)
+    assert condition(), "the screen did not reach the expected state in time"
+
+
+async def _ready(app, pilot) -> LiveTable:
+    await wait_for(pilot, lambda: isinstance(app.screen, AgendaScreen) and app.screen.programme is not None)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return app.screen.query_one("#agenda-table", LiveTable)
+
+
+def cell(table: LiveTable, session_id: int, column: str) -> str:
+    return table.cell_text(f"s:{session_id}", column)
+
+
+def shifts(db: str) -> dict[str, int]:
+    from eventdesk.store.db import make_engine
+
+    engine = make_engine(db)
+    with DbSession(engine) as s:
+        result = {row.title: row.shift_minutes for row in s.exec(select(Session))}
+    engine.dispose()
+    return result
+
+
+async def test_now_next_and_the_chairs_countdown_at_a_frozen_moment(sample):
+    db, ids = sample
+    app = _app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        table = await _ready(app, pilot)
+        assert cell(table, ids["Plenary panel"], "state") == "▶ now"
+        assert cell(table, ids["Green transition"], "state") == "▶ now"
+        assert cell(table, ids["Coffee break"], "state") == "past"
+        assert cell(table, ids["Digital transition"], "state") == ""
+        keys = table.keys
+        # The now line of Room A sits between the running session and the next one.
+        room_a_line = keys.index(f"now:{app.screen.programme.rooms[1].id}")
+        assert keys[room_a_line - 1] == f"s:{ids['Green transition']}"
+        assert keys[room_a_line + 1] == f"s:{ids['Digital transition']}"
+        assert "now 11:20" in table.cell_text(keys[room_a_line], "time")
+        # The cursor opens on a running session; its countdown is large and its successor named.
+        assert app.screen.selected_session.title == "Plenary panel"
+        assert str(app.screen.query_one("#detail-countdown").value) == "40:00"
+        assert "left" in str(app.screen.query_one("#detail-caption").render())
+        assert "13:30 Afternoon plenary" in str(app.screen.query_one("#detail-next").render())
+        assert "Jan Peeters, Marta López" in str(app.screen.query_one("#detail-meta").render())
+
+        app.context.clock.set(at(11, 35, 30))
+        await wait_for(pilot, lambda: app.screen.query_one("#detail-countdown").value == "24:30")
+
+
+async def test_plus_five_moves_exactly_the_sessions_it_should_and_minus_five_undoes_it(sample):
+    db, ids = sample
+    app = _app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        table = await _ready(app, pilot)
+        table.select_key(f"s:{ids['Green transition']}")
+        await pilot.press("plus")
+        await wait_for(pilot, lambda: cell(table, ids["Digital transition"], "delay") == "+5 min")
+        assert shifts(db) == {**{t: 0 for t in ids}, "Green transition": 5, "Digital transition": 5}
+        assert cell(table, ids["Green transition"], "time") == "11:05–11:50"
+        assert cell(table, ids["Digital transition"], "time") == "11:50–12:35"
+        assert cell(table, ids["Skills"], "time") == "12:40–13:20"
+        assert "two rooms" in cell(table, ids["Value chains"], "flags")  # Ana is in Room A until 12:35
+        assert app.screen.selected_session.title == "Green transition"  # the cursor stays
+
+        await pilot.press("minus")
+        await wait_for(pilot, lambda: cell(table, ids["Digital transition"], "delay") == "")
+        assert set(shifts(db).values()) == {0}
+        assert cell(table, ids["Value chains"], "flags") == ""
+
+
+async def test_start_and_cancel_keys(sample):
+    db, ids = sample
+    app = _app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        table = await _ready(app, pilot)
+        table.select_key(f"s:{ids['Skills']}")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: cell(table, ids["Skills"], "state") == "cancelled")
+        assert "cancelled" in str(app.screen.query_one("#detail-caption").render())
+        await pilot.press("c")
+        await wait_for(pilot, lambda: cell(table, ids["Skills"], "state") == "")
+
+        table.select_key(f"s:{ids['Digital transition']}")
+        await pilot.press("s")  # started early: it holds Room A, Green is ended
+        await wait_for(pilot, lambda: cell(table, ids["Digital transition"], "state") == "▶ now")
+        assert cell(table, ids["Green transition"], "state") == "ended"
+
+
+async def test_brackets_switch_days(sample):
+    db, _ = sample
+    app = _app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _ready(app, pilot)
+        day = app.screen.query_one("#agenda-day")
+        assert "Tuesday 07 May 2024" in str(day.render())
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: "Wednesday 08 May 2024" in str(day.render()))
+        assert "no sessions" in str(day.render())
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await wait_for(pilot, lambda: "Monday 06 May 2024" in str(day.render()))
+        await pilot.press("t")
+        await wait_for(pilot, lambda: "Tuesday 07 May 2024" in str(day.render()))
+
+
+async def test_a_delay_set_by_another_process_appears_without_a_key_press(sample):
+    db, ids = sample
+    app = _app(db, watch_store=True)
+    async with app.run_test(size=(160, 45)) as pilot:
+        table = await _ready(app, pilot)
+        await wait_for(pilot, lambda: app._versions is not None)  # the app has read the versions once
+        done = subprocess.run([sys.executable, "-m", "eventdesk", "agenda", "delay", str(ids["Skills"]), "10", "--db", db],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        await wait_for(pilot, lambda: cell(table, ids["Skills"], "delay") == "+10 min", timeout=3.0)
+        assert cell(table, ids["Skills"], "time") == "12:50–13:30"
