@@ -24,6 +24,7 @@ QR_QUIET_MODULES = 4
 # Printable width of the common thermal rolls (the head is narrower than the paper).
 PRINT_MM = {80: 72, 58: 48}
 REGULAR, SEMIBOLD, BOLD = 400, 600, 700
+BLACK, WHITE = 0, 255  # mode "1" pixel values (0 burns a dot)
 
 
 def printable_dots(paper_mm: int, dpi: int = BASE_DPI) -> int:
@@ -160,8 +161,8 @@ def qr_image(data: str, module: int) -> Image.Image:
     qr.make(fit=True)
     matrix = qr.get_matrix()
     n = len(matrix)
-    small = Image.new("1", (n, n), 1)
-    small.putdata([0 if dark else 1 for row in matrix for dark in row])
+    small = Image.new("1", (n, n), WHITE)
+    small.putdata([BLACK if dark else WHITE for row in matrix for dark in row])
     return small.resize((n * module, n * module), Image.Resampling.NEAREST)
 
 
@@ -178,14 +179,14 @@ class _Canvas:
 
     def __init__(self, layout: BadgeLayout) -> None:
         self.layout = layout
-        self.image = Image.new("1", (layout.width, layout.width * 3), 1)
+        self.image = Image.new("1", (layout.width, layout.width * 3), WHITE)
         self.draw = ImageDraw.Draw(self.image)
         self.y = layout.margin
 
     def gap(self, at_203_dpi: float) -> None:
         self.y += self.layout.px(at_203_dpi)
 
-    def line(self, text: str, font: ImageFont.FreeTypeFont, fill: int = 0, spacing: float = 1.0) -> None:
+    def line(self, text: str, font: ImageFont.FreeTypeFont, fill: int = BLACK, spacing: float = 1.0) -> None:
         ascent, descent = font.getmetrics()
         self.draw.text((self.layout.width // 2, self.y), text, font=font, fill=fill, anchor="ma")
         self.y += round((ascent + descent) * spacing)
@@ -194,9 +195,9 @@ class _Canvas:
         ascent, descent = font.getmetrics()
         pad = self.layout.px(6)
         height = ascent + descent + 2 * pad
-        self.draw.rectangle((0, self.y, self.layout.width - 1, self.y + height - 1), fill=0)
+        self.draw.rectangle((0, self.y, self.layout.width - 1, self.y + height - 1), fill=BLACK)
         self.y += pad
-        self.line(text, font, fill=1)
+        self.line(text, font, fill=WHITE)
         self.y += pad
 
     def paste(self, image: Image.Image) -> None:

@@ -32,6 +32,8 @@ URL_HELP = ("use tcp://HOST:9100, usb://VID:PID, serial:///dev/ttyUSB0?baudrate=
 # A small send buffer: a printer that stops reading stalls the job within the timeout instead of
 # the whole badge vanishing into kernel buffers and counting as printed.
 TCP_SEND_BUFFER = 16 * 1024
+# How long to wait for the status answer that confirms a network printer took the whole job.
+CONFIRM_SECONDS = 0.3
 
 
 class PrinterError(Exception):
@@ -207,7 +209,21 @@ def print_image(url: str, image: Image.Image, settings: Settings, name: str = "b
         return str(save_preview(address, image, name))
     with opened(url, settings) as device:
         write_raster(device, image)
+        if address.scheme == "tcp":
+            confirm_received(device, min(CONFIRM_SECONDS, settings.printer_timeout_s))
     return url
+
+
+def confirm_received(device, timeout: float) -> None:
+    """Ask for the printer status after a job. A printer that reset the connection meanwhile
+    (the badge sat in socket buffers and was lost) raises here; an answer or silence (printers
+    that do not answer status requests) counts as received."""
+    device.device.settimeout(timeout)
+    device._raw(b"\x10\x04\x01")
+    try:
+        device._read()
+    except (TimeoutError, socket.timeout):
+        pass
 
 
 def save_preview(address: PrinterAddress, image: Image.Image, name: str) -> Path:

@@ -48,7 +48,7 @@ class EscposStream:
         if not self.images:
             return None
         width = max(i.width for i in self.images)
-        canvas = Image.new("1", (width, sum(i.height for i in self.images)), 1)
+        canvas = Image.new("1", (width, sum(i.height for i in self.images)), 255)
         y = 0
         for part in self.images:
             canvas.paste(part.image, (0, y))
@@ -65,7 +65,7 @@ def _raster(data: bytes, width_bytes: int, height: int, width: int | None = None
 def _column_image(data: bytes, width: int, dots: int) -> Image.Image:
     """ESC * data: ``dots`` (8 or 24) vertical dots per column, ``dots // 8`` bytes each."""
     per = dots // 8
-    image = Image.new("1", (width, dots), 1)
+    image = Image.new("1", (width, dots), 255)
     pixels = image.load()
     for x in range(width):
         for b in range(per):

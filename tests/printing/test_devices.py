@@ -1,0 +1,125 @@
+"""Printers by URL: what reaches a network printer, and what a dead one makes us say."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from eventdesk.printing.badge import qr_image
+from eventdesk.printing.devices import PrinterError, parse_printer_url, print_image
+from eventdesk.printing.escpos_reader import read_escpos
+from eventdesk.printing.status import COVER_OPEN, OFFLINE, ONLINE, PAPER_OUT, UNKNOWN, check_health, interpret
+from eventdesk.settings import Settings
+
+SETTINGS = Settings(printer_timeout_s=0.5)
+
+
+def sample_image() -> Image.Image:
+    image = Image.new("1", (512, 700), 1)
+    image.paste(qr_image("DEVICE-TEST", 6), (100, 100))
+    return image
+
+
+def test_printer_urls():
+    assert parse_printer_url("tcp://10.0.0.7").port == 9100
+    assert parse_printer_url("tcp://10.0.0.7:9101").port == 9101
+    usb = parse_printer_url("usb://04b8:0e15")
+    assert (usb.vendor, usb.product) == (0x04B8, 0x0E15)
+    serial = parse_printer_url("serial:///dev/ttyUSB0?baudrate=19200")
+    assert (serial.path, serial.options["baudrate"]) == ("/dev/ttyUSB0", "19200")
+    assert parse_printer_url("file:///dev/usb/lp0").path == "/dev/usb/lp0"
+    assert parse_printer_url("preview://badges").path == "badges"
+    for bad in ("http://x", "tcp://", "usb://zz", "lp0", ""):
+        with pytest.raises(PrinterError, match="not understood"):
+            parse_printer_url(bad)
+
+
+def test_a_job_is_one_connection_with_a_raster_image_and_a_cut(tcp_printer):
+    print_image(tcp_printer.url, sample_image(), SETTINGS)
+    assert tcp_printer.wait_for_jobs(1)
+    stream = read_escpos(tcp_printer.jobs[0])
+    assert stream.unknown == []
+    assert [i.command for i in stream.images] == ["GS v 0"]
+    assert stream.cuts == 1
+    assert [r.text for r in zxingcpp.read_barcodes(stream.merged_image().convert("L"))] == ["DEVICE-TEST"]
+    print_image(tcp_printer.url, sample_image(), SETTINGS)
+    assert tcp_printer.wait_for_jobs(2)
+    assert tcp_printer.connections == 2  # open, print, close: the printer is free between jobs
+
+
+def test_refused_connection_names_the_printer(refused_url):
+    started = time.monotonic()
+    with pytest.raises(PrinterError) as error:
+        print_image(refused_url, sample_image(), SETTINGS)
+    assert str(error.value).startswith(f"Printer {refused_url} refused the connection")
+    assert error.value.printer == refused_url
+    assert time.monotonic() - started < 3
+
+
+def test_printer_that_never_reads_times_out(make_printer):
+    mute = make_printer("mute")
+    big = Image.new("1", (512, 4000), 0)  # more than any socket buffer holds
+    with pytest.raises(PrinterError, match=r"did not answer in 0.5 s"):
+        print_image(mute.url, big, SETTINGS)
+
+
+def test_printer_that_closes_mid_job(make_printer):
+    dropping = make_printer("drop", drop_after=1000)
+    big = Image.new("1", (512, 4000), 0)
+    with pytest.raises(PrinterError, match="closed the connection during the job"):
+        print_image(dropping.url, big, SETTINGS)
+
+
+def test_preview_printer_writes_pngs(tmp_path):
+    where = print_image(f"preview://{tmp_path}/out", sample_image(), SETTINGS, name="badge-7")
+    assert where.endswith("badge-7.png")
+    saved = Image.open(where)
+    assert saved.size == (512, 700)
+
+
+def test_file_printer_writes_the_stream(tmp_path):
+    target = tmp_path / "lp0"
+    target.touch()
+    print_image(f"file://{target}", sample_image(), SETTINGS)
+    assert read_escpos(target.read_bytes()).images[0].height == 700
+    with pytest.raises(PrinterError, match=r"Printer file:///nonexistent/lp0: No such file"):
+        print_image("file:///nonexistent/lp0", sample_image(), SETTINGS)
+
+
+def test_usb_without_pyusb_says_what_to_install():
+    with pytest.raises(PrinterError, match=r"Printer usb://04b8:0e15 needs the pyusb package"):
+        print_image("usb://04b8:0e15", sample_image(), SETTINGS)
+
+
+# -- health ------------------------------------------------------------------------------------
+
+def test_status_bytes():
+    assert interpret(0x12, 0x12, 0x12).state == ONLINE
+    assert interpret(0x1A, 0x16, 0x12).state == COVER_OPEN
+    assert interpret(0x1A, 0x32, 0x72).state == PAPER_OUT
+    assert interpret(0x1A, 0x12, 0x12).state == OFFLINE
+    assert interpret(0x12, 0x12, 0x1E).detail == "paper is running low"
+    assert interpret(None, None, None).state == UNKNOWN
+
+
+def test_health_of_a_printer_that_answers(make_printer):
+    ok = make_printer("record", status={1: 0x16, 2: 0x12, 4: 0x12})
+    assert check_health(ok.url, SETTINGS).state == ONLINE
+    cover = make_printer("record", status={1: 0x1E, 2: 0x16, 4: 0x12})
+    assert check_health(cover.url, SETTINGS).state == COVER_OPEN
+    empty = make_printer("record", status={1: 0x1E, 2: 0x32, 4: 0x72})
+    assert check_health(empty.url, SETTINGS).state == PAPER_OUT
+
+
+def test_silence_is_unknown_never_paper_ok(tcp_printer, make_printer):
+    assert check_health(tcp_printer.url, SETTINGS).state == UNKNOWN
+    assert check_health(make_printer("mute").url, SETTINGS).state == UNKNOWN
+
+
+def test_unreachable_printer_is_offline(refused_url):
+    health = check_health(refused_url, SETTINGS)
+    assert health.state == OFFLINE
+    assert refused_url in health.detail
