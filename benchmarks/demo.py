@@ -1,0 +1,55 @@
+"""How long building the ECC 2024 demo takes (the first thing a new user waits for).
+
+Each run builds the demo into a new temporary SQLite file, in this process, and reports the whole
+create_demo call (migrations included) and its parts: planning the people (pure Python), writing
+attendees with their search index, the agenda, and the matchmaking.
+
+Run: /work/venv/bin/python benchmarks/demo.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from eventdesk.services import demo
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+
+    phases: dict[str, list[float]] = {}
+
+    def timed(name: str, function):
+        def wrapper(*a, **k):
+            start = time.perf_counter()
+            try:
+                return function(*a, **k)
+            finally:
+                phases.setdefault(name, []).append(time.perf_counter() - start)
+        return wrapper
+
+    demo.plan_people = timed("plan people (pure)", demo.plan_people)
+    for name in ("_attendees", "_agenda", "_matchmaking"):
+        setattr(demo._Builder, name, timed(f"write {name.strip('_')}", getattr(demo._Builder, name)))
+
+    with tempfile.TemporaryDirectory() as folder:
+        for run in range(args.runs):
+            path = Path(folder) / f"demo-{run}.db"
+            start = time.perf_counter()
+            demo.create_demo(str(path))
+            phases.setdefault("create_demo (total)", []).append(time.perf_counter() - start)
+
+    print(f"ECC 2024 demo build, {args.runs} runs in one process (imports not counted)")
+    print(f"{'phase':<24} {'first s':>8} {'median s':>9} {'max s':>7}")
+    for name, values in phases.items():
+        print(f"{name:<24} {values[0]:>8.3f} {statistics.median(values):>9.3f} {max(values):>7.3f}")
+
+
+if __name__ == "__main__":
+    main()
