@@ -123,3 +123,17 @@ async def test_a_door_scan_and_a_delay_from_other_processes_appear_by_themselves
         await wait_for(pilot, lambda: table.cell_text(a, "delay") == "+5 min")
         assert table.cell_text(a, "left") == "30:00"
         assert table.cell_text(a, "next") == "11:50 Digital transition (+5 min)"
+
+
+async def test_the_board_only_app_reaches_no_other_screen(sample):
+    from eventdesk.tui.widgets.board_app import BoardApp
+
+    db, _ = sample
+    app = BoardApp(open_context(db, Settings(db=db), Clock.frozen(at(11, 20))), watch_store=False)
+    async with app.run_test(size=(180, 30)) as pilot:
+        table = await _board(app, pilot)
+        assert table.cell_text(room_key(app, "Room A"), "now") == "Green transition"
+        for key in ("f2", "f3", "f5", "ctrl+p", "f1"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, RoomsScreen), key

@@ -163,13 +163,22 @@ def agenda_cancel(obj: dict, session_id: int, db: str | None) -> None:
 @click.pass_obj
 @friendly_errors
 def board(obj: dict, db: str | None, desk: str | None, now: str | None, speed: float | None) -> None:
-    """Open the room board full screen (for operations or a foyer screen).
+    """Open the room board full screen (for operations or a foyer screen): the board only, no
+    other screen can be reached from it.
 
     --now 2024-05-07T09:00 --speed 60 replays a day at a minute per second.
     """
-    from eventdesk.cli import open_tui
+    from eventdesk.cli.common import make_clock
+    from eventdesk.logs import quiet_logging
+    from eventdesk.services.context import open_context
 
-    open_tui(obj, db, desk, now, speed, screen="rooms")
+    quiet_logging()
+    settings = settings_from(obj, db=db, desk=desk)
+    context = open_context(require_db(settings), settings)
+    context.clock = make_clock(now, speed, context.event().timezone)
+    from eventdesk.tui.widgets.board_app import BoardApp
+
+    BoardApp(context).run()
 
 
 @main.group("serve")
