@@ -1,13 +1,248 @@
-"""Meetings screen."""
+"""The meeting desk: the running slot as a table grid with its countdown, the next slot below,
+a scan box (a badge scanned anywhere on the screen lands there), probable no-shows to confirm,
+free tables, per-slot usage, ad-hoc bookings and printed slips.
+
+The store is read in one worker (``services.meetings.load_board``); every second the screen
+recomputes what the clock changes (which slot, countdown, no-show flags) from that board in
+memory and applies it by keyed diffs."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Static
+from datetime import datetime
+from typing import Iterable
 
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Static
+
+from eventdesk.domain.text import printable
+from eventdesk.resources import stylesheet
+from eventdesk.services import meetings as service
+from eventdesk.services.meetings import Board, MeetingInfo, PersonRef, ScanResult
+from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
+from eventdesk.tui.widgets.meeting_booking import BookingForm
+from eventdesk.tui.widgets.meeting_grid import MeetingGrid, NoShowList, countdown, slot_label
+from eventdesk.tui.widgets.meeting_scan import ScanPanel
 
 
 class MeetingsScreen(DeskScreen):
+    CSS_PATH = stylesheet("meetings.tcss")
+    WATCHES = frozenset({"meetings", "attendees"})
+    # Scanner keys are letters and digits: every binding here is a function key or a ctrl combo.
+    BINDINGS = [
+        Binding("f6", "confirm_no_show", "Confirm no-show", id="meetings.no_show"),
+        Binding("f8", "book", "Ad-hoc booking", id="meetings.book"),
+        Binding("f9", "print_slip", "Print slip", id="meetings.slip"),
+        Binding("ctrl+l", "focus_scan", "Scan box", id="meetings.scan", show=False),
+    ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.board: Board | None = None
+        self.last_person: PersonRef | None = None
+        self._shown_slots: tuple[int | None, int | None, bool] | None = None
+
     def compose_body(self) -> ComposeResult:
-        yield Static("Meetings", id="meetings-body")
+        with Horizontal(id="meetings-scan-row"):
+            yield Input(placeholder="Scan a badge (or type its code) and press Enter", id="meetings-scan",
+                        select_on_focus=False)
+            yield ScanPanel(Text("Scan a badge: the person's next meeting, table and partner appear here."),
+                            id="meetings-result")
+        with Horizontal(id="meetings-body"):
+            with Vertical(id="meetings-slots"):
+                yield Static(id="meetings-now-title", classes="slot-title")
+                yield MeetingGrid(id="meetings-now")
+                yield Static(id="meetings-next-title", classes="slot-title")
+                yield MeetingGrid(id="meetings-next")
+            with Vertical(id="meetings-side"):
+                yield Static(id="meetings-free")
+                yield Static("Probable no-shows (F6 confirms the selected one)", classes="side-title")
+                yield NoShowList(id="meetings-no-shows")
+                yield Static(id="meetings-usage")
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.tick)
+        self.query_one("#meetings-scan", Input).focus()
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def refresh_data(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="meetings-load")
+    def _load(self) -> None:
+        board = service.load_board(self.context)
+        self.app.call_from_thread(self._show_board, board)
+
+    def _show_board(self, board: Board) -> None:
+        self.board = board
+        self._show_side()
+        self.tick()
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        if message.areas & self.WATCHES:
+            self.refresh_data()
+
+    def tick(self) -> None:
+        """Once a second: the countdown, the flags and, when a slot ends, the next slot."""
+        board = self.board
+        if board is None:
+            return
+        now = self.context.now()
+        focus, following, running = board.window(now)
+        with self.app.batch_update():
+            self._title("#meetings-now-title", focus, now, running, board, first=True)
+            self._title("#meetings-next-title", following, now, False, board, first=False)
+            self.query_one("#meetings-now", MeetingGrid).show(board.grid(focus, now) if focus else [])
+            self.query_one("#meetings-next", MeetingGrid).show(board.grid(following, now) if following else [])
+            self.query_one("#meetings-no-shows", NoShowList).show(board.probable_no_shows(now), now)
+        slots = (focus.id if focus else None, following.id if following else None, running)
+        if slots != self._shown_slots:
+            self._shown_slots = slots
+            self._show_side()
+
+    def _title(self, selector: str, slot, now: datetime, running: bool, board: Board, first: bool) -> None:
+        zone = self.context.zone()
+        if slot is None:
+            text = Text("No more meeting slots today." if first else "", style="bold")
+        else:
+            in_use = len(board.tables) - len(board.free_tables(slot))
+            label = slot_label(slot.start, slot.end, zone)
+            if running:
+                text = Text.assemble(("Now ", "bold"), (label, "bold"),
+                                     ("  ·  ends in ", ""), (countdown((slot.end - now).total_seconds()), "bold"))
+            elif first:
+                text = Text.assemble(("Next ", "bold"), (label, "bold"),
+                                     ("  ·  starts in ", ""), (countdown((slot.start - now).total_seconds()), "bold"))
+            else:
+                text = Text.assemble(("Then ", "bold"), (label, "bold"))
+            text.append(f"  ·  {in_use}/{len(board.tables)} tables in use")
+        self.query_one(selector, Static).update(text)
+
+    def _show_side(self) -> None:
+        board = self.board
+        if board is None:
+            return
+        now = self.context.now()
+        zone = self.context.zone()
+        focus, _following, running = board.window(now)
+        free = Text("Free tables ", style="bold")
+        if focus is None:
+            free.append("—")
+        else:
+            free.append("now" if running else f"at {focus.start.astimezone(zone):%H:%M}", style="bold")
+            tables = board.free_tables(focus)
+            free.append(f" ({len(tables)}): ", style="bold")
+            free.append(", ".join(str(t) for t in tables) if tables else "none", style="green")
+        self.query_one("#meetings-free", Static).update(free)
+        usage = Text("Tables in use per slot\n", style="bold")
+        for item in board.usage():
+            marker = "▶ " if focus is not None and item.slot.id == focus.id else "  "
+            usage.append(f"{marker}{slot_label(item.slot.start, item.slot.end, zone)}  ",
+                         style="bold" if marker.strip() else "")
+            usage.append(f"{item.in_use:>3} in use / {item.available:>3} free\n",
+                         style="dim" if item.slot.end <= now else "")
+        if not board.slots:
+            usage.append("No slots yet: import meetings with 'eventdesk import meetings FILE'.", style="dim")
+        self.query_one("#meetings-usage", Static).update(usage)
+
+    # -- the scanner -----------------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        """A scanner types wherever the focus is: send printable keys to the scan box."""
+        scan = self.query_one("#meetings-scan", Input)
+        focused = self.focused
+        if isinstance(focused, Input) or not event.is_printable or not event.character:
+            return
+        event.stop()
+        event.prevent_default()
+        scan.focus()
+        scan.insert_text_at_cursor(event.character)
+
+    def action_focus_scan(self) -> None:
+        self.query_one("#meetings-scan", Input).focus()
+
+    @on(Input.Submitted, "#meetings-scan")
+    def _scanned(self, event: Input.Submitted) -> None:
+        code = event.value
+        event.input.value = ""
+        if code.strip():  # a scanner's CR before Enter submits an empty box: ignore it
+            self._scan(code)
+
+    @work(thread=True, group="meetings-scan")
+    def _scan(self, code: str) -> None:
+        result = service.scan(self.context, code)
+        if result is not None:
+            self.app.call_from_thread(self._show_scan, result)
+
+    def _show_scan(self, result: ScanResult) -> None:
+        self.query_one("#meetings-result", ScanPanel).show(result, self.context.zone())
+        if result.person is not None:
+            self.last_person = result.person
+        if result.outcome in (service.UNKNOWN_CODE, service.NO_MEETING):
+            self.app.bell()
+        if result.outcome == service.PRESENT:
+            self.refresh_data()
+
+    # -- no-shows, bookings, slips ---------------------------------------------------------------
+
+    def action_confirm_no_show(self) -> None:
+        meeting_id = self.query_one("#meetings-no-shows", NoShowList).selected_meeting_id
+        if meeting_id is None:
+            self.notify("No probable no-show to confirm.", severity="warning")
+            return
+        self._confirm(meeting_id)
+
+    @work(thread=True, group="meetings-no-show")
+    def _confirm(self, meeting_id: int) -> None:
+        try:
+            meeting = service.confirm_no_show(self.context, meeting_id)
+        except service.MeetingsError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="warning")
+        else:
+            self.app.call_from_thread(self.notify, f"No-show confirmed: table {meeting.table} is free.")
+        self.app.call_from_thread(self.refresh_data)
+
+    def action_book(self) -> None:
+        if self.board is None:
+            return
+        form = BookingForm(self.context, self.board, self.context.now(),
+                           self.last_person.badge_code if self.last_person else "")
+        self.app.push_screen(form, self._booked)
+
+    def _booked(self, meeting: MeetingInfo | None) -> None:
+        if meeting is None:
+            return
+        zone = self.context.zone()
+        self.notify(f"Booked table {meeting.table} at {meeting.slot.start.astimezone(zone):%H:%M}: "
+                    f"{printable(meeting.a.name)} with {printable(meeting.b.name)}.")
+        self.refresh_data()
+
+    def action_print_slip(self) -> None:
+        if self.last_person is None:
+            self.notify("Scan the person's badge first; F9 then prints their remaining meetings.",
+                        severity="warning")
+            return
+        self._print_slip(self.last_person)
+
+    @work(thread=True, group="meetings-slip")
+    def _print_slip(self, person: PersonRef) -> None:
+        from eventdesk.printing.slip import SlipError, queue_slip
+
+        try:
+            message = queue_slip(self.context, person.id)
+        except SlipError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+        else:
+            self.app.call_from_thread(self.notify, message)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Meetings: confirm the selected no-show", "Frees the table (F6)",
+                            self.action_confirm_no_show)
+        yield SystemCommand("Meetings: ad-hoc booking", "Two people at a free table (F8)", self.action_book)
+        yield SystemCommand("Meetings: print the scanned person's slip", "Their remaining meetings (F9)",
+                            self.action_print_slip)

@@ -1,0 +1,102 @@
+"""The table grid of one meeting slot (table, the two people with organisations, state) and the
+list of probable no-shows, both kept in step by keyed diffs (``LiveTable.sync``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+
+from eventdesk.domain import meetings as rules
+from eventdesk.domain.text import printable
+from eventdesk.services.meetings import GridRow, MeetingInfo, PersonRef
+from eventdesk.tui.widgets.board_table import LiveTable, Row
+
+GRID_COLUMNS = [("table", "Table", 5), ("a", "Person A", 24), ("org_a", "Organisation", 20),
+                ("b", "Person B", 24), ("org_b", "Organisation", 20), ("state", "State", 18)]
+NO_SHOW_COLUMNS = [("table", "Table", 5), ("missing", "Waiting for", 26), ("late", "Late", 6)]
+
+STATE_STYLES = {
+    "free": "green",
+    rules.SCHEDULED: "",
+    rules.ONE_PRESENT: "yellow",
+    rules.BOTH_PRESENT: "bold green",
+    rules.NO_SHOW: "red",
+    rules.DONE: "dim",
+    rules.CANCELLED: "dim strike",
+}
+
+
+def _person(person: PersonRef, present: bool, faded: bool) -> tuple[Text, Text]:
+    style = "dim" if faded else ("bold" if present else "")
+    name = Text(("✓ " if present else "  ") + printable(person.name, 21), style=style)
+    return name, Text(printable(person.organisation, 20), style="dim")
+
+
+def grid_rows(rows: list[GridRow]) -> list[Row]:
+    """Rows keyed by table number."""
+    out: list[Row] = []
+    blank = Text("")
+    for row in rows:
+        table = Text(str(row.table), style="bold")
+        meeting = row.meeting
+        if meeting is None:
+            out.append((str(row.table), (table, blank, blank, blank, blank, Text("free", style=STATE_STYLES["free"]))))
+            continue
+        faded = row.state not in rules.HOLDS_TABLE
+        a, org_a = _person(meeting.a, meeting.a_present, faded)
+        b, org_b = _person(meeting.b, meeting.b_present, faded)
+        if row.flagged:
+            state = Text("⚠ probable no-show", style="bold red")
+        else:
+            label = rules.STATE_LABELS.get(row.state, row.state)
+            if faded:
+                label += " · free"
+            state = Text(label, style=STATE_STYLES.get(row.state, ""))
+        out.append((str(row.table), (table, a, org_a, b, org_b, state)))
+    return out
+
+
+def no_show_rows(meetings: list[MeetingInfo], now: datetime) -> list[Row]:
+    """Rows keyed by meeting id: who is still missing and for how long."""
+    out: list[Row] = []
+    for meeting in meetings:
+        missing = " & ".join(printable(p.name, 24) for p in meeting.missing())
+        late = int((now - meeting.slot.start).total_seconds() // 60)
+        out.append((str(meeting.id), (Text(str(meeting.table), style="bold"), Text(missing, style="red"),
+                                      Text(f"{late} min"))))
+    return out
+
+
+class MeetingGrid(LiveTable):
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("cursor_type", "none")
+        super().__init__(GRID_COLUMNS, **kwargs)
+
+    def show(self, rows: list[GridRow]) -> None:
+        self.sync(grid_rows(rows))
+
+
+class NoShowList(LiveTable):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(NO_SHOW_COLUMNS, **kwargs)
+
+    def show(self, meetings: list[MeetingInfo], now: datetime) -> None:
+        self.sync(no_show_rows(meetings, now))
+
+    @property
+    def selected_meeting_id(self) -> int | None:
+        key = self.selected_key
+        return int(key) if key is not None else None
+
+
+def slot_label(start: datetime, end: datetime, zone: ZoneInfo) -> str:
+    return f"{start.astimezone(zone):%H:%M}–{end.astimezone(zone):%H:%M}"
+
+
+def countdown(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
