@@ -341,3 +341,41 @@ def test_demo_exists_is_false_for_an_empty_database(tmp_path: Path):
     path = tmp_path / "empty.db"
     make_engine(str(path)).dispose()  # an empty file, no tables
     assert demo_exists(str(path)) is False
+
+
+def test_fixture_files_hold_26_countries_with_names_and_organisations():
+    fixture = load_fixture()
+    weights = fixture.config["people"]["country_weights"]
+    assert set(fixture.names) == set(weights) == set(fixture.organisations)
+    assert len(weights) == 26
+    for country, names in fixture.names.items():
+        assert len(names.female) >= 10 and len(names.male) >= 10 and len(names.surnames) >= 20, country
+        for name in names.female + names.male + names.surnames:
+            assert name == unicodedata.normalize("NFC", name) and name.strip() == name, (country, name)
+        assert len(set(names.surnames)) == len(names.surnames), country
+        assert len(fixture.organisations[country]) >= 5, country
+
+
+def test_greedy_placement_never_double_books_and_places_what_fits():
+    import random
+
+    from eventdesk.services.demo import place_requests, plan_requests
+
+    for tables, at_least in ((15, 110), (6, 60)):  # plenty of tables; tables the bottleneck (10 x 6)
+        requests = plan_requests(random.Random(7), participants=30, count=120, max_per_person=8, topics=["x"])
+        assert len(requests) == 120
+        place_requests(requests, slots=10, tables=tables)
+        placed = [r for r in requests if r.slot is not None]
+        assert len(placed) >= at_least
+        assert_not_double_booked(placed, tables)
+
+
+def assert_not_double_booked(placed, tables: int) -> None:
+    seen_people, seen_tables = set(), set()
+    for r in placed:
+        assert 1 <= r.table <= tables
+        for key in ((r.slot, r.a), (r.slot, r.b)):
+            assert key not in seen_people
+            seen_people.add(key)
+        assert (r.slot, r.table) not in seen_tables
+        seen_tables.add((r.slot, r.table))
