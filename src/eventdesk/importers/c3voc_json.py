@@ -26,7 +26,7 @@ def load_json(data: bytes, name: str) -> Any:
                                 "schedule.json files are UTF-8. Nothing was imported.") from None
     except json.JSONDecodeError as error:
         cut = error.pos >= len(data.rstrip()) - 1
-        what = "is cut off (truncated)" if cut else "is not valid JSON"
+        what = "is cut off (truncated)" if cut else "is not valid JSON (or is cut off)"
         raise ScheduleFileError(f"{name} {what}: {error.msg} at line {error.lineno}, column {error.colno}. "
                                 "Nothing was imported.") from None
 
@@ -163,13 +163,12 @@ class _EventReader:
         if full is not None and full.tzinfo is not None:
             # The offset written with the time is the instant; a zone name that disagrees with it
             # is reported, not silently applied (pretalx has exported "+01:00" under "UTC").
-            if self.zone is not None:
-                expected = full.replace(tzinfo=self.zone).utcoffset()
-                if expected != full.utcoffset():
-                    key = offset_text(full)
-                    self.offset_mismatch[key] = self.offset_mismatch.get(key, 0) + 1
-            if day_date is not None and clock is not None and (full.hour, full.minute) != clock:
-                self.clock_mismatch += 1
+            if self.zone is not None and full.astimezone(self.zone).utcoffset() != full.utcoffset():
+                key = offset_text(full)
+                self.offset_mismatch[key] = self.offset_mismatch.get(key, 0) + 1
+            elif day_date is not None and clock is not None:
+                shown = full.astimezone(self.zone) if self.zone is not None else full
+                self.clock_mismatch += (shown.hour, shown.minute) != clock
             return full
         if self.zone is None:
             raise ScheduleFileError(f"{self.name} names no time zone for its local times; give one with --tz "

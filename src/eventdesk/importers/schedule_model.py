@@ -221,8 +221,8 @@ def unique_keys(schedule: ParsedSchedule, fmt: str) -> None:
             event.key = f"{fmt}:{ident}@{event.start.astimezone(ZoneInfo('UTC')):%Y%m%dT%H%MZ}@{event.room}"
     if repeated:
         schedule.warnings.append(
-            f"{repeated} event(s) have no guid and no id of their own; they are matched on re-import "
-            "by id, start and room (a moved one is imported as a new session)")
+            f"{repeated} event(s) have no guid and share their id with another event (or have no id); they "
+            "are matched on re-import by id, start and room (a moved one is imported as a new session)")
     seen: Counter[str] = Counter()
     for event in schedule.events:  # same guid twice: the later one would overwrite the first
         seen[event.key] += 1

@@ -30,6 +30,23 @@ def count_sessions(session: Session) -> int:
     return session.exec(select(func.count()).select_from(ProgrammeSession)).one()
 
 
+def insert_sessions(session: Session, rows: list[dict]) -> dict[str, int]:
+    """Insert new sessions (each dict has the planned fields, ``source_ref`` and ``updated_at``);
+    returns their ids by ``source_ref``. On-site fields start at their defaults."""
+    if not rows:
+        return {}
+    defaults = {"shift_minutes": 0, "fixed_end": False, "status": "scheduled", "started_at": None,
+                "ended_at": None, "chair": ""}
+    session.exec(insert(ProgrammeSession), params=[{**defaults, **row} for row in rows])
+    refs = [row["source_ref"] for row in rows]
+    ids: dict[str, int] = {}
+    for chunk in range(0, len(refs), 500):
+        query = select(ProgrammeSession.source_ref, ProgrammeSession.id).where(
+            ProgrammeSession.source_ref.in_(refs[chunk:chunk + 500]))
+        ids.update({ref: sid for ref, sid in session.exec(query)})
+    return ids
+
+
 def speaker_names(session: Session, session_ids: Iterable[int]) -> dict[int, list[tuple[str, str]]]:
     """(name, role) of the speakers of each session, in order."""
     ids = list(session_ids)
