@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from eventdesk.domain.text import printable
+from eventdesk.printing.slip import SlipError, queue_slip  # also registers the "slip" print-job renderer
 from eventdesk.resources import stylesheet
 from eventdesk.services import meetings as service
 from eventdesk.services.meetings import Board, MeetingInfo, PersonRef, ScanResult
@@ -231,8 +232,6 @@ class MeetingsScreen(DeskScreen):
 
     @work(thread=True, group="meetings-slip")
     def _print_slip(self, person: PersonRef) -> None:
-        from eventdesk.printing.slip import SlipError, queue_slip
-
         try:
             message = queue_slip(self.context, person.id)
         except SlipError as error:
