@@ -159,6 +159,9 @@ class _Registry:
 
     def email(self, first_name: str, last_name: str, domain: str, country: str) -> str:
         local = email_local_part(first_name, last_name, country)
+        # Invented people get addresses under the reserved .example TLD (RFC 2606): a demo
+        # address can never reach a real organisation's mailbox.
+        domain = domain.rsplit(".", 1)[0] + ".example"
         candidate, n = f"{local}@{domain}", 1
         while candidate in self.emails:
             n += 1
