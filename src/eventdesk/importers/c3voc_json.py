@@ -10,11 +10,10 @@ from typing import Any
 
 from eventdesk.importers.frab_xml import strip_html
 from eventdesk.importers.schedule_model import (
-    ParsedEvent, ParsedSchedule, ParsedSpeaker, ScheduleFileError, event_type, local_moment, offset_text,
-    one_line, parse_clock, parse_duration, parse_iso, positive_int, unique_keys, zone_or_none,
+    NIGHT_ENDS, ParsedEvent, ParsedSchedule, ParsedSpeaker, ScheduleFileError, event_type, local_moment, no_zone,
+    offset_text, one_line, parse_clock, parse_duration, parse_iso, positive_int, unique_keys, use_zone,
 )
 
-NIGHT_ENDS = (6, 0)
 CANCELLED_STATES = {"canceled", "cancelled", "withdrawn", "rejected", "deleted"}
 
 
@@ -40,14 +39,7 @@ def parse_c3voc_json(data: bytes, *, name: str = "the file", default_zone: str |
     conference = body["conference"]
     schedule = ParsedSchedule(format="c3voc")
     schedule.title = one_line(conference.get("title") or conference.get("acronym") or "")
-    zone_name = conference.get("time_zone_name")
-    zone = zone_or_none(zone_name if isinstance(zone_name, str) else None)
-    if zone_name and zone is None:
-        schedule.warnings.append(f"the time zone '{zone_name}' of the file is unknown; it was ignored")
-    if zone is not None:
-        schedule.timezone = zone.key
-    else:
-        zone = zone_or_none(default_zone)
+    zone = use_zone(schedule, conference.get("time_zone_name"), default_zone)
     rooms_by_guid: dict[str, str] = {}
     for room in _list(conference.get("rooms")):
         if isinstance(room, dict) and one_line(room.get("name")):
@@ -171,8 +163,7 @@ class _EventReader:
                 self.clock_mismatch += (shown.hour, shown.minute) != clock
             return full
         if self.zone is None:
-            raise ScheduleFileError(f"{self.name} names no time zone for its local times; give one with --tz "
-                                    "(e.g. --tz Europe/Berlin).")
+            raise no_zone(self.name, "Europe/Berlin")
         if full is not None:
             return full.replace(tzinfo=self.zone)
         if clock is not None and day_date is not None:

@@ -15,13 +15,9 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from eventdesk.importers.schedule_model import (
-    ParsedEvent, ParsedSchedule, ParsedSpeaker, ScheduleFileError, event_type, local_moment, one_line,
-    parse_clock, parse_duration, parse_iso, unique_keys, zone_or_none,
+    NIGHT_ENDS, ParsedEvent, ParsedSchedule, ParsedSpeaker, ScheduleFileError, event_type, local_moment, no_zone,
+    one_line, parse_clock, parse_duration, parse_iso, unique_keys, use_zone,
 )
-
-# Before this hour a time is "night" and may belong to the next calendar date of its day.
-NIGHT_ENDS = (6, 0)
-
 
 def parse_xml_safely(data: bytes, name: str) -> Element:
     """The root element of ``data``, or ``ScheduleFileError`` saying what is wrong and where."""
@@ -81,14 +77,7 @@ def parse_frab_xml(data: bytes, *, name: str = "the file", default_zone: str | N
     conference = root.find("conference")
     schedule.title = one_line(_text(conference, "title")) or one_line(_text(conference, "acronym"))
     schedule.venue = one_line(", ".join(p for p in (_text(conference, "venue"), _text(conference, "city")) if p))
-    zone_name = _text(conference, "time_zone_name")
-    zone = zone_or_none(zone_name)
-    if zone_name and zone is None:
-        schedule.warnings.append(f"the time zone '{zone_name}' of the file is unknown; it was ignored")
-    if zone is not None:
-        schedule.timezone = zone.key
-    else:
-        zone = zone_or_none(default_zone)
+    zone = use_zone(schedule, _text(conference, "time_zone_name"), default_zone)
     day_change = parse_clock(_text(conference, "day_change")) or (0, 0)
     rollover_before = min(day_change, NIGHT_ENDS)
 
@@ -145,8 +134,7 @@ def _read_event(schedule: ParsedSchedule, element: Element, day_date: date, room
         if clock is not None and (shown.hour, shown.minute) != clock:
             mismatch = 1
     elif zone is None:
-        raise ScheduleFileError(
-            f"{name} names no time zone for its local times; give one with --tz (e.g. --tz Europe/Brussels).")
+        raise no_zone(name)
     elif full is not None:
         start = full.replace(tzinfo=zone)
     elif clock is not None:

@@ -10,8 +10,8 @@ import icalendar
 
 from eventdesk.importers.frab_xml import strip_html
 from eventdesk.importers.schedule_model import (
-    ParsedEvent, ParsedSchedule, ParsedSpeaker, ScheduleFileError, event_type, one_line, unique_keys,
-    zone_or_none,
+    ParsedEvent, ParsedSchedule, ParsedSpeaker, ScheduleFileError, event_type, no_zone, one_line, unique_keys,
+    use_zone,
 )
 
 
@@ -28,14 +28,7 @@ def parse_ics(data: bytes, *, name: str = "the file", default_zone: str | None =
         raise ScheduleFileError(f"{name} is not a readable iCalendar file: {error}. Nothing was imported.") from None
     schedule = ParsedSchedule(format="ics")
     schedule.title = one_line(calendar.get("X-WR-CALNAME") or calendar.get("NAME") or "")
-    zone_name = str(calendar.get("X-WR-TIMEZONE") or "").strip()
-    zone = zone_or_none(zone_name)
-    if zone_name and zone is None:
-        schedule.warnings.append(f"the time zone '{zone_name}' of the file is unknown; it was ignored")
-    if zone is not None:
-        schedule.timezone = zone.key
-    else:
-        zone = zone_or_none(default_zone)
+    zone = use_zone(schedule, str(calendar.get("X-WR-TIMEZONE") or ""), default_zone)
 
     without_end = 0
     for number, component in enumerate(calendar.walk("VEVENT"), start=1):
@@ -61,8 +54,7 @@ def parse_ics(data: bytes, *, name: str = "the file", default_zone: str | None =
             continue
         if start.tzinfo is None:
             if zone is None:
-                raise ScheduleFileError(f"{name} has times without a time zone (floating times); give one "
-                                        "with --tz (e.g. --tz Europe/London).")
+                raise no_zone(name, "Europe/London")
             start = start.replace(tzinfo=zone)
         end = _end(component, start)
         if end is None:

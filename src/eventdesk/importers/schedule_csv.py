@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from eventdesk.domain.text import fold
 from eventdesk.importers.schedule_model import (
     ParsedEvent, ParsedSchedule, ParsedSpeaker, ScheduleFileError, event_type, local_moment, one_line,
-    parse_clock, parse_duration, parse_iso, unique_keys, zone_or_none,
+    parse_clock, parse_duration, parse_iso, unique_keys, zone_or_none, no_zone,
 )
 
 # Folded header (letters and digits only) -> field.
@@ -91,8 +91,7 @@ def parse_schedule_csv(data: bytes, *, name: str = "the file", default_zone: str
             "Name them e.g. room, start, end (or duration in minutes), title, speakers.")
     zone = zone_or_none(default_zone)
     if zone is None:
-        raise ScheduleFileError(f"{name} is a CSV file, which names no time zone; give one with --tz "
-                                "(e.g. --tz Europe/Brussels).")
+        raise no_zone(name)
     schedule = ParsedSchedule(format="csv")
     if encoding != "utf-8":
         schedule.warnings.append(f"the file is not UTF-8; it was read as {encoding}")

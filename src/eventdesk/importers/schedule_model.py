@@ -170,6 +170,28 @@ def zone_or_none(name: str | None) -> ZoneInfo | None:
         return None
 
 
+# Before this hour a clock time is "night" and may belong to the next calendar date of its day.
+NIGHT_ENDS = (6, 0)
+
+
+def use_zone(schedule: ParsedSchedule, zone_name: object, default_zone: str | None) -> ZoneInfo | None:
+    """The zone local times of the file are read in: the file's own (recorded on ``schedule``),
+    else ``default_zone`` (the event's, or --tz). An unknown name in the file is reported."""
+    text = zone_name.strip() if isinstance(zone_name, str) else ""
+    zone = zone_or_none(text)
+    if text and zone is None:
+        schedule.warnings.append(f"the time zone '{text}' of the file is unknown; it was ignored")
+    if zone is not None:
+        schedule.timezone = zone.key
+        return zone
+    return zone_or_none(default_zone)
+
+
+def no_zone(name: str, example: str = "Europe/Brussels") -> ScheduleFileError:
+    return ScheduleFileError(f"{name} names no time zone for its local times; give one with --tz "
+                             f"(e.g. --tz {example}).")
+
+
 def offset_text(moment: datetime) -> str:
     return moment.strftime("%z")[:3] + ":" + moment.strftime("%z")[3:] if moment.utcoffset() is not None else ""
 
@@ -178,12 +200,6 @@ def local_moment(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime:
     """``day hour:minute`` as a wall-clock time in ``zone``; a time that falls into a DST gap or
     fold takes the first reading (fold=0), as a printed programme means."""
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
-
-
-def clean_text(value: object) -> str:
-    if value is None:
-        return ""
-    return " ".join(str(value).split()) if not isinstance(value, str) else value.strip()
 
 
 def one_line(value: object) -> str:
