@@ -1,8 +1,228 @@
-"""Commands of the meetings area."""
+"""Commands of the meetings area: import meetings or requests, schedule requests, mark people
+unavailable, per-slot usage, print a person's slip, export every meeting."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
 import click
 
-from eventdesk.cli import main  # noqa: F401
-from eventdesk.cli.common import Failure, db_option, echo_json, friendly_errors, settings_from  # noqa: F401
+from eventdesk.cli import export_group, import_group, main
+from eventdesk.cli.common import (
+    Failure, clock_options, db_option, echo_json, friendly_errors, make_clock, parse_moment, require_db, settings_from,
+)
+
+
+def _context(obj: dict, db: str | None, now: str | None = None, speed: float | None = None):
+    from eventdesk.services.context import open_context
+
+    settings = settings_from(obj, db=db)
+    context = open_context(require_db(settings), settings)
+    if now is not None:
+        context.clock = make_clock(now, speed, context.event().timezone)
+    return context
+
+
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Failure(f"'{text}' is not a date; write it like 2024-05-08.") from None
+
+
+def _time(text: str) -> time:
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise Failure(f"'{text}' is not a time; write it like 10:00.") from None
+
+
+@import_group.command("meetings")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@db_option
+@click.option("--day", metavar="YYYY-MM-DD", default=None,
+              help="The day of times written without a date (default: the event's first day).")
+@click.option("--slot-minutes", type=click.IntRange(1, 24 * 60), default=None,
+              help="Length of new slots when the file has no end column (default: the gap between "
+                   "consecutive slot starts, else 30).")
+@click.pass_obj
+@friendly_errors
+def import_meetings_command(obj: dict, file: str, db: str | None, day: str | None, slot_minutes: int | None) -> None:
+    """Import meetings (slot start, table, participant A and B) or meeting requests (A and B only).
+
+    People are named by e-mail or badge code; other columns are kept as notes. All or nothing:
+    a bad row imports nothing and the error names its line. Importing the same file again
+    changes nothing. Schedule imported requests with 'eventdesk meetings schedule'.
+    """
+    from eventdesk.importers.meetings_csv import MeetingsFileError
+    from eventdesk.services.meetings import import_meetings
+
+    context = _context(obj, db)
+    try:
+        summary = import_meetings(context, file, day=_day(day), slot_minutes=slot_minutes)
+    except MeetingsFileError as error:
+        raise Failure(f"{file}, {error}. Nothing was imported.") from None
+    what = "meetings" if summary.kind == "meetings" else "meeting requests"
+    click.echo(f"Imported {summary.added} {what} ({summary.unchanged} already there)"
+               + (f", {summary.slots_added} new slots, {summary.tables_added} new tables." if summary.kind == "meetings"
+                  else ". Place them with 'eventdesk meetings schedule'."))
+
+
+@main.group("meetings")
+def meetings_group() -> None:
+    """The B2B meeting tables: scheduling, usage, slips."""
+
+
+@meetings_group.command("schedule")
+@db_option
+@clock_options
+@click.option("--day", metavar="YYYY-MM-DD", default=None, help="With --first: the day of the slots to create.")
+@click.option("--first", metavar="HH:MM", default=None,
+              help="Create slots first (those missing), starting at this time on --day.")
+@click.option("--slots", "count", type=click.IntRange(1, 200), default=8, show_default=True,
+              help="With --first: how many slots.")
+@click.option("--minutes", type=click.IntRange(1, 600), default=30, show_default=True,
+              help="With --first: minutes per slot.")
+@click.option("--tables", type=click.IntRange(1, 2000), default=None,
+              help="Create tables 1..N first (those missing).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was placed and what was not as JSON.")
+@click.pass_obj
+@friendly_errors
+def schedule_command(obj: dict, db: str | None, now: str | None, speed: float | None, day: str | None,
+                     first: str | None, count: int, minutes: int, tables: int | None, as_json: bool) -> None:
+    """Place the open meeting requests into slots x tables.
+
+    Nobody and no table is double-booked, unavailable slots and existing meetings are honoured,
+    and only slots that have not started yet (by the event clock, see --now) are used. Requests
+    that cannot be placed are listed with the reason.
+    """
+    from eventdesk.services.meetings import MeetingsError, ensure_slots, ensure_tables, schedule_requests
+
+    context = _context(obj, db, now, speed)
+    zone = context.zone()
+    try:
+        if first is not None:
+            added = ensure_slots(context, day=_day(day) or context.event().end_date, first=_time(first),
+                                 count=count, minutes=minutes)
+            click.echo(f"Added {added} slots.", err=True)
+        if tables is not None:
+            click.echo(f"Added {ensure_tables(context, tables)} tables.", err=True)
+        summary = schedule_requests(context)
+    except MeetingsError as error:
+        raise Failure(str(error)) from None
+    if as_json:
+        echo_json({
+            "placed": [{"slot_start": m.slot.start.astimezone(zone).isoformat(), "table": m.table,
+                        "a": m.a.name, "b": m.b.name} for m in summary.placed],
+            "unplaced": [{"a": a.name, "b": b.name, "reason": reason} for a, b, reason in summary.unplaced],
+        })
+        return
+    click.echo(f"Placed {len(summary.placed)} meetings; {len(summary.unplaced)} requests could not be placed.")
+    for a, b, reason in summary.unplaced:
+        click.echo(f"  not placed: {a.name} with {b.name}: {reason}")
+
+
+@meetings_group.command("unavailable")
+@click.argument("attendee")
+@click.argument("slots", nargs=-1, required=True)
+@db_option
+@click.option("--day", metavar="YYYY-MM-DD", default=None,
+              help="The day of SLOTS given as HH:MM (default: the event's last day).")
+@click.pass_obj
+@friendly_errors
+def unavailable_command(obj: dict, attendee: str, slots: tuple[str, ...], db: str | None, day: str | None) -> None:
+    """Mark ATTENDEE (badge code, e-mail or name) unavailable in SLOTS (their start times)."""
+    from eventdesk.services.meetings import MeetingsError, set_unavailable
+
+    context = _context(obj, db)
+    the_day = _day(day) or context.event().end_date
+    for text in slots:
+        moment = (parse_moment(text, context.event().timezone) if "T" in text or "-" in text
+                  else datetime.combine(the_day, _time(text), tzinfo=context.zone()))
+        try:
+            set_unavailable(context, attendee, moment)
+        except MeetingsError as error:
+            raise Failure(str(error)) from None
+    click.echo(f"Marked unavailable in {len(slots)} slot{'s' if len(slots) != 1 else ''}.")
+
+
+@meetings_group.command("usage")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@friendly_errors
+def usage_command(obj: dict, db: str | None, as_json: bool) -> None:
+    """Tables in use and free, per slot."""
+    from eventdesk.services.meetings import usage
+
+    context = _context(obj, db)
+    zone = context.zone()
+    rows = usage(context)
+    if as_json:
+        echo_json([{"slot_start": u.slot.start.astimezone(zone).isoformat(),
+                    "slot_end": u.slot.end.astimezone(zone).isoformat(), "in_use": u.in_use,
+                    "available": u.available} for u in rows])
+        return
+    if not rows:
+        click.echo("No meeting slots yet: import meetings with 'eventdesk import meetings FILE'.", err=True)
+        return
+    for u in rows:
+        click.echo(f"{u.slot.start.astimezone(zone):%a %d %b %H:%M}–{u.slot.end.astimezone(zone):%H:%M}  "
+                   f"{u.in_use:>4} in use  {u.available:>4} free")
+
+
+@meetings_group.command("slip")
+@click.argument("attendee")
+@click.option("--printer", metavar="NAME|URL", default=None,
+              help="A configured printer's name or a URL such as tcp://10.0.0.7:9100 (default: the default printer).")
+@db_option
+@clock_options
+@click.pass_obj
+@friendly_errors
+def slip_command(obj: dict, attendee: str, printer: str | None, db: str | None, now: str | None,
+                 speed: float | None) -> None:
+    """Print ATTENDEE's remaining meetings (time, table, partner, organisation) on a thermal printer.
+
+    ATTENDEE is a badge code, an e-mail or a name that matches one person.
+    """
+    from eventdesk.printing.devices import PrinterError
+    from eventdesk.printing.slip import SlipError, print_slip
+
+    context = _context(obj, db, now, speed)
+    target = printer or context.settings.default_printer
+    if not target:
+        raise Failure("No printer given: use --printer tcp://HOST:9100 (or a configured printer's name).")
+    try:
+        data, where = print_slip(context, attendee, target)
+    except (SlipError, PrinterError) as error:
+        raise Failure(str(error)) from None
+    count = len(data.meetings)
+    click.echo(f"Printed {data.name}'s slip ({count} meeting{'s' if count != 1 else ''}) on {where}.")
+
+
+@export_group.command("meetings")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="File to write (default: standard output).")
+@db_option
+@clock_options
+@click.pass_obj
+@friendly_errors
+def export_meetings_command(obj: dict, output: str | None, db: str | None, now: str | None,
+                            speed: float | None) -> None:
+    """Write every meeting with its final state as CSV (UTF-8).
+
+    Columns: slot_start, slot_end, table, participant_a, name_a, organisation_a, participant_b,
+    name_b, organisation_b, state, a_present_at, b_present_at, notes. 'eventdesk import meetings'
+    reads the file back.
+    """
+    from eventdesk.services.meetings import export_csv
+
+    text = export_csv(_context(obj, db, now, speed))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    with open(output, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    click.echo(f"Wrote {text.count(chr(10)) - 1} meetings to {output}.", err=True)

@@ -331,22 +331,37 @@ def _import_request_rows(session: Session, rows, people, summary: ImportSummary)
 def ensure_grid(context: Context, *, day: date, first: time, count: int, minutes: int, tables: int) -> tuple[int, int]:
     """Create ``count`` slots of ``minutes`` from ``first`` on ``day`` and tables 1..``tables``
     (those that do not exist yet). Returns (slots added, tables added)."""
-    if count < 1 or minutes < 1 or tables < 1:
-        raise MeetingsError("Slots, minutes and tables must all be at least 1.")
+    return ensure_slots(context, day=day, first=first, count=count, minutes=minutes), ensure_tables(context, tables)
+
+
+def ensure_slots(context: Context, *, day: date, first: time, count: int, minutes: int) -> int:
+    """Create the missing ones of ``count`` back-to-back slots of ``minutes`` from ``first`` on ``day``."""
+    if count < 1 or minutes < 1:
+        raise MeetingsError("Give at least one slot of at least one minute.")
     start = datetime.combine(day, first, tzinfo=context.zone())
-    added_slots = added_tables = 0
+    added = 0
     with context.session() as session:
         bump(session, AREA)
         for n in range(count):
             slot_start = start + timedelta(minutes=minutes * n)
             if store.slot_at(session, slot_start) is None:
                 store.add_slot(session, slot_start, slot_start + timedelta(minutes=minutes))
-                added_slots += 1
-        for number in range(1, tables + 1):
+                added += 1
+    return added
+
+
+def ensure_tables(context: Context, count: int) -> int:
+    """Create the missing ones of tables 1..``count``."""
+    if count < 1:
+        raise MeetingsError("Give at least one table.")
+    added = 0
+    with context.session() as session:
+        bump(session, AREA)
+        for number in range(1, count + 1):
             if store.table_by_number(session, number) is None:
                 store.add_table(session, number)
-                added_tables += 1
-    return added_slots, added_tables
+                added += 1
+    return added
 
 
 @dataclass
@@ -367,6 +382,10 @@ def schedule_requests(context: Context) -> ScheduleSummary:
         requests = store.open_requests(session)
         if not requests:
             return summary
+        if not slots or not tables:
+            missing = "slot left that has not started" if not slots else "meeting table"
+            raise MeetingsError(f"There is no {missing} (event clock: {now.astimezone(zone):%d %b %Y %H:%M}); "
+                                "create slots and tables first, or plan ahead of the day with --now.")
         people = {p.id: p for p in session.exec(_people_query({x for r in requests for x in (r.attendee_a_id, r.attendee_b_id)}))}
         existing = [scheduling.Existing(m.slot_id, m.table_id, m.attendee_a_id, m.attendee_b_id)
                     for m in store.live_meetings(session)]
