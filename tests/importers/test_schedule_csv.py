@@ -84,3 +84,38 @@ def test_durations(text, minutes):
 @pytest.mark.parametrize("text", ["soon", "", "1:75", "-0:30"])
 def test_not_durations(text):
     assert parse_duration(text) is None
+
+
+from hypothesis import assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_names = st.text(alphabet=st.characters(codec="cp1252", exclude_categories=("Cc", "Cs", "Zl", "Zp")),
+                 min_size=1, max_size=30).map(lambda t: " ".join(t.split())).filter(bool)
+_rows = st.lists(st.tuples(_names, _names, st.integers(0, 60 * 24 * 3 - 1), st.integers(5, 300)),
+                 min_size=1, max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=_rows, delimiter=st.sampled_from([",", ";", "\t"]), encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+def test_whatever_a_spreadsheet_writes_reads_back(rows, delimiter, encoding):
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter)
+    writer.writerow(["ID", "Room", "Start", "Duration (min)", "Title"])
+    base = datetime(2024, 5, 7, 0, 0)
+    for number, (room, title, minute, length) in enumerate(rows):
+        writer.writerow([f"R{number}", room, f"{base + timedelta(minutes=minute):%Y-%m-%d %H:%M}", length, title])
+    data = out.getvalue().encode(encoding)
+    if encoding == "cp1252":  # bytes that also read as UTF-8 ("Ã©" is "é") are ambiguous by nature
+        try:
+            assume(data.decode("utf-8") == out.getvalue())
+        except UnicodeDecodeError:
+            pass
+    schedule = parse(data)
+    assert len(schedule.events) == len(rows)
+    for event, (room, title, minute, length) in zip(schedule.events, rows):
+        assert (event.room, event.title) == (room, title)
+        assert event.start == (base + timedelta(minutes=minute)).replace(tzinfo=BRUSSELS)
+        assert event.duration == timedelta(minutes=length)

@@ -191,3 +191,18 @@ def test_skipped_items_are_reported_with_reasons(tmp_db):
     assert report.skipped == {"duration 'soon' is not H:MM": 1}
     assert report.skipped_examples == ["event 102: duration 'soon' is not H:MM"]
     assert any("Skipped 1 item(s)" in line for line in report.lines())
+
+
+def test_a_session_cancelled_in_a_later_export_is_marked_cancelled(tmp_db, tmp_path):
+    context = open_context(tmp_db)
+    source = tmp_path / "zoned.ics"
+    original = (DATA / "zoned.ics").read_bytes()
+    source.write_bytes(original)
+    import_agenda(context, source)
+    source.write_bytes(original.replace(b"UID:floating-2@example.org\r\n",
+                                        b"UID:floating-2@example.org\r\nSTATUS:CANCELLED\r\n"))
+    report = import_agenda(context, source)
+    assert report.sessions_cancelled == 1 and report.sessions_not_in_file == 0
+    assert session_titled(context.engine, "Floating time, read in the calendar zone").status == "cancelled"
+    assert session_titled(context.engine, "A title folded over two lines, as RFC 5545 allows for long content "
+                                           "lines").status == "scheduled"

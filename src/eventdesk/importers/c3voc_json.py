@@ -108,6 +108,7 @@ class _EventReader:
         state = str(raw.get("state") or "").strip().lower()
         if state in CANCELLED_STATES:
             schedule.skip(f"marked {state} in the file", where)
+            schedule.cancelled_keys.append(str(raw.get("guid") or "").strip() or f"c3voc:{event_id}")
             return
         start = self._start(raw, day_date, where)
         if start is None:

@@ -40,6 +40,8 @@ def parse_ics(data: bytes, *, name: str = "the file", default_zone: str | None =
             continue
         if str(component.get("STATUS") or "").upper() == "CANCELLED":
             schedule.skip("STATUS:CANCELLED", where)
+            if uid:
+                schedule.cancelled_keys.append(uid)
             continue
         if component.get("RRULE") is not None:
             schedule.skip("repeating event (RRULE) is not a programme item", where)

@@ -67,6 +67,8 @@ class ParsedSchedule:
     events: list[ParsedEvent] = field(default_factory=list)
     skipped: list[SkippedItem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Keys of items the file marks cancelled: a session imported earlier under one is cancelled too.
+    cancelled_keys: list[str] = field(default_factory=list)
 
     def skip(self, reason: str, where: str = "") -> None:
         self.skipped.append(SkippedItem(reason, where))

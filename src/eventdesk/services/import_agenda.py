@@ -45,6 +45,7 @@ class AgendaImportReport:
     sessions_updated: int
     sessions_unchanged: int
     sessions_not_in_file: int
+    sessions_cancelled: int
     speakers: int
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> count
     skipped_examples: list[str] = field(default_factory=list)
@@ -71,6 +72,9 @@ class AgendaImportReport:
             f"{self.sessions_created} new, {self.sessions_updated} updated, {self.sessions_unchanged} unchanged; "
             f"{self.speakers} speaker entries.",
         ]
+        if self.sessions_cancelled:
+            out.append(f"{self.sessions_cancelled} session(s) imported earlier are cancelled in this file; "
+                       "they were marked cancelled.")
         if self.sessions_not_in_file:
             out.append(f"{self.sessions_not_in_file} session(s) in the database are not in this file; "
                        "they were left as they are.")
@@ -196,7 +200,8 @@ def store_schedule(context: Context, schedule: ParsedSchedule, *, source_name: s
         event_created=created, days=list(schedule.days), rooms=len(schedule.rooms), rooms_created=rooms_created,
         sessions_in_file=len(schedule.events), sessions_created=counts["created"],
         sessions_updated=counts["updated"], sessions_unchanged=counts["unchanged"],
-        sessions_not_in_file=counts["not_in_file"], speakers=counts["speakers"], skipped=skipped,
+        sessions_not_in_file=counts["not_in_file"], sessions_cancelled=counts["cancelled"],
+        speakers=counts["speakers"], skipped=skipped,
         skipped_examples=[str(item) for item in schedule.skipped[:5]], warnings=warnings)
 
 
@@ -278,6 +283,13 @@ def _store_sessions(session, schedule: ParsedSchedule, rooms: dict[str, Room]) -
             planned_changed = True
         updated += planned_changed
     store.replace_speakers(session, wanted)
+    cancelled = 0
+    for key in schedule.cancelled_keys:
+        row = existing.get(key)
+        if row is not None and row.status != "cancelled":
+            row.status, row.updated_at = "cancelled", now
+            session.add(row)
+            cancelled += 1
     return {"created": len(new_rows), "updated": updated, "unchanged": len(matched) - updated,
-            "not_in_file": total_before - len(matched),
+            "cancelled": cancelled, "not_in_file": total_before - len(matched) - cancelled,
             "speakers": sum(len(e.speakers) for e in schedule.events)}
