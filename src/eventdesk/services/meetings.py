@@ -405,11 +405,16 @@ def schedule_requests(context: Context) -> ScheduleSummary:
                                         a_id=request.attendee_a_id, b_id=request.attendee_b_id, notes=request.notes)
             new.append((request, meeting))
         session.flush()
+        slot_info = {s.id: SlotInfo(s.id, s.start, s.end) for s in slots}
+        table_number = {t.id: t.number for t in tables}
         for request, meeting in new:
             request.meeting_id = meeting.id
             request.unplaced_reason = ""
             session.add(request)
-            summary.placed.append(_info(store.meeting_row(session, meeting.id)))
+            summary.placed.append(MeetingInfo(
+                meeting.id, slot_info[meeting.slot_id], table_number[meeting.table_id],
+                PersonRef.of(people[meeting.attendee_a_id]), PersonRef.of(people[meeting.attendee_b_id]),
+                meeting.state, notes=meeting.notes))
         for unplaced in plan.unplaced:
             request = by_id[unplaced.request_id]
             request.unplaced_reason = unplaced.reason
