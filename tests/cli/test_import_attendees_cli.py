@@ -1,0 +1,90 @@
+"""`eventdesk import attendees`: what an organiser sees, and the exit codes a script relies on."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from eventdesk.cli import main
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "attendees"
+
+
+def run(*args: str, env: dict | None = None):
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def test_import_then_search(tmp_db: str, realdata: Path) -> None:
+    result = run("import", "attendees", str(realdata / "attendees" / "pretix-checkinlist-export.csv"), "--db", tmp_db)
+    assert result.exit_code == 0, result.output
+    assert "pretix check-in list export, UTF-8, delimiter ',': 2 people." in result.stdout
+    assert "2 added, 0 updated, 0 unchanged." in result.stdout
+    found = run("attendees", "search", "Zulu", "--db", tmp_db)
+    assert "ggsngqtnmhx74jswjngw3fk8pfwz2a7k" in found.stdout
+
+
+def test_summary_holds_counts_not_people(tmp_db: str, realdata: Path) -> None:
+    result = run("import", "attendees", str(realdata / "attendees" / "eventbrite-attendee-report.csv"), "--db", tmp_db)
+    assert result.exit_code == 0
+    for personal in ("Doe", "Bloggs", "jdoe", "Company1Name"):
+        assert personal not in result.output
+
+
+def test_reimport_counts_unchanged(tmp_db: str, realdata: Path) -> None:
+    path = str(realdata / "attendees" / "eventbrite-attendee-report.csv")
+    run("import", "attendees", path, "--db", tmp_db)
+    again = run("import", "attendees", path, "--db", tmp_db)
+    assert again.exit_code == 0 and "0 added, 0 updated, 3 unchanged." in again.stdout
+
+
+def test_broken_row_exits_1_with_the_line_on_stderr(tmp_db: str) -> None:
+    result = run("import", "attendees", str(DATA / "broken-row-line-7.csv"), "--db", tmp_db)
+    assert result.exit_code == 1
+    assert "line 7: no name (first name and last name are both empty)" in result.stderr
+    assert result.stdout == ""
+    assert "Nobody matches" in run("attendees", "search", "Berg", "--db", tmp_db).stderr
+
+
+def test_dry_run_says_what_would_happen(tmp_db: str) -> None:
+    result = run("import", "attendees", str(DATA / "full-name-bom-tab.csv"), "--dry-run", "--db", tmp_db)
+    assert result.exit_code == 0
+    assert "Dry run, nothing written. Would be: 3 added, 0 updated, 0 unchanged." in result.stdout
+    assert run("attendees", "search", "Kovács", "--db", tmp_db).exit_code == 1
+
+
+def test_forced_format_that_does_not_fit(tmp_db: str) -> None:
+    result = run("import", "attendees", str(DATA / "full-name-bom-tab.csv"), "--format", "pretix", "--db", tmp_db)
+    assert result.exit_code == 1 and "not a pretix check-in list export" in result.stderr
+
+
+def test_database_from_environment_and_missing_event(tmp_path: Path) -> None:
+    missing = run("import", "attendees", str(DATA / "full-name-bom-tab.csv"), env={"EVENTDESK_DB": str(tmp_path / "none.db")})
+    assert missing.exit_code == 1 and "eventdesk init" in missing.stderr
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_missing_file_is_a_usage_error(tmp_db: str, tmp_path: Path) -> None:
+    result = run("import", "attendees", str(tmp_path / "nope.csv"), "--db", tmp_db)
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+
+
+def test_help() -> None:
+    result = run("import", "attendees", "--help")
+    assert result.exit_code == 0 and "--dry-run" in result.stdout and "All or nothing" in result.stdout
+
+
+def test_real_process(tmp_db: str, realdata: Path) -> None:
+    env = {**os.environ, "EVENTDESK_DB": tmp_db}
+    command = [sys.executable, "-m", "eventdesk", "import", "attendees"]
+    ok = subprocess.run([*command, str(realdata / "attendees" / "eventbrite-attendee-report.csv")],
+                        capture_output=True, text=True, env=env, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert "3 added, 0 updated, 0 unchanged." in ok.stdout
+    assert ok.stderr == ""  # no progress bar off a terminal, no log lines
+    bad = subprocess.run([*command, str(DATA / "broken-row-line-7.csv")], capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 1
+    assert "line 7: no name" in bad.stderr and bad.stdout == ""

@@ -1,0 +1,201 @@
+"""Importing attendee files into an event: all or nothing, and a second import of the same people
+updates them instead of adding them twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from eventdesk.domain.codes import ALPHABET, CODE_LENGTH
+from eventdesk.services.attendees import search_people
+from eventdesk.services.context import open_context
+from eventdesk.services.import_attendees import AttendeeImportError, import_attendees
+from eventdesk.store.attendees import count_attendees
+from eventdesk.store.db import StoreError, change_versions, make_engine
+from eventdesk.store.models import Attendee, AuditEntry, RevokedCode
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "attendees"
+
+
+@pytest.fixture
+def context(tmp_db: str):
+    context = open_context(tmp_db)
+    yield context
+    context.engine.dispose()
+
+
+def people(context) -> list[Attendee]:
+    with Session(context.engine) as session:
+        return list(session.exec(select(Attendee).order_by(Attendee.id)))
+
+
+def write(tmp_path: Path, text: str, name: str = "people.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_pretix_export_imports_with_its_secrets_as_badge_codes(context, realdata: Path) -> None:
+    summary = import_attendees(context, realdata / "attendees" / "pretix-checkinlist-export.csv")
+    assert (summary.added, summary.updated, summary.unchanged) == (2, 0, 0)
+    assert summary.file_format == "pretix check-in list export"
+    stored = {p.last_name: p for p in people(context)}
+    assert stored["Jones"].badge_code == "hutjztuxhkbtwnesv2suqv26k6ttytxx"  # the printed pretix QR scans
+    assert stored["Zulu"].badge_code == "ggsngqtnmhx74jswjngw3fk8pfwz2a7k"
+    assert stored["Jones"].source_ref == "pretix:hutjztuxhkbtwnesv2suqv26k6ttytxx"
+    assert [p.badge_code for p in search_people(context, "Zulu")] == ["ggsngqtnmhx74jswjngw3fk8pfwz2a7k"]
+
+
+def test_eventbrite_report_imports_companies_and_generates_codes(context, realdata: Path) -> None:
+    report = realdata / "attendees" / "eventbrite-attendee-report.csv"
+    summary = import_attendees(context, report)
+    assert (summary.added, summary.codes_generated) == (3, 3)
+    stored = people(context)
+    assert [(p.first_name, p.organisation, p.role) for p in stored] == [
+        ("John", "Company1Name", "JobTitle1"), ("Jane", "Company2Name", "Job2Title"), ("Joe", "Company3Name", "Job3Title")]
+    assert all(len(p.badge_code) == CODE_LENGTH and set(p.badge_code) <= set(ALPHABET) for p in stored)
+    assert [p.source_ref for p in stored] == ["eventbrite:18441583423", "eventbrite:18441700883", "eventbrite:18443939943"]
+
+    again = import_attendees(context, report)
+    assert (again.added, again.updated, again.unchanged, again.codes_generated) == (0, 0, 3, 0)
+    assert [p.badge_code for p in people(context)] == [p.badge_code for p in stored]  # printed badges stay valid
+
+
+def test_both_real_files_into_one_event(context, realdata: Path) -> None:
+    for name in ("pretix-checkinlist-export.csv", "eventbrite-attendee-report.csv"):
+        import_attendees(context, realdata / "attendees" / name)
+    with Session(context.engine) as session:
+        assert count_attendees(session) == 5
+
+
+def test_reimport_updates_people_and_their_search_words(context, tmp_path: Path) -> None:
+    first = write(tmp_path, "Name,Email,Company\nAnna Berg,anna@example.org,Alpha Cluster\nBen Cole,ben@example.org,Beta\n")
+    import_attendees(context, first)
+    code = people(context)[0].badge_code
+    second = write(tmp_path, "Name,Email,Company\nAnna Berg,ANNA@example.org,Omega Cluster\nBen Cole,ben@example.org,Beta\n"
+                             "Cara Diaz,cara@example.org,Gamma\n", "second.csv")
+    summary = import_attendees(context, second)
+    assert summary.counts == "1 added, 1 updated, 1 unchanged"
+    stored = people(context)
+    assert len(stored) == 3
+    assert (stored[0].organisation, stored[0].badge_code) == ("Omega Cluster", code)
+    assert [p.name for p in search_people(context, "omega")] == ["Anna Berg"]
+    assert search_people(context, "alpha") == []
+
+
+def test_columns_absent_from_the_file_keep_what_the_store_holds(context, tmp_path: Path) -> None:
+    import_attendees(context, write(tmp_path, "Name,Email,Country,Note\nAnna Berg,anna@example.org,SE,wheelchair\n"))
+    summary = import_attendees(context, write(tmp_path, "Name,Email\nAnna Berg,anna@example.org\n", "slim.csv"))
+    assert summary.unchanged == 1
+    assert (people(context)[0].country, people(context)[0].note) == ("SE", "wheelchair")
+
+
+def test_people_without_key_are_matched_by_name_and_email(context, tmp_path: Path) -> None:
+    text = "Name,Email,Company\nAnn Lee,family@example.org,A\nBo Lee,family@example.org,B\nNo Mail,,C\n"
+    import_attendees(context, write(tmp_path, text))
+    summary = import_attendees(context, write(tmp_path, text.replace(",C\n", ",D\n"), "again.csv"))
+    assert summary.counts == "0 added, 1 updated, 2 unchanged"
+    assert [p.source_ref for p in people(context)] == [None, None, None]
+
+
+def test_a_broken_row_in_the_middle_imports_nothing(context) -> None:
+    with pytest.raises(AttendeeImportError) as error:
+        import_attendees(context, DATA / "broken-row-line-7.csv")
+    assert "line 7: no name (first name and last name are both empty)" in str(error.value)
+    assert str(error.value).startswith("Nothing imported from broken-row-line-7.csv")
+    assert people(context) == []
+
+
+def test_all_problems_are_listed_up_to_a_limit(context, tmp_path: Path) -> None:
+    text = "Name,Email\n" + "".join(f"P{i} X,not-an-address\n" for i in range(30))
+    with pytest.raises(AttendeeImportError) as error:
+        import_attendees(context, write(tmp_path, text))
+    message = str(error.value)
+    assert "30 rows are wrong" in message and "line 21:" in message and "line 22:" not in message
+    assert message.endswith("... and 10 more")
+
+
+def test_a_code_of_another_stored_person_imports_nothing(context, tmp_path: Path) -> None:
+    import_attendees(context, write(tmp_path, "Name,Email,Code\nAnna Berg,anna@example.org,CODE-A\n"))
+    clash = ("Order code,Attendee name,Secret,E-mail\n"
+             "X1,Ben Cole,fresh-secret,ben@example.org\n"
+             "X2,Cara Diaz,CODE-A,cara@example.org\n")
+    with pytest.raises(AttendeeImportError, match="line 3: badge code belongs to another person already in the database"):
+        import_attendees(context, write(tmp_path, clash, "clash.csv"))
+    assert [p.name for p in people(context)] == ["Anna Berg"]
+
+
+def test_dry_run_reports_and_writes_nothing(context, realdata: Path) -> None:
+    before = change_versions(context.engine)
+    summary = import_attendees(context, realdata / "attendees" / "eventbrite-attendee-report.csv", dry_run=True)
+    assert (summary.dry_run, summary.added) == (True, 3)
+    assert people(context) == []
+    assert change_versions(context.engine) == before
+    with Session(context.engine) as session:
+        assert session.exec(select(AuditEntry)).all() == []
+
+
+def test_import_bumps_attendees_and_audits_counts_only(context, realdata: Path) -> None:
+    before = change_versions(context.engine).get("attendees", 0)
+    import_attendees(context, realdata / "attendees" / "eventbrite-attendee-report.csv")
+    assert change_versions(context.engine)["attendees"] == before + 1
+    with Session(context.engine) as session:
+        entry = session.exec(select(AuditEntry)).one()
+    assert entry.action == "import_attendees" and entry.detail == "eventbrite: 3 added, 0 updated, 0 unchanged"
+
+
+def test_cancelled_in_eventbrite_becomes_cancelled_here(context, tmp_path: Path) -> None:
+    header = "Order #,First Name,Last Name,Email,Ticket Type,Attendee #,Attendee Status\n"
+    import_attendees(context, write(tmp_path, header + "1,Ann,A,a@example.org,General Admission,11,Attending\n"))
+    summary = import_attendees(context, write(tmp_path, header + "1,Ann,A,a@example.org,General Admission,11,Refunded\n", "2.csv"))
+    assert (summary.updated, summary.cancelled) == (1, 1)
+    assert people(context)[0].status == "cancelled"
+
+
+def test_a_new_pretix_secret_moves_the_person_to_the_new_code(context, tmp_path: Path) -> None:
+    header = '"Order code","Attendee name","Secret","E-mail"\n'
+    import_attendees(context, write(tmp_path, header + '"A","Ann Lee","oldsecret","ann@example.org"\n'))
+    summary = import_attendees(context, write(tmp_path, header + '"A","Ann Lee","newsecret","ann@example.org"\n', "2.csv"))
+    assert (summary.added, summary.updated, summary.codes_revoked) == (0, 1, 1)
+    (ann,) = people(context)
+    assert (ann.badge_code, ann.source_ref) == ("newsecret", "pretix:newsecret")
+    with Session(context.engine) as session:
+        assert session.get(RevokedCode, "oldsecret").attendee_id == ann.id  # the old ticket scans as revoked
+    with pytest.raises(AttendeeImportError, match="line 2: badge code was revoked"):
+        import_attendees(context, write(tmp_path, header + '"B","Bo Ng","oldsecret","bo@example.org"\n', "3.csv"))
+
+
+def test_reissued_badge_survives_a_reimport(context, tmp_path: Path) -> None:
+    """A badge reissued at the desk revokes the pretix secret; importing the export again keeps the
+    new code instead of bringing the revoked one back."""
+    path = write(tmp_path, '"Order code","Attendee name","Secret"\n"A","Ann Lee","pretixsecret"\n')
+    import_attendees(context, path)
+    with Session(context.engine) as session:
+        ann = session.exec(select(Attendee)).one()
+        session.add(RevokedCode(code=ann.badge_code, attendee_id=ann.id))
+        ann.badge_code = "REISSUED"
+        session.add(ann)
+        session.commit()
+    assert import_attendees(context, path).unchanged == 1
+    assert people(context)[0].badge_code == "REISSUED"
+
+
+def test_encodings_and_delimiters_end_to_end(context) -> None:
+    cp1252 = import_attendees(context, DATA / "named-columns-cp1252-semicolon.csv")
+    assert (cp1252.encoding, cp1252.delimiter, cp1252.added) == ("cp1252", "';'", 4)
+    bom = import_attendees(context, DATA / "full-name-bom-tab.csv")
+    assert (bom.encoding, bom.delimiter, bom.added) == ("UTF-8 with BOM", "tab", 3)
+    assert [p.name for p in search_people(context, "Šermukšnytė")] == ["Kristina Šermukšnytė-Alešiūnienė"]
+    assert [p.badge_code for p in search_people(context, "Ærø")] == ["CP1252-0004"]
+
+
+def test_a_database_without_an_event_is_refused(tmp_path: Path) -> None:
+    from eventdesk.store import migrate
+
+    db = str(tmp_path / "no-event.db")
+    migrate.upgrade(make_engine(db))
+    context = open_context(db)
+    with pytest.raises(StoreError, match="no event"):
+        import_attendees(context, DATA / "broken-row-line-7.csv")
