@@ -7,6 +7,7 @@ delay recorded on site (``shift_minutes``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
 from datetime import datetime, timedelta
 from typing import Iterable, Sequence
 
@@ -45,11 +46,12 @@ class Slot:
     def shift(self) -> timedelta:
         return timedelta(minutes=self.shift_minutes)
 
-    @property
+    # Cached: a board recomputes now/next for every room every second.
+    @cached_property
     def effective_start(self) -> datetime:
         return self.start + self.shift
 
-    @property
+    @cached_property
     def effective_end(self) -> datetime:
         return self.end + self.shift
 
@@ -62,6 +64,7 @@ class Slot:
         return self.end - self.start
 
 
+@lru_cache(maxsize=16384)  # a board re-reads the same names every refresh
 def speaker_key(name: str, attendee_id: int | None = None) -> str:
     return f"a:{attendee_id}" if attendee_id is not None else "n:" + " ".join(fold(name).split())
 

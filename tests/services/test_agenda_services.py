@@ -140,3 +140,16 @@ def test_unknown_session_is_a_clear_error(sample):
 def test_event_days_cover_the_event(sample):
     context, _ = sample
     assert agenda.event_days(context) == [date(2024, 5, 6), date(2024, 5, 7), date(2024, 5, 8)]
+
+
+def test_a_session_without_a_room_is_listed_and_can_be_delayed(sample):
+    context, _ = sample
+    with context.session() as db:
+        walk = Session(title="Walking tour", start=at(16, 0), end=at(17, 0))
+        db.add(walk)
+    programme = agenda.day_programme(context, date(2024, 5, 7))
+    assert programme.rooms[-1].name == "(no room)"
+    assert [s.title for s in programme.by_room[0]] == ["Walking tour"]
+    result = agenda.delay(context, walk.id, 10)
+    assert result.changed == (walk.id,)
+    assert shifts(context)["Walking tour"] == 10

@@ -1,0 +1,133 @@
+"""One refresh of the room board with 70 rooms (target: at most 50 ms), split into its parts, on
+the real RoomsScreen driven headless. (The import time of fosdem-2026.xml is measured by
+benchmarks/agenda_import.py.)
+
+The store holds 70 rooms x 10 sessions (2 speakers each) and 70 x 200 door scans. Measured:
+
+- store read: ``board_programme`` (sessions of the day with rooms and speakers, occupancy)
+- rows: now/next, progress and cells for every room at one moment (pure)
+- widget diff: ``LiveTable.sync`` of those rows into the live table (a tick: every "Left" changes)
+- refresh after a change: the whole path another process's write takes (read + rows + diff)
+- ... its CPU time: the same in CPU seconds of this process (less skewed by a busy machine)
+- ... until painted: the same plus the screen's repaint
+
+Run: /work/venv/bin/python benchmarks/agenda.py [--rooms 70] [--runs 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from eventdesk.domain.clock import Clock
+from eventdesk.services import agenda as service
+from eventdesk.services.context import open_context
+from eventdesk.services.events import create_event
+from eventdesk.settings import Settings
+from eventdesk.store.db import session_scope
+from eventdesk.store.models import CheckinList, CheckinRecord, Room, Session, SessionSpeaker
+from eventdesk.tui.screens.rooms import RoomsScreen, board_table_rows
+from eventdesk.tui.widgets.board_table import LiveTable
+
+ZONE = ZoneInfo("Europe/Brussels")
+DAY = date(2024, 5, 7)
+TARGET_MS = 50.0
+
+
+def build(path: str, rooms: int) -> None:
+    create_event(path, name="Benchmark Conference", timezone="Europe/Brussels", start=DAY, end=DAY)
+    context = open_context(path)
+    with session_scope(context.engine) as db:
+        for n in range(rooms):
+            room = Room(name=f"Room {n + 1:02d}", capacity=50 + 10 * (n % 20), position=n)
+            db.add(room)
+            db.flush()
+            door = CheckinList(name=f"Door {room.name}", kind="room", room_id=room.id)
+            db.add(door)
+            db.flush()
+            start = datetime(2024, 5, 7, 9, 0, tzinfo=ZONE)
+            for k in range(10):
+                session = Session(title=f"Session {n + 1}.{k + 1} on cluster policy and value chains",
+                                  start=start, end=start + timedelta(minutes=45), room_id=room.id,
+                                  shift_minutes=5 if (n + k) % 7 == 0 else 0)
+                db.add(session)
+                db.flush()
+                db.add(SessionSpeaker(session_id=session.id, position=0, name=f"Speaker {n}-{k}-a"))
+                db.add(SessionSpeaker(session_id=session.id, position=1, name=f"Speaker {n}-{k}-b"))
+                start += timedelta(minutes=50)
+            for s in range(200):
+                db.add(CheckinRecord(nonce=uuid.uuid4().hex, code="BENCH", list_id=door.id, result="ok",
+                                     direction="exit" if s % 4 == 3 else "entry"))
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000
+
+
+async def measure(path: str, runs: int) -> dict[str, list[float]]:
+    from eventdesk.tui.app import make_app
+
+    moment = datetime(2024, 5, 7, 11, 20, tzinfo=ZONE)
+    context = open_context(path, Settings(db=path), Clock.frozen(moment))
+    app = make_app(context, start_screen="rooms", watch_store=False)
+    figures: dict[str, list[float]] = {k: [] for k in (
+        "store read (board_programme)", "rows for one moment", "widget diff (one tick)",
+        "refresh after a change", "... its CPU time", "... until painted")}
+    async with app.run_test(size=(200, 80)) as pilot:
+        while not (isinstance(app.screen, RoomsScreen) and app.screen.programme is not None):
+            await pilot.pause(0.05)
+        table = app.screen.query_one("#board-table", LiveTable)
+        for run in range(runs):
+            at = moment + timedelta(seconds=run + 1)
+            c0, t0 = time.process_time(), time.perf_counter()
+            programme = service.board_programme(context, at)
+            t1 = time.perf_counter()
+            rows = board_table_rows(programme, at)
+            t2 = time.perf_counter()
+            table.sync(rows)
+            t3, c3 = time.perf_counter(), time.process_time()
+            await pilot.pause()
+            t4 = time.perf_counter()
+            figures["store read (board_programme)"].append(ms(t1 - t0))
+            figures["rows for one moment"].append(ms(t2 - t1))
+            figures["widget diff (one tick)"].append(ms(t3 - t2))
+            figures["refresh after a change"].append(ms(t3 - t0))
+            figures["... its CPU time"].append(ms(c3 - c0))
+            figures["... until painted"].append(ms(t4 - t0))
+        assert len(table.keys) == len(programme.rooms)
+        relays = table.relays
+    print(f"rows re-laid during the runs: {relays - 1} (0 expected: ticks and changes are cell diffs)")
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rooms", type=int, default=70)
+    parser.add_argument("--runs", type=int, default=50)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = str(Path(folder) / "board.db")
+        build(path, args.rooms)
+        figures = asyncio.run(measure(path, args.runs))
+    print(f"\nRoom board refresh, {args.rooms} rooms x 10 sessions, {args.runs} runs (ms)")
+    print(f"{'step':<32}{'p50':>9}{'p95':>9}{'max':>9}")
+    for name, values in figures.items():
+        values = sorted(values)
+        p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
+        print(f"{name:<32}{statistics.median(values):>9.1f}{p95:>9.1f}{values[-1]:>9.1f}")
+    p50 = statistics.median(figures["refresh after a change"])
+    verdict = "within" if p50 <= TARGET_MS else "OVER"
+    print(f"\nOne board refresh (read + rows + diff), p50: {p50:.1f} ms: {verdict} the {TARGET_MS:.0f} ms target")
+    sys.exit(0 if p50 <= TARGET_MS else 1)
+
+
+if __name__ == "__main__":
+    main()
