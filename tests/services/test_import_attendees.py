@@ -199,3 +199,17 @@ def test_a_database_without_an_event_is_refused(tmp_path: Path) -> None:
     context = open_context(db)
     with pytest.raises(StoreError, match="no event"):
         import_attendees(context, DATA / "broken-row-line-7.csv")
+
+
+def test_keys_of_two_systems_describe_one_person(context, tmp_path: Path, realdata: Path) -> None:
+    """People imported from Eventbrite and then from a CSV the organiser edited (same names and
+    e-mails, with the badge codes eventdesk gave them) stay single and keep their Eventbrite key."""
+    report = realdata / "attendees" / "eventbrite-attendee-report.csv"
+    import_attendees(context, report)
+    stored = people(context)
+    edited = "Name,Email,Code,Note\n" + "".join(f"{p.name},{p.email},{p.badge_code},VIP dinner\n" for p in stored)
+    summary = import_attendees(context, write(tmp_path, edited))
+    assert summary.counts == "0 added, 3 updated, 0 unchanged"
+    assert [p.source_ref for p in people(context)] == [p.source_ref for p in stored]
+    assert import_attendees(context, report).counts == "0 added, 0 updated, 3 unchanged"
+    assert {p.note for p in people(context)} == {"VIP dinner"}  # Eventbrite has no note column

@@ -59,6 +59,7 @@ class _ProgressBars:
 
     def done(self) -> None:
         if self.bar is not None:
+            self.bar.update(self.bar.length - self.bar.pos)  # the total was estimated from line breaks
             self.bar.__exit__(None, None, None)
             self.bar = None
 

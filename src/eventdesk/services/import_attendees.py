@@ -207,7 +207,7 @@ def _plan(session: Session, parsed: ParsedFile, code_factory: CodeFactory) -> _P
         person = by_ref.get(row.source_ref) if row.source_ref else None
         if person is None and row.badge_code and row.badge_code in by_code:
             person = by_code[row.badge_code]
-            if person.source_ref and row.source_ref and person.source_ref != row.source_ref:
+            if _someone_else(person, row):
                 reject(row, "badge code belongs to another person already in the database")
                 continue
         if person is not None:
@@ -241,8 +241,8 @@ def _plan(session: Session, parsed: ParsedFile, code_factory: CodeFactory) -> _P
         after = dict(before)
         after.update({f: getattr(row, f) for f in parsed.fields})
         after["badge_code"] = code
-        if row.source_ref:
-            after["source_ref"] = row.source_ref
+        if row.source_ref and (person.source_ref is None or _same_system(person.source_ref, row.source_ref)):
+            after["source_ref"] = row.source_ref  # a new pretix secret, say; another system's key stays
         if after == before:
             plan.unchanged += 1
             continue
@@ -250,6 +250,23 @@ def _plan(session: Session, parsed: ParsedFile, code_factory: CodeFactory) -> _P
             plan.revoked.append((person.badge_code, person.id))
         plan.updates.append({"id": person.id, **after})
     return plan
+
+
+def _same_system(ref: str, other: str) -> bool:
+    return ref.split(":", 1)[0] == other.split(":", 1)[0]
+
+
+def _someone_else(person: StoredPerson, row: AttendeeRow) -> bool:
+    """Whether a row with ``person``'s badge code describes somebody else: a different ticket of
+    the same system (pretix:A vs pretix:B), or another system's key with neither name nor e-mail
+    in common. Without keys on both sides the code decides."""
+    if not person.source_ref or not row.source_ref or person.source_ref == row.source_ref:
+        return False
+    if _same_system(person.source_ref, row.source_ref):
+        return True
+    stored_name, stored_email = person_key(person.first_name, person.last_name, person.email)
+    name, email = row.match_key()
+    return stored_name != name and not (email and email == stored_email)
 
 
 def _badge_code(row: AttendeeRow, person: StoredPerson | None, by_code: dict[str, StoredPerson],
