@@ -207,3 +207,21 @@ def test_requests_scheduled_into_the_grid(tmp_db, tmp_path):
         assert all(r.unplaced_reason for r in unplaced) and len(unplaced) == 3
         slots = session.exec(select(MeetingSlot)).all()
         assert all(s.end - s.start == (at(10, 20) - at(10)) for s in slots)
+
+
+def test_presence_is_also_a_check_in_on_the_matchmaking_list(meetings):
+    from eventdesk.store.models import CheckinList, CheckinRecord
+
+    with meetings.session() as session:
+        session.add(CheckinList(name=svc.MATCHMAKING_LIST, kind="meetings"))
+    meetings.clock.set(at(10, 1))
+    assert svc.scan(meetings, ANA).outcome == svc.PRESENT
+    assert svc.scan(meetings, ANA).outcome == svc.ALREADY_PRESENT  # counted once
+    with Session(meetings.engine) as session:
+        records = session.exec(select(CheckinRecord, CheckinList).join(CheckinList)).all()
+    assert [(r.code, r.result, lst.name) for r, lst in records] == [(ANA, "ok", "Matchmaking area")]
+
+
+def test_presence_without_a_matchmaking_list_still_counts(meetings):
+    meetings.clock.set(at(10, 1))
+    assert svc.scan(meetings, ANA).meeting.state == "one_present"

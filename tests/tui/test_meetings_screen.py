@@ -165,3 +165,63 @@ async def test_slot_change_moves_the_grid_on(app, meetings):
         assert "Then 11:00–11:30" in text_of(screen, "#meetings-next-title")
         assert "Ana Šermukšnytė" in grid(screen)["1"] and "Chen Wei" in grid(screen)["1"]
         assert "▶ 10:30–11:00" in text_of(screen, "#meetings-usage")
+
+
+async def test_the_demo_events_meetings_load_on_the_screen(demo_db):
+    from eventdesk.domain.clock import Clock
+    from eventdesk.services import meetings as service
+    from eventdesk.services.context import open_context
+
+    context = open_context(demo_db, clock=Clock.frozen(at(10, 2)))
+    board = service.load_board(context)
+    assert sum(len(m) for m in board.meetings.values()) >= 800
+    assert len(board.tables) == 60
+    running = next(s for s in board.slots if s.start <= context.now() < s.end)
+    booked = {m.table: m for m in board.meetings[running.id]}
+    app = make_app(context, start_screen="meetings", watch_store=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        rows = grid(screen)
+        assert len(rows) == 60
+        assert f"{len(booked)}/60 tables in use" in text_of(screen, "#meetings-now-title")
+        table, meeting = next(iter(sorted(booked.items())))
+        assert meeting.a.name[:20] in rows[str(table)] and meeting.b.name[:20] in rows[str(table)]
+        free = [n for n in range(1, 61) if n not in booked]
+        assert all(rows[str(n)].endswith("| free") for n in free)
+        # a demo participant scans in: present at their table
+        await scan(app, pilot, meeting.a.badge_code)
+        assert f"Table {table}  with" in text_of(screen, "#meetings-result")
+        assert grid(screen)[str(table)].endswith("| one present")
+
+
+async def test_f9_queues_the_scanned_persons_slip(meetings, tmp_path):
+    from dataclasses import replace
+
+    from sqlmodel import Session, select
+
+    from eventdesk.store.models import PrintJob
+
+    meetings.clock.set(at(9, 58))
+    app = make_app(meetings, start_screen="meetings", watch_store=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f9")
+        await pilot.pause()
+        assert "Scan the person's badge first" in " ".join(str(n.message) for n in app._notifications)
+        # no printer configured: the desk is told how to add one
+        await scan(app, pilot, BEN)
+        await pilot.press("f9")
+        await settle(app, pilot)
+        assert "No printer is configured" in " ".join(str(n.message) for n in app._notifications)
+        meetings.settings = replace(meetings.settings, printers={"slips": f"preview://{tmp_path}"},
+                                    default_printer="slips")
+        await pilot.press("f9")
+        await settle(app, pilot)
+        assert "Slip queued on slips." in " ".join(str(n.message) for n in app._notifications)
+    with Session(meetings.engine) as session:
+        jobs = session.exec(select(PrintJob)).all()
+    assert [(j.kind, j.printer) for j in jobs] == [("slip", "slips")]
+    from eventdesk.services.meetings import remaining_meetings
+
+    assert jobs[0].attendee_id == remaining_meetings(meetings, BEN)[0].id

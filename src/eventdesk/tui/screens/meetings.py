@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Iterable
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from eventdesk.domain.text import printable
 from eventdesk.printing.slip import SlipError, queue_slip  # also registers the "slip" print-job renderer
@@ -28,6 +28,7 @@ from eventdesk.tui.screens.base import DeskScreen
 from eventdesk.tui.widgets.meeting_booking import BookingForm
 from eventdesk.tui.widgets.meeting_grid import MeetingGrid, NoShowList, countdown, slot_label
 from eventdesk.tui.widgets.meeting_scan import ScanPanel
+from eventdesk.tui.widgets.scan_input import SUBMIT_KEYS, ScanInput
 
 
 class MeetingsScreen(DeskScreen):
@@ -49,8 +50,8 @@ class MeetingsScreen(DeskScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="meetings-scan-row"):
-            yield Input(placeholder="Scan a badge (or type its code) and press Enter", id="meetings-scan",
-                        select_on_focus=False)
+            yield ScanInput(placeholder="Scan a badge (or type its code) and press Enter", id="meetings-scan",
+                            select_on_focus=False)
             yield ScanPanel(Text("Scan a badge: the person's next meeting, table and partner appear here."),
                             id="meetings-result")
         with Horizontal(id="meetings-body"):
@@ -67,7 +68,7 @@ class MeetingsScreen(DeskScreen):
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.tick)
-        self.query_one("#meetings-scan", Input).focus()
+        self.query_one("#meetings-scan", ScanInput).focus()
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -154,25 +155,23 @@ class MeetingsScreen(DeskScreen):
     # -- the scanner -----------------------------------------------------------------------------
 
     def on_key(self, event: events.Key) -> None:
-        """A scanner types wherever the focus is: send printable keys to the scan box."""
-        scan = self.query_one("#meetings-scan", Input)
-        focused = self.focused
-        if isinstance(focused, Input) or not event.is_printable or not event.character:
+        """A key that reached the screen instead of the scan box (the grid or the no-show list has
+        the focus): hand it to the box, in order, so a scanner works whatever has the focus."""
+        box = self.query_one("#meetings-scan", ScanInput)
+        if self.app.screen is not self or self.focused is box:
             return
-        event.stop()
-        event.prevent_default()
-        scan.focus()
-        scan.insert_text_at_cursor(event.character)
+        if event.is_printable or event.key in SUBMIT_KEYS:
+            event.stop()
+            event.prevent_default()
+            box.focus()
+            box.post_message(events.Key(event.key, event.character))
 
     def action_focus_scan(self) -> None:
-        self.query_one("#meetings-scan", Input).focus()
+        self.query_one("#meetings-scan", ScanInput).focus()
 
-    @on(Input.Submitted, "#meetings-scan")
-    def _scanned(self, event: Input.Submitted) -> None:
-        code = event.value
-        event.input.value = ""
-        if code.strip():  # a scanner's CR before Enter submits an empty box: ignore it
-            self._scan(code)
+    def on_scan_input_scanned(self, event: ScanInput.Scanned) -> None:
+        if event.text.strip():  # a scanner's CR before Enter submits an empty box: ignore it
+            self._scan(event.text)
 
     @work(thread=True, group="meetings-scan")
     def _scan(self, code: str) -> None:
