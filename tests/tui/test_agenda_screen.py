@@ -151,3 +151,36 @@ async def test_a_delay_set_by_another_process_appears_without_a_key_press(sample
         assert done.returncode == 0, done.stderr
         await wait_for(pilot, lambda: cell(table, ids["Skills"], "delay") == "+10 min", timeout=3.0)
         assert cell(table, ids["Skills"], "time") == "12:50–13:30"
+
+
+# --- the demo event (European Cluster Conference 2024) -------------------------------------------
+
+def _titled(app, title: str) -> int:
+    return next(s.id for s in app.screen.programme.sessions if s.title == title)
+
+
+async def test_demo_agenda_now_next_and_plus_five_at_a_frozen_moment(demo_db):
+    from zoneinfo import ZoneInfo
+    from datetime import datetime
+
+    app = _app(demo_db, moment=datetime(2024, 5, 7, 10, 5, tzinfo=ZoneInfo("Europe/Brussels")))
+    async with app.run_test(size=(180, 50)) as pilot:
+        table = await _ready(app, pilot)
+        keynote = _titled(app, "Keynote: clusters as engines of EU competitiveness")
+        value_chains = _titled(app, "Pan-European value chains: attracting and maximising investment")
+        opening = _titled(app, "Opening: clusters for a competitive Single Market")
+        report = _titled(app, "Reporting back: takeaways of day one")
+        assert cell(table, keynote, "state") == "▶ now"
+        assert cell(table, opening, "state") == "past"
+        assert app.screen.selected_session.id == keynote
+        assert app.screen.query_one("#detail-countdown").value == "25:00"
+        assert "10:30 Pan-European value chains" in str(app.screen.query_one("#detail-next").render())
+
+        await pilot.press("plus")  # the Keynote runs late: the value-chains panel moves, the afternoon does not
+        await wait_for(pilot, lambda: cell(table, value_chains, "delay") == "+5 min")
+        moved = {title: minutes for title, minutes in shifts(demo_db).items() if minutes}
+        assert moved == {"Keynote: clusters as engines of EU competitiveness": 5,
+                         "Pan-European value chains: attracting and maximising investment": 5}
+        assert cell(table, value_chains, "time") == "10:35–11:20"
+        assert cell(table, report, "time") == "17:15–17:45"
+        assert app.screen.query_one("#detail-countdown").value == "30:00"

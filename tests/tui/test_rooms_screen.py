@@ -137,3 +137,24 @@ async def test_the_board_only_app_reaches_no_other_screen(sample):
             await pilot.press(key)
             await pilot.pause()
             assert isinstance(app.screen, RoomsScreen), key
+
+
+async def test_demo_board_at_the_demo_moment(demo_db):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    app = _app(demo_db, moment=datetime(2024, 5, 8, 10, 15, tzinfo=ZoneInfo("Europe/Brussels")))
+    async with app.run_test(size=(220, 30)) as pilot:
+        table = await _board(app, pilot)
+        names = [r.name for r in app.screen.programme.rooms]
+        assert names[:2] == ["Auditorium", "Europa"] and "Foyer" in names
+        auditorium = room_key(app, "Auditorium")
+        assert table.cell_text(auditorium, "now") == "Shaping the future of the EU Single Market: the role of clusters"
+        assert table.cell_text(auditorium, "left") == "15:00"
+        assert table.cell_text(auditorium, "next").startswith("15:15 Green, digital and resilient through clusters")
+        matchmaking = room_key(app, "Matchmaking area")
+        assert table.cell_text(matchmaking, "left") == "2:05:00"
+        europa = room_key(app, "Europa")
+        assert table.cell_text(europa, "now") == "free"
+        assert table.cell_text(europa, "next").startswith("11:00 Decarbonising energy-intensive industries")
+        assert table.cell_text(europa, "people") == "0/200"

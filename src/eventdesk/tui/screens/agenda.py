@@ -164,6 +164,7 @@ class AgendaScreen(DeskScreen):
         self.query_one(SessionDetail).tick(at)
 
     def on_store_changed(self, message: StoreChanged) -> None:
+        message.prevent_default()  # this screen re-reads in its own worker
         if message.areas & self.WATCHES:
             self.refresh_data()
 

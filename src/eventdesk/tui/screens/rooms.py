@@ -110,6 +110,7 @@ class RoomsScreen(DeskScreen):
         self.tick()
 
     def on_store_changed(self, message: StoreChanged) -> None:
+        message.prevent_default()  # this screen re-reads in its own worker
         if message.areas & self.WATCHES:
             self.refresh_data()
 

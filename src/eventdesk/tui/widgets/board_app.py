@@ -3,6 +3,7 @@ textual-serve, where nobody passing by may reach the check-in desk's attendee se
 
 from __future__ import annotations
 
+from textual import events
 from textual.binding import Binding
 
 from eventdesk.tui.app import EventDeskApp
@@ -16,6 +17,14 @@ class BoardApp(EventDeskApp, inherit_bindings=False):
 
     def __init__(self, context, watch_store: bool = True) -> None:
         super().__init__(context, start_screen="rooms", watch_store=watch_store)
+
+    def on_mount(self, event: events.Mount) -> None:
+        # Not the desk app's start-up: a board starts no print workers (it never prints, and one
+        # board process per browser must not compete for the printers' queue).
+        event.prevent_default()
+        self.switch_mode("rooms")
+        if self.watch_store:
+            self.set_interval(self.POLL_SECONDS, self.poll_store)
 
     def action_help(self) -> None:
         """No help screen on a public board."""
