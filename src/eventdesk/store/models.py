@@ -190,6 +190,8 @@ class Meeting(SQLModel, table=True):
     b_present_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
     notes: str = ""
     source_ref: Optional[str] = None
+    # Set for a meeting booked at the desk while its slot runs: the no-show grace starts here.
+    booked_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
     updated_at: datetime = _created()
 
 
