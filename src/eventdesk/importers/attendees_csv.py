@@ -7,7 +7,6 @@ being line 1, so a person can find the row in an editor."""
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator
 
 from eventdesk.domain.text import fold
+from eventdesk.importers.csv_text import UndecodableText, decode_text, sniff_delimiter
 
 FORMATS = ("auto", "csv", "pretix", "eventbrite")
 FORMAT_LABELS = {
@@ -147,34 +147,11 @@ class ParsedFile:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """The text of ``data`` and the name of its encoding: UTF-8 (with or without BOM) when it
-    decodes strictly as such, UTF-16 with a BOM (Excel's "Unicode text"), else cp1252."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "UTF-16"
-        except UnicodeDecodeError:
-            raise FileProblem("The file starts like UTF-16 but does not decode as UTF-16; save it as UTF-8 CSV.") from None
+    """The text of ``data`` and the name of its encoding (see ``csv_text.decode_text``)."""
     try:
-        text = data.decode("utf-8-sig")
-        return text, "UTF-8 with BOM" if data.startswith(codecs.BOM_UTF8) else "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as error:
-        raise FileProblem(f"The file is neither UTF-8 nor Windows-1252 (byte {error.start}); "
-                          "save it as 'CSV UTF-8' and import it again.") from None
-
-
-def sniff_delimiter(header_line: str) -> str:
-    """``,`` ``;`` or tab, judged from the header line (csv.Sniffer restricted to those three;
-    the most frequent of them if the sniffer cannot decide; ``,`` for a one-column header)."""
-    try:
-        return csv.Sniffer().sniff(header_line, delimiters=",;\t").delimiter
-    except csv.Error:
-        counts = {d: header_line.count(d) for d in ",;\t"}
-        best = max(counts, key=lambda d: counts[d])
-        return best if counts[best] else ","
+        return decode_text(data)
+    except UndecodableText as error:
+        raise FileProblem(str(error)) from None
 
 
 def header_key(name: str) -> str:

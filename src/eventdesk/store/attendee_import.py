@@ -4,7 +4,7 @@ statements, not one flush per person. The search index is kept in step with the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 from types import SimpleNamespace
 from typing import Iterable, Sequence
 
@@ -23,27 +23,13 @@ _ATTENDEES = Attendee.__table__
 _TOKENS = AttendeeToken.__table__
 
 
-@dataclass
-class StoredPerson:
-    """The columns of an attendee that an import reads and may change."""
-
-    id: int
-    first_name: str
-    last_name: str
-    organisation: str
-    role: str
-    email: str
-    country: str
-    category: str
-    status: str
-    note: str
-    badge_code: str
-    source_ref: str | None
+# The columns of an attendee that an import reads and may change.
+StoredPerson = namedtuple("StoredPerson", ("id", *IMPORTED_FIELDS))
 
 
 def stored_people(session: Session) -> list[StoredPerson]:
     columns = [Attendee.id] + [getattr(Attendee, name) for name in IMPORTED_FIELDS]
-    return [StoredPerson(*row) for row in session.exec(select(*columns)).all()]
+    return [StoredPerson._make(row) for row in session.exec(select(*columns)).all()]
 
 
 def revoked_code_owners(session: Session) -> dict[str, int]:
