@@ -195,7 +195,7 @@ def valid_code(code: str) -> bool:
 
 def _records(text: str, delimiter: str, first_line: int) -> Iterator[tuple[int, list[str]]]:
     """(line where the record starts, fields); blank lines skipped. A quoting error is raised as
-    RowProblem-carrying csv.Error with the line attached."""
+    _QuotingError with the line of the record it is in."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"',
                         doublequote=True, strict=True)
     previous_end = 0
@@ -433,12 +433,10 @@ def parse_text(text: str, encoding: str = "UTF-8", fmt: str = "auto",
     if fmt not in FORMATS:
         raise FileProblem(f"Unknown format '{fmt}' (use one of {', '.join(FORMATS)}).")
     first_line = 1
-    lines = text.split("\n", 2)
-    sep = re.fullmatch(r"sep=(.)\r?", lines[0]) if lines else None
+    top, _, rest = text.partition("\n")
+    sep = re.fullmatch(r"sep=(.)\r?", top)
     if sep:  # Excel's hint line: "sep=;"
-        delimiter = sep.group(1)
-        text = text.split("\n", 1)[1] if len(lines) > 1 else ""
-        first_line = 2
+        delimiter, text, first_line = sep.group(1), rest, 2
     header_text = next((line for line in text.splitlines() if line.strip()), "")
     if not header_text:
         raise FileProblem("The file is empty: expected a header line and one row per person.")
@@ -448,7 +446,7 @@ def parse_text(text: str, encoding: str = "UTF-8", fmt: str = "auto",
         raise FileProblem(f"Unsupported delimiter {delimiter!r}: use ',', ';' or tab.")
     records = _records(text, delimiter, first_line)
     try:
-        header_line, header = next(records)
+        _, header = next(records)
     except _QuotingError as error:
         raise FileProblem(f"line {error.line}: the header cannot be read ({error.detail}).") from None
     header = [h.strip() for h in header]
@@ -488,7 +486,8 @@ def parse_text(text: str, encoding: str = "UTF-8", fmt: str = "auto",
             except _Bad as bad:
                 parsed.add_problem(line, str(bad))
     except _QuotingError as error:
-        parsed.add_problem(error.line, f"broken quoting ({error.detail}); nothing after it was read")
+        detail = "a quoted field is never closed" if "end of data" in error.detail else error.detail
+        parsed.add_problem(error.line, f"broken quoting ({detail}); nothing after it was read")
     if progress and count % 1000:
         progress(count % 1000)
     if layout.format == "csv":

@@ -149,8 +149,8 @@ def import_attendees(context: Context, path: str | Path, fmt: str = "auto", *, d
             record_import(session, context.desk, f"{parsed.format}: {summary.counts}")
     except IntegrityError:
         raise AttendeeImportError(
-            "Nothing imported: another desk changed attendees at the same moment (a badge code or key "
-            "was taken meanwhile). Run the import again.") from None
+            "Nothing imported: the database refused a badge code or key as taken (another desk may have "
+            "changed attendees at the same moment). Run the import again.") from None
     return summary
 
 
