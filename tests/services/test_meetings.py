@@ -225,3 +225,14 @@ def test_presence_is_also_a_check_in_on_the_matchmaking_list(meetings):
 def test_presence_without_a_matchmaking_list_still_counts(meetings):
     meetings.clock.set(at(10, 1))
     assert svc.scan(meetings, ANA).meeting.state == "one_present"
+
+
+def test_a_meeting_booked_during_its_slot_gets_its_grace_from_the_booking(meetings):
+    meetings.clock.set(at(10, 12))
+    slot = svc.load_board(meetings).slots[0]
+    booked = svc.book(meetings, EVE, FINN, slot.id, 4)
+    assert booked.booked_at == at(10, 12)
+    meetings.clock.set(at(10, 16))
+    assert 4 not in [m.table for m in svc.load_board(meetings).probable_no_shows(meetings.now())]
+    meetings.clock.set(at(10, 17))
+    assert 4 in [m.table for m in svc.load_board(meetings).probable_no_shows(meetings.now())]

@@ -90,9 +90,17 @@ def effective_state(state: str, slot_end: datetime, now: datetime) -> str:
     return state
 
 
-def probable_no_show(state: str, slot_start: datetime, slot_end: datetime, now: datetime, minutes: int) -> bool:
-    """Somebody is still missing ``minutes`` into a running slot: the desk should check."""
-    return state in (SCHEDULED, ONE_PRESENT) and slot_start + timedelta(minutes=minutes) <= now < slot_end
+def waiting_since(slot_start: datetime, booked_at: datetime | None = None) -> datetime:
+    """From when a meeting's people are expected: the slot start, or the booking if it came later."""
+    return max(slot_start, booked_at) if booked_at is not None else slot_start
+
+
+def probable_no_show(state: str, slot_start: datetime, slot_end: datetime, now: datetime, minutes: int,
+                     booked_at: datetime | None = None) -> bool:
+    """Somebody is still missing ``minutes`` into a running slot (or after a booking made during
+    it): the desk should check."""
+    since = waiting_since(slot_start, booked_at)
+    return state in (SCHEDULED, ONE_PRESENT) and since + timedelta(minutes=minutes) <= now < slot_end
 
 
 def free_tables(tables: Sequence[Hashable], taken: Iterable[Hashable]) -> list[Hashable]:

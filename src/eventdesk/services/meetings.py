@@ -74,6 +74,11 @@ class MeetingInfo:
     a_present: bool = False
     b_present: bool = False
     notes: str = ""
+    booked_at: datetime | None = None  # booked at the desk (see Meeting.booked_at)
+
+    @property
+    def waiting_since(self) -> datetime:
+        return rules.waiting_since(self.slot.start, self.booked_at)
 
     def partner_of(self, person_id: int) -> PersonRef:
         return self.b if self.a.id == person_id else self.a
@@ -92,7 +97,7 @@ def _info(row: store.MeetingRowT) -> MeetingInfo:
     meeting, slot, table, a, b = row
     return MeetingInfo(meeting.id, SlotInfo(slot.id, slot.start, slot.end), table.number, PersonRef.of(a),
                        PersonRef.of(b), meeting.state, meeting.a_present_at is not None,
-                       meeting.b_present_at is not None, meeting.notes)
+                       meeting.b_present_at is not None, meeting.notes, meeting.booked_at)
 
 
 @dataclass(frozen=True)
@@ -140,7 +145,8 @@ class Board:
             if meeting is None:
                 rows.append(GridRow(table, None, "free", False))
                 continue
-            flagged = rules.probable_no_show(meeting.state, slot.start, slot.end, now, self.no_show_minutes)
+            flagged = rules.probable_no_show(meeting.state, slot.start, slot.end, now, self.no_show_minutes,
+                                             meeting.booked_at)
             rows.append(GridRow(table, meeting, meeting.effective_state(now), flagged))
         return rows
 
@@ -596,7 +602,7 @@ def book(context: Context, person_a: str, person_b: str, slot_id: int, table_num
         if reason is not None:
             raise BookingRefused(reason)
         meeting = store.add_meeting(session, slot_id=slot.id, table_id=table.id, a_id=a.id, b_id=b.id,
-                                    notes=f"ad hoc, {context.desk}")
+                                    notes=f"ad hoc, {context.desk}", booked_at=now)
         try:
             session.flush()
         except IntegrityError:

@@ -129,9 +129,9 @@ def open_requests(session: Session) -> list[MeetingRequest]:
 
 
 def add_meeting(session: Session, *, slot_id: int, table_id: int, a_id: int, b_id: int, notes: str = "",
-                source_ref: str | None = None, state: str = "scheduled") -> Meeting:
+                source_ref: str | None = None, state: str = "scheduled", booked_at: datetime | None = None) -> Meeting:
     meeting = Meeting(slot_id=slot_id, table_id=table_id, attendee_a_id=a_id, attendee_b_id=b_id, notes=notes,
-                      source_ref=source_ref, state=state)
+                      source_ref=source_ref, state=state, booked_at=booked_at)
     session.add(meeting)
     return meeting
 

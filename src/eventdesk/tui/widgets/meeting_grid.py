@@ -13,9 +13,9 @@ from eventdesk.domain.text import printable
 from eventdesk.services.meetings import GridRow, MeetingInfo, PersonRef
 from eventdesk.tui.widgets.board_table import LiveTable, Row
 
-GRID_COLUMNS = [("table", "Table", 5), ("a", "Person A", 24), ("org_a", "Organisation", 20),
-                ("b", "Person B", 24), ("org_b", "Organisation", 20), ("state", "State", 18)]
-NO_SHOW_COLUMNS = [("table", "Table", 5), ("missing", "Waiting for", 26), ("late", "Late", 6)]
+GRID_COLUMNS = [("table", "Table", 5), ("a", "Person A", 21), ("org_a", "Organisation", 17),
+                ("b", "Person B", 21), ("org_b", "Organisation", 17), ("state", "State", 18)]
+NO_SHOW_COLUMNS = [("table", "Table", 5), ("missing", "Waiting for", 22), ("late", "Late", 7)]
 
 STATE_STYLES = {
     "free": "green",
@@ -30,8 +30,8 @@ STATE_STYLES = {
 
 def _person(person: PersonRef, present: bool, faded: bool) -> tuple[Text, Text]:
     style = "dim" if faded else ("bold" if present else "")
-    name = Text(("✓ " if present else "  ") + printable(person.name, 21), style=style)
-    return name, Text(printable(person.organisation, 20), style="dim")
+    name = Text(("✓ " if present else "  ") + printable(person.name, 19), style=style)
+    return name, Text(printable(person.organisation, 17), style="dim")
 
 
 def grid_rows(rows: list[GridRow]) -> list[Row]:
@@ -63,7 +63,7 @@ def no_show_rows(meetings: list[MeetingInfo], now: datetime) -> list[Row]:
     out: list[Row] = []
     for meeting in meetings:
         missing = " & ".join(printable(p.name, 24) for p in meeting.missing())
-        late = int((now - meeting.slot.start).total_seconds() // 60)
+        late = int((now - meeting.waiting_since).total_seconds() // 60)
         out.append((str(meeting.id), (Text(str(meeting.table), style="bold"), Text(missing, style="red"),
                                       Text(f"{late} min"))))
     return out
