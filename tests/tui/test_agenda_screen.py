@@ -184,3 +184,18 @@ async def test_demo_agenda_now_next_and_plus_five_at_a_frozen_moment(demo_db):
         assert cell(table, value_chains, "time") == "10:35–11:20"
         assert cell(table, report, "time") == "17:15–17:45"
         assert app.screen.query_one("#detail-countdown").value == "30:00"
+
+
+async def test_the_cursor_steps_over_room_headers_and_now_lines(sample):
+    db, ids = sample
+    app = _app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        table = await _ready(app, pilot)
+        table.select_key(f"s:{ids['Green transition']}")
+        await pilot.pause()
+        await pilot.press("down")  # the now line of Room A lies between Green and Digital
+        await wait_for(pilot, lambda: app.screen.selected_session.title == "Digital transition")
+        await pilot.press("up")
+        await wait_for(pilot, lambda: app.screen.selected_session.title == "Green transition")
+        await pilot.press("up")  # over the Room A header to the Hemicycle's last session
+        await wait_for(pilot, lambda: app.screen.selected_session.title == "Closing")

@@ -149,7 +149,7 @@ async def test_demo_board_at_the_demo_moment(demo_db):
         names = [r.name for r in app.screen.programme.rooms]
         assert names[:2] == ["Auditorium", "Europa"] and "Foyer" in names
         auditorium = room_key(app, "Auditorium")
-        assert table.cell_text(auditorium, "now") == "Shaping the future of the EU Single Market: the role of clusters"
+        assert table.cell_text(auditorium, "now").startswith("Shaping the future of the EU Single Market")
         assert table.cell_text(auditorium, "left") == "15:00"
         assert table.cell_text(auditorium, "next").startswith("15:15 Green, digital and resilient through clusters")
         matchmaking = room_key(app, "Matchmaking area")

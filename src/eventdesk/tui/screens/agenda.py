@@ -23,8 +23,10 @@ from eventdesk.tui.screens.base import DeskScreen
 from eventdesk.tui.widgets.agenda_detail import SessionDetail, flag_text, session_times
 from eventdesk.tui.widgets.board_table import LiveTable, Row
 
-COLUMNS = [("time", "Time", 13), ("title", "Session", None), ("delay", "Delay", 8),
-           ("state", "State", 10), ("flags", "Flags", None)]
+# What a chair scans for first (time, state, delay) stays on the left, whatever the title length.
+COLUMNS = [("time", "Time", 13), ("state", "State", 11), ("delay", "Delay", 7), ("title", "Session", None),
+           ("flags", "Flags", None)]
+TITLE_CHARS = 70
 
 
 def agenda_rows(programme: Programme, at: datetime, today: bool) -> list[Row]:
@@ -35,7 +37,7 @@ def agenda_rows(programme: Programme, at: datetime, today: bool) -> list[Row]:
         sessions = programme.by_room.get(room.id, [])
         if not sessions:
             continue
-        rows.append((f"room:{room.id}", (Text(""), Text(printable(room.name), style="bold underline"), blank, blank, blank)))
+        rows.append((f"room:{room.id}", (Text(""), blank, blank, Text(printable(room.name), style="bold underline"), blank)))
         current = rules.now_next([s.slot for s in sessions], at).current if today else None
         line_placed = not today
         for info in sessions:
@@ -50,8 +52,9 @@ def agenda_rows(programme: Programme, at: datetime, today: bool) -> list[Row]:
 
 def _now_line(room_id: int, at: datetime, programme: Programme) -> Row:
     style = "bold red"
+    line = Text("─" * 11, style=style)
     return (f"now:{room_id}", (Text(f"── now {at.astimezone(programme.zone):%H:%M}", style=style),
-                               Text("─" * 30, style=style), Text(""), Text(""), Text("")))
+                               line, Text("─" * 7, style=style), Text("─" * 30, style=style), Text("")))
 
 
 def _session_cells(info: SessionInfo, programme: Programme, at: datetime, current: rules.Slot | None) -> tuple[Text, ...]:
@@ -72,9 +75,9 @@ def _session_cells(info: SessionInfo, programme: Programme, at: datetime, curren
     codes = programme.flags.get(slot.id, set())
     return (
         Text(time_text, style=title_style),
-        Text(printable(info.title), style=title_style),
-        Text(delay, style="bold yellow" if delay else ""),
         Text(state, style=style),
+        Text(delay, style="bold yellow" if delay else ""),
+        Text(printable(info.title, TITLE_CHARS), style=title_style),
         Text(("⚠ " + flag_text(codes)) if codes else "", style="bold red"),
     )
 
@@ -99,6 +102,7 @@ class AgendaScreen(DeskScreen):
         self.days: list[date] = []
         self.programme: Programme | None = None
         self._wanted: int | None = None  # session to select once the rows exist
+        self._last_row = 0
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="agenda-body"):
@@ -170,6 +174,19 @@ class AgendaScreen(DeskScreen):
 
     @on(DataTable.RowHighlighted, "#agenda-table")
     def _highlighted(self) -> None:
+        table = self.query_one("#agenda-table", LiveTable)
+        keys = table.keys
+        row = table.cursor_row  # not the event's row: a later move may already have happened
+        if 0 <= row < len(keys) and not keys[row].startswith("s:"):
+            # Room headers and now lines are not sessions: step over them the way the cursor went.
+            step = 1 if row >= self._last_row else -1
+            sessions = [i for i, k in enumerate(keys) if k.startswith("s:")]
+            ahead = [i for i in sessions if (i - row) * step > 0]
+            if ahead or sessions:
+                target = min(ahead, key=lambda i: abs(i - row)) if ahead else min(sessions, key=lambda i: abs(i - row))
+                table.move_cursor(row=target)
+                return
+        self._last_row = row
         self._show_detail()
 
     def _show_detail(self) -> None:

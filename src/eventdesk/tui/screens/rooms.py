@@ -22,8 +22,10 @@ from eventdesk.tui.screens.base import DeskScreen
 from eventdesk.tui.widgets.board_table import LiveTable, Row
 
 BAR_WIDTH = 16
+# Occupancy before "Next": on a narrow screen the long titles of what comes next are cut, not it.
 COLUMNS = [("room", "Room", None), ("now", "Now", None), ("progress", "Progress", BAR_WIDTH + 5),
-           ("left", "Left", 9), ("delay", "Delay", 8), ("next", "Next", None), ("people", "People", 11)]
+           ("left", "Left", 9), ("delay", "Delay", 8), ("people", "People", 11), ("next", "Next", None)]
+TITLE_CHARS = 50
 FULL, NEARLY_FULL = 1.0, 0.9
 
 
@@ -54,7 +56,7 @@ def board_cells(row: BoardRow, zone, at: datetime) -> Row:
     if current is None:
         now_cell, left_cell, delay_cell = Text("free", style="dim"), Text(""), Text("")
     else:
-        now_cell = Text(printable(current.title, 80))
+        now_cell = Text(printable(current.title, TITLE_CHARS))
         left = row.time_left
         overrun = left is not None and left.total_seconds() < 0
         left_cell = Text(rules.format_countdown(left), style="bold red" if overrun else "bold")
@@ -64,11 +66,11 @@ def board_cells(row: BoardRow, zone, at: datetime) -> Row:
         next_cell = Text("")
     else:
         next_cell = Text(f"{upcoming.local_start(zone):%H:%M} ", style="bold")
-        next_cell.append(printable(upcoming.title, 60))
+        next_cell.append(printable(upcoming.title, TITLE_CHARS))
         if upcoming.slot.shift_minutes:
             next_cell.append(f" ({rules.format_delay(upcoming.slot.shift_minutes)})", style="yellow")
     cells = (Text(printable(row.room.name), style="bold"), now_cell, progress_bar(row.progress), left_cell,
-             delay_cell, next_cell, occupancy_cell(row))
+             delay_cell, occupancy_cell(row), next_cell)
     return (f"room:{row.room.id}", cells)
 
 
