@@ -213,3 +213,14 @@ def test_keys_of_two_systems_describe_one_person(context, tmp_path: Path, realda
     assert [p.source_ref for p in people(context)] == [p.source_ref for p in stored]
     assert import_attendees(context, report).counts == "0 added, 0 updated, 3 unchanged"
     assert {p.note for p in people(context)} == {"VIP dinner"}  # Eventbrite has no note column
+
+
+def test_people_first_seen_by_code_count_unchanged_and_get_the_key(context, tmp_path: Path) -> None:
+    """A list exported from eventdesk and imported back changes nobody, though the people now carry
+    the file's key for the next import."""
+    with Session(context.engine) as session:
+        session.add(Attendee(first_name="Walk", last_name="In", badge_code="WALKIN-1"))
+        session.commit()
+    summary = import_attendees(context, write(tmp_path, "Name,Code\nWalk In,WALKIN-1\n"))
+    assert summary.counts == "0 added, 0 updated, 1 unchanged"
+    assert people(context)[0].source_ref == "code:WALKIN-1"

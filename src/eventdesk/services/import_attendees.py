@@ -105,6 +105,7 @@ class _Plan:
     updates: list[dict] = field(default_factory=list)
     revoked: list[tuple[str, int]] = field(default_factory=list)
     unchanged: int = 0
+    keyed: int = 0  # updates that only record the file's key of a person: unchanged to the organiser
     generated: int = 0
     problems: list[RowProblem] = field(default_factory=list)
 
@@ -135,7 +136,8 @@ def import_attendees(context: Context, path: str | Path, fmt: str = "auto", *, d
                 raise _problems_error(path, problems, parsed.problem_count + len(plan.problems))
             summary = ImportSummary(
                 file_format=parsed.format_label, encoding=parsed.encoding, delimiter=parsed.delimiter_label,
-                rows=len(parsed.rows), added=len(plan.inserts), updated=len(plan.updates), unchanged=plan.unchanged,
+                rows=len(parsed.rows), added=len(plan.inserts),
+                updated=len(plan.updates) - plan.keyed, unchanged=plan.unchanged + plan.keyed,
                 cancelled=sum(1 for row in parsed.rows if row.status == "cancelled" and "status" in parsed.fields),
                 codes_generated=plan.generated, codes_revoked=len(plan.revoked),
                 ignored_columns=parsed.ignored_columns, dry_run=dry_run,
@@ -248,6 +250,8 @@ def _plan(session: Session, parsed: ParsedFile, code_factory: CodeFactory) -> _P
             continue
         if code != person.badge_code:
             plan.revoked.append((person.badge_code, person.id))
+        if {f for f in after if after[f] != before[f]} == {"source_ref"}:
+            plan.keyed += 1
         plan.updates.append({"id": person.id, **after})
     return plan
 
