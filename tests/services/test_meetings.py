@@ -236,3 +236,14 @@ def test_a_meeting_booked_during_its_slot_gets_its_grace_from_the_booking(meetin
     assert 4 not in [m.table for m in svc.load_board(meetings).probable_no_shows(meetings.now())]
     meetings.clock.set(at(10, 17))
     assert 4 in [m.table for m in svc.load_board(meetings).probable_no_shows(meetings.now())]
+
+
+def test_cancelling_frees_the_table_once(meetings):
+    board = svc.load_board(meetings)
+    first = board.meetings[board.slots[0].id][0]
+    assert svc.cancel_meeting(meetings, first.id).state == "cancelled"
+    assert svc.free_tables_now(meetings)[1] == [1, 4]
+    with pytest.raises(svc.MeetingsError, match="already cancelled"):
+        svc.cancel_meeting(meetings, first.id)
+    with pytest.raises(svc.MeetingsError, match="no longer exists"):
+        svc.confirm_no_show(meetings, 9999)

@@ -191,18 +191,19 @@ def _day_and_time(text: str, date_text: str, day: date | None) -> datetime | Non
 
 
 def _parse_date(text: str) -> date | None:
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+    found = _first_format(text, _DATE_FORMATS)
+    return found.date() if found else None
 
 
 def _parse_time(text: str) -> time | None:
-    for fmt in _TIME_FORMATS:
+    found = _first_format(text, _TIME_FORMATS)
+    return found.time() if found else None
+
+
+def _first_format(text: str, formats: tuple[str, ...]) -> datetime | None:
+    for fmt in formats:
         try:
-            return datetime.strptime(text, fmt).time()
+            return datetime.strptime(text, fmt)
         except ValueError:
             continue
     return None

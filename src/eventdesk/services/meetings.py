@@ -535,6 +535,14 @@ def _record_matchmaking_checkin(context: Context, code: str) -> None:
 def confirm_no_show(context: Context, meeting_id: int) -> MeetingInfo:
     """The desk confirms the missing person will not come: the meeting is a no-show and its
     table is free for the rest of the slot."""
+    return _change_state(context, meeting_id, rules.confirm_no_show)
+
+
+def cancel_meeting(context: Context, meeting_id: int) -> MeetingInfo:
+    return _change_state(context, meeting_id, rules.cancel)
+
+
+def _change_state(context: Context, meeting_id: int, rule) -> MeetingInfo:
     with context.session() as session:
         bump(session, AREA)
         row = store.meeting_row(session, meeting_id)
@@ -542,27 +550,11 @@ def confirm_no_show(context: Context, meeting_id: int) -> MeetingInfo:
             raise MeetingsError("That meeting no longer exists.")
         meeting = row[0]
         try:
-            meeting.state = rules.confirm_no_show(meeting.state)
+            meeting.state = rule(meeting.state)
         except rules.TransitionError as error:
             raise MeetingsError(str(error)) from None
         store.touch(meeting)
         session.add(meeting)
-        session.flush()
-        return _info(store.meeting_row(session, meeting_id))
-
-
-def cancel_meeting(context: Context, meeting_id: int) -> MeetingInfo:
-    with context.session() as session:
-        bump(session, AREA)
-        row = store.meeting_row(session, meeting_id)
-        if row is None:
-            raise MeetingsError("That meeting no longer exists.")
-        try:
-            row[0].state = rules.cancel(row[0].state)
-        except rules.TransitionError as error:
-            raise MeetingsError(str(error)) from None
-        store.touch(row[0])
-        session.add(row[0])
         session.flush()
         return _info(store.meeting_row(session, meeting_id))
 
