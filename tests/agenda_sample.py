@@ -87,3 +87,23 @@ def build(db_path: str) -> dict[str, int]:
         ids = add_programme(db)
     engine.dispose()
     return ids
+
+
+def sample_app(db: str, screen: str, moment: datetime | None = None, watch_store: bool = False, desk: str = "Desk 1"):
+    """The real app on ``db`` at a frozen moment (11:20 on the sample day by default)."""
+    from eventdesk.domain.clock import Clock
+    from eventdesk.services.context import open_context
+    from eventdesk.settings import Settings
+    from eventdesk.tui.app import make_app
+
+    context = open_context(db, Settings(db=db, desk=desk), Clock.frozen(moment or at(11, 20)))
+    return make_app(context, start_screen=screen, watch_store=watch_store)
+
+
+async def wait_for(pilot, condition, timeout: float = 3.0) -> None:
+    """Let the app run in short steps until ``condition()`` holds (at most ``timeout`` seconds)."""
+    for _ in range(int(timeout / 0.1)):
+        if condition():
+            return
+        await pilot.pause(0.1)
+    assert condition(), f"the screen did not reach the expected state within {timeout} s"

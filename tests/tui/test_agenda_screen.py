@@ -10,12 +10,8 @@ import pytest
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
-from agenda_sample import at, build
-from eventdesk.domain.clock import Clock
-from eventdesk.services.context import open_context
-from eventdesk.settings import Settings
+from agenda_sample import at, build, sample_app, wait_for
 from eventdesk.store.models import Session
-from eventdesk.tui.app import make_app
 from eventdesk.tui.screens.agenda import AgendaScreen
 from eventdesk.tui.widgets.board_table import LiveTable
 
@@ -25,17 +21,8 @@ def sample(tmp_db):
     return tmp_db, build(tmp_db)
 
 
-def _app(db: str, moment=at(11, 20), watch_store: bool = False):
-    context = open_context(db, Settings(db=db, desk="Chair laptop"), Clock.frozen(moment))
-    return make_app(context, start_screen="agenda", watch_store=watch_store)
-
-
-async def wait_for(pilot, condition, timeout: float = 3.0) -> None:
-    for _ in range(int(timeout / 0.1)):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    assert condition(), "the screen did not reach the expected state in time"
+def _app(db: str, moment=None, watch_store: bool = False):
+    return sample_app(db, "agenda", moment, watch_store, desk="Chair laptop")
 
 
 async def _ready(app, pilot) -> LiveTable:

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from agenda_sample import at, build
+from agenda_sample import at, build, sample_app, wait_for
 from eventdesk.domain.clock import Clock
 from eventdesk.services.agenda import BoardRow, RoomInfo
 from eventdesk.services.context import open_context
@@ -29,17 +29,8 @@ def sample(tmp_db):
     return tmp_db, build(tmp_db)
 
 
-def _app(db: str, moment=at(11, 20), watch_store: bool = False):
-    context = open_context(db, Settings(db=db, desk="Operations"), Clock.frozen(moment))
-    return make_app(context, start_screen="rooms", watch_store=watch_store)
-
-
-async def wait_for(pilot, condition, timeout: float = 3.0) -> None:
-    for _ in range(int(timeout / 0.1)):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    assert condition(), "the board did not reach the expected state in time"
+def _app(db: str, moment=None, watch_store: bool = False):
+    return sample_app(db, "rooms", moment, watch_store, desk="Operations")
 
 
 async def _board(app, pilot) -> LiveTable:
