@@ -79,8 +79,10 @@ def import_attendees_command(obj: dict, file: str, fmt: str, dry_run: bool, db: 
     """Import people from the CSV FILE into the event (create it first with 'eventdesk init').
 
     All or nothing: if any row is wrong, nothing is imported and each problem is named by its line.
-    Importing the same file again updates people instead of adding them twice. UTF-8 (with or
-    without BOM) and Windows-1252 files, separated by ',' ';' or tabs, are read as they come.
+    Importing the same file again updates people instead of adding them twice: they are matched by
+    their ticket in pretix or Eventbrite, then by badge code, then by name and e-mail. Fields the
+    file has no column for keep their values. UTF-8 (with or without BOM) and Windows-1252 files,
+    separated by ',' ';' or tabs, are read as they come.
     """
     from eventdesk.cli.common import stderr_is_tty
     from eventdesk.services.context import open_context

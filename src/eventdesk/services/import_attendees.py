@@ -122,7 +122,7 @@ def import_attendees(context: Context, path: str | Path, fmt: str = "auto", *, d
         progress.stage("Reading", text.count("\n"))
         parsed = parse_text(text, encoding, fmt, progress=progress.advance)
     except FileProblem as problem:
-        raise AttendeeImportError(f"Nothing imported from {path.name}: {problem}") from None
+        raise AttendeeImportError(f"Nothing imported from {path.name}. {problem}") from None
     except OSError as error:
         raise AttendeeImportError(f"Cannot read {path}: {error.strerror or error}.") from None
     finally:
