@@ -186,3 +186,17 @@ async def test_the_cursor_steps_over_room_headers_and_now_lines(sample):
         await wait_for(pilot, lambda: app.screen.selected_session.title == "Green transition")
         await pilot.press("up")  # over the Room A header to the Hemicycle's last session
         await wait_for(pilot, lambda: app.screen.selected_session.title == "Closing")
+
+
+async def test_the_palette_offers_the_chair_actions_of_the_chosen_session(sample):
+    db, ids = sample
+    app = _app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        table = await _ready(app, pilot)
+        table.select_key(f"s:{ids['Skills']}")
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Delay 'Skills' by 5 minutes" in titles and "Mark 'Skills' started" in titles
+        delay = next(c for c in app.get_system_commands(app.screen) if c.title == "Delay 'Skills' by 5 minutes")
+        delay.callback()
+        await wait_for(pilot, lambda: cell(table, ids["Skills"], "delay") == "+5 min")

@@ -149,3 +149,10 @@ async def test_demo_board_at_the_demo_moment(demo_db):
         assert table.cell_text(europa, "now") == "free"
         assert table.cell_text(europa, "next").startswith("11:00 Decarbonising energy-intensive industries")
         assert table.cell_text(europa, "people") == "0/200"
+
+
+async def test_an_event_without_rooms_says_how_to_get_them(tmp_db):
+    app = _app(tmp_db)
+    async with app.run_test(size=(120, 20)) as pilot:
+        await _board(app, pilot)
+        await wait_for(pilot, lambda: "import agenda" in str(app.screen.query_one("#board-summary").render()))

@@ -128,6 +128,10 @@ class RoomsScreen(DeskScreen):
         running = sum(1 for r in rows if r.current is not None)
         delayed = sum(1 for r in rows if r.current is not None and r.current.slot.shift_minutes)
         full = sum(1 for r in rows if (r.occupancy_share or 0) >= FULL)
+        if not rows:
+            self.query_one("#board-summary", Static).update(
+                Text("No rooms yet: import a programme with 'eventdesk import agenda FILE'.", style="bold yellow"))
+            return
         summary = Text(f"{running} of {len(rows)} rooms in session", style="bold")
         if delayed:
             summary.append(f"   {delayed} running late", style="bold yellow")
