@@ -13,7 +13,9 @@ CodeFactory = Callable[[], str]
 
 
 def new_badge_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    # One randbits call instead of 26 choice calls: 100,000 codes for an import in a blink.
+    bits = secrets.randbits(5 * CODE_LENGTH)
+    return "".join(ALPHABET[(bits >> shift) & 31] for shift in range(0, 5 * CODE_LENGTH, 5))
 
 
 def seeded_code_factory(seed: int) -> CodeFactory:
@@ -22,11 +24,3 @@ def seeded_code_factory(seed: int) -> CodeFactory:
 
     rng = random.Random(seed)
     return lambda: "".join(rng.choice(ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def fast_badge_code() -> str:
-    """The same codes as ``new_badge_code`` (130 bits from ``secrets``, same alphabet and length),
-    about 20 times faster: one ``randbits`` call instead of 26 ``choice`` calls. For imports that
-    generate 100,000 codes at once."""
-    bits = secrets.randbits(5 * CODE_LENGTH)
-    return "".join(ALPHABET[(bits >> shift) & 31] for shift in range(0, 5 * CODE_LENGTH, 5))

@@ -15,7 +15,7 @@ from typing import Protocol
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from eventdesk.domain.codes import CodeFactory, fast_badge_code
+from eventdesk.domain.codes import CodeFactory, new_badge_code
 from eventdesk.importers.attendees_csv import (
     PERSON_FIELDS, AttendeeRow, FileProblem, ParsedFile, RowProblem, decode, parse_text, person_key,
 )
@@ -111,7 +111,7 @@ class _Plan:
 
 
 def import_attendees(context: Context, path: str | Path, fmt: str = "auto", *, dry_run: bool = False,
-                     progress: ImportProgress | None = None, code_factory: CodeFactory = fast_badge_code) -> ImportSummary:
+                     progress: ImportProgress | None = None, code_factory: CodeFactory = new_badge_code) -> ImportSummary:
     """Import the attendee CSV at ``path`` into the event of ``context``. Raises
     AttendeeImportError (nothing written) when any row is wrong."""
     progress = progress or NoProgress()
