@@ -96,6 +96,8 @@ def test_probable_no_show_after_the_configured_minutes_then_confirmed(meetings):
     svc.confirm_no_show(meetings, flagged[0].id)
     assert svc.free_tables_now(meetings)[1] == [1, 4]
     assert [m.table for m in svc.load_board(meetings).probable_no_shows(meetings.now())] == [2, 3]
+    late = svc.scan(meetings, BEN)  # Ben arrives after the desk released table 1
+    assert (late.outcome, late.meeting.table, late.meeting.state) == (svc.RELEASED, 1, "no_show")
     svc.scan(meetings, CHEN)
     svc.scan(meetings, DARA)
     with pytest.raises(svc.MeetingsError, match="both present"):

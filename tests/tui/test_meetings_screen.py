@@ -225,3 +225,34 @@ async def test_f9_queues_the_scanned_persons_slip(meetings, tmp_path):
     from eventdesk.services.meetings import remaining_meetings
 
     assert jobs[0].attendee_id == remaining_meetings(meetings, BEN)[0].id
+
+
+async def test_an_event_without_meetings_says_how_to_get_them(tmp_db):
+    from eventdesk.domain.clock import Clock
+    from eventdesk.services.context import open_context
+
+    app = make_app(open_context(tmp_db, clock=Clock.frozen(at(10))), start_screen="meetings", watch_store=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert text_of(screen, "#meetings-now-title") == "No more meeting slots today."
+        assert "eventdesk import meetings FILE" in text_of(screen, "#meetings-usage")
+        assert grid(screen) == {}
+        await pilot.press("f8")
+        await pilot.pause()
+        assert "No slot is left today" in text_of(app.screen, "#booking-error")
+
+
+async def test_a_late_partner_hears_that_the_table_was_released(app, meetings):
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        meetings.clock.set(at(10, 8))
+        screen.tick()
+        await pilot.pause()
+        await pilot.press("f6")  # table 1: Ana and Ben both missing
+        await settle(app, pilot)
+        await scan(app, pilot, BEN)
+        result = text_of(screen, "#meetings-result")
+        assert "too late: meeting released" in result and "Table 1  with Ana Šermukšnytė" in result
+        assert screen.query_one("#meetings-result").has_class("-warn")

@@ -455,6 +455,7 @@ PRESENT = "present"  # marked present now
 ALREADY_PRESENT = "already_present"
 LATER = "later"  # their next meeting is too far ahead to mark them present
 NO_MEETING = "no_meeting"  # no meeting left today
+RELEASED = "released"  # their running meeting was confirmed a no-show before they came
 UNKNOWN_CODE = "unknown_code"
 
 
@@ -483,14 +484,15 @@ def scan(context: Context, code: str) -> ScanResult | None:
         if person is None:
             return ScanResult(UNKNOWN_CODE, code)
         bump(session, AREA)
-        rows = [r for r in store.meetings_of(session, person.id, ending_after=now)
-                if r[0].state in (rules.SCHEDULED, rules.ONE_PRESENT, rules.BOTH_PRESENT)]
+        ahead = store.meetings_of(session, person.id, ending_after=now)
+        rows = [r for r in ahead if r[0].state in (rules.SCHEDULED, rules.ONE_PRESENT, rules.BOTH_PRESENT)]
+        released = [r for r in ahead if r[0].state == rules.NO_SHOW and r[1].start <= now]
         ref = PersonRef.of(person)
-        if not rows:
-            return ScanResult(NO_MEETING, code, ref)
-        meeting, slot = rows[0][0], rows[0][1]
-        if slot.start - rules.EARLY_ARRIVAL > now:
-            return ScanResult(LATER, code, ref, _info(rows[0]))
+        if not rows or rows[0][1].start - rules.EARLY_ARRIVAL > now:
+            if released:  # came after the desk gave their table away
+                return ScanResult(RELEASED, code, ref, _info(released[0]))
+            return ScanResult(LATER, code, ref, _info(rows[0])) if rows else ScanResult(NO_MEETING, code, ref)
+        meeting = rows[0][0]
         side = "a" if meeting.attendee_a_id == person.id else "b"
         if (meeting.a_present_at if side == "a" else meeting.b_present_at) is not None:
             return ScanResult(ALREADY_PRESENT, code, ref, _info(rows[0]))

@@ -183,7 +183,7 @@ class MeetingsScreen(DeskScreen):
         self.query_one("#meetings-result", ScanPanel).show(result, self.context.zone())
         if result.person is not None:
             self.last_person = result.person
-        if result.outcome in (service.UNKNOWN_CODE, service.NO_MEETING):
+        if result.outcome in (service.UNKNOWN_CODE, service.NO_MEETING, service.RELEASED):
             self.app.bell()
         if result.outcome == service.PRESENT:
             self.refresh_data()

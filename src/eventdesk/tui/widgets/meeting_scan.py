@@ -17,6 +17,7 @@ OUTCOME_CLASSES = {
     service.ALREADY_PRESENT: "-warn",
     service.LATER: "-info",
     service.NO_MEETING: "-warn",
+    service.RELEASED: "-warn",
     service.UNKNOWN_CODE: "-error",
 }
 
@@ -38,6 +39,7 @@ def scan_text(result: ScanResult, zone: ZoneInfo) -> Text:
         service.PRESENT: "✓ present",
         service.ALREADY_PRESENT: "already marked present",
         service.LATER: "next meeting later",
+        service.RELEASED: "too late: meeting released",
     }[result.outcome]
     text.append(f"  ·  {headline}\n", style="bold")
     text.append(f"{start:%H:%M}  ")
@@ -47,7 +49,9 @@ def scan_text(result: ScanResult, zone: ZoneInfo) -> Text:
     if partner.organisation:
         text.append(f" ({printable(partner.organisation)})")
     partner_here = meeting.b_present if meeting.a.id == person.id else meeting.a_present
-    if result.outcome == service.LATER:
+    if result.outcome == service.RELEASED:
+        text.append("\nThe desk confirmed a no-show and freed the table: book them again (F8) if a table is free.")
+    elif result.outcome == service.LATER:
         text.append(f"\nCome back at {(meeting.slot.start - rules.EARLY_ARRIVAL).astimezone(zone):%H:%M}.")
     elif partner_here:
         text.append("\nTheir partner is already at the table.")
