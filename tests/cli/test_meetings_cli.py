@@ -55,5 +55,5 @@ def test_schedule_requests_into_a_new_grid(tmp_db, tmp_path):
     assert marked.exit_code == 0, marked.output
     result = run("meetings", "schedule", "--db", tmp_db, "--now", "2024-05-08T08:00")
     assert result.exit_code == 0, result.output
-    assert "Placed 2 meetings; 1 requests could not be placed." in result.output
+    assert "Placed 2 meetings; 1 request could not be placed." in result.output
     assert "not placed: Ana Šermukšnytė with " in result.output

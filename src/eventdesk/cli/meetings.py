@@ -119,7 +119,9 @@ def schedule_command(obj: dict, db: str | None, now: str | None, speed: float | 
             "unplaced": [{"a": a.name, "b": b.name, "reason": reason} for a, b, reason in summary.unplaced],
         })
         return
-    click.echo(f"Placed {len(summary.placed)} meetings; {len(summary.unplaced)} requests could not be placed.")
+    placed, unplaced = len(summary.placed), len(summary.unplaced)
+    click.echo(f"Placed {placed} meeting{'s' if placed != 1 else ''}; {unplaced} request{'s' if unplaced != 1 else ''} "
+               "could not be placed.")
     for a, b, reason in summary.unplaced:
         click.echo(f"  not placed: {a.name} with {b.name}: {reason}")
 
