@@ -25,6 +25,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from eventdesk.domain.text import fold
+from eventdesk.importers.csv_text import UndecodableText, decode_text, sniff_delimiter
 
 MEETINGS = "meetings"
 REQUESTS = "requests"
@@ -73,26 +74,15 @@ def _header_key(header: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", fold(header)).strip("_")
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
-
-
-def _dialect(text: str) -> str:
-    first = text.split("\n", 1)[0]
-    return max((",", ";", "\t"), key=first.count)
-
-
 def read_meetings_csv(source: str | Path | bytes, zone: ZoneInfo, day: date | None = None) -> MeetingsFile:
     """Parse ``source`` (a path, or the file's bytes). Naive times are read in ``zone``; a time
     without a date takes the ``date`` column, else ``day``."""
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    text = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_dialect(text))
+    try:
+        text, _encoding = decode_text(data)
+    except UndecodableText as error:
+        raise MeetingsFileError(str(error)) from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.split("\n", 1)[0]))
     try:
         headers = next(reader)
     except StopIteration:
