@@ -74,6 +74,7 @@ def test_delay_moves_exactly_the_following_sessions_until_a_gap(sample):
     programme = agenda.day_programme(context, date(2024, 5, 7))
     assert programme.flags[ids["Digital transition"]] == {rules.SPEAKER_CLASH}
     assert programme.flags[ids["Value chains"]] == {rules.SPEAKER_CLASH}
+    assert [s.title for s in programme.clashes(ids["Value chains"])] == ["Digital transition"]
     agenda.delay(context, ids["Green transition"], -5)
     assert set(shifts(context).values()) == {0}
     assert agenda.day_programme(context, date(2024, 5, 7)).flags == {}

@@ -84,7 +84,12 @@ async def test_plus_five_moves_exactly_the_sessions_it_should_and_minus_five_und
         assert cell(table, ids["Green transition"], "time") == "11:05–11:50"
         assert cell(table, ids["Digital transition"], "time") == "11:50–12:35"
         assert cell(table, ids["Skills"], "time") == "12:40–13:20"
-        assert "two rooms" in cell(table, ids["Value chains"], "flags")  # Ana is in Room A until 12:35
+        assert cell(table, ids["Value chains"], "flags") == "⚠ speaker clash"  # Ana is in Room A until 12:35
+        table.select_key(f"s:{ids['Value chains']}")
+        await wait_for(pilot, lambda: "also in Room A 11:50: Digital transition"
+                       in str(app.screen.query_one("#detail-flags").render()))
+        table.select_key(f"s:{ids['Green transition']}")
+        await pilot.pause()
         assert app.screen.selected_session.title == "Green transition"  # the cursor stays
 
         await pilot.press("minus")

@@ -117,6 +117,14 @@ class Programme:
             rows.append(RoomNow(room, self._info(found.current), self._info(found.next)))
         return rows
 
+    def clashes(self, session_id: int) -> list[SessionInfo]:
+        """Sessions in other rooms that overlap this one and share a speaker with it."""
+        slot = self.by_id[session_id].slot
+        return [s for s in self.sessions
+                if s.id != session_id and s.room_id != slot.room_id and not s.slot.cancelled
+                and s.slot.speaker_keys & slot.speaker_keys
+                and s.slot.effective_start < slot.effective_end and slot.effective_start < s.slot.effective_end]
+
     def following(self, session_id: int) -> SessionInfo | None:
         """The next live session in the same room after ``session_id``."""
         info = self.by_id[session_id]

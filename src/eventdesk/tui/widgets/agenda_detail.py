@@ -23,8 +23,16 @@ def session_times(info: SessionInfo, programme: Programme) -> str:
     return text
 
 
+FLAG_SHORT = {
+    rules.OVERRUNS_FIXED_END: "past fixed end",
+    rules.OVERRUNS_ROOM_DAY: "past room's end",
+    rules.SPEAKER_CLASH: "speaker clash",
+}
+
+
 def flag_text(codes: set[str]) -> str:
-    return "; ".join(rules.FLAG_TEXT[c] for c in sorted(codes))
+    """Short words for a table cell (the detail pane spells them out)."""
+    return ", ".join(FLAG_SHORT[c] for c in sorted(codes))
 
 
 def countdown(info: SessionInfo, programme: Programme, at: datetime) -> tuple[str, str, str]:
@@ -85,7 +93,14 @@ class SessionDetail(Vertical):
             meta.append("\nSpeakers: ").append(", ".join(printable(s) for s in info.speakers))
         self.query_one("#detail-meta", Static).update(meta)
         codes = programme.flags.get(info.id, set())
-        self.query_one("#detail-flags", Static).update(Text("⚠ " + flag_text(codes)) if codes else "")
+        flags = Text()
+        for code in sorted(codes):
+            flags.append(("\n" if flags else "") + "⚠ " + rules.FLAG_TEXT[code])
+            if code == rules.SPEAKER_CLASH:
+                for other in programme.clashes(info.id):
+                    flags.append(f"\n   also in {printable(other.room_name)} {other.local_start(programme.zone):%H:%M}: ")
+                    flags.append(printable(other.title, 50))
+        self.query_one("#detail-flags", Static).update(flags)
         following = programme.following(info.id)
         if following is None:
             upcoming = Text(f"Nothing follows in {printable(info.room_name) or 'this room'}.", style="dim")
