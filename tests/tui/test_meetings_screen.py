@@ -256,3 +256,20 @@ async def test_a_late_partner_hears_that_the_table_was_released(app, meetings):
         result = text_of(screen, "#meetings-result")
         assert "too late: meeting released" in result and "Table 1  with Ana Šermukšnytė" in result
         assert screen.query_one("#meetings-result").has_class("-warn")
+
+
+async def test_another_desks_scan_shows_up_when_the_store_changes(app, meetings):
+    from eventdesk.services import meetings as service
+    from eventdesk.tui.messages import StoreChanged
+
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        service.scan(meetings, ANA)  # the other desk, same store
+        assert grid(screen)["1"].endswith("| scheduled")
+        app.notify_store_changed(frozenset({"agenda"}))  # not ours: nothing to re-read
+        await settle(app, pilot)
+        assert grid(screen)["1"].endswith("| scheduled")
+        screen.post_message(StoreChanged(frozenset({"meetings"})))
+        await settle(app, pilot)
+        assert grid(screen)["1"].endswith("| one present")
