@@ -123,3 +123,24 @@ def test_unreachable_printer_is_offline(refused_url):
     health = check_health(refused_url, SETTINGS)
     assert health.state == OFFLINE
     assert refused_url in health.detail
+
+
+def test_raster_commands_are_what_python_escpos_image_sends():
+    import random
+
+    from eventdesk.printing.devices import escpos, raster_commands
+
+    rng = random.Random(3)
+    for width, height in [(512, 700), (125, 1500), (13, 7)]:  # strips above 960 dots, odd widths
+        image = Image.new("1", (width, height), 255)
+        pixels = image.load()
+        for _ in range(width * height // 5):
+            pixels[rng.randrange(width), rng.randrange(height)] = 0
+        reference = escpos().printer.Dummy(profile="TM-T88V")
+        reference.image(image, impl="bitImageRaster")
+        assert raster_commands(image) == reference.output
+
+
+def test_image_wider_than_the_profile_is_refused_before_sending(tcp_printer):
+    with pytest.raises(PrinterError, match="wider than its profile allows"):
+        print_image(tcp_printer.url, Image.new("1", (576, 100), 255), SETTINGS)

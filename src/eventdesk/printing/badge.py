@@ -154,24 +154,21 @@ def fit_line(text: str, layout: BadgeLayout, size: int, min_size: int, weight: i
     return text.rstrip() + "…", font
 
 
-def qr_image(data: str, module: int) -> Image.Image:
-    """A QR code of ``data`` with ``module`` dots per module and the 4-module quiet zone."""
+def qr_matrix(data: str) -> list[list[bool]]:
+    """The modules of a QR code of ``data`` (error correction M), the 4-module quiet zone included."""
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=1, border=QR_QUIET_MODULES)
     qr.add_data(data)
     qr.make(fit=True)
-    matrix = qr.get_matrix()
+    return qr.get_matrix()
+
+
+def qr_image(data: str | list[list[bool]], module: int) -> Image.Image:
+    """A QR code of ``data`` (or of a ready matrix) with ``module`` dots per module."""
+    matrix = qr_matrix(data) if isinstance(data, str) else data
     n = len(matrix)
     small = Image.new("1", (n, n), WHITE)
     small.putdata([BLACK if dark else WHITE for row in matrix for dark in row])
     return small.resize((n * module, n * module), Image.Resampling.NEAREST)
-
-
-def qr_modules(data: str) -> int:
-    """Modules across the QR code of ``data``, quiet zone included."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=1, border=QR_QUIET_MODULES)
-    qr.add_data(data)
-    qr.make(fit=True)
-    return len(qr.get_matrix())
 
 
 class _Canvas:
@@ -208,7 +205,10 @@ class _Canvas:
         return self.image.crop((0, 0, self.layout.width, self.y + self.layout.margin))
 
 
-def render_badge(data: BadgeData, layout: BadgeLayout) -> RenderedBadge:
+def render_badge(data: BadgeData, layout: BadgeLayout, with_qr: bool = True) -> RenderedBadge:
+    """The badge of ``data``. ``with_qr=False`` leaves a blank square where the QR code goes
+    (the pre-flight check of all badges: the code's modules cannot go wrong, and choosing the
+    best QR mask is most of the rendering time)."""
     name = clean_line(data.name) or "—"
     canvas = _Canvas(layout)
     name_px, name_lines = fit_name(name, layout)
@@ -234,9 +234,10 @@ def render_badge(data: BadgeData, layout: BadgeLayout) -> RenderedBadge:
     if data.event_dates:
         canvas.line(*fit_line(clean_line(data.event_dates), layout, layout.px(24), layout.px(18), REGULAR))
     canvas.gap(6)
-    n = qr_modules(data.code)
+    matrix = qr_matrix(data.code) if with_qr else [[False] * 33] * 33
+    n = len(matrix)
     module = max(MIN_QR_MODULE, min((layout.width * 45 // 100) // n, (layout.width - 2 * layout.margin) // n))
-    canvas.paste(qr_image(data.code, module))
+    canvas.paste(qr_image(matrix, module))
     canvas.line(*fit_line(data.code, layout, layout.px(22), layout.px(14), REGULAR))
     text = " ".join([name, role, organisation, category, event_name, data.event_dates])
     return RenderedBadge(

@@ -188,17 +188,37 @@ def opened(url: str, settings: Settings) -> Iterator[object]:
                     pass
 
 
-def write_raster(device, image: Image.Image) -> None:
+RASTER_STRIP = 960  # python-escpos's fragment height: printers buffer a limited raster height
+
+
+def raster_commands(image: Image.Image) -> bytes:
+    """GS v 0 commands for ``image``, in strips of at most 960 dots: byte for byte what
+    python-escpos's ``image(..., impl="bitImageRaster")`` sends (a test holds them equal), without
+    its four image conversions per badge."""
+    image = image if image.mode == "1" else image.convert("1")
+    width_bytes = (image.width + 7) // 8
+    out = bytearray()
+    for top in range(0, image.height, RASTER_STRIP):
+        strip = image.crop((0, top, width_bytes * 8, min(top + RASTER_STRIP, image.height)))
+        if image.width % 8:  # the padding dots stay blank, as python-escpos pads them
+            strip.paste(255, (image.width, 0, width_bytes * 8, strip.height))
+        out += b"\x1dv0\x00" + width_bytes.to_bytes(2, "little") + strip.height.to_bytes(2, "little")
+        out += strip.tobytes("raw", "1;I")  # ESC/POS: a set bit burns a dot
+    return bytes(out)
+
+
+def write_raster(device, image: Image.Image, max_width: int | None = None) -> None:
     """ESC @, the image as GS v 0 raster, feed and cut."""
-    device._raw(b"\x1b@")
-    device.image(image, impl="bitImageRaster", fragment_height=960, center=False)
+    if max_width is not None and image.width > max_width:
+        raise escpos().exceptions.ImageWidthError(f"{image.width} > {max_width}")
+    device._raw(b"\x1b@" + raster_commands(image))
     device.cut()
 
 
 def encode_raster(image: Image.Image, settings: Settings) -> bytes:
     """The bytes a printer receives for ``image`` (what ``print_image`` sends)."""
     device = escpos().printer.Dummy(profile=settings.badge.profile)
-    write_raster(device, image)
+    write_raster(device, image, profile_width(settings.badge.profile))
     return device.output
 
 
@@ -208,7 +228,7 @@ def print_image(url: str, image: Image.Image, settings: Settings, name: str = "b
     if address.scheme == "preview":
         return str(save_preview(address, image, name))
     with opened(url, settings) as device:
-        write_raster(device, image)
+        write_raster(device, image, profile_width(settings.badge.profile))
         if address.scheme == "tcp":
             confirm_received(device, min(CONFIRM_SECONDS, settings.printer_timeout_s))
     return url

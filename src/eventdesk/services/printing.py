@@ -68,8 +68,8 @@ def badge_data(context: Context, person: Attendee | Person) -> BadgeData:
     )
 
 
-def render_person(context: Context, person: Attendee | Person) -> RenderedBadge:
-    return render_badge(badge_data(context, person), badge_layout(context.settings))
+def render_person(context: Context, person: Attendee | Person, with_qr: bool = True) -> RenderedBadge:
+    return render_badge(badge_data(context, person), badge_layout(context.settings), with_qr=with_qr)
 
 
 def test_badge(context: Context | None, settings: Settings, printer: str = "") -> RenderedBadge:
@@ -311,7 +311,7 @@ def check_badges(context: Context) -> BadgeCheck:
         people = [Person.of(a) for a in session.exec(select(Attendee).order_by(Attendee.id))]
     problems = []
     for person in people:
-        rendered = render_person(context, person)
+        rendered = render_person(context, person, with_qr=False)
         if rendered.missing or not rendered.readable:
             problems.append(BadgeProblem(person.id, person.name, person.badge_code, tuple(rendered.missing),
                                          rendered.name_px, rendered.readable))

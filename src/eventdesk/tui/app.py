@@ -18,6 +18,9 @@ from eventdesk.tui.screens.agenda import AgendaScreen
 from eventdesk.tui.screens.checkin import CheckinScreen
 from eventdesk.tui.screens.help import HelpScreen
 from eventdesk.tui.screens.meetings import MeetingsScreen
+from eventdesk.tui.screens.printers import (
+    PrintersScreen, PrintReported, show_print_report, start_print_workers, stop_print_workers,
+)
 from eventdesk.tui.screens.rooms import RoomsScreen
 
 SCREENS_IN_ORDER = (
@@ -44,6 +47,7 @@ class EventDeskApp(App[None]):
         Binding("f3", "switch_mode('agenda')", "Agenda", id="app.agenda"),
         Binding("f4", "switch_mode('rooms')", "Rooms", id="app.rooms"),
         Binding("f5", "switch_mode('meetings')", "Meetings", id="app.meetings"),
+        Binding("f7", "printers", "Printers", id="app.printers"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
     # How often the store is asked whether another process changed it.
@@ -62,6 +66,17 @@ class EventDeskApp(App[None]):
         self.switch_mode(self.start_screen)
         if self.watch_store:
             self.set_interval(self.POLL_SECONDS, self.poll_store)
+        self.print_workers = start_print_workers(self)  # one thread per configured printer
+
+    def on_unmount(self) -> None:
+        stop_print_workers(getattr(self, "print_workers", None))
+
+    def on_print_reported(self, message: PrintReported) -> None:
+        show_print_report(self, message.report)
+
+    def action_printers(self) -> None:
+        if not isinstance(self.screen, PrintersScreen):
+            self.push_screen(PrintersScreen())
 
     def poll_store(self) -> None:
         self._poll_store()
