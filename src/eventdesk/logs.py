@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -22,9 +23,23 @@ def quiet_logging() -> None:
 
 def tame_escpos_import() -> None:
     """Call before importing escpos: its capabilities pickle goes to one known folder instead of
-    a new temporary folder per import, and its basicConfig finds handlers already set."""
+    a new temporary folder per import, and its basicConfig finds handlers already set.
+
+    Setting ``ESCPOS_CAPABILITIES_PICKLE_DIR`` is not enough with python-escpos 3.1: it evaluates
+    ``environ.get(..., mkdtemp())``, so the default folder is created anyway. The capabilities
+    module is therefore imported here once, with ``mkdtemp`` answering the known folder."""
     folder = Path(tempfile.gettempdir()) / f"eventdesk-escpos-{os.getuid() if hasattr(os, 'getuid') else 'u'}"
     folder.mkdir(mode=0o700, exist_ok=True)
     os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(folder))
     if not logging.getLogger().handlers:
         logging.getLogger().addHandler(logging.NullHandler())
+    if "escpos.capabilities" in sys.modules:
+        return
+    original = tempfile.mkdtemp
+    tempfile.mkdtemp = lambda *args, **kwargs: os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"]
+    try:
+        import escpos.capabilities  # noqa: F401
+    except ImportError:  # escpos is a dependency; without it printing says so when used
+        pass
+    finally:
+        tempfile.mkdtemp = original

@@ -144,3 +144,19 @@ def test_raster_commands_are_what_python_escpos_image_sends():
 def test_image_wider_than_the_profile_is_refused_before_sending(tcp_printer):
     with pytest.raises(PrinterError, match="wider than its profile allows"):
         print_image(tcp_printer.url, Image.new("1", (576, 100), 255), SETTINGS)
+
+
+def test_importing_escpos_leaves_no_temporary_folder_and_no_log_handler(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import logging\n"
+            "from eventdesk.printing.devices import escpos\n"
+            "escpos()\n"
+            "import escpos.printer\n"
+            "print([type(h).__name__ for h in logging.getLogger().handlers])\n")
+    env = {"TMPDIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['NullHandler']"  # basicConfig found a handler: nothing paints the TUI
+    assert [p.name for p in tmp_path.iterdir()] == [p.name for p in tmp_path.glob("eventdesk-escpos-*")]

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from eventdesk.domain.text import fold
 from eventdesk.printing import queue as print_queue
 from eventdesk.printing.badge import BadgeData, BadgeLayout, RenderedBadge, event_dates_label, printable_dots, render_badge
-from eventdesk.printing.devices import PrinterError, parse_printer_url, print_image, profile_width
+from eventdesk.printing.devices import PrinterError, escpos, parse_printer_url, print_image, profile_width
 from eventdesk.printing.fonts import font_path
 from eventdesk.printing.queue import JobReport, PrintWorker, PrintWorkers, RenderError, register_renderer
 from eventdesk.printing.status import Health, check_health
@@ -176,6 +176,7 @@ def start_workers(context: Context, report=None, poll_seconds: float = 0.5, **wo
     """One worker thread per configured printer; the default printer's worker also takes jobs
     queued without a printer. Stop them with ``stop_workers()`` (or ``.stop()``)."""
     global _workers
+    escpos()  # import it here, on the calling thread, not first inside a worker (see eventdesk.logs)
     default = context.settings.default_printer
     workers = []
     for name, url in configured_printers(context.settings):

@@ -21,8 +21,8 @@ from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
 from eventdesk.tui.widgets.board_table import LiveTable
 
-PRINTER_COLUMNS = [("name", "Printer", 14), ("url", "URL", 30), ("health", "Health", 40), ("waiting", "Waiting", 8),
-                   ("failed", "Failed", 7), ("printed", "Printed", 8)]
+PRINTER_COLUMNS = [("name", "Printer", 12), ("url", "URL", 28), ("waiting", "Waiting", 7), ("failed", "Failed", 6),
+                   ("printed", "Printed", 7), ("health", "Health", None)]
 JOB_COLUMNS = [("job", "Job", 6), ("person", "Person", 28), ("kind", "Kind", 6), ("printer", "Printer", 14),
                ("state", "State", 9), ("tries", "Tries", 5), ("error", "Last error", None)]
 HEALTH_STYLE = {"online": "bold green", "offline": "bold white on red", "cover open": "bold black on yellow",
@@ -55,8 +55,9 @@ def stop_print_workers(workers) -> None:
 
 
 def show_print_report(app, report) -> None:
-    """What the desk sees of a print outcome: a warning while it retries, an error when it failed."""
-    if report.state == "retrying":
+    """What the desk sees of a print outcome: a warning at the first failed attempt (not at every
+    retry: a busy desk would drown in them), an error when the job failed for good."""
+    if report.state == "retrying" and report.attempts == 1:
         app.notify(report.text, title=f"Printer {report.printer}", severity="warning", timeout=8)
     elif report.state == "failed":
         app.notify(report.text, title=f"Printer {report.printer}", severity="error", timeout=15)
@@ -131,8 +132,9 @@ class PrintersScreen(DeskScreen):
             waiting = count("pending") + count("printing")
             failed = count("failed")
             rows.append((f"printer:{name}", (
-                Text(printable(name), style="bold"), Text(printable(url)), health_cell(self.health.get(name)),
-                Text(str(waiting)), Text(str(failed), style="bold red" if failed else ""), Text(str(count("printed"))),
+                Text(printable(name), style="bold"), Text(printable(url)), Text(str(waiting)),
+                Text(str(failed), style="bold red" if failed else ""), Text(str(count("printed"))),
+                health_cell(self.health.get(name)),
             )))
         self.query_one("#printers-table", LiveTable).sync(rows)
         jobs = [*overview.failed_jobs, *overview.open_jobs]
