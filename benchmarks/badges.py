@@ -55,7 +55,7 @@ def main() -> None:
         db = str(Path(folder.name) / "demo.db")
         started = time.perf_counter()
         create_demo(db)
-        print(f"built the demo in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        print(f"built the demo in {time.perf_counter() - started:.1f} s")
 
     context = open_context(db)
     with Session(context.engine) as session:
