@@ -57,3 +57,20 @@ def test_schedule_requests_into_a_new_grid(tmp_db, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Placed 2 meetings; 1 request could not be placed." in result.output
     assert "not placed: Ana Šermukšnytė with " in result.output
+
+
+def test_the_desk_actions_from_the_command_line(tmp_db):
+    add_people(open_context(tmp_db, clock=Clock.frozen(at(9))))
+    run("import", "meetings", str(MEETINGS_CSV), "--db", tmp_db)
+    now = ["--db", tmp_db, "--now", "2024-05-08T10:07"]
+    scanned = run("meetings", "scan", "ANA0000000000000000000000A", *now)
+    assert scanned.output.strip() == "present: Ana Šermukšnytė, 10:00 table 1 with Ben Okafor (one_present)"
+    assert run("meetings", "free", *now).output.strip() == "10:00–10:30: 0 free"
+    assert run("meetings", "no-show", "3", *now).output.strip() == "No-show confirmed: table 3 is free."
+    assert run("meetings", "free", *now).output.strip() == "10:00–10:30: 1 free: 3"
+    refused = run("meetings", "book", "eve@example.uk", "ana@example.eu", "--table", "3", *now)
+    assert refused.exit_code == 1
+    assert "Not booked: Ana Šermukšnytė already has a meeting at 10:00 (table 1 with Ben Okafor)." in refused.output
+    booked = run("meetings", "book", "eve@example.uk", "finn@example.dk", "--table", "3", "--slot", "10:30", *now)
+    assert booked.output.strip() == "Booked table 3 at 10:30: Eve Walker with Finn Larsen."
+    assert "No meeting slot starts at 08 May 09:45" in run("meetings", "free", "--slot", "09:45", *now).output

@@ -150,6 +150,127 @@ def unavailable_command(obj: dict, attendee: str, slots: tuple[str, ...], db: st
     click.echo(f"Marked unavailable in {len(slots)} slot{'s' if len(slots) != 1 else ''}.")
 
 
+def _slot(context, text: str | None):
+    """The slot starting at ``text`` (HH:MM on the event clock's day, or a date and time), else the
+    running slot (or the next one to start)."""
+    from eventdesk.services.meetings import load_board
+
+    board = load_board(context)
+    if text is None:
+        slot = board.window(context.now())[0]
+        if slot is None:
+            raise Failure("No meeting slot is running or left today; give --slot HH:MM.")
+        return board, slot
+    zone = context.zone()
+    moment = (parse_moment(text, context.event().timezone) if "T" in text or "-" in text
+              else datetime.combine(context.local_now().date(), _time(text), tzinfo=zone))
+    for slot in board.slots:
+        if slot.start == moment:
+            return board, slot
+    raise Failure(f"No meeting slot starts at {moment.astimezone(zone):%d %b %H:%M}; "
+                  "'eventdesk meetings usage' lists the slots.")
+
+
+@meetings_group.command("scan")
+@click.argument("code")
+@db_option
+@clock_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@friendly_errors
+def scan_command(obj: dict, code: str, db: str | None, now: str | None, speed: float | None, as_json: bool) -> None:
+    """A badge CODE scanned at the meeting desk: the person's next meeting, table and partner;
+    marks them present when that meeting runs or starts within 10 minutes."""
+    from eventdesk.services.meetings import scan
+
+    context = _context(obj, db, now, speed)
+    result = scan(context, code)
+    if result is None:
+        raise Failure("The scan was empty: scan the badge again.")
+    zone = context.zone()
+    meeting = result.meeting
+    if as_json:
+        echo_json({"outcome": result.outcome, "person": result.person.name if result.person else None,
+                   "table": meeting.table if meeting else None,
+                   "slot_start": meeting.slot.start.astimezone(zone).isoformat() if meeting else None,
+                   "partner": result.partner.name if result.partner else None,
+                   "state": meeting.state if meeting else None})
+        return
+    if result.person is None:
+        raise Failure(f"Unknown badge code {code}.")
+    line = f"{result.outcome}: {result.person.name}"
+    if meeting is not None and result.partner is not None:
+        line += (f", {meeting.slot.start.astimezone(zone):%H:%M} table {meeting.table} with {result.partner.name}"
+                 f" ({meeting.state})")
+    click.echo(line)
+
+
+@meetings_group.command("free")
+@db_option
+@clock_options
+@click.option("--slot", "slot_text", metavar="HH:MM", default=None, help="The slot (default: the running one).")
+@click.pass_obj
+@friendly_errors
+def free_command(obj: dict, db: str | None, now: str | None, speed: float | None, slot_text: str | None) -> None:
+    """The free tables of the running slot (or of --slot)."""
+    context = _context(obj, db, now, speed)
+    board, slot = _slot(context, slot_text)
+    tables = board.free_tables(slot)
+    zone = context.zone()
+    click.echo(f"{slot.start.astimezone(zone):%H:%M}–{slot.end.astimezone(zone):%H:%M}: {len(tables)} free"
+               + (f": {', '.join(map(str, tables))}" if tables else ""))
+
+
+@meetings_group.command("no-show")
+@click.argument("table", type=int)
+@db_option
+@clock_options
+@click.option("--slot", "slot_text", metavar="HH:MM", default=None, help="The slot (default: the running one).")
+@click.pass_obj
+@friendly_errors
+def no_show_command(obj: dict, table: int, db: str | None, now: str | None, speed: float | None,
+                    slot_text: str | None) -> None:
+    """Confirm that the meeting at TABLE (in the running slot, or --slot) is a no-show: frees the table."""
+    from eventdesk.domain.meetings import HOLDS_TABLE
+    from eventdesk.services.meetings import MeetingsError, confirm_no_show
+
+    context = _context(obj, db, now, speed)
+    board, slot = _slot(context, slot_text)
+    meeting = next((m for m in board.meetings.get(slot.id, []) if m.table == table and m.state in HOLDS_TABLE), None)
+    if meeting is None:
+        raise Failure(f"Table {table} has no meeting in that slot.")
+    try:
+        confirm_no_show(context, meeting.id)
+    except MeetingsError as error:
+        raise Failure(str(error)) from None
+    click.echo(f"No-show confirmed: table {table} is free.")
+
+
+@meetings_group.command("book")
+@click.argument("person_a")
+@click.argument("person_b")
+@click.option("--table", type=int, required=True, help="A free table's number ('eventdesk meetings free').")
+@click.option("--slot", "slot_text", metavar="HH:MM", default=None,
+              help="The current or a later slot (default: the running one).")
+@db_option
+@clock_options
+@click.pass_obj
+@friendly_errors
+def book_command(obj: dict, person_a: str, person_b: str, table: int, slot_text: str | None, db: str | None,
+                 now: str | None, speed: float | None) -> None:
+    """An ad-hoc meeting of PERSON_A and PERSON_B (badge code, e-mail or name) at a free table."""
+    from eventdesk.services.meetings import MeetingsError, book
+
+    context = _context(obj, db, now, speed)
+    _board, slot = _slot(context, slot_text)
+    try:
+        meeting = book(context, person_a, person_b, slot.id, table)
+    except MeetingsError as error:
+        raise Failure(f"Not booked: {error}") from None
+    click.echo(f"Booked table {meeting.table} at {meeting.slot.start.astimezone(context.zone()):%H:%M}: "
+               f"{meeting.a.name} with {meeting.b.name}.")
+
+
 @meetings_group.command("usage")
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
