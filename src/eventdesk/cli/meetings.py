@@ -32,6 +32,13 @@ def _day(text: str | None) -> date | None:
         raise Failure(f"'{text}' is not a date; write it like 2024-05-08.") from None
 
 
+def _slot_start(context, text: str, day: date) -> datetime:
+    """A slot's start as typed: HH:MM on ``day`` in the event's zone, or a full date and time."""
+    if "T" in text or "-" in text:
+        return parse_moment(text, context.event().timezone)
+    return datetime.combine(day, _time(text), tzinfo=context.zone())
+
+
 def _time(text: str) -> time:
     try:
         return time.fromisoformat(text)
@@ -141,8 +148,7 @@ def unavailable_command(obj: dict, attendee: str, slots: tuple[str, ...], db: st
     context = _context(obj, db)
     the_day = _day(day) or context.event().end_date
     for text in slots:
-        moment = (parse_moment(text, context.event().timezone) if "T" in text or "-" in text
-                  else datetime.combine(the_day, _time(text), tzinfo=context.zone()))
+        moment = _slot_start(context, text, the_day)
         try:
             set_unavailable(context, attendee, moment)
         except MeetingsError as error:
@@ -162,8 +168,7 @@ def _slot(context, text: str | None):
             raise Failure("No meeting slot is running or left today; give --slot HH:MM.")
         return board, slot
     zone = context.zone()
-    moment = (parse_moment(text, context.event().timezone) if "T" in text or "-" in text
-              else datetime.combine(context.local_now().date(), _time(text), tzinfo=zone))
+    moment = _slot_start(context, text, context.local_now().date())
     for slot in board.slots:
         if slot.start == moment:
             return board, slot
