@@ -89,9 +89,14 @@ def test_file_printer_writes_the_stream(tmp_path):
         print_image("file:///nonexistent/lp0", sample_image(), SETTINGS)
 
 
-def test_usb_without_pyusb_says_what_to_install():
-    with pytest.raises(PrinterError, match=r"Printer usb://04b8:0e15 needs the pyusb package"):
+def test_an_unplugged_usb_printer_is_named_and_explained():
+    with pytest.raises(PrinterError, match=r"Printer usb://04b8:0e15 is not connected"):
         print_image("usb://04b8:0e15", sample_image(), SETTINGS)
+
+
+def test_a_missing_serial_port_is_named():
+    with pytest.raises(PrinterError, match=r"serial:///dev/ttyUSB9\?baudrate=19200: could not open port /dev/ttyUSB9"):
+        print_image("serial:///dev/ttyUSB9?baudrate=19200", sample_image(), SETTINGS)
 
 
 # -- health ------------------------------------------------------------------------------------
