@@ -1,8 +1,163 @@
-"""Commands of the checkin area."""
+"""``eventdesk checkin CODE``: the desk's scan from a script (the same service as the screen), and
+``eventdesk checkin undo|lists|figures``."""
 
 from __future__ import annotations
 
 import click
 
-from eventdesk.cli import main  # noqa: F401
-from eventdesk.cli.common import Failure, db_option, echo_json, friendly_errors, settings_from  # noqa: F401
+from eventdesk.cli import main
+from eventdesk.cli.common import Failure, db_option, desk_option, echo_json, friendly_errors, require_db, settings_from
+
+# Exit status of a scan that was recorded but not admitted (0 = ok; 1 = an error, nothing recorded).
+REFUSED = 2
+
+
+class _CodeOrCommand(click.Group):
+    """``checkin CODE ...`` scans; ``checkin undo`` etc. are commands (badge codes never collide:
+    they are 26 characters of an alphabet without U)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["scan", *args]
+        return super().parse_args(ctx, args)
+
+
+def _context(obj: dict, db: str | None, desk: str | None):
+    from eventdesk.services.context import open_context
+
+    settings = settings_from(obj, db=db, desk=desk)
+    return open_context(require_db(settings), settings)
+
+
+@main.group("checkin", cls=_CodeOrCommand, invoke_without_command=False)
+def checkin_group() -> None:
+    """Check a badge CODE in (or out), as a scan at the desk would.
+
+    \b
+    eventdesk checkin CODE [--list NAME] [--desk NAME] [--exit] [--json]
+    eventdesk checkin undo [--desk NAME]
+    eventdesk checkin lists
+    eventdesk checkin figures [--list NAME] [--desk NAME]
+
+    Exit status of a scan: 0 admitted, 2 recorded but refused (already checked in, unknown code,
+    cancelled, revoked, not on the list, blocked), 1 an error (nothing recorded).
+    """
+
+
+@checkin_group.command("scan")
+@click.argument("code")
+@click.option("--list", "list_name", default=None, metavar="NAME",
+              help="Check-in list (default: Main entrance); 'eventdesk checkin lists' shows them.")
+@desk_option
+@click.option("--exit", "is_exit", is_flag=True, help="Record an exit instead of an entry.")
+@click.option("--nonce", default=None, help="Idempotency key: the same nonce twice records one scan.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@db_option
+@click.pass_obj
+@friendly_errors
+def scan(obj: dict, code: str, list_name: str | None, desk: str | None, is_exit: bool, nonce: str | None,
+         as_json: bool, db: str | None) -> None:
+    """Check CODE in (a badge code, as scanned: scanner prefixes are removed)."""
+    from eventdesk.domain.text import printable
+    from eventdesk.services.checkin import CheckinError, check_in
+
+    context = _context(obj, db, desk)
+    try:
+        result = check_in(context, code, list_name=list_name, direction="exit" if is_exit else "entry", nonce=nonce)
+    except CheckinError as error:
+        raise Failure(str(error)) from None
+    if as_json:
+        echo_json(result.as_dict())
+    else:
+        who = f"{printable(result.person.name, 80)} ({printable(result.person.organisation, 60) or '-'}, "\
+              f"{printable(result.person.category, 30)})" if result.person else printable(result.code, 60)
+        line = f"{result.result}: {result.label}: {who}"
+        if result.first_checkin_at is not None:
+            local = result.first_checkin_at.astimezone(context.zone())
+            line += f"; first checked in {local:%a %H:%M} at {printable(result.first_checkin_desk or '?', 40)}"
+        if result.badge_queued:
+            line += "; badge queued"
+        if result.replayed:
+            line += " (repeated nonce: recorded once)"
+        click.echo(line)
+        if result.person is not None and result.person.note:
+            click.echo(f"note: {printable(result.person.note, 200)}")
+    if not result.ok:
+        raise SystemExit(REFUSED)
+
+
+@checkin_group.command("undo")
+@desk_option
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@db_option
+@click.pass_obj
+@friendly_errors
+def undo(obj: dict, desk: str | None, as_json: bool, db: str | None) -> None:
+    """Annul this desk's last check-in (at most 15 minutes old; the record keeps both)."""
+    from eventdesk.domain.text import printable
+    from eventdesk.services.checkin import CheckinError, undo_last
+
+    context = _context(obj, db, desk)
+    try:
+        done = undo_last(context)
+    except CheckinError as error:
+        raise Failure(str(error)) from None
+    who = printable(done.person.name, 80) if done.person else "unknown code"
+    if as_json:
+        echo_json({"record_id": done.record_id, "direction": done.direction, "list": done.list_name,
+                   "scanned_at": done.scanned_at.isoformat(), "person": done.person.as_dict() if done.person else None})
+    else:
+        local = done.scanned_at.astimezone(context.zone())
+        click.echo(f"Annulled the {done.direction} of {who} at {local:%H:%M:%S} on {done.list_name}.")
+
+
+@checkin_group.command("lists")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@db_option
+@click.pass_obj
+@friendly_errors
+def lists(obj: dict, as_json: bool, db: str | None) -> None:
+    """The check-in lists with checked in / expected, entries, exits and people inside now."""
+    from dataclasses import asdict
+
+    from eventdesk.services.checkin_figures import list_figures
+
+    figures = list_figures(_context(obj, db, None))
+    if as_json:
+        echo_json([asdict(f) for f in figures])
+        return
+    click.echo(f"{'list':<24} {'kind':<9} {'checked in':>14} {'entries':>8} {'exits':>7} {'inside':>7}  admits")
+    for f in figures:
+        admits = f.admits or "everybody"
+        click.echo(f"{f.name[:24]:<24} {f.kind:<9} {f'{f.checked_in}/{f.expected}':>14} {f.entries:>8} "
+                   f"{f.exits:>7} {f.inside_now:>7}  {admits}")
+
+
+@checkin_group.command("figures")
+@click.option("--list", "list_name", default=None, metavar="NAME", help="Check-in list (default: Main entrance).")
+@desk_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@db_option
+@click.pass_obj
+@friendly_errors
+def figures(obj: dict, list_name: str | None, desk: str | None, as_json: bool, db: str | None) -> None:
+    """The desk's figures: checked in / expected per category, scans per minute, seconds per attendee."""
+    from dataclasses import asdict
+
+    from eventdesk.services.checkin_figures import desk_figures
+
+    context = _context(obj, db, desk)
+    found = desk_figures(context, list_name)
+    if found is None:
+        raise Failure(f"There is no check-in list named '{list_name}'; 'eventdesk checkin lists' shows them.")
+    if as_json:
+        echo_json(asdict(found))
+        return
+    lst = found.checkin_list
+    click.echo(f"{lst.name}: {lst.checked_in}/{lst.expected} checked in, {lst.inside_now} inside now")
+    for row in lst.categories:
+        click.echo(f"  {row.category:<16} {row.checked_in:>6}/{row.expected}")
+    spa = "-" if found.seconds_per_attendee is None else f"{found.seconds_per_attendee:.0f} s"
+    last = found.last_scan_at.astimezone(context.zone()).strftime("%H:%M:%S") if found.last_scan_at else "-"
+    click.echo(f"{found.desk}: {found.scans_per_minute:.1f} scans/min (last 10 min), {spa} per attendee, "
+               f"last scan {last}")

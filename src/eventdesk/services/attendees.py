@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from sqlmodel import Session
 
 from eventdesk.services.context import Context
-from eventdesk.store.attendees import search_attendees
+from eventdesk.store.attendees import search_people_rows
 from eventdesk.store.models import Attendee
 
 
@@ -50,5 +50,5 @@ def search_people(context: Context, query: str, limit: int | None = None, min_ch
     if len(query.strip()) < min_chars:
         return []
     with Session(context.engine) as session:
-        hits = search_attendees(session, query, limit or context.settings.search_limit)
-        return [Person.of(h.attendee) for h in hits]
+        hits = search_people_rows(session, query, limit or context.settings.search_limit)
+        return [Person(**h.person) for h in hits]

@@ -1,11 +1,90 @@
+"""Figures of the check-in desk and of every list: checked in / expected (total and per category),
+entries, exits and people inside now, the desk's pace over the last ten minutes."""
+
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from eventdesk.domain.checkin import admits, seconds_per_attendee
 from eventdesk.services.context import Context
+from eventdesk.services.events import MAIN_ENTRANCE
+from eventdesk.store import checkins as store
 from eventdesk.store.attendees import count_attendees
+
+PACE_WINDOW = timedelta(minutes=10)
 
 
 def attendee_count(context: Context) -> int:
     with Session(context.engine) as session:
         return count_attendees(session)
+
+
+@dataclass(frozen=True)
+class CategoryFigure:
+    category: str
+    checked_in: int
+    expected: int
+
+
+@dataclass(frozen=True)
+class ListFigures:
+    name: str
+    kind: str
+    checked_in: int  # people with a valid entry
+    expected: int  # active registrations this list admits
+    entries: int
+    exits: int
+    inside_now: int
+    categories: tuple[CategoryFigure, ...]
+    admits: str = ""  # comma-separated categories; empty admits everybody
+
+
+@dataclass(frozen=True)
+class DeskFigures:
+    desk: str
+    checkin_list: ListFigures
+    scans_per_minute: float  # every scan at this desk on this list, failures included
+    seconds_per_attendee: float | None  # median between successful check-ins
+    last_scan_at: datetime | None
+
+
+def _list_figures(session: Session, list_id: int, name: str, kind: str, categories: str,
+                  expected_all: dict[str, int]) -> ListFigures:
+    checked = store.checked_in_by_category(session, list_id)
+    expected = {c: n for c, n in expected_all.items() if admits(categories, c)}
+    rows = tuple(CategoryFigure(c, checked.get(c, 0), expected.get(c, 0))
+                 for c in sorted(set(expected) | set(checked), key=lambda c: (-expected.get(c, 0), c)))
+    directions = store.direction_counts(session, list_id)
+    return ListFigures(name=name, kind=kind, checked_in=sum(checked.values()), expected=sum(expected.values()),
+                       entries=directions.get("entry", 0), exits=directions.get("exit", 0),
+                       inside_now=store.inside_now(session, list_id), categories=rows,
+                       admits=categories)
+
+
+def list_figures(context: Context) -> list[ListFigures]:
+    """Every check-in list with its counts."""
+    with Session(context.engine) as session:
+        expected_all = store.expected_by_category(session)
+        return [_list_figures(session, c.id, c.name, c.kind, c.categories, expected_all)
+                for c in store.all_lists(session)]
+
+
+def desk_figures(context: Context, list_name: str | None = None, desk: str | None = None) -> DeskFigures | None:
+    """The figures the desk shows beside the scan box; None when the list does not exist."""
+    desk = desk or context.desk
+    now = context.now()
+    with Session(context.engine) as session:
+        checkin_list = store.list_by_name(session, list_name or MAIN_ENTRANCE)
+        if checkin_list is None:
+            return None
+        figures = _list_figures(session, checkin_list.id, checkin_list.name, checkin_list.kind,
+                                checkin_list.categories, store.expected_by_category(session))
+        recent = store.desk_scans_since(session, checkin_list.id, desk, now - PACE_WINDOW)
+        last = store.last_scan_at(session, checkin_list.id, desk)
+    ok_times = [at.timestamp() for at, result in recent if result == "ok"]
+    return DeskFigures(desk=desk, checkin_list=figures,
+                       scans_per_minute=len(recent) / (PACE_WINDOW.total_seconds() / 60),
+                       seconds_per_attendee=seconds_per_attendee(ok_times), last_scan_at=last)

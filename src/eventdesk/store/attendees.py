@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, exists, func, insert
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from eventdesk.domain.clock import utcnow
-from eventdesk.domain.text import fold, query_terms, search_tokens
-from eventdesk.store.models import Attendee, AttendeeToken
+from eventdesk.domain.text import fold, query_terms, search_tokens, words
+from eventdesk.store.models import Attendee, AttendeeToken, AuditEntry
 
 
 def attendee_tokens(attendee: Attendee) -> set[str]:
@@ -42,6 +43,19 @@ def save_attendee(session: Session, attendee: Attendee) -> Attendee:
     return attendee
 
 
+def get_attendee(session: Session, attendee_id: int) -> Attendee | None:
+    return session.get(Attendee, attendee_id)
+
+
+def categories_in_use(session: Session) -> list[str]:
+    return sorted(session.exec(select(Attendee.category).distinct()).all())
+
+
+def add_audit(session: Session, *, desk: str, action: str, subject: str, detail: str) -> None:
+    """Who changed what; ``detail`` names fields, never personal values."""
+    session.add(AuditEntry(desk=desk, action=action, subject=subject, detail=detail))
+
+
 def by_code(session: Session, code: str) -> Attendee | None:
     return session.exec(select(Attendee).where(Attendee.badge_code == code)).first()
 
@@ -50,32 +64,66 @@ def count_attendees(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Attendee)).one()
 
 
+# A query longer than this is not a name (a pasted paragraph, a stuck key): it is cut.
+MAX_QUERY_CHARS = 100
+MAX_QUERY_TERMS = 5
+SEARCH_COLUMNS = ("id", "first_name", "last_name", "organisation", "role", "email", "country", "category",
+                  "status", "blocked", "note", "badge_code", "walk_in")
+
+
+@dataclass(frozen=True)
+class PersonHit:
+    person: dict  # SEARCH_COLUMNS of the attendee, as plain values
+    rank: int  # lower is better
+
+
 @dataclass(frozen=True)
 class SearchHit:
     attendee: Attendee
     rank: int  # lower is better
 
 
-def _prefix_ids(term: str):
-    upper = term[:-1] + chr(ord(term[-1]) + 1)
-    return select(AttendeeToken.attendee_id).where(AttendeeToken.token >= term, AttendeeToken.token < upper)
+def _upper_bound(term: str) -> str:
+    return term[:-1] + chr(ord(term[-1]) + 1)
 
 
-def search_attendees(session: Session, query: str, limit: int = 20, candidates: int = 400) -> list[SearchHit]:
-    """People whose words start with every word of ``query`` (any order, accents and case
-    ignored), best first: exact full name, then exact words, then prefixes, then name order."""
-    terms = query_terms(query)
+def _search_query(terms: list[str], candidates: int):
+    """Attendees having a token that starts with the first (longest) term, walked in token order
+    (exact words come before longer words), each probed by person for every other term."""
+    first = aliased(AttendeeToken)
+    query = (select(*[getattr(Attendee, c) for c in SEARCH_COLUMNS])
+             .select_from(first).join(Attendee, Attendee.id == first.attendee_id)
+             .where(first.token >= terms[0], first.token < _upper_bound(terms[0])))
+    for term in terms[1:]:
+        other = aliased(AttendeeToken)
+        query = query.where(exists().where(other.attendee_id == first.attendee_id, other.token >= term,
+                                           other.token < _upper_bound(term)))
+    return query.order_by(first.token, first.attendee_id).limit(candidates)
+
+
+def search_attendees(session: Session, query: str, limit: int = 20) -> list[SearchHit]:
+    """``search_people_rows`` as Attendee objects of ``session``."""
+    return [SearchHit(session.get(Attendee, hit.person["id"]), hit.rank) for hit in search_people_rows(session, query, limit)]
+
+
+def search_people_rows(session: Session, query: str, limit: int = 20, candidates: int | None = None) -> list[PersonHit]:
+    """People having, for every word of ``query``, a word that starts with it (any order, accents
+    and case ignored), best first: exact full name or code, then exact words of the name, then
+    name prefixes, then organisation/e-mail matches; one SELECT."""
+    terms = query_terms(query[:MAX_QUERY_CHARS])[:MAX_QUERY_TERMS]
     if not terms:
         return []
-    ids = _prefix_ids(terms[0])
-    for term in terms[1:]:
-        ids = ids.intersect(_prefix_ids(term))
-    rows = session.exec(select(Attendee).where(Attendee.id.in_(ids.limit(candidates).scalar_subquery()))).all()
-    folded_query = " ".join(sorted(terms))
+    rows = session.exec(_search_query(terms, candidates or max(limit * 5, 100))).all()
+    wanted = " ".join(sorted(terms))
+    seen: set[int] = set()
     hits = []
-    for attendee in rows:
-        name_words = set(fold(attendee.name).replace("-", " ").split())
-        if " ".join(sorted(name_words)) == folded_query or fold(attendee.badge_code) == terms[0]:
+    for row in rows:
+        if row[0] in seen:
+            continue
+        seen.add(row[0])
+        person = dict(zip(SEARCH_COLUMNS, row))
+        name_words = words(f"{person['first_name']} {person['last_name']}")
+        if " ".join(sorted(set(name_words))) == wanted or fold(person["badge_code"]) == terms[0]:
             rank = 0
         elif all(t in name_words for t in terms):
             rank = 1
@@ -83,6 +131,6 @@ def search_attendees(session: Session, query: str, limit: int = 20, candidates: 
             rank = 2
         else:
             rank = 3
-        hits.append(SearchHit(attendee, rank))
-    hits.sort(key=lambda h: (h.rank, fold(h.attendee.last_name), fold(h.attendee.first_name), h.attendee.id))
+        hits.append(PersonHit(person, rank))
+    hits.sort(key=lambda h: (h.rank, fold(h.person["last_name"]), fold(h.person["first_name"]), h.person["id"]))
     return hits[:limit]

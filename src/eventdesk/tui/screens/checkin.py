@@ -1,19 +1,434 @@
-"""Check-in screen (filled in by the check-in issue)."""
+"""The check-in desk: scanner first, search as you type, walk-ins, corrections, undo and figures.
+
+Every key lands in the scan box (the only focusable widget; stray keys are sent there). Enter
+hands the text to one long-lived scan thread, which serves requests in order and posts answers
+back; the screen never waits for the store. Function keys and Ctrl combinations only: a scanner
+types letters and digits."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Static
+import time
+from dataclasses import asdict
 
-from eventdesk.services.checkin_figures import attendee_count
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Input, Static
+from textual.worker import get_current_worker
+
+from eventdesk.domain.checkin import ENTRY, EXIT, clean_code
+from eventdesk.domain.text import printable
+from eventdesk.resources import stylesheet
+from eventdesk.services import checkin as service
+from eventdesk.services.attendees import search_people
+from eventdesk.services.checkin_figures import desk_figures
+from eventdesk.services.events import MAIN_ENTRANCE
+from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
+from eventdesk.tui.widgets.checkin_banner import ResultBanner
+from eventdesk.tui.widgets.checkin_figures import FiguresPanel
+from eventdesk.tui.widgets.checkin_forms import CorrectionForm, ReprintQuestion, WalkInForm
+from eventdesk.tui.widgets.checkin_results import SearchResults
+from eventdesk.tui.widgets.scan_input import SUBMIT_KEYS, ScanInput
+from eventdesk.tui.widgets.scan_loop import ScanDone, ScanLoop, ScanRequest
+
+# Keys closer together than this are a scanner's burst: wait for the burst to end before searching.
+BURST_GAP_S = 0.02
+SEARCH_DEBOUNCE_S = 0.04
+# The figures are re-read at most this often while scans come in.
+FIGURES_EVERY_S = 1.0
+
+
+class SearchDone(Message):
+    def __init__(self, generation: int, text: str, people: list, key_at: float) -> None:
+        super().__init__()
+        self.generation = generation
+        self.text = text
+        self.people = people
+        self.key_at = key_at
+
+
+class FiguresDone(Message):
+    def __init__(self, figures) -> None:
+        super().__init__()
+        self.figures = figures
+
+
+class ListsLoaded(Message):
+    def __init__(self, lists: list) -> None:
+        super().__init__()
+        self.lists = lists
 
 
 class CheckinScreen(DeskScreen):
+    CSS_PATH = stylesheet("checkin.tcss")
     WATCHES = frozenset({"checkin", "attendees"})
+    AUTO_FOCUS = "#scan-input"
+    BINDINGS = [
+        Binding("f6", "walk_in", "Walk-in", id="checkin.walk_in"),
+        Binding("f8", "correct", "Correct details", id="checkin.correct"),
+        Binding("f9", "undo", "Undo last", id="checkin.undo"),
+        Binding("f10", "toggle_direction", "Entry/exit", id="checkin.direction"),
+        Binding("ctrl+l", "next_list", "Next list", id="checkin.next_list"),
+        Binding("escape", "clear", "Clear the box", id="checkin.clear", show=False),
+    ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.list_name = MAIN_ENTRANCE
+        self.direction = ENTRY
+        self.lists: list = []
+        self.last_person = None
+        self.pending_scans = 0
+        # Bookkeeping read by tests and benchmarks/checkin.py.
+        self.results_shown = 0
+        self.last_result_latency = 0.0
+        self.searches_shown = 0
+        self.last_search_latency = 0.0
+        self.last_outcome: object = None
+        self._search_generation = 0
+        self._search_timer = None
+        self._last_change_at = 0.0
+        self._figures_running = False
+        self._figures_dirty = False
+        self._figures_last = 0.0
+        self._figures_loaded = False
+        self._loop: ScanLoop | None = None
+
+    # --- layout -------------------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
-        yield Static(id="checkin-summary")
+        yield Static(id="checkin-mode")
+        yield ScanInput(placeholder="Scan a badge, or type a name (3+ letters) and pick with ↑↓ Enter",
+                        id="scan-input")
+        with Horizontal(id="checkin-main"):
+            with Vertical(id="checkin-left"):
+                yield ResultBanner(id="result-banner")
+                yield SearchResults(id="search-results")
+            with Vertical(id="checkin-right"):
+                yield FiguresPanel(id="desk-figures")
+                yield self._badge_preview()
+
+    def _badge_preview(self):
+        # The printing area builds the badge preview; until it exists this place stays marked.
+        try:
+            from eventdesk.tui.widgets.badge_preview import BadgePreview  # type: ignore[import-not-found]
+        except ImportError:
+            return Static(Text("Badge preview: provided by the printing area (not yet available)", style="dim"),
+                          id="badge-preview")
+        try:
+            return BadgePreview(id="badge-preview")
+        except TypeError:
+            return Static(id="badge-preview")
+
+    @property
+    def scan_input(self) -> ScanInput:
+        return self.query_one("#scan-input", ScanInput)
+
+    @property
+    def banner(self) -> ResultBanner:
+        return self.query_one("#result-banner", ResultBanner)
+
+    @property
+    def results(self) -> SearchResults:
+        return self.query_one("#search-results", SearchResults)
+
+    def on_mount(self) -> None:
+        self.results.display = False
+        self._loop = ScanLoop(self._serve, self.post_message)
+        self._loop.start()
+        self._show_mode()
+        self._load_lists()
+        self.set_interval(FIGURES_EVERY_S, self._figures_tick)
+
+    def on_unmount(self) -> None:
+        if self._loop is not None:
+            self._loop.stop()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        self.scan_input.focus()
+
+    def _show_mode(self) -> None:
+        mode = Text()
+        mode.append(" List: ", style="dim")
+        mode.append(printable(self.list_name, 60), style="bold")
+        mode.append("   Direction: ", style="dim")
+        mode.append(self.direction.upper(), style="bold reverse" if self.direction == EXIT else "bold")
+        mode.append("   F6 walk-in · F8 correct · F9 undo · F10 entry/exit · Ctrl+L list", style="dim")
+        self.query_one("#checkin-mode", Static).update(mode)
+
+    # --- every key to the scan box --------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that reached the screen instead of the scan box (nothing focused, a click
+        elsewhere): hand it to the box, in order."""
+        box = self.scan_input
+        if self.app.screen is not self or self.focused is box:
+            return
+        if event.is_printable or event.key in SUBMIT_KEYS or event.key in ("backspace", "up", "down"):
+            event.stop()
+            event.prevent_default()
+            box.focus()
+            box.post_message(events.Key(event.key, event.character))
+
+    # --- search as you type -------------------------------------------------------------------
+
+    @on(Input.Changed, "#scan-input")
+    def _typed(self, event: Input.Changed) -> None:
+        self._search_generation += 1
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        now = time.monotonic()
+        gap, self._last_change_at = now - self._last_change_at, now
+        text = event.value
+        if len(text.strip()) < self.context.settings.search_min_chars:
+            self.results.clear_people()
+            return
+        generation = self._search_generation
+        if gap > BURST_GAP_S:
+            self._search(text, generation, now)
+        else:  # inside a burst: maybe a scanner; search once the burst pauses
+            self._search_timer = self.set_timer(SEARCH_DEBOUNCE_S, lambda: self._search_after_burst(text, generation, now))
+
+    def _search_after_burst(self, text: str, generation: int, key_at: float) -> None:
+        self._search_timer = None
+        self._search(text, generation, key_at)
+
+    @work(thread=True, exclusive=True, group="checkin-search", exit_on_error=False)
+    def _search(self, text: str, generation: int, key_at: float) -> None:
+        if generation != self._search_generation:
+            return
+        people = search_people(self.context, text)
+        if not get_current_worker().is_cancelled:
+            self.post_message(SearchDone(generation, text, people, key_at))
+
+    def on_search_done(self, message: SearchDone) -> None:
+        if message.generation != self._search_generation:
+            return  # the text changed since: a newer search is on its way
+        self.results.show_people(message.text, message.people)
+        self.searches_shown += 1
+        self.last_search_latency = time.monotonic() - message.key_at
+
+    def on_scan_input_move(self, message: ScanInput.Move) -> None:
+        self.results.move(message.delta)
+
+    # --- scans --------------------------------------------------------------------------------
+
+    def on_scan_input_scanned(self, message: ScanInput.Scanned) -> None:
+        self._search_generation += 1  # results of searches still running are stale now
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        text = message.text
+        selected = self.results.selected if self.results.query_text == text else None
+        self.results.clear_people()
+        if not clean_code(text):
+            return  # the Enter after a scanner's CR, or a lone Enter: nothing to do
+        self._enqueue(ScanRequest(text=text, typed_fast=message.typed_fast,
+                                  selected_code=selected.badge_code if selected else None,
+                                  list_name=self.list_name, direction=self.direction,
+                                  nonce=service.new_nonce(), at=message.at))
+
+    def _enqueue(self, request: ScanRequest) -> None:
+        assert self._loop is not None
+        self.pending_scans += 1
+        self._loop.put(request)
+
+    def _serve(self, request: ScanRequest):
+        """Runs on the scan thread."""
+        context = self.context
+        if request.kind == "scan":
+            return service.submit(context, request.text, typed_fast=request.typed_fast,
+                                  selected_code=request.selected_code, list_name=request.list_name,
+                                  direction=request.direction, nonce=request.nonce)
+        if request.kind == "walk_in":
+            return service.register_walk_in(context, request.payload, request.list_name)
+        if request.kind == "undo":
+            return service.undo_last(context)
+        if request.kind == "correct":
+            attendee_id, changes = request.payload
+            return service.correct_attendee(context, attendee_id, changes)
+        if request.kind == "reprint":
+            return service.reprint_badge(context, request.payload)
+        raise ValueError(request.kind)
+
+    def on_scan_done(self, message: ScanDone) -> None:
+        self.pending_scans -= 1
+        request, outcome = message.request, message.outcome
+        self.last_outcome = outcome if message.error is None else message.error
+        if message.error is not None:
+            error = message.error
+            text = str(error) if isinstance(error, service.CheckinError) else (
+                f"Could not record this: {type(error).__name__}: {error}. The scan was not saved; scan again.")
+            self.banner.show("error", "Not done", detail=text)
+            self.app.bell()
+        elif isinstance(outcome, service.CheckinResult):
+            self.banner.show_result(outcome, self._zone())
+            if outcome.person is not None:
+                self.last_person = outcome.person
+            if not outcome.ok:
+                self.app.bell()
+        elif isinstance(outcome, service.NoMatch):
+            # The text is not put back: the next scan would be appended to it.
+            self.banner.show("info", "Nobody chosen",
+                             detail=f"'{printable(outcome.text, 60)}' is no badge code. Type the name, wait for "
+                                    "the list, pick the person with ↑↓ and Enter, or scan the badge.")
+        elif isinstance(outcome, service.UndoResult):
+            who = printable(outcome.person.name, 60) if outcome.person else "an unknown code"
+            self.banner.show("info", "Undone",
+                             detail=f"The {outcome.direction} of {who} at {outcome.scanned_at.astimezone(self._zone()):%H:%M:%S} "
+                                    "is annulled (the record keeps both).")
+        elif isinstance(outcome, service.Correction):
+            self.last_person = outcome.person
+            if not outcome.changed:
+                self.banner.show("info", "Nothing changed", outcome.person)
+            else:
+                self.banner.show("info", "Details corrected", outcome.person,
+                                 detail="Changed: " + ", ".join(f.replace("_", " ") for f in outcome.changed))
+                if outcome.name_changed:
+                    self._ask_reprint(outcome.person)
+        elif request.kind == "reprint":
+            self.banner.show("info", "Badge queued for reprint", self.last_person)
+        self.results_shown += 1
+        self.last_result_latency = time.monotonic() - request.at
+        self.request_figures()
+
+    def _zone(self):
+        try:
+            return self.context.zone()
+        except Exception:  # no event yet: show UTC
+            return None
+
+    # --- figures ------------------------------------------------------------------------------
 
     def refresh_data(self) -> None:
-        self.query_one("#checkin-summary", Static).update(f"{attendee_count(self.context)} attendees registered")
+        self.request_figures(now=True)
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        if message.areas & self.WATCHES:
+            self.request_figures()
+
+    def request_figures(self, now: bool = False) -> None:
+        if self._figures_running or (not now and time.monotonic() - self._figures_last < FIGURES_EVERY_S):
+            self._figures_dirty = True
+            return
+        self._figures_running = True
+        self._figures_dirty = False
+        self._load_figures(self.list_name)
+
+    def _figures_tick(self) -> None:
+        if self._figures_dirty and not self._figures_running:
+            self.request_figures(now=True)
+
+    @work(thread=True, group="checkin-figures", exit_on_error=False)
+    def _load_figures(self, list_name: str) -> None:
+        try:
+            figures = desk_figures(self.context, list_name)
+        except Exception:
+            figures = None
+        self.post_message(FiguresDone(figures))
+
+    def on_figures_done(self, message: FiguresDone) -> None:
+        self._figures_running = False
+        self._figures_last = time.monotonic()
+        self._figures_loaded = True
+        self.query_one("#desk-figures", FiguresPanel).show(message.figures, self._zone())
+
+    async def figures_ready(self) -> None:
+        """Wait until the figures have been shown once (tests, benchmark)."""
+        import asyncio
+
+        while not self._figures_loaded:
+            await asyncio.sleep(0.01)
+
+    async def wait_idle(self) -> None:
+        """Wait until every submitted scan has its answer on screen and no search is running
+        (tests: the scan thread is long-lived, so ``workers.wait_for_complete`` never returns)."""
+        import asyncio
+
+        while True:
+            searching = [w for w in self.app.workers if w.group == "checkin-search" and not w.is_finished]
+            if self.pending_scans == 0 and not searching and self._search_timer is None:
+                await asyncio.sleep(0)
+                if self.pending_scans == 0:
+                    return
+            await asyncio.sleep(0.005)
+
+    # --- lists and direction ------------------------------------------------------------------
+
+    @work(thread=True, group="checkin-lists", exit_on_error=False)
+    def _load_lists(self) -> None:
+        self.post_message(ListsLoaded(service.checkin_lists(self.context)))
+
+    def on_lists_loaded(self, message: ListsLoaded) -> None:
+        self.lists = message.lists
+
+    def action_next_list(self) -> None:
+        names = [checkin_list.name for checkin_list in self.lists] or [MAIN_ENTRANCE]
+        index = names.index(self.list_name) if self.list_name in names else -1
+        self.list_name = names[(index + 1) % len(names)]
+        self._show_mode()
+        self.request_figures(now=True)
+
+    def action_toggle_direction(self) -> None:
+        self.direction = EXIT if self.direction == ENTRY else ENTRY
+        self._show_mode()
+
+    def action_clear(self) -> None:
+        self.scan_input.value = ""
+        self.results.clear_people()
+
+    # --- undo, walk-in, correction ------------------------------------------------------------
+
+    def _desk_request(self, kind: str, payload: object = None) -> None:
+        self._enqueue(ScanRequest(text="", typed_fast=False, selected_code=None, list_name=self.list_name,
+                                  direction=self.direction, nonce=service.new_nonce(), kind=kind, payload=payload))
+
+    def action_undo(self) -> None:
+        self._desk_request("undo")
+
+    def action_walk_in(self) -> None:
+        def registered(values: dict | None) -> None:
+            self.scan_input.focus()
+            if values:
+                self._desk_request("walk_in", service.WalkIn(**values))
+
+        self.app.push_screen(WalkInForm(service.DEFAULT_CATEGORIES), registered)
+
+    def action_correct(self) -> None:
+        person = self.results.selected or self.last_person
+        if person is None:
+            self.banner.show("info", "Whom to correct?",
+                             detail="Scan the badge or pick the person in the search first, then press F8.")
+            return
+        values = {k: v for k, v in asdict(person).items() if k in service.EDITABLE_FIELDS}
+
+        def corrected(changes: dict | None) -> None:
+            self.scan_input.focus()
+            if changes:
+                self._desk_request("correct", (person.id, changes))
+
+        self.app.push_screen(CorrectionForm(service.DEFAULT_CATEGORIES, values, person.name), corrected)
+
+    def _ask_reprint(self, person) -> None:
+        def answered(yes: bool | None) -> None:
+            self.scan_input.focus()
+            if yes:
+                self._desk_request("reprint", person.id)
+
+        self.app.push_screen(ReprintQuestion(person.name), answered)
+
+    def palette_commands(self):
+        from textual.app import SystemCommand
+
+        yield SystemCommand("Walk-in", "Register, check in and print a badge for a new person (F6)",
+                            self.action_walk_in)
+        yield SystemCommand("Correct details", "Edit the selected or last scanned person (F8)", self.action_correct)
+        yield SystemCommand("Undo last check-in", "Annul this desk's last check-in (F9)", self.action_undo)
+        yield SystemCommand("Entry/exit", "Switch between entry and exit scans (F10)", self.action_toggle_direction)
+        yield SystemCommand("Next check-in list", "Main entrance, rooms, meeting area (Ctrl+L)", self.action_next_list)

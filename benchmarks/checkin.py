@@ -1,0 +1,240 @@
+"""Check-in desk speed at 1,000, 10,000 and 100,000 attendees.
+
+Builds each database by bulk insert (people with accented European names, the seed speakers
+among them), then measures on the real App, driven headless as a scanner would drive it:
+
+- scan: from the Enter of a scan to its result on the banner, committed (p50/p95)
+- search: from the keystroke that completes a query to the results in the list (p50/p95)
+- the SQL statements one scan costs (BEGIN/COMMIT not counted)
+- the service call alone (check_in / search_people), for comparison
+
+Run: /work/venv/bin/python benchmarks/checkin.py [--sizes 1000,10000,100000] [--scans 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import event, insert
+
+SEED_SPEAKERS = [
+    ("Kristina", "Šermukšnytė-Alešiūnienė", "AgriFood Lithuania", "speaker"),
+    ("Kíncső", "Izsak", "Technopolis", "speaker"),
+    ("Lukas", "Nögel", "VDI/VDE Innovation + Technology GmbH", "speaker"),
+    ("Carolina", "Garcés", "Mobile Heights", "speaker"),
+    ("Marek", "Przeor", "DG GROW, European Commission", "speaker"),
+]
+FIRST = ["Anna", "Jan", "Maria", "Piotr", "Sofia", "Lukas", "Elena", "Jonas", "Ines", "Marek", "Zsófia",
+         "Björn", "Chloé", "Mateusz", "Ana", "Tomás", "Greta", "Nikolaos", "Eva", "Dragan", "Åsa", "Jiří",
+         "Aoife", "Mihai", "Laura", "Pauline", "Hervé", "Ola", "Birgit", "Glenda"]
+LAST = ["Müller", "Nowak", "García", "Rossi", "Dubois", "Novák", "Horváth", "Jansen", "Popescu",
+        "Kowalski", "Papadopoulos", "Silva", "Petrović", "Nielsen", "Virtanen", "Ó Briain", "Bērziņš",
+        "Kazlauskas", "Tamm", "Schmidt", "Fernández", "Łukasiewicz", "Øberg", "Zeller", "Capus",
+        "Svedin", "Grandjean", "Hobbs", "Besnard", "Cosnita", "Weidel", "Boratynski", "Remotti"]
+ORGS = ["Cluster", "Network", "Agency", "Institute", "GmbH", "Association", "Platform", "Hub"]
+PLACES = ["Vojvodina", "Baltic", "Alpine", "Danube", "Nordic", "Iberian", "Flanders", "Silesia", "Tuscany"]
+CATEGORIES = ["participant"] * 8 + ["speaker", "press", "staff"]
+SYLLABLES = ["ka", "lo", "mi", "ner", "vic", "sen", "ber", "tin", "go", "ra", "du", "lé", "sch", "wa", "ño",
+             "ski", "ová", "ič", "ter", "man", "ari", "po", "hel", "zu", "ek", "an", "ös", "ri", "ço", "las"]
+
+
+def surname(rng: random.Random) -> str:
+    """A common surname one time in three, else a made-up one: a real list of 100,000 people has
+    tens of thousands of different surnames, not thirty."""
+    if rng.random() < 0.33:
+        return rng.choice(LAST)
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
+
+
+def build_database(path: str, size: int, seed: int = 7) -> list[str]:
+    """A migrated database with ``size`` attendees; returns their badge codes (seed speakers first)."""
+    from eventdesk.domain.codes import seeded_code_factory
+    from eventdesk.services.events import create_event
+    from eventdesk.store.attendees import attendee_tokens
+    from eventdesk.store.db import make_engine
+    from eventdesk.store.models import Attendee, AttendeeToken
+
+    create_event(path, name="Benchmark Conference", timezone="Europe/Brussels",
+                 start=date(2024, 5, 7), end=date(2024, 5, 8), venue="Brussels")
+    engine = make_engine(path)
+    rng = random.Random(seed)
+    new_code = seeded_code_factory(seed)
+    people = [dict(first_name=f, last_name=l, organisation=o, category=c) for f, l, o, c in SEED_SPEAKERS]
+    while len(people) < size:
+        people.append(dict(first_name=rng.choice(FIRST), last_name=surname(rng),
+                           organisation=f"{rng.choice(PLACES)} {rng.choice(ORGS)}", category=rng.choice(CATEGORIES)))
+    people = people[:size]
+    codes = []
+    for number, person in enumerate(people, start=1):
+        person["id"] = number
+        person["badge_code"] = new_code()
+        person["email"] = f"person{number}@example.org"
+        codes.append(person["badge_code"])
+    with engine.begin() as connection:
+        connection.execute(insert(Attendee), people)
+        tokens = []
+        for person in people:
+            attendee = Attendee(**person)
+            tokens.extend({"token": t, "attendee_id": person["id"]} for t in attendee_tokens(attendee))
+        connection.execute(insert(AttendeeToken), tokens)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+    engine.dispose()
+    return codes
+
+
+class StatementCounter:
+    """Counts SQL statements (BEGIN/COMMIT/ROLLBACK and PRAGMAs not counted)."""
+
+    def __init__(self, engine) -> None:
+        self.count = 0
+        self.engine = engine
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        word = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+        if word not in ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE"):
+            self.count += 1
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def measure_services(path: str, codes: list[str], scans: int) -> dict[str, float]:
+    from eventdesk.services.attendees import search_people
+    from eventdesk.services.checkin import check_in
+    from eventdesk.services.context import open_context
+
+    context = open_context(path)
+    counter = StatementCounter(context.engine)
+    rng = random.Random(1)
+    scan_times, statements = [], []
+    for code in rng.sample(codes, min(scans, len(codes))):
+        before = counter.count
+        start = time.perf_counter()
+        check_in(context, code)
+        scan_times.append(time.perf_counter() - start)
+        statements.append(counter.count - before)
+    search_times = []
+    queries = ["sermuksnyte", "SERMUKS", "kincso izsak", "izsak k", "nogel", "muller", "anna nowak", "cluster",
+               "kowal", "garcia ro", "bjorn", "lukasiewicz"]
+    for _ in range(max(1, scans // len(queries))):
+        for query in queries:
+            start = time.perf_counter()
+            search_people(context, query)
+            search_times.append(time.perf_counter() - start)
+    counter.close()
+    context.engine.dispose()
+    return {"svc_scan_p50": percentile(scan_times, 0.5), "svc_scan_p95": percentile(scan_times, 0.95),
+            "svc_search_p50": percentile(search_times, 0.5), "svc_search_p95": percentile(search_times, 0.95),
+            "statements": max(statements)}
+
+
+async def measure_app(path: str, codes: list[str], scans: int) -> dict[str, float]:
+    """Drive the real check-in screen headless: keys go through the driver like a terminal's."""
+    from textual import events
+
+    from eventdesk.services.context import open_context
+    from eventdesk.tui.app import make_app
+    from eventdesk.tui.screens.checkin import CheckinScreen
+
+    context = open_context(path)
+    app = make_app(context, watch_store=False)
+    rng = random.Random(2)
+    scan_times, search_times = [], []
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, CheckinScreen)
+        await screen.figures_ready()
+        driver = app._driver
+
+        def send(key: str, char: str | None) -> None:
+            key_event = events.Key(key, char)
+            key_event.set_sender(app)
+            driver.send_message(key_event)
+
+        for code in rng.sample(codes, min(scans, len(codes))):
+            seen = screen.results_shown
+            for ch in code:  # a scanner: all keys at once, Enter last
+                send(ch, ch)
+            send("enter", "\r")
+            while screen.results_shown == seen:
+                await asyncio.sleep(0.0005)
+            scan_times.append(screen.last_result_latency)
+            await pilot.pause()
+        queries = ["sermuksnyte", "kincso izsak", "izsak k", "nogel", "muller", "anna nowak", "kowal",
+                   "garcia ro", "bjorn"]
+        for _ in range(max(1, scans // (3 * len(queries)))):
+            for query in queries:
+                for ch in query:  # a person typing: one key every 80 ms, results after each from 3 chars
+                    seen = screen.searches_shown
+                    send(ch if ch != " " else "space", ch)
+                    await asyncio.sleep(0.08)
+                    await pilot.pause()
+                if screen.searches_shown != seen:
+                    search_times.append(screen.last_search_latency)
+                for _ in query:
+                    send("backspace", None)
+                await pilot.pause()
+                await asyncio.sleep(0.1)
+    context.engine.dispose()
+    return {"ui_scan_p50": percentile(scan_times, 0.5), "ui_scan_p95": percentile(scan_times, 0.95),
+            "ui_search_p50": percentile(search_times, 0.5) if search_times else float("nan"),
+            "ui_search_p95": percentile(search_times, 0.95) if search_times else float("nan")}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--scans", type=int, default=200)
+    parser.add_argument("--no-app", action="store_true", help="Only measure the service calls.")
+    args = parser.parse_args(argv)
+    from eventdesk.logs import quiet_logging
+
+    quiet_logging()
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in (int(s) for s in args.sizes.split(",")):
+            path = str(Path(folder) / f"bench-{size}.db")
+            start = time.perf_counter()
+            codes = build_database(path, size)
+            built = time.perf_counter() - start
+            figures = measure_services(path, codes, args.scans)
+            if not args.no_app:
+                fresh = str(Path(folder) / f"bench-{size}-app.db")
+                build_database(fresh, size)
+                figures.update(asyncio.run(measure_app(fresh, codes, args.scans)))
+            rows.append((size, built, figures))
+            print(f"  {size:>7,} attendees measured", file=sys.stderr)
+
+    ms = lambda v: f"{v * 1000:6.1f}"  # noqa: E731
+    print()
+    print("Check-in desk (ms; targets at 100,000: scan p95 <= 20, search p95 <= 16, <= 3 statements/scan)")
+    header = (f"{'attendees':>10} {'build s':>8} | {'scan p50':>8} {'scan p95':>8} | {'search p50':>10} "
+              f"{'search p95':>10} | {'stmts/scan':>10} | {'svc scan p95':>12} {'svc search p95':>14}")
+    print(header)
+    print("-" * len(header))
+    for size, built, f in rows:
+        ui = ("ui_scan_p50" in f)
+        print(f"{size:>10,} {built:8.1f} | "
+              f"{ms(f['ui_scan_p50']) if ui else '     -':>8} {ms(f['ui_scan_p95']) if ui else '     -':>8} | "
+              f"{ms(f['ui_search_p50']) if ui else '     -':>10} {ms(f['ui_search_p95']) if ui else '     -':>10} | "
+              f"{f['statements']:>10} | {ms(f['svc_scan_p95']):>12} {ms(f['svc_search_p95']):>14}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

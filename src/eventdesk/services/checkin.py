@@ -1,0 +1,344 @@
+"""The check-in desk's use cases: a scan (``check_in``), what the desk does with a submitted text
+(``submit``), undo, walk-ins and corrections. The screen and ``eventdesk checkin`` call the same
+functions."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from eventdesk.domain.checkin import (
+    DIRECTIONS, ENTRY, EXIT, LABELS, CodeLookup, Result, clean_code, decide, looks_like_code, strip_scanner_noise,
+)
+from eventdesk.domain.codes import new_badge_code
+from eventdesk.domain.text import printable
+from eventdesk.services.attendees import Person
+from eventdesk.services.context import Context
+from eventdesk.services.events import MAIN_ENTRANCE
+from eventdesk.store import checkins as store
+from eventdesk.store import print_jobs
+from eventdesk.store.attendees import add_audit, by_code, get_attendee, save_attendee
+from eventdesk.store.db import bump
+from eventdesk.store.models import Attendee
+
+
+class CheckinError(Exception):
+    """A scan or desk action that cannot be carried out; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class CheckinResult:
+    """The answer to one scan, as the banner and ``--json`` show it."""
+
+    result: str
+    code: str
+    direction: str
+    list_name: str
+    desk: str
+    scanned_at: datetime
+    nonce: str
+    record_id: int | None
+    person: Person | None = None
+    first_checkin_at: datetime | None = None  # already_checked_in: when and where it first happened
+    first_checkin_desk: str | None = None
+    badge_queued: bool = False  # this scan queued the person's first badge
+    replayed: bool = False  # the nonce was seen before: this is the first scan's answer
+
+    @property
+    def ok(self) -> bool:
+        return self.result == Result.OK
+
+    @property
+    def label(self) -> str:
+        if self.ok and self.direction == EXIT:
+            return "Goodbye (exit recorded)"
+        return LABELS.get(self.result, self.result)
+
+    def as_dict(self) -> dict:
+        return {
+            "result": self.result, "label": self.label, "code": self.code, "direction": self.direction,
+            "list": self.list_name, "desk": self.desk, "scanned_at": self.scanned_at.isoformat(),
+            "nonce": self.nonce, "record_id": self.record_id, "replayed": self.replayed,
+            "badge_queued": self.badge_queued,
+            "first_checkin_at": self.first_checkin_at.isoformat() if self.first_checkin_at else None,
+            "first_checkin_desk": self.first_checkin_desk,
+            "person": self.person.as_dict() if self.person else None,
+        }
+
+
+@dataclass(frozen=True)
+class NoMatch:
+    """A submitted text that is neither a known code nor a scan, and no person was selected: the
+    desk shows the search results instead of checking anybody in."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    record_id: int
+    person: Person | None
+    direction: str
+    list_name: str
+    scanned_at: datetime
+
+
+def new_nonce() -> str:
+    return uuid.uuid4().hex
+
+
+def check_in(context: Context, code: str, list_name: str | None = None, desk: str | None = None,
+             direction: str = ENTRY, nonce: str | None = None) -> CheckinResult:
+    """Decide about one scanned ``code`` and append it to the record (failures too), in one
+    transaction: one SELECT, one INSERT, and the badge job for a first entry. The same ``nonce``
+    twice records one scan and answers the first result again."""
+    result = _scan(context, code, list_name, desk, direction, nonce, record_unknown=True)
+    assert result is not None
+    return result
+
+
+def _scan(context: Context, code: str, list_name: str | None, desk: str | None, direction: str,
+          nonce: str | None, *, record_unknown: bool) -> CheckinResult | None:
+    cleaned = clean_code(code)
+    if not cleaned:
+        raise CheckinError("The scan was empty: scan the badge again or type a name to search.")
+    if direction not in DIRECTIONS:
+        raise CheckinError(f"Direction must be 'entry' or 'exit', not '{direction}'.")
+    list_name = list_name or MAIN_ENTRANCE
+    desk = desk or context.desk
+    nonce = nonce or new_nonce()
+    try:
+        with context.session() as session:
+            return _check_in(session, context, cleaned, list_name, desk, direction, nonce,
+                             record_unknown=record_unknown)
+    except IntegrityError:
+        # Another process recorded the same nonce between our SELECT and INSERT: answer its result.
+        with Session(context.engine) as session:
+            record = store.record_by_nonce(session, nonce)
+            if record is None:
+                raise
+            return _replayed(session, record)
+
+
+def _begin_immediate(session: Session) -> bool:
+    """On SQLite take the write lock before reading, so two desks (processes) deciding about the
+    same person are serialised (pretix locks the ticket row). Returns whether a row lock is still
+    needed (other databases: SELECT ... FOR UPDATE)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        if not connection.connection.dbapi_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return False
+    return True
+
+
+def _check_in(session: Session, context: Context, code: str, list_name: str, desk: str, direction: str,
+              nonce: str, *, record_unknown: bool = True) -> CheckinResult | None:
+    lock = _begin_immediate(session)
+    row = store.lookup_code(session, code, list_name, nonce, lock=lock)
+    if row is None:
+        raise CheckinError(f"There is no check-in list named '{printable(list_name, 60)}'; "
+                           "'eventdesk checkin lists' shows the lists.")
+    if row.replay_id is not None:
+        record = store.record_by_id(session, row.replay_id)
+        assert record is not None
+        return _replayed(session, record)
+    person = Person(**row.person) if row.person else None
+    lookup = CodeLookup(
+        found=person is not None, revoked=row.revoked,
+        status=person.status if person else "active", blocked=person.blocked if person else False,
+        category=person.category if person else "", inside=row.last_direction == ENTRY,
+    )
+    result = decide(lookup, list_categories=row.list_categories, direction=direction)
+    if result == Result.UNKNOWN_CODE and not record_unknown:
+        return None  # a name typed at the desk, not a scan: nothing to record
+    now = context.now()
+    record_id = store.insert_record(session, nonce=nonce, code=code, attendee_id=person.id if person else None,
+                                    list_id=row.list_id, direction=direction, result=result, desk=desk,
+                                    scanned_at=now)
+    badge = result == Result.OK and direction == ENTRY and not row.entered_anywhere and not row.badge_queued
+    if badge:
+        print_jobs.enqueue(session, kind="badge", attendee_id=person.id, printer=context.settings.default_printer or "",
+                           desk=desk)
+    return CheckinResult(
+        result=str(result), code=code, direction=direction, list_name=list_name, desk=desk, scanned_at=now,
+        nonce=nonce, record_id=record_id, person=person,
+        first_checkin_at=row.first_entry_at if result == Result.ALREADY_CHECKED_IN else None,
+        first_checkin_desk=row.first_entry_desk if result == Result.ALREADY_CHECKED_IN else None,
+        badge_queued=badge,
+    )
+
+
+def _replayed(session: Session, record) -> CheckinResult:
+    """The first answer to a nonce, rebuilt from its record."""
+    attendee = get_attendee(session, record.attendee_id) if record.attendee_id else None
+    checkin_list = store.list_by_id(session, record.list_id)
+    first = None
+    if record.result == Result.ALREADY_CHECKED_IN and record.attendee_id:
+        first = store.first_entry(session, record.attendee_id, record.list_id, before_id=record.id)
+    return CheckinResult(
+        result=record.result, code=record.code, direction=record.direction,
+        list_name=checkin_list.name if checkin_list else "", desk=record.desk, scanned_at=record.scanned_at,
+        nonce=record.nonce, record_id=record.id, person=Person.of(attendee) if attendee else None,
+        first_checkin_at=first.scanned_at if first else None, first_checkin_desk=first.desk if first else None,
+        replayed=True,
+    )
+
+
+def submit(context: Context, text: str, *, typed_fast: bool, selected_code: str | None = None,
+           list_name: str | None = None, desk: str | None = None, direction: str = ENTRY,
+           nonce: str | None = None) -> CheckinResult | NoMatch | None:
+    """What Enter at the desk means. An exact badge code (or a revoked one) is checked in; a text
+    that looks like a scan (one word, 8+ characters, typed at scanner speed) but matches nothing is
+    recorded as ``unknown_code``; otherwise the highlighted search result is checked in; with no
+    highlighted person the answer is ``NoMatch`` (nothing recorded). An empty text (the Enter after
+    a scanner's CR) answers None and records nothing."""
+    stripped = strip_scanner_noise(text)
+    if not clean_code(text):
+        return None
+    if not any(ch.isspace() for ch in stripped):
+        result = _scan(context, text, list_name, desk, direction, nonce,
+                       record_unknown=looks_like_code(text, typed_fast))
+        if result is not None:
+            return result
+    if selected_code is None:
+        return NoMatch(stripped)
+    return check_in(context, selected_code, list_name, desk, direction, nonce)
+
+
+def undo_last(context: Context, desk: str | None = None) -> UndoResult:
+    """Annul the desk's own last successful scan, if it is at most ``settings.undo_minutes`` old.
+    The record keeps both: the scan and its annulment."""
+    desk = desk or context.desk
+    now = context.now()
+    minutes = context.settings.undo_minutes
+    with context.session() as session:
+        record = store.last_valid_scan_of_desk(session, desk, now - timedelta(minutes=minutes))
+        if record is None:
+            raise CheckinError(f"Nothing to undo: {printable(desk, 40)} has no check-in in the last {minutes} minutes.")
+        store.annul(session, record.id, now, desk)
+        attendee = get_attendee(session, record.attendee_id) if record.attendee_id else None
+        checkin_list = store.list_by_id(session, record.list_id)
+        bump(session, "checkin")
+        return UndoResult(record_id=record.id, person=Person.of(attendee) if attendee else None,
+                          direction=record.direction, list_name=checkin_list.name if checkin_list else "",
+                          scanned_at=record.scanned_at)
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ListInfo:
+    id: int
+    name: str
+    kind: str
+    categories: str
+
+
+def checkin_lists(context: Context) -> list[ListInfo]:
+    with Session(context.engine) as session:
+        return [ListInfo(c.id, c.name, c.kind, c.categories) for c in store.all_lists(session)]
+
+
+# --- walk-ins and corrections -----------------------------------------------------------------
+
+EDITABLE_FIELDS = ("first_name", "last_name", "organisation", "role", "email", "country", "category", "note")
+
+
+@dataclass(frozen=True)
+class WalkIn:
+    first_name: str
+    last_name: str
+    organisation: str = ""
+    email: str = ""
+    category: str = "participant"
+
+
+def register_walk_in(context: Context, walk_in: WalkIn, list_name: str | None = None,
+                     desk: str | None = None) -> CheckinResult:
+    """Register a person who arrived without registration, check them in and queue their badge,
+    in one transaction."""
+    first, last = walk_in.first_name.strip(), walk_in.last_name.strip()
+    if not (first or last):
+        raise CheckinError("A walk-in needs a name: fill in the first or the last name.")
+    desk = desk or context.desk
+    list_name = list_name or MAIN_ENTRANCE
+    with context.session() as session:
+        attendee = Attendee(first_name=first, last_name=last, organisation=walk_in.organisation.strip(),
+                            email=walk_in.email.strip(), category=walk_in.category.strip() or "participant",
+                            badge_code=new_badge_code(), walk_in=True)
+        save_attendee(session, attendee)
+        add_audit(session, desk=desk, action="walk_in", subject=f"attendee:{attendee.id}",
+                  detail="registered at the desk")
+        bump(session, "attendees")
+        return _check_in(session, context, attendee.badge_code, list_name, desk, ENTRY, new_nonce())
+
+
+@dataclass(frozen=True)
+class Correction:
+    person: Person
+    changed: tuple[str, ...]
+
+    @property
+    def name_changed(self) -> bool:
+        return "first_name" in self.changed or "last_name" in self.changed
+
+
+def correct_attendee(context: Context, attendee_id: int, changes: dict[str, str], desk: str | None = None) -> Correction:
+    """Correct an attendee's details. The audit entry names the fields, never their values."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise CheckinError(f"These details cannot be edited here: {', '.join(sorted(unknown))}.")
+    desk = desk or context.desk
+    with context.session() as session:
+        attendee = get_attendee(session, attendee_id)
+        if attendee is None:
+            raise CheckinError("This person is no longer in the database (deleted by an import?).")
+        changed = tuple(f for f in EDITABLE_FIELDS if f in changes and getattr(attendee, f) != changes[f].strip())
+        if "category" in changed and not changes["category"].strip():
+            raise CheckinError("The category cannot be empty.")
+        if not changed:
+            return Correction(Person.of(attendee), ())
+        for f in changed:
+            setattr(attendee, f, changes[f].strip())
+        save_attendee(session, attendee)
+        add_audit(session, desk=desk, action="attendee_corrected", subject=f"attendee:{attendee.id}",
+                  detail="changed: " + ", ".join(changed))
+        bump(session, "attendees")
+        return Correction(Person.of(attendee), changed)
+
+
+def reprint_badge(context: Context, attendee_id: int, desk: str | None = None) -> None:
+    """Queue a new badge for a person (after a correction of the name)."""
+    desk = desk or context.desk
+    with context.session() as session:
+        print_jobs.enqueue(session, kind="badge", attendee_id=attendee_id,
+                           printer=context.settings.default_printer or "", desk=desk, reprint=True)
+        add_audit(session, desk=desk, action="badge_reprint", subject=f"attendee:{attendee_id}", detail="")
+
+
+def person_by_code(context: Context, code: str) -> Person | None:
+    with Session(context.engine) as session:
+        attendee = by_code(session, clean_code(code))
+        return Person.of(attendee) if attendee else None
+
+
+DEFAULT_CATEGORIES = ["participant", "speaker", "press", "staff", "organiser"]
+
+
+def categories(context: Context) -> list[str]:
+    """Categories in use, the usual ones first."""
+    from eventdesk.store.attendees import categories_in_use
+
+    with Session(context.engine) as session:
+        found = categories_in_use(session)
+    return DEFAULT_CATEGORIES + sorted(c for c in found if c not in DEFAULT_CATEGORIES)
+
+
+__all__ = ["CheckinError", "CheckinResult", "Correction", "ListInfo", "NoMatch", "UndoResult", "WalkIn",
+           "check_in", "checkin_lists", "correct_attendee", "categories", "new_nonce", "person_by_code",
+           "register_walk_in", "reprint_badge", "submit", "undo_last"]

@@ -1,0 +1,215 @@
+"""Check-in queries. A scan costs one SELECT (the list, the person behind the code or the revoked
+code, their state on the list, a replayed nonce) and one INSERT of the record; the service may add
+the badge print job as a third statement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, bindparam, exists, func, insert, literal, select, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from eventdesk.store.models import Attendee, CheckinList, CheckinRecord, PrintJob, RevokedCode
+from eventdesk.store.types import UTCDateTime
+
+PERSON_COLUMNS = ("id", "first_name", "last_name", "organisation", "role", "email", "country", "category",
+                  "status", "blocked", "note", "badge_code", "walk_in")
+
+_VALID = and_(CheckinRecord.result == "ok", CheckinRecord.annulled_at.is_(None))
+
+
+@dataclass(frozen=True)
+class CodeRow:
+    """One row of the scan query."""
+
+    list_id: int
+    list_kind: str
+    list_categories: str
+    person: dict | None  # attendee columns (PERSON_COLUMNS) when the code (or a revoked code) is known
+    revoked: bool
+    first_entry_at: datetime | None
+    first_entry_desk: str | None
+    last_direction: str | None
+    entered_anywhere: bool
+    badge_queued: bool
+    replay_id: int | None
+
+
+def _scan_query():
+    # Exactly as scanned, then upper-cased (a scanner in Caps Lock types our codes in lower case).
+    lookups = []
+    for code in (bindparam("code"), bindparam("upper_code")):
+        lookups.append(select(Attendee.id).where(Attendee.badge_code == code).scalar_subquery())
+    for code in (bindparam("code"), bindparam("upper_code")):
+        lookups.append(select(RevokedCode.attendee_id).where(RevokedCode.code == code).scalar_subquery())
+    record = aliased(CheckinRecord)
+    here = and_(record.attendee_id == Attendee.id, record.list_id == CheckinList.id,
+                record.result == "ok", record.annulled_at.is_(None))
+    first_entry = (select(record.scanned_at).where(here, record.direction == "entry")
+                   .order_by(record.scanned_at, record.id).limit(1))
+    first_desk = (select(record.desk).where(here, record.direction == "entry")
+                  .order_by(record.scanned_at, record.id).limit(1))
+    last_direction = select(record.direction).where(here).order_by(record.scanned_at.desc(), record.id.desc()).limit(1)
+    anywhere = aliased(CheckinRecord)
+    entered_anywhere = exists().where(anywhere.attendee_id == Attendee.id, anywhere.result == "ok",
+                                      anywhere.direction == "entry", anywhere.annulled_at.is_(None))
+    badge_queued = exists().where(PrintJob.attendee_id == Attendee.id, PrintJob.kind == "badge",
+                                  PrintJob.state != "cancelled")
+    replay = select(CheckinRecord.id).where(CheckinRecord.nonce == bindparam("nonce")).scalar_subquery()
+    columns = [getattr(Attendee, c).label(f"a_{c}") for c in PERSON_COLUMNS]
+    return (
+        select(
+            CheckinList.id, CheckinList.kind, CheckinList.categories, *columns,
+            first_entry.scalar_subquery().label("first_at"),
+            first_desk.scalar_subquery().label("first_desk"),
+            last_direction.scalar_subquery().label("last_direction"),
+            entered_anywhere.label("entered_anywhere"),
+            badge_queued.label("badge_queued"),
+            replay.label("replay_id"),
+        )
+        .select_from(CheckinList)
+        .outerjoin(Attendee, Attendee.id == func.coalesce(*lookups))
+        .where(CheckinList.name == bindparam("list_name"))
+    )
+
+
+_SCAN_QUERY = _scan_query()
+_FIRST_AT = UTCDateTime()
+
+
+def lookup_code(session: Session, code: str, list_name: str, nonce: str, *, lock: bool = False) -> CodeRow | None:
+    """Everything the decision needs about ``code`` on the list ``list_name``, in one SELECT.
+    None when there is no such list. ``lock`` takes the list row FOR UPDATE (PostgreSQL), so two
+    desks deciding about the same person wait for each other."""
+    query = _SCAN_QUERY.with_for_update(of=CheckinList) if lock else _SCAN_QUERY
+    row = session.execute(query, {"code": code, "upper_code": code.upper(), "list_name": list_name,
+                                  "nonce": nonce}).first()
+    if row is None:
+        return None
+    mapping = row._mapping
+    person = None
+    if mapping["a_id"] is not None:
+        person = {c: mapping[f"a_{c}"] for c in PERSON_COLUMNS}
+        person["blocked"] = bool(person["blocked"])
+        person["walk_in"] = bool(person["walk_in"])
+    first_at = mapping["first_at"]
+    if first_at is not None and not isinstance(first_at, datetime):  # SQLite hands a scalar subquery back as text
+        first_at = datetime.fromisoformat(str(first_at))
+    if first_at is not None:
+        first_at = _FIRST_AT.process_result_value(first_at, session.get_bind().dialect)
+    return CodeRow(
+        list_id=mapping["id"], list_kind=mapping["kind"], list_categories=mapping["categories"] or "",
+        person=person, revoked=person is not None and person["badge_code"] not in (code, code.upper()),
+        first_entry_at=first_at, first_entry_desk=mapping["first_desk"],
+        last_direction=mapping["last_direction"], entered_anywhere=bool(mapping["entered_anywhere"]),
+        badge_queued=bool(mapping["badge_queued"]), replay_id=mapping["replay_id"],
+    )
+
+
+def insert_record(session: Session, *, nonce: str, code: str, attendee_id: int | None, list_id: int,
+                  direction: str, result: str, desk: str, scanned_at: datetime) -> int:
+    """Append one scan to the record (one INSERT); the unique nonce refuses a replay."""
+    outcome = session.execute(insert(CheckinRecord).values(
+        nonce=nonce, code=code, attendee_id=attendee_id, list_id=list_id, direction=direction,
+        result=result, desk=desk, scanned_at=scanned_at))
+    return outcome.inserted_primary_key[0]
+
+
+def record_by_id(session: Session, record_id: int) -> CheckinRecord | None:
+    return session.get(CheckinRecord, record_id)
+
+
+def record_by_nonce(session: Session, nonce: str) -> CheckinRecord | None:
+    return session.execute(select(CheckinRecord).where(CheckinRecord.nonce == nonce)).scalars().first()
+
+
+def list_by_id(session: Session, list_id: int) -> CheckinList | None:
+    return session.get(CheckinList, list_id)
+
+
+def first_entry(session: Session, attendee_id: int, list_id: int, before_id: int | None = None) -> CheckinRecord | None:
+    """The first valid entry of a person on a list (optionally among records older than ``before_id``)."""
+    query = select(CheckinRecord).where(_VALID, CheckinRecord.attendee_id == attendee_id,
+                                        CheckinRecord.list_id == list_id, CheckinRecord.direction == "entry")
+    if before_id is not None:
+        query = query.where(CheckinRecord.id < before_id)
+    return session.execute(query.order_by(CheckinRecord.scanned_at, CheckinRecord.id).limit(1)).scalars().first()
+
+
+def last_valid_scan_of_desk(session: Session, desk: str, since: datetime) -> CheckinRecord | None:
+    """The desk's newest successful, not annulled scan at or after ``since``."""
+    query = (select(CheckinRecord).where(_VALID, CheckinRecord.desk == desk, CheckinRecord.scanned_at >= since)
+             .order_by(CheckinRecord.id.desc()).limit(1))
+    return session.execute(query).scalars().first()
+
+
+def annul(session: Session, record_id: int, at: datetime, by: str) -> bool:
+    """Mark a record annulled (undo); the row stays. False if it was annulled already."""
+    outcome = session.execute(update(CheckinRecord)
+                              .where(CheckinRecord.id == record_id, CheckinRecord.annulled_at.is_(None))
+                              .values(annulled_at=at, annulled_by=by))
+    return outcome.rowcount == 1
+
+
+def all_lists(session: Session) -> list[CheckinList]:
+    return list(session.execute(select(CheckinList).order_by(CheckinList.id)).scalars())
+
+
+def list_by_name(session: Session, name: str) -> CheckinList | None:
+    return session.execute(select(CheckinList).where(CheckinList.name == name)).scalars().first()
+
+
+# --- figures -----------------------------------------------------------------------------------
+
+def checked_in_by_category(session: Session, list_id: int) -> dict[str, int]:
+    """People with a valid entry on the list, per category."""
+    query = (select(Attendee.category, func.count(func.distinct(CheckinRecord.attendee_id)))
+             .join(Attendee, Attendee.id == CheckinRecord.attendee_id)
+             .where(_VALID, CheckinRecord.list_id == list_id, CheckinRecord.direction == "entry")
+             .group_by(Attendee.category))
+    return {category: count for category, count in session.execute(query)}
+
+
+def expected_by_category(session: Session) -> dict[str, int]:
+    """Active registrations per category."""
+    query = select(Attendee.category, func.count()).where(Attendee.status == "active").group_by(Attendee.category)
+    return {category: count for category, count in session.execute(query)}
+
+
+def direction_counts(session: Session, list_id: int) -> dict[str, int]:
+    """Valid entry and exit scans on the list."""
+    query = (select(CheckinRecord.direction, func.count()).where(_VALID, CheckinRecord.list_id == list_id)
+             .group_by(CheckinRecord.direction))
+    return {direction: count for direction, count in session.execute(query)}
+
+
+def inside_now(session: Session, list_id: int) -> int:
+    """People whose newest valid scan on the list is an entry."""
+    later = aliased(CheckinRecord)
+    newer_exists = exists().where(later.attendee_id == CheckinRecord.attendee_id, later.list_id == list_id,
+                                  later.result == "ok", later.annulled_at.is_(None),
+                                  (later.scanned_at > CheckinRecord.scanned_at)
+                                  | and_(later.scanned_at == CheckinRecord.scanned_at, later.id > CheckinRecord.id))
+    query = (select(func.count(func.distinct(CheckinRecord.attendee_id)))
+             .where(_VALID, CheckinRecord.list_id == list_id, CheckinRecord.direction == "entry", ~newer_exists))
+    return session.execute(query).scalar_one()
+
+
+def desk_scans_since(session: Session, list_id: int, desk: str, since: datetime) -> list[tuple[datetime, str]]:
+    """(time, result) of the desk's scans on the list since ``since``, oldest first."""
+    query = (select(CheckinRecord.scanned_at, CheckinRecord.result)
+             .where(CheckinRecord.list_id == list_id, CheckinRecord.scanned_at >= since, CheckinRecord.desk == desk)
+             .order_by(CheckinRecord.scanned_at))
+    return [(at, result) for at, result in session.execute(query)]
+
+
+def last_scan_at(session: Session, list_id: int, desk: str) -> datetime | None:
+    query = (select(CheckinRecord.scanned_at).where(CheckinRecord.list_id == list_id, CheckinRecord.desk == desk)
+             .order_by(CheckinRecord.scanned_at.desc()).limit(1))
+    return session.execute(query).scalar()
+
+
+def newest_record_id(session: Session) -> int:
+    return session.execute(select(func.coalesce(func.max(CheckinRecord.id), literal(0)))).scalar_one()

@@ -1,0 +1,79 @@
+"""The result banner: one big answer per scan (green ok, yellow already checked in, red anything
+else) with the person's name, organisation, category and note. It needs no key to dismiss: it stays
+until the next answer and fades after a few seconds."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from rich.text import Text
+from textual.widgets import Static
+
+from eventdesk.domain.text import printable
+
+FADE_SECONDS = 6.0
+STYLE_CLASSES = ("-ok", "-warn", "-error", "-info")
+
+
+def _when(moment: datetime | None, zone: tzinfo | None) -> str:
+    if moment is None:
+        return "?"
+    local = moment.astimezone(zone) if zone else moment
+    return local.strftime("%a %H:%M")
+
+
+class ResultBanner(Static):
+    """Shows the latest answer. ``kind`` is ok / warn / error / info."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(Text("Ready: scan a badge or type a name", style="bold"), **kwargs)
+        self._fade_timer = None
+        self.kind = "info"
+
+    def show(self, kind: str, headline: str, person=None, detail: str = "") -> None:
+        lines = Text()
+        lines.append(printable(headline, 200).upper(), style="bold")
+        if detail:
+            lines.append("\n" + printable(detail, 300))
+        if person is not None:
+            lines.append("\n")
+            lines.append(printable(person.name, 120) or "(no name)", style="bold")
+            facts = [printable(person.organisation, 80), printable(person.category, 40)]
+            lines.append("\n" + "  ·  ".join(f for f in facts if f))
+            if person.note:
+                lines.append("\n⚠ " + printable(person.note, 200), style="bold")
+        self.update(lines)
+        self.kind = kind
+        self.remove_class(*STYLE_CLASSES, "-faded")
+        self.add_class(f"-{kind}")
+        if self._fade_timer is not None:
+            self._fade_timer.stop()
+        self._fade_timer = self.set_timer(FADE_SECONDS, self.fade)
+
+    def fade(self) -> None:
+        self.add_class("-faded")
+
+    @property
+    def text(self) -> str:
+        return str(self.render())
+
+    def show_result(self, result, zone: tzinfo | None) -> None:
+        """A ``CheckinResult`` on the banner."""
+        from eventdesk.domain.checkin import Result
+
+        code = printable(result.code, 60)
+        if result.result == Result.OK:
+            kind = "ok"
+            detail = f"{result.list_name} · exit" if result.direction == "exit" else result.list_name
+            if result.badge_queued:
+                detail += " · badge queued"
+        elif result.result == Result.ALREADY_CHECKED_IN:
+            kind = "warn"
+            detail = (f"First checked in {_when(result.first_checkin_at, zone)} at "
+                      f"{printable(result.first_checkin_desk or '?', 40)}")
+        else:
+            kind = "error"
+            detail = f"Code {code}" if result.result == Result.UNKNOWN_CODE else result.list_name
+        if result.replayed:
+            detail += " · repeated scan, recorded once"
+        self.show(kind, result.label, result.person, printable(detail, 300))

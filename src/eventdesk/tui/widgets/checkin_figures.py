@@ -1,0 +1,45 @@
+"""The desk's figures beside the scan box."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from rich.text import Text
+from textual.widgets import Static
+
+from eventdesk.domain.text import printable
+
+WIDTH = 34
+
+
+def _row(label: str, value: str, style: str = "") -> Text:
+    label = printable(label, WIDTH - len(value) - 1)
+    return Text(label + " " * max(1, WIDTH - len(label) - len(value)) + value + "\n", style=style)
+
+
+class FiguresPanel(Static):
+    def show(self, figures, zone: tzinfo | None) -> None:
+        if figures is None:
+            self.update(Text("This list does not exist any more: press Ctrl+L to choose another.", style="bold red"))
+            return
+        lst = figures.checkin_list
+        text = Text()
+        text.append(_row("Checked in", f"{lst.checked_in:,} / {lst.expected:,}", "bold"))
+        for row in lst.categories[:8]:
+            text.append(_row("  " + row.category, f"{row.checked_in:,} / {row.expected:,}"))
+        text.append(_row("Inside now", f"{lst.inside_now:,}"))
+        text.append(_row("Entries / exits", f"{lst.entries:,} / {lst.exits:,}"))
+        text.append("\n")
+        text.append(_row(figures.desk, "last 10 min", "bold"))
+        text.append(_row("Scans per minute", f"{figures.scans_per_minute:.1f}"))
+        spa = figures.seconds_per_attendee
+        text.append(_row("Seconds per attendee", "–" if spa is None else f"{spa:.0f} s"))
+        last = figures.last_scan_at
+        text.append(_row("Last scan", "–" if last is None else
+                         (last.astimezone(zone) if zone else last).strftime("%H:%M:%S")))
+        text.rstrip()
+        self.update(text)
+
+    @property
+    def text(self) -> str:
+        return str(self.render())

@@ -1,0 +1,114 @@
+"""The desk's modal forms: a walk-in's registration, a correction of a person's details, and the
+question whether to reprint a badge after a corrected name. Inside a form keys go to the form."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from eventdesk.domain.text import printable
+
+
+class _Form(ModalScreen):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="checkin-form.cancel")]
+    FIELDS: tuple[tuple[str, str], ...] = ()
+    TITLE_TEXT = ""
+    SUBMIT_LABEL = "Save"
+
+    def __init__(self, categories: list[str], values: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.categories = categories
+        self.values = values or {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="checkin-form"):
+            yield Static(Text(self.TITLE_TEXT, style="bold"))
+            for name, label in self.FIELDS:
+                yield Label(label)
+                yield Input(value=self.values.get(name, ""), id=f"form-{name}")
+            yield Label("Category")
+            category = self.values.get("category") or self.categories[0]
+            options = [(printable(c, 30), c) for c in dict.fromkeys([*self.categories, category])]
+            yield Select(options, value=category, allow_blank=False, id="form-category")
+            yield Static("", id="form-error")
+            with Horizontal(classes="form-buttons"):
+                yield Button(self.SUBMIT_LABEL, variant="primary", id="form-submit")
+                yield Button("Cancel", id="form-cancel")
+
+    def form_values(self) -> dict[str, str]:
+        values = {name: self.query_one(f"#form-{name}", Input).value for name, _ in self.FIELDS}
+        values["category"] = str(self.query_one("#form-category", Select).value)
+        return values
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "form-submit":
+            self.submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#form-error", Static).update(Text(message, style="bold red"))
+
+    def submit(self) -> None:
+        self.dismiss(self.form_values())
+
+
+class WalkInForm(_Form):
+    """Name, organisation, e-mail, category of a person arriving without registration."""
+
+    FIELDS = (("first_name", "First name"), ("last_name", "Last name"), ("organisation", "Organisation"),
+              ("email", "E-mail"))
+    TITLE_TEXT = "Walk-in: register, check in and print the badge"
+    SUBMIT_LABEL = "Register and check in"
+
+    def submit(self) -> None:
+        values = self.form_values()
+        if not (values["first_name"].strip() or values["last_name"].strip()):
+            self.show_error("Fill in the first or the last name.")
+            return
+        self.dismiss(values)
+
+
+class CorrectionForm(_Form):
+    """A person's details, to correct."""
+
+    FIELDS = (("first_name", "First name"), ("last_name", "Last name"), ("organisation", "Organisation"),
+              ("role", "Role"), ("email", "E-mail"), ("country", "Country"), ("note", "Note for the desk"))
+    TITLE_TEXT = "Correct details"
+
+    def __init__(self, categories: list[str], values: dict[str, str], name: str) -> None:
+        super().__init__(categories, values)
+        self.TITLE_TEXT = f"Correct the details of {printable(name, 60)}"
+
+
+class ReprintQuestion(ModalScreen[bool]):
+    BINDINGS = [Binding("escape", "no", "No", id="checkin-reprint.no")]
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.person_name = name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="checkin-form"):
+            yield Static(Text.assemble("The name is now ", (printable(self.person_name, 80), "bold"),
+                                       ". Reprint the badge?"))
+            with Horizontal(classes="form-buttons"):
+                yield Button("Reprint", variant="primary", id="reprint-yes")
+                yield Button("No", id="reprint-no")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "reprint-yes")
+
+    def action_no(self) -> None:
+        self.dismiss(False)

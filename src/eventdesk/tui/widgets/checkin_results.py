@@ -1,0 +1,60 @@
+"""Search results under the scan box: the people matching what is typed, best first. Not
+focusable: the arrow keys reach it from the scan box, so a scan never lands here."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from eventdesk.domain.text import printable
+
+
+def person_line(person) -> Text:
+    line = Text()
+    line.append(printable(person.name, 60) or "(no name)", style="bold")
+    if person.organisation:
+        line.append("  " + printable(person.organisation, 50))
+    line.append(f"  [{printable(person.category, 20)}]", style="dim")
+    if person.status != "active":
+        line.append(f"  {printable(person.status, 20).upper()}", style="bold red")
+    if person.blocked:
+        line.append("  BLOCKED", style="bold red")
+    line.append(f"  …{printable(person.badge_code[-4:], 4)}", style="dim")
+    return line
+
+
+class SearchResults(OptionList):
+    can_focus = False
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.people: list = []
+        self.query_text: str | None = None  # what the shown results answer
+
+    def show_people(self, query_text: str, people: list) -> None:
+        self.people = list(people)
+        self.query_text = query_text
+        self.clear_options()
+        if people:
+            self.add_options([Option(person_line(p), id=str(p.id)) for p in people])
+            self.highlighted = 0
+        self.display = bool(people)
+
+    def clear_people(self) -> None:
+        self.people = []
+        self.query_text = None
+        self.clear_options()
+        self.display = False
+
+    def move(self, delta: int) -> None:
+        if not self.people:
+            return
+        current = self.highlighted if self.highlighted is not None else 0
+        self.highlighted = max(0, min(len(self.people) - 1, current + delta))
+
+    @property
+    def selected(self):
+        if not self.people or self.highlighted is None:
+            return None
+        return self.people[self.highlighted]

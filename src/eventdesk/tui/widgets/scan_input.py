@@ -1,0 +1,84 @@
+"""The scan box: where a USB scanner (a keyboard that types ~1 key per millisecond) and a person
+typing a name both land.
+
+Enter is handled here, in the box's own message queue, and the box is emptied in the same step:
+so a code is never concatenated with the next one, however fast the next arrives (an Enter
+handled later as an app binding would read characters of the next scan)."""
+
+from __future__ import annotations
+
+import time
+
+from textual import events
+from textual.message import Message
+from textual.widgets import Input
+
+from eventdesk.domain.checkin import typed_fast
+from eventdesk.domain.text import printable
+
+SUBMIT_KEYS = frozenset({"enter", "ctrl+m", "ctrl+j", "tab"})  # Enter, CR, LF, a Tab suffix
+MOVE_KEYS = {"up": -1, "down": 1, "pageup": -5, "pagedown": 5}
+
+
+class ScanInput(Input):
+    """An Input that submits synchronously and tells how fast its text was typed."""
+
+    class Scanned(Message):
+        """Enter (or CR/LF/Tab) with the text typed since the previous one."""
+
+        def __init__(self, text: str, typed_fast: bool, at: float) -> None:
+            super().__init__()
+            self.text = text
+            self.typed_fast = typed_fast
+            self.at = at  # monotonic time of the Enter
+
+    class Move(Message):
+        """Arrow keys: move the highlight in the search results."""
+
+        def __init__(self, delta: int) -> None:
+            super().__init__()
+            self.delta = delta
+
+    def __init__(self, **kwargs) -> None:
+        # Selecting the text on focus would let the next key replace what was typed before.
+        kwargs.setdefault("select_on_focus", False)
+        super().__init__(**kwargs)
+        self._key_times: list[float] = []
+
+    async def _on_key(self, event: events.Key) -> None:
+        now = getattr(event, "time", None) or time.monotonic()
+        if event.key in SUBMIT_KEYS:
+            event.stop()
+            event.prevent_default()
+            if event.key == "tab" and not self.value:
+                return
+            self._key_times.append(now)
+            self.submit_now(now)
+            return
+        if event.key in MOVE_KEYS:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Move(MOVE_KEYS[event.key]))
+            return
+        if event.is_printable:
+            if not self.value:
+                self._key_times.clear()
+            self._key_times.append(now)
+        # Input._on_key (next in the MRO) inserts the character.
+
+    def submit_now(self, now: float | None = None) -> None:
+        """Hand the text over and start empty, in one step."""
+        now = now if now is not None else time.monotonic()
+        text, fast = self.value, typed_fast(self._key_times)
+        self._key_times.clear()
+        # Scanned before the emptying's Changed: the screen still sees the search results for ``text``.
+        self.post_message(self.Scanned(text, fast, now))
+        self.value = ""
+
+    def insert_text_at_cursor(self, text: str) -> None:
+        # Pasted text: control characters (escape sequences) shown as marks, never sent to the terminal.
+        super().insert_text_at_cursor(printable(text))
+
+    def _on_paste(self, event: events.Paste) -> None:
+        self._key_times.clear()  # a paste is not a scan
+        super()._on_paste(event)

@@ -1,0 +1,65 @@
+"""The scan loop: one long-lived thread that takes submitted scans from a queue, in order, calls
+the check-in service for each and posts the answer back to the screen (toolong's LineReader is the
+model). The screen never waits for the database; scans queue while a result is shown."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from textual.message import Message
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    text: str
+    typed_fast: bool
+    selected_code: str | None
+    list_name: str
+    direction: str
+    nonce: str
+    at: float = field(default_factory=time.monotonic)  # Enter pressed (monotonic)
+    kind: str = "scan"  # scan | walk_in | undo | correct | reprint
+    payload: object = None
+
+
+class ScanDone(Message):
+    """The service's answer to a request (``outcome``) or the error it raised."""
+
+    def __init__(self, request: ScanRequest, outcome: object, error: Exception | None) -> None:
+        super().__init__()
+        self.request = request
+        self.outcome = outcome
+        self.error = error
+
+
+class ScanLoop(threading.Thread):
+    """Runs ``handle(request)`` for every request in order and posts ``ScanDone`` with ``post``."""
+
+    def __init__(self, handle: Callable[[ScanRequest], object], post: Callable[[Message], object]) -> None:
+        super().__init__(name="eventdesk-scan-loop", daemon=True)
+        self._handle = handle
+        self._post = post
+        self._queue: queue.Queue[ScanRequest | None] = queue.Queue()
+
+    def put(self, request: ScanRequest) -> None:
+        self._queue.put(request)
+
+    def run(self) -> None:
+        while True:
+            request = self._queue.get()
+            if request is None:
+                return
+            try:
+                outcome, error = self._handle(request), None
+            except Exception as exc:  # shown on the banner; the loop goes on with the next scan
+                outcome, error = None, exc
+            self._post(ScanDone(request, outcome, error))
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._queue.put(None)
+        if self.is_alive():
+            self.join(timeout)

@@ -1,0 +1,382 @@
+"""The check-in screen driven as a scanner and a desk person would: keys at full speed, codes back
+to back, search as you type, walk-in, corrections, undo, exit and re-entry, hostile text."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import Session, select
+from textual import events
+
+from eventdesk.domain.clock import Clock
+from eventdesk.services.context import open_context
+from eventdesk.settings import Settings
+from eventdesk.store.attendees import save_attendee
+from eventdesk.store.models import AuditEntry, Attendee, CheckinList, CheckinRecord, PrintJob, RevokedCode
+from eventdesk.tui.app import make_app
+from eventdesk.tui.screens.checkin import CheckinScreen
+from eventdesk.tui.widgets.checkin_forms import CorrectionForm, ReprintQuestion, WalkInForm
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+MOMENT = datetime(2024, 5, 7, 8, 30, tzinfo=BRUSSELS)
+
+
+def _app(db: str):
+    context = open_context(db, Settings(db=db, desk="Desk 2"), Clock.frozen(MOMENT))
+    app = make_app(context, watch_store=False)
+    app.bells = []
+    app.bell = lambda: app.bells.append(1)
+    return app
+
+
+def _session(db: str) -> Session:
+    return Session(open_context(db).engine, expire_on_commit=False)
+
+
+def _code(db: str, last_name: str) -> str:
+    with _session(db) as session:
+        return session.exec(select(Attendee.badge_code).where(Attendee.last_name == last_name)).one()
+
+
+def _records(db: str) -> list[CheckinRecord]:
+    with _session(db) as session:
+        return list(session.exec(select(CheckinRecord).order_by(CheckinRecord.id)))
+
+
+def _change(db: str, last_name: str, **values) -> Attendee:
+    with _session(db) as session:
+        attendee = session.exec(select(Attendee).where(Attendee.last_name == last_name)).one()
+        for key, value in values.items():
+            setattr(attendee, key, value)
+        save_attendee(session, attendee)
+        session.commit()
+        return attendee
+
+
+async def _keys(pilot, screen: CheckinScreen, *keys: str) -> None:
+    await pilot.press(*keys)
+    await screen.wait_idle()
+    await pilot.pause()
+
+
+async def _scan(pilot, screen: CheckinScreen, *codes: str, suffix=("enter",)) -> None:
+    keys: list[str] = []
+    for code in codes:
+        keys += [*code, *suffix]
+    await _keys(pilot, screen, *keys)
+
+
+async def _burst(pilot, screen: CheckinScreen, *codes: str) -> None:
+    """Keys as a terminal delivers a USB scanner's burst: all queued at once, Enter last (Pilot's
+    ``press`` waits for the app to idle after every key, slower than any scanner)."""
+    driver = screen.app._driver
+    for code in codes:
+        for ch in code:
+            driver.send_message(events.Key(ch, ch))
+        driver.send_message(events.Key("enter", "\r"))
+    await pilot.pause()
+    await screen.wait_idle()
+    await pilot.pause()
+
+
+async def test_a_scan_checks_in_and_shows_a_green_banner(demo_db):
+    code = _code(demo_db, "Izsak")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await _scan(pilot, screen, code)
+        assert screen.banner.kind == "ok"
+        assert "Kíncső Izsak" in screen.banner.text
+        assert "Technopolis" in screen.banner.text and "speaker" in screen.banner.text
+        assert screen.scan_input.value == ""
+        assert app.bells == []
+    assert [(r.result, r.desk, r.code) for r in _records(demo_db)] == [("ok", "Desk 2", code)]
+
+
+async def test_codes_back_to_back_are_each_recorded_in_order_never_joined(demo_db):
+    codes = [_code(demo_db, name) for name in ("Izsak", "Nögel", "Przeor")]
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await _scan(pilot, screen, *codes, codes[0])  # the fourth is a repeat of the first
+        assert screen.results_shown == 4
+        assert screen.banner.kind == "warn"
+        assert app.bells == [1]
+    records = _records(demo_db)
+    assert [r.code for r in records] == [*codes, codes[0]]
+    assert [r.result for r in records] == ["ok", "ok", "ok", "already_checked_in"]
+
+
+async def test_codes_sent_to_the_box_without_waiting_are_never_joined(demo_db):
+    codes = [_code(demo_db, name) for name in ("Izsak", "Nögel", "Przeor")]
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await _burst(pilot, app.screen, *codes, "NOSUCHCODE0000000")
+        assert app.screen.results_shown == 4
+    assert [(r.code, r.result) for r in _records(demo_db)] == [(c, "ok") for c in codes] + [
+        ("NOSUCHCODE0000000", "unknown_code")]
+
+
+async def test_aim_prefix_and_cr_suffix_are_accepted_and_the_empty_enter_ignored(demo_db):
+    code = _code(demo_db, "Nögel")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await _scan(pilot, screen, "]Q1" + code, suffix=("ctrl+m", "enter"))
+        assert screen.banner.kind == "ok"
+        assert "Lukas Nögel" in screen.banner.text
+        await _scan(pilot, screen, "\\000001" + code.lower(), suffix=("ctrl+j",))  # ECI prefix, LF suffix
+        assert screen.banner.kind == "warn"
+    assert [r.result for r in _records(demo_db)] == ["ok", "already_checked_in"]
+
+
+async def test_already_checked_in_says_when_and_where_first(demo_db):
+    code = _code(demo_db, "Izsak")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await _scan(pilot, screen, code, code)
+        assert screen.banner.kind == "warn"
+        assert "ALREADY CHECKED IN" in screen.banner.text
+        assert "First checked in Tue 08:30 at Desk 2" in screen.banner.text
+        assert screen.banner.has_class("-warn")
+
+
+async def test_every_failure_is_red_rings_the_bell_and_is_recorded(demo_db):
+    revoked_for = _change(demo_db, "Izsak")
+    _change(demo_db, "Nögel", status="cancelled")
+    _change(demo_db, "Przeor", blocked=True, note="Call the supervisor")
+    with _session(demo_db) as session:
+        session.add(RevokedCode(code="OLDCODE0000000000000000000", attendee_id=revoked_for.id))
+        session.add(CheckinList(name="Press room", kind="room", categories="press"))
+        session.commit()
+    app = _app(demo_db)
+    cases = [
+        ("OLDCODE0000000000000000000", "revoked", "OLD BADGE"),
+        (_code(demo_db, "Nögel"), "cancelled", "REGISTRATION CANCELLED"),
+        (_code(demo_db, "Przeor"), "blocked", "BLOCKED"),
+        ("ZZZZZZZZZZZZZZZZ", "unknown_code", "UNKNOWN CODE"),
+    ]
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        for code, result, headline in cases:
+            await _burst(pilot, screen, code)
+            assert screen.banner.kind == "error", result
+            assert headline in screen.banner.text, result
+        screen.list_name = "Press room"
+        await _scan(pilot, screen, _code(demo_db, "Garcés"))
+        assert "NOT ADMITTED" in screen.banner.text
+        assert len(app.bells) == 5
+    assert [r.result for r in _records(demo_db)] == [c[1] for c in cases] + ["not_on_list"]
+
+
+async def test_blocked_banner_shows_the_note(demo_db):
+    _change(demo_db, "Przeor", blocked=True, note="Call the supervisor")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await _scan(pilot, app.screen, _code(demo_db, "Przeor"))
+        assert "⚠ Call the supervisor" in app.screen.banner.text
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("sermuksnyte", "Kristina Šermukšnytė-Alešiūnienė"),
+    ("SERMUKS", "Kristina Šermukšnytė-Alešiūnienė"),
+    ("kincso izsak", "Kíncső Izsak"),
+    ("izsak k", "Kíncső Izsak"),
+    ("nogel", "Lukas Nögel"),
+])
+async def test_typing_finds_the_seed_speakers_and_enter_checks_the_first_in(demo_db, query, expected):
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await _keys(pilot, screen, *[("space" if ch == " " else ch) for ch in query])
+        assert screen.results.people, query
+        assert screen.results.people[0].name == expected
+        await _keys(pilot, screen, "wait:150", "enter")
+        assert screen.banner.kind == "ok"
+        assert expected in screen.banner.text
+    assert [r.result for r in _records(demo_db)] == ["ok"]
+
+
+async def test_arrow_keys_choose_another_person(demo_db):
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await _keys(pilot, screen, *"anna")
+        people = screen.results.people
+        assert len(people) >= 2 and all("Anna" in p.name for p in people[:2])
+        await _keys(pilot, screen, "down", "wait:150", "enter")
+        assert people[1].name in screen.banner.text
+    assert [r.code for r in _records(demo_db)] == [people[1].badge_code]
+
+
+async def test_search_needs_the_minimum_length(demo_db):
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await _keys(pilot, screen, *"no")
+        assert screen.results.people == []
+        await _keys(pilot, screen, "g")
+        assert screen.results.people
+
+
+async def test_a_code_scanned_while_results_are_shown_is_a_scan(demo_db):
+    code = _code(demo_db, "Przeor")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await _keys(pilot, screen, *"nogel")
+        assert screen.results.people
+        await _keys(pilot, screen, "ctrl+u")  # the person clears the box, then the scanner types
+        await _scan(pilot, screen, code)
+        assert "Marek Przeor" in screen.banner.text
+        assert screen.results.people == []
+    assert [r.code for r in _records(demo_db)] == [code]
+
+
+async def test_a_scan_lands_in_the_box_whatever_has_focus(demo_db):
+    code = _code(demo_db, "Izsak")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        screen.set_focus(None)
+        await pilot.pause()
+        await _scan(pilot, screen, code)
+        assert screen.banner.kind == "ok"
+    assert len(_records(demo_db)) == 1
+
+
+async def test_a_short_name_with_enter_and_no_choice_records_nothing(demo_db):
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await _keys(pilot, screen, *"xq", "wait:150", "enter")
+        assert screen.banner.kind == "info"
+        assert app.bells == []
+    assert _records(demo_db) == []
+
+
+async def test_undo_annuls_the_desks_last_check_in(demo_db):
+    code = _code(demo_db, "Izsak")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await _scan(pilot, screen, code)
+        await _keys(pilot, screen, "f9")
+        assert "UNDONE" in screen.banner.text
+        await _scan(pilot, screen, code)
+        assert screen.banner.kind == "ok"
+    records = _records(demo_db)
+    assert [(r.result, r.annulled_at is not None, r.annulled_by) for r in records] == [
+        ("ok", True, "Desk 2"), ("ok", False, None)]
+
+
+async def test_exit_and_re_entry(demo_db):
+    code = _code(demo_db, "Nögel")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await _scan(pilot, screen, code)
+        await _keys(pilot, screen, "f10")
+        assert screen.direction == "exit"
+        await _scan(pilot, screen, code)
+        assert screen.banner.kind == "ok" and "GOODBYE" in screen.banner.text
+        await _keys(pilot, screen, "f10")
+        await _scan(pilot, screen, code)
+        assert screen.banner.kind == "ok"
+    assert [(r.direction, r.result) for r in _records(demo_db)] == [("entry", "ok"), ("exit", "ok"), ("entry", "ok")]
+
+
+async def test_walk_in_registers_checks_in_and_queues_the_badge(demo_db):
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await pilot.press("f6")
+        await pilot.pause()
+        assert isinstance(app.screen, WalkInForm)
+        await pilot.press(*"Ona", "tab", *"Šimaitė", "tab", *"Kaunas Cluster", "tab", *"ona@example.org")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        await screen.wait_idle()
+        await pilot.pause()
+        assert screen.banner.kind == "ok"
+        assert "Ona Šimaitė" in screen.banner.text
+    with _session(demo_db) as session:
+        person = session.exec(select(Attendee).where(Attendee.last_name == "Šimaitė")).one()
+        assert person.walk_in and person.organisation == "Kaunas Cluster" and person.category == "participant"
+        jobs = session.exec(select(PrintJob).where(PrintJob.attendee_id == person.id)).all()
+        assert [(j.kind, j.reprint, j.desk) for j in jobs] == [("badge", False, "Desk 2")]
+    assert [(r.code, r.result) for r in _records(demo_db)] == [(person.badge_code, "ok")]
+
+
+async def test_a_corrected_name_offers_a_reprint(demo_db):
+    code = _code(demo_db, "Izsak")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await _scan(pilot, screen, code)
+        await pilot.press("f8")
+        await pilot.pause()
+        assert isinstance(app.screen, CorrectionForm)
+        first = app.screen.query_one("#form-first_name")
+        first.value = "Kincső"
+        await pilot.press("enter")
+        await screen.wait_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, ReprintQuestion)
+        await pilot.click("#reprint-yes")
+        await pilot.pause()
+        await screen.wait_idle()
+        await pilot.pause()
+        assert "REPRINT" in screen.banner.text
+    with _session(demo_db) as session:
+        person = session.exec(select(Attendee).where(Attendee.badge_code == code)).one()
+        assert person.first_name == "Kincső"
+        jobs = session.exec(select(PrintJob).where(PrintJob.attendee_id == person.id).order_by(PrintJob.id)).all()
+        assert [j.reprint for j in jobs] == [False, True]
+        audit = session.exec(select(AuditEntry).where(AuditEntry.subject == f"attendee:{person.id}")).all()
+        assert any(a.action == "attendee_corrected" and a.detail == "changed: first_name" for a in audit)
+        assert all("Kinc" not in a.detail for a in audit)
+
+
+async def test_hostile_text_is_shown_literally_and_breaks_nothing(demo_db):
+    _change(demo_db, "Izsak", first_name="[bold red]Evil", organisation="\x1b[2J\x07Org")
+    code = _code(demo_db, "Izsak")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await _keys(pilot, screen, *"evil")
+        assert "[bold red]Evil" in str(screen.results.get_option_at_index(0).prompt)
+        await _keys(pilot, screen, "ctrl+u")
+        await _scan(pilot, screen, code)
+        text = screen.banner.text
+        assert "[bold red]Evil Izsak" in text
+        assert "\x1b" not in text and "\x07" not in text
+        screen.scan_input.post_message(events.Paste("X" * 10_000 + "\x1b[31m\x00\x08 [bold]"))
+        await pilot.pause()
+        assert "\x1b" not in screen.scan_input.value
+        await _keys(pilot, screen, "wait:150", "enter")
+        assert screen.banner.kind in ("info", "error")
+        assert screen.scan_input.value == ""
+        assert "XXXX" in screen.banner.text and "\x1b" not in screen.banner.text
+        await _scan(pilot, screen, code)
+        assert screen.banner.kind == "warn"
+    assert [r.result for r in _records(demo_db)] == ["ok", "already_checked_in"]
+
+
+async def test_the_desk_figures_count_check_ins(demo_db):
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await screen.figures_ready()
+        await _scan(pilot, screen, _code(demo_db, "Izsak"), _code(demo_db, "Nögel"))
+        screen.request_figures(now=True)
+        while screen._figures_running:
+            await pilot.pause()
+        figures = screen.query_one("#desk-figures").text
+        assert "2 / 697" in figures
+        assert "Scans per minute" in figures and "0.2" in figures
+        assert "Last scan" in figures and "08:30:00" in figures
