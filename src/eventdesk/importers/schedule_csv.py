@@ -14,6 +14,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from eventdesk.domain.text import fold
+from eventdesk.importers.csv_text import UndecodableText, decode_text, sniff_delimiter
 from eventdesk.importers.schedule_model import (
     ParsedEvent, ParsedSchedule, ParsedSpeaker, ScheduleFileError, event_type, local_moment, one_line,
     parse_clock, parse_duration, parse_iso, unique_keys, zone_or_none, no_zone,
@@ -46,28 +47,16 @@ def _header_key(text: str) -> str:
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
-    """The text and the encoding it was read with (UTF-8, with or without BOM, else Windows-1252)."""
+    """The text and the encoding it was read with (the shared CSV reading rules)."""
     try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError as error:
-        raise ScheduleFileError(f"{name} is neither UTF-8 nor Windows-1252 text (byte {error.start}); save it "
-                                "as UTF-8 CSV. Nothing was imported.") from None
-
-
-def sniff_delimiter(text: str) -> str:
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: header.count(d) for d in ("\t", ";", ",")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+        return decode_text(data)
+    except UndecodableText as error:
+        raise ScheduleFileError(f"{name}: {error} Nothing was imported.") from None
 
 
 def parse_schedule_csv(data: bytes, *, name: str = "the file", default_zone: str | None = None) -> ParsedSchedule:
     text, encoding = decode(data, name)
-    delimiter = sniff_delimiter(text)
+    delimiter = sniff_delimiter(next((line for line in text.splitlines() if line.strip()), ""))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         rows = list(reader)
@@ -93,7 +82,7 @@ def parse_schedule_csv(data: bytes, *, name: str = "the file", default_zone: str
     if zone is None:
         raise no_zone(name)
     schedule = ParsedSchedule(format="csv")
-    if encoding != "utf-8":
+    if not encoding.startswith("UTF-8"):
         schedule.warnings.append(f"the file is not UTF-8; it was read as {encoding}")
     data_rows = [(number, row) for number, row in enumerate(rows[header_index + 1:], start=header_index + 2)]
     day_first = _slash_date_order(data_rows, columns, name)
