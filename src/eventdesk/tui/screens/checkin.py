@@ -17,7 +17,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
-from textual.worker import get_current_worker
 
 from eventdesk.domain.checkin import ENTRY, EXIT, clean_code
 from eventdesk.domain.text import printable
@@ -33,13 +32,15 @@ from eventdesk.tui.widgets.checkin_figures import FiguresPanel
 from eventdesk.tui.widgets.checkin_forms import CorrectionForm, ReprintQuestion, WalkInForm
 from eventdesk.tui.widgets.checkin_results import SearchResults
 from eventdesk.tui.widgets.scan_input import SUBMIT_KEYS, ScanInput
-from eventdesk.tui.widgets.scan_loop import ScanDone, ScanLoop, ScanRequest
+from eventdesk.tui.widgets.scan_loop import LatestOnlyLoop, ScanDone, ScanLoop, ScanRequest
 
 # Keys closer together than this are a scanner's burst: wait for the burst to end before searching.
 BURST_GAP_S = 0.02
 SEARCH_DEBOUNCE_S = 0.04
 # The figures are re-read at most this often while scans come in.
 FIGURES_EVERY_S = 1.0
+PREVIEW_AFTER_S = 0.4
+PREVIEW_COLUMNS = 34
 
 
 class SearchDone(Message):
@@ -97,6 +98,9 @@ class CheckinScreen(DeskScreen):
         self._figures_last = 0.0
         self._figures_loaded = False
         self._loop: ScanLoop | None = None
+        self._searcher: LatestOnlyLoop | None = None
+        self._preview_timer = None
+        self._preview_person = None
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -113,16 +117,22 @@ class CheckinScreen(DeskScreen):
                 yield self._badge_preview()
 
     def _badge_preview(self):
-        # The printing area builds the badge preview; until it exists this place stays marked.
-        try:
-            from eventdesk.tui.widgets.badge_preview import BadgePreview  # type: ignore[import-not-found]
-        except ImportError:
-            return Static(Text("Badge preview: provided by the printing area (not yet available)", style="dim"),
-                          id="badge-preview")
-        try:
-            return BadgePreview(id="badge-preview")
-        except TypeError:
-            return Static(id="badge-preview")
+        from eventdesk.tui.widgets.badge_preview import BadgePreview
+
+        return BadgePreview(columns=PREVIEW_COLUMNS, id="badge-preview")
+
+    def _preview_later(self, person) -> None:
+        """Show the badge of the last person once the desk pauses: rendering a badge image is CPU
+        work that must not slow down a queue of scans."""
+        self._preview_person = person
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(PREVIEW_AFTER_S, self._show_preview)
+
+    def _show_preview(self) -> None:
+        self._preview_timer = None
+        if self._preview_person is not None:
+            self.query_one("#badge-preview").show_person(self._preview_person)
 
     @property
     def scan_input(self) -> ScanInput:
@@ -140,13 +150,16 @@ class CheckinScreen(DeskScreen):
         self.results.display = False
         self._loop = ScanLoop(self._serve, self.post_message)
         self._loop.start()
+        self._searcher = LatestOnlyLoop(self._run_search, self.post_message)
+        self._searcher.start()
         self._show_mode()
         self._load_lists()
         self.set_interval(FIGURES_EVERY_S, self._figures_tick)
 
     def on_unmount(self) -> None:
-        if self._loop is not None:
-            self._loop.stop()
+        for thread in (self._loop, self._searcher):
+            if thread is not None:
+                thread.stop()
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
@@ -183,7 +196,7 @@ class CheckinScreen(DeskScreen):
         if self._search_timer is not None:
             self._search_timer.stop()
             self._search_timer = None
-        now = time.monotonic()
+        now = self.scan_input.last_key_at or time.monotonic()
         gap, self._last_change_at = now - self._last_change_at, now
         text = event.value
         if len(text.strip()) < self.context.settings.search_min_chars:
@@ -199,13 +212,16 @@ class CheckinScreen(DeskScreen):
         self._search_timer = None
         self._search(text, generation, key_at)
 
-    @work(thread=True, exclusive=True, group="checkin-search", exit_on_error=False)
     def _search(self, text: str, generation: int, key_at: float) -> None:
+        assert self._searcher is not None
+        self._searcher.put((text, generation, key_at))
+
+    def _run_search(self, request: tuple[str, int, float]) -> SearchDone | None:
+        """Runs on the search thread, for the newest text only."""
+        text, generation, key_at = request
         if generation != self._search_generation:
-            return
-        people = search_people(self.context, text)
-        if not get_current_worker().is_cancelled:
-            self.post_message(SearchDone(generation, text, people, key_at))
+            return None  # typed on meanwhile
+        return SearchDone(generation, text, search_people(self.context, text), key_at)
 
     def on_search_done(self, message: SearchDone) -> None:
         if message.generation != self._search_generation:
@@ -271,6 +287,7 @@ class CheckinScreen(DeskScreen):
             self.banner.show_result(outcome, self._zone())
             if outcome.person is not None:
                 self.last_person = outcome.person
+                self._preview_later(outcome.person)
             if not outcome.ok:
                 self.app.bell()
         elif isinstance(outcome, service.NoMatch):
@@ -285,6 +302,7 @@ class CheckinScreen(DeskScreen):
                                     "is annulled (the record keeps both).")
         elif isinstance(outcome, service.Correction):
             self.last_person = outcome.person
+            self._preview_later(outcome.person)
             if not outcome.changed:
                 self.banner.show("info", "Nothing changed", outcome.person)
             else:
@@ -329,8 +347,8 @@ class CheckinScreen(DeskScreen):
     def _load_figures(self, list_name: str) -> None:
         try:
             figures = desk_figures(self.context, list_name)
-        except Exception:
-            figures = None
+        except Exception as error:  # a busy or broken store must not stop the desk from scanning
+            figures = error
         self.post_message(FiguresDone(figures))
 
     def on_figures_done(self, message: FiguresDone) -> None:
@@ -352,7 +370,7 @@ class CheckinScreen(DeskScreen):
         import asyncio
 
         while True:
-            searching = [w for w in self.app.workers if w.group == "checkin-search" and not w.is_finished]
+            searching = self._searcher is not None and not self._searcher.idle
             if self.pending_scans == 0 and not searching and self._search_timer is None:
                 await asyncio.sleep(0)
                 if self.pending_scans == 0:

@@ -19,6 +19,10 @@ def _row(label: str, value: str, style: str = "") -> Text:
 
 class FiguresPanel(Static):
     def show(self, figures, zone: tzinfo | None) -> None:
+        if isinstance(figures, Exception):
+            self.update(Text(f"Figures not available just now ({type(figures).__name__}); scanning goes on.",
+                             style="italic"))
+            return
         if figures is None:
             self.update(Text("This list does not exist any more: press Ctrl+L to choose another.", style="bold red"))
             return

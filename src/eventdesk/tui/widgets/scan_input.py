@@ -44,9 +44,11 @@ class ScanInput(Input):
         kwargs.setdefault("select_on_focus", False)
         super().__init__(**kwargs)
         self._key_times: list[float] = []
+        self.last_key_at = 0.0  # monotonic time of the newest key (search latency is measured from it)
 
     async def _on_key(self, event: events.Key) -> None:
         now = getattr(event, "time", None) or time.monotonic()
+        self.last_key_at = now
         if event.key in SUBMIT_KEYS:
             event.stop()
             event.prevent_default()

@@ -63,3 +63,55 @@ class ScanLoop(threading.Thread):
         self._queue.put(None)
         if self.is_alive():
             self.join(timeout)
+
+
+class LatestOnlyLoop(threading.Thread):
+    """A long-lived thread for search as you type: it runs ``handle(request)`` for the newest
+    request only (older ones waiting are dropped) and posts what it returns. No thread or worker is
+    started per keystroke, so a result is a few milliseconds after the key."""
+
+    def __init__(self, handle: Callable[[object], Message | None], post: Callable[[Message], object],
+                 name: str = "eventdesk-search-loop") -> None:
+        super().__init__(name=name, daemon=True)
+        self._handle = handle
+        self._post = post
+        self._wake = threading.Condition()
+        self._request: object = None
+        self._stopped = False
+        self.busy = False
+
+    def put(self, request: object) -> None:
+        with self._wake:
+            self._request = request
+            self._wake.notify()
+
+    @property
+    def idle(self) -> bool:
+        with self._wake:
+            return self._request is None and not self.busy
+
+    def run(self) -> None:
+        while True:
+            with self._wake:
+                while self._request is None and not self._stopped:
+                    self._wake.wait()
+                if self._stopped:
+                    return
+                request, self._request = self._request, None
+                self.busy = True
+            try:
+                message = self._handle(request)
+            except Exception:  # a failed search shows nothing; the next key searches again
+                message = None
+            finally:
+                with self._wake:
+                    self.busy = False
+            if message is not None:
+                self._post(message)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with self._wake:
+            self._stopped = True
+            self._wake.notify()
+        if self.is_alive():
+            self.join(timeout)
