@@ -236,6 +236,18 @@ async def test_a_code_scanned_while_results_are_shown_is_a_scan(demo_db):
     assert [r.code for r in _records(demo_db)] == [code]
 
 
+async def test_a_badge_scanned_into_a_half_typed_name_is_still_a_scan(demo_db):
+    code = _code(demo_db, "Przeor")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await _keys(pilot, screen, *"nog")  # a person starts typing, then a badge is scanned
+        assert screen.results.people
+        await _burst(pilot, screen, code)
+        assert screen.banner.kind == "ok" and "Marek Przeor" in screen.banner.text
+    assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]
+
+
 async def test_a_scan_lands_in_the_box_whatever_has_focus(demo_db):
     code = _code(demo_db, "Izsak")
     app = _app(demo_db)
@@ -380,3 +392,23 @@ async def test_the_desk_figures_count_check_ins(demo_db):
         assert "2 / 697" in figures
         assert "Scans per minute" in figures and "0.2" in figures
         assert "Last scan" in figures and "08:30:00" in figures
+
+
+async def test_another_desks_scan_shows_up_in_the_figures(demo_db):
+    import asyncio
+
+    from eventdesk.services.checkin import check_in
+
+    context = open_context(demo_db, Settings(db=demo_db, desk="Desk 2"), Clock.frozen(MOMENT))
+    app = make_app(context, watch_store=True)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await screen.figures_ready()
+        other_desk = open_context(demo_db, Settings(db=demo_db, desk="Desk 5"), Clock.frozen(MOMENT))
+        check_in(other_desk, _code(demo_db, "Izsak"))
+        for _ in range(500):  # the app polls the store twice a second
+            if "1 / 697" in screen.query_one("#desk-figures").text:
+                break
+            await asyncio.sleep(0.02)
+        assert "Checked in" in screen.query_one("#desk-figures").text
+        assert "1 / 697" in screen.query_one("#desk-figures").text

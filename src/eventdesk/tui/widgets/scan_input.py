@@ -13,7 +13,7 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Input
 
-from eventdesk.domain.checkin import typed_fast
+from eventdesk.domain.checkin import MIN_CODE_LENGTH, SCANNER_KEY_GAP_S, typed_fast
 from eventdesk.domain.text import printable
 
 SUBMIT_KEYS = frozenset({"enter", "ctrl+m", "ctrl+j", "tab"})  # Enter, CR, LF, a Tab suffix
@@ -44,6 +44,7 @@ class ScanInput(Input):
         kwargs.setdefault("select_on_focus", False)
         super().__init__(**kwargs)
         self._key_times: list[float] = []
+        self._burst_start = 0  # where in the text the newest run of fast keys began
         self.last_key_at = 0.0  # monotonic time of the newest key (search latency is measured from it)
 
     async def _on_key(self, event: events.Key) -> None:
@@ -65,6 +66,8 @@ class ScanInput(Input):
         if event.is_printable:
             if not self.value:
                 self._key_times.clear()
+            if not self._key_times or now - self._key_times[-1] > SCANNER_KEY_GAP_S:
+                self._burst_start = len(self.value)  # a new run of keys starts after a pause
             self._key_times.append(now)
         # Input._on_key (next in the MRO) inserts the character.
 
@@ -72,6 +75,10 @@ class ScanInput(Input):
         """Hand the text over and start empty, in one step."""
         now = now if now is not None else time.monotonic()
         text, fast = self.value, typed_fast(self._key_times)
+        burst = text[self._burst_start:] if 0 < self._burst_start < len(text) else ""
+        if len(burst) >= MIN_CODE_LENGTH and typed_fast(self._key_times[-len(burst) - 1:]):
+            # A badge scanned into a half-typed name: the scan wins, the name is dropped.
+            text, fast = burst, True
         self._key_times.clear()
         # Scanned before the emptying's Changed: the screen still sees the search results for ``text``.
         self.post_message(self.Scanned(text, fast, now))
