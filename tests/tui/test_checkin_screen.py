@@ -412,3 +412,23 @@ async def test_another_desks_scan_shows_up_in_the_figures(demo_db):
             await asyncio.sleep(0.02)
         assert "Checked in" in screen.query_one("#desk-figures").text
         assert "1 / 697" in screen.query_one("#desk-figures").text
+
+
+async def test_the_banner_stays_until_the_next_scan_and_fades(demo_db, monkeypatch):
+    import asyncio
+
+    from eventdesk.tui.widgets import checkin_banner
+
+    monkeypatch.setattr(checkin_banner, "FADE_SECONDS", 0.05)
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await _scan(pilot, screen, _code(demo_db, "Izsak"))
+        for _ in range(200):
+            if screen.banner.has_class("-faded"):
+                break
+            await asyncio.sleep(0.01)
+        assert screen.banner.has_class("-faded") and "Kíncső Izsak" in screen.banner.text  # faded, not gone
+        monkeypatch.setattr(checkin_banner, "FADE_SECONDS", 60)
+        await _scan(pilot, screen, _code(demo_db, "Nögel"))
+        assert not screen.banner.has_class("-faded") and "Lukas Nögel" in screen.banner.text
