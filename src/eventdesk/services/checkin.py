@@ -21,7 +21,7 @@ from eventdesk.services.context import Context
 from eventdesk.services.events import MAIN_ENTRANCE
 from eventdesk.store import checkins as store
 from eventdesk.store import print_jobs
-from eventdesk.store.attendees import add_audit, by_code, get_attendee, save_attendee
+from eventdesk.store.attendees import add_audit, get_attendee, save_attendee
 from eventdesk.store.db import bump
 from eventdesk.store.models import Attendee
 
@@ -321,24 +321,9 @@ def reprint_badge(context: Context, attendee_id: int, desk: str | None = None) -
         add_audit(session, desk=desk, action="badge_reprint", subject=f"attendee:{attendee_id}", detail="")
 
 
-def person_by_code(context: Context, code: str) -> Person | None:
-    with Session(context.engine) as session:
-        attendee = by_code(session, clean_code(code))
-        return Person.of(attendee) if attendee else None
-
-
 DEFAULT_CATEGORIES = ["participant", "speaker", "press", "staff", "organiser"]
 
 
-def categories(context: Context) -> list[str]:
-    """Categories in use, the usual ones first."""
-    from eventdesk.store.attendees import categories_in_use
-
-    with Session(context.engine) as session:
-        found = categories_in_use(session)
-    return DEFAULT_CATEGORIES + sorted(c for c in found if c not in DEFAULT_CATEGORIES)
-
-
 __all__ = ["CheckinError", "CheckinResult", "Correction", "ListInfo", "NoMatch", "UndoResult", "WalkIn",
-           "check_in", "checkin_lists", "correct_attendee", "categories", "new_nonce", "person_by_code",
+           "DEFAULT_CATEGORIES", "check_in", "checkin_lists", "correct_attendee", "new_nonce",
            "register_walk_in", "reprint_badge", "submit", "undo_last"]

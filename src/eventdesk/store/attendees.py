@@ -47,10 +47,6 @@ def get_attendee(session: Session, attendee_id: int) -> Attendee | None:
     return session.get(Attendee, attendee_id)
 
 
-def categories_in_use(session: Session) -> list[str]:
-    return sorted(session.exec(select(Attendee.category).distinct()).all())
-
-
 def add_audit(session: Session, *, desk: str, action: str, subject: str, detail: str) -> None:
     """Who changed what; ``detail`` names fields, never personal values."""
     session.add(AuditEntry(desk=desk, action=action, subject=subject, detail=detail))
