@@ -58,10 +58,11 @@ def _list_figures(session: Session, list_id: int, name: str, kind: str, categori
     rows = tuple(CategoryFigure(c, checked.get(c, 0), expected.get(c, 0))
                  for c in sorted(set(expected) | set(checked), key=lambda c: (-expected.get(c, 0), c)))
     directions = store.direction_counts(session, list_id)
-    return ListFigures(name=name, kind=kind, checked_in=sum(checked.values()), expected=sum(expected.values()),
+    checked_in = sum(checked.values())
+    inside_now = checked_in - (store.gone_out(session, list_id) if directions.get("exit") else 0)
+    return ListFigures(name=name, kind=kind, checked_in=checked_in, expected=sum(expected.values()),
                        entries=directions.get("entry", 0), exits=directions.get("exit", 0),
-                       inside_now=store.inside_now(session, list_id), categories=rows,
-                       admits=categories)
+                       inside_now=inside_now, categories=rows, admits=categories)
 
 
 def list_figures(context: Context) -> list[ListFigures]:

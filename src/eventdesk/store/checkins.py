@@ -185,15 +185,20 @@ def direction_counts(session: Session, list_id: int) -> dict[str, int]:
     return {direction: count for direction, count in session.execute(query)}
 
 
-def inside_now(session: Session, list_id: int) -> int:
-    """People whose newest valid scan on the list is an entry."""
+def gone_out(session: Session, list_id: int) -> int:
+    """People who entered and whose newest valid scan on the list is an exit. "Inside now" is the
+    people who entered less these; exits are few, so this walks the exits, not the entries."""
     later = aliased(CheckinRecord)
     newer_exists = exists().where(later.attendee_id == CheckinRecord.attendee_id, later.list_id == list_id,
                                   later.result == "ok", later.annulled_at.is_(None),
                                   (later.scanned_at > CheckinRecord.scanned_at)
                                   | and_(later.scanned_at == CheckinRecord.scanned_at, later.id > CheckinRecord.id))
+    entry = aliased(CheckinRecord)
+    entered = exists().where(entry.attendee_id == CheckinRecord.attendee_id, entry.list_id == list_id,
+                             entry.result == "ok", entry.annulled_at.is_(None), entry.direction == "entry")
     query = (select(func.count(func.distinct(CheckinRecord.attendee_id)))
-             .where(_VALID, CheckinRecord.list_id == list_id, CheckinRecord.direction == "entry", ~newer_exists))
+             .where(_VALID, CheckinRecord.list_id == list_id, CheckinRecord.direction == "exit",
+                    ~newer_exists, entered))
     return session.execute(query).scalar_one()
 
 

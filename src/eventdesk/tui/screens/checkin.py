@@ -53,9 +53,10 @@ class SearchDone(Message):
 
 
 class FiguresDone(Message):
-    def __init__(self, figures) -> None:
+    def __init__(self, figures, seconds: float) -> None:
         super().__init__()
         self.figures = figures
+        self.seconds = seconds  # how long the store took: later refreshes keep their distance
 
 
 class ListsLoaded(Message):
@@ -96,6 +97,7 @@ class CheckinScreen(DeskScreen):
         self._figures_running = False
         self._figures_dirty = False
         self._figures_last = 0.0
+        self._figures_every = FIGURES_EVERY_S
         self._figures_loaded = False
         self._loop: ScanLoop | None = None
         self._searcher: LatestOnlyLoop | None = None
@@ -154,7 +156,7 @@ class CheckinScreen(DeskScreen):
         self._searcher.start()
         self._show_mode()
         self._load_lists()
-        self.set_interval(FIGURES_EVERY_S, self._figures_tick)
+        self.set_interval(FIGURES_EVERY_S / 2, self._figures_tick)
 
     def on_unmount(self) -> None:
         for thread in (self._loop, self._searcher):
@@ -332,7 +334,7 @@ class CheckinScreen(DeskScreen):
             self.request_figures()
 
     def request_figures(self, now: bool = False) -> None:
-        if self._figures_running or (not now and time.monotonic() - self._figures_last < FIGURES_EVERY_S):
+        if self._figures_running or (not now and time.monotonic() - self._figures_last < self._figures_every):
             self._figures_dirty = True
             return
         self._figures_running = True
@@ -341,19 +343,22 @@ class CheckinScreen(DeskScreen):
 
     def _figures_tick(self) -> None:
         if self._figures_dirty and not self._figures_running:
-            self.request_figures(now=True)
+            self.request_figures()
 
     @work(thread=True, group="checkin-figures", exit_on_error=False)
     def _load_figures(self, list_name: str) -> None:
+        started = time.monotonic()
         try:
             figures = desk_figures(self.context, list_name)
         except Exception as error:  # a busy or broken store must not stop the desk from scanning
             figures = error
-        self.post_message(FiguresDone(figures))
+        self.post_message(FiguresDone(figures, time.monotonic() - started))
 
     def on_figures_done(self, message: FiguresDone) -> None:
         self._figures_running = False
         self._figures_last = time.monotonic()
+        # A large event's figures take a while: never spend more than about a tenth of the time on them.
+        self._figures_every = max(FIGURES_EVERY_S, 10 * message.seconds)
         self._figures_loaded = True
         self.query_one("#desk-figures", FiguresPanel).show(message.figures, self._zone())
 
