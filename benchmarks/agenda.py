@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -112,7 +113,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rooms", type=int, default=70)
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--no-import", action="store_true", help="skip the FOSDEM import figures")
     args = parser.parse_args()
+    if not args.no_import:  # the two figures in one run: the import table comes first
+        subprocess.run([sys.executable, str(Path(__file__).with_name("agenda_import.py")), "--runs", "3"], check=False)
     with tempfile.TemporaryDirectory() as folder:
         path = str(Path(folder) / "board.db")
         build(path, args.rooms)
