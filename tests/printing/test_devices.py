@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import time
 
 import pytest
@@ -78,6 +81,7 @@ def test_preview_printer_writes_pngs(tmp_path):
     assert where.endswith("badge-7.png")
     saved = Image.open(where)
     assert saved.size == (512, 700)
+    assert stat.S_IMODE(os.stat(where).st_mode) == 0o600  # a badge carries a name
 
 
 def test_file_printer_writes_the_stream(tmp_path):

@@ -13,6 +13,7 @@ message that names the printer and says what happened."""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from contextlib import contextmanager
@@ -249,10 +250,12 @@ def confirm_received(device, timeout: float) -> None:
 def save_preview(address: PrinterAddress, image: Image.Image, name: str) -> Path:
     folder = Path(address.path).expanduser()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
         path = folder / f"{stamp}-{_safe(name)}.png"
-        image.save(path)
+        # A badge carries a name: readable by its owner only, like the database.
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
+            image.save(file, format="PNG")
     except OSError as error:
         raise PrinterError(address.url, f"Printer {address.url}: cannot write into {folder}: "
                                         f"{error.strerror or error}") from error
