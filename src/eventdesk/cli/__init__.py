@@ -37,12 +37,16 @@ def export_group() -> None:
 
 
 def open_tui(ctx_obj: dict, db: str | None, desk: str | None, now: str | None, speed: float | None,
-             *, create: bool = False, screen: str = "checkin") -> None:
+             *, create: bool = False, screen: str = "checkin", fallback_printer: str | None = None) -> None:
+    from dataclasses import replace
+
     from eventdesk.logs import quiet_logging
     from eventdesk.services.context import open_context
 
     quiet_logging()
     settings = settings_from(ctx_obj, db=db, desk=desk)
+    if fallback_printer and not settings.printers and not settings.default_printer:
+        settings = replace(settings, printers={"preview": fallback_printer}, default_printer="preview")
     context = open_context(require_db(settings), settings, create=create)
     context.clock = make_clock(now, speed, context.event().timezone)
     from eventdesk.tui.app import make_app
@@ -66,7 +70,8 @@ def demo(obj: dict, db: str | None, desk: str | None, now: str | None, speed: fl
 
     Without --db the demo lives in ./eventdesk-demo.db. Without --now the clock starts on the
     second conference day, 8 May 2024 at 10:15 in Brussels, and runs: sessions are under way and
-    the matchmaking tables are busy.
+    the matchmaking tables are busy. Unless a printer is configured, badges "print" as PNG files
+    into the folder eventdesk-demo-badges beside the database.
     """
     from pathlib import Path
 
@@ -82,7 +87,9 @@ def demo(obj: dict, db: str | None, desk: str | None, now: str | None, speed: fl
     if fresh or not demo_exists(target):
         click.echo("Building the demo event (about 700 attendees)…", err=True)
         create_demo(target)
-    open_tui(obj, target, desk, now or DEMO_MOMENT, speed)
+    badges = Path(target).expanduser().absolute().parent / "eventdesk-demo-badges" if "://" not in target else None
+    open_tui(obj, target, desk, now or DEMO_MOMENT, speed,
+             fallback_printer=f"preview://{badges}" if badges else None)
 
 
 @main.command()
