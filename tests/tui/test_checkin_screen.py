@@ -248,6 +248,35 @@ async def test_a_badge_scanned_into_a_half_typed_name_is_still_a_scan(demo_db):
     assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]
 
 
+async def test_a_code_that_arrives_in_two_chunks_is_read_whole(demo_db):
+    """A loaded machine or a remote terminal can deliver a scanner's keys in two bursts with a
+    pause between: the code is still the whole text, never its second half."""
+    code = _code(demo_db, "Izsak")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        driver = app._driver
+        for ch in code[:9]:
+            driver.send_message(events.Key(ch, ch))
+        await pilot.pause(0.2)  # the pause between the two chunks
+        await _burst(pilot, screen, code[9:])
+        assert screen.banner.kind == "ok" and "Kíncső Izsak" in screen.banner.text
+    assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]
+
+
+async def test_garbage_in_two_chunks_is_one_unknown_code(demo_db):
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        driver = app._driver
+        for ch in "XXXXYYYY":
+            driver.send_message(events.Key(ch, ch))
+        await pilot.pause(0.2)
+        await _burst(pilot, screen, "ZZZZWWWW1")
+        assert screen.banner.kind == "error" and "UNKNOWN CODE" in screen.banner.text
+    assert [(r.code, r.result) for r in _records(demo_db)] == [("XXXXYYYYZZZZWWWW1", "unknown_code")]
+
+
 async def test_a_scan_lands_in_the_box_whatever_has_focus(demo_db):
     code = _code(demo_db, "Izsak")
     app = _app(demo_db)

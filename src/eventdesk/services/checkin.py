@@ -191,20 +191,31 @@ def _replayed(session: Session, record) -> CheckinResult:
 
 def submit(context: Context, text: str, *, typed_fast: bool, selected_code: str | None = None,
            list_name: str | None = None, desk: str | None = None, direction: str = ENTRY,
-           nonce: str | None = None) -> CheckinResult | NoMatch | None:
+           nonce: str | None = None, burst: str = "") -> CheckinResult | NoMatch | None:
     """What Enter at the desk means. An exact badge code (or a revoked one) is checked in; a text
     that looks like a scan (one word, 8+ characters, typed at scanner speed) but matches nothing is
     recorded as ``unknown_code``; otherwise the highlighted search result is checked in; with no
     highlighted person the answer is ``NoMatch`` (nothing recorded). An empty text (the Enter after
-    a scanner's CR) answers None and records nothing."""
+    a scanner's CR) answers None and records nothing.
+
+    ``burst`` is the newest fast run of keys when the text began earlier (a badge scanned into a
+    half-typed name): tried when the whole text is no code, so a scanner's code that arrived in
+    two chunks is still read whole."""
     stripped = strip_scanner_noise(text)
     if not clean_code(text):
         return None
-    if not any(ch.isspace() for ch in stripped):
-        result = _scan(context, text, list_name, desk, direction, nonce,
-                       record_unknown=looks_like_code(text, typed_fast))
+    whole_is_one_word = not any(ch.isspace() for ch in stripped)
+    scan_like = looks_like_code(text, typed_fast) or bool(burst)
+    if whole_is_one_word:
+        result = _scan(context, text, list_name, desk, direction, nonce, record_unknown=scan_like and not burst)
         if result is not None:
             return result
+    if burst:
+        result = _scan(context, burst, list_name, desk, direction, nonce, record_unknown=not whole_is_one_word)
+        if result is not None:
+            return result
+        if whole_is_one_word:  # neither is a code: the whole text is what the scanner read
+            return _scan(context, text, list_name, desk, direction, nonce, record_unknown=True)
     if selected_code is None:
         return NoMatch(stripped)
     return check_in(context, selected_code, list_name, desk, direction, nonce)

@@ -250,7 +250,7 @@ class CheckinScreen(DeskScreen):
         self._enqueue(ScanRequest(text=text, typed_fast=message.typed_fast,
                                   selected_code=selected.badge_code if selected else None,
                                   list_name=self.list_name, direction=self.direction,
-                                  nonce=service.new_nonce(), at=message.at))
+                                  nonce=service.new_nonce(), at=message.at, burst=message.burst))
 
     def _enqueue(self, request: ScanRequest) -> None:
         assert self._loop is not None
@@ -263,7 +263,7 @@ class CheckinScreen(DeskScreen):
         if request.kind == "scan":
             return service.submit(context, request.text, typed_fast=request.typed_fast,
                                   selected_code=request.selected_code, list_name=request.list_name,
-                                  direction=request.direction, nonce=request.nonce)
+                                  direction=request.direction, nonce=request.nonce, burst=request.burst)
         if request.kind == "walk_in":
             return service.register_walk_in(context, request.payload, request.list_name)
         if request.kind == "undo":

@@ -26,11 +26,15 @@ class ScanInput(Input):
     class Scanned(Message):
         """Enter (or CR/LF/Tab) with the text typed since the previous one."""
 
-        def __init__(self, text: str, typed_fast: bool, at: float) -> None:
+        def __init__(self, text: str, typed_fast: bool, at: float, burst: str = "") -> None:
             super().__init__()
             self.text = text
             self.typed_fast = typed_fast
             self.at = at  # monotonic time of the Enter
+            # The newest run of fast keys after a pause, when shorter than the text: a badge
+            # scanned into a half-typed name. Only a fallback: a scanner's code can also arrive in
+            # two chunks (a loaded machine, a remote terminal), so the whole text is tried first.
+            self.burst = burst
 
     class Move(Message):
         """Arrow keys: move the highlight in the search results."""
@@ -76,12 +80,11 @@ class ScanInput(Input):
         now = now if now is not None else time.monotonic()
         text, fast = self.value, typed_fast(self._key_times)
         burst = text[self._burst_start:] if 0 < self._burst_start < len(text) else ""
-        if len(burst) >= MIN_CODE_LENGTH and typed_fast(self._key_times[-len(burst) - 1:]):
-            # A badge scanned into a half-typed name: the scan wins, the name is dropped.
-            text, fast = burst, True
+        if len(burst) < MIN_CODE_LENGTH or not typed_fast(self._key_times[-len(burst) - 1:]):
+            burst = ""
         self._key_times.clear()
         # Scanned before the emptying's Changed: the screen still sees the search results for ``text``.
-        self.post_message(self.Scanned(text, fast, now))
+        self.post_message(self.Scanned(text, fast, now, burst))
         self.value = ""
 
     def insert_text_at_cursor(self, text: str) -> None:

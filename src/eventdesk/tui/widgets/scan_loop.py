@@ -24,6 +24,7 @@ class ScanRequest:
     at: float = field(default_factory=time.monotonic)  # Enter pressed (monotonic)
     kind: str = "scan"  # scan | walk_in | undo | correct | reprint
     payload: object = None
+    burst: str = ""  # see ScanInput.Scanned.burst
 
 
 class ScanDone(Message):
