@@ -117,7 +117,18 @@ def test_every_refusal_is_recorded(desk):
     assert check_in(desk, desk.codes["Izsak"], list_name="Press room").result == "not_on_list"
     assert check_in(desk, desk.codes["Izsák-Kovács"], list_name="Press room").result == "ok"
     assert [r.result for r in _records(desk)] == ["revoked", "revoked", "cancelled", "blocked", "not_on_list", "ok"]
-    assert _jobs(desk)[0].attendee_id is not None and len(_jobs(desk)) == 1
+    assert _jobs(desk) == []  # the one ok was at a room door: no badge printer there
+
+
+def test_a_badge_is_queued_at_the_entrance_only_and_once(desk):
+    code = desk.codes["Izsák-Kovács"]
+    assert check_in(desk, code, list_name="Press room").badge_queued is False
+    assert _jobs(desk) == []
+    first = check_in(desk, code)
+    assert first.result == "ok" and first.badge_queued is True
+    check_in(desk, code, direction="exit")
+    assert check_in(desk, code).badge_queued is False  # re-entry: the badge is in the person's hand
+    assert len(_jobs(desk)) == 1
 
 
 def test_codes_are_found_in_lower_case_and_with_scanner_noise(desk):

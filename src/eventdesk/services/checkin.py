@@ -160,7 +160,10 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
     record_id = store.insert_record(session, nonce=nonce, code=code, attendee_id=person.id if person else None,
                                     list_id=row.list_id, direction=direction, result=result, desk=desk,
                                     scanned_at=now)
-    badge = result == Result.OK and direction == ENTRY and not row.entered_anywhere and not row.badge_queued
+    # A badge is printed at an entrance, once: a door or meeting-desk scan means the badge (or the
+    # confirmation e-mail) is already in the person's hand, and the desk there has no badge printer.
+    badge = (result == Result.OK and direction == ENTRY and row.list_kind == "entrance"
+             and not row.badge_queued)
     if badge:
         print_jobs.enqueue(session, kind="badge", attendee_id=person.id, printer=context.settings.default_printer or "",
                            desk=desk)

@@ -32,7 +32,6 @@ class CodeRow:
     first_entry_at: datetime | None
     first_entry_desk: str | None
     last_direction: str | None
-    entered_anywhere: bool
     badge_queued: bool
     replay_id: int | None
 
@@ -52,9 +51,6 @@ def _scan_query():
     first_desk = (select(record.desk).where(here, record.direction == "entry")
                   .order_by(record.scanned_at, record.id).limit(1))
     last_direction = select(record.direction).where(here).order_by(record.scanned_at.desc(), record.id.desc()).limit(1)
-    anywhere = aliased(CheckinRecord)
-    entered_anywhere = exists().where(anywhere.attendee_id == Attendee.id, anywhere.result == "ok",
-                                      anywhere.direction == "entry", anywhere.annulled_at.is_(None))
     badge_queued = exists().where(PrintJob.attendee_id == Attendee.id, PrintJob.kind == "badge",
                                   PrintJob.state != "cancelled")
     replay = select(CheckinRecord.id).where(CheckinRecord.nonce == bindparam("nonce")).scalar_subquery()
@@ -65,7 +61,6 @@ def _scan_query():
             first_entry.scalar_subquery().label("first_at"),
             first_desk.scalar_subquery().label("first_desk"),
             last_direction.scalar_subquery().label("last_direction"),
-            entered_anywhere.label("entered_anywhere"),
             badge_queued.label("badge_queued"),
             replay.label("replay_id"),
         )
@@ -103,7 +98,7 @@ def lookup_code(session: Session, code: str, list_name: str, nonce: str, *, lock
         list_id=mapping["id"], list_kind=mapping["kind"], list_categories=mapping["categories"] or "",
         person=person, revoked=person is not None and person["badge_code"] not in (code, code.upper()),
         first_entry_at=first_at, first_entry_desk=mapping["first_desk"],
-        last_direction=mapping["last_direction"], entered_anywhere=bool(mapping["entered_anywhere"]),
+        last_direction=mapping["last_direction"],
         badge_queued=bool(mapping["badge_queued"]), replay_id=mapping["replay_id"],
     )
 
