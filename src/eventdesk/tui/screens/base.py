@@ -22,7 +22,7 @@ class DeskScreen(Screen):
     def compose(self) -> ComposeResult:
         yield StatusHeader()
         yield from self.compose_body()
-        yield Footer()
+        yield Footer(compact=True)  # every key of a busy screen fits one line
 
     def compose_body(self) -> ComposeResult:
         return iter(())

@@ -71,10 +71,10 @@ class CheckinScreen(DeskScreen):
     AUTO_FOCUS = "#scan-input"
     BINDINGS = [
         Binding("f6", "walk_in", "Walk-in", id="checkin.walk_in"),
-        Binding("f8", "correct", "Correct details", id="checkin.correct"),
-        Binding("f9", "undo", "Undo last", id="checkin.undo"),
+        Binding("f8", "correct", "Correct", id="checkin.correct", tooltip="Correct the details of the last person"),
+        Binding("f9", "undo", "Undo", id="checkin.undo", tooltip="Annul this desk's last check-in (15 min)"),
         Binding("f10", "toggle_direction", "Entry/exit", id="checkin.direction"),
-        Binding("ctrl+l", "next_list", "Next list", id="checkin.next_list"),
+        Binding("ctrl+l", "next_list", "List", id="checkin.next_list", tooltip="Next check-in list"),
         Binding("escape", "clear", "Clear the box", id="checkin.clear", show=False),
     ]
 
