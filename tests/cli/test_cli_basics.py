@@ -59,3 +59,26 @@ def test_the_database_comes_from_the_environment(tmp_db):
     result = CliRunner().invoke(main, ["attendees", "search", "nobody", "--json"], env={"EVENTDESK_DB": tmp_db})
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "[]"
+
+
+def test_a_file_that_is_no_database_gets_one_clear_line(tmp_path):
+    not_a_db = tmp_path / "notes.txt"
+    not_a_db.write_text("shopping list\n" * 100)
+    result = subprocess.run([sys.executable, "-m", "eventdesk", "attendees", "search", "x", "--db", str(not_a_db)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "The database could not be used" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_outside_text_reaches_the_terminal_without_escape_sequences(tmp_db):
+    from eventdesk.domain.codes import new_badge_code
+    from eventdesk.services.context import open_context
+    from eventdesk.store.attendees import save_attendee
+    from eventdesk.store.models import Attendee
+
+    with open_context(tmp_db).session() as session:
+        save_attendee(session, Attendee(first_name="Eve\x1b]0;pwned\x07", last_name="Mallory",
+                                        badge_code=new_badge_code()))
+    result = CliRunner().invoke(main, ["attendees", "search", "mallory", "--db", tmp_db])
+    assert result.exit_code == 0
+    assert "Mallory" in result.output and "\x1b" not in result.output and "\x07" not in result.output

@@ -82,3 +82,17 @@ async def test_the_command_palette_reaches_every_screen(tmp_db):
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert isinstance(app.screen, RoomsScreen)
+
+
+async def test_notifications_show_outside_text_literally_and_never_crash(tmp_db):
+    """A toast about a session titled "Q&A [/]" or a person "Ann [bold]Acme" shows those words
+    as written (Textual would read them as markup and crash on the stray closing tag)."""
+    app = _app(tmp_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.screen.notify("Delayed 'Q&A [/]' by 5 min")
+        app.notify("Booked Ann [bold]Acme\x1b[31m")
+        await pilot.pause(0.3)
+        messages = [n.message for n in app._notifications]
+        assert "Delayed 'Q&A [/]' by 5 min" in messages
+        assert "Booked Ann [bold]Acme\ufffd[31m" in messages
+        assert app.is_running

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from eventdesk.cli import main  # noqa: F401
-from eventdesk.cli.common import Failure, db_option, echo_json, friendly_errors, settings_from  # noqa: F401
+from eventdesk.cli.common import Failure, db_option, echo_json, friendly_errors, say, settings_from  # noqa: F401
 
 # --- import agenda (agenda import) ---------------------------------------------------------------
 from eventdesk.cli import import_group  # noqa: E402
@@ -42,7 +42,7 @@ def import_agenda_command(obj: dict, file: str, fmt: str, tz: str | None, db: st
         echo_json(report.as_dict())
         return
     for line in report.lines():
-        click.echo(line)
+        say(line)
 # --- end of import agenda ------------------------------------------------------------------------
 
 
@@ -77,9 +77,9 @@ def agenda_now(obj: dict, at_text: str | None, db: str | None, as_json: bool) ->
         echo_json({"at": at.astimezone(zone).isoformat(), "rooms": [room_now_dict(r, zone, at) for r in rooms]})
         return
     if not rooms:
-        click.echo("This event has no rooms yet; import an agenda with 'eventdesk import agenda FILE'.", err=True)
+        say("This event has no rooms yet; import an agenda with 'eventdesk import agenda FILE'.", err=True)
         return
-    click.echo(f"{at.astimezone(zone):%a %d %b %Y %H:%M} ({zone.key})")
+    say(f"{at.astimezone(zone):%a %d %b %Y %H:%M} ({zone.key})")
     width = max(len(r.room.name) for r in rooms)
     for entry in rooms:
         if entry.current is not None:
@@ -90,7 +90,7 @@ def agenda_now(obj: dict, at_text: str | None, db: str | None, as_json: bool) ->
         else:
             now_text = "free"
         next_text = (f"   next {entry.next.local_start(zone):%H:%M} {entry.next.title}" if entry.next else "")
-        click.echo(f"{entry.room.name:<{width}}  {now_text}{next_text}")
+        say(f"{entry.room.name:<{width}}  {now_text}{next_text}")
 
 
 def _chair_action(obj: dict, db: str | None, action) -> None:
@@ -103,7 +103,7 @@ def _chair_action(obj: dict, db: str | None, action) -> None:
         result = action(context)
     except AgendaError as error:
         raise Failure(str(error)) from None
-    click.echo(result.message)
+    say(result.message)
 
 
 @agenda_group.command("start")
@@ -225,6 +225,6 @@ def serve_board(obj: dict, port: int, host: str, db: str | None, now: str | None
         command += ["--now", now]
     if speed is not None:
         command += ["--speed", str(speed)]
-    click.echo(f"Serving the room board of '{context.event().name}' on http://{host}:{port} (Ctrl+C stops).", err=True)
+    say(f"Serving the room board of '{context.event().name}' on http://{host}:{port} (Ctrl+C stops).", err=True)
     Server(shlex.join(command), host=host, port=port, title=f"{context.event().name}: rooms").serve()
 # --- end of live agenda --------------------------------------------------------------------------

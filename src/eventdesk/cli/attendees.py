@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from eventdesk.cli import import_group, main
-from eventdesk.cli.common import Failure, db_option, echo_json, friendly_errors, require_db, settings_from
+from eventdesk.cli.common import Failure, db_option, echo_json, friendly_errors, require_db, say, settings_from
 
 
 @main.group()
@@ -32,10 +32,10 @@ def search(obj: dict, query: str, db: str | None, as_json: bool, limit: int) -> 
         echo_json([p.as_dict() for p in people])
         return
     if not people:
-        click.echo("Nobody matches.", err=True)
+        say("Nobody matches.", err=True)
         raise SystemExit(1)
     for p in people:
-        click.echo(f"{p.badge_code}  {p.name}  ({p.organisation or '-'}, {p.category}{', ' + p.status if p.status != 'active' else ''})")
+        say(f"{p.badge_code}  {p.name}  ({p.organisation or '-'}, {p.category}{', ' + p.status if p.status != 'active' else ''})")
 
 
 class _ProgressBars:
@@ -95,4 +95,4 @@ def import_attendees_command(obj: dict, file: str, fmt: str, dry_run: bool, db: 
     except AttendeeImportError as error:
         raise Failure(str(error)) from None
     for line in summary.lines():
-        click.echo(line)
+        say(line)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import click
 
 from eventdesk.cli import main
-from eventdesk.cli.common import Failure, db_option, echo_json, friendly_errors, require_db, settings_from
+from eventdesk.cli.common import Failure, db_option, echo_json, friendly_errors, require_db, say, settings_from
 
 
 def _context(obj: dict, db: str | None):
@@ -40,6 +40,9 @@ def _printing_errors(func):
             return func(*args, **kwargs)
         except (PrinterError, FontError, PrintingError) as error:
             raise Failure(str(error)) from None
+        except OSError as error:  # a --png path that cannot be written
+            where = f" {error.filename}" if error.filename else ""
+            raise Failure(f"Cannot write{where}: {error.strerror or error}") from None
 
     return wrapper
 
@@ -64,11 +67,11 @@ def badge_preview(obj: dict, attendee: str, png: str, db: str | None) -> None:
     context = _context(obj, db)
     person = _person(context, attendee)
     rendered = preview_png(context, person, png)
-    click.echo(f"Wrote the badge of {person.name} to {png} ({rendered.image.width}×{rendered.image.height} dots).")
+    say(f"Wrote the badge of {person.name} to {png} ({rendered.image.width}×{rendered.image.height} dots).")
     if rendered.missing:
-        click.echo(f"Warning: the font has no glyph for {' '.join(rendered.missing)}.", err=True)
+        say(f"Warning: the font has no glyph for {' '.join(rendered.missing)}.", err=True)
     if not rendered.readable:
-        click.echo(f"Warning: the name had to shrink to {rendered.name_px} px to fit.", err=True)
+        say(f"Warning: the name had to shrink to {rendered.name_px} px to fit.", err=True)
 
 
 @badge.command("print")
@@ -95,7 +98,7 @@ def badge_print(obj: dict, attendee: str, printer: str | None, reprint: bool, db
         job = print_badge(context, person.id, target, confirm_reprint=reprint)
     except ReprintNeedsConfirmation as error:
         raise Failure(f"{error} Add --reprint to print it again.") from None
-    click.echo(f"Printed the badge of {person.name} on {target}{' (reprint)' if job.reprint else ''}.")
+    say(f"Printed the badge of {person.name} on {target}{' (reprint)' if job.reprint else ''}.")
 
 
 @main.group()
@@ -114,7 +117,7 @@ def printer_test(obj: dict, url: str) -> None:
 
     settings = settings_from(obj)
     where = print_test(settings, url)
-    click.echo(f"Test badge sent to {where}. Scan its QR code: it reads EVENTDESK-PRINTER-TEST.")
+    say(f"Test badge sent to {where}. Scan its QR code: it reads EVENTDESK-PRINTER-TEST.")
 
 
 @printer.command("status")
@@ -128,7 +131,7 @@ def printer_status(obj: dict, url: str) -> None:
 
     settings = settings_from(obj)
     health = check_health(settings.printer_url(url) or url, settings)
-    click.echo(f"{health.state}{': ' + health.detail if health.detail else ''}")
+    say(f"{health.state}{': ' + health.detail if health.detail else ''}")
     if health.state == "offline":
         raise SystemExit(1)
 
@@ -163,8 +166,8 @@ def badges_check(obj: dict, db: str | None, as_json: bool) -> None:
                 reasons.append(f"no glyph for {' '.join(p.missing)}")
             if not p.readable:
                 reasons.append(f"name shrunk to {p.name_px} px (readable: {report.readable_px} px)")
-            click.echo(f"{p.badge_code}  {p.name}: {'; '.join(reasons)}")
-        click.echo(f"Checked {report.checked} badges: "
+            say(f"{p.badge_code}  {p.name}: {'; '.join(reasons)}")
+        say(f"Checked {report.checked} badges: "
                    f"{len(report.problems) or 'no'} problem{'s' if len(report.problems) != 1 else ''}.", err=True)
     if report.problems:
         raise SystemExit(1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from eventdesk.cli import main
-from eventdesk.cli.common import Failure, db_option, desk_option, echo_json, friendly_errors, require_db, settings_from
+from eventdesk.cli.common import Failure, db_option, desk_option, echo_json, friendly_errors, require_db, say, settings_from
 
 # Exit status of a scan that was recorded but not admitted (0 = ok; 1 = an error, nothing recorded).
 REFUSED = 2
@@ -79,9 +79,9 @@ def scan(obj: dict, code: str, list_name: str | None, desk: str | None, is_exit:
             line += "; badge queued"
         if result.replayed:
             line += " (repeated nonce: recorded once)"
-        click.echo(line)
+        say(line)
         if result.person is not None and result.person.note:
-            click.echo(f"note: {printable(result.person.note, 200)}")
+            say(f"note: {printable(result.person.note, 200)}")
     if not result.ok:
         raise SystemExit(REFUSED)
 
@@ -108,7 +108,7 @@ def undo(obj: dict, desk: str | None, as_json: bool, db: str | None) -> None:
                    "scanned_at": done.scanned_at.isoformat(), "person": done.person.as_dict() if done.person else None})
     else:
         local = done.scanned_at.astimezone(context.zone())
-        click.echo(f"Annulled the {done.direction} of {who} at {local:%H:%M:%S} on {done.list_name}.")
+        say(f"Annulled the {done.direction} of {who} at {local:%H:%M:%S} on {done.list_name}.")
 
 
 @checkin_group.command("lists")
@@ -126,10 +126,10 @@ def lists(obj: dict, as_json: bool, db: str | None) -> None:
     if as_json:
         echo_json([asdict(f) for f in figures])
         return
-    click.echo(f"{'list':<24} {'kind':<9} {'checked in':>14} {'entries':>8} {'exits':>7} {'inside':>7}  admits")
+    say(f"{'list':<24} {'kind':<9} {'checked in':>14} {'entries':>8} {'exits':>7} {'inside':>7}  admits")
     for f in figures:
         admits = f.admits or "everybody"
-        click.echo(f"{f.name[:24]:<24} {f.kind:<9} {f'{f.checked_in}/{f.expected}':>14} {f.entries:>8} "
+        say(f"{f.name[:24]:<24} {f.kind:<9} {f'{f.checked_in}/{f.expected}':>14} {f.entries:>8} "
                    f"{f.exits:>7} {f.inside_now:>7}  {admits}")
 
 
@@ -154,10 +154,10 @@ def figures(obj: dict, list_name: str | None, desk: str | None, as_json: bool, d
         echo_json(asdict(found))
         return
     lst = found.checkin_list
-    click.echo(f"{lst.name}: {lst.checked_in}/{lst.expected} checked in, {lst.inside_now} inside now")
+    say(f"{lst.name}: {lst.checked_in}/{lst.expected} checked in, {lst.inside_now} inside now")
     for row in lst.categories:
-        click.echo(f"  {row.category:<16} {row.checked_in:>6}/{row.expected}")
+        say(f"  {row.category:<16} {row.checked_in:>6}/{row.expected}")
     spa = "-" if found.seconds_per_attendee is None else f"{found.seconds_per_attendee:.0f} s"
     last = found.last_scan_at.astimezone(context.zone()).strftime("%H:%M:%S") if found.last_scan_at else "-"
-    click.echo(f"{found.desk}: {found.scans_per_minute:.1f} scans/min (last 10 min), {spa} per attendee, "
+    say(f"{found.desk}: {found.scans_per_minute:.1f} scans/min (last 10 min), {spa} per attendee, "
                f"last scan {last}")

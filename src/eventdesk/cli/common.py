@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from eventdesk.domain.clock import Clock
 from eventdesk.settings import Settings, SettingsError
@@ -84,8 +85,21 @@ def friendly_errors(func: Callable) -> Callable:
             return func(*args, **kwargs)
         except (StoreError, SettingsError) as error:
             raise Failure(str(error)) from None
+        except SQLAlchemyError as error:  # not a database file, a server that refuses, a lock held too long
+            reason = getattr(error, "orig", None) or error
+            raise Failure(f"The database could not be used: {reason}. Check --db (a file made by eventdesk, "
+                          "or a postgresql:// URL of a running server).") from None
 
     return wrapper
+
+
+def say(message: Any = "", **kwargs: Any) -> None:
+    """``click.echo`` for human-readable lines that may hold outside text (names, titles, codes):
+    control characters (escape sequences) never reach the terminal; line breaks stay."""
+    from eventdesk.domain.text import printable
+
+    text = "\n".join(printable(line) for line in str(message).split("\n"))
+    click.echo(text, **kwargs)
 
 
 def echo_json(data: Any) -> None:

@@ -9,7 +9,7 @@ import click
 
 from eventdesk.cli import export_group, import_group, main
 from eventdesk.cli.common import (
-    Failure, clock_options, db_option, echo_json, friendly_errors, make_clock, parse_moment, require_db, settings_from,
+    Failure, clock_options, db_option, echo_json, friendly_errors, make_clock, parse_moment, require_db, say, settings_from,
 )
 
 
@@ -72,7 +72,7 @@ def import_meetings_command(obj: dict, file: str, db: str | None, day: str | Non
     except MeetingsFileError as error:
         raise Failure(f"{file}, {error}. Nothing was imported.") from None
     what = "meetings" if summary.kind == "meetings" else "meeting requests"
-    click.echo(f"Imported {summary.added} {what} ({summary.unchanged} already there)"
+    say(f"Imported {summary.added} {what} ({summary.unchanged} already there)"
                + (f", {summary.slots_added} new slots, {summary.tables_added} new tables." if summary.kind == "meetings"
                   else ". Place them with 'eventdesk meetings schedule'."))
 
@@ -113,9 +113,9 @@ def schedule_command(obj: dict, db: str | None, now: str | None, speed: float | 
         if first is not None:
             added = ensure_slots(context, day=_day(day) or context.event().end_date, first=_time(first),
                                  count=count, minutes=minutes)
-            click.echo(f"Added {added} slots.", err=True)
+            say(f"Added {added} slots.", err=True)
         if tables is not None:
-            click.echo(f"Added {ensure_tables(context, tables)} tables.", err=True)
+            say(f"Added {ensure_tables(context, tables)} tables.", err=True)
         summary = schedule_requests(context)
     except MeetingsError as error:
         raise Failure(str(error)) from None
@@ -127,10 +127,10 @@ def schedule_command(obj: dict, db: str | None, now: str | None, speed: float | 
         })
         return
     placed, unplaced = len(summary.placed), len(summary.unplaced)
-    click.echo(f"Placed {placed} meeting{'s' if placed != 1 else ''}; {unplaced} request{'s' if unplaced != 1 else ''} "
+    say(f"Placed {placed} meeting{'s' if placed != 1 else ''}; {unplaced} request{'s' if unplaced != 1 else ''} "
                "could not be placed.")
     for a, b, reason in summary.unplaced:
-        click.echo(f"  not placed: {a.name} with {b.name}: {reason}")
+        say(f"  not placed: {a.name} with {b.name}: {reason}")
 
 
 @meetings_group.command("unavailable")
@@ -153,7 +153,7 @@ def unavailable_command(obj: dict, attendee: str, slots: tuple[str, ...], db: st
             set_unavailable(context, attendee, moment)
         except MeetingsError as error:
             raise Failure(str(error)) from None
-    click.echo(f"Marked unavailable in {len(slots)} slot{'s' if len(slots) != 1 else ''}.")
+    say(f"Marked unavailable in {len(slots)} slot{'s' if len(slots) != 1 else ''}.")
 
 
 def _slot(context, text: str | None):
@@ -207,7 +207,7 @@ def scan_command(obj: dict, code: str, db: str | None, now: str | None, speed: f
     if meeting is not None and result.partner is not None:
         line += (f", {meeting.slot.start.astimezone(zone):%H:%M} table {meeting.table} with {result.partner.name}"
                  f" ({meeting.state})")
-    click.echo(line)
+    say(line)
 
 
 @meetings_group.command("free")
@@ -222,7 +222,7 @@ def free_command(obj: dict, db: str | None, now: str | None, speed: float | None
     board, slot = _slot(context, slot_text)
     tables = board.free_tables(slot)
     zone = context.zone()
-    click.echo(f"{slot.start.astimezone(zone):%H:%M}–{slot.end.astimezone(zone):%H:%M}: {len(tables)} free"
+    say(f"{slot.start.astimezone(zone):%H:%M}–{slot.end.astimezone(zone):%H:%M}: {len(tables)} free"
                + (f": {', '.join(map(str, tables))}" if tables else ""))
 
 
@@ -248,7 +248,7 @@ def no_show_command(obj: dict, table: int, db: str | None, now: str | None, spee
         confirm_no_show(context, meeting.id)
     except MeetingsError as error:
         raise Failure(str(error)) from None
-    click.echo(f"No-show confirmed: table {table} is free.")
+    say(f"No-show confirmed: table {table} is free.")
 
 
 @meetings_group.command("book")
@@ -272,7 +272,7 @@ def book_command(obj: dict, person_a: str, person_b: str, table: int, slot_text:
         meeting = book(context, person_a, person_b, slot.id, table)
     except MeetingsError as error:
         raise Failure(f"Not booked: {error}") from None
-    click.echo(f"Booked table {meeting.table} at {meeting.slot.start.astimezone(context.zone()):%H:%M}: "
+    say(f"Booked table {meeting.table} at {meeting.slot.start.astimezone(context.zone()):%H:%M}: "
                f"{meeting.a.name} with {meeting.b.name}.")
 
 
@@ -294,10 +294,10 @@ def usage_command(obj: dict, db: str | None, as_json: bool) -> None:
                     "available": u.available} for u in rows])
         return
     if not rows:
-        click.echo("No meeting slots yet: import meetings with 'eventdesk import meetings FILE'.", err=True)
+        say("No meeting slots yet: import meetings with 'eventdesk import meetings FILE'.", err=True)
         return
     for u in rows:
-        click.echo(f"{u.slot.start.astimezone(zone):%a %d %b %H:%M}–{u.slot.end.astimezone(zone):%H:%M}  "
+        say(f"{u.slot.start.astimezone(zone):%a %d %b %H:%M}–{u.slot.end.astimezone(zone):%H:%M}  "
                    f"{u.in_use:>4} in use  {u.available:>4} free")
 
 
@@ -327,7 +327,7 @@ def slip_command(obj: dict, attendee: str, printer: str | None, db: str | None, 
     except (SlipError, PrinterError) as error:
         raise Failure(str(error)) from None
     count = len(data.meetings)
-    click.echo(f"Printed {data.name}'s slip ({count} meeting{'s' if count != 1 else ''}) on {where}.")
+    say(f"Printed {data.name}'s slip ({count} meeting{'s' if count != 1 else ''}) on {where}.")
 
 
 @export_group.command("meetings")
@@ -349,8 +349,8 @@ def export_meetings_command(obj: dict, output: str | None, db: str | None, now: 
 
     text = export_csv(_context(obj, db, now, speed))
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False)  # CSV data, byte for byte
         return
     with open(output, "w", encoding="utf-8", newline="") as handle:
         handle.write(text)
-    click.echo(f"Wrote {text.count(chr(10)) - 1} meetings to {output}.", err=True)
+    say(f"Wrote {text.count(chr(10)) - 1} meetings to {output}.", err=True)

@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Iterable
 
 from textual import work
+from textual.notifications import SeverityLevel
+from textual.worker import Worker, WorkerState
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.services.context import Context
 from eventdesk.store.db import change_versions
@@ -71,6 +74,20 @@ class EventDeskApp(App[None]):
     def on_unmount(self) -> None:
         stop_print_workers(getattr(self, "print_workers", None))
 
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Notifications carry names and titles from outside: always shown literally, never as
+        markup, whatever a caller (``Widget.notify`` passes markup=True) asks for: a title like
+        "Q&A [/]" would otherwise crash the toast."""
+        super().notify(printable(message, 500), title=title, severity=severity, timeout=timeout, markup=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed (a locked or vanished database) is reported; the desk stays up."""
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(f"Could not finish {event.worker.group or 'a task'}: {error}. "
+                        "It will be retried on the next refresh.", severity="error", timeout=8)
+
     def on_print_reported(self, message: PrintReported) -> None:
         show_print_report(self, message.report)
 
@@ -81,7 +98,7 @@ class EventDeskApp(App[None]):
     def poll_store(self) -> None:
         self._poll_store()
 
-    @work(thread=True, exclusive=True, group="store-poll")
+    @work(thread=True, exclusive=True, group="store-poll", exit_on_error=False)
     def _poll_store(self) -> None:
         versions = change_versions(self.context.engine)
         previous, self._versions = self._versions, versions

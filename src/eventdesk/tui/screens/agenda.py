@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Iterable
 
 from rich.text import Text
+from textual.markup import escape as escape_markup
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -119,7 +120,7 @@ class AgendaScreen(DeskScreen):
     def refresh_data(self) -> None:
         self._load(self.day)
 
-    @work(thread=True, exclusive=True, group="agenda-load")
+    @work(thread=True, exclusive=True, group="agenda-load", exit_on_error=False)
     def _load(self, day: date | None) -> None:
         context = self.context
         days = service.event_days(context)
@@ -212,7 +213,7 @@ class AgendaScreen(DeskScreen):
             return
         self._chair(what, info.id, minutes)
 
-    @work(thread=True, group="agenda-chair")
+    @work(thread=True, group="agenda-chair", exit_on_error=False)
     def _chair(self, what: str, session_id: int, minutes: int) -> None:
         context = self.context
         try:
@@ -246,7 +247,7 @@ class AgendaScreen(DeskScreen):
     def palette_commands(self) -> Iterable[SystemCommand]:
         info = self.selected_session
         if info is not None:
-            name = printable(info.title, 40)
+            name = escape_markup(printable(info.title, 40))  # the palette highlights matches as markup
             yield SystemCommand(f"Mark '{name}' started", "Chair action (s)", lambda: self.action_chair("start"))
             yield SystemCommand(f"Mark '{name}' ended", "Chair action (e)", lambda: self.action_chair("end"))
             yield SystemCommand(f"Delay '{name}' by 5 minutes", "Moves the following sessions too (+)",

@@ -75,7 +75,7 @@ class MeetingsScreen(DeskScreen):
     def refresh_data(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, group="meetings-load")
+    @work(thread=True, exclusive=True, group="meetings-load", exit_on_error=False)
     def _load(self) -> None:
         board = service.load_board(self.context)
         self.app.call_from_thread(self._show_board, board)
@@ -173,7 +173,7 @@ class MeetingsScreen(DeskScreen):
         if event.text.strip():  # a scanner's CR before Enter submits an empty box: ignore it
             self._scan(event.text)
 
-    @work(thread=True, group="meetings-scan")
+    @work(thread=True, group="meetings-scan", exit_on_error=False)
     def _scan(self, code: str) -> None:
         result = service.scan(self.context, code)
         if result is not None:
@@ -197,7 +197,7 @@ class MeetingsScreen(DeskScreen):
             return
         self._confirm(meeting_id)
 
-    @work(thread=True, group="meetings-no-show")
+    @work(thread=True, group="meetings-no-show", exit_on_error=False)
     def _confirm(self, meeting_id: int) -> None:
         try:
             meeting = service.confirm_no_show(self.context, meeting_id)
@@ -229,7 +229,7 @@ class MeetingsScreen(DeskScreen):
             return
         self._print_slip(self.last_person)
 
-    @work(thread=True, group="meetings-slip")
+    @work(thread=True, group="meetings-slip", exit_on_error=False)
     def _print_slip(self, person: PersonRef) -> None:
         try:
             message = queue_slip(self.context, person.id)

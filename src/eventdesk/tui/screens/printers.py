@@ -111,7 +111,7 @@ class PrintersScreen(DeskScreen):
     def refresh_data(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, group="printers-load")
+    @work(thread=True, exclusive=True, group="printers-load", exit_on_error=False)
     def _load(self) -> None:
         from eventdesk.services.printing import queue_overview
 
@@ -215,7 +215,7 @@ class PrintersScreen(DeskScreen):
         target = next(n for n in names[after:] + names[:after] if n != current)
         self._run_job_action("move", job.id, target)
 
-    @work(thread=True, group="printers-action")
+    @work(thread=True, group="printers-action", exit_on_error=False)
     def _run_job_action(self, action: str, job_id: int, target: str | None) -> None:
         from eventdesk.services.printing import PrintingError, move_job, retry_job
 
@@ -239,7 +239,7 @@ class PrintersScreen(DeskScreen):
             return
         self._queue_test(name)
 
-    @work(thread=True, group="printers-action")
+    @work(thread=True, group="printers-action", exit_on_error=False)
     def _queue_test(self, name: str) -> None:
         from eventdesk.services.printing import PrintingError, queue_test
 

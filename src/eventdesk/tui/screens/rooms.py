@@ -102,7 +102,7 @@ class RoomsScreen(DeskScreen):
     def action_reload(self) -> None:
         self.refresh_data()
 
-    @work(thread=True, exclusive=True, group="board-load")
+    @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
     def _load(self) -> None:
         programme = service.board_programme(self.context)
         self.app.call_from_thread(self._show, programme)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PIL import Image
 from rich.text import Text
+from eventdesk.domain.text import printable
 from textual import work
 from textual.widgets import Static
 
@@ -63,14 +64,14 @@ class BadgePreview(Static):
         self.person_id = person.id
         self._render_person(person)
 
-    @work(thread=True, exclusive=True, group="badge-preview")
+    @work(thread=True, exclusive=True, group="badge-preview", exit_on_error=False)
     def _render_person(self, person) -> None:
         from eventdesk.services.printing import render_person
 
         try:
             image = render_person(self.app.context, person).image  # type: ignore[attr-defined]
         except Exception as error:  # noqa: BLE001 - a preview must never break the desk
-            self.app.call_from_thread(self.update, Text(f"No preview: {error}", style="italic"))
+            self.app.call_from_thread(self.update, Text(f"No preview: {printable(str(error), 200)}", style="italic"))
             return
         if self.person_id == person.id:  # a newer person replaced this one meanwhile
             self.app.call_from_thread(self.show_image, image)

@@ -32,7 +32,7 @@ class _Form(ModalScreen):
                 yield Input(value=self.values.get(name, ""), id=f"form-{name}")
             yield Label("Category")
             category = self.values.get("category") or self.categories[0]
-            options = [(printable(c, 30), c) for c in dict.fromkeys([*self.categories, category])]
+            options = [(Text(printable(c, 30)), c) for c in dict.fromkeys([*self.categories, category])]
             yield Select(options, value=category, allow_blank=False, id="form-category")
             yield Static("", id="form-error")
             with Horizontal(classes="form-buttons"):

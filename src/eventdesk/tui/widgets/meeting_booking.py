@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
+from eventdesk.domain.text import printable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -88,7 +89,7 @@ class BookingForm(ModalScreen[MeetingInfo | None]):
         self.dismiss(None)
 
     def show_error(self, reason: str) -> None:
-        self.query_one("#booking-error", Static).update(Text(reason))
+        self.query_one("#booking-error", Static).update(Text(printable(reason, 300)))
 
     def action_book(self) -> None:
         a = self.query_one("#booking-a", Input).value.strip()
@@ -105,7 +106,7 @@ class BookingForm(ModalScreen[MeetingInfo | None]):
             self.show_error("Booking…")
             self._book(a, b, slot_id, int(table))
 
-    @work(thread=True, exclusive=True, group="meeting-booking")
+    @work(thread=True, exclusive=True, group="meeting-booking", exit_on_error=False)
     def _book(self, a: str, b: str, slot_id: int, table: int) -> None:
         try:
             meeting = service.book(self.context, a, b, slot_id, table)
