@@ -50,7 +50,7 @@ class MeetingsScreen(DeskScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="meetings-scan-row"):
-            yield ScanInput(placeholder="Scan a badge (or type its code) and press Enter", id="meetings-scan",
+            yield ScanInput(placeholder="Scan a badge or type its code", id="meetings-scan",
                             select_on_focus=False)
             yield ScanPanel(Text("Scan a badge: the person's next meeting, table and partner appear here."),
                             id="meetings-result")
