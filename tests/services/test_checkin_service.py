@@ -180,6 +180,25 @@ def test_undo_annuls_the_desks_last_check_in_within_the_window(desk):
         undo_last(desk)
 
 
+def test_undo_cancels_the_badge_that_has_not_printed_yet(desk):
+    check_in(desk, desk.codes["Izsak"])
+    assert [j.state for j in _jobs(desk)] == ["pending"]
+    assert undo_last(desk).badge_cancelled is True
+    assert [j.state for j in _jobs(desk)] == ["cancelled"]
+    again = check_in(desk, desk.codes["Izsak"])  # the right person comes back: a badge again
+    assert again.badge_queued is True
+    assert sorted(j.state for j in _jobs(desk)) == ["cancelled", "pending"]
+
+
+def test_undo_of_a_re_entry_keeps_the_badge(desk):
+    code = desk.codes["Izsak"]
+    check_in(desk, code)
+    check_in(desk, code, direction="exit")
+    check_in(desk, code)
+    assert undo_last(desk).badge_cancelled is False
+    assert [j.state for j in _jobs(desk)] == ["pending"]
+
+
 def test_submit_tells_scans_from_names(desk):
     assert submit(desk, "\r", typed_fast=True) is None
     assert submit(desk, "nogel", typed_fast=False) == NoMatch("nogel")

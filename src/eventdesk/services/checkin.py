@@ -85,6 +85,7 @@ class UndoResult:
     direction: str
     list_name: str
     scanned_at: datetime
+    badge_cancelled: bool = False  # the badge this check-in queued had not printed yet
 
 
 def new_nonce() -> str:
@@ -237,10 +238,13 @@ def undo_last(context: Context, desk: str | None = None) -> UndoResult:
         store.annul(session, record.id, now, desk)
         attendee = get_attendee(session, record.attendee_id) if record.attendee_id else None
         checkin_list = store.list_by_id(session, record.list_id)
+        # A check-in made by mistake must not leave a badge printing for somebody who is not here.
+        badge_cancelled = bool(attendee and not store.entered_at_an_entrance(session, attendee.id)
+                               and print_jobs.cancel_unprinted_badges(session, attendee.id))
         bump(session, "checkin")
         return UndoResult(record_id=record.id, person=Person.of(attendee) if attendee else None,
                           direction=record.direction, list_name=checkin_list.name if checkin_list else "",
-                          scanned_at=record.scanned_at)
+                          scanned_at=record.scanned_at, badge_cancelled=badge_cancelled)
 
 
 # --- lists ------------------------------------------------------------------------------------

@@ -140,6 +140,14 @@ def last_valid_scan_of_desk(session: Session, desk: str, since: datetime) -> Che
     return session.execute(query).scalars().first()
 
 
+def entered_at_an_entrance(session: Session, attendee_id: int) -> bool:
+    """Whether the person has a valid entry on any entrance list (annulled ones do not count)."""
+    query = (select(CheckinRecord.id).join(CheckinList, CheckinList.id == CheckinRecord.list_id)
+             .where(_VALID, CheckinRecord.attendee_id == attendee_id, CheckinRecord.direction == "entry",
+                    CheckinList.kind == "entrance").limit(1))
+    return session.exec(query).first() is not None
+
+
 def annul(session: Session, record_id: int, at: datetime, by: str) -> bool:
     """Mark a record annulled (undo); the row stays. False if it was annulled already."""
     outcome = session.execute(update(CheckinRecord)

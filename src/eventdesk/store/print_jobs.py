@@ -87,6 +87,14 @@ def cancel(session: Session, job_id: int) -> None:
     _set(session, job_id, state=CANCELLED, next_attempt_at=None)
 
 
+def cancel_unprinted_badges(session: Session, attendee_id: int) -> int:
+    """Cancel the person's badge jobs that have not started printing; how many were cancelled."""
+    result = session.exec(update(PrintJob).where(
+        PrintJob.attendee_id == attendee_id, PrintJob.kind == "badge", PrintJob.state.in_([PENDING, FAILED]),
+    ).values(state=CANCELLED, next_attempt_at=None, updated_at=utcnow()))
+    return result.rowcount
+
+
 def get(session: Session, job_id: int) -> PrintJob | None:
     return session.get(PrintJob, job_id)
 
