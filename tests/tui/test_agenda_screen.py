@@ -205,3 +205,18 @@ async def test_the_palette_offers_the_chair_actions_of_the_chosen_session(sample
         delay = next(c for c in app.get_system_commands(app.screen) if c.title == "Delay 'Skills' by 5 minutes")
         delay.callback()
         await wait_for(pilot, lambda: cell(table, ids["Skills"], "delay") == "+5 min")
+
+
+async def test_the_chair_sees_the_talks_inside_a_block(demo_db):
+    """Session 2 part 1 of the associations meeting holds four strategy talks: the chair reads
+    them (and who gives them) in the detail pane."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    app = _app(demo_db, moment=datetime(2024, 5, 6, 14, 40, tzinfo=ZoneInfo("Europe/Brussels")))
+    async with app.run_test(size=(180, 50)) as pilot:
+        await _ready(app, pilot)
+        assert app.screen.selected_session.title == "Session 2 – part 1: Strategy Talks"
+        meta = str(app.screen.query_one("#detail-meta").render())
+        assert "Green Industrial Solutions – How Cluster Policy Can Support the Transformation Process" in meta
+        assert "Lukas Nögel" in meta and "Chair: Jitka Vocaskova" in meta

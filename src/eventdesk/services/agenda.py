@@ -42,6 +42,7 @@ class SessionInfo:
     chair: str
     track: str
     speakers: tuple[str, ...]
+    description: str = ""  # what the chair reads out: the talks inside a block, an abstract
 
     @property
     def id(self) -> int:
@@ -162,12 +163,12 @@ def _day_bounds(zone: ZoneInfo, day: date) -> tuple[datetime, datetime]:
 def _session_info(row: store.SessionRow) -> SessionInfo:
     # Positional: attribute lookups on 700 result rows cost more than the query (see benchmarks).
     (id_, title, type_, start, end, shift, fixed_end, status, started_at, ended_at, room_id, track,
-     chair) = row.session[:13]
+     chair, description) = row.session[:14]
     speakers = row.speakers
     slot = Slot(id_, room_id, start, end, shift, status, fixed_end, started_at, ended_at,
                 frozenset(speaker_key(p[1], p[2]) for p in speakers) if speakers else frozenset())
     return SessionInfo(slot, title, type_, room_id, row.room_name or "", chair, track,
-                       tuple(p[1] for p in speakers))
+                       tuple(p[1] for p in speakers), description or "")
 
 
 def _programme(context: Context, day: date, start: datetime, end: datetime, *, speakers: bool,

@@ -473,7 +473,8 @@ class _Builder:
 
 
 def _description(text: str, speakers: list[tuple[Person, str, str, str]]) -> str:
-    """The block's own text, then its talks in order: "Title (Speaker, Speaker)"."""
+    """The talks of the block in order, one per line ("• Title (Speaker, Speaker)"), then the
+    block's own text: the chair reads the running order first."""
     talks: list[tuple[str, list[str]]] = []
     for person, _role, _org, talk in speakers:
         if not talk:
@@ -482,8 +483,8 @@ def _description(text: str, speakers: list[tuple[Person, str, str, str]]) -> str
             talks[-1][1].append(person.name)
         else:
             talks.append((talk, [person.name]))
-    parts = [text] if text else []
-    if talks:
-        parts.append("Talks: " + "; ".join(f"{title} ({', '.join(names)})" for title, names in talks) + ".")
-    return " ".join(parts)
+    lines = [f"• {title} ({', '.join(names)})" for title, names in talks]
+    if text:
+        lines.append(text)
+    return "\n".join(lines)
 

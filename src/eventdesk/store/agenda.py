@@ -29,7 +29,7 @@ class SessionRow:
 # The columns the agenda shows; plain column rows cost a fraction of ORM objects.
 _SESSION_COLUMNS = (Session.id, Session.title, Session.type, Session.start, Session.end, Session.shift_minutes,
                     Session.fixed_end, Session.status, Session.started_at, Session.ended_at, Session.room_id,
-                    Session.track, Session.chair)
+                    Session.track, Session.chair, Session.description)
 
 
 def rooms(db: DbSession) -> list[Room]:

@@ -91,6 +91,9 @@ class SessionDetail(Vertical):
             meta.append("\nChair: ").append(printable(info.chair))
         if info.speakers:
             meta.append("\nSpeakers: ").append(", ".join(printable(s) for s in info.speakers))
+        if info.description:
+            lines = [printable(line, 300) for line in info.description.splitlines() if line.strip()]
+            meta.append("\n\n").append("\n".join(lines[:8]), "dim")
         self.query_one("#detail-meta", Static).update(meta)
         codes = programme.flags.get(info.id, set())
         flags = Text()
