@@ -70,8 +70,10 @@ def demo(obj: dict, db: str | None, desk: str | None, now: str | None, speed: fl
 
     Without --db the demo lives in ./eventdesk-demo.db. Without --now the clock starts on the
     second conference day, 8 May 2024 at 10:15 in Brussels, and runs: sessions are under way and
-    the matchmaking tables are busy. Unless a printer is configured, badges "print" as PNG files
-    into the folder eventdesk-demo-badges beside the database.
+    the matchmaking tables are busy. The demo's past up to that moment is recorded when it is built
+    (check-ins, door scans, meetings held or missed); --fresh --now ... rebuilds it for another
+    moment. Unless a printer is configured, badges "print" as PNG files into the folder
+    eventdesk-demo-badges beside the database.
     """
     from pathlib import Path
 
@@ -85,8 +87,15 @@ def demo(obj: dict, db: str | None, desk: str | None, now: str | None, speed: fl
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
     if fresh or not demo_exists(target):
+        from eventdesk.cli.common import parse_moment
+        from eventdesk.services.demo import load_fixture
+        from eventdesk.services.demo_history import add_demo_history
+
         click.echo("Building the demo event (about 700 attendees)…", err=True)
         create_demo(target)
+        # Its past up to the moment the clock starts: people already in, rooms filling, meetings held.
+        zone = load_fixture().config["event"]["timezone"]
+        add_demo_history(target, until=parse_moment(now or DEMO_MOMENT, zone))
     badges = Path(target).expanduser().absolute().parent / "eventdesk-demo-badges" if "://" not in target else None
     open_tui(obj, target, desk, now or DEMO_MOMENT, speed,
              fallback_printer=f"preview://{badges}" if badges else None)

@@ -1,0 +1,80 @@
+"""The demo's recorded past: a conference in full swing at the moment its clock starts, and
+nothing recorded after that moment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import Session, func, select
+
+from eventdesk.domain.clock import Clock
+from eventdesk.services.checkin import check_in
+from eventdesk.services.context import open_context
+from eventdesk.services.demo_history import add_demo_history
+from eventdesk.settings import Settings
+from eventdesk.store.agenda import occupancy
+from eventdesk.store.models import CheckinList, CheckinRecord, Meeting, MeetingSlot, PrintJob, Room
+
+MOMENT = datetime(2024, 5, 8, 10, 15, tzinfo=ZoneInfo("Europe/Brussels"))
+
+
+@pytest.fixture
+def history(demo_db):
+    summary = add_demo_history(demo_db, until=MOMENT)
+    return demo_db, summary
+
+
+def test_most_people_are_in_and_their_badges_printed(history):
+    db, summary = history
+    with Session(open_context(db).engine) as session:
+        entrance = session.exec(select(CheckinList).where(CheckinList.name == "Main entrance")).one()
+        entered = set(session.exec(select(CheckinRecord.attendee_id).where(CheckinRecord.list_id == entrance.id)))
+        printed = set(session.exec(select(PrintJob.attendee_id).where(PrintJob.state == "printed")))
+        latest = session.exec(select(func.max(CheckinRecord.scanned_at))).one()
+    assert 600 <= summary.entrance == len(entered) < 697
+    assert printed == entered
+    assert latest < MOMENT
+
+
+def test_rooms_fill_within_their_capacity(history):
+    db, _ = history
+    with Session(open_context(db).engine) as session:
+        people = occupancy(session)
+        rooms = {r.id: r for r in session.exec(select(Room))}
+    auditorium = next(r for r in rooms.values() if r.name == "Auditorium")
+    assert people[auditorium.id] > 300  # the plenary running at 10:15
+    assert all(0 <= n <= rooms[room_id].capacity for room_id, n in people.items())
+
+
+def test_finished_slots_are_settled_and_the_running_one_is_under_way(history):
+    db, summary = history
+    with Session(open_context(db).engine) as session:
+        rows = session.exec(select(Meeting.state, MeetingSlot.start, MeetingSlot.end)
+                            .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)).all()
+    assert summary.meetings_resolved > 100
+    finished = {state for state, start, end in rows if end <= MOMENT}
+    running = [state for state, start, end in rows if start <= MOMENT < end]
+    later = {state for state, start, end in rows if start > MOMENT}
+    assert finished <= {"both_present", "no_show"}
+    assert "both_present" in running
+    assert later <= {"scheduled", "one_present"}  # the demo's own sample beside its history
+
+
+def test_a_person_of_the_past_scanned_again_is_already_checked_in_and_gets_no_second_badge(history):
+    db, _ = history
+    context = open_context(db, Settings(db=db, desk="Desk 4"), Clock.frozen(MOMENT))
+    with Session(context.engine) as session:
+        record = session.exec(select(CheckinRecord).where(CheckinRecord.list_id == 1)).first()
+    result = check_in(context, record.code)
+    assert result.result == "already_checked_in" and result.badge_queued is False
+    assert result.first_checkin_at == record.scanned_at
+
+
+def test_the_same_seed_gives_the_same_past(demo_db, tmp_path):
+    import shutil
+
+    twin = tmp_path / "twin.db"
+    shutil.copy(demo_db, twin)
+    assert add_demo_history(demo_db, until=MOMENT) == add_demo_history(str(twin), until=MOMENT)
