@@ -56,3 +56,24 @@ def test_the_store_migrates_and_works_on_postgresql(pg_url):
     assert [p.last_name for p in search_people(context, "sermuksnyte")] == ["Šermukšnytė-Alešiūnienė"]
     with Session(context.engine) as session:
         assert session.exec(select(MeetingSlot)).one().start == moment
+
+
+def test_attendee_import_and_re_import_on_postgresql(pg_url, tmp_path):
+    """Desks sharing a PostgreSQL store import people the same way: all at once, and a second
+    import of the same file updates instead of duplicating."""
+    from eventdesk.services.attendees import search_people
+    from eventdesk.services.context import open_context
+    from eventdesk.services.events import create_event
+    from eventdesk.services.import_attendees import import_attendees
+
+    create_event(pg_url, name="Shared Store Conference", timezone="Europe/Brussels",
+                 start=date(2024, 5, 7), end=date(2024, 5, 8))
+    context = open_context(pg_url)
+    people = tmp_path / "people.csv"
+    people.write_text("First name;Last name;Company;E-mail;Category\n"
+                      "Kíncső;Izsak;Technopolis;kincso@example.org;speaker\n"
+                      "Lukas;Nögel;VDI/VDE-IT;lukas@example.org;participant\n", encoding="utf-8")
+    first = import_attendees(context, people)
+    again = import_attendees(context, people)
+    assert (first.added, again.added, again.updated) == (2, 0, 0)
+    assert [p.name for p in search_people(context, "nogel")] == ["Lukas Nögel"]
