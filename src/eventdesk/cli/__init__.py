@@ -96,6 +96,9 @@ def demo(obj: dict, db: str | None, desk: str | None, now: str | None, speed: fl
         # Its past up to the moment the clock starts: people already in, rooms filling, meetings held.
         zone = load_fixture().config["event"]["timezone"]
         add_demo_history(target, until=parse_moment(now or DEMO_MOMENT, zone))
+    elif now is not None:
+        click.echo("Opening the existing demo: its recorded past stays as it was built; "
+                   "add --fresh to rebuild it up to this --now.", err=True)
     badges = Path(target).expanduser().absolute().parent / "eventdesk-demo-badges" if "://" not in target else None
     open_tui(obj, target, desk, now or DEMO_MOMENT, speed,
              fallback_printer=f"preview://{badges}" if badges else None)
