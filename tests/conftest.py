@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -63,3 +65,37 @@ def demo_db(_demo_template: Path, tmp_path: Path) -> str:
     path = tmp_path / "demo.db"
     shutil.copy(_demo_template, path)
     return str(path)
+
+
+POSTGRES_ADMIN_URL = os.environ.get("EVENTDESK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+def pg_url():
+    """The URL of a fresh PostgreSQL database, dropped after the test. The server is
+    $EVENTDESK_TEST_POSTGRES (default postgresql://postgres@127.0.0.1:5432/postgres); without one
+    the test is skipped, unless EVENTDESK_REQUIRE_POSTGRES is set (CI), then it fails."""
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        if os.environ.get("EVENTDESK_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL at {POSTGRES_ADMIN_URL} is required but unreachable: {error}")
+        pytest.skip(f"no PostgreSQL server at {POSTGRES_ADMIN_URL} ({error})")
+    name = f"eventdesk_test_{uuid.uuid4().hex[:10]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture
+def refused_url() -> str:
+    """A printer URL on a port nobody listens on: connecting is refused at once."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return f"tcp://127.0.0.1:{port}"

@@ -121,16 +121,6 @@ def tcp_printer(make_printer) -> FakePrinter:
 
 
 @pytest.fixture
-def refused_url() -> str:
-    """The URL of a port nobody listens on: connecting is refused at once."""
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return f"tcp://127.0.0.1:{port}"
-
-
-@pytest.fixture
 def diacritic_names() -> list[tuple[str, str]]:
     """Names of the demo event's seed speakers that no single code page can print."""
     return [("Kristina", "Šermukšnytė-Alešiūnienė"), ("Kíncső", "Izsak"), ("Lukas", "Nögel")]

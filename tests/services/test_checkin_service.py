@@ -295,39 +295,22 @@ def test_a_scan_costs_at_most_three_statements(desk):
 
 
 @pytest.mark.postgres
-def test_check_in_works_the_same_on_postgresql():
+def test_check_in_works_the_same_on_postgresql(pg_url):
     """Desks sharing a PostgreSQL store: the one-SELECT lookup (with its row lock) and the nonce rule."""
-    import os
-    import uuid
     from datetime import date
 
-    psycopg = pytest.importorskip("psycopg")
-    admin_url = os.environ.get("EVENTDESK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-    try:
-        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        if os.environ.get("EVENTDESK_REQUIRE_POSTGRES"):
-            pytest.fail(f"PostgreSQL at {admin_url} is required but unreachable: {error}")
-        pytest.skip(f"no PostgreSQL server at {admin_url} ({error})")
     from eventdesk.services.events import create_event
 
-    name = f"eventdesk_checkin_{uuid.uuid4().hex[:10]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"{admin_url.rsplit('/', 1)[0]}/{name}"
-    try:
-        create_event(url, name="Shared Store Conference", timezone="Europe/Brussels",
-                     start=date(2024, 5, 7), end=date(2024, 5, 8))
-        context = open_context(url, Settings(db=url, desk="Desk 1"), Clock.frozen(START))
-        walk_in = register_walk_in(context, WalkIn("Kíncső", "Izsak", "Technopolis"))
-        assert (walk_in.result, walk_in.badge_queued) == ("ok", True)
-        again = check_in(context, walk_in.code, nonce="n1")
-        assert again.result == "already_checked_in" and again.first_checkin_at == START
-        assert check_in(context, walk_in.code, nonce="n1").replayed
-        assert check_in(context, walk_in.code, direction="exit").result == "ok"
-        assert check_in(context, "NOSUCHCODE").result == "unknown_code"
-        assert undo_last(context).direction == "exit"
-        assert desk_figures(context).checkin_list.inside_now == 1
-        context.engine.dispose()
-    finally:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
+    create_event(pg_url, name="Shared Store Conference", timezone="Europe/Brussels",
+                 start=date(2024, 5, 7), end=date(2024, 5, 8))
+    context = open_context(pg_url, Settings(db=pg_url, desk="Desk 1"), Clock.frozen(START))
+    walk_in = register_walk_in(context, WalkIn("Kíncső", "Izsak", "Technopolis"))
+    assert (walk_in.result, walk_in.badge_queued) == ("ok", True)
+    again = check_in(context, walk_in.code, nonce="n1")
+    assert again.result == "already_checked_in" and again.first_checkin_at == START
+    assert check_in(context, walk_in.code, nonce="n1").replayed
+    assert check_in(context, walk_in.code, direction="exit").result == "ok"
+    assert check_in(context, "NOSUCHCODE").result == "unknown_code"
+    assert undo_last(context).direction == "exit"
+    assert desk_figures(context).checkin_list.inside_now == 1
+    context.engine.dispose()

@@ -1,39 +1,14 @@
-"""The same store on PostgreSQL, for desks that share one database. Needs a server: the URL is
-$EVENTDESK_TEST_POSTGRES (default postgresql://postgres@127.0.0.1:5432/postgres); each test run
-makes and drops its own database."""
+"""The same store on PostgreSQL, for desks that share one database (the ``pg_url`` fixture of
+tests/conftest.py makes and drops a database per test)."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import date, datetime, timezone
 
 import pytest
 from sqlmodel import Session, select
 
 pytestmark = pytest.mark.postgres
-
-ADMIN_URL = os.environ.get("EVENTDESK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-@pytest.fixture
-def pg_url():
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        if os.environ.get("EVENTDESK_REQUIRE_POSTGRES"):
-            pytest.fail(f"PostgreSQL at {ADMIN_URL} is required but unreachable: {error}")
-        pytest.skip(f"no PostgreSQL server at {ADMIN_URL} ({error})")
-    name = f"eventdesk_test_{uuid.uuid4().hex[:10]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    base = ADMIN_URL.rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
-
 
 def test_the_store_migrates_and_works_on_postgresql(pg_url):
     from eventdesk.domain.codes import new_badge_code

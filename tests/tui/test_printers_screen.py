@@ -3,7 +3,6 @@ moved to another printer, and what the desk is told when a printer is dead."""
 
 from __future__ import annotations
 
-import socket
 
 import pytest
 from sqlmodel import Session
@@ -20,17 +19,9 @@ from eventdesk.tui.widgets.badge_preview import BadgePreview, badge_blocks
 from eventdesk.tui.widgets.board_table import LiveTable
 
 
-def closed_port() -> str:
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return f"tcp://127.0.0.1:{port}"
-
-
 @pytest.fixture
-def desk(tmp_db, tmp_path):
-    dead = closed_port()
+def desk(tmp_db, tmp_path, refused_url):
+    dead = refused_url
     settings = Settings(db=tmp_db, printers={"front": dead, "back": f"preview://{tmp_path}/back"},
                         default_printer="front", printer_timeout_s=0.5)
     context = open_context(tmp_db, settings)
