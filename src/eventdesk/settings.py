@@ -42,7 +42,7 @@ class BadgeSettings:
     paper_mm: int = 80
     dpi: int = 203
     font: str | None = None
-    profile: str = "TM-T88V"
+    profile: str = "TM-T20II"  # 80 mm paper, 203 dpi, 576 dots: the common thermal printer
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,7 @@ def test_raster_commands_are_what_python_escpos_image_sends():
 
 def test_image_wider_than_the_profile_is_refused_before_sending(tcp_printer):
     with pytest.raises(PrinterError, match="wider than its profile allows"):
-        print_image(tcp_printer.url, Image.new("1", (576, 100), 255), SETTINGS)
+        print_image(tcp_printer.url, Image.new("1", (640, 100), 255), SETTINGS)  # TM-T20II: 576 dots
 
 
 def test_importing_escpos_leaves_no_temporary_folder_and_no_log_handler(tmp_path):

@@ -155,10 +155,11 @@ def test_badges_check_lists_missing_glyphs_and_names_too_long_to_read(context):
 
 
 def test_badge_width_follows_paper_and_profile():
-    assert printing.badge_layout(Settings()).width == 512  # 80 mm paper, but TM-T88V allows 512 dots
+    assert printing.badge_layout(Settings()).width == 576  # 80 mm paper on the default TM-T20II
+    epson = Settings()
+    epson = replace(epson, badge=replace(epson.badge, profile="TM-T88V"))
+    assert printing.badge_layout(epson).width == 512  # 80 mm paper, but TM-T88V allows 512 dots
     wide = Settings()
-    wide = replace(wide, badge=replace(wide.badge, profile="TM-T20II"))
-    assert printing.badge_layout(wide).width == 576
     narrow = replace(wide, badge=replace(wide.badge, paper_mm=58))
     assert printing.badge_layout(narrow).width == 384
 
