@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from sqlmodel import Session
 
 from eventdesk.services.context import Context
-from eventdesk.store.attendees import search_people_rows
+from eventdesk.store.attendees import by_code, by_email, search_attendees, search_people_rows
 from eventdesk.store.models import Attendee
 
 
@@ -52,3 +52,36 @@ def search_people(context: Context, query: str, limit: int | None = None, min_ch
     with Session(context.engine) as session:
         hits = search_people_rows(session, query, limit or context.settings.search_limit)
         return [Person(**h.person) for h in hits]
+
+
+class PersonNotFound(LookupError):
+    """ATTENDEE names nobody, or several people; the message says what to type instead."""
+
+
+def resolve_attendee(session: Session, text: str) -> Attendee:
+    """ATTENDEE as typed on a command line or at a desk: a badge code (any case), an attendee id,
+    an e-mail, or a name that matches exactly one person (an exact full name wins over prefixes)."""
+    text = text.strip()
+    if not text:
+        raise PersonNotFound("Name a person: a badge code, an attendee id, an e-mail or a name.")
+    attendee = by_code(session, text) or by_code(session, text.upper())
+    if attendee is None and text.isdigit():
+        attendee = session.get(Attendee, int(text))
+    if attendee is not None:
+        return attendee
+    if "@" in text:
+        found = by_email(session, text)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise PersonNotFound(f"Several people have the e-mail {text}; use the badge code.")
+        raise PersonNotFound(f"Nobody has the e-mail {text}.")
+    hits = search_attendees(session, text, limit=10)
+    exact = [h for h in hits if h.rank == 0]
+    if len(hits) == 1 or len(exact) == 1:
+        return (exact or hits)[0].attendee
+    if not hits:
+        raise PersonNotFound(f"Nobody matches '{text}'.")
+    listed = "; ".join(f"{h.attendee.name} ({h.attendee.badge_code})" for h in hits[:5])
+    more = " …" if len(hits) > 5 else ""
+    raise PersonNotFound(f"'{text}' matches {len(hits)} people: {listed}{more}. Use the badge code.")

@@ -24,7 +24,8 @@ from eventdesk.domain import scheduling
 from eventdesk.importers.meetings_csv import MEETINGS, MeetingsFileError, read_meetings_csv
 from eventdesk.services.context import Context
 from eventdesk.store import meetings as store
-from eventdesk.store.attendees import by_code, search_attendees
+from eventdesk.services.attendees import PersonNotFound, resolve_attendee
+from eventdesk.store.attendees import by_code, by_email
 from eventdesk.store.db import bump
 from eventdesk.store.models import Attendee, MeetingRequest, MeetingSlot
 
@@ -190,26 +191,11 @@ def free_tables_now(context: Context) -> tuple[SlotInfo | None, list[int]]:
 # -- people --------------------------------------------------------------------------------------
 
 def find_person(session: Session, reference: str) -> Attendee:
-    """A person by badge code, e-mail, or (at the desk) a name that matches exactly one person."""
-    text = reference.strip()
-    if not text:
-        raise MeetingsError("Give a badge code, an e-mail or a name.")
-    person = by_code(session, text) or by_code(session, text.upper())
-    if person is not None:
-        return person
-    if "@" in text:
-        found = store.attendees_by_email(session, text)
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            raise MeetingsError(f"Several people have the e-mail {text}; use the badge code.")
-        raise MeetingsError(f"Nobody has the e-mail {text}.")
-    hits = search_attendees(session, text, limit=2)
-    if len(hits) == 1 or (hits and hits[0].rank == 0 and (len(hits) == 1 or hits[1].rank > 0)):
-        return hits[0].attendee
-    if hits:
-        raise MeetingsError(f"Several people match '{text}'; type more of the name or scan the badge.")
-    raise MeetingsError(f"Nobody matches '{text}'.")
+    """A person by badge code, id, e-mail, or a name matching one person (``resolve_attendee``)."""
+    try:
+        return resolve_attendee(session, reference)
+    except PersonNotFound as error:
+        raise MeetingsError(str(error)) from None
 
 
 def _people_for_rows(session: Session, rows) -> dict[str, Attendee]:
@@ -219,7 +205,7 @@ def _people_for_rows(session: Session, rows) -> dict[str, Attendee]:
             if reference in found:
                 continue
             if "@" in reference:
-                people = store.attendees_by_email(session, reference)
+                people = by_email(session, reference)
                 if len(people) != 1:
                     what = "Nobody has" if not people else "Several people have"
                     raise MeetingsFileError(f"{what} the e-mail {reference}; use the badge code.", row.line)

@@ -11,18 +11,16 @@ from pathlib import Path
 from PIL import Image
 from sqlmodel import Session, select
 
-from eventdesk.domain.text import fold
 from eventdesk.printing import queue as print_queue
 from eventdesk.printing.badge import BadgeData, BadgeLayout, RenderedBadge, event_dates_label, printable_dots, render_badge
 from eventdesk.printing.devices import PrinterError, escpos, parse_printer_url, print_image, profile_width
 from eventdesk.printing.fonts import font_path
 from eventdesk.printing.queue import JobReport, PrintWorker, PrintWorkers, RenderError, register_renderer
 from eventdesk.printing.status import Health, check_health
-from eventdesk.services.attendees import Person, search_people
+from eventdesk.services.attendees import Person, PersonNotFound, resolve_attendee
 from eventdesk.services.context import Context
 from eventdesk.settings import Settings
 from eventdesk.store import print_jobs
-from eventdesk.store.attendees import by_code
 from eventdesk.store.models import Attendee, PrintJob
 
 TEST_CODE = "EVENTDESK-PRINTER-TEST"
@@ -105,28 +103,13 @@ register_renderer("test", _render_test_job)
 # -- finding people ----------------------------------------------------------------------------
 
 def find_person(context: Context, text: str) -> Person:
-    """ATTENDEE as typed on the command line: a badge code, an attendee id, or a search that
-    matches exactly one person."""
-    text = text.strip()
-    if not text:
-        raise PrintingError("Name a person: a badge code, an attendee id or a name.")
+    """ATTENDEE as typed on the command line (see ``services.attendees.resolve_attendee``)."""
     with Session(context.engine) as session:
-        attendee = by_code(session, text) or by_code(session, text.upper())
-        if attendee is None and text.isdigit():
-            attendee = session.get(Attendee, int(text))
-        if attendee is not None:
-            return Person.of(attendee)
-    people = search_people(context, text, limit=10, min_chars=1)
-    if len(people) > 1:
-        exact = [p for p in people if fold(p.name) == fold(text)]
-        people = exact if len(exact) == 1 else people
-    if not people:
-        raise PrintingError(f"Nobody matches '{text}'. Try a badge code, an attendee id or another spelling.")
-    if len(people) > 1:
-        listed = "; ".join(f"{p.name} ({p.badge_code})" for p in people[:5])
-        more = " …" if len(people) > 5 else ""
-        raise PrintingError(f"'{text}' matches {len(people)} people: {listed}{more}. Use the badge code.")
-    return people[0]
+        try:
+            return Person.of(resolve_attendee(session, text))
+        except PersonNotFound as error:
+            hint = " Try a badge code, an attendee id or another spelling." if str(error).startswith("Nobody") else ""
+            raise PrintingError(f"{error}{hint}") from None
 
 
 def person_by_id(context: Context, attendee_id: int) -> Person:

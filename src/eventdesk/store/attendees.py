@@ -56,6 +56,11 @@ def by_code(session: Session, code: str) -> Attendee | None:
     return session.exec(select(Attendee).where(Attendee.badge_code == code)).first()
 
 
+def by_email(session: Session, email: str) -> list[Attendee]:
+    """At most two people with this e-mail (case ignored): enough to tell one from several."""
+    return list(session.exec(select(Attendee).where(func.lower(Attendee.email) == email.strip().lower()).limit(2)))
+
+
 def count_attendees(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Attendee)).one()
 

@@ -50,10 +50,6 @@ def add_table(session: Session, number: int, label: str = "") -> MeetingTable:
     return table
 
 
-def attendees_by_email(session: Session, email: str) -> list[Attendee]:
-    return list(session.exec(select(Attendee).where(func.lower(Attendee.email) == email.strip().lower()).limit(2)))
-
-
 def _meeting_rows():
     return (
         select(Meeting, MeetingSlot, MeetingTable, PersonA, PersonB)
