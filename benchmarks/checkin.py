@@ -12,6 +12,7 @@ The app's database has half of the people checked in already (late in the day), 
 the screen re-reads beside the scans cost what they will cost on site.
 
 Run: /work/venv/bin/python benchmarks/checkin.py [--sizes 1000,10000,100000] [--scans 200]
+     ... --durability: the scan with SQLite synchronous=NORMAL and with FULL (the store's choice)
 """
 
 from __future__ import annotations
@@ -215,15 +216,54 @@ async def measure_app(path: str, codes: list[str], scans: int) -> dict[str, floa
             "ui_search_p95": percentile(search_times, 0.95) if search_times else float("nan")}
 
 
+def measure_durability(folder: str, size: int, scans: int) -> dict[str, dict[str, float]]:
+    """The scan through the service with each SQLite synchronous setting: NORMAL (a commit survives a
+    crash of the process) and FULL, the store's choice (it also survives a power cut: one fsync of
+    the WAL per commit)."""
+    from eventdesk.store import db
+
+    chosen = db.SQLITE_SYNCHRONOUS
+    figures = {}
+    try:
+        for mode in ("NORMAL", chosen):
+            db.SQLITE_SYNCHRONOUS = mode
+            path = str(Path(folder) / f"durability-{mode}-{size}.db")
+            codes = build_database(path, size)
+            figures[mode] = measure_services(path, codes, scans)
+    finally:
+        db.SQLITE_SYNCHRONOUS = chosen
+    return figures
+
+
+def print_durability(rows: list[tuple[int, dict[str, dict[str, float]]]]) -> None:
+    from eventdesk.store.db import SQLITE_SYNCHRONOUS
+
+    print()
+    print(f"Durability: one scan through check_in (ms), SQLite synchronous NORMAL vs {SQLITE_SYNCHRONOUS} (chosen)")
+    header = f"{'attendees':>10} | {'mode':>7} {'scan p50':>9} {'scan p95':>9}"
+    print(header)
+    print("-" * len(header))
+    for size, by_mode in rows:
+        for mode, f in by_mode.items():
+            print(f"{size:>10,} | {mode:>7} {f['svc_scan_p50'] * 1000:9.2f} {f['svc_scan_p95'] * 1000:9.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--scans", type=int, default=200)
     parser.add_argument("--no-app", action="store_true", help="Only measure the service calls.")
+    parser.add_argument("--durability", action="store_true",
+                        help="Only the scan with SQLite synchronous=NORMAL and with the store's choice (FULL).")
     args = parser.parse_args(argv)
     from eventdesk.logs import quiet_logging
 
     quiet_logging()
+    if args.durability:
+        with tempfile.TemporaryDirectory() as folder:
+            print_durability([(size, measure_durability(folder, size, args.scans))
+                              for size in (int(s) for s in args.sizes.split(","))])
+        return 0
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for size in (int(s) for s in args.sizes.split(",")):
