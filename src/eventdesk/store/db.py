@@ -11,6 +11,7 @@ from typing import Iterator
 from sqlalchemy import event as sa_event
 from sqlalchemy import update
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import NoSuchModuleError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine, select
 
@@ -63,9 +64,31 @@ def make_engine(db: str | os.PathLike[str], *, create: bool = True) -> Engine:
         )
         sa_event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    if create and make_url(url).get_backend_name() == "postgresql":
-        create_pg_database(url)
-    return create_engine(url, pool_pre_ping=True)
+    try:
+        if create and make_url(url).get_backend_name() == "postgresql":
+            create_pg_database(url)
+        return create_engine(url, pool_pre_ping=True)
+    except ModuleNotFoundError as error:  # the URL names a driver that is not installed
+        raise StoreError(missing_driver_message(url, error.name or "")) from None
+    except NoSuchModuleError:
+        raise StoreError(f"eventdesk cannot open '{make_url(url).drivername}' databases: give a file path "
+                         "(SQLite) or a postgresql+psycopg://USER@HOST:PORT/DATABASE URL.") from None
+
+
+# Driver module -> what to install for it.
+_DRIVER_PACKAGES = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "MySQLdb": "mysqlclient",
+                    "pymysql": "PyMySQL"}
+
+
+def missing_driver_message(url: str, module: str) -> str:
+    top = module.split(".")[0]
+    package = _DRIVER_PACKAGES.get(top, top)
+    parsed = make_url(url)
+    hint = ""
+    if parsed.get_backend_name() == "postgresql" and top != "psycopg":
+        hint = " (or write postgresql+psycopg://, whose driver comes with eventdesk)"
+    return (f"The database driver '{top}' for {parsed.drivername} URLs is not installed: install it with "
+            f"'pip install \"{package}\"' in eventdesk's environment{hint}.")
 
 
 def create_pg_database(url: str) -> bool:
