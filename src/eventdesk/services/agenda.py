@@ -178,12 +178,12 @@ def _session_info(row: store.SessionRow) -> SessionInfo:
 
 
 def _programme(context: Context, day: date, start: datetime, end: datetime, *, speakers: bool,
-               occupancy: bool) -> Programme:
+               occupancy_since: datetime | None) -> Programme:
     """Without speakers there are no speaker clashes among the flags either."""
     with context.session() as db:
         rooms = [RoomInfo(r.id, r.name, r.capacity) for r in store.rooms(db)]
         rows = store.sessions_between(db, start, end, with_speakers=speakers)
-        people = store.occupancy(db) if occupancy else {}
+        people = store.occupancy(db, since=occupancy_since) if occupancy_since is not None else {}
     sessions = [_session_info(r) for r in rows]
     if any(s.room_id is None for s in sessions):
         rooms.append(RoomInfo(0, "(no room)", None))
@@ -200,7 +200,7 @@ def _without_room(info: SessionInfo) -> SessionInfo:
 def day_programme(context: Context, day: date) -> Programme:
     """Every session of ``day`` (local midnight to midnight) by room."""
     start, end = _day_bounds(context.zone(), day)
-    return _programme(context, day, start, end, speakers=True, occupancy=False)
+    return _programme(context, day, start, end, speakers=True, occupancy_since=None)
 
 
 def board_programme(context: Context, at: datetime | None = None, speakers: bool = False) -> Programme:
@@ -209,7 +209,8 @@ def board_programme(context: Context, at: datetime | None = None, speakers: bool
     at = at or context.now()
     day = at.astimezone(context.zone()).date()
     start, end = _day_bounds(context.zone(), day)
-    return _programme(context, day, start - BOARD_LEAD, end, speakers=speakers, occupancy=True)
+    return _programme(context, day, start - BOARD_LEAD, end, speakers=speakers,
+                      occupancy_since=context.day_start(at))
 
 
 def event_days(context: Context) -> list[date]:
