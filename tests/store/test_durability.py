@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from eventdesk.store.db import make_engine
-from eventdesk.store.models import Attendee, CheckinRecord
+from eventdesk.store.models import CheckinRecord
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 KILLS = 20
@@ -32,13 +32,6 @@ def test_the_store_flushes_every_commit_to_disk(tmp_db):
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     engine.dispose()
 
-
-def _codes(db: str) -> list[str]:
-    engine = make_engine(db)
-    with Session(engine) as session:
-        codes = [a.badge_code for a in session.exec(select(Attendee).order_by(Attendee.id))]
-    engine.dispose()
-    return codes
 
 
 def _desk_killed_while_scanning(db: str, codes: list[str], rng: random.Random) -> list[dict]:
@@ -84,9 +77,9 @@ def _desk_killed_while_scanning(db: str, codes: list[str], rng: random.Random) -
     return list(answers)
 
 
-def test_every_acknowledged_scan_survives_twenty_kills(demo_db):
+def test_every_acknowledged_scan_survives_twenty_kills(demo_db, badge_codes):
     rng = random.Random(os.getpid())
-    codes = _codes(demo_db)
+    codes = badge_codes(demo_db)
     acknowledged: list[dict] = []
     position = 0
     for kill in range(KILLS):
