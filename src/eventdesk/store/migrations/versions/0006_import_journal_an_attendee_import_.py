@@ -1,7 +1,7 @@
 """import_journal: an attendee import writes in short batches and keeps what undoes each until it has finished
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-30 20:34:20.862684
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlmodel
 import eventdesk.store.types
 
 
-revision = '0004'
-down_revision = '0003'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
