@@ -148,7 +148,9 @@ class SessionSpeaker(SQLModel, table=True):
     name: str
     role: str = ""
     organisation: str = ""
-    attendee_id: Optional[int] = Field(default=None, foreign_key="attendee.id")
+    # The person behind the name (linked by e-mail or name at import, or by hand): their arrival
+    # at the desk tells the chair the speaker is here. Indexed: a scan asks "does this person speak?".
+    attendee_id: Optional[int] = Field(default=None, foreign_key="attendee.id", index=True)
 
 
 class MeetingTable(SQLModel, table=True):
