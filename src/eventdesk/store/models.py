@@ -148,7 +148,9 @@ class SessionSpeaker(SQLModel, table=True):
     name: str
     role: str = ""
     organisation: str = ""
-    attendee_id: Optional[int] = Field(default=None, foreign_key="attendee.id")
+    # The person behind the name (linked by e-mail or name at import, or by hand): their arrival
+    # at the desk tells the chair the speaker is here. Indexed: a scan asks "does this person speak?".
+    attendee_id: Optional[int] = Field(default=None, foreign_key="attendee.id", index=True)
 
 
 class MeetingTable(SQLModel, table=True):
@@ -253,3 +255,17 @@ class Change(SQLModel, table=True):
     __tablename__ = "change"
     area: str = Field(primary_key=True)
     version: int = 0
+
+
+class DeskHeartbeat(SQLModel, table=True):
+    """What each open app says about itself every few seconds, for the Desks screen: when it was
+    last seen (wall-clock UTC, whatever its rehearsal clock says), its version, its printers
+    (JSON list of {name, url, health, detail}) and how many offline scans wait in its journal."""
+
+    __tablename__ = "desk_heartbeat"
+    desk: str = Field(primary_key=True)
+    last_seen: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    started_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    app_version: str = ""
+    printers: str = "[]"
+    journal_waiting: Optional[int] = None

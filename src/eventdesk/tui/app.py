@@ -16,9 +16,12 @@ from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.services.context import Context
 from eventdesk.store.db import change_versions
-from eventdesk.tui.messages import StoreChanged
+from eventdesk.tui.backups import backup_now, start_backups
+from eventdesk.tui.live import LiveLink
+from eventdesk.tui.messages import StoreChanged, StoreNotified
 from eventdesk.tui.screens.agenda import AgendaScreen
 from eventdesk.tui.screens.checkin import CheckinScreen
+from eventdesk.tui.screens.desks import DesksScreen
 from eventdesk.tui.screens.help import HelpScreen
 from eventdesk.tui.screens.meetings import MeetingsScreen
 from eventdesk.tui.screens.printers import (
@@ -33,6 +36,7 @@ SCREENS_IN_ORDER = (
     ("agenda", "Agenda", "f3"),
     ("rooms", "Rooms", "f4"),
     ("meetings", "Meetings", "f5"),
+    ("desks", "Desks", "f12"),
 )
 
 
@@ -45,6 +49,7 @@ class EventDeskApp(App[None]):
         "agenda": AgendaScreen,
         "rooms": RoomsScreen,
         "meetings": MeetingsScreen,
+        "desks": DesksScreen,
         "printers": PrintersScreen,
     }
     BINDINGS = [
@@ -54,6 +59,7 @@ class EventDeskApp(App[None]):
         Binding("f4", "go('rooms')", "Rooms", id="app.rooms"),
         Binding("f5", "go('meetings')", "Meetings", id="app.meetings"),
         Binding("f7", "printers", "Printers", id="app.printers"),
+        Binding("f12", "go('desks')", "Desks", id="app.desks"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
     # How often the store is asked whether another process changed it.
@@ -77,12 +83,21 @@ class EventDeskApp(App[None]):
         self.switch_mode("checkin")
         if self.start_screen != "checkin":
             self.switch_mode(self.start_screen)
+        self.live = None
         if self.watch_store:
-            self.set_interval(self.POLL_SECONDS, self.poll_store)
+            self.live = LiveLink(self).start()  # PostgreSQL: LISTEN/NOTIFY; every store: the desk's heartbeat
+            self.set_interval(self.live.poll_seconds, self.poll_store)
         self.print_workers = start_print_workers(self)  # one thread per configured printer
+        self.last_backup = None
+        self.backups = start_backups(self)  # every [backup] every_minutes, in a worker thread
 
     def on_unmount(self) -> None:
         stop_print_workers(getattr(self, "print_workers", None))
+        if getattr(self, "live", None) is not None:
+            self.live.stop()
+
+    def on_store_notified(self, message: StoreNotified) -> None:
+        self.notify_store_changed(message.areas)
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
@@ -130,6 +145,8 @@ class EventDeskApp(App[None]):
                         "It will be retried on the next refresh.", severity="error", timeout=8)
 
     def on_print_reported(self, message: PrintReported) -> None:
+        if getattr(self, "live", None) is not None:
+            self.live.printer_reported(message.report)
         show_print_report(self, message.report)
 
     def action_go(self, mode: str) -> None:
@@ -182,6 +199,8 @@ class EventDeskApp(App[None]):
         commands = getattr(screen, "palette_commands", None)
         if commands is not None:
             yield from commands()
+        yield SystemCommand("Back up now", "Copy the store into the backup folder (also every "
+                            f"{self.context.settings.backup_every_minutes} min)", lambda: backup_now(self))
         yield SystemCommand("Quit", "Leave eventdesk (Ctrl+Q)", self.exit)
 
 

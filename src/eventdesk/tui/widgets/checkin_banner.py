@@ -19,7 +19,7 @@ def _when(moment: datetime | None, zone: tzinfo | None) -> str:
     if moment is None:
         return "?"
     local = moment.astimezone(zone) if zone else moment
-    return local.strftime("%a %H:%M")
+    return local.strftime("%H:%M")
 
 
 class ResultBanner(Static):
@@ -72,9 +72,11 @@ class ResultBanner(Static):
             detail = f"{result.list_name} · exit" if result.direction == "exit" else result.list_name
             if result.badge_queued:
                 detail += " · badge queued"
+            elif result.returning:
+                detail += " · here on an earlier day: no new badge"
         elif result.result == Result.ALREADY_CHECKED_IN:
             kind = "warn"
-            detail = (f"First checked in {_when(result.first_checkin_at, zone)} at "
+            detail = (f"First checked in today {_when(result.first_checkin_at, zone)} at "
                       f"{printable(result.first_checkin_desk or '?', 40)}")
         else:
             kind = "error"
