@@ -170,13 +170,14 @@ def change_versions(engine: Engine) -> dict[str, object]:
     changes bump their area's counter with ``bump``."""
     from sqlalchemy import func
 
-    from eventdesk.store.models import CheckinRecord, PrintJob
+    from eventdesk.store.models import CheckinRecord, DeskHeartbeat, PrintJob
 
     with Session(engine) as session:
         versions: dict[str, object] = {c.area: c.version for c in session.exec(select(Change))}
         versions["checkin"] = (versions.get("checkin", 0), session.exec(select(func.max(CheckinRecord.id))).one())
         versions["print"] = (versions.get("print", 0), session.exec(select(func.max(PrintJob.id))).one(),
                              session.exec(select(func.max(PrintJob.updated_at))).one())
+        versions["desks"] = session.exec(select(func.max(DeskHeartbeat.last_seen))).one()
         return versions
 
 
