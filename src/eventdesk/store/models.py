@@ -249,6 +249,20 @@ class AuditEntry(SQLModel, table=True):
     detail: str = ""
 
 
+class ImportJournal(SQLModel, table=True):
+    """An attendee import writes in short batches (desks keep scanning between them); each batch
+    leaves here, in its own transaction, what undoes it. Batch 0 is the run's header, touched by
+    every batch. A finished import deletes its rows; rows left behind are an import that died
+    half-way, undone by the next import (all or nothing)."""
+
+    __tablename__ = "import_journal"
+    run: str = Field(primary_key=True)
+    batch: int = Field(primary_key=True)
+    written_at: datetime = _created()
+    desk: str = ""
+    undo: str = ""  # JSON: ids inserted, the former state of people updated, codes revoked
+
+
 class Change(SQLModel, table=True):
     """A monotonically growing change counter per area ("checkin", "agenda", "meetings",
     "print"), bumped by every write: open screens poll it cheaply to refresh within a second when
