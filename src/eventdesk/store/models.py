@@ -50,6 +50,8 @@ class Attendee(SQLModel, table=True):
     walk_in: bool = False
     created_at: datetime = _created()
     updated_at: datetime = _created()
+    # Set when the person's personal data was erased (GDPR): the row stays for the counts.
+    forgotten_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
     @property
     def name(self) -> str:
