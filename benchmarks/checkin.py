@@ -16,6 +16,7 @@ the screen re-reads beside the scans cost what they will cost on site.
 
 Run: python benchmarks/checkin.py [--sizes 1000,10000,100000] [--scans 200] [--quick] [--json]
 (--json: the figures of the largest size, see benchmarks/README.md)
+     ... --durability: only the scan with SQLite synchronous=NORMAL and with FULL (the store's choice)
 """
 
 from __future__ import annotations
@@ -244,16 +245,60 @@ async def measure_app(path: str, codes: list[str], scans: int) -> dict[str, floa
             "ui_search_p50": percentile(search_times, 0.5), "ui_search_p95": percentile(search_times, 0.95)}
 
 
+def measure_durability(folder: str, size: int, scans: int) -> dict[str, dict[str, float]]:
+    """The scan through the service with each SQLite synchronous setting: NORMAL (a commit survives a
+    crash of the process) and FULL, the store's choice (it also survives a power cut: one fsync of
+    the WAL per commit)."""
+    from eventdesk.store import db
+
+    chosen = db.SQLITE_SYNCHRONOUS
+    figures = {}
+    try:
+        for mode in ("NORMAL", chosen):
+            db.SQLITE_SYNCHRONOUS = mode
+            path = str(Path(folder) / f"durability-{mode}-{size}.db")
+            codes = build_database(path, size)
+            figures[mode] = measure_services(path, codes, scans)
+    finally:
+        db.SQLITE_SYNCHRONOUS = chosen
+    return figures
+
+
+def print_durability(out, rows: list[tuple[int, dict[str, dict[str, float]]]]) -> None:
+    from eventdesk.store.db import SQLITE_SYNCHRONOUS
+
+    out.print()
+    out.print(f"Durability: one scan through check_in (ms), SQLite synchronous NORMAL vs {SQLITE_SYNCHRONOUS} (chosen)")
+    header = f"{'attendees':>10} | {'mode':>7} {'scan p50':>9} {'scan p95':>9}"
+    out.print(header)
+    out.print("-" * len(header))
+    for size, by_mode in rows:
+        for mode, f in by_mode.items():
+            out.print(f"{size:>10,} | {mode:>7} {f['svc_scan_p50'] * 1000:9.2f} {f['svc_scan_p95'] * 1000:9.2f}")
+    size, by_mode = rows[-1]
+    out.figure("attendees", size)
+    for mode, f in by_mode.items():
+        out.figure(f"service_p50_ms_{mode.lower()}", f["svc_scan_p50"] * 1000)
+        out.figure(f"service_p95_ms_{mode.lower()}", f["svc_scan_p95"] * 1000)
+    out.finish()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _bench.parser(__doc__)
     parser.add_argument("--sizes", default=None, help="attendee counts, comma-separated (default 1000,10000,100000)")
     parser.add_argument("--scans", type=int, default=None, help="scans per size (default 200)")
     parser.add_argument("--no-app", action="store_true", help="Only measure the service calls.")
+    parser.add_argument("--durability", action="store_true",
+                        help="Only the scan with SQLite synchronous=NORMAL and with the store's choice (FULL).")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in (args.sizes or ("10000" if args.quick else "1000,10000,100000")).split(",")]
     scans = args.scans or (60 if args.quick else 200)
     out = _bench.Output(args, "checkin")
     _bench.quiet()
+    if args.durability:
+        with tempfile.TemporaryDirectory() as folder:
+            print_durability(out, [(size, measure_durability(folder, size, scans)) for size in sizes])
+        return 0
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for size in sizes:

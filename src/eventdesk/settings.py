@@ -23,6 +23,11 @@ present. Example::
 
     [meetings]
     no_show_minutes = 5
+
+    [backup]
+    dir = "backups"        # default: <database name>-backups beside the database
+    every_minutes = 10     # the open app copies the store this often (0: never)
+    keep = 12              # and keeps the newest this many
 """
 
 from __future__ import annotations
@@ -63,6 +68,10 @@ class Settings:
     # Presence on a list ends at this local time each night (the event's zone): the first scan of
     # a later day is a "welcome back", not "already checked in".
     day_boundary: str = "04:00"
+    # Backups the open app takes during the event ([backup] dir, every_minutes (0: none), keep).
+    backup_dir: str | None = None  # default: a folder beside the database, <name>-backups
+    backup_every_minutes: int = 10
+    backup_keep: int = 12
     config_path: str | None = None
 
     def printer_url(self, name_or_url: str | None = None) -> str | None:
@@ -114,6 +123,18 @@ def _from_toml(settings: Settings, path: Path) -> Settings:
         values["printers"] = {str(k): str(v) for k, v in printers.items()}
     if "no_show_minutes" in data.get("meetings", {}):
         values["no_show_minutes"] = int(data["meetings"]["no_show_minutes"])
+    backup = data.get("backup", {})
+    unknown = set(backup) - {"dir", "every_minutes", "keep"}
+    if unknown:
+        raise SettingsError(f"Unknown [backup] keys in {path}: {', '.join(sorted(unknown))}")
+    if "dir" in backup:
+        values["backup_dir"] = str(backup["dir"])
+    for key in ("every_minutes", "keep"):
+        if key in backup:
+            try:
+                values[f"backup_{key}"] = max(0, int(backup[key]))
+            except (TypeError, ValueError):
+                raise SettingsError(f"[backup] {key} in {path} must be a whole number.") from None
     badge = data.get("badge", {})
     if badge:
         known = {f.name for f in fields(BadgeSettings)}

@@ -149,3 +149,5 @@ from eventdesk.cli import chair as _chair  # noqa: E402,F401
 from eventdesk.cli import checkin as _checkin  # noqa: E402,F401
 from eventdesk.cli import desks as _desks  # noqa: E402,F401
 from eventdesk.cli import meetings as _meetings  # noqa: E402,F401
+from eventdesk.cli import backup as _backup  # noqa: E402,F401
+from eventdesk.cli import status as _status  # noqa: E402,F401

@@ -1,5 +1,5 @@
-"""Engine and session setup. The database is a URL: SQLite by default (WAL, foreign keys,
-busy timeout, a file readable by its owner only), PostgreSQL when several desks share a store."""
+"""Engine and session setup. The database is a URL: SQLite by default (WAL, synchronous=FULL,
+foreign keys, busy timeout, a file readable by its owner only), PostgreSQL when several desks share a store."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ from sqlmodel import Session, create_engine, select
 from eventdesk.store.models import Change, Event
 
 BUSY_TIMEOUT_MS = 5000
+# FULL in WAL mode: every commit is flushed to disk before it returns, so a check-in the desk has
+# shown survives a power cut, not only a crash of the process (NORMAL may lose the last commits
+# when the power goes). benchmarks/checkin.py --durability measures what it costs per scan.
+SQLITE_SYNCHRONOUS = "FULL"
 
 
 class StoreError(Exception):
@@ -134,8 +138,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    # WAL + NORMAL: a commit survives a crash of the application, and costs no fsync.
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
+    # macOS: fsync alone leaves the write in the drive's cache; F_FULLFSYNC reaches the platter.
+    cursor.execute("PRAGMA fullfsync=ON")
+    cursor.execute("PRAGMA checkpoint_fullfsync=ON")
     cursor.close()
 
 
@@ -164,13 +170,14 @@ def change_versions(engine: Engine) -> dict[str, object]:
     changes bump their area's counter with ``bump``."""
     from sqlalchemy import func
 
-    from eventdesk.store.models import CheckinRecord, PrintJob
+    from eventdesk.store.models import CheckinRecord, DeskHeartbeat, PrintJob
 
     with Session(engine) as session:
         versions: dict[str, object] = {c.area: c.version for c in session.exec(select(Change))}
         versions["checkin"] = (versions.get("checkin", 0), session.exec(select(func.max(CheckinRecord.id))).one())
         versions["print"] = (versions.get("print", 0), session.exec(select(func.max(PrintJob.id))).one(),
                              session.exec(select(func.max(PrintJob.updated_at))).one())
+        versions["desks"] = session.exec(select(func.max(DeskHeartbeat.last_seen))).one()
         return versions
 
 

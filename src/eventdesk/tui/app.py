@@ -16,6 +16,7 @@ from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.services.context import Context
 from eventdesk.store.db import change_versions
+from eventdesk.tui.backups import backup_now, start_backups
 from eventdesk.tui.live import LiveLink
 from eventdesk.tui.messages import StoreChanged, StoreNotified
 from eventdesk.tui.screens.agenda import AgendaScreen
@@ -77,6 +78,8 @@ class EventDeskApp(App[None]):
             self.live = LiveLink(self).start()  # PostgreSQL: LISTEN/NOTIFY; every store: the desk's heartbeat
             self.set_interval(self.live.poll_seconds, self.poll_store)
         self.print_workers = start_print_workers(self)  # one thread per configured printer
+        self.last_backup = None
+        self.backups = start_backups(self)  # every [backup] every_minutes, in a worker thread
 
     def on_unmount(self) -> None:
         stop_print_workers(getattr(self, "print_workers", None))
@@ -142,6 +145,8 @@ class EventDeskApp(App[None]):
         commands = getattr(screen, "palette_commands", None)
         if commands is not None:
             yield from commands()
+        yield SystemCommand("Back up now", "Copy the store into the backup folder (also every "
+                            f"{self.context.settings.backup_every_minutes} min)", lambda: backup_now(self))
         yield SystemCommand("Quit", "Leave eventdesk (Ctrl+Q)", self.exit)
 
 
