@@ -68,11 +68,12 @@ def entrance_arrivals(db: DbSession, attendee_ids: Iterable[int], since: datetim
 def sessions_spoken_by(db: DbSession, attendee_id: int, start: datetime, end: datetime) -> list:
     """(title, start, end, shift_minutes, status, room name) of the sessions planned in
     ``[start, end)`` where this attendee speaks, in time order."""
-    query = (select(Session.title, Session.start, Session.end, Session.shift_minutes, Session.status,
+    query = (select(Session.id, Session.title, Session.start, Session.end, Session.shift_minutes, Session.status,
                     Room.name)
              .join(SessionSpeaker, and_(col(SessionSpeaker.session_id) == col(Session.id),
                                         SessionSpeaker.attendee_id == attendee_id))
              .join(Room, col(Room.id) == col(Session.room_id), isouter=True)
              .where(Session.start >= start, Session.start < end)
-             .order_by(Session.start, Session.id).distinct())
-    return list(db.exec(query))
+             .order_by(Session.start, Session.id))
+    seen: set[int] = set()  # a person named twice in one session speaks there once
+    return [row[1:] for row in db.exec(query) if not (row[0] in seen or seen.add(row[0]))]
