@@ -268,7 +268,8 @@ def checkin_lists(context: Context) -> list[ListInfo]:
 
 # --- walk-ins and corrections -----------------------------------------------------------------
 
-EDITABLE_FIELDS = ("first_name", "last_name", "organisation", "role", "email", "country", "category", "note")
+EDITABLE_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country",
+                   "category", "note")
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,8 @@ class WalkIn:
     organisation: str = ""
     email: str = ""
     category: str = "participant"
+    badge_name: str = ""  # empty: first + last name on the badge
+    pronouns: str = ""
 
 
 def register_walk_in(context: Context, walk_in: WalkIn, list_name: str | None = None,
@@ -292,6 +295,7 @@ def register_walk_in(context: Context, walk_in: WalkIn, list_name: str | None = 
     with context.session() as session:
         attendee = Attendee(first_name=first, last_name=last, organisation=walk_in.organisation.strip(),
                             email=walk_in.email.strip(), category=walk_in.category.strip() or "participant",
+                            badge_name=walk_in.badge_name.strip(), pronouns=walk_in.pronouns.strip(),
                             badge_code=new_badge_code(), walk_in=True)
         save_attendee(session, attendee)
         add_audit(session, desk=desk, action="walk_in", subject=f"attendee:{attendee.id}",
@@ -307,7 +311,7 @@ class Correction:
 
     @property
     def name_changed(self) -> bool:
-        return "first_name" in self.changed or "last_name" in self.changed
+        return bool({"first_name", "last_name", "badge_name", "pronouns"} & set(self.changed))
 
 
 def correct_attendee(context: Context, attendee_id: int, changes: dict[str, str], desk: str | None = None) -> Correction:

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from eventdesk.store.models import Attendee, CheckinList, CheckinRecord, PrintJob, RevokedCode
 from eventdesk.store.types import UTCDateTime
 
-PERSON_COLUMNS = ("id", "first_name", "last_name", "organisation", "role", "email", "country", "category",
+PERSON_COLUMNS = ("id", "first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country", "category",
                   "status", "blocked", "note", "badge_code", "walk_in")
 
 _VALID = and_(CheckinRecord.result == "ok", CheckinRecord.annulled_at.is_(None))
