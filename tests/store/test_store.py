@@ -149,7 +149,7 @@ def test_a_store_from_before_script_blind_search_gets_its_tokens_rebuilt(tmp_pat
     after the upgrade, and keep an empty badge name (their first + last name prints)."""
     path = tmp_path / "old.db"
     engine = make_engine(path)
-    migrate.upgrade(engine, "0005")
+    migrate.upgrade(engine, "0007")
     raw = sqlite3.connect(path)
     raw.execute("INSERT INTO event (name, venue, timezone, start_date, end_date, created_at) "
                 "VALUES ('Old Event', 'Brussels', 'Europe/Brussels', '2024-05-06', '2024-05-08', '2024-01-01 10:00:00')")

@@ -24,6 +24,9 @@ def main(ctx: click.Context, config: str | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["config"] = config
+    from eventdesk.logs import log_to_file_from_env
+
+    log_to_file_from_env()
 
 
 @main.group("import")
@@ -150,3 +153,4 @@ from eventdesk.cli import desks as _desks  # noqa: E402,F401
 from eventdesk.cli import meetings as _meetings  # noqa: E402,F401
 from eventdesk.cli import backup as _backup  # noqa: E402,F401
 from eventdesk.cli import status as _status  # noqa: E402,F401
+from eventdesk.cli import data as _data  # noqa: E402,F401

@@ -65,13 +65,14 @@ def make_engine(db: str | os.PathLike[str], *, create: bool = True) -> Engine:
             url,
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
             poolclass=NullPool if os.environ.get("EVENTDESK_NULLPOOL") else None,
+            hide_parameters=True,  # error messages and logs never carry names or e-mails
         )
         sa_event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     try:
         if create and make_url(url).get_backend_name() == "postgresql":
             create_pg_database(url)
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     except ModuleNotFoundError as error:  # the URL names a driver that is not installed
         raise StoreError(missing_driver_message(url, error.name or "")) from None
     except NoSuchModuleError:
@@ -170,13 +171,14 @@ def change_versions(engine: Engine) -> dict[str, object]:
     changes bump their area's counter with ``bump``."""
     from sqlalchemy import func
 
-    from eventdesk.store.models import CheckinRecord, PrintJob
+    from eventdesk.store.models import CheckinRecord, DeskHeartbeat, PrintJob
 
     with Session(engine) as session:
         versions: dict[str, object] = {c.area: c.version for c in session.exec(select(Change))}
         versions["checkin"] = (versions.get("checkin", 0), session.exec(select(func.max(CheckinRecord.id))).one())
         versions["print"] = (versions.get("print", 0), session.exec(select(func.max(PrintJob.id))).one(),
                              session.exec(select(func.max(PrintJob.updated_at))).one())
+        versions["desks"] = session.exec(select(func.max(DeskHeartbeat.last_seen))).one()
         return versions
 
 

@@ -254,4 +254,4 @@ class PrintersScreen(DeskScreen):
         self.app.call_from_thread(self.refresh_data)
 
     def action_close(self) -> None:
-        self.dismiss()
+        self.app.action_leave_printers()  # type: ignore[attr-defined]

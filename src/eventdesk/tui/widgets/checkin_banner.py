@@ -26,7 +26,8 @@ class ResultBanner(Static):
     """Shows the latest answer. ``kind`` is ok / warn / error / info."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(Text("Ready: scan a badge or type a name", style="bold"), **kwargs)
+        self.lines = Text("Ready: scan a badge or type a name", style="bold")
+        super().__init__(self.lines, **kwargs)
         self._fade_timer = None
         self.kind = "info"
 
@@ -48,6 +49,10 @@ class ResultBanner(Static):
             lines.append("\n" + "  ·  ".join(f for f in facts if f))
             if person.note:
                 lines.append("\n⚠ " + printable(person.note, 200), style="bold")
+        self.show_lines(kind, lines)
+
+    def show_lines(self, kind: str, lines: Text) -> None:
+        self.lines = lines
         self.update(lines)
         self.kind = kind
         self.remove_class(*STYLE_CLASSES, "-faded")
@@ -85,3 +90,18 @@ class ResultBanner(Static):
         if result.replayed:
             detail += " · repeated scan, recorded once"
         self.show(kind, result.label, result.person, printable(detail, 300))
+
+
+class ScanNotice(ResultBanner):
+    """The answer to a badge scanned while the desk shows another screen, a form or a dialog: the
+    same colours and words as the check-in banner, docked on top of that screen (the form below
+    keeps its content)."""
+
+    @classmethod
+    def show_on(cls, screen, kind: str, lines: Text) -> "ScanNotice":
+        notices = screen.query(cls)
+        notice = notices.first() if notices else cls(classes="scan-notice")
+        if not notices:
+            screen.mount(notice)
+        notice.show_lines(kind, lines)
+        return notice

@@ -1,7 +1,7 @@
 """badge name and pronouns of attendees; search tokens rebuilt script-blind
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30 20:45:21.951662
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlmodel
 import eventdesk.store.types
 
 
-revision = '0006'
-down_revision = '0005'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
