@@ -111,6 +111,20 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+def begin_write(session: Session) -> bool:
+    """Start the session's transaction as a writer. SQLite: BEGIN IMMEDIATE takes the store's write
+    lock before anything is read, so a decision made on what was read cannot be overtaken by another
+    process (a deferred transaction reading first would fail at its first write, "database is
+    locked", once another desk wrote in between). Returns whether the caller must still lock what it
+    decides about (PostgreSQL: row or advisory locks, taken before the reads they guard)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        if not connection.connection.dbapi_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return False
+    return True
+
+
 def bump(session: Session, area: str) -> None:
     """Tell other processes that ``area`` changed (see ``Change``)."""
     result = session.exec(update(Change).where(Change.area == area).values(version=Change.version + 1))
