@@ -31,11 +31,16 @@ def store_url(request, tmp_path) -> str:
 def run_together(target, per_process_args: list[tuple], timeout: float = RACE_TIMEOUT_S) -> list:
     """Start ``target(barrier, *args)`` in one spawned process per args tuple; every process waits
     at the barrier before its first decision. Returns each process's result, in order."""
+    return run_each([(target, args) for args in per_process_args], timeout)
+
+
+def run_each(calls: list[tuple], timeout: float = RACE_TIMEOUT_S) -> list:
+    """``run_together`` for processes doing different things: ``[(target, args), ...]``."""
     context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(len(per_process_args))
+    barrier = context.Barrier(len(calls))
     answers = context.Queue()
     processes = [context.Process(target=_child, args=(index, answers, target, barrier, args), daemon=True)
-                 for index, args in enumerate(per_process_args)]
+                 for index, (target, args) in enumerate(calls)]
     for process in processes:
         process.start()
     results: dict[int, object] = {}

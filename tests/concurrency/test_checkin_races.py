@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 import pytest
-from conftest import run_together
+from conftest import run_each, run_together
 from race_workers import scan_codes
 from sqlmodel import Session, select
 
@@ -69,3 +69,47 @@ def test_three_hundred_badges_at_eight_desks_admit_nobody_twice(store_url):
     assert all(a["first_checkin_desk"] == winners[a["code"]] for a in refused)
     entries = valid_entries(store_url)
     assert len(entries) == 300 and all(len(r) == 1 for r in entries.values())
+
+
+def test_walk_ins_registered_at_two_desks_at_once_are_all_recorded_and_checked_in_once(store_url):
+    from race_workers import register_walk_ins
+
+    per_desk = run_together(register_walk_ins, [(store_url, "Desk 1", 15), (store_url, "Desk 2", 15)])
+    answers = [a for desk in per_desk for a in desk]
+    assert [a["result"] for a in answers] == ["ok"] * 30
+    assert len({a["code"] for a in answers}) == 30
+    context = open_context(store_url)
+    with Session(context.engine) as session:
+        walk_ins = session.exec(select(Attendee).where(Attendee.walk_in.is_(True))).all()
+    context.engine.dispose()
+    assert sorted(p.badge_code for p in walk_ins) == sorted(a["code"] for a in answers)
+    entries = valid_entries(store_url)
+    assert len(entries) == 30 and all(len(r) == 1 for r in entries.values())
+
+
+ROUNDS = 12
+
+
+def test_an_undo_racing_a_re_scan_never_leaves_two_valid_entries(store_url):
+    """Desk A undoes its check-in of a person while desk B scans the same badge again: either the
+    undo came first and the re-scan admits, or the re-scan answered already_checked_in and the
+    undo annulled the first entry; never two valid entries."""
+    from eventdesk.services.checkin import check_in
+    from race_workers import rescan_rounds, undo_rounds
+
+    codes = add_people(store_url, ROUNDS)
+    desks = [f"Desk A{n}" for n in range(ROUNDS)]
+    context = open_context(store_url)
+    first = [check_in(context, code, desk=desk) for code, desk in zip(codes, desks)]
+    context.engine.dispose()
+    undone, rescans = run_each([(undo_rounds, (store_url, desks)), (rescan_rounds, (store_url, "Desk B", codes))])
+    assert [u["record_id"] for u in undone] == [f.record_id for f in first]  # each undo annulled the first entry
+    entries = valid_entries(store_url)
+    for code, rescan in zip(codes, rescans):
+        person = rescan["person"]["id"]
+        if rescan["result"] == "ok":  # the undo came first
+            assert [r.id for r in entries.get(person, [])] == [rescan["record_id"]]
+        else:  # the re-scan came first and saw the entry the undo then annulled
+            assert rescan["result"] == "already_checked_in"
+            assert entries.get(person, []) == []
+    assert all(len(r) <= 1 for r in entries.values())

@@ -11,13 +11,15 @@ from typing import Iterator
 from sqlalchemy import event as sa_event
 from sqlalchemy import update
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import NoSuchModuleError
+from sqlalchemy.exc import NoSuchModuleError, OperationalError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine, select
 
 from eventdesk.store.models import Change, Event
 
 BUSY_TIMEOUT_MS = 5000
+# A writer that found the SQLite file locked for a whole busy timeout tries again this often in all.
+WRITE_LOCK_ATTEMPTS = 4
 
 
 class StoreError(Exception):
@@ -119,17 +121,36 @@ def begin_write(session: Session) -> bool:
     decides about (PostgreSQL: row or advisory locks, taken before the reads they guard)."""
     connection = session.connection()
     if connection.dialect.name == "sqlite":
-        if not connection.connection.dbapi_connection.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        attempt = 1
+        while not connection.connection.dbapi_connection.in_transaction:
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            except OperationalError as error:
+                # Nothing was read or written yet, so waiting longer is safe: eight desks on one file
+                # on a busy machine can keep one of them out for longer than one busy timeout.
+                if "locked" not in str(error.orig) or attempt >= WRITE_LOCK_ATTEMPTS:
+                    raise
+                attempt += 1
         return False
     return True
 
 
 def bump(session: Session, area: str) -> None:
-    """Tell other processes that ``area`` changed (see ``Change``)."""
-    result = session.exec(update(Change).where(Change.area == area).values(version=Change.version + 1))
-    if result.rowcount == 0:
-        session.add(Change(area=area, version=1))
+    """Tell other processes that ``area`` changed (see ``Change``). One upsert: two processes
+    bumping an area that has no row yet both count (an INSERT-if-absent would fail for one)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    else:  # pragma: no cover - eventdesk runs on SQLite and PostgreSQL
+        result = session.exec(update(Change).where(Change.area == area).values(version=Change.version + 1))
+        if result.rowcount == 0:
+            session.add(Change(area=area, version=1))
+        return
+    statement = upsert(Change).values(area=area, version=1)
+    session.exec(statement.on_conflict_do_update(index_elements=[Change.area],
+                                                 set_={"version": Change.version + 1}))
 
 
 def change_versions(engine: Engine) -> dict[str, object]:
