@@ -200,7 +200,8 @@ def undo(obj: dict, desk: str | None, as_json: bool, db: str | None) -> None:
 @click.pass_obj
 @friendly_errors
 def lists(obj: dict, as_json: bool, db: str | None) -> None:
-    """The check-in lists with checked in / expected, entries, exits and people inside now."""
+    """The check-in lists with checked in today and over the event / expected, today's entries and
+    exits, and people inside now (presence ends at the day boundary, 04:00 by default)."""
     from dataclasses import asdict
 
     from eventdesk.services.checkin_figures import list_figures
@@ -209,11 +210,11 @@ def lists(obj: dict, as_json: bool, db: str | None) -> None:
     if as_json:
         echo_json([asdict(f) for f in figures])
         return
-    say(f"{'list':<24} {'kind':<9} {'checked in':>14} {'entries':>8} {'exits':>7} {'inside':>7}  admits")
+    say(f"{'list':<24} {'kind':<9} {'today':>12} {'event':>12} {'entries':>8} {'exits':>7} {'inside':>7}  admits")
     for f in figures:
         admits = f.admits or "everybody"
-        say(f"{f.name[:24]:<24} {f.kind:<9} {f'{f.checked_in}/{f.expected}':>14} {f.entries:>8} "
-                   f"{f.exits:>7} {f.inside_now:>7}  {admits}")
+        say(f"{f.name[:24]:<24} {f.kind:<9} {f'{f.checked_in_today}/{f.expected}':>12} "
+            f"{f'{f.checked_in}/{f.expected}':>12} {f.entries:>8} {f.exits:>7} {f.inside_now:>7}  {admits}")
 
 
 @checkin_group.command("figures")
@@ -237,7 +238,8 @@ def figures(obj: dict, list_name: str | None, desk: str | None, as_json: bool, d
         echo_json(asdict(found))
         return
     lst = found.checkin_list
-    say(f"{lst.name}: {lst.checked_in}/{lst.expected} checked in, {lst.inside_now} inside now")
+    say(f"{lst.name}: {lst.checked_in_today}/{lst.expected} checked in today "
+        f"({lst.checked_in} over the event), {lst.inside_now} inside now")
     for row in lst.categories:
         say(f"  {row.category:<16} {row.checked_in:>6}/{row.expected}")
     spa = "-" if found.seconds_per_attendee is None else f"{found.seconds_per_attendee:.0f} s"

@@ -11,3 +11,11 @@ class StoreChanged(Message):
     def __init__(self, areas: frozenset[str]) -> None:
         super().__init__()
         self.areas = areas
+
+
+class StoreNotified(Message):
+    """The store's listener (PostgreSQL LISTEN/NOTIFY, another thread) heard these areas change."""
+
+    def __init__(self, areas: frozenset[str]) -> None:
+        super().__init__()
+        self.areas = areas
