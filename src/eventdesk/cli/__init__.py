@@ -24,6 +24,9 @@ def main(ctx: click.Context, config: str | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["config"] = config
+    from eventdesk.logs import log_to_file_from_env
+
+    log_to_file_from_env()
 
 
 @main.group("import")
@@ -103,7 +106,9 @@ def demo(obj: dict, db: str | None, desk: str | None, now: str | None, speed: fl
                    "add --fresh to rebuild it up to this --now.", err=True)
     # Beside the database file; for a server URL, in the current folder.
     folder = Path(target).expanduser().absolute().parent if "://" not in target else Path.cwd()
-    badges = folder / "eventdesk-demo-badges"
+    from eventdesk.services.privacy import DEMO_BADGES_FOLDER
+
+    badges = folder / DEMO_BADGES_FOLDER
     open_tui(obj, target, desk, now or DEMO_MOMENT, speed, fallback_printer=f"preview://{badges}")
 
 
@@ -151,3 +156,5 @@ from eventdesk.cli import desks as _desks  # noqa: E402,F401
 from eventdesk.cli import meetings as _meetings  # noqa: E402,F401
 from eventdesk.cli import backup as _backup  # noqa: E402,F401
 from eventdesk.cli import status as _status  # noqa: E402,F401
+from eventdesk.cli import data as _data  # noqa: E402,F401
+from eventdesk.cli import doctor as _doctor  # noqa: E402,F401
