@@ -155,6 +155,7 @@ def run(obj: dict, db: str | None, desk: str | None, now: str | None, speed: flo
 from eventdesk.cli import agenda as _agenda  # noqa: E402,F401
 from eventdesk.cli import attendees as _attendees  # noqa: E402,F401
 from eventdesk.cli import badges as _badges  # noqa: E402,F401
+from eventdesk.cli import chair as _chair  # noqa: E402,F401
 from eventdesk.cli import checkin as _checkin  # noqa: E402,F401
 from eventdesk.cli import desks as _desks  # noqa: E402,F401
 from eventdesk.cli import kiosk as _kiosk  # noqa: E402,F401

@@ -10,7 +10,10 @@ from typing import Iterator
 import click
 
 from eventdesk.cli import main
-from eventdesk.cli.common import Failure, db_option, desk_option, echo_json, friendly_errors, require_db, say, settings_from
+from eventdesk.cli.common import (
+    Failure, clock_options, db_option, desk_option, echo_json, friendly_errors, make_clock, require_db, say,
+    settings_from,
+)
 
 # Exit status of a scan that was recorded but not admitted (0 = ok; 1 = an error, nothing recorded).
 REFUSED = 2
@@ -67,10 +70,12 @@ def checkin_group() -> None:
                    "so replaying the same file with the same nonce records nothing twice.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (with --from: one object per line).")
 @db_option
+@clock_options
 @click.pass_obj
 @friendly_errors
 def scan(obj: dict, code: str | None, from_file: str | None, list_name: str | None, desk: str | None,
-         is_exit: bool, nonce: str | None, as_json: bool, db: str | None) -> None:
+         is_exit: bool, nonce: str | None, as_json: bool, db: str | None, now: str | None,
+         speed: float | None) -> None:
     """Check CODE in (a badge code, as scanned: scanner prefixes are removed), or every code of
     --from FILE.
 
@@ -84,6 +89,7 @@ def scan(obj: dict, code: str | None, from_file: str | None, list_name: str | No
     if (code is None) == (from_file is None):
         raise Failure("Give one badge CODE, or --from FILE (one code per line, '-' for standard input).")
     context = _context(obj, db, desk)
+    context.clock = make_clock(now, speed, context.event().timezone)  # a rehearsal as 'run --now' has
     direction = "exit" if is_exit else "entry"
     if from_file is None:
         try:
@@ -159,7 +165,7 @@ def _say_result(context, result) -> None:
     line = f"{result.result}: {result.label}: {who}"
     if result.first_checkin_at is not None:
         local = result.first_checkin_at.astimezone(context.zone())
-        line += f"; first checked in {local:%a %H:%M} at {printable(result.first_checkin_desk or '?', 40)}"
+        line += f"; first checked in today {local:%H:%M} at {printable(result.first_checkin_desk or '?', 40)}"
     if result.badge_queued:
         line += "; badge queued"
     if result.replayed:
@@ -167,6 +173,8 @@ def _say_result(context, result) -> None:
     say(line)
     if result.person is not None and result.person.note:
         say(f"note: {printable(result.person.note, 200)}")
+    for slot in result.speaking:
+        say(slot.line(context.zone(), result.scanned_at))
 
 
 @checkin_group.command("undo")
