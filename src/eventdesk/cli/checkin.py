@@ -254,3 +254,35 @@ def figures(obj: dict, list_name: str | None, desk: str | None, as_json: bool, d
     last = found.last_scan_at.astimezone(context.zone()).strftime("%H:%M:%S") if found.last_scan_at else "-"
     say(f"{found.desk}: {found.scans_per_minute:.1f} scans/min (last 10 min), {spa} per attendee, "
                f"last scan {last}")
+
+
+@checkin_group.command("simulate")
+@click.option("--list", "list_name", default=None, metavar="NAME", help="Check-in list (default: Main entrance).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--now", default=None, metavar="ISO", help="Decide as at this moment (default: now).")
+@db_option
+@click.pass_obj
+@friendly_errors
+def simulate(obj: dict, list_name: str | None, as_json: bool, now: str | None, db: str | None) -> None:
+    """Who would this list turn away? Counts, over every attendee, what an entry scan on the list
+    would answer now (ok, already checked in, not on the list by category, cancelled, blocked),
+    decided as a scan decides. Nothing is recorded."""
+    from eventdesk.cli.common import make_clock
+    from eventdesk.services.queue_planning import PlanningError, simulate_list
+
+    context = _context(obj, db, None)
+    context.clock = make_clock(now, None, context.event().timezone)
+    try:
+        outcome = simulate_list(context, list_name)
+    except PlanningError as error:
+        raise Failure(str(error)) from None
+    if as_json:
+        echo_json(outcome.to_json())
+        return
+    say(f"{outcome.list_name} (admits {outcome.admits or 'everybody'}): a scan of each of the "
+        f"{outcome.total} attendees would answer")
+    for result, count in outcome.results.items():
+        say(f"  {result:<20} {count:>6}")
+        if result == "not_on_list":
+            for category, people in outcome.not_on_list.items():
+                say(f"    {category:<18} {people:>6}")
