@@ -19,6 +19,7 @@ from eventdesk.domain.text import printable
 from eventdesk.services.attendees import Person
 from eventdesk.services.context import Context
 from eventdesk.services.events import MAIN_ENTRANCE
+from eventdesk.services.speakers import speaking_today
 from eventdesk.store import checkins as store
 from eventdesk.store import print_jobs
 from eventdesk.store.attendees import add_audit, get_attendee, save_attendee
@@ -48,6 +49,7 @@ class CheckinResult:
     badge_queued: bool = False  # this scan queued the person's first badge
     replayed: bool = False  # the nonce was seen before: this is the first scan's answer
     returning: bool = False  # ok, and the person entered on an earlier event day: "welcome back"
+    speaking: tuple = ()  # SpeakingSlot: the person's sessions of today still to come or running
 
     @property
     def ok(self) -> bool:
@@ -67,6 +69,7 @@ class CheckinResult:
             "list": self.list_name, "desk": self.desk, "scanned_at": self.scanned_at.isoformat(),
             "nonce": self.nonce, "record_id": self.record_id, "replayed": self.replayed,
             "badge_queued": self.badge_queued, "returning": self.returning,
+            "speaking": [slot.as_dict(self.scanned_at.tzinfo) for slot in self.speaking],
             "first_checkin_at": self.first_checkin_at.isoformat() if self.first_checkin_at else None,
             "first_checkin_desk": self.first_checkin_desk,
             "person": self.person.as_dict() if self.person else None,
@@ -166,6 +169,9 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
         first_checkin_at=row.first_entry_at if result == Result.ALREADY_CHECKED_IN else None,
         first_checkin_desk=row.first_entry_desk if result == Result.ALREADY_CHECKED_IN else None,
         badge_queued=badge, returning=result == Result.OK and direction == ENTRY and row.came_earlier_day,
+        # One more query, for speakers only: where and when they speak today.
+        speaking=tuple(speaking_today(session, context, person.id, now))
+        if row.speaks and result == Result.OK and direction == ENTRY else (),
     )
 
 
@@ -262,7 +268,8 @@ def checkin_lists(context: Context) -> list[ListInfo]:
 
 # --- walk-ins and corrections -----------------------------------------------------------------
 
-EDITABLE_FIELDS = ("first_name", "last_name", "organisation", "role", "email", "country", "category", "note")
+EDITABLE_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country",
+                   "category", "note")
 
 
 @dataclass(frozen=True)
@@ -272,6 +279,8 @@ class WalkIn:
     organisation: str = ""
     email: str = ""
     category: str = "participant"
+    badge_name: str = ""  # empty: first + last name on the badge
+    pronouns: str = ""
 
 
 def register_walk_in(context: Context, walk_in: WalkIn, list_name: str | None = None,
@@ -286,6 +295,7 @@ def register_walk_in(context: Context, walk_in: WalkIn, list_name: str | None = 
     with context.session() as session:
         attendee = Attendee(first_name=first, last_name=last, organisation=walk_in.organisation.strip(),
                             email=walk_in.email.strip(), category=walk_in.category.strip() or "participant",
+                            badge_name=walk_in.badge_name.strip(), pronouns=walk_in.pronouns.strip(),
                             badge_code=new_badge_code(), walk_in=True)
         save_attendee(session, attendee)
         add_audit(session, desk=desk, action="walk_in", subject=f"attendee:{attendee.id}",
@@ -301,7 +311,7 @@ class Correction:
 
     @property
     def name_changed(self) -> bool:
-        return "first_name" in self.changed or "last_name" in self.changed
+        return bool({"first_name", "last_name", "badge_name", "pronouns"} & set(self.changed))
 
 
 def correct_attendee(context: Context, attendee_id: int, changes: dict[str, str], desk: str | None = None) -> Correction:
