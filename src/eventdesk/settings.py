@@ -58,6 +58,7 @@ class Settings:
     no_show_minutes: int = 5
     undo_minutes: int = 15
     config_path: str | None = None
+    data_dir: str | None = None  # where a desk keeps its offline file (default: the user's data folder)
 
     def printer_url(self, name_or_url: str | None = None) -> str | None:
         """A configured printer's URL by name, a URL as given, or the default printer."""
@@ -89,7 +90,7 @@ def _from_toml(settings: Settings, path: Path) -> Settings:
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(f"Settings file {path} is not valid TOML: {error}") from None
     values: dict[str, Any] = {"config_path": str(path)}
-    for key in ("db", "desk", "no_show_minutes", "undo_minutes", "printer_timeout_s"):
+    for key in ("db", "desk", "no_show_minutes", "undo_minutes", "printer_timeout_s", "data_dir"):
         if key in data:
             values[key] = data[key]
     search = data.get("search", {})
@@ -119,6 +120,8 @@ def _from_env(settings: Settings, env: Mapping[str, str]) -> Settings:
         values["db"] = env["EVENTDESK_DB"]
     if env.get("EVENTDESK_DESK"):
         values["desk"] = env["EVENTDESK_DESK"]
+    if env.get("EVENTDESK_DATA_DIR"):
+        values["data_dir"] = env["EVENTDESK_DATA_DIR"]
     if env.get("EVENTDESK_PRINTER"):
         values["default_printer"] = env["EVENTDESK_PRINTER"]
     if env.get("EVENTDESK_SEARCH_MIN_CHARS"):

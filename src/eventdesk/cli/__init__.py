@@ -144,3 +144,4 @@ from eventdesk.cli import attendees as _attendees  # noqa: E402,F401
 from eventdesk.cli import badges as _badges  # noqa: E402,F401
 from eventdesk.cli import checkin as _checkin  # noqa: E402,F401
 from eventdesk.cli import meetings as _meetings  # noqa: E402,F401
+from eventdesk.cli import sync as _sync  # noqa: E402,F401

@@ -61,11 +61,25 @@ def scan(obj: dict, code: str, list_name: str | None, desk: str | None, is_exit:
     from eventdesk.domain.text import printable
     from eventdesk.services.checkin import CheckinError, check_in
 
-    context = _context(obj, db, desk)
-    try:
-        result = check_in(context, code, list_name=list_name, direction="exit" if is_exit else "entry", nonce=nonce)
-    except CheckinError as error:
-        raise Failure(str(error)) from None
+    direction = "exit" if is_exit else "entry"
+    settings = settings_from(obj, db=db, desk=desk)
+    if "://" in require_db(settings) and not require_db(settings).startswith("sqlite"):
+        # A desk on a server keeps scanning when the server does not answer: see services.offline.
+        from eventdesk.cli.sync import open_desk
+
+        offline_desk = open_desk(settings, settings.desk)
+        try:
+            result = offline_desk.check_in(code, list_name=list_name, direction=direction, nonce=nonce)
+        except CheckinError as error:
+            raise Failure(str(error)) from None
+        zone = offline_desk.zone
+    else:
+        context = _context(obj, db, desk)
+        try:
+            result = check_in(context, code, list_name=list_name, direction=direction, nonce=nonce)
+        except CheckinError as error:
+            raise Failure(str(error)) from None
+        zone = context.zone
     if as_json:
         echo_json(result.as_dict())
     else:
@@ -73,12 +87,14 @@ def scan(obj: dict, code: str, list_name: str | None, desk: str | None, is_exit:
               f"{printable(result.person.category, 30)})" if result.person else printable(result.code, 60)
         line = f"{result.result}: {result.label}: {who}"
         if result.first_checkin_at is not None:
-            local = result.first_checkin_at.astimezone(context.zone())
+            local = result.first_checkin_at.astimezone(zone())
             line += f"; first checked in {local:%a %H:%M} at {printable(result.first_checkin_desk or '?', 40)}"
         if result.badge_queued:
             line += "; badge queued"
         if result.replayed:
             line += " (repeated nonce: recorded once)"
+        if result.offline:
+            line += " [OFFLINE: decided by this desk, kept in its journal until the server answers]"
         say(line)
         if result.person is not None and result.person.note:
             say(f"note: {printable(result.person.note, 200)}")

@@ -253,3 +253,29 @@ class Change(SQLModel, table=True):
     __tablename__ = "change"
     area: str = Field(primary_key=True)
     version: int = 0
+
+
+class OfflineScan(SQLModel, table=True):
+    """A scan a desk decided on its own while the server was unreachable, uploaded later: the
+    record holds what the server decided on upload, this row what the desk decided (a person the
+    desk admitted whom the server refuses was admitted twice: reconciliation lists them)."""
+
+    __tablename__ = "offline_scan"
+    nonce: str = Field(primary_key=True)
+    record_id: int = Field(foreign_key="checkin_record.id", index=True)
+    desk: str = ""
+    offline_result: str
+    badge_printed: bool = False  # the desk printed the badge itself while offline
+    uploaded_at: datetime = _created()
+
+
+class DeskLink(SQLModel, table=True):
+    """What each desk last reported about its link to the server: when it was last seen and how
+    many offline scans its journal still held (the Desks screen reads it)."""
+
+    __tablename__ = "desk_link"
+    desk: str = Field(primary_key=True)
+    seen_at: datetime = _created()
+    waiting: int = 0
+    offline_scans_uploaded: int = 0
+    last_upload_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
