@@ -1,5 +1,5 @@
 """A desk on a PostgreSQL server that keeps scanning when the server goes away. The connection is
-cut for real: a TCP proxy on 127.0.0.1 in front of the real server (tests/tcp_proxy.py), closed
+cut for real: a TCP proxy on 127.0.0.1 in front of the real server (tests/offline_sample.py), closed
 (refused) or turned into a black hole (open and silent)."""
 
 from __future__ import annotations
@@ -7,13 +7,12 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import replace
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from tcp_proxy import TcpProxy
+from offline_sample import TcpProxy, offline_event
 
 pytestmark = pytest.mark.postgres
 
@@ -21,24 +20,7 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def event_url(pg_url):
     """A server database holding an event with 150 people; returns (url, badge codes)."""
-    from eventdesk.domain.codes import new_badge_code
-    from eventdesk.services.context import open_context
-    from eventdesk.services.events import create_event
-    from eventdesk.store.attendees import save_attendee
-    from eventdesk.store.models import Attendee
-
-    create_event(pg_url, name="Offline Conference", timezone="Europe/Brussels",
-                 start=date(2024, 5, 7), end=date(2024, 5, 8))
-    context = open_context(pg_url)
-    codes = []
-    with context.session() as session:
-        for i in range(150):
-            code = new_badge_code()
-            save_attendee(session, Attendee(first_name=f"Person{i}", last_name=f"Nögel{i}", badge_code=code,
-                                            category="participant"))
-            codes.append(code)
-    context.engine.dispose()
-    return pg_url, codes
+    return pg_url, offline_event(pg_url)
 
 
 @pytest.fixture

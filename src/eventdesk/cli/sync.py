@@ -15,13 +15,14 @@ def _needs_server(db: str) -> None:
                       "sharing a PostgreSQL server (--db postgresql://HOST/EVENT).")
 
 
-def open_desk(settings, desk: str):
-    """The desk for one command, through the server or from its own file (see services.offline)."""
+def open_desk(settings, desk: str, prepare: bool = True):
+    """The desk for one command, through the server or from its own file (see services.offline);
+    ``prepare``: upload a waiting journal and refresh a stale copy first (a scan)."""
     from eventdesk.services.offline.desk import open_for_command
     from eventdesk.services.offline.link import ServerUnreachable
 
     try:
-        return open_for_command(settings, desk)
+        return open_for_command(settings, desk, prepare=prepare)
     except ServerUnreachable as error:
         raise Failure(f"The server did not answer: {error}.") from None
 
@@ -46,7 +47,7 @@ def sync(obj: dict, desk: str | None, as_json: bool, db: str | None) -> None:
 
     settings = settings_from(obj, db=db, desk=desk)
     _needs_server(require_db(settings))
-    offline_desk = open_desk(settings, settings.desk)
+    offline_desk = open_desk(settings, settings.desk, prepare=False)
     if offline_desk.context is None:
         waiting = offline_desk.file.waiting_count()
         raise Failure(f"The server did not answer ({offline_desk.lost_reason}); {waiting} offline scans of "

@@ -16,7 +16,7 @@ from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.services.context import Context
 from eventdesk.store.db import change_versions
-from eventdesk.tui.messages import StoreChanged
+from eventdesk.tui.messages import LinkChanged, StoreChanged
 from eventdesk.tui.screens.agenda import AgendaScreen
 from eventdesk.tui.screens.checkin import CheckinScreen
 from eventdesk.tui.screens.help import HelpScreen
@@ -24,13 +24,16 @@ from eventdesk.tui.screens.meetings import MeetingsScreen
 from eventdesk.tui.screens.printers import (
     PrintersScreen, PrintReported, show_print_report, start_print_workers, stop_print_workers,
 )
+from eventdesk.tui.screens.reconcile import ReconcileScreen
 from eventdesk.tui.screens.rooms import RoomsScreen
+from eventdesk.tui.widgets.status_header import StatusHeader
 
 SCREENS_IN_ORDER = (
     ("checkin", "Check-in", "f2"),
     ("agenda", "Agenda", "f3"),
     ("rooms", "Rooms", "f4"),
     ("meetings", "Meetings", "f5"),
+    ("reconcile", "Reconcile", "f12"),
 )
 
 
@@ -43,6 +46,7 @@ class EventDeskApp(App[None]):
         "agenda": AgendaScreen,
         "rooms": RoomsScreen,
         "meetings": MeetingsScreen,
+        "reconcile": ReconcileScreen,
     }
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help"),
@@ -51,6 +55,8 @@ class EventDeskApp(App[None]):
         Binding("f4", "switch_mode('rooms')", "Rooms", id="app.rooms"),
         Binding("f5", "switch_mode('meetings')", "Meetings", id="app.meetings"),
         Binding("f7", "printers", "Printers", id="app.printers"),
+        Binding("f12", "switch_mode('reconcile')", "Reconcile", id="app.reconcile",
+                tooltip="People admitted at two desks while one was offline"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
     # How often the store is asked whether another process changed it.
@@ -62,10 +68,12 @@ class EventDeskApp(App[None]):
         self.start_screen = start_screen
         self.watch_store = watch_store
         self._versions: dict[str, int] | None = None
+        self.offline_desk = None  # a desk on a server: its offline fallback (services.offline)
         self.title = context.event().name
         self.sub_title = context.desk
 
     def on_mount(self) -> None:
+        self._start_offline_desk()
         self.switch_mode(self.start_screen)
         if self.watch_store:
             self.set_interval(self.POLL_SECONDS, self.poll_store)
@@ -73,6 +81,20 @@ class EventDeskApp(App[None]):
 
     def on_unmount(self) -> None:
         stop_print_workers(getattr(self, "print_workers", None))
+        if self.offline_desk is not None:
+            self.offline_desk.stop()
+
+    def _start_offline_desk(self) -> None:
+        """A desk sharing a server keeps scanning when the server goes away (None on SQLite)."""
+        from eventdesk.services.offline import start_desk
+
+        self.offline_desk = start_desk(self.context)
+        if self.offline_desk is not None:
+            self.offline_desk.on_change(lambda: self.post_message(LinkChanged()))
+
+    def on_link_changed(self, _message: LinkChanged) -> None:
+        for header in self.screen.query(StatusHeader):
+            header.refresh()
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
@@ -96,6 +118,8 @@ class EventDeskApp(App[None]):
             self.push_screen(PrintersScreen())
 
     def poll_store(self) -> None:
+        if self.offline_desk is not None and self.offline_desk.offline:
+            return  # the server is unreachable: nothing to ask it (the desk's sync probes it)
         self._poll_store()
 
     @work(thread=True, exclusive=True, group="store-poll", exit_on_error=False)

@@ -11,3 +11,7 @@ class StoreChanged(Message):
     def __init__(self, areas: frozenset[str]) -> None:
         super().__init__()
         self.areas = areas
+
+
+class LinkChanged(Message):
+    """The desk went offline or online, or its journal of offline scans changed."""

@@ -427,7 +427,8 @@ def scanned_at_text(at: datetime, zone) -> str:
 COMMAND_SNAPSHOT_EVERY_S = 15 * 60.0
 
 
-def open_for_command(settings: Settings, desk: str, clock: Clock | None = None) -> OfflineDesk:
+def open_for_command(settings: Settings, desk: str, clock: Clock | None = None, *,
+                     prepare: bool = True) -> OfflineDesk:
     """The desk for one command (``eventdesk checkin``, ``eventdesk sync``): through the server if
     it answers within the deadline, else from the file the desk kept (``ServerUnreachable`` when
     it kept none). Online, the waiting journal is uploaded first and a stale copy refreshed."""
@@ -455,6 +456,8 @@ def open_for_command(settings: Settings, desk: str, clock: Clock | None = None) 
                 "server answers)") from None
         offline_desk = OfflineDesk(settings, desk, DeskFile(path), clock=clock)
         offline_desk.lost_reason = str(error)
+        return offline_desk
+    if not prepare:
         return offline_desk
     try:
         if offline_desk.file.waiting_count():

@@ -76,4 +76,6 @@ class ResultBanner(Static):
             detail = f"Code {code}" if result.result == Result.UNKNOWN_CODE else result.list_name
         if result.replayed:
             detail += " · repeated scan, recorded once"
+        if getattr(result, "offline", False):
+            detail += " · OFFLINE: decided by this desk, uploaded when the server is back"
         self.show(kind, result.label, result.person, printable(detail, 300))

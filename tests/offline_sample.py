@@ -1,4 +1,5 @@
-"""A real TCP proxy on 127.0.0.1 (port 0) in front of a real server, that a test cuts:
+"""Offline desks under test: an event on the real PostgreSQL server, and a real TCP proxy on
+127.0.0.1 (port 0) in front of that server, that a test cuts:
 
 - ``cut()``: closes the listener and every connection (a stopped server: new connections refused);
 - ``black_hole()``: keeps every connection open and accepts new ones, but forwards nothing either
@@ -9,6 +10,29 @@ from __future__ import annotations
 
 import socket
 import threading
+from datetime import date
+
+
+def offline_event(url: str, people: int = 150) -> list[str]:
+    """Create "Offline Conference" with ``people`` participants on the server; their badge codes."""
+    from eventdesk.domain.codes import new_badge_code
+    from eventdesk.services.context import open_context
+    from eventdesk.services.events import create_event
+    from eventdesk.store.attendees import save_attendee
+    from eventdesk.store.models import Attendee
+
+    create_event(url, name="Offline Conference", timezone="Europe/Brussels",
+                 start=date(2024, 5, 7), end=date(2024, 5, 8))
+    context = open_context(url)
+    codes = []
+    with context.session() as session:
+        for i in range(people):
+            code = new_badge_code()
+            save_attendee(session, Attendee(first_name=f"Person{i}", last_name=f"Nögel{i}", badge_code=code,
+                                            category="participant"))
+            codes.append(code)
+    context.engine.dispose()
+    return codes
 
 
 class TcpProxy:
