@@ -2,12 +2,15 @@
 fresh database (target: at most 2 s), split into its parts, plus a re-import with nothing changed
 and the whole `eventdesk import agenda` command as a new process. Prints a table.
 
-    /work/venv/bin/python benchmarks/agenda_import.py [--runs 5] [--file PATH]
+    python benchmarks/agenda_import.py [--runs 5] [--file PATH] [--quick] [--json]
+
+The file comes from the shared real data beside the clone (``../shared/realdata/schedules/``, or
+$EVENTDESK_REALDATA); without it the script says where it looked and stops.
+(--json: fosdem_import_s, fosdem_reimport_s, fosdem_cli_s, medians of the runs)
 """
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import subprocess
 import sys
@@ -15,11 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import _bench
 from eventdesk.services.context import open_context
 from eventdesk.services.import_agenda import import_agenda_file, read_schedule, store_schedule
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_FILE = REPO.parent / "shared" / "realdata" / "schedules" / "fosdem-2026.xml"
+DEFAULT_FILE = "schedules/fosdem-2026.xml"
 TARGET_S = 2.0
 
 
@@ -40,12 +43,17 @@ LAST_CPU = 0.0
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
+    parser = _bench.parser(__doc__)
+    parser.add_argument("--runs", type=int, default=None, help="default 5, --quick 1")
+    parser.add_argument("--file", type=Path, default=None, help=f"default: {DEFAULT_FILE} of the shared real data")
     args = parser.parse_args()
-    if not args.file.is_file():
-        sys.exit(f"{args.file} is missing (it lives in shared/realdata beside the repository)")
+    args.runs = args.runs or (1 if args.quick else 5)
+    if args.file is None:
+        args.file = _bench.realdata_file(DEFAULT_FILE)
+    elif not args.file.is_file():
+        sys.exit(f"{args.file} is missing")
+    out = _bench.Output(args, "agenda_import")
+    _bench.quiet()
 
     rows: dict[str, list[float]] = {k: [] for k in (
         "read + check the file", "create + migrate the database", "write rooms, sessions, speakers",
@@ -75,21 +83,25 @@ def main() -> None:
             cli_db = str(Path(folder) / "cli.db")
             seconds, done = timed(lambda: subprocess.run(
                 [sys.executable, "-m", "eventdesk", "import", "agenda", str(args.file), "--db", cli_db],
-                capture_output=True, text=True))
+                capture_output=True, text=True, env=_bench.child_env()))
             assert done.returncode == 0, done.stderr
             rows["CLI as a new process (fresh db)"].append(seconds)
 
-    print(f"{args.file.name}: {report.sessions_created} sessions, {report.rooms} rooms, {report.speakers} speaker "
+    out.print(f"{args.file.name}: {report.sessions_created} sessions, {report.rooms} rooms, {report.speakers} speaker "
           f"entries, {len(report.days)} days; {args.runs} runs; target for a fresh import <= {TARGET_S:.1f} s")
-    print()
-    print(f"{'step':<40} {'median s':>9} {'best s':>9} {'worst s':>9} {'CPU s':>7}")
-    print("-" * 78)
+    out.print()
+    out.print(f"{'step':<40} {'median s':>9} {'best s':>9} {'worst s':>9} {'CPU s':>7}")
+    out.print("-" * 78)
     for name, values in rows.items():
         cpu = f"{statistics.median(CPU[name]):>7.3f}" if name in CPU else f"{'-':>7}"
-        print(f"{name:<40} {statistics.median(values):>9.3f} {min(values):>9.3f} {max(values):>9.3f} {cpu}")
+        out.print(f"{name:<40} {statistics.median(values):>9.3f} {min(values):>9.3f} {max(values):>9.3f} {cpu}")
     median = statistics.median(rows["whole import into a fresh database"])
-    print()
-    print(f"fresh import: {median:.3f} s median -> {'within' if median <= TARGET_S else 'OVER'} the {TARGET_S:.1f} s target")
+    out.print()
+    out.print(f"fresh import: {median:.3f} s median -> {'within' if median <= TARGET_S else 'OVER'} the {TARGET_S:.1f} s target")
+    out.figure("fosdem_import_s", median)
+    out.figure("fosdem_reimport_s", statistics.median(rows["re-import, nothing changed"]))
+    out.figure("fosdem_cli_s", statistics.median(rows["CLI as a new process (fresh db)"]))
+    out.finish()
 
 
 if __name__ == "__main__":

@@ -14,12 +14,12 @@ headless. Measured:
 - tick, every table changed: all 60 meetings flagged as probable no-shows at once
 - refresh after a scan: the whole path (store read + diff) another desk's write takes
 
-Run: /work/venv/bin/python benchmarks/meetings.py [--runs 5]
+Run: python benchmarks/meetings.py [--runs 5] [--quick] [--json]
+(--json: schedule_s, the use case's median, and meetings_refresh_ms, the refresh after a scan)
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import random
 import statistics
@@ -29,6 +29,7 @@ from datetime import date, datetime, time as clock_time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import _bench
 from eventdesk.domain.clock import Clock
 from eventdesk.domain.scheduling import Request, schedule
 from eventdesk.services import meetings as service
@@ -172,23 +173,29 @@ def line(label: str, values: list[float], target: float | None = None) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
+    parser = _bench.parser(__doc__)
+    parser.add_argument("--runs", type=int, default=None, help="default 5, --quick 2")
     args = parser.parse_args()
+    args.runs = args.runs or (2 if args.quick else 5)
+    out = _bench.Output(args, "meetings")
+    _bench.quiet()
     with tempfile.TemporaryDirectory() as folder:
         domain, placed_domain = bench_domain(args.runs)
         whole, placed_whole = bench_service(folder, max(1, args.runs // 2))
         screen = asyncio.run(bench_screen(folder, args.runs))
-    print(f"Scheduling {REQUESTS} requests among {PEOPLE} people into {SLOTS} slots x {TABLES} tables "
+    out.print(f"Scheduling {REQUESTS} requests among {PEOPLE} people into {SLOTS} slots x {TABLES} tables "
           f"(target ≤ {TARGET_S:g} s)")
-    print(f"{'':<44} {'median ms':>9} {'best ms':>9}")
-    print(line(f"scheduler (pure), {placed_domain} placed", domain, TARGET_S))
-    print(line(f"schedule use case (read+plan+write), {placed_whole} placed", whole, TARGET_S))
-    print()
-    print(f"Meetings screen, {TABLES} tables per slot, {SLOTS} slots ({SLOTS * TABLES} meetings)")
-    print(f"{'':<44} {'median ms':>9} {'best ms':>9}")
+    out.print(f"{'':<44} {'median ms':>9} {'best ms':>9}")
+    out.print(line(f"scheduler (pure), {placed_domain} placed", domain, TARGET_S))
+    out.print(line(f"schedule use case (read+plan+write), {placed_whole} placed", whole, TARGET_S))
+    out.print()
+    out.print(f"Meetings screen, {TABLES} tables per slot, {SLOTS} slots ({SLOTS * TABLES} meetings)")
+    out.print(f"{'':<44} {'median ms':>9} {'best ms':>9}")
     for label, values in screen.items():
-        print(line(label, values))
+        out.print(line(label, values))
+    out.figure("schedule_s", statistics.median(whole))
+    out.figure("meetings_refresh_ms", statistics.median(screen["refresh after a scan (read + diff)"]) * 1000)
+    out.finish()
 
 
 if __name__ == "__main__":

@@ -99,3 +99,22 @@ def refused_url() -> str:
     port = probe.getsockname()[1]
     probe.close()
     return f"tcp://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def badge_codes():
+    """``badge_codes(db)``: every attendee's badge code, in id order."""
+    return _badge_codes
+
+
+def _badge_codes(db: str) -> list[str]:
+    from sqlmodel import Session, select
+
+    from eventdesk.store.db import make_engine
+    from eventdesk.store.models import Attendee
+
+    engine = make_engine(db)
+    with Session(engine) as session:
+        codes = [a.badge_code for a in session.exec(select(Attendee).order_by(Attendee.id))]
+    engine.dispose()
+    return codes

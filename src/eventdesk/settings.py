@@ -6,6 +6,7 @@ present. Example::
 
     db = "ecc2024.db"
     desk = "Desk 1"
+    day_boundary = "04:00"   # presence on the lists ends at this local time each night
 
     [search]
     min_chars = 3
@@ -22,6 +23,11 @@ present. Example::
 
     [meetings]
     no_show_minutes = 5
+
+    [backup]
+    dir = "backups"        # default: <database name>-backups beside the database
+    every_minutes = 10     # the open app copies the store this often (0: never)
+    keep = 12              # and keeps the newest this many
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
+
+from eventdesk.domain.clock import parse_day_boundary
 
 
 class SettingsError(Exception):
@@ -57,6 +65,13 @@ class Settings:
     badge: BadgeSettings = field(default_factory=BadgeSettings)
     no_show_minutes: int = 5
     undo_minutes: int = 15
+    # Presence on a list ends at this local time each night (the event's zone): the first scan of
+    # a later day is a "welcome back", not "already checked in".
+    day_boundary: str = "04:00"
+    # Backups the open app takes during the event ([backup] dir, every_minutes (0: none), keep).
+    backup_dir: str | None = None  # default: a folder beside the database, <name>-backups
+    backup_every_minutes: int = 10
+    backup_keep: int = 12
     config_path: str | None = None
     data_dir: str | None = None  # where a desk keeps its offline file (default: the user's data folder)
 
@@ -79,7 +94,12 @@ class Settings:
             settings = _from_toml(settings, Path(path))
         settings = _from_env(settings, env)
         clean = {k: v for k, v in overrides.items() if v is not None}
-        return replace(settings, **clean)
+        settings = replace(settings, **clean)
+        try:
+            parse_day_boundary(str(settings.day_boundary))
+        except ValueError as error:
+            raise SettingsError(str(error)) from None
+        return settings
 
 
 def _from_toml(settings: Settings, path: Path) -> Settings:
@@ -90,7 +110,7 @@ def _from_toml(settings: Settings, path: Path) -> Settings:
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(f"Settings file {path} is not valid TOML: {error}") from None
     values: dict[str, Any] = {"config_path": str(path)}
-    for key in ("db", "desk", "no_show_minutes", "undo_minutes", "printer_timeout_s", "data_dir"):
+    for key in ("db", "desk", "no_show_minutes", "undo_minutes", "printer_timeout_s", "day_boundary", "data_dir"):
         if key in data:
             values[key] = data[key]
     search = data.get("search", {})
@@ -104,6 +124,18 @@ def _from_toml(settings: Settings, path: Path) -> Settings:
         values["printers"] = {str(k): str(v) for k, v in printers.items()}
     if "no_show_minutes" in data.get("meetings", {}):
         values["no_show_minutes"] = int(data["meetings"]["no_show_minutes"])
+    backup = data.get("backup", {})
+    unknown = set(backup) - {"dir", "every_minutes", "keep"}
+    if unknown:
+        raise SettingsError(f"Unknown [backup] keys in {path}: {', '.join(sorted(unknown))}")
+    if "dir" in backup:
+        values["backup_dir"] = str(backup["dir"])
+    for key in ("every_minutes", "keep"):
+        if key in backup:
+            try:
+                values[f"backup_{key}"] = max(0, int(backup[key]))
+            except (TypeError, ValueError):
+                raise SettingsError(f"[backup] {key} in {path} must be a whole number.") from None
     badge = data.get("badge", {})
     if badge:
         known = {f.name for f in fields(BadgeSettings)}
@@ -124,6 +156,8 @@ def _from_env(settings: Settings, env: Mapping[str, str]) -> Settings:
         values["data_dir"] = env["EVENTDESK_DATA_DIR"]
     if env.get("EVENTDESK_PRINTER"):
         values["default_printer"] = env["EVENTDESK_PRINTER"]
+    if env.get("EVENTDESK_DAY_BOUNDARY"):
+        values["day_boundary"] = env["EVENTDESK_DAY_BOUNDARY"]
     if env.get("EVENTDESK_SEARCH_MIN_CHARS"):
         values["search_min_chars"] = int(env["EVENTDESK_SEARCH_MIN_CHARS"])
     return replace(settings, **values)

@@ -46,8 +46,13 @@ def test_agenda_now_json_and_a_delay_with_a_negative_number(sample):
 
 def test_chair_commands_and_their_errors(sample):
     db, ids = sample
-    assert "Started 'Skills'" in run("agenda", "start", str(ids["Skills"]), "--db", db).output
-    assert "Ended 'Skills'" in run("agenda", "end", str(ids["Skills"]), "--db", db).output
+    moment = "2024-05-07T12:38"
+    assert "Started 'Skills' 2 min early" in run("agenda", "start", str(ids["Skills"]), "--db", db, "--now", moment).output
+    assert "Ended 'Skills' at 13:00" in run("agenda", "end", str(ids["Skills"]), "--db", db,
+                                             "--now", "2024-05-07T13:00").output
+    # Another day's session is refused in one line, and nothing changes.
+    other_day = CliRunner().invoke(main, ["agenda", "start", str(ids["Resilience"]), "--db", db, "--now", "2026-01-05T14:00"])
+    assert other_day.exit_code == 1 and "is not today (Tue 07 May)" in other_day.output
     assert "Cancelled 'Resilience'" in run("agenda", "cancel", str(ids["Resilience"]), "--db", db).output
     refused = CliRunner().invoke(main, ["agenda", "delay", str(ids["Resilience"]), "5", "--db", db])
     assert refused.exit_code == 1

@@ -66,7 +66,7 @@ def test_the_desk_actions_from_the_command_line(tmp_db):
     scanned = run("meetings", "scan", "ANA0000000000000000000000A", *now)
     assert scanned.output.strip() == "present: Ana Šermukšnytė, 10:00 table 1 with Ben Okafor (one_present)"
     assert run("meetings", "free", *now).output.strip() == "10:00–10:30: 0 free"
-    assert run("meetings", "no-show", "3", *now).output.strip() == "No-show confirmed: table 3 is free."
+    assert run("meetings", "no-show", "3", *now).output.strip() == "No-show confirmed (Chen Wei and Dara Ó Briain): table 3 is free."
     assert run("meetings", "free", *now).output.strip() == "10:00–10:30: 1 free: 3"
     refused = run("meetings", "book", "eve@example.uk", "ana@example.eu", "--table", "3", *now)
     assert refused.exit_code == 1
@@ -74,3 +74,26 @@ def test_the_desk_actions_from_the_command_line(tmp_db):
     booked = run("meetings", "book", "eve@example.uk", "finn@example.dk", "--table", "3", "--slot", "10:30", *now)
     assert booked.output.strip() == "Booked table 3 at 10:30: Eve Walker with Finn Larsen."
     assert "No meeting slot starts at 08 May 09:45" in run("meetings", "free", "--slot", "09:45", *now).output
+
+
+def test_standby_lists_the_people_left_waiting_in_a_slot(tmp_db):
+    import json
+
+    add_people(open_context(tmp_db, clock=Clock.frozen(at(9))))
+    run("import", "meetings", str(MEETINGS_CSV), "--db", tmp_db)
+    now = ["--db", tmp_db, "--now", "2024-05-08T10:07"]
+    run("meetings", "scan", "ANA0000000000000000000000A", *now)
+    run("meetings", "scan", "CHEN0000000000000000000000", *now)
+    confirmed = run("meetings", "no-show", "1", *now).output.strip()
+    assert confirmed.startswith("No-show confirmed (Ben Okafor): Ana Šermukšnytė stays at table 1, which is half-free")
+    run("meetings", "no-show", "3", *now)
+    listed = run("meetings", "standby", "10:00", "--json", *now)
+    assert listed.exit_code == 0, listed.output
+    data = json.loads(listed.output)
+    assert [(c["name"], c["kind"], c["table"]) for c in data["candidates"]] == [
+        ("Ana Šermukšnytė", "left_waiting", 1), ("Chen Wei", "left_waiting", 3)]
+    text = run("meetings", "standby", "now", *now).output
+    assert "10:00–10:30: 2 stand-by partners" in text and "Chen Wei (Shenzhen Batteries)" in text
+    booked = run("meetings", "book", "ana@example.eu", "chen@example.cn", "--table", "1", *now)
+    assert booked.output.strip() == "Booked table 1 at 10:00: Ana Šermukšnytė with Chen Wei."
+    assert json.loads(run("meetings", "standby", "10:00", "--json", *now).output)["candidates"] == []

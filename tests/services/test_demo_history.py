@@ -62,14 +62,44 @@ def test_finished_slots_are_settled_and_the_running_one_is_under_way(history):
     assert later <= {"scheduled", "one_present"}  # the demo's own sample beside its history
 
 
-def test_a_person_of_the_past_scanned_again_is_already_checked_in_and_gets_no_second_badge(history):
+def _entrance_scans(context) -> list[CheckinRecord]:
+    with Session(context.engine) as session:
+        return list(session.exec(select(CheckinRecord).where(CheckinRecord.list_id == 1)
+                                 .order_by(CheckinRecord.scanned_at)))
+
+
+def test_a_person_already_in_today_is_already_checked_in_and_gets_no_second_badge(history):
     db, _ = history
     context = open_context(db, Settings(db=db, desk="Desk 4"), Clock.frozen(MOMENT))
-    with Session(context.engine) as session:
-        record = session.exec(select(CheckinRecord).where(CheckinRecord.list_id == 1)).first()
-    result = check_in(context, record.code)
+    today = [r for r in _entrance_scans(context) if r.scanned_at >= context.day_start()]
+    assert today, "the demo's past has arrivals on the morning of its clock"
+    result = check_in(context, today[0].code)
     assert result.result == "already_checked_in" and result.badge_queued is False
-    assert result.first_checkin_at == record.scanned_at
+    assert result.first_checkin_at == today[0].scanned_at
+
+
+def test_the_past_holds_returning_attendees_on_the_later_days(history):
+    db, _ = history
+    context = open_context(db, Settings(db=db, desk="Desk 4"), Clock.frozen(MOMENT))
+    days_of: dict[int, set] = {}
+    for record in _entrance_scans(context):
+        days_of.setdefault(record.attendee_id, set()).add(record.scanned_at.astimezone(context.zone()).date())
+    returning = [days for days in days_of.values() if len(days) > 1]
+    assert len(returning) > 300
+    assert {d.day for days in returning for d in days} >= {6, 7, 8}
+
+
+def test_a_person_who_came_yesterday_only_is_welcomed_back_without_a_second_badge(history):
+    db, _ = history
+    context = open_context(db, Settings(db=db, desk="Desk 4"), Clock.frozen(MOMENT))
+    scans = _entrance_scans(context)
+    today = {r.attendee_id for r in scans if r.scanned_at >= context.day_start()}
+    yesterday_only = next(r for r in scans if r.attendee_id not in today)
+    result = check_in(context, yesterday_only.code)
+    assert (result.result, result.label, result.returning) == ("ok", "Welcome back", True)
+    assert result.badge_queued is False
+    again = check_in(context, yesterday_only.code)
+    assert again.result == "already_checked_in" and again.first_checkin_desk == "Desk 4"
 
 
 def test_the_same_seed_gives_the_same_past(demo_db, tmp_path):

@@ -24,6 +24,9 @@ def main(ctx: click.Context, config: str | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["config"] = config
+    from eventdesk.logs import log_to_file_from_env
+
+    log_to_file_from_env()
 
 
 @main.group("import")
@@ -73,19 +76,21 @@ def demo(obj: dict, db: str | None, desk: str | None, now: str | None, speed: fl
     the matchmaking tables are busy. The demo's past up to that moment is recorded when it is built
     (check-ins, door scans, meetings held or missed); --fresh --now ... rebuilds it for another
     moment. Unless a printer is configured, badges "print" as PNG files into the folder
-    eventdesk-demo-badges beside the database.
+    eventdesk-demo-badges beside the database (in the current folder for a postgresql:// URL,
+    whose database is created when the server lacks it).
     """
     from pathlib import Path
 
-    from eventdesk.services.demo import create_demo, demo_exists
+    from eventdesk.services.demo import create_demo, demo_exists, remove_demo
+    from eventdesk.services.events import EventError
 
     settings = settings_from(obj, db=db)
     target = settings.db or "eventdesk-demo.db"
-    if "://" not in target:
-        path = Path(target)
-        if fresh:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if fresh:
+        try:
+            remove_demo(target)
+        except EventError as error:
+            raise Failure(str(error)) from None
     if fresh or not demo_exists(target):
         from eventdesk.cli.common import parse_moment
         from eventdesk.services.demo import load_fixture
@@ -99,9 +104,10 @@ def demo(obj: dict, db: str | None, desk: str | None, now: str | None, speed: fl
     elif now is not None:
         click.echo("Opening the existing demo: its recorded past stays as it was built; "
                    "add --fresh to rebuild it up to this --now.", err=True)
-    badges = Path(target).expanduser().absolute().parent / "eventdesk-demo-badges" if "://" not in target else None
-    open_tui(obj, target, desk, now or DEMO_MOMENT, speed,
-             fallback_printer=f"preview://{badges}" if badges else None)
+    # Beside the database file; for a server URL, in the current folder.
+    folder = Path(target).expanduser().absolute().parent if "://" not in target else Path.cwd()
+    badges = folder / "eventdesk-demo-badges"
+    open_tui(obj, target, desk, now or DEMO_MOMENT, speed, fallback_printer=f"preview://{badges}")
 
 
 @main.command()
@@ -129,7 +135,7 @@ def init(obj: dict, db: str | None, name: str, tz: str, start, end, venue: str) 
 @db_option
 @desk_option
 @clock_options
-@click.option("--screen", type=click.Choice(["checkin", "agenda", "rooms", "meetings"]), default="checkin",
+@click.option("--screen", type=click.Choice(["checkin", "agenda", "rooms", "meetings", "desks"]), default="checkin",
               help="The screen to open on.")
 @click.pass_obj
 @friendly_errors
@@ -143,5 +149,9 @@ from eventdesk.cli import agenda as _agenda  # noqa: E402,F401
 from eventdesk.cli import attendees as _attendees  # noqa: E402,F401
 from eventdesk.cli import badges as _badges  # noqa: E402,F401
 from eventdesk.cli import checkin as _checkin  # noqa: E402,F401
+from eventdesk.cli import desks as _desks  # noqa: E402,F401
 from eventdesk.cli import meetings as _meetings  # noqa: E402,F401
 from eventdesk.cli import sync as _sync  # noqa: E402,F401
+from eventdesk.cli import backup as _backup  # noqa: E402,F401
+from eventdesk.cli import status as _status  # noqa: E402,F401
+from eventdesk.cli import data as _data  # noqa: E402,F401

@@ -84,7 +84,7 @@ def agenda_now(obj: dict, at_text: str | None, db: str | None, as_json: bool) ->
     for entry in rooms:
         if entry.current is not None:
             info = entry.current
-            delay = format_delay(info.slot.shift_minutes)
+            delay = format_delay(info.slot.delay_minutes)
             now_text = (f"{info.local_start(zone):%H:%M}-{info.local_end(zone):%H:%M} {info.title}"
                         f" ({format_countdown(time_left(info.slot, at))} left{', ' + delay if delay else ''})")
         else:
@@ -93,12 +93,15 @@ def agenda_now(obj: dict, at_text: str | None, db: str | None, as_json: bool) ->
         say(f"{entry.room.name:<{width}}  {now_text}{next_text}")
 
 
-def _chair_action(obj: dict, db: str | None, action) -> None:
+def _chair_action(obj: dict, db: str | None, action, now: str | None = None) -> None:
+    from eventdesk.cli.common import make_clock
     from eventdesk.services.agenda import AgendaError
     from eventdesk.services.context import open_context
 
     settings = settings_from(obj, db=db)
     context = open_context(require_db(settings), settings)
+    if now is not None:  # a rehearsal: the chair acts at that moment of the event
+        context.clock = make_clock(now, None, context.event().timezone)
     try:
         result = action(context)
     except AgendaError as error:
@@ -106,42 +109,51 @@ def _chair_action(obj: dict, db: str | None, action) -> None:
     say(result.message)
 
 
+# The chair's moment: start/end act only on sessions of that day (a rehearsal gives it).
+_at_option = click.option("--now", "now", metavar="ISO-DATETIME", default=None,
+                          help="Act at this moment of the event (rehearsal); without an offset it is read "
+                               "in the event's time zone. Default: now.")
+
+
 @agenda_group.command("start")
 @click.argument("session_id", type=int)
 @db_option
+@_at_option
 @click.pass_obj
 @friendly_errors
-def agenda_start(obj: dict, session_id: int, db: str | None) -> None:
+def agenda_start(obj: dict, session_id: int, db: str | None, now: str | None) -> None:
     """Mark session SESSION_ID started (ids: 'eventdesk agenda now --json')."""
     from eventdesk.services.agenda import mark_started
 
-    _chair_action(obj, db, lambda context: mark_started(context, session_id))
+    _chair_action(obj, db, lambda context: mark_started(context, session_id), now)
 
 
 @agenda_group.command("end")
 @click.argument("session_id", type=int)
 @db_option
+@_at_option
 @click.pass_obj
 @friendly_errors
-def agenda_end(obj: dict, session_id: int, db: str | None) -> None:
+def agenda_end(obj: dict, session_id: int, db: str | None, now: str | None) -> None:
     """Mark session SESSION_ID ended."""
     from eventdesk.services.agenda import mark_ended
 
-    _chair_action(obj, db, lambda context: mark_ended(context, session_id))
+    _chair_action(obj, db, lambda context: mark_ended(context, session_id), now)
 
 
 @agenda_group.command("delay", context_settings={"ignore_unknown_options": True})
 @click.argument("session_id", type=int)
 @click.argument("minutes", type=int)
 @db_option
+@_at_option
 @click.pass_obj
 @friendly_errors
-def agenda_delay(obj: dict, session_id: int, minutes: int, db: str | None) -> None:
+def agenda_delay(obj: dict, session_id: int, minutes: int, db: str | None, now: str | None) -> None:
     """Delay session SESSION_ID by MINUTES (negative pulls it back) and move the following
     sessions of its room until a gap absorbs the change: 'eventdesk agenda delay 12 -5'."""
     from eventdesk.services.agenda import delay
 
-    _chair_action(obj, db, lambda context: delay(context, session_id, minutes))
+    _chair_action(obj, db, lambda context: delay(context, session_id, minutes), now)
 
 
 @agenda_group.command("cancel")

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from typing import Iterator
+
 import click
 
 from eventdesk.cli import main
@@ -35,71 +39,155 @@ def checkin_group() -> None:
 
     \b
     eventdesk checkin CODE [--list NAME] [--desk NAME] [--exit] [--json]
+    eventdesk checkin --from FILE|- [--list NAME] [--desk NAME] [--exit] [--json]
     eventdesk checkin undo [--desk NAME]
     eventdesk checkin lists
     eventdesk checkin figures [--list NAME] [--desk NAME]
 
     Exit status of a scan: 0 admitted, 2 recorded but refused (already checked in, unknown code,
-    cancelled, revoked, not on the list, blocked), 1 an error (nothing recorded).
+    cancelled, revoked, not on the list, blocked), 1 an error (nothing recorded). With --from FILE
+    (one code per line, '-' for standard input; lines without a code skipped): 0 every line admitted, 2 at
+    least one refused, 1 an error stopped the batch at the line it names (the lines before it stay
+    recorded). --json then prints one JSON object per line, each as soon as it is decided.
     """
 
 
 @checkin_group.command("scan")
-@click.argument("code")
+@click.argument("code", required=False)
+@click.option("--from", "from_file", default=None, metavar="FILE",
+              help="Check in every code of FILE, one per line ('-' reads standard input); lines without a code "
+                   "(blank, or only spaces or scanner noise) are skipped; each answer is printed as soon as it "
+                   "is decided.")
 @click.option("--list", "list_name", default=None, metavar="NAME",
               help="Check-in list (default: Main entrance); 'eventdesk checkin lists' shows them.")
 @desk_option
 @click.option("--exit", "is_exit", is_flag=True, help="Record an exit instead of an entry.")
-@click.option("--nonce", default=None, help="Idempotency key: the same nonce twice records one scan.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--nonce", default=None,
+              help="Idempotency key: the same nonce twice records one scan. With --from, line N uses NONCE:N, "
+                   "so replaying the same file with the same nonce records nothing twice.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (with --from: one object per line).")
 @db_option
 @click.pass_obj
 @friendly_errors
-def scan(obj: dict, code: str, list_name: str | None, desk: str | None, is_exit: bool, nonce: str | None,
-         as_json: bool, db: str | None) -> None:
-    """Check CODE in (a badge code, as scanned: scanner prefixes are removed)."""
-    from eventdesk.domain.text import printable
-    from eventdesk.services.checkin import CheckinError, check_in
+def scan(obj: dict, code: str | None, from_file: str | None, list_name: str | None, desk: str | None,
+         is_exit: bool, nonce: str | None, as_json: bool, db: str | None) -> None:
+    """Check CODE in (a badge code, as scanned: scanner prefixes are removed), or every code of
+    --from FILE.
 
+    \b
+    Exit status: 0 every scan admitted; 2 at least one recorded but refused (already checked in,
+    unknown code, cancelled, revoked, not on the list, blocked); 1 an error: nothing recorded for
+    that scan (with --from, the lines before it stay recorded and the message names the line).
+    """
+    from eventdesk.services.checkin import CheckinError
+
+    if (code is None) == (from_file is None):
+        raise Failure("Give one badge CODE, or --from FILE (one code per line, '-' for standard input).")
     direction = "exit" if is_exit else "entry"
     settings = settings_from(obj, db=db, desk=desk)
-    if "://" in require_db(settings) and not require_db(settings).startswith("sqlite"):
+    if _on_server(require_db(settings)):
         # A desk on a server keeps scanning when the server does not answer: see services.offline.
         from eventdesk.cli.sync import open_desk
 
         offline_desk = open_desk(settings, settings.desk)
-        try:
-            result = offline_desk.check_in(code, list_name=list_name, direction=direction, nonce=nonce)
-        except CheckinError as error:
-            raise Failure(str(error)) from None
         zone = offline_desk.zone
+
+        def decide(text: str, nonce: str | None):
+            return offline_desk.check_in(text, list_name=list_name, direction=direction, nonce=nonce)
     else:
         context = _context(obj, db, desk)
+        zone = context.zone
+
+        def decide(text: str, nonce: str | None):
+            return _decide(context, text, list_name, direction, nonce)
+    if from_file is None:
         try:
-            result = check_in(context, code, list_name=list_name, direction=direction, nonce=nonce)
+            result = decide(code, nonce)
         except CheckinError as error:
             raise Failure(str(error)) from None
-        zone = context.zone
-    if as_json:
-        echo_json(result.as_dict())
-    else:
-        who = f"{printable(result.person.name, 80)} ({printable(result.person.organisation, 60) or '-'}, "\
-              f"{printable(result.person.category, 30)})" if result.person else printable(result.code, 60)
-        line = f"{result.result}: {result.label}: {who}"
-        if result.first_checkin_at is not None:
-            local = result.first_checkin_at.astimezone(zone())
-            line += f"; first checked in {local:%a %H:%M} at {printable(result.first_checkin_desk or '?', 40)}"
-        if result.badge_queued:
-            line += "; badge queued"
-        if result.replayed:
-            line += " (repeated nonce: recorded once)"
-        if result.offline:
-            line += " [OFFLINE: decided by this desk, kept in its journal until the server answers]"
-        say(line)
-        if result.person is not None and result.person.note:
-            say(f"note: {printable(result.person.note, 200)}")
-    if not result.ok:
+        if as_json:
+            echo_json(result.as_dict())
+        else:
+            _say_result(zone, result)
+        if not result.ok:
+            raise SystemExit(REFUSED)
+        return
+    from eventdesk.domain.checkin import clean_code
+
+    refused = False
+    for number, line in _lines(from_file):
+        if not clean_code(line):  # blank, or only spaces, control characters or a scanner prefix
+            continue
+        try:
+            result = decide(line, f"{nonce}:{number}" if nonce else None)
+        except CheckinError as error:
+            raise Failure(f"line {number}: {error}") from None
+        except Exception as error:
+            # What was decided before this line is recorded; say where the batch stopped.
+            click.echo(f"eventdesk: stopped at line {number} of {from_file}; the lines before it are recorded.",
+                       err=True)
+            raise error
+        refused = refused or not result.ok
+        if as_json:
+            click.echo(json.dumps(result.as_dict(), ensure_ascii=False, default=str))  # click.echo flushes
+        else:
+            _say_result(zone, result)
+    if refused:
         raise SystemExit(REFUSED)
+
+
+def _decide(context, text: str, list_name: str | None, direction: str, nonce: str | None):
+    from eventdesk.services.checkin import check_in
+
+    return check_in(context, text, list_name=list_name, direction=direction, nonce=nonce)
+
+
+def _lines(source: str) -> Iterator[tuple[int, str]]:
+    """(line number, text) of FILE or standard input, each as soon as it arrives (a desk process fed
+    by a pipe answers a line before the next one is written). Bytes that are not UTF-8 are replaced,
+    so a garbled line answers unknown_code instead of stopping the batch."""
+    if source == "-":
+        stream = sys.stdin.buffer
+        close = False
+    else:
+        try:
+            stream = open(source, "rb")
+        except OSError as error:
+            raise Failure(f"Cannot read {source}: {error.strerror}.") from None
+        close = True
+    try:
+        for number, raw in enumerate(iter(stream.readline, b""), start=1):
+            text = raw.decode("utf-8", errors="replace")
+            if number == 1:
+                text = text.removeprefix("\ufeff")
+            yield number, text
+    finally:
+        if close:
+            stream.close()
+
+
+def _on_server(db: str) -> bool:
+    return "://" in db and not db.startswith("sqlite")
+
+
+def _say_result(zone, result) -> None:
+    from eventdesk.domain.text import printable
+
+    who = f"{printable(result.person.name, 80)} ({printable(result.person.organisation, 60) or '-'}, "\
+          f"{printable(result.person.category, 30)})" if result.person else printable(result.code, 60)
+    line = f"{result.result}: {result.label}: {who}"
+    if result.first_checkin_at is not None:
+        local = result.first_checkin_at.astimezone(zone())
+        line += f"; first checked in {local:%a %H:%M} at {printable(result.first_checkin_desk or '?', 40)}"
+    if result.badge_queued:
+        line += "; badge queued"
+    if result.replayed:
+        line += " (repeated nonce: recorded once)"
+    if result.offline:
+        line += " [OFFLINE: decided by this desk, kept in its journal until the server answers]"
+    say(line)
+    if result.person is not None and result.person.note:
+        say(f"note: {printable(result.person.note, 200)}")
 
 
 @checkin_group.command("undo")
@@ -133,7 +221,8 @@ def undo(obj: dict, desk: str | None, as_json: bool, db: str | None) -> None:
 @click.pass_obj
 @friendly_errors
 def lists(obj: dict, as_json: bool, db: str | None) -> None:
-    """The check-in lists with checked in / expected, entries, exits and people inside now."""
+    """The check-in lists with checked in today and over the event / expected, today's entries and
+    exits, and people inside now (presence ends at the day boundary, 04:00 by default)."""
     from dataclasses import asdict
 
     from eventdesk.services.checkin_figures import list_figures
@@ -142,11 +231,11 @@ def lists(obj: dict, as_json: bool, db: str | None) -> None:
     if as_json:
         echo_json([asdict(f) for f in figures])
         return
-    say(f"{'list':<24} {'kind':<9} {'checked in':>14} {'entries':>8} {'exits':>7} {'inside':>7}  admits")
+    say(f"{'list':<24} {'kind':<9} {'today':>12} {'event':>12} {'entries':>8} {'exits':>7} {'inside':>7}  admits")
     for f in figures:
         admits = f.admits or "everybody"
-        say(f"{f.name[:24]:<24} {f.kind:<9} {f'{f.checked_in}/{f.expected}':>14} {f.entries:>8} "
-                   f"{f.exits:>7} {f.inside_now:>7}  {admits}")
+        say(f"{f.name[:24]:<24} {f.kind:<9} {f'{f.checked_in_today}/{f.expected}':>12} "
+            f"{f'{f.checked_in}/{f.expected}':>12} {f.entries:>8} {f.exits:>7} {f.inside_now:>7}  {admits}")
 
 
 @checkin_group.command("figures")
@@ -170,7 +259,8 @@ def figures(obj: dict, list_name: str | None, desk: str | None, as_json: bool, d
         echo_json(asdict(found))
         return
     lst = found.checkin_list
-    say(f"{lst.name}: {lst.checked_in}/{lst.expected} checked in, {lst.inside_now} inside now")
+    say(f"{lst.name}: {lst.checked_in_today}/{lst.expected} checked in today "
+        f"({lst.checked_in} over the event), {lst.inside_now} inside now")
     for row in lst.categories:
         say(f"  {row.category:<16} {row.checked_in:>6}/{row.expected}")
     spa = "-" if found.seconds_per_attendee is None else f"{found.seconds_per_attendee:.0f} s"

@@ -245,10 +245,50 @@ def no_show_command(obj: dict, table: int, db: str | None, now: str | None, spee
     if meeting is None:
         raise Failure(f"Table {table} has no meeting in that slot.")
     try:
-        confirm_no_show(context, meeting.id)
+        confirmed = confirm_no_show(context, meeting.id)
     except MeetingsError as error:
         raise Failure(str(error)) from None
-    say(f"No-show confirmed: table {table} is free.")
+    say(_no_show_words(confirmed, context.zone()))
+
+
+def _no_show_words(meeting, zone) -> str:
+    missing = " and ".join(p.name for p in meeting.missing())
+    waiting = meeting.waiting
+    if waiting is None:
+        return f"No-show confirmed ({missing}): table {meeting.table} is free."
+    return (f"No-show confirmed ({missing}): {waiting.name} stays at table {meeting.table}, which is half-free; "
+            f"'eventdesk meetings standby {meeting.slot.start.astimezone(zone):%H:%M}' lists partners.")
+
+
+@meetings_group.command("standby")
+@click.argument("slot_text", metavar="SLOT")
+@db_option
+@clock_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: one object per candidate.")
+@click.pass_obj
+@friendly_errors
+def standby_command(obj: dict, slot_text: str, db: str | None, now: str | None, speed: float | None,
+                    as_json: bool) -> None:
+    """Stand-by partners in SLOT (HH:MM, or 'now' for the running one): people left waiting at a
+    half-free table by a confirmed no-show, then people in the matchmaking area with SLOT free.
+    Book a pair with 'eventdesk meetings book A B --table N --slot HH:MM'."""
+    from eventdesk.services.meetings import LEFT_WAITING, standby
+
+    context = _context(obj, db, now, speed)
+    _board, slot = _slot(context, None if slot_text == "now" else slot_text)
+    zone = context.zone()
+    candidates = standby(context, slot.id)
+    if as_json:
+        echo_json({"slot_start": slot.start.astimezone(zone).isoformat(), "slot_end": slot.end.astimezone(zone).isoformat(),
+                   "candidates": [c.as_dict(zone) for c in candidates]})
+        return
+    say(f"{slot.start.astimezone(zone):%H:%M}–{slot.end.astimezone(zone):%H:%M}: {len(candidates)} stand-by "
+        f"partner{'s' if len(candidates) != 1 else ''}")
+    for c in candidates:
+        where = (f"waiting at table {c.table}" if c.kind == LEFT_WAITING
+                 else f"in the area since {c.since.astimezone(zone):%H:%M}, free")
+        org = f" ({c.person.organisation})" if c.person.organisation else ""
+        say(f"  {c.person.name}{org}  {c.person.badge_code}  {where}")
 
 
 @meetings_group.command("book")

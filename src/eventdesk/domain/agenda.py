@@ -19,11 +19,15 @@ SCHEDULED, RUNNING, ENDED, CANCELLED = "scheduled", "running", "ended", "cancell
 OVERRUNS_FIXED_END = "overruns_fixed_end"
 OVERRUNS_ROOM_DAY = "overruns_room_day"
 SPEAKER_CLASH = "speaker_clash"
+RUNS_INTO_FIXED = "runs_into_fixed"
 FLAG_TEXT = {
     OVERRUNS_FIXED_END: "runs past its fixed end",
     OVERRUNS_ROOM_DAY: "runs past the room's last planned end",
     SPEAKER_CLASH: "a speaker is in two rooms at once",
+    RUNS_INTO_FIXED: "now runs into a fixed item in another room (a break everyone attends)",
 }
+# Items of these types do not move for a delay elsewhere: the whole event breaks together.
+FIXED_TYPES = frozenset({"break", "coffee", "lunch", "meal", "dinner", "reception"})
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class Slot:
     ended_at: datetime | None = None
     # Who speaks: attendee ids as "a:<id>", otherwise folded names, so one person matches across rooms.
     speaker_keys: frozenset[str] = field(default_factory=frozenset)
+    # A fixed item (a break everyone attends): a delay in another room must not run into it.
+    anchored: bool = False
 
     @property
     def shift(self) -> timedelta:
@@ -49,11 +55,24 @@ class Slot:
     # Cached: a board recomputes now/next for every room every second.
     @cached_property
     def effective_start(self) -> datetime:
+        """When it really started once the chair marked it (early starts are early), else as
+        planned plus the delay."""
+        if self.started_at is not None and self.status in (RUNNING, ENDED):
+            return self.started_at
         return self.start + self.shift
 
     @cached_property
     def effective_end(self) -> datetime:
+        """When it really ended once marked ended; else the planned end plus the delay (an early
+        start sets the delay to its real offset, so the end moves with it)."""
+        if self.status == ENDED and self.ended_at is not None:
+            return max(self.ended_at, self.effective_start)
         return self.end + self.shift
+
+    @property
+    def delay_minutes(self) -> int:
+        """Minutes between the planned and the effective start (negative: started early)."""
+        return round((self.effective_start - self.start).total_seconds() / 60)
 
     @property
     def cancelled(self) -> bool:
@@ -140,6 +159,52 @@ def format_delay(minutes: int) -> str:
     return f"+{minutes} min" if minutes > 0 else f"{minutes} min"
 
 
+def start_offset_minutes(slot: Slot, at: datetime) -> int:
+    """A session started at ``at`` is this many whole minutes off its planned start (negative:
+    early)."""
+    return round((at - slot.start).total_seconds() / 60)
+
+
+def _closed_or_other_day(slot: Slot, today: object, day_of: object, verb: str) -> str | None:
+    """The refusals both chair keys share: cancelled, another day, already ended."""
+    if slot.status == CANCELLED:
+        return "is cancelled; reinstate it first (c)"
+    if day_of != today:
+        return f"is not today ({day_of:%a %d %b}); a chair {verb} only today's sessions"
+    if slot.status == ENDED:
+        return "has ended already"
+    return None
+
+
+def start_refusal(slot: Slot, room_slots: Sequence[Slot], at: datetime, today: object, day_of: object) -> str | None:
+    """Why ``slot`` cannot be marked started at ``at`` (None: it can). Only a session of today
+    that runs by the clock or comes next in its room can start: never one of another day, one
+    already running or ended, or one further down the room's list (that would end the one that
+    runs). ``today``/``day_of`` are the local dates of ``at`` and of the session."""
+    refusal = _closed_or_other_day(slot, today, day_of, "starts")
+    if refusal:
+        return refusal
+    if slot.status == RUNNING:
+        return "is already running"
+    found = now_next(room_slots, at)
+    allowed = {s.id for s in (found.current, found.next) if s is not None and s.status == SCHEDULED}
+    if slot.id not in allowed:
+        due = found.next if found.next is not None and found.next.status == SCHEDULED else found.current
+        return "is not next in its room" + (" (start the one due first, or cancel it)" if due else "")
+    return None
+
+
+def end_refusal(slot: Slot, at: datetime, today: object, day_of: object) -> str | None:
+    """Why ``slot`` cannot be marked ended at ``at``: only a running session of today can end
+    (marked started, or due by the clock)."""
+    refusal = _closed_or_other_day(slot, today, day_of, "ends")
+    if refusal:
+        return refusal
+    if not is_current(slot, at):
+        return "is not running (mark it started first, s)" if slot.effective_start > at else "is over by the clock"
+    return None
+
+
 # --- the rescheduler ---------------------------------------------------------------------------
 
 
@@ -209,7 +274,9 @@ def flags(slots: Sequence[Slot], room_day_end: dict[object, datetime] | None = N
     - a session with a fixed end (``fixed_end``) that now ends after its planned end;
     - a session that now ends after the room's availability: ``room_day_end`` maps a room id to
       when the room must be free (by default the planned end of that room's last session);
-    - a speaker (same attendee, or same folded name) in two rooms at overlapping times.
+    - a speaker (same attendee, or same folded name) in two rooms at overlapping times;
+    - a moved session that now overlaps a fixed item (``anchored``: a break) of another room it
+      did not overlap as planned.
     """
     live = [s for s in slots if not s.cancelled]
     result: dict[int, set[str]] = {}
@@ -229,7 +296,20 @@ def flags(slots: Sequence[Slot], room_day_end: dict[object, datetime] | None = N
     for a, b in _speaker_overlaps(live):
         result.setdefault(a.id, set()).add(SPEAKER_CLASH)
         result.setdefault(b.id, set()).add(SPEAKER_CLASH)
+    for moved in live:
+        if fixed_items_run_into(moved, live):
+            result.setdefault(moved.id, set()).add(RUNS_INTO_FIXED)
     return result
+
+
+def fixed_items_run_into(moved: Slot, slots: Sequence[Slot]) -> list[Slot]:
+    """The fixed items of other rooms that ``moved`` overlaps now but did not as planned."""
+    if moved.anchored or moved.status == ENDED or moved.cancelled or moved.effective_start == moved.start:
+        return []
+    return [s for s in slots
+            if s.anchored and s.id != moved.id and s.room_id != moved.room_id and not s.cancelled
+            and moved.effective_start < s.effective_end and s.effective_start < moved.effective_end
+            and not (moved.start < s.end and s.start < moved.end)]
 
 
 def _speaker_overlaps(live: Sequence[Slot]) -> Iterable[tuple[Slot, Slot]]:

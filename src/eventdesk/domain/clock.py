@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from datetime import time as dt_time
+from zoneinfo import ZoneInfo
 
 
 def utcnow() -> datetime:
@@ -56,3 +58,26 @@ def _aware(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError(f"{moment.isoformat()} has no time zone; give an offset such as +02:00")
     return moment
+
+
+DEFAULT_DAY_BOUNDARY = "04:00"
+
+
+def parse_day_boundary(text: str) -> dt_time:
+    """``"04:00"`` -> a local time of day; a clear error for anything else."""
+    try:
+        return dt_time.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        raise ValueError(f"The day boundary must be a time of day such as 04:00, not {text!r}") from None
+
+
+def day_start(at: datetime, zone: ZoneInfo, boundary: dt_time) -> datetime:
+    """The moment (UTC) the event day holding ``at`` began: the latest ``boundary`` local time at or
+    before ``at`` in ``zone``. Presence on a list ends there, as pretix's automatic night check-out
+    does. Computed on the local calendar, so a daylight-saving change keeps the boundary at its
+    local hour."""
+    local = at.astimezone(zone)
+    start = datetime.combine(local.date(), boundary, tzinfo=zone)
+    if start > local:
+        start = datetime.combine(local.date() - timedelta(days=1), boundary, tzinfo=zone)
+    return start.astimezone(timezone.utc)

@@ -5,8 +5,11 @@ States::
 
     scheduled --(one scans)--> one_present --(the other scans)--> both_present --(slot ends)--> done
         |                          |
-        +--(desk confirms no-show)-+--> no_show        (frees the table)
+        +--(desk confirms no-show)-+--> no_show        (frees the table, or half of it)
     scheduled / one_present / both_present --(cancel)--> cancelled   (frees the table)
+
+A no-show confirmed while one person sits at the table leaves the table *half-free*: that person
+stays and waits for a stand-by partner; only a booking that includes them may take the table.
 """
 
 from __future__ import annotations
@@ -103,6 +106,13 @@ def probable_no_show(state: str, slot_start: datetime, slot_end: datetime, now: 
     return state in (SCHEDULED, ONE_PRESENT) and since + timedelta(minutes=minutes) <= now < slot_end
 
 
+def waiting_side(state: str, a_present: bool, b_present: bool) -> str | None:
+    """The side ("a" or "b") still sitting at the table of a confirmed no-show, if one came."""
+    if state != NO_SHOW or a_present == b_present:
+        return None
+    return "a" if a_present else "b"
+
+
 def free_tables(tables: Sequence[Hashable], taken: Iterable[Hashable]) -> list[Hashable]:
     """``tables`` (in their order) without those ``taken``."""
     busy = set(taken)
@@ -136,8 +146,12 @@ def check_booking(
     table_number: int,
     table_exists: bool,
     table_taken_by: Occupant | None,
+    table_waiting: str | None = None,
+    waiting_in_pair: bool = False,
 ) -> str | None:
-    """Why an ad-hoc booking of ``a`` and ``b`` at a table in a slot must be refused, or None."""
+    """Why an ad-hoc booking of ``a`` and ``b`` at a table in a slot must be refused, or None.
+    ``table_waiting`` names the person left at a half-free table (``waiting_in_pair``: one of the
+    two is that person)."""
     if same_person:
         return "Choose two different people."
     if now >= slot_end:
@@ -150,6 +164,9 @@ def check_booking(
     if table_taken_by is not None:
         return (f"Table {table_number} is taken at {slot_label} "
                 f"({table_taken_by.names[0]} with {table_taken_by.names[1]}).")
+    if table_waiting is not None and not waiting_in_pair:
+        return (f"{table_waiting} is sitting at table {table_number} waiting for a new partner; "
+                f"book {table_waiting} with someone, or choose another table.")
     for party in (a, b):
         if party.busy_with is not None:
             partner = [n for n in party.busy_with.names if n != party.name] or [party.busy_with.names[1]]

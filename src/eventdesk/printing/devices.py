@@ -30,6 +30,7 @@ from eventdesk.settings import Settings
 SCHEMES = ("tcp", "usb", "serial", "file", "preview")
 URL_HELP = ("use tcp://HOST:9100, usb://VID:PID, serial:///dev/ttyUSB0?baudrate=19200, "
             "file:///dev/usb/lp0 or preview://DIR")
+LIBUSB_MISSING = "USB printers need the libusb library (Debian/Ubuntu: apt install libusb-1.0-0)"
 # A small send buffer: a printer that stops reading stalls the job within the timeout instead of
 # the whole badge vanishing into kernel buffers and counting as printed.
 TCP_SEND_BUFFER = 16 * 1024
@@ -129,6 +130,18 @@ def make_device(address: PrinterAddress, settings: Settings):
     raise PrinterError(address.url, f"Printer {address.url} is not an ESC/POS device.")
 
 
+def usb_backend_available() -> bool:
+    """Whether pyusb finds a libusb to talk to USB devices through."""
+    try:
+        import usb.backend.libusb1
+        import usb.backend.libusb0
+        import usb.backend.openusb
+    except ImportError:
+        return False
+    return any(module.get_backend() is not None
+               for module in (usb.backend.libusb1, usb.backend.libusb0, usb.backend.openusb))
+
+
 def profile_width(profile: str) -> int | None:
     """Dots across that the python-escpos profile allows (None when the profile does not say)."""
     escpos()
@@ -154,6 +167,8 @@ def describe_failure(url: str, error: BaseException, timeout: float) -> str:
         return f"Printer {url} closed the connection during the job"
     if isinstance(cause, socket.gaierror):
         return f"Printer {url}: host name not found"
+    if type(cause).__name__ == "NoBackendError":  # pyusb found no libusb on this machine
+        return f"Printer {url} cannot be reached: {LIBUSB_MISSING}"
     if isinstance(cause, AssertionError) or isinstance(error, ex.USBNotFoundError):
         return f"Printer {url} is not connected (no such USB device)"
     if isinstance(cause, ex.ImageWidthError):

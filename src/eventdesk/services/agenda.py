@@ -126,6 +126,11 @@ class Programme:
                 and s.slot.speaker_keys & slot.speaker_keys
                 and s.slot.effective_start < slot.effective_end and slot.effective_start < s.slot.effective_end]
 
+    def fixed_items_run_into(self, session_id: int) -> list[SessionInfo]:
+        """The fixed items (breaks) of other rooms this session now runs into after a move."""
+        slot = self.by_id[session_id].slot
+        return [self.by_id[s.id] for s in rules.fixed_items_run_into(slot, [i.slot for i in self.sessions])]
+
     def following(self, session_id: int) -> SessionInfo | None:
         """The next live session in the same room after ``session_id``."""
         info = self.by_id[session_id]
@@ -166,18 +171,19 @@ def _session_info(row: store.SessionRow) -> SessionInfo:
      chair, description) = row.session[:14]
     speakers = row.speakers
     slot = Slot(id_, room_id, start, end, shift, status, fixed_end, started_at, ended_at,
-                frozenset(speaker_key(p[1], p[2]) for p in speakers) if speakers else frozenset())
+                frozenset(speaker_key(p[1], p[2]) for p in speakers) if speakers else frozenset(),
+                anchored=(type_ or "").lower() in rules.FIXED_TYPES)
     return SessionInfo(slot, title, type_, room_id, row.room_name or "", chair, track,
                        tuple(p[1] for p in speakers), description or "")
 
 
 def _programme(context: Context, day: date, start: datetime, end: datetime, *, speakers: bool,
-               occupancy: bool) -> Programme:
+               occupancy_since: datetime | None) -> Programme:
     """Without speakers there are no speaker clashes among the flags either."""
     with context.session() as db:
         rooms = [RoomInfo(r.id, r.name, r.capacity) for r in store.rooms(db)]
         rows = store.sessions_between(db, start, end, with_speakers=speakers)
-        people = store.occupancy(db) if occupancy else {}
+        people = store.occupancy(db, since=occupancy_since) if occupancy_since is not None else {}
     sessions = [_session_info(r) for r in rows]
     if any(s.room_id is None for s in sessions):
         rooms.append(RoomInfo(0, "(no room)", None))
@@ -194,7 +200,7 @@ def _without_room(info: SessionInfo) -> SessionInfo:
 def day_programme(context: Context, day: date) -> Programme:
     """Every session of ``day`` (local midnight to midnight) by room."""
     start, end = _day_bounds(context.zone(), day)
-    return _programme(context, day, start, end, speakers=True, occupancy=False)
+    return _programme(context, day, start, end, speakers=True, occupancy_since=None)
 
 
 def board_programme(context: Context, at: datetime | None = None, speakers: bool = False) -> Programme:
@@ -203,7 +209,8 @@ def board_programme(context: Context, at: datetime | None = None, speakers: bool
     at = at or context.now()
     day = at.astimezone(context.zone()).date()
     start, end = _day_bounds(context.zone(), day)
-    return _programme(context, day, start - BOARD_LEAD, end, speakers=speakers, occupancy=True)
+    return _programme(context, day, start - BOARD_LEAD, end, speakers=speakers,
+                      occupancy_since=context.day_start(at))
 
 
 def event_days(context: Context) -> list[date]:
@@ -255,39 +262,67 @@ def _name(title: str) -> str:
     return f"'{printable(title, 60)}'"
 
 
+def _room_slots(db, session) -> list[Slot]:
+    """The sessions around ``session`` in its room (a day either side), as the maths sees them."""
+    if session.room_id is None:
+        return [_session_info(store.session_row(db, session.id)).slot]
+    start, end = session.start - timedelta(days=1), session.start + timedelta(days=1)
+    return [_session_info(r).slot for r in store.sessions_between(db, start, end, room_id=session.room_id)]
+
+
+def _days(context: Context, slot: Slot, now: datetime) -> tuple[date, date]:
+    zone = context.zone()
+    return now.astimezone(zone).date(), slot.start.astimezone(zone).date()
+
+
 def mark_started(context: Context, session_id: int) -> ChairResult:
-    """The chair opened the session: it is running now, and whatever still ran in that room (marked
-    started, or due by the clock) is marked ended."""
+    """The chair opened the session: it is running now, from now (an early start moves its end
+    earlier too; a late one keeps its end), and whatever still ran in that room (marked started, or due by the clock) is marked ended. Only a session of today that
+    runs by the clock or comes next in its room can start (``AgendaError`` says why not)."""
     now = context.now()
     with context.session() as db:
         session = _load(db, session_id)
-        if session.status == rules.CANCELLED:
-            raise AgendaError(f"{_name(session.title)} is cancelled; reinstate it first (c).")
+        room_slots = _room_slots(db, session)
+        slot = next(s for s in room_slots if s.id == session_id)
+        today, day_of = _days(context, slot, now)
+        refusal = rules.start_refusal(slot, [s for s in room_slots if _days(context, s, now)[1] == today],
+                                      now, today, day_of)
+        if refusal:
+            raise AgendaError(f"{_name(session.title)} {refusal}.")
         changed = [session_id]
-        if session.room_id is not None:
-            start, end = session.start - timedelta(days=1), session.start + timedelta(days=1)
-            for row in store.sessions_between(db, start, end, room_id=session.room_id):
-                other = row.session
-                if other.id != session_id and rules.is_current(_session_info(row).slot, now):
-                    store.set_status(db, other.id, rules.ENDED, started_at=other.started_at, ended_at=now)
-                    _audit(db, context, "agenda.ended", other.id, "ended by the start of the next session")
-                    changed.append(other.id)
+        for other in room_slots:
+            if other.id != session_id and rules.is_current(other, now):
+                store.set_status(db, other.id, rules.ENDED, started_at=other.started_at or other.effective_start,
+                                 ended_at=now)
+                _audit(db, context, "agenda.ended", other.id, "ended by the start of the next session")
+                changed.append(other.id)
+        offset = rules.start_offset_minutes(slot, now)
+        # Earlier than planned (or than its delay): the whole session moves earlier with its
+        # start. A late start keeps its end: only the chair's +N min gives it more time.
+        if offset < slot.shift_minutes:
+            store.set_shifts(db, {session_id: offset})
         store.set_status(db, session_id, rules.RUNNING, started_at=now)
-        _audit(db, context, "agenda.started", session_id, "")
+        _audit(db, context, "agenda.started", session_id, rules.format_delay(offset) or "on time")
         bump(db, AREA)
-    return ChairResult(f"Started {_name(session.title)}.", tuple(changed))
+    when = f" {abs(offset)} min {'early' if offset < 0 else 'late'}" if offset else " on time"
+    return ChairResult(f"Started {_name(session.title)}{when}.", tuple(changed))
 
 
 def mark_ended(context: Context, session_id: int) -> ChairResult:
+    """The chair closed the session now; only a running session of today can end."""
     now = context.now()
     with context.session() as db:
         session = _load(db, session_id)
-        if session.status == rules.CANCELLED:
-            raise AgendaError(f"{_name(session.title)} is cancelled; there is nothing to end.")
-        store.set_status(db, session_id, rules.ENDED, started_at=session.started_at, ended_at=now)
+        slot = _session_info(store.session_row(db, session_id)).slot
+        today, day_of = _days(context, slot, now)
+        refusal = rules.end_refusal(slot, now, today, day_of)
+        if refusal:
+            raise AgendaError(f"{_name(session.title)} {refusal}.")
+        store.set_status(db, session_id, rules.ENDED, started_at=session.started_at or slot.effective_start,
+                         ended_at=now)
         _audit(db, context, "agenda.ended", session_id, "")
         bump(db, AREA)
-    return ChairResult(f"Ended {_name(session.title)}.", (session_id,))
+    return ChairResult(f"Ended {_name(session.title)} at {now.astimezone(context.zone()):%H:%M}.", (session_id,))
 
 
 def delay(context: Context, session_id: int, minutes: int) -> ChairResult:
@@ -349,7 +384,7 @@ def room_now_dict(entry: RoomNow, zone: ZoneInfo, at: datetime) -> dict:
             "id": info.id, "title": info.title, "type": info.type,
             "start": info.local_start(zone).isoformat(), "end": info.local_end(zone).isoformat(),
             "planned_start": info.slot.start.astimezone(zone).isoformat(),
-            "delay_minutes": info.slot.shift_minutes, "status": info.slot.status,
+            "delay_minutes": info.slot.delay_minutes, "status": info.slot.status,
             "chair": info.chair, "speakers": list(info.speakers),
         }
 

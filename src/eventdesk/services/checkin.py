@@ -48,6 +48,7 @@ class CheckinResult:
     first_checkin_desk: str | None = None
     badge_queued: bool = False  # this scan queued the person's first badge
     replayed: bool = False  # the nonce was seen before: this is the first scan's answer
+    returning: bool = False  # ok, and the person entered on an earlier event day: "welcome back"
     offline: bool = False  # decided by the desk alone (server unreachable); uploaded later
 
     @property
@@ -58,6 +59,8 @@ class CheckinResult:
     def label(self) -> str:
         if self.ok and self.direction == EXIT:
             return "Goodbye (exit recorded)"
+        if self.ok and self.returning:
+            return "Welcome back"
         return LABELS.get(self.result, self.result)
 
     def as_dict(self) -> dict:
@@ -65,7 +68,7 @@ class CheckinResult:
             "result": self.result, "label": self.label, "code": self.code, "direction": self.direction,
             "list": self.list_name, "desk": self.desk, "scanned_at": self.scanned_at.isoformat(),
             "nonce": self.nonce, "record_id": self.record_id, "replayed": self.replayed,
-            "badge_queued": self.badge_queued,
+            "badge_queued": self.badge_queued, "returning": self.returning,
             "first_checkin_at": self.first_checkin_at.isoformat() if self.first_checkin_at else None,
             "first_checkin_desk": self.first_checkin_desk,
             "person": self.person.as_dict() if self.person else None, "offline": self.offline,
@@ -130,7 +133,7 @@ def _scan(context: Context, code: str, list_name: str | None, desk: str | None, 
             record = store.record_by_nonce(session, nonce)
             if record is None:
                 raise
-            return _replayed(session, record)
+            return _replayed(session, context, record)
 
 
 def _begin_immediate(session: Session) -> bool:
@@ -149,14 +152,15 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
               nonce: str, *, record_unknown: bool = True, scanned_at: datetime | None = None,
               badge_printed: bool = False) -> CheckinResult | None:
     lock = _begin_immediate(session)
-    row = store.lookup_code(session, code, list_name, nonce, lock=lock)
+    now = scanned_at or context.now()
+    row = store.lookup_code(session, code, list_name, nonce, context.day_start(now), lock=lock)
     if row is None:
         raise CheckinError(f"There is no check-in list named '{printable(list_name, 60)}'; "
                            "'eventdesk checkin lists' shows the lists.")
     if row.replay_id is not None:
         record = store.record_by_id(session, row.replay_id)
         assert record is not None
-        return _replayed(session, record)
+        return _replayed(session, context, record)
     person = Person(**row.person) if row.person else None
     lookup = CodeLookup(
         found=person is not None, revoked=row.revoked,
@@ -166,7 +170,6 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
     result = decide(lookup, list_categories=row.list_categories, direction=direction)
     if result == Result.UNKNOWN_CODE and not record_unknown:
         return None  # a name typed at the desk, not a scan: nothing to record
-    now = scanned_at or context.now()
     record_id = store.insert_record(session, nonce=nonce, code=code, attendee_id=person.id if person else None,
                                     list_id=row.list_id, direction=direction, result=result, desk=desk,
                                     scanned_at=now)
@@ -184,17 +187,18 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
         nonce=nonce, record_id=record_id, person=person,
         first_checkin_at=row.first_entry_at if result == Result.ALREADY_CHECKED_IN else None,
         first_checkin_desk=row.first_entry_desk if result == Result.ALREADY_CHECKED_IN else None,
-        badge_queued=badge,
+        badge_queued=badge, returning=result == Result.OK and direction == ENTRY and row.came_earlier_day,
     )
 
 
-def _replayed(session: Session, record) -> CheckinResult:
+def _replayed(session: Session, context: Context, record) -> CheckinResult:
     """The first answer to a nonce, rebuilt from its record."""
     attendee = get_attendee(session, record.attendee_id) if record.attendee_id else None
     checkin_list = store.list_by_id(session, record.list_id)
     first = None
     if record.result == Result.ALREADY_CHECKED_IN and record.attendee_id:
-        first = store.first_entry(session, record.attendee_id, record.list_id, before_id=record.id)
+        first = store.first_entry(session, record.attendee_id, record.list_id, before_id=record.id,
+                                  since=context.day_start(record.scanned_at))
     return CheckinResult(
         result=record.result, code=record.code, direction=record.direction,
         list_name=checkin_list.name if checkin_list else "", desk=record.desk, scanned_at=record.scanned_at,

@@ -31,15 +31,19 @@ class CategoryFigure:
 
 @dataclass(frozen=True)
 class ListFigures:
+    """Today is the event day since the night boundary (``settings.day_boundary``); presence ends
+    there, so entries, exits and inside now are today's, beside the event's total of people."""
+
     name: str
     kind: str
-    checked_in: int  # people with a valid entry
+    checked_in: int  # people with a valid entry, whole event
     expected: int  # active registrations this list admits
-    entries: int
-    exits: int
+    entries: int  # today
+    exits: int  # today
     inside_now: int
-    categories: tuple[CategoryFigure, ...]
+    categories: tuple[CategoryFigure, ...]  # today's arrivals per category
     admits: str = ""  # comma-separated categories; empty admits everybody
+    checked_in_today: int = 0  # people with a valid entry since the day boundary
 
 
 @dataclass(frozen=True)
@@ -52,24 +56,28 @@ class DeskFigures:
 
 
 def _list_figures(session: Session, list_id: int, name: str, kind: str, categories: str,
-                  expected_all: dict[str, int]) -> ListFigures:
+                  expected_all: dict[str, int], day_start: datetime) -> ListFigures:
     checked = store.checked_in_by_category(session, list_id)
+    today = store.checked_in_by_category(session, list_id, since=day_start)
     expected = {c: n for c, n in expected_all.items() if admits(categories, c)}
-    rows = tuple(CategoryFigure(c, checked.get(c, 0), expected.get(c, 0))
-                 for c in sorted(set(expected) | set(checked), key=lambda c: (-expected.get(c, 0), c)))
-    directions = store.direction_counts(session, list_id)
-    checked_in = sum(checked.values())
-    inside_now = checked_in - (store.gone_out(session, list_id) if directions.get("exit") else 0)
-    return ListFigures(name=name, kind=kind, checked_in=checked_in, expected=sum(expected.values()),
+    rows = tuple(CategoryFigure(c, today.get(c, 0), expected.get(c, 0))
+                 for c in sorted(set(expected) | set(today), key=lambda c: (-expected.get(c, 0), c)))
+    directions = store.direction_counts(session, list_id, since=day_start)
+    checked_in_today = sum(today.values())
+    inside_now = checked_in_today - (store.gone_out(session, list_id, since=day_start)
+                                     if directions.get("exit") else 0)
+    return ListFigures(name=name, kind=kind, checked_in=sum(checked.values()), expected=sum(expected.values()),
                        entries=directions.get("entry", 0), exits=directions.get("exit", 0),
-                       inside_now=inside_now, categories=rows, admits=categories)
+                       inside_now=inside_now, categories=rows, admits=categories,
+                       checked_in_today=checked_in_today)
 
 
 def list_figures(context: Context) -> list[ListFigures]:
     """Every check-in list with its counts."""
+    day_start = context.day_start()
     with Session(context.engine) as session:
         expected_all = store.expected_by_category(session)
-        return [_list_figures(session, c.id, c.name, c.kind, c.categories, expected_all)
+        return [_list_figures(session, c.id, c.name, c.kind, c.categories, expected_all, day_start)
                 for c in store.all_lists(session)]
 
 
@@ -82,7 +90,8 @@ def desk_figures(context: Context, list_name: str | None = None, desk: str | Non
         if checkin_list is None:
             return None
         figures = _list_figures(session, checkin_list.id, checkin_list.name, checkin_list.kind,
-                                checkin_list.categories, store.expected_by_category(session))
+                                checkin_list.categories, store.expected_by_category(session),
+                                context.day_start(now))
         recent = store.desk_scans_since(session, checkin_list.id, desk, now - PACE_WINDOW)
         last = store.last_scan_at(session, checkin_list.id, desk)
     ok_times = [at.timestamp() for at, result in recent if result == "ok"]

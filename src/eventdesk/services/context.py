@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from eventdesk.domain.clock import Clock
+from eventdesk.domain.clock import Clock, day_start, parse_day_boundary
 from eventdesk.settings import Settings
 from eventdesk.store import migrate
 from eventdesk.store.db import StoreError, current_event, make_engine, session_scope
@@ -53,10 +53,20 @@ class Context:
     def local_now(self) -> datetime:
         return self.clock.now().astimezone(self.zone())
 
+    def day_start(self, at: datetime | None = None) -> datetime:
+        """When the event day holding ``at`` (default now) began: presence on a list counts from
+        here (``settings.day_boundary``, local time)."""
+        return day_start(at or self.now(), self.zone(), parse_day_boundary(self.settings.day_boundary))
+
 
 def open_context(db: str, settings: Settings | None = None, clock: Clock | None = None,
                  *, create: bool = False) -> Context:
     """Open (and upgrade) the store at ``db``, a path or URL."""
     engine = make_engine(db, create=create)
     migrate.upgrade(engine)
-    return Context(engine=engine, settings=settings or Settings(db=db), clock=clock or Clock.system())
+    context = Context(engine=engine, settings=settings or Settings(db=db), clock=clock or Clock.system())
+    try:
+        context.event()  # read once here: the event's zone serves every scan (its day boundary)
+    except StoreError:
+        pass  # a store being created: 'init' or an agenda import adds the event
+    return context

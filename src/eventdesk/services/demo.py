@@ -23,6 +23,7 @@ from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, inspect
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
@@ -32,7 +33,7 @@ from eventdesk.resources import resource_dir
 from eventdesk.services.events import EventError, ensure_main_entrance
 from eventdesk.store import migrate
 from eventdesk.store.attendees import attendee_tokens
-from eventdesk.store.db import StoreError, bump, current_event, make_engine, session_scope
+from eventdesk.store.db import StoreError, bump, current_event, drop_tables, make_engine, session_scope
 from eventdesk.store.models import (
     Attendee, AttendeeToken, CheckinList, Event, Meeting, MeetingRequest, MeetingSlot, MeetingTable, Room, Session,
     SessionSpeaker,
@@ -336,6 +337,30 @@ def demo_exists(db: str) -> bool:
             return False
         with DbSession(engine) as session:
             return current_event(session) is not None
+    except OperationalError:  # a server without this database yet
+        return False
+    finally:
+        engine.dispose()
+
+
+def remove_demo(db: str) -> None:
+    """Delete the demo at ``db`` before a rebuild (``--fresh``): its files, or on a server its
+    tables, but only when what is there is the demo: another event is never dropped."""
+    if "://" not in db:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        return
+    if not demo_exists(db):
+        return
+    name = load_fixture().config["event"]["name"]
+    engine = make_engine(db, create=False)
+    try:
+        with DbSession(engine) as session:
+            existing = current_event(session)
+        if existing is not None and existing.name != name:
+            raise EventError(f"This database holds the event '{existing.name}', not the demo; "
+                             "--fresh rebuilds only the demo. Give the demo a database of its own.")
+        drop_tables(engine)
     finally:
         engine.dispose()
 

@@ -28,7 +28,7 @@ DESKS = ("Desk 1", "Desk 2", "Desk 3")
 
 @dataclass(frozen=True)
 class HistorySummary:
-    entrance: int
+    entrance: int  # people who came through the main entrance (on one day or more)
     door_scans: int
     meetings_resolved: int
 
@@ -56,8 +56,9 @@ class _History:
         arrivals = self._arrivals()
         self._doors(arrivals)
         resolved = self._meetings(arrivals)
-        entrance = sum(1 for r in self.records if r["list_id"] == self.lists["Main entrance"].id)
-        doors = len(self.records) - entrance
+        at_entrance = [r for r in self.records if r["list_id"] == self.lists["Main entrance"].id]
+        entrance = len({r["attendee_id"] for r in at_entrance})
+        doors = len(self.records) - len(at_entrance)
         if self.records:
             self.session.execute(insert(CheckinRecord), self.records)
         self._printed_badges(arrivals)
@@ -93,7 +94,22 @@ class _History:
         entrance = self.lists["Main entrance"]
         for person_id, at in sorted(arrivals.items(), key=lambda item: item[1]):
             self._record(person_id, entrance, at, "entry")
+        self._returns(arrivals, sessions, entrance)
         return arrivals
+
+    def _returns(self, arrivals: dict[int, datetime], sessions: list[Session], entrance: CheckinList) -> None:
+        """Most people come back on the later days: their first scan of the day at the entrance
+        (presence ends at the night boundary, so the desk welcomes them back)."""
+        mornings: dict[object, datetime] = {}
+        for session in sessions:
+            mornings.setdefault(session.start.date(), session.start)
+        for person_id, first in sorted(arrivals.items(), key=lambda item: item[1]):
+            for day, opening in sorted(mornings.items()):
+                if day <= first.date() or self.rng.random() >= 0.9:
+                    continue
+                at = opening - timedelta(minutes=50) + timedelta(seconds=self.rng.triangular(0, 6000, 1800))
+                if at < self.until:
+                    self._record(person_id, entrance, at, "entry")
 
     def _printed_badges(self, arrivals: dict[int, datetime]) -> None:
         rows = [{"kind": "badge", "attendee_id": person_id, "printer": "preview", "state": "printed", "attempts": 1,

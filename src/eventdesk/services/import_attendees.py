@@ -1,33 +1,49 @@
 """Importing an attendee list (``eventdesk import attendees FILE``): all or nothing, and a
 re-import updates people instead of duplicating them.
 
+Desks keep scanning during an import of 100,000 people: the file is read, checked and planned
+without any write lock, then written in short batches (each its own transaction of about
+``BATCH_SECONDS``), so a desk's scan never waits long for SQLite's one write lock. All or nothing
+holds through the import journal: each batch records in its own transaction what undoes it; an
+import that fails half-way undoes its batches before it reports, and one that died half-way (the
+process killed) is undone by the next import. A person changed at a desk during the import keeps
+what the desk set (the import checks, batch by batch, that nobody changed them since it read them).
+
 People are matched by their key in the source system (``source_ref``), then by badge code, then
 by name and e-mail. The columns the file has own their fields; fields the file has no column for
 keep what the store holds. Messages carry counts and line numbers, never personal data."""
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from eventdesk.domain.clock import utcnow
 from eventdesk.domain.codes import CodeFactory, new_badge_code
 from eventdesk.importers.attendees_csv import (
     PERSON_FIELDS, AttendeeRow, FileProblem, ParsedFile, RowProblem, decode, parse_text, person_key,
 )
 from eventdesk.services.context import Context
 from eventdesk.store.attendee_import import (
-    IMPORTED_FIELDS, StoredPerson, insert_people, record_import, revoke_codes, revoked_code_owners,
-    stored_people, update_people,
+    IMPORTED_FIELDS, StoredPerson, begin_write, changed_since, finish_run, insert_people, journal_batch,
+    person_tokens, record_import, revoke_codes, revoked_code_owners, running_imports, start_run, stored_people,
+    undo_run, update_people,
 )
 from eventdesk.store.db import bump
 
 SHOWN_PROBLEMS = 20
-WRITE_CHUNK = 5000
+BATCH_SECONDS = 0.1  # the write lock one batch holds, about: the next batch is sized by the last
+FIRST_BATCH, MIN_BATCH, MAX_BATCH = 1000, 100, 20_000
+# An unfinished import whose journal nobody touched for this long died half-way.
+ABANDONED_AFTER = timedelta(seconds=60)
 
 
 class AttendeeImportError(Exception):
@@ -71,6 +87,7 @@ class ImportSummary:
     codes_revoked: int = 0  # old codes of people whose code the file changed
     ignored_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
+    kept_desk_changes: int = 0  # people changed at a desk during the import: the desk's change stays
 
     @property
     def counts(self) -> str:
@@ -89,6 +106,9 @@ class ImportSummary:
             extras.append(f"{self.codes_generated} new badge codes generated")
         if self.codes_revoked:
             extras.append(f"{self.codes_revoked} badge codes replaced (the old ones now scan as revoked)")
+        if self.kept_desk_changes:
+            extras.append(f"{self.kept_desk_changes} people changed at a desk during the import were left as the "
+                          "desk set them (import again to apply the file to them)")
         if extras:
             sentence = "; ".join(extras)
             out.append(sentence[0].upper() + sentence[1:] + ".")
@@ -104,6 +124,8 @@ class _Plan:
     inserts: list[dict] = field(default_factory=list)
     updates: list[dict] = field(default_factory=list)
     revoked: list[tuple[str, int]] = field(default_factory=list)
+    before: dict[int, dict] = field(default_factory=dict)  # person id -> what the update replaces
+    seen_at: dict[int, object] = field(default_factory=dict)  # person id -> their updated_at when read
     unchanged: int = 0
     keyed: int = 0  # updates that only record the file's key of a person: unchanged to the organiser
     generated: int = 0
@@ -128,32 +150,57 @@ def import_attendees(context: Context, path: str | Path, fmt: str = "auto", *, d
     finally:
         progress.done()
 
+    run = uuid.uuid4().hex
+    if not dry_run:
+        _claim_run(context, run)
     try:
-        with context.session() as session:
+        with Session(context.engine) as session:  # reading and planning take no write lock
             plan = _plan(session, parsed, code_factory)
-            problems = sorted(parsed.problems + plan.problems, key=lambda p: p.line)
-            if problems:
-                raise _problems_error(path, problems, parsed.problem_count + len(plan.problems))
-            summary = ImportSummary(
-                file_format=parsed.format_label, encoding=parsed.encoding, delimiter=parsed.delimiter_label,
-                rows=len(parsed.rows), added=len(plan.inserts),
-                updated=len(plan.updates) - plan.keyed, unchanged=plan.unchanged + plan.keyed,
-                cancelled=sum(1 for row in parsed.rows if row.status == "cancelled" and "status" in parsed.fields),
-                codes_generated=plan.generated, codes_revoked=len(plan.revoked),
-                ignored_columns=parsed.ignored_columns, dry_run=dry_run,
-            )
-            if dry_run:
-                session.rollback()
-                return summary
-            _write(session, plan, progress)
-            if plan.inserts or plan.updates:
-                bump(session, "attendees")
+        problems = sorted(parsed.problems + plan.problems, key=lambda p: p.line)
+        if problems:
+            raise _problems_error(path, problems, parsed.problem_count + len(plan.problems))
+        summary = ImportSummary(
+            file_format=parsed.format_label, encoding=parsed.encoding, delimiter=parsed.delimiter_label,
+            rows=len(parsed.rows), added=len(plan.inserts),
+            updated=len(plan.updates) - plan.keyed, unchanged=plan.unchanged + plan.keyed,
+            cancelled=sum(1 for row in parsed.rows if row.status == "cancelled" and "status" in parsed.fields),
+            codes_generated=plan.generated, codes_revoked=len(plan.revoked),
+            ignored_columns=parsed.ignored_columns, dry_run=dry_run,
+        )
+        if dry_run:
+            return summary
+        kept = _write(context, run, plan, progress)
+        summary.kept_desk_changes = len(kept)
+        summary.updated -= sum(1 for u in plan.updates if u["id"] in kept)
+        summary.codes_revoked -= sum(1 for _, person_id in plan.revoked if person_id in kept)
+        with context.session() as session:
+            begin_write(session)
             record_import(session, context.desk, f"{parsed.format}: {summary.counts}")
-    except IntegrityError:
-        raise AttendeeImportError(
-            "Nothing imported: the database refused a badge code or key as taken (another desk may have "
-            "changed attendees at the same moment). Run the import again.") from None
+            finish_run(session, run)
+    except BaseException as error:
+        if not dry_run:
+            with context.session() as session:
+                begin_write(session)
+                undo_run(session, run)
+        if isinstance(error, IntegrityError):
+            raise AttendeeImportError(
+                "Nothing imported: the database refused a badge code or key as taken (another desk may have "
+                "changed attendees at the same moment). Run the import again.") from None
+        raise
     return summary
+
+
+def _claim_run(context: Context, run: str) -> None:
+    """Register this import in the journal; undo one that died half-way; refuse while another runs."""
+    with context.session() as session:
+        begin_write(session)
+        for other in running_imports(session):
+            if utcnow() - other.written_at < ABANDONED_AFTER:
+                raise AttendeeImportError(
+                    f"Nothing imported: another import of attendees is running (from {other.desk or 'another desk'}). "
+                    "Wait until it has finished, then import again.")
+            undo_run(session, other.run)
+        start_run(session, run, context.desk)
 
 
 def _problems_error(path: Path, problems: list[RowProblem], total: int) -> AttendeeImportError:
@@ -164,18 +211,43 @@ def _problems_error(path: Path, problems: list[RowProblem], total: int) -> Atten
     return AttendeeImportError("\n".join([head, *shown, *tail]), problems)
 
 
-def _write(session: Session, plan: _Plan, progress: ImportProgress) -> None:
+def _write(context: Context, run: str, plan: _Plan, progress: ImportProgress) -> set[int]:
+    """Write the plan in batches of about BATCH_SECONDS each, journalled; the ids of the people
+    left as a desk changed them meanwhile."""
     progress.stage("Writing", len(plan.inserts) + len(plan.updates))
+    revoked_of = {person_id: code for code, person_id in plan.revoked}
+    kept: set[int] = set()
+    size, batch = FIRST_BATCH, 0
     try:
-        for batch in (plan.inserts, plan.updates):
-            writer = insert_people if batch is plan.inserts else update_people
-            for start in range(0, len(batch), WRITE_CHUNK):
-                chunk = batch[start:start + WRITE_CHUNK]
-                writer(session, chunk)
+        for people, inserting in ((plan.inserts, True), (plan.updates, False)):
+            start = 0
+            while start < len(people):
+                chunk = people[start:start + size]
+                tokens = [person_tokens(person) for person in chunk]  # pure work, before the lock
+                batch += 1
+                began = time.perf_counter()
+                with context.session() as session:
+                    begin_write(session)
+                    if inserting:
+                        ids = insert_people(session, chunk, tokens)
+                        journal_batch(session, run, batch, inserted=ids, updated=[], revoked=[])
+                    else:
+                        changed = changed_since(session, {p["id"]: plan.seen_at[p["id"]] for p in chunk})
+                        kept |= changed
+                        todo = [(p, t) for p, t in zip(chunk, tokens) if p["id"] not in changed]
+                        update_people(session, [p for p, _ in todo], [t for _, t in todo])
+                        revoked = [(revoked_of[p["id"]], p["id"]) for p, _ in todo if p["id"] in revoked_of]
+                        revoke_codes(session, revoked)
+                        journal_batch(session, run, batch, inserted=[], updated=[plan.before[p["id"]] for p, _ in todo],
+                                      revoked=[code for code, _ in revoked])
+                    bump(session, "attendees")  # other desks see each batch as it lands
+                elapsed = time.perf_counter() - began
+                start += len(chunk)
                 progress.advance(len(chunk))
-        revoke_codes(session, plan.revoked)
+                size = max(MIN_BATCH, min(MAX_BATCH, int(len(chunk) * BATCH_SECONDS / max(elapsed, 0.001))))
     finally:
         progress.done()
+    return kept
 
 
 def _plan(session: Session, parsed: ParsedFile, code_factory: CodeFactory) -> _Plan:
@@ -253,6 +325,8 @@ def _plan(session: Session, parsed: ParsedFile, code_factory: CodeFactory) -> _P
         if {f for f in after if after[f] != before[f]} == {"source_ref"}:
             plan.keyed += 1
         plan.updates.append({"id": person.id, **after})
+        plan.before[person.id] = {"id": person.id, **before}
+        plan.seen_at[person.id] = person.updated_at
     return plan
 
 

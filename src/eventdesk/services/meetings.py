@@ -93,6 +93,15 @@ class MeetingInfo:
     def missing(self) -> list[PersonRef]:
         return [p for p, here in ((self.a, self.a_present), (self.b, self.b_present)) if not here]
 
+    def present(self) -> list[PersonRef]:
+        return [p for p, here in ((self.a, self.a_present), (self.b, self.b_present)) if here]
+
+    @property
+    def waiting(self) -> PersonRef | None:
+        """After a confirmed no-show: the person who came and still sits at the table."""
+        side = rules.waiting_side(self.state, self.a_present, self.b_present)
+        return None if side is None else (self.a if side == "a" else self.b)
+
 
 def _info(row: store.MeetingRowT) -> MeetingInfo:
     meeting, slot, table, a, b = row
@@ -109,12 +118,13 @@ class GridRow:
     meeting: MeetingInfo | None
     state: str  # the effective state, or "free"
     flagged: bool  # probable no-show
+    waiting: PersonRef | None = None  # a half-free table: who sits there after a no-show
 
     @property
     def key(self) -> tuple:
         m = self.meeting
         return (self.table, self.state, self.flagged, m.id if m else None, m.a_present if m else None,
-                m.b_present if m else None)
+                m.b_present if m else None, self.waiting.id if self.waiting else None)
 
 
 @dataclass(frozen=True)
@@ -148,8 +158,22 @@ class Board:
                 continue
             flagged = rules.probable_no_show(meeting.state, slot.start, slot.end, now, self.no_show_minutes,
                                              meeting.booked_at)
-            rows.append(GridRow(table, meeting, meeting.effective_state(now), flagged))
+            waiting = None if table in holding else self.half_free(slot).get(table)
+            rows.append(GridRow(table, meeting, meeting.effective_state(now), flagged, waiting))
         return rows
+
+    def half_free(self, slot: SlotInfo) -> dict[int, PersonRef]:
+        """Tables where a confirmed no-show left one person waiting (table -> that person): no
+        new meeting holds the table and the person has no other meeting in the slot."""
+        meetings = self.meetings.get(slot.id, [])
+        holding = {m.table for m in meetings if m.state in rules.HOLDS_TABLE}
+        busy = {p.id for m in meetings if m.state in rules.HOLDS_TABLE for p in (m.a, m.b)}
+        result: dict[int, PersonRef] = {}
+        for m in meetings:
+            person = m.waiting
+            if person is not None and m.table not in holding and person.id not in busy:
+                result.setdefault(m.table, person)
+        return result
 
     def probable_no_shows(self, now: datetime) -> list[MeetingInfo]:
         current, _following, running = self.window(now)
@@ -158,8 +182,13 @@ class Board:
         return [row.meeting for row in self.grid(current, now) if row.flagged and row.meeting]
 
     def free_tables(self, slot: SlotInfo) -> list[int]:
+        """Tables nobody holds or sits at (a half-free table is not free: see ``half_free``)."""
         taken = [m.table for m in self.meetings.get(slot.id, []) if m.state in rules.HOLDS_TABLE]
-        return rules.free_tables(self.tables, taken)  # type: ignore[return-value]
+        return rules.free_tables(self.tables, [*taken, *self.half_free(slot)])  # type: ignore[return-value]
+
+    def busy_people(self, slot: SlotInfo) -> set[int]:
+        """People with a meeting holding a table in ``slot``."""
+        return {p.id for m in self.meetings.get(slot.id, []) if m.state in rules.HOLDS_TABLE for p in (m.a, m.b)}
 
     def usage(self) -> list[SlotUsage]:
         total = len(self.tables)
@@ -521,8 +550,9 @@ def _record_matchmaking_checkin(context: Context, code: str) -> None:
 
 
 def confirm_no_show(context: Context, meeting_id: int) -> MeetingInfo:
-    """The desk confirms the missing person will not come: the meeting is a no-show and its
-    table is free for the rest of the slot."""
+    """The desk confirms the missing person will not come: the meeting is a no-show. Its table is
+    free for the rest of the slot, or half-free when the other person came and sits there
+    waiting for a stand-by partner (``standby``)."""
     return _change_state(context, meeting_id, rules.confirm_no_show)
 
 
@@ -553,6 +583,18 @@ def _occupant(row: store.MeetingRowT | None) -> rules.Occupant | None:
     return rules.Occupant(row[2].number, (row[3].name, row[4].name))
 
 
+def _waiting_at(session: Session, slot_id: int, table_id: int) -> Attendee | None:
+    """Who sits at a half-free table (a confirmed no-show's partner), if anybody."""
+    for row in store.no_shows_at_table(session, slot_id, table_id):
+        meeting = row[0]
+        side = rules.waiting_side(meeting.state, meeting.a_present_at is not None, meeting.b_present_at is not None)
+        if side is not None:
+            person = row[3] if side == "a" else row[4]
+            if store.live_meeting_of_person(session, slot_id, person.id) is None:
+                return person
+    return None
+
+
 def book(context: Context, person_a: str, person_b: str, slot_id: int, table_number: int) -> MeetingInfo:
     """An ad-hoc meeting of two people (code, e-mail or name) at a free table in the current or a
     later slot; ``BookingRefused`` says why not."""
@@ -575,10 +617,13 @@ def book(context: Context, person_a: str, person_b: str, slot_id: int, table_num
                                       store.is_unavailable(session, person.id, slot.id),
                                       _occupant(store.live_meeting_of_person(session, slot.id, person.id)))
 
+        waiting = _waiting_at(session, slot.id, table.id) if table else None
         reason = rules.check_booking(
             party(a), party(b), same_person=a.id == b.id, slot_label=label, slot_end=slot.end, now=now,
             table_number=table_number, table_exists=table is not None,
-            table_taken_by=_occupant(store.live_meeting_at_table(session, slot.id, table.id)) if table else None)
+            table_taken_by=_occupant(store.live_meeting_at_table(session, slot.id, table.id)) if table else None,
+            table_waiting=waiting.name if waiting else None,
+            waiting_in_pair=waiting is not None and waiting.id in (a.id, b.id))
         if reason is not None:
             raise BookingRefused(reason)
         meeting = store.add_meeting(session, slot_id=slot.id, table_id=table.id, a_id=a.id, b_id=b.id,
@@ -588,6 +633,72 @@ def book(context: Context, person_a: str, person_b: str, slot_id: int, table_num
         except IntegrityError:
             raise BookingRefused(f"Table {table_number} was just taken at {label}; choose another.") from None
         return _info(store.meeting_row(session, meeting.id))
+
+
+# -- stand-by partners: no-shows turned into meetings --------------------------------------------
+
+LEFT_WAITING = "left_waiting"  # their partner did not show in this slot
+PRESENT_FREE = "present_free"  # in the matchmaking area now, with this slot free
+
+
+@dataclass(frozen=True)
+class StandbyCandidate:
+    person: PersonRef
+    kind: str  # LEFT_WAITING or PRESENT_FREE
+    table: int | None = None  # where a LEFT_WAITING person sits
+    since: datetime | None = None  # PRESENT_FREE: when they came into the area
+
+    def as_dict(self, zone) -> dict:
+        return {"attendee_id": self.person.id, "name": self.person.name, "organisation": self.person.organisation,
+                "badge_code": self.person.badge_code, "kind": self.kind, "table": self.table,
+                "in_area_since": self.since.astimezone(zone).isoformat() if self.since else None}
+
+
+def standby(context: Context, slot_id: int, for_person: int | None = None) -> list[StandbyCandidate]:
+    """Stand-by partners for ``slot_id``: first the people left waiting at a half-free table
+    (their partner's no-show was confirmed), by table; then the active participants who are in
+    the matchmaking area now (scanned in on its list today, not out) and free in that slot (no
+    meeting holding a table, not unavailable), latest arrival first. ``for_person`` (the person
+    being offered partners) is left out."""
+    now = context.now()
+    board = load_board(context)
+    slot = next((s for s in board.slots if s.id == slot_id), None)
+    if slot is None:
+        raise MeetingsError("That slot does not exist.")
+    waiting = board.half_free(slot)
+    busy = board.busy_people(slot)
+    out = [StandbyCandidate(person, LEFT_WAITING, table) for table, person in sorted(waiting.items())
+           if person.id != for_person]
+    taken = busy | {p.id for p in waiting.values()} | ({for_person} if for_person is not None else set())
+    with Session(context.engine) as session:
+        present = store.present_on_list(session, MATCHMAKING_LIST, context.day_start(now))
+        unavailable = {u.attendee_id for u in store.unavailabilities(session) if u.slot_id == slot_id}
+        ids = [i for i in present if i not in taken and i not in unavailable]
+        people = {p.id: p for p in session.exec(_people_query(ids))} if ids else {}
+    free = [StandbyCandidate(PersonRef.of(people[i]), PRESENT_FREE, since=present[i])
+            for i in ids if i in people and people[i].status == "active"]
+    free.sort(key=lambda c: (-c.since.timestamp(), c.person.name))
+    return out + free
+
+
+def book_standby(context: Context, waiting: int, partner: int, slot_id: int) -> MeetingInfo:
+    """Book the person left ``waiting`` with a stand-by ``partner`` (attendee ids) in ``slot_id``:
+    at the table where the waiting person sits (else where the partner sits, else the first free
+    table), under the rules of an ad-hoc booking (``BookingRefused`` says why not)."""
+    board = load_board(context)
+    slot = next((s for s in board.slots if s.id == slot_id), None)
+    if slot is None:
+        raise BookingRefused("That slot does not exist.")
+    seats = {person.id: table for table, person in board.half_free(slot).items()}
+    table = seats.get(waiting) or seats.get(partner) or next(iter(board.free_tables(slot)), None)
+    if table is None:
+        raise BookingRefused("No table is free in that slot.")
+    with Session(context.engine) as session:
+        a, b = session.get(Attendee, waiting), session.get(Attendee, partner)
+        if a is None or b is None:
+            raise BookingRefused("That person does not exist.")
+        codes = a.badge_code, b.badge_code
+    return book(context, codes[0], codes[1], slot_id, table)
 
 
 def remaining_meetings(context: Context, person: str | int) -> tuple[PersonRef, list[MeetingInfo]]:

@@ -29,11 +29,12 @@ class CodeRow:
     list_categories: str
     person: dict | None  # attendee columns (PERSON_COLUMNS) when the code (or a revoked code) is known
     revoked: bool
-    first_entry_at: datetime | None
+    first_entry_at: datetime | None  # today's (since the day boundary)
     first_entry_desk: str | None
-    last_direction: str | None
+    last_direction: str | None  # of today's valid scans
     badge_queued: bool
     replay_id: int | None
+    came_earlier_day: bool = False  # a valid entry on this list before today: "welcome back"
 
 
 def _scan_query():
@@ -44,8 +45,12 @@ def _scan_query():
     for code in (bindparam("code"), bindparam("upper_code")):
         lookups.append(select(RevokedCode.attendee_id).where(RevokedCode.code == code).scalar_subquery())
     record = aliased(CheckinRecord)
-    here = and_(record.attendee_id == Attendee.id, record.list_id == CheckinList.id,
-                record.result == "ok", record.annulled_at.is_(None))
+    # Presence is of this event day: a scan before the day's start (the night boundary) is history.
+    valid_here = and_(record.attendee_id == Attendee.id, record.list_id == CheckinList.id,
+                      record.result == "ok", record.annulled_at.is_(None))
+    here = and_(valid_here, record.scanned_at >= bindparam("day_start", type_=UTCDateTime()))
+    earlier_day = exists().where(valid_here, record.direction == "entry",
+                                 record.scanned_at < bindparam("day_start", type_=UTCDateTime()))
     first_entry = (select(record.scanned_at).where(here, record.direction == "entry")
                    .order_by(record.scanned_at, record.id).limit(1))
     first_desk = (select(record.desk).where(here, record.direction == "entry")
@@ -62,6 +67,7 @@ def _scan_query():
             first_desk.scalar_subquery().label("first_desk"),
             last_direction.scalar_subquery().label("last_direction"),
             badge_queued.label("badge_queued"),
+            earlier_day.label("earlier_day"),
             replay.label("replay_id"),
         )
         .select_from(CheckinList)
@@ -74,13 +80,14 @@ _SCAN_QUERY = _scan_query()
 _FIRST_AT = UTCDateTime()
 
 
-def lookup_code(session: Session, code: str, list_name: str, nonce: str, *, lock: bool = False) -> CodeRow | None:
-    """Everything the decision needs about ``code`` on the list ``list_name``, in one SELECT.
-    None when there is no such list. ``lock`` takes the list row FOR UPDATE (PostgreSQL), so two
+def lookup_code(session: Session, code: str, list_name: str, nonce: str, day_start: datetime, *,
+                lock: bool = False) -> CodeRow | None:
+    """Everything the decision needs about ``code`` on the list ``list_name`` on the event day that
+    began at ``day_start``, in one SELECT. None when there is no such list. ``lock`` takes the list row FOR UPDATE (PostgreSQL), so two
     desks deciding about the same person wait for each other."""
     query = _SCAN_QUERY.with_for_update(of=CheckinList) if lock else _SCAN_QUERY
     row = session.execute(query, {"code": code, "upper_code": code.upper(), "list_name": list_name,
-                                  "nonce": nonce}).first()
+                                  "nonce": nonce, "day_start": day_start}).first()
     if row is None:
         return None
     mapping = row._mapping
@@ -100,6 +107,7 @@ def lookup_code(session: Session, code: str, list_name: str, nonce: str, *, lock
         first_entry_at=first_at, first_entry_desk=mapping["first_desk"],
         last_direction=mapping["last_direction"],
         badge_queued=bool(mapping["badge_queued"]), replay_id=mapping["replay_id"],
+        came_earlier_day=bool(mapping["earlier_day"]),
     )
 
 
@@ -124,10 +132,14 @@ def list_by_id(session: Session, list_id: int) -> CheckinList | None:
     return session.get(CheckinList, list_id)
 
 
-def first_entry(session: Session, attendee_id: int, list_id: int, before_id: int | None = None) -> CheckinRecord | None:
-    """The first valid entry of a person on a list (optionally among records older than ``before_id``)."""
+def first_entry(session: Session, attendee_id: int, list_id: int, before_id: int | None = None,
+                since: datetime | None = None) -> CheckinRecord | None:
+    """The first valid entry of a person on a list (optionally among records older than ``before_id``,
+    and scanned at or after ``since``: the start of an event day)."""
     query = select(CheckinRecord).where(_VALID, CheckinRecord.attendee_id == attendee_id,
                                         CheckinRecord.list_id == list_id, CheckinRecord.direction == "entry")
+    if since is not None:
+        query = query.where(CheckinRecord.scanned_at >= since)
     if before_id is not None:
         query = query.where(CheckinRecord.id < before_id)
     return session.execute(query.order_by(CheckinRecord.scanned_at, CheckinRecord.id).limit(1)).scalars().first()
@@ -166,12 +178,17 @@ def list_by_name(session: Session, name: str) -> CheckinList | None:
 
 # --- figures -----------------------------------------------------------------------------------
 
-def checked_in_by_category(session: Session, list_id: int) -> dict[str, int]:
-    """People with a valid entry on the list, per category."""
+def _since(query, since: datetime | None, record=CheckinRecord):
+    return query if since is None else query.where(record.scanned_at >= since)
+
+
+def checked_in_by_category(session: Session, list_id: int, since: datetime | None = None) -> dict[str, int]:
+    """People with a valid entry on the list (at or after ``since`` when given), per category."""
     query = (select(Attendee.category, func.count(func.distinct(CheckinRecord.attendee_id)))
              .join(Attendee, Attendee.id == CheckinRecord.attendee_id)
              .where(_VALID, CheckinRecord.list_id == list_id, CheckinRecord.direction == "entry")
              .group_by(Attendee.category))
+    query = _since(query, since)
     return {category: count for category, count in session.execute(query)}
 
 
@@ -181,27 +198,29 @@ def expected_by_category(session: Session) -> dict[str, int]:
     return {category: count for category, count in session.execute(query)}
 
 
-def direction_counts(session: Session, list_id: int) -> dict[str, int]:
-    """Valid entry and exit scans on the list."""
-    query = (select(CheckinRecord.direction, func.count()).where(_VALID, CheckinRecord.list_id == list_id)
-             .group_by(CheckinRecord.direction))
+def direction_counts(session: Session, list_id: int, since: datetime | None = None) -> dict[str, int]:
+    """Valid entry and exit scans on the list (at or after ``since`` when given)."""
+    query = _since(select(CheckinRecord.direction, func.count()).where(_VALID, CheckinRecord.list_id == list_id)
+                   .group_by(CheckinRecord.direction), since)
     return {direction: count for direction, count in session.execute(query)}
 
 
-def gone_out(session: Session, list_id: int) -> int:
-    """People who entered and whose newest valid scan on the list is an exit. "Inside now" is the
-    people who entered less these; exits are few, so this walks the exits, not the entries."""
+def gone_out(session: Session, list_id: int, since: datetime | None = None) -> int:
+    """People who entered and whose newest valid scan on the list is an exit (among the scans at or
+    after ``since``: presence ends at the day boundary). "Inside now" is the people who entered less
+    these; exits are few, so this walks the exits, not the entries."""
     later = aliased(CheckinRecord)
     newer_exists = exists().where(later.attendee_id == CheckinRecord.attendee_id, later.list_id == list_id,
                                   later.result == "ok", later.annulled_at.is_(None),
                                   (later.scanned_at > CheckinRecord.scanned_at)
                                   | and_(later.scanned_at == CheckinRecord.scanned_at, later.id > CheckinRecord.id))
     entry = aliased(CheckinRecord)
-    entered = exists().where(entry.attendee_id == CheckinRecord.attendee_id, entry.list_id == list_id,
-                             entry.result == "ok", entry.annulled_at.is_(None), entry.direction == "entry")
-    query = (select(func.count(func.distinct(CheckinRecord.attendee_id)))
-             .where(_VALID, CheckinRecord.list_id == list_id, CheckinRecord.direction == "exit",
-                    ~newer_exists, entered))
+    entered = _since(exists().where(entry.attendee_id == CheckinRecord.attendee_id, entry.list_id == list_id,
+                                    entry.result == "ok", entry.annulled_at.is_(None), entry.direction == "entry"),
+                     since, entry)
+    query = _since(select(func.count(func.distinct(CheckinRecord.attendee_id)))
+                   .where(_VALID, CheckinRecord.list_id == list_id, CheckinRecord.direction == "exit",
+                          ~newer_exists, entered), since)
     return session.execute(query).scalar_one()
 
 

@@ -1,5 +1,5 @@
-"""Engine and session setup. The database is a URL: SQLite by default (WAL, foreign keys,
-busy timeout, a file readable by its owner only), PostgreSQL when several desks share a store."""
+"""Engine and session setup. The database is a URL: SQLite by default (WAL, synchronous=FULL,
+foreign keys, busy timeout, a file readable by its owner only), PostgreSQL when several desks share a store."""
 
 from __future__ import annotations
 
@@ -11,12 +11,17 @@ from typing import Iterator
 from sqlalchemy import event as sa_event
 from sqlalchemy import update
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import NoSuchModuleError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine, select
 
 from eventdesk.store.models import Change, Event
 
 BUSY_TIMEOUT_MS = 5000
+# FULL in WAL mode: every commit is flushed to disk before it returns, so a check-in the desk has
+# shown survives a power cut, not only a crash of the process (NORMAL may lose the last commits
+# when the power goes). benchmarks/checkin.py --durability measures what it costs per scan.
+SQLITE_SYNCHRONOUS = "FULL"
 
 
 class StoreError(Exception):
@@ -60,10 +65,73 @@ def make_engine(db: str | os.PathLike[str], *, create: bool = True) -> Engine:
             url,
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
             poolclass=NullPool if os.environ.get("EVENTDESK_NULLPOOL") else None,
+            hide_parameters=True,  # error messages and logs never carry names or e-mails
         )
         sa_event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    try:
+        if create and make_url(url).get_backend_name() == "postgresql":
+            create_pg_database(url)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    except ModuleNotFoundError as error:  # the URL names a driver that is not installed
+        raise StoreError(missing_driver_message(url, error.name or "")) from None
+    except NoSuchModuleError:
+        raise StoreError(f"eventdesk cannot open '{make_url(url).drivername}' databases: give a file path "
+                         "(SQLite) or a postgresql+psycopg://USER@HOST:PORT/DATABASE URL.") from None
+
+
+# Driver module -> what to install for it.
+_DRIVER_PACKAGES = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "MySQLdb": "mysqlclient",
+                    "pymysql": "PyMySQL"}
+
+
+def missing_driver_message(url: str, module: str) -> str:
+    top = module.split(".")[0]
+    package = _DRIVER_PACKAGES.get(top, top)
+    parsed = make_url(url)
+    hint = ""
+    if parsed.get_backend_name() == "postgresql" and top != "psycopg":
+        hint = " (or write postgresql+psycopg://, whose driver comes with eventdesk)"
+    return (f"The database driver '{top}' for {parsed.drivername} URLs is not installed: install it with "
+            f"'pip install \"{package}\"' in eventdesk's environment{hint}.")
+
+
+def create_pg_database(url: str) -> bool:
+    """Create the PostgreSQL database named in ``url`` when the server lacks it (as a new SQLite
+    file is created), through the server's maintenance database; True when it was created."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    parsed = make_url(url)
+    name = parsed.database
+    if not name or name == "postgres":
+        return False
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as connection:
+            exists = connection.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %(name)s",
+                                                {"name": name}).first()
+            if exists:
+                return False
+            quoted = '"' + name.replace('"', '""') + '"'
+            try:
+                connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
+            except ProgrammingError:  # another desk created it at the same moment
+                return False
+            return True
+    except OperationalError:  # no maintenance database or no right to create: connecting will say why
+        return False
+    finally:
+        admin.dispose()
+
+
+def drop_tables(engine: Engine) -> None:
+    """Remove every eventdesk table (and the migration mark) from the store: a rebuilt demo on a
+    server, where there is no file to delete."""
+    from sqlmodel import SQLModel
+
+    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -71,8 +139,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    # WAL + NORMAL: a commit survives a crash of the application, and costs no fsync.
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
+    # macOS: fsync alone leaves the write in the drive's cache; F_FULLFSYNC reaches the platter.
+    cursor.execute("PRAGMA fullfsync=ON")
+    cursor.execute("PRAGMA checkpoint_fullfsync=ON")
     cursor.close()
 
 
@@ -101,13 +171,14 @@ def change_versions(engine: Engine) -> dict[str, object]:
     changes bump their area's counter with ``bump``."""
     from sqlalchemy import func
 
-    from eventdesk.store.models import CheckinRecord, PrintJob
+    from eventdesk.store.models import CheckinRecord, DeskHeartbeat, PrintJob
 
     with Session(engine) as session:
         versions: dict[str, object] = {c.area: c.version for c in session.exec(select(Change))}
         versions["checkin"] = (versions.get("checkin", 0), session.exec(select(func.max(CheckinRecord.id))).one())
         versions["print"] = (versions.get("print", 0), session.exec(select(func.max(PrintJob.id))).one(),
                              session.exec(select(func.max(PrintJob.updated_at))).one())
+        versions["desks"] = session.exec(select(func.max(DeskHeartbeat.last_seen))).one()
         return versions
 
 

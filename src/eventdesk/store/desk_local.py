@@ -310,3 +310,14 @@ def read_meta(path: str | os.PathLike[str]) -> dict[str, str]:
             return dict(db.execute("SELECT key, value FROM meta").fetchall())
     except sqlite3.Error:
         return {}
+
+
+def waiting_in(path: str | os.PathLike[str]) -> int | None:
+    """Offline scans not yet uploaded in the desk file at ``path``, read only (None: no file)."""
+    if not Path(path).exists():
+        return None
+    try:
+        with sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, timeout=2) as db:
+            return db.execute("SELECT count(*) FROM journal WHERE uploaded_at IS NULL").fetchone()[0]
+    except sqlite3.Error:
+        return None

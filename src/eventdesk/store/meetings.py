@@ -11,7 +11,10 @@ from sqlmodel import Session, select
 
 from eventdesk.domain.clock import utcnow
 from eventdesk.domain.meetings import HOLDS_TABLE
-from eventdesk.store.models import Attendee, Meeting, MeetingRequest, MeetingSlot, MeetingTable, Unavailability
+from eventdesk.domain.meetings import NO_SHOW
+from eventdesk.store.models import (
+    Attendee, CheckinList, CheckinRecord, Meeting, MeetingRequest, MeetingSlot, MeetingTable, Unavailability,
+)
 
 PersonA = aliased(Attendee, name="person_a")
 PersonB = aliased(Attendee, name="person_b")
@@ -134,3 +137,27 @@ def add_meeting(session: Session, *, slot_id: int, table_id: int, a_id: int, b_i
 
 def touch(meeting: Meeting) -> None:
     meeting.updated_at = utcnow()
+
+
+def no_shows_at_table(session: Session, slot_id: int, table_id: int) -> list[MeetingRowT]:
+    """Confirmed no-shows at a table in a slot (someone may still sit there, waiting)."""
+    query = _meeting_rows().where(Meeting.slot_id == slot_id, Meeting.table_id == table_id, Meeting.state == NO_SHOW)
+    return list(session.exec(query.order_by(Meeting.id)))
+
+
+def present_on_list(session: Session, list_name: str, since: datetime) -> dict[int, datetime]:
+    """People whose last accepted, not annulled scan on the list ``list_name`` since ``since`` was
+    an entry: attendee id -> when they came in."""
+    query = (select(CheckinRecord.attendee_id, CheckinRecord.direction, CheckinRecord.scanned_at)
+             .join(CheckinList, CheckinList.id == CheckinRecord.list_id)
+             .where(CheckinList.name == list_name, CheckinRecord.result == "ok",
+                    CheckinRecord.annulled_at.is_(None), CheckinRecord.attendee_id.is_not(None),
+                    CheckinRecord.scanned_at >= since)
+             .order_by(CheckinRecord.scanned_at, CheckinRecord.id))
+    present: dict[int, datetime] = {}
+    for attendee_id, direction, scanned_at in session.exec(query):
+        if direction == "exit":
+            present.pop(attendee_id, None)
+        else:
+            present.setdefault(attendee_id, scanned_at)
+    return present

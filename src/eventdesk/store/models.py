@@ -50,6 +50,8 @@ class Attendee(SQLModel, table=True):
     walk_in: bool = False
     created_at: datetime = _created()
     updated_at: datetime = _created()
+    # Set when the person's personal data was erased (GDPR): the row stays for the counts.
+    forgotten_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
     @property
     def name(self) -> str:
@@ -148,7 +150,9 @@ class SessionSpeaker(SQLModel, table=True):
     name: str
     role: str = ""
     organisation: str = ""
-    attendee_id: Optional[int] = Field(default=None, foreign_key="attendee.id")
+    # The person behind the name (linked by e-mail or name at import, or by hand): their arrival
+    # at the desk tells the chair the speaker is here. Indexed: a scan asks "does this person speak?".
+    attendee_id: Optional[int] = Field(default=None, foreign_key="attendee.id", index=True)
 
 
 class MeetingTable(SQLModel, table=True):
@@ -245,6 +249,20 @@ class AuditEntry(SQLModel, table=True):
     detail: str = ""
 
 
+class ImportJournal(SQLModel, table=True):
+    """An attendee import writes in short batches (desks keep scanning between them); each batch
+    leaves here, in its own transaction, what undoes it. Batch 0 is the run's header, touched by
+    every batch. A finished import deletes its rows; rows left behind are an import that died
+    half-way, undone by the next import (all or nothing)."""
+
+    __tablename__ = "import_journal"
+    run: str = Field(primary_key=True)
+    batch: int = Field(primary_key=True)
+    written_at: datetime = _created()
+    desk: str = ""
+    undo: str = ""  # JSON: ids inserted, the former state of people updated, codes revoked
+
+
 class Change(SQLModel, table=True):
     """A monotonically growing change counter per area ("checkin", "agenda", "meetings",
     "print"), bumped by every write: open screens poll it cheaply to refresh within a second when
@@ -269,13 +287,15 @@ class OfflineScan(SQLModel, table=True):
     uploaded_at: datetime = _created()
 
 
-class DeskLink(SQLModel, table=True):
-    """What each desk last reported about its link to the server: when it was last seen and how
-    many offline scans its journal still held (the Desks screen reads it)."""
+class DeskHeartbeat(SQLModel, table=True):
+    """What each open app says about itself every few seconds, for the Desks screen: when it was
+    last seen (wall-clock UTC, whatever its rehearsal clock says), its version, its printers
+    (JSON list of {name, url, health, detail}) and how many offline scans wait in its journal."""
 
-    __tablename__ = "desk_link"
+    __tablename__ = "desk_heartbeat"
     desk: str = Field(primary_key=True)
-    seen_at: datetime = _created()
-    waiting: int = 0
-    offline_scans_uploaded: int = 0
-    last_upload_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    last_seen: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    started_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    app_version: str = ""
+    printers: str = "[]"
+    journal_waiting: Optional[int] = None

@@ -1,19 +1,18 @@
 """Server-side queries of offline desks: the snapshot a desk keeps, the scans it uploads after
-deciding them alone, the people admitted twice that reconciliation lists, and what each desk
-reports about its link."""
+deciding them alone, and the people admitted twice that reconciliation lists."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, insert, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from eventdesk.store.checkins import PERSON_COLUMNS
 from eventdesk.store.models import (
-    Attendee, CheckinList, CheckinRecord, DeskLink, OfflineScan, PrintJob, RevokedCode,
+    Attendee, CheckinList, CheckinRecord, OfflineScan, PrintJob, RevokedCode,
 )
 
 _VALID = and_(CheckinRecord.result == "ok", CheckinRecord.annulled_at.is_(None))
@@ -122,19 +121,3 @@ def valid_entries(session: Session, attendee_id: int, list_id: int) -> list[Chec
                                          CheckinRecord.list_id == list_id, CheckinRecord.direction == "entry")
              .order_by(CheckinRecord.scanned_at, CheckinRecord.id))
     return list(session.execute(query).scalars())
-
-
-def report_link(session: Session, desk: str, *, seen_at: datetime, waiting: int, uploaded: int = 0) -> None:
-    """A desk says it is online, with ``waiting`` offline scans left to upload."""
-    values = {"seen_at": seen_at, "waiting": waiting}
-    if uploaded:
-        values["offline_scans_uploaded"] = DeskLink.offline_scans_uploaded + uploaded
-        values["last_upload_at"] = seen_at
-    outcome = session.execute(update(DeskLink).where(DeskLink.desk == desk).values(**values))
-    if outcome.rowcount == 0:
-        session.add(DeskLink(desk=desk, seen_at=seen_at, waiting=waiting, offline_scans_uploaded=uploaded,
-                             last_upload_at=seen_at if uploaded else None))
-
-
-def desk_links(session: Session) -> list[DeskLink]:
-    return list(session.execute(select(DeskLink).order_by(DeskLink.desk)).scalars())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from textual import work
+from textual import events, work
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 from textual.app import App, SystemCommand
@@ -16,9 +16,12 @@ from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.services.context import Context
 from eventdesk.store.db import change_versions
-from eventdesk.tui.messages import LinkChanged, StoreChanged
+from eventdesk.tui.backups import backup_now, start_backups
+from eventdesk.tui.live import LiveLink
+from eventdesk.tui.messages import LinkChanged, StoreChanged, StoreNotified
 from eventdesk.tui.screens.agenda import AgendaScreen
 from eventdesk.tui.screens.checkin import CheckinScreen
+from eventdesk.tui.screens.desks import DesksScreen
 from eventdesk.tui.screens.help import HelpScreen
 from eventdesk.tui.screens.meetings import MeetingsScreen
 from eventdesk.tui.screens.printers import (
@@ -26,6 +29,8 @@ from eventdesk.tui.screens.printers import (
 )
 from eventdesk.tui.screens.reconcile import ReconcileScreen
 from eventdesk.tui.screens.rooms import RoomsScreen
+from eventdesk.tui.widgets.scan_burst import BurstFilter
+from eventdesk.tui.widgets.scan_input import ScanInput
 from eventdesk.tui.widgets.status_header import StatusHeader
 
 SCREENS_IN_ORDER = (
@@ -33,7 +38,8 @@ SCREENS_IN_ORDER = (
     ("agenda", "Agenda", "f3"),
     ("rooms", "Rooms", "f4"),
     ("meetings", "Meetings", "f5"),
-    ("reconcile", "Reconcile", "f12"),
+    ("desks", "Desks", "f12"),
+    ("reconcile", "Reconcile", "f11"),
 )
 
 
@@ -46,16 +52,19 @@ class EventDeskApp(App[None]):
         "agenda": AgendaScreen,
         "rooms": RoomsScreen,
         "meetings": MeetingsScreen,
+        "desks": DesksScreen,
+        "printers": PrintersScreen,
         "reconcile": ReconcileScreen,
     }
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help"),
-        Binding("f2", "switch_mode('checkin')", "Check-in", id="app.checkin"),
-        Binding("f3", "switch_mode('agenda')", "Agenda", id="app.agenda"),
-        Binding("f4", "switch_mode('rooms')", "Rooms", id="app.rooms"),
-        Binding("f5", "switch_mode('meetings')", "Meetings", id="app.meetings"),
+        Binding("f2", "go('checkin')", "Check-in", id="app.checkin"),
+        Binding("f3", "go('agenda')", "Agenda", id="app.agenda"),
+        Binding("f4", "go('rooms')", "Rooms", id="app.rooms"),
+        Binding("f5", "go('meetings')", "Meetings", id="app.meetings"),
         Binding("f7", "printers", "Printers", id="app.printers"),
-        Binding("f12", "switch_mode('reconcile')", "Reconcile", id="app.reconcile",
+        Binding("f12", "go('desks')", "Desks", id="app.desks"),
+        Binding("f11", "go('reconcile')", "Reconcile", id="app.reconcile",
                 tooltip="People admitted at two desks while one was offline"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
@@ -71,18 +80,34 @@ class EventDeskApp(App[None]):
         self.offline_desk = None  # a desk on a server: its offline fallback (services.offline)
         self.title = context.event().name
         self.sub_title = context.desk
+        self.desk: CheckinScreen | None = None  # the check-in screen registers itself when mounted
+        self._mode_before_printers = "checkin"
+        self.scan_filter = BurstFilter(self.route_scan, self._hand_on_key, self.set_timer)
 
     def on_mount(self) -> None:
         self._start_offline_desk()
-        self.switch_mode(self.start_screen)
+        # The check-in screen is mounted first, whatever screen opens: a badge scanned on any
+        # screen is checked in by it.
+        self.switch_mode("checkin")
+        if self.start_screen != "checkin":
+            self.switch_mode(self.start_screen)
+        self.live = None
         if self.watch_store:
-            self.set_interval(self.POLL_SECONDS, self.poll_store)
+            self.live = LiveLink(self).start()  # PostgreSQL: LISTEN/NOTIFY; every store: the desk's heartbeat
+            self.set_interval(self.live.poll_seconds, self.poll_store)
         self.print_workers = start_print_workers(self)  # one thread per configured printer
+        self.last_backup = None
+        self.backups = start_backups(self)  # every [backup] every_minutes, in a worker thread
 
     def on_unmount(self) -> None:
         stop_print_workers(getattr(self, "print_workers", None))
+        if getattr(self, "live", None) is not None:
+            self.live.stop()
         if self.offline_desk is not None:
             self.offline_desk.stop()
+
+    def on_store_notified(self, message: StoreNotified) -> None:
+        self.notify_store_changed(message.areas)
 
     def _start_offline_desk(self) -> None:
         """A desk sharing a server keeps scanning when the server goes away (None on SQLite)."""
@@ -103,6 +128,37 @@ class EventDeskApp(App[None]):
         "Q&A [/]" would otherwise crash the toast."""
         super().notify(printable(message, 500), title=title, severity=severity, timeout=timeout, markup=False)
 
+    # --- a scan wherever the desk is --------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys from the terminal pass the burst filter before the focused widget sees them,
+        except where a scan box reads them itself (the bare check-in and meetings screens)."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._reads_scans_itself():
+                self.scan_filter.release_held()
+            elif self.scan_filter.feed(event):
+                return
+        await super().on_event(event)
+
+    def _reads_scans_itself(self) -> bool:
+        return isinstance(self.focused, ScanInput) or bool(self.screen.query(ScanInput))
+
+    def _hand_on_key(self, event: events.Key) -> None:
+        """A held key that was no scan: to the focused widget, as the app would have sent it."""
+        (self.focused or self.screen)._forward_event(event)
+
+    def route_scan(self, text: str, at: float) -> None:
+        """A scanner's burst outside a scan box: a check-in at the desk's current list (on the
+        meetings screen and its dialogs: the meeting desk's scan)."""
+        base = self.screen_stack[0] if self.screen_stack else None
+        if base is not self.desk and base is not None:
+            boxes = base.query(ScanInput)
+            if boxes:
+                boxes.first().deliver(text, at)
+                return
+        if self.desk is not None:
+            self.desk.take_scan(text, at)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed (a locked or vanished database) is reported; the desk stays up."""
         if event.state == WorkerState.ERROR:
@@ -111,11 +167,25 @@ class EventDeskApp(App[None]):
                         "It will be retried on the next refresh.", severity="error", timeout=8)
 
     def on_print_reported(self, message: PrintReported) -> None:
+        if getattr(self, "live", None) is not None:
+            self.live.printer_reported(message.report)
         show_print_report(self, message.report)
 
+    def action_go(self, mode: str) -> None:
+        """Function keys switch screens from everywhere (help and the palette close first)."""
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+        self.switch_mode(mode)
+
     def action_printers(self) -> None:
-        if not isinstance(self.screen, PrintersScreen):
-            self.push_screen(PrintersScreen())
+        if self.current_mode == "printers":
+            self.action_leave_printers()
+            return
+        self._mode_before_printers = self.current_mode
+        self.action_go("printers")
+
+    def action_leave_printers(self) -> None:
+        self.action_go(self._mode_before_printers if self._mode_before_printers != "printers" else "checkin")
 
     def poll_store(self) -> None:
         if self.offline_desk is not None and self.offline_desk.offline:
@@ -147,11 +217,14 @@ class EventDeskApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for mode, title, key in SCREENS_IN_ORDER:
             yield SystemCommand(f"Go to {title}", f"Open the {title} screen ({key.upper()})",
-                                lambda m=mode: self.switch_mode(m))
+                                lambda m=mode: self.action_go(m))
+        yield SystemCommand("Go to Printers", "Printer health, the badge queue, reprints (F7)", self.action_printers)
         yield SystemCommand("Help", "List every key (F1)", self.action_help)
         commands = getattr(screen, "palette_commands", None)
         if commands is not None:
             yield from commands()
+        yield SystemCommand("Back up now", "Copy the store into the backup folder (also every "
+                            f"{self.context.settings.backup_every_minutes} min)", lambda: backup_now(self))
         yield SystemCommand("Quit", "Leave eventdesk (Ctrl+Q)", self.exit)
 
 

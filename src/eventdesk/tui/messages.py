@@ -15,3 +15,11 @@ class StoreChanged(Message):
 
 class LinkChanged(Message):
     """The desk went offline or online, or its journal of offline scans changed."""
+
+
+class StoreNotified(Message):
+    """The store's listener (PostgreSQL LISTEN/NOTIFY, another thread) heard these areas change."""
+
+    def __init__(self, areas: frozenset[str]) -> None:
+        super().__init__()
+        self.areas = areas

@@ -4,8 +4,9 @@
 the desk's own file (snapshot + its own journal) when it does not, with the same decision
 (``domain.checkin.decide``) and the same reading of a submitted text (``services.checkin.submit``).
 A background thread (``DeskSync``) watches the link, uploads the journal when the server is back
-(the desk stays offline until the journal is empty, so scans keep their order), refreshes the
-snapshot while online and tells the server how the desk is doing (``desk_link``)."""
+(the desk stays offline until the journal is empty, so scans keep their order) and refreshes the
+snapshot while online. The app's heartbeat (``services.desks``) tells the server how many offline
+scans wait (``journal_waiting``)."""
 
 from __future__ import annotations
 
@@ -27,14 +28,13 @@ from eventdesk.services.context import Context
 from eventdesk.services.events import MAIN_ENTRANCE
 from eventdesk.services.offline.link import ServerLink, ServerUnreachable
 from eventdesk.services.offline.paths import desk_file_path, server_identity
-from eventdesk.services.offline.sync import UploadReport, refresh_snapshot, report_link, snapshot_age_s, upload_journal
+from eventdesk.services.offline.sync import UploadReport, refresh_snapshot, snapshot_age_s, upload_journal
 from eventdesk.settings import Settings
 from eventdesk.store.desk_local import DeskFile, JournalEntry
 
 log = logging.getLogger(__name__)
 
 SNAPSHOT_EVERY_S = 30.0
-REPORT_EVERY_S = 5.0
 HEARTBEAT_EVERY_S = 1.0
 PROBE_EVERY_S = 1.0
 
@@ -270,8 +270,8 @@ class OfflineDesk:
 
 
 class DeskSync(threading.Thread):
-    """Watches the link (a heartbeat while online, a probe while not), uploads the journal when
-    the server is back, refreshes the snapshot every ``SNAPSHOT_EVERY_S`` and reports the desk."""
+    """Watches the link (a ping every second while online, a probe while not), uploads the journal
+    when the server is back and refreshes the snapshot every ``SNAPSHOT_EVERY_S``."""
 
     def __init__(self, desk: OfflineDesk, snapshot_every_s: float = SNAPSHOT_EVERY_S) -> None:
         super().__init__(name="eventdesk-desk-sync", daemon=True)
@@ -279,7 +279,6 @@ class DeskSync(threading.Thread):
         self.snapshot_every_s = snapshot_every_s
         self._stopping = threading.Event()
         self._wake = threading.Event()
-        self._last_report = 0.0
         self.last_upload: UploadReport | None = None
         self.last_error = ""
 
@@ -320,10 +319,6 @@ class DeskSync(threading.Thread):
         age = snapshot_age_s(desk.file, context.now())
         if age is None or abs(age) >= self.snapshot_every_s or uploaded:
             desk.refresh()
-        now = time.monotonic()
-        if uploaded or now - self._last_report >= REPORT_EVERY_S:
-            report_link(context, link, desk.desk, desk.file.waiting_count(), uploaded)
-            self._last_report = now
         else:
             link.guarded(_ping, context)
 
@@ -475,3 +470,19 @@ def _ping_engine(engine) -> None:
 
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
+
+
+def journal_waiting(context: Context, desk: str | None = None) -> int | None:
+    """How many offline scans of ``desk`` (default: this context's desk) wait in its journal on
+    this machine for upload; None when the desk keeps no file (a SQLite store, or never opened on
+    a server). For the heartbeat and the Desks screen."""
+    from eventdesk.services.offline.link import uses_server
+    from eventdesk.store.desk_local import waiting_in
+
+    if not uses_server(context.engine):
+        return None
+    try:
+        path = desk_file_path(context.settings, context.event().name, desk or context.desk)
+    except Exception:  # noqa: BLE001 - no event readable: nothing known
+        return None
+    return waiting_in(path)

@@ -108,14 +108,6 @@ def refresh_snapshot(context: Context, desk_file: DeskFile, link: ServerLink) ->
     return len(snapshot.people)
 
 
-def report_link(context: Context, link: ServerLink, desk: str, waiting: int, uploaded: int = 0) -> None:
-    def write() -> None:
-        with context.session() as session:
-            server.report_link(session, desk, seen_at=context.now(), waiting=waiting, uploaded=uploaded)
-
-    link.guarded(write)
-
-
 def snapshot_age_s(desk_file: DeskFile, now: datetime) -> float | None:
     taken = desk_file.meta().get("snapshot_at")
     if not taken:

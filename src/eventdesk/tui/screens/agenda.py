@@ -21,7 +21,7 @@ from eventdesk.services import agenda as service
 from eventdesk.services.agenda import AgendaError, Programme, SessionInfo
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
-from eventdesk.tui.widgets.agenda_detail import SessionDetail, flag_text, session_times
+from eventdesk.tui.widgets.agenda_detail import SessionDetail, delay_words, flag_text, session_times
 from eventdesk.tui.widgets.board_table import LiveTable, Row
 
 # What a chair scans for first (time, state, delay) stays on the left, whatever the title length.
@@ -72,7 +72,7 @@ def _session_cells(info: SessionInfo, programme: Programme, at: datetime, curren
     else:
         state, style = "", ""
     title_style = style if state in ("cancelled", "ended", "past") else ""
-    delay = rules.format_delay(slot.shift_minutes)
+    delay = delay_words(slot.delay_minutes) if slot.status != rules.CANCELLED else ""
     codes = programme.flags.get(slot.id, set())
     return (
         Text(time_text, style=title_style),

@@ -172,6 +172,8 @@ class PrintersScreen(DeskScreen):
 
     def _health_known(self, name: str, health) -> None:
         self.health[name] = health
+        if getattr(self.app, "live", None) is not None:
+            self.app.live.health_checked(name, health)  # the desk's heartbeat carries it to the Desks screen
         if self.overview is not None:
             self._show(self.overview)
 
@@ -252,4 +254,4 @@ class PrintersScreen(DeskScreen):
         self.app.call_from_thread(self.refresh_data)
 
     def action_close(self) -> None:
-        self.dismiss()
+        self.app.action_leave_printers()  # type: ignore[attr-defined]

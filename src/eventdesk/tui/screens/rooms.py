@@ -19,6 +19,7 @@ from eventdesk.services import agenda as service
 from eventdesk.services.agenda import BoardRow, Programme
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
+from eventdesk.tui.widgets.agenda_detail import delay_words
 from eventdesk.tui.widgets.board_table import LiveTable, Row
 
 BAR_WIDTH = 16
@@ -60,15 +61,15 @@ def board_cells(row: BoardRow, zone, at: datetime) -> Row:
         left = row.time_left
         overrun = left is not None and left.total_seconds() < 0
         left_cell = Text(rules.format_countdown(left), style="bold red" if overrun else "bold")
-        delay = rules.format_delay(current.slot.shift_minutes)
+        delay = delay_words(current.slot.delay_minutes)
         delay_cell = Text(delay, style="bold yellow" if delay else "")
     if upcoming is None:
         next_cell = Text("")
     else:
         next_cell = Text(f"{upcoming.local_start(zone):%H:%M} ", style="bold")
         next_cell.append(printable(upcoming.title, TITLE_CHARS))
-        if upcoming.slot.shift_minutes:
-            next_cell.append(f" ({rules.format_delay(upcoming.slot.shift_minutes)})", style="yellow")
+        if upcoming.slot.delay_minutes:
+            next_cell.append(f" ({delay_words(upcoming.slot.delay_minutes)})", style="yellow")
     cells = (Text(printable(row.room.name), style="bold"), now_cell, progress_bar(row.progress), left_cell,
              delay_cell, occupancy_cell(row), next_cell)
     return (f"room:{row.room.id}", cells)
@@ -126,7 +127,7 @@ class RoomsScreen(DeskScreen):
         table = self.query_one("#board-table", LiveTable)
         table.sync([board_cells(row, self.programme.zone, at) for row in rows])
         running = sum(1 for r in rows if r.current is not None)
-        delayed = sum(1 for r in rows if r.current is not None and r.current.slot.shift_minutes)
+        delayed = sum(1 for r in rows if r.current is not None and r.current.slot.delay_minutes > 0)
         full = sum(1 for r in rows if (r.occupancy_share or 0) >= FULL)
         if not rows:
             self.query_one("#board-summary", Static).update(

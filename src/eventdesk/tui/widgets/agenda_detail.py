@@ -18,15 +18,25 @@ from eventdesk.services.agenda import Programme, SessionInfo
 def session_times(info: SessionInfo, programme: Programme) -> str:
     zone = programme.zone
     text = f"{info.local_start(zone):%H:%M}–{info.local_end(zone):%H:%M}"
-    if info.slot.shift_minutes:
-        text += f" (planned {info.slot.start.astimezone(zone):%H:%M}, {rules.format_delay(info.slot.shift_minutes)})"
+    slot = info.slot
+    if slot.status in (rules.RUNNING, rules.ENDED) and slot.started_at is not None:
+        text += f" (planned {slot.start.astimezone(zone):%H:%M}–{slot.end.astimezone(zone):%H:%M}"
+        text += f", {delay_words(slot.delay_minutes)})" if slot.delay_minutes else ", on time)"
+    elif slot.delay_minutes:
+        text += f" (planned {slot.start.astimezone(zone):%H:%M}, {rules.format_delay(slot.delay_minutes)})"
     return text
+
+
+def delay_words(minutes: int) -> str:
+    """``+5 min``, or ``12 min early`` for a session that started early."""
+    return f"{-minutes} min early" if minutes < 0 else rules.format_delay(minutes)
 
 
 FLAG_SHORT = {
     rules.OVERRUNS_FIXED_END: "past fixed end",
     rules.OVERRUNS_ROOM_DAY: "past room's end",
     rules.SPEAKER_CLASH: "speaker clash",
+    rules.RUNS_INTO_FIXED: "into a break",
 }
 
 
@@ -103,6 +113,10 @@ class SessionDetail(Vertical):
                 for other in programme.clashes(info.id):
                     flags.append(f"\n   also in {printable(other.room_name)} {other.local_start(programme.zone):%H:%M}: ")
                     flags.append(printable(other.title, 50))
+            if code == rules.RUNS_INTO_FIXED:
+                for other in programme.fixed_items_run_into(info.id):
+                    flags.append(f"\n   {printable(other.title, 50)} in {printable(other.room_name)} "
+                                 f"{other.local_start(programme.zone):%H:%M}–{other.local_end(programme.zone):%H:%M}")
         self.query_one("#detail-flags", Static).update(flags)
         following = programme.following(info.id)
         if following is None:
@@ -111,8 +125,8 @@ class SessionDetail(Vertical):
             upcoming = Text(f"Then in {printable(info.room_name)}: ")
             upcoming.append(f"{following.local_start(programme.zone):%H:%M} ", "bold")
             upcoming.append(printable(following.title))
-            if following.slot.shift_minutes:
-                upcoming.append(f" ({rules.format_delay(following.slot.shift_minutes)})", "yellow")
+            if following.slot.delay_minutes:
+                upcoming.append(f" ({delay_words(following.slot.delay_minutes)})", "yellow")
         self.query_one("#detail-next", Static).update(upcoming)
         self.tick(at)
 

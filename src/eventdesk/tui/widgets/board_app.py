@@ -7,6 +7,7 @@ from textual import events
 from textual.binding import Binding
 
 from eventdesk.tui.app import EventDeskApp
+from eventdesk.tui.live import LiveLink
 from eventdesk.tui.screens.rooms import RoomsScreen
 
 
@@ -23,8 +24,10 @@ class BoardApp(EventDeskApp, inherit_bindings=False):
         # board process per browser must not compete for the printers' queue).
         event.prevent_default()
         self.switch_mode("rooms")
+        self.live = None
         if self.watch_store:
-            self.set_interval(self.POLL_SECONDS, self.poll_store)
+            self.live = LiveLink(self, heartbeat=False).start()  # a board is no desk: no heartbeat
+            self.set_interval(self.live.poll_seconds, self.poll_store)
 
     def action_help(self) -> None:
         """No help screen on a public board."""

@@ -19,14 +19,15 @@ def _when(moment: datetime | None, zone: tzinfo | None) -> str:
     if moment is None:
         return "?"
     local = moment.astimezone(zone) if zone else moment
-    return local.strftime("%a %H:%M")
+    return local.strftime("%H:%M")
 
 
 class ResultBanner(Static):
     """Shows the latest answer. ``kind`` is ok / warn / error / info."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(Text("Ready: scan a badge or type a name", style="bold"), **kwargs)
+        self.lines = Text("Ready: scan a badge or type a name", style="bold")
+        super().__init__(self.lines, **kwargs)
         self._fade_timer = None
         self.kind = "info"
 
@@ -42,6 +43,10 @@ class ResultBanner(Static):
             lines.append("\n" + "  ·  ".join(f for f in facts if f))
             if person.note:
                 lines.append("\n⚠ " + printable(person.note, 200), style="bold")
+        self.show_lines(kind, lines)
+
+    def show_lines(self, kind: str, lines: Text) -> None:
+        self.lines = lines
         self.update(lines)
         self.kind = kind
         self.remove_class(*STYLE_CLASSES, "-faded")
@@ -67,9 +72,11 @@ class ResultBanner(Static):
             detail = f"{result.list_name} · exit" if result.direction == "exit" else result.list_name
             if result.badge_queued:
                 detail += " · badge queued"
+            elif result.returning:
+                detail += " · here on an earlier day: no new badge"
         elif result.result == Result.ALREADY_CHECKED_IN:
             kind = "warn"
-            detail = (f"First checked in {_when(result.first_checkin_at, zone)} at "
+            detail = (f"First checked in today {_when(result.first_checkin_at, zone)} at "
                       f"{printable(result.first_checkin_desk or '?', 40)}")
         else:
             kind = "error"
@@ -79,3 +86,18 @@ class ResultBanner(Static):
         if getattr(result, "offline", False):
             detail += " · OFFLINE: decided by this desk, uploaded when the server is back"
         self.show(kind, result.label, result.person, printable(detail, 300))
+
+
+class ScanNotice(ResultBanner):
+    """The answer to a badge scanned while the desk shows another screen, a form or a dialog: the
+    same colours and words as the check-in banner, docked on top of that screen (the form below
+    keeps its content)."""
+
+    @classmethod
+    def show_on(cls, screen, kind: str, lines: Text) -> "ScanNotice":
+        notices = screen.query(cls)
+        notice = notices.first() if notices else cls(classes="scan-notice")
+        if not notices:
+            screen.mount(notice)
+        notice.show_lines(kind, lines)
+        return notice

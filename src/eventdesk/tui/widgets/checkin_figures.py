@@ -28,11 +28,12 @@ class FiguresPanel(Static):
             return
         lst = figures.checkin_list
         text = Text()
-        text.append(_row("Checked in", f"{lst.checked_in:,} / {lst.expected:,}", "bold"))
+        text.append(_row("Today", f"{lst.checked_in_today:,} / {lst.expected:,}", "bold"))
         for row in lst.categories[:8]:
             text.append(_row("  " + row.category, f"{row.checked_in:,} / {row.expected:,}"))
+        text.append(_row("Event total", f"{lst.checked_in:,} / {lst.expected:,}"))
         text.append(_row("Inside now", f"{lst.inside_now:,}"))
-        text.append(_row("Entries / exits", f"{lst.entries:,} / {lst.exits:,}"))
+        text.append(_row("Entries / exits today", f"{lst.entries:,} / {lst.exits:,}"))
         text.append("\n")
         text.append(_row(figures.desk, "last 10 min", "bold"))
         text.append(_row("Scans per minute", f"{figures.scans_per_minute:.1f}"))

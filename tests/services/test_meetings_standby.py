@@ -1,0 +1,93 @@
+"""No-shows turned into meetings: a confirmed no-show leaves the present partner at a half-free
+table; stand-by partners are the others left waiting in that slot and the people in the area
+with the slot free; one call books the pair under the ad-hoc rules."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from eventdesk.services import checkin
+from eventdesk.services import meetings as svc
+from eventdesk.store.models import CheckinList, Meeting
+from meetings_sample import PEOPLE, at, meetings  # noqa: F401
+
+ANA, BEN, KINCSO, KRISTINA, CHEN, DARA, EVE, FINN = (PEOPLE[k][4] for k in PEOPLE)
+
+
+def _ids(context) -> dict[str, int]:
+    board = svc.load_board(context)
+    return {p.badge_code: p.id for ms in board.meetings.values() for m in ms for p in (m.a, m.b)}
+
+
+def _confirm_table(context, table: int) -> svc.MeetingInfo:
+    board = svc.load_board(context)
+    slot = board.window(context.now())[0]
+    meeting = next(m for m in board.meetings[slot.id] if m.table == table and m.state != "no_show")
+    return svc.confirm_no_show(context, meeting.id)
+
+
+@pytest.fixture
+def slot_ten(meetings):
+    with meetings.session() as session:
+        session.add(CheckinList(name=svc.MATCHMAKING_LIST, kind="meetings"))
+    meetings.clock.set(at(10, 2))
+    svc.scan(meetings, ANA)  # table 1: Ana waits for Ben
+    svc.scan(meetings, CHEN)  # table 3: Chen waits for Dara
+    meetings.clock.set(at(10, 6))
+    slot = svc.load_board(meetings).window(meetings.now())[0]
+    return meetings, slot
+
+
+def test_a_no_show_with_the_partner_seated_leaves_the_table_half_free(slot_ten):
+    context, slot = slot_ten
+    confirmed = _confirm_table(context, 1)
+    assert confirmed.waiting.name == "Ana Šermukšnytė"
+    board = svc.load_board(context)
+    assert {t: p.name for t, p in board.half_free(slot).items()} == {1: "Ana Šermukšnytė"}
+    assert board.free_tables(slot) == [4]  # table 1 is not offered to anybody else
+    row = next(r for r in board.grid(slot, context.now()) if r.table == 1)
+    assert row.waiting is not None and row.waiting.name == "Ana Šermukšnytė"
+    with pytest.raises(svc.BookingRefused, match="Ana Šermukšnytė is sitting at table 1 waiting for a new partner"):
+        svc.book(context, EVE, FINN, slot.id, 1)
+    # Nobody came to table 2: confirming it frees the whole table.
+    _confirm_table(context, 2)
+    assert svc.load_board(context).free_tables(slot) == [2, 4]
+
+
+def test_two_no_shows_in_one_slot_book_their_two_waiting_people_together(slot_ten):
+    context, slot = slot_ten
+    _confirm_table(context, 1)
+    _confirm_table(context, 3)
+    ids = _ids(context)
+    candidates = svc.standby(context, slot.id, for_person=ids[ANA])
+    assert [(c.person.name, c.kind, c.table) for c in candidates] == [("Chen Wei", svc.LEFT_WAITING, 3)]
+
+    meeting = svc.book_standby(context, ids[ANA], ids[CHEN], slot.id)
+    assert (meeting.table, meeting.a.name, meeting.b.name, meeting.slot.id) == (1, "Ana Šermukšnytė", "Chen Wei", slot.id)
+    board = svc.load_board(context)
+    assert board.half_free(slot) == {}
+    assert board.free_tables(slot) == [3, 4]  # Chen left table 3 for Ana's table
+    assert svc.standby(context, slot.id) == []
+    # Booked under the ad-hoc rules: a second booking of Chen in that slot is refused.
+    with pytest.raises(svc.BookingRefused, match="Chen Wei already has a meeting"):
+        svc.book_standby(context, ids[CHEN], ids[ANA], slot.id)
+    with Session(context.engine) as session:
+        live = session.exec(select(Meeting).where(Meeting.slot_id == slot.id, Meeting.state != "no_show")).all()
+    assert sorted((m.attendee_a_id, m.attendee_b_id) for m in live if m.booked_at) == [(ids[ANA], ids[CHEN])]
+
+
+def test_people_present_in_the_area_with_the_slot_free_are_stand_by_partners(slot_ten):
+    context, slot = slot_ten
+    _confirm_table(context, 1)
+    checkin.check_in(context, EVE, list_name=svc.MATCHMAKING_LIST)  # Eve came into the area, no meeting now
+    checkin.check_in(context, KINCSO, list_name=svc.MATCHMAKING_LIST)  # in the area, but has table 2 now
+    ids = _ids(context)
+    candidates = svc.standby(context, slot.id, for_person=ids[ANA])
+    names = [(c.person.name, c.kind) for c in candidates]
+    assert ("Eve Walker", svc.PRESENT_FREE) in names
+    assert all(name not in ("Kíncső Izsák", "Finn Larsen", "Ana Šermukšnytė") for name, _ in names)
+    assert ("Chen Wei", svc.PRESENT_FREE) not in names  # Chen has his meeting (waiting at table 3)
+    meeting = svc.book_standby(context, ids[ANA], next(c.person.id for c in candidates if c.person.name == "Eve Walker"),
+                               slot.id)
+    assert (meeting.table, meeting.b.name) == (1, "Eve Walker")
