@@ -74,7 +74,7 @@ async def test_the_header_says_offline_and_how_many_wait_and_reconciliation_list
                          and not desk.offline, "the journal uploads by itself and the desk is online")
             assert desk.status().waiting == 0
 
-            await pilot.press("f12")
+            await pilot.press("f11")
             await _until(pilot, lambda: isinstance(app.screen, ReconcileScreen) and app.screen.loaded,
                          "the reconciliation screen is read")
             found = app.screen.found

@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS revoked_code (code TEXT PRIMARY KEY, person_id INTEGE
 CREATE TABLE IF NOT EXISTS checkin_list (id INTEGER PRIMARY KEY, name TEXT UNIQUE, kind TEXT, categories TEXT);
 -- Each person's state on each list: the server's at the snapshot, then this desk's own scans.
 CREATE TABLE IF NOT EXISTS state (
-    person_id INTEGER NOT NULL, list_id INTEGER NOT NULL, last_direction TEXT,
+    person_id INTEGER NOT NULL, list_id INTEGER NOT NULL, last_direction TEXT, last_at TEXT,
     first_entry_at TEXT, first_entry_desk TEXT, PRIMARY KEY (person_id, list_id));
 CREATE TABLE IF NOT EXISTS journal (
     nonce TEXT PRIMARY KEY, desk TEXT NOT NULL, code TEXT NOT NULL, list_name TEXT NOT NULL,
@@ -79,7 +79,8 @@ class Snapshot:
     people: list[dict]  # PERSON_FIELDS + badge_queued
     revoked: list[tuple[str, int]]
     lists: list[LocalList]
-    states: list[tuple[int, int, str | None, datetime | None, str | None]]  # person, list, last dir, first at, desk
+    # person, list, last direction, its time, first entry time, its desk (today's valid scans)
+    states: list[tuple[int, int, str | None, datetime | None, datetime | None, str | None]]
     taken_at: datetime
 
 
@@ -151,8 +152,10 @@ class DeskFile:
                 db.executemany("INSERT OR REPLACE INTO revoked_code (code, person_id) VALUES (?, ?)", snapshot.revoked)
                 db.executemany("INSERT INTO checkin_list (id, name, kind, categories) VALUES (?, ?, ?, ?)",
                                [(li.id, li.name, li.kind, li.categories) for li in snapshot.lists])
-                db.executemany("INSERT INTO state VALUES (?, ?, ?, ?, ?)",
-                               [(p, li, d, _ts(at), desk) for p, li, d, at, desk in snapshot.states])
+                db.executemany("INSERT INTO state (person_id, list_id, last_direction, last_at, first_entry_at, "
+                               "first_entry_desk) VALUES (?, ?, ?, ?, ?, ?)",
+                               [(p, li, d, _ts(last_at), _ts(at), desk)
+                                for p, li, d, last_at, at, desk in snapshot.states])
                 waiting = self._entries("WHERE uploaded_at IS NULL ORDER BY scanned_at")
                 for entry in waiting:
                     self._apply(entry)
@@ -175,9 +178,9 @@ class DeskFile:
                                    (name,)).fetchone()
         return LocalList(*row) if row else None
 
-    def lookup(self, code: str, list_id: int) -> LocalLookup:
+    def lookup(self, code: str, list_id: int, day_start: datetime) -> LocalLookup:
         """The person behind ``code`` (as scanned, then upper-cased; or a revoked code) and their
-        state on the list."""
+        state on the list since ``day_start`` (presence ends at the night boundary)."""
         columns = ", ".join(f"p.{f}" for f in PERSON_FIELDS)
         with self._lock:
             row = None
@@ -200,9 +203,13 @@ class DeskFile:
             person = dict(zip(PERSON_FIELDS, row[:-1]))
             person["blocked"] = bool(person["blocked"])
             person["walk_in"] = bool(person["walk_in"])
-            state = self._db.execute("SELECT last_direction, first_entry_at, first_entry_desk FROM state "
+            state = self._db.execute("SELECT last_direction, last_at, first_entry_at, first_entry_desk FROM state "
                                      "WHERE person_id = ? AND list_id = ?", (person["id"], list_id)).fetchone()
-        last, first_at, first_desk = state if state else (None, None, None)
+        last, last_at, first_at, first_desk = state if state else (None, None, None, None)
+        if last_at is None or _dt(last_at) < day_start:  # yesterday's presence is history
+            last, first_at, first_desk = None, None, None
+        elif first_at is not None and _dt(first_at) < day_start:
+            first_at, first_desk = None, None
         return LocalLookup(person, revoked, last, _dt(first_at), first_desk, bool(row[-1]))
 
     def person(self, person_id: int) -> dict | None:
@@ -232,13 +239,13 @@ class DeskFile:
         db = self._db
         at = _ts(scanned_at)
         entry = at if direction == "entry" else None
-        db.execute("INSERT INTO state (person_id, list_id, last_direction, first_entry_at, first_entry_desk) "
-                   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (person_id, list_id) DO UPDATE SET "
-                   "last_direction = excluded.last_direction, "
+        db.execute("INSERT INTO state (person_id, list_id, last_direction, last_at, first_entry_at, first_entry_desk) "
+                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (person_id, list_id) DO UPDATE SET "
+                   "last_direction = excluded.last_direction, last_at = excluded.last_at, "
                    "first_entry_desk = CASE WHEN state.first_entry_at IS NULL THEN excluded.first_entry_desk "
                    "ELSE state.first_entry_desk END, "
                    "first_entry_at = coalesce(state.first_entry_at, excluded.first_entry_at)",
-                   (person_id, list_id, direction, entry, desk if entry else None))
+                   (person_id, list_id, direction, at, entry, desk if entry else None))
         if badge_queued:
             db.execute("UPDATE person SET badge_queued = 1 WHERE id = ?", (person_id,))
 
@@ -311,13 +318,3 @@ def read_meta(path: str | os.PathLike[str]) -> dict[str, str]:
     except sqlite3.Error:
         return {}
 
-
-def waiting_in(path: str | os.PathLike[str]) -> int | None:
-    """Offline scans not yet uploaded in the desk file at ``path``, read only (None: no file)."""
-    if not Path(path).exists():
-        return None
-    try:
-        with sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, timeout=2) as db:
-            return db.execute("SELECT count(*) FROM journal WHERE uploaded_at IS NULL").fetchone()[0]
-    except sqlite3.Error:
-        return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, insert, select
+from sqlalchemy import and_, func, insert, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -42,27 +42,31 @@ def snapshot_lists(session: Session) -> list[tuple[int, str, str, str]]:
     return [(i, n, k, c or "") for i, n, k, c in session.execute(query)]
 
 
-def snapshot_states(session: Session) -> list[tuple[int, int, str | None, datetime | None, str | None]]:
-    """(person, list, last valid direction, first valid entry time, its desk) for everybody with a
-    valid scan: two window queries over the valid records."""
+def snapshot_states(session: Session, since: datetime) -> list[tuple]:
+    """(person, list, last valid direction, its time, first valid entry time, its desk) for
+    everybody with a valid scan since ``since`` (the event day's start: presence ends at the night
+    boundary): two window queries over the valid records."""
+    today = and_(_VALID, CheckinRecord.attendee_id.is_not(None), CheckinRecord.scanned_at >= since)
     newest = func.row_number().over(partition_by=(CheckinRecord.attendee_id, CheckinRecord.list_id),
                                     order_by=(CheckinRecord.scanned_at.desc(), CheckinRecord.id.desc()))
-    last = (select(CheckinRecord.attendee_id, CheckinRecord.list_id, CheckinRecord.direction, newest.label("n"))
-            .where(_VALID, CheckinRecord.attendee_id.is_not(None)).subquery())
+    last = (select(CheckinRecord.attendee_id, CheckinRecord.list_id, CheckinRecord.direction,
+                   CheckinRecord.scanned_at, newest.label("n")).where(today).subquery())
     oldest = func.row_number().over(partition_by=(CheckinRecord.attendee_id, CheckinRecord.list_id),
                                     order_by=(CheckinRecord.scanned_at, CheckinRecord.id))
     first = (select(CheckinRecord.attendee_id, CheckinRecord.list_id, CheckinRecord.scanned_at, CheckinRecord.desk,
-                    oldest.label("n"))
-             .where(_VALID, CheckinRecord.attendee_id.is_not(None), CheckinRecord.direction == "entry").subquery())
+                    oldest.label("n")).where(today, CheckinRecord.direction == "entry").subquery())
     states: dict[tuple[int, int], list] = {}
-    for person, list_id, direction, _n in session.execute(select(last).where(last.c.n == 1)):
-        states[(person, list_id)] = [direction, None, None]
-    first_records = aliased(CheckinRecord, first)
+    last_rows = aliased(CheckinRecord, last)
+    for person, list_id, direction, at in session.execute(
+            select(last_rows.attendee_id, last_rows.list_id, last_rows.direction, last_rows.scanned_at)
+            .where(last.c.n == 1)):
+        states[(person, list_id)] = [direction, at, None, None]
+    first_rows = aliased(CheckinRecord, first)
     for person, list_id, at, desk in session.execute(
-            select(first_records.attendee_id, first_records.list_id, first_records.scanned_at, first_records.desk)
+            select(first_rows.attendee_id, first_rows.list_id, first_rows.scanned_at, first_rows.desk)
             .where(first.c.n == 1)):
-        states.setdefault((person, list_id), [None, None, None])[1:] = [at, desk]
-    return [(p, li, d, at, desk) for (p, li), (d, at, desk) in states.items()]
+        states.setdefault((person, list_id), [None, None, None, None])[2:] = [at, desk]
+    return [(p, li, *values) for (p, li), values in states.items()]
 
 
 def record_offline_scan(session: Session, *, nonce: str, record_id: int, desk: str, offline_result: str,

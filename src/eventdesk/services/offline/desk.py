@@ -109,6 +109,12 @@ class OfflineDesk:
         name = self.file.meta().get("event_timezone")
         return ZoneInfo(name) if name else None
 
+    def _day_start(self, at: datetime) -> datetime:
+        """When the event day holding ``at`` began (``settings.day_boundary``, the event's zone)."""
+        from eventdesk.domain.clock import day_start, parse_day_boundary
+
+        return day_start(at, self.zone() or ZoneInfo("UTC"), parse_day_boundary(self.settings.day_boundary))
+
     # --- scans --------------------------------------------------------------------------------
 
     def submit(self, text: str, *, typed_fast: bool, selected_code: str | None = None, list_name: str | None = None,
@@ -193,7 +199,8 @@ class OfflineDesk:
                         "(a desk keeps one once it has been online): nothing was recorded.")
                 raise service.CheckinError(f"There is no check-in list named '{printable(list_name, 60)}'; "
                                            "'eventdesk checkin lists' shows the lists.")
-            found = self.file.lookup(cleaned, local_list.id)
+            now = self.clock.now()
+            found = self.file.lookup(cleaned, local_list.id, self._day_start(now))
             person = Person(**found.person) if found.person else None
             lookup = CodeLookup(found=person is not None, revoked=found.revoked,
                                 status=person.status if person else "active",
@@ -202,7 +209,6 @@ class OfflineDesk:
             result = decide(lookup, list_categories=local_list.categories, direction=direction)
             if result == Result.UNKNOWN_CODE and not record_unknown:
                 return None
-            now = self.clock.now()
             badge = (result == Result.OK and direction == ENTRY and local_list.kind == "entrance"
                      and not found.badge_queued)
             entry = JournalEntry(nonce=nonce, desk=self.desk, code=cleaned, list_name=list_name, direction=direction,
@@ -471,18 +477,3 @@ def _ping_engine(engine) -> None:
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
 
-
-def journal_waiting(context: Context, desk: str | None = None) -> int | None:
-    """How many offline scans of ``desk`` (default: this context's desk) wait in its journal on
-    this machine for upload; None when the desk keeps no file (a SQLite store, or never opened on
-    a server). For the heartbeat and the Desks screen."""
-    from eventdesk.services.offline.link import uses_server
-    from eventdesk.store.desk_local import waiting_in
-
-    if not uses_server(context.engine):
-        return None
-    try:
-        path = desk_file_path(context.settings, context.event().name, desk or context.desk)
-    except Exception:  # noqa: BLE001 - no event readable: nothing known
-        return None
-    return waiting_in(path)

@@ -98,7 +98,7 @@ def refresh_snapshot(context: Context, desk_file: DeskFile, link: ServerLink) ->
             people = server.snapshot_people(session)
             revoked = server.snapshot_revoked(session)
             lists = [LocalList(*row) for row in server.snapshot_lists(session)]
-            states = server.snapshot_states(session)
+            states = server.snapshot_states(session, context.day_start(taken_at))
         info = {"name": event.name, "timezone": event.timezone, "venue": event.venue,
                 "start_date": event.start_date.isoformat(), "end_date": event.end_date.isoformat()}
         return Snapshot(info, people, revoked, lists, states, taken_at)

@@ -1,7 +1,7 @@
 """attendee forgotten_at: a person's data erased on request, the row kept for the figures
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30 20:45:14.096081
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlmodel
 import eventdesk.store.types
 
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Offline desks: the scans they decided alone, uploaded later
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30 20:26:49.533507
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlmodel
 import eventdesk.store.types
 
 
-revision = '0004'
-down_revision = '0003'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
