@@ -124,6 +124,10 @@ def test_a_person_scanned_twice_offline_at_the_same_desk_is_already_checked_in(e
     assert again_online.result == earlier.result == "already_checked_in"
     assert unknown.result == "unknown_code" and unknown.offline
     assert desk.status().waiting == 5 and not desk.status().online
+    # A person without their badge is found by name in the desk's copy (accents ignored).
+    found = desk.search("person7 Nogel7")  # Person7 and Person70..79: every word is a prefix
+    assert found[0].badge_code == codes[7] and len(found) == 11
+    assert desk.search("pe") == []  # below the minimum length, as online
     desk.stop()
 
 

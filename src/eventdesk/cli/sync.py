@@ -101,7 +101,8 @@ def reconcile(obj: dict, as_json: bool, db: str | None) -> None:
         say("No conflicts: nobody was admitted by an offline desk whom the server refused.")
         return
     zone = context.zone()
-    say(f"{len(found)} people admitted by a desk while it was offline and refused by the server:")
+    who = "1 person" if len(found) == 1 else f"{len(found)} people"
+    say(f"{who} admitted by a desk while it was offline and refused by the server:")
     say(f"{'person':<32} {'list':<18} {'offline desk':<16} {'at':<12} {'counted at':<16} {'at':<12} server")
     for c in found:
         say(f"{printable(c.person.name, 32):<32} {printable(c.list_name, 18):<18} "

@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS person (
     id INTEGER PRIMARY KEY, first_name TEXT, last_name TEXT, organisation TEXT, role TEXT, email TEXT,
     country TEXT, category TEXT, status TEXT, blocked INTEGER, note TEXT, badge_code TEXT UNIQUE,
-    walk_in INTEGER, badge_queued INTEGER NOT NULL DEFAULT 0);
+    walk_in INTEGER, badge_queued INTEGER NOT NULL DEFAULT 0,
+    words TEXT NOT NULL DEFAULT '');  -- folded search words, space-separated (search while offline)
 CREATE TABLE IF NOT EXISTS revoked_code (code TEXT PRIMARY KEY, person_id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS checkin_list (id INTEGER PRIMARY KEY, name TEXT UNIQUE, kind TEXT, categories TEXT);
 -- Each person's state on each list: the server's at the snapshot, then this desk's own scans.
@@ -84,6 +85,14 @@ class Snapshot:
     taken_at: datetime
 
 
+def _words(person: dict) -> str:
+    from eventdesk.domain.text import search_tokens
+
+    tokens = search_tokens(person["first_name"], person["last_name"], person["organisation"],
+                           (person["email"] or "").split("@")[0], person["badge_code"])
+    return " " + " ".join(sorted(tokens)) + " "
+
+
 def _ts(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -145,9 +154,9 @@ class DeskFile:
                 for table in ("person", "revoked_code", "checkin_list", "state"):
                     db.execute(f"DELETE FROM {table}")
                 db.executemany(
-                    f"INSERT INTO person ({', '.join(PERSON_FIELDS)}, badge_queued) "
-                    f"VALUES ({', '.join('?' * (len(PERSON_FIELDS) + 1))})",
-                    [tuple(p[f] for f in PERSON_FIELDS) + (int(bool(p.get("badge_queued"))),)
+                    f"INSERT INTO person ({', '.join(PERSON_FIELDS)}, badge_queued, words) "
+                    f"VALUES ({', '.join('?' * (len(PERSON_FIELDS) + 2))})",
+                    [tuple(p[f] for f in PERSON_FIELDS) + (int(bool(p.get("badge_queued"))), _words(p))
                      for p in snapshot.people])
                 db.executemany("INSERT OR REPLACE INTO revoked_code (code, person_id) VALUES (?, ?)", snapshot.revoked)
                 db.executemany("INSERT INTO checkin_list (id, name, kind, categories) VALUES (?, ?, ?, ?)",
@@ -221,6 +230,23 @@ class DeskFile:
         person = dict(zip(PERSON_FIELDS, row))
         person["blocked"], person["walk_in"] = bool(person["blocked"]), bool(person["walk_in"])
         return person
+
+    def search(self, terms: list[str], limit: int) -> list[dict]:
+        """People having, for every folded term, a search word starting with it (as the store's
+        search: name, organisation, e-mail, code), by name."""
+        if not terms:
+            return []
+        where = " AND ".join("instr(words, ?) > 0" for _ in terms)
+        with self._lock:
+            rows = self._db.execute(f"SELECT {', '.join(PERSON_FIELDS)} FROM person WHERE {where} "
+                                    "ORDER BY last_name, first_name, id LIMIT ?",
+                                    [f" {t}" for t in terms] + [limit]).fetchall()
+        people = []
+        for row in rows:
+            person = dict(zip(PERSON_FIELDS, row))
+            person["blocked"], person["walk_in"] = bool(person["blocked"]), bool(person["walk_in"])
+            people.append(person)
+        return people
 
     def people_count(self) -> int:
         with self._lock:

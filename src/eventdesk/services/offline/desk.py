@@ -157,6 +157,22 @@ class OfflineDesk:
         assert result is not None
         return result
 
+    def search(self, text: str, limit: int | None = None) -> list[Person]:
+        """``services.attendees.search_people`` through the server, or in the desk's copy when the
+        desk is offline (a person without their badge is still found by name)."""
+        from eventdesk.domain.text import query_terms
+        from eventdesk.services.attendees import search_people
+
+        if not self.offline:
+            try:
+                return self.link.guarded(search_people, self.context, text, limit)
+            except ServerUnreachable:
+                pass
+        if len(text.strip()) < self.settings.search_min_chars:
+            return []
+        found = self.file.search(query_terms(text)[:8], limit or self.settings.search_limit)
+        return [Person(**person) for person in found]
+
     def request(self, call: Callable, *args, what: str = "This", **kwargs):
         """A desk action that needs the server (undo, walk-in, correction): refused with a clear
         message while the desk is offline, instead of waiting."""

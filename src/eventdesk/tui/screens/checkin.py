@@ -228,7 +228,9 @@ class CheckinScreen(DeskScreen):
         text, generation, key_at = request
         if generation != self._search_generation:
             return None  # typed on meanwhile
-        return SearchDone(generation, text, search_people(self.context, text), key_at)
+        desk = getattr(self.app, "offline_desk", None)  # offline: the desk's own copy answers
+        people = desk.search(text) if desk is not None else search_people(self.context, text)
+        return SearchDone(generation, text, people, key_at)
 
     def on_search_done(self, message: SearchDone) -> None:
         if message.generation != self._search_generation:

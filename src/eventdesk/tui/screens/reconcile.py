@@ -111,7 +111,8 @@ class ReconcileScreen(DeskScreen):
             text.append("No conflicts: nobody admitted by an offline desk was refused by the server.", style="bold")
         else:
             twice = sum(1 for c in found if c.admitted_twice)
-            text.append(f"{len(found)} people admitted by a desk while it was offline", style="bold")
+            who = "1 person" if len(found) == 1 else f"{len(found)} people"
+            text.append(f"{who} admitted by a desk while it was offline", style="bold")
             text.append(f" ({twice} admitted at two desks). ", style="bold")
             text.append("Inside-now counts each person once; a second badge may be in circulation.", style="dim")
         self.query_one("#reconcile-summary", Static).update(text)
