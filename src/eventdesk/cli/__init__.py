@@ -106,7 +106,9 @@ def demo(obj: dict, db: str | None, desk: str | None, now: str | None, speed: fl
                    "add --fresh to rebuild it up to this --now.", err=True)
     # Beside the database file; for a server URL, in the current folder.
     folder = Path(target).expanduser().absolute().parent if "://" not in target else Path.cwd()
-    badges = folder / "eventdesk-demo-badges"
+    from eventdesk.services.privacy import DEMO_BADGES_FOLDER
+
+    badges = folder / DEMO_BADGES_FOLDER
     open_tui(obj, target, desk, now or DEMO_MOMENT, speed, fallback_printer=f"preview://{badges}")
 
 
@@ -155,3 +157,4 @@ from eventdesk.cli import sync as _sync  # noqa: E402,F401
 from eventdesk.cli import backup as _backup  # noqa: E402,F401
 from eventdesk.cli import status as _status  # noqa: E402,F401
 from eventdesk.cli import data as _data  # noqa: E402,F401
+from eventdesk.cli import doctor as _doctor  # noqa: E402,F401

@@ -23,7 +23,7 @@ from eventdesk.services.events import MAIN_ENTRANCE
 from eventdesk.store import checkins as store
 from eventdesk.store import print_jobs
 from eventdesk.store.attendees import add_audit, get_attendee, save_attendee
-from eventdesk.store.db import bump
+from eventdesk.store.db import begin_write, bump
 from eventdesk.store.models import Attendee
 
 
@@ -136,22 +136,11 @@ def _scan(context: Context, code: str, list_name: str | None, desk: str | None, 
             return _replayed(session, context, record)
 
 
-def _begin_immediate(session: Session) -> bool:
-    """On SQLite take the write lock before reading, so two desks (processes) deciding about the
-    same person are serialised (pretix locks the ticket row). Returns whether a row lock is still
-    needed (other databases: SELECT ... FOR UPDATE)."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        if not connection.connection.dbapi_connection.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        return False
-    return True
-
-
 def _check_in(session: Session, context: Context, code: str, list_name: str, desk: str, direction: str,
               nonce: str, *, record_unknown: bool = True, scanned_at: datetime | None = None,
               badge_printed: bool = False) -> CheckinResult | None:
-    lock = _begin_immediate(session)
+    # SQLite: the store's write lock; PostgreSQL: the person on the list (pretix locks the ticket row).
+    lock = begin_write(session)
     now = scanned_at or context.now()
     row = store.lookup_code(session, code, list_name, nonce, context.day_start(now), lock=lock)
     if row is None:
@@ -253,10 +242,15 @@ def undo_last(context: Context, desk: str | None = None) -> UndoResult:
     now = context.now()
     minutes = context.settings.undo_minutes
     with context.session() as session:
+        lock = begin_write(session)
         record = store.last_valid_scan_of_desk(session, desk, now - timedelta(minutes=minutes))
         if record is None:
             raise CheckinError(f"Nothing to undo: {printable(desk, 40)} has no check-in in the last {minutes} minutes.")
-        store.annul(session, record.id, now, desk)
+        if lock and record.attendee_id is not None:
+            # Wait for a scan of the same person deciding right now; annul only a record still valid.
+            store.lock_decision(session, record.list_id, record.attendee_id)
+        if not store.annul(session, record.id, now, desk):
+            raise CheckinError("That check-in was annulled at the same moment by another undo; nothing more to undo.")
         attendee = get_attendee(session, record.attendee_id) if record.attendee_id else None
         checkin_list = store.list_by_id(session, record.list_id)
         # A check-in made by mistake must not leave a badge printing for somebody who is not here.
@@ -285,7 +279,8 @@ def checkin_lists(context: Context) -> list[ListInfo]:
 
 # --- walk-ins and corrections -----------------------------------------------------------------
 
-EDITABLE_FIELDS = ("first_name", "last_name", "organisation", "role", "email", "country", "category", "note")
+EDITABLE_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country",
+                   "category", "note")
 
 
 @dataclass(frozen=True)
@@ -295,6 +290,8 @@ class WalkIn:
     organisation: str = ""
     email: str = ""
     category: str = "participant"
+    badge_name: str = ""  # empty: first + last name on the badge
+    pronouns: str = ""
 
 
 def register_walk_in(context: Context, walk_in: WalkIn, list_name: str | None = None,
@@ -309,6 +306,7 @@ def register_walk_in(context: Context, walk_in: WalkIn, list_name: str | None = 
     with context.session() as session:
         attendee = Attendee(first_name=first, last_name=last, organisation=walk_in.organisation.strip(),
                             email=walk_in.email.strip(), category=walk_in.category.strip() or "participant",
+                            badge_name=walk_in.badge_name.strip(), pronouns=walk_in.pronouns.strip(),
                             badge_code=new_badge_code(), walk_in=True)
         save_attendee(session, attendee)
         add_audit(session, desk=desk, action="walk_in", subject=f"attendee:{attendee.id}",
@@ -324,7 +322,7 @@ class Correction:
 
     @property
     def name_changed(self) -> bool:
-        return "first_name" in self.changed or "last_name" in self.changed
+        return bool({"first_name", "last_name", "badge_name", "pronouns"} & set(self.changed))
 
 
 def correct_attendee(context: Context, attendee_id: int, changes: dict[str, str], desk: str | None = None) -> Correction:

@@ -15,7 +15,8 @@ from eventdesk.store.models import (
 )
 from eventdesk.store.models import Session as ProgrammeSession
 
-PERSONAL_FIELDS = ("first_name", "last_name", "organisation", "role", "email", "country", "note")
+PERSONAL_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country",
+                   "note")
 
 
 def _plain(row) -> dict:

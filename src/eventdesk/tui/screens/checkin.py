@@ -475,7 +475,7 @@ class CheckinScreen(DeskScreen):
             if yes:
                 self._desk_request("reprint", person.id)
 
-        self.app.push_screen(ReprintQuestion(person.name), answered)
+        self.app.push_screen(ReprintQuestion(person.called), answered)
 
     def palette_commands(self):
         from textual.app import SystemCommand

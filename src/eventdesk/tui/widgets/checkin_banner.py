@@ -38,7 +38,13 @@ class ResultBanner(Static):
             lines.append("\n" + printable(detail, 300))
         if person is not None:
             lines.append("\n")
-            lines.append(printable(person.name, 120) or "(no name)", style="bold")
+            called = getattr(person, "called", person.name)
+            lines.append(printable(called, 120) or "(no name)", style="bold")
+            pronouns = getattr(person, "pronouns", "")
+            if pronouns:
+                lines.append(f" ({printable(pronouns, 30)})")
+            if called != person.name and person.name:
+                lines.append("\n" + printable(person.name, 120))  # the legal name, to compare with an ID
             facts = [printable(person.organisation, 80), printable(person.category, 40)]
             lines.append("\n" + "  ·  ".join(f for f in facts if f))
             if person.note:
