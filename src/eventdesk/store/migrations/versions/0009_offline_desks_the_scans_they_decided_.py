@@ -1,7 +1,7 @@
 """Offline desks: the scans they decided alone, uploaded later
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-30 20:26:49.533507
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlmodel
 import eventdesk.store.types
 
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
