@@ -114,7 +114,12 @@ class EventDeskApp(App[None]):
         """A desk sharing a server keeps scanning when the server goes away (None on SQLite)."""
         from eventdesk.services.offline import start_desk
 
-        self.offline_desk = start_desk(self.context)
+        try:
+            self.offline_desk = start_desk(self.context)
+        except Exception as error:  # noqa: BLE001 - the desk works online without its fallback
+            self.notify(f"This desk cannot keep an offline copy ({error}); it stops scanning if the server "
+                        "goes away.", severity="warning", timeout=15)
+            return
         if self.offline_desk is not None:
             self.offline_desk.on_change(lambda: self.post_message(LinkChanged()))
 

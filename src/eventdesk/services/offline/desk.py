@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from eventdesk.services.offline.link import ServerLink, ServerUnreachable
 from eventdesk.services.offline.paths import desk_file_path, server_identity
 from eventdesk.services.offline.sync import UploadReport, refresh_snapshot, snapshot_age_s, upload_journal
 from eventdesk.settings import Settings
+from eventdesk.store.db import StoreError
 from eventdesk.store.desk_local import DeskFile, JournalEntry
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,9 @@ class OfflineDesk:
         self._mode = threading.RLock()
         self._listeners: list[Callable[[], None]] = []
         self.lost_reason = ""
+        # The journal's count as last read: the header asks every second and must never wait
+        # on the file while the background sync writes a snapshot into it.
+        self.waiting = desk_file.waiting_count()
         self.badges: LocalBadges | None = None
         self.sync: DeskSync | None = None
         if link is not None:
@@ -76,7 +81,7 @@ class OfflineDesk:
     def status(self) -> LinkStatus:
         link = self.link
         lost_at = link.lost_at if link is not None else None
-        return LinkStatus(online=not self.offline, waiting=self.file.waiting_count(),
+        return LinkStatus(online=not self.offline, waiting=self.waiting,
                           reason=(link.lost_reason if link is not None else self.lost_reason) if self.offline else "",
                           offline_for_s=(time.monotonic() - lost_at) if lost_at and self.offline else None)
 
@@ -231,6 +236,7 @@ class OfflineDesk:
                                  scanned_at=now, result=str(result), person_id=person.id if person else None,
                                  badge_printed=False)
             self.file.journal_add(entry, list_id=local_list.id, badge_queued=badge)
+            self.waiting += 1
             if badge and self.badges is not None:
                 self.badges.put(nonce, person)
             self._tell()
@@ -263,7 +269,7 @@ class OfflineDesk:
         hold = self.badges.settled if self.badges is not None else None
         report = upload_journal(self.context, self.file, self.link, before_each=hold)
         with self._mode:
-            report.waiting = self.file.waiting_count()
+            report.waiting = self.waiting = self.file.waiting_count()
             if report.waiting == 0 and self.link.reachable:
                 self.offline = False
         self._tell()
@@ -332,7 +338,11 @@ class DeskSync(threading.Thread):
         if not link.reachable and not link.probe():
             return
         uploaded = 0
-        if desk.offline or desk.file.waiting_count():
+        waiting = desk.file.waiting_count()  # another process of this desk (a command) may have added some
+        if waiting != desk.waiting:
+            desk.waiting = waiting
+            desk._tell()
+        if desk.offline or waiting:
             report = desk.upload()
             self.last_upload = report
             uploaded = len(report.uploaded)
@@ -412,7 +422,12 @@ class LocalBadges(threading.Thread):
 def open_desk_file(settings: Settings, context: Context, desk: str) -> DeskFile:
     """The desk's file for this event (created mode 0600), remembering its server and desk."""
     event = context.event()
-    desk_file = DeskFile(desk_file_path(settings, event.name, desk))
+    path = desk_file_path(settings, event.name, desk)
+    try:
+        desk_file = DeskFile(path)
+    except (OSError, sqlite3.Error) as error:
+        raise StoreError(f"cannot write the desk's offline file {path}: {error} (set data_dir in "
+                         "eventdesk.toml or EVENTDESK_DATA_DIR to a writable folder)") from None
     desk_file.set_meta(desk=desk, server=server_identity(settings.db or str(context.engine.url)),
                        event_name=event.name, event_timezone=event.timezone)
     return desk_file
