@@ -142,7 +142,12 @@ def init(obj: dict, db: str | None, name: str, tz: str, start, end, venue: str) 
 @click.pass_obj
 @friendly_errors
 def run(obj: dict, db: str | None, desk: str | None, now: str | None, speed: float | None, screen: str) -> None:
-    """Open the TUI on an existing event."""
+    """Open the TUI on an existing event (the self check-in kiosk when the settings say kiosk = true)."""
+    if settings_from(obj, db=db, desk=desk).kiosk:
+        from eventdesk.cli.kiosk import open_kiosk
+
+        open_kiosk(obj, db, desk, now, speed, None)
+        return
     open_tui(obj, db, desk, now, speed, screen=screen)
 
 
@@ -150,8 +155,10 @@ def run(obj: dict, db: str | None, desk: str | None, now: str | None, speed: flo
 from eventdesk.cli import agenda as _agenda  # noqa: E402,F401
 from eventdesk.cli import attendees as _attendees  # noqa: E402,F401
 from eventdesk.cli import badges as _badges  # noqa: E402,F401
+from eventdesk.cli import chair as _chair  # noqa: E402,F401
 from eventdesk.cli import checkin as _checkin  # noqa: E402,F401
 from eventdesk.cli import desks as _desks  # noqa: E402,F401
+from eventdesk.cli import kiosk as _kiosk  # noqa: E402,F401
 from eventdesk.cli import meetings as _meetings  # noqa: E402,F401
 from eventdesk.cli import sync as _sync  # noqa: E402,F401
 from eventdesk.cli import backup as _backup  # noqa: E402,F401

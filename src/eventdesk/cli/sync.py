@@ -15,14 +15,14 @@ def _needs_server(db: str) -> None:
                       "sharing a PostgreSQL server (--db postgresql://HOST/EVENT).")
 
 
-def open_desk(settings, desk: str, prepare: bool = True):
+def open_desk(settings, desk: str, prepare: bool = True, clock_for=None):
     """The desk for one command, through the server or from its own file (see services.offline);
     ``prepare``: upload a waiting journal and refresh a stale copy first (a scan)."""
     from eventdesk.services.offline.desk import open_for_command
     from eventdesk.services.offline.link import ServerUnreachable
 
     try:
-        return open_for_command(settings, desk, prepare=prepare)
+        return open_for_command(settings, desk, prepare=prepare, clock_for=clock_for)
     except ServerUnreachable as error:
         raise Failure(f"The server did not answer: {error}.") from None
 

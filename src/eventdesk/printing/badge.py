@@ -256,3 +256,16 @@ def render_badge(data: BadgeData, layout: BadgeLayout, with_qr: bool = True) -> 
         missing=unprintable(text, layout.font),
     )
 
+
+
+def render_sign(headline: str, big: str, footer: str, layout: BadgeLayout) -> Image.Image:
+    """A sign for a desk ("Desk 2", "G–Ma" as large as the paper allows, "232 people"), drawn
+    with the badge's fonts."""
+    canvas = _Canvas(layout)
+    canvas.line(*fit_line(clean_line(headline), layout, layout.px(48), layout.px(24), BOLD))
+    canvas.gap(8)
+    canvas.line(*fit_line(clean_line(big), layout, min(layout.width // 3, layout.px(160)), layout.px(40), BOLD))
+    canvas.gap(8)
+    if footer:
+        canvas.line(*fit_line(clean_line(footer), layout, layout.px(30), layout.px(20), REGULAR))
+    return canvas.result()

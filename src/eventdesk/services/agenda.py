@@ -387,17 +387,21 @@ def cancel(context: Context, session_id: int) -> ChairResult:
 # --- for scripts -------------------------------------------------------------------------------
 
 
-def room_now_dict(entry: RoomNow, zone: ZoneInfo, at: datetime) -> dict:
+def room_now_dict(entry: RoomNow, zone: ZoneInfo, at: datetime, arrivals: dict | None = None) -> dict:
+    """``arrivals`` (session id -> ``SpeakerArrival`` list) adds whether each speaker is here."""
     def describe(info: SessionInfo | None) -> dict | None:
         if info is None:
             return None
-        return {
+        found = {
             "id": info.id, "title": info.title, "type": info.type,
             "start": info.local_start(zone).isoformat(), "end": info.local_end(zone).isoformat(),
             "planned_start": info.slot.start.astimezone(zone).isoformat(),
             "delay_minutes": info.slot.delay_minutes, "status": info.slot.status,
             "chair": info.chair, "speakers": list(info.speakers),
         }
+        if arrivals is not None:
+            found["speaker_arrival"] = [a.as_dict(zone) for a in arrivals.get(info.id, [])]
+        return found
 
     current = describe(entry.current)
     if current is not None and entry.current is not None:

@@ -20,6 +20,7 @@ from eventdesk.domain.text import printable
 from eventdesk.services.attendees import Person
 from eventdesk.services.context import Context
 from eventdesk.services.events import MAIN_ENTRANCE
+from eventdesk.services.speakers import speaking_today
 from eventdesk.store import checkins as store
 from eventdesk.store import print_jobs
 from eventdesk.store.attendees import add_audit, get_attendee, save_attendee
@@ -49,6 +50,7 @@ class CheckinResult:
     badge_queued: bool = False  # this scan queued the person's first badge
     replayed: bool = False  # the nonce was seen before: this is the first scan's answer
     returning: bool = False  # ok, and the person entered on an earlier event day: "welcome back"
+    speaking: tuple = ()  # SpeakingSlot: the person's sessions of today still to come or running
     offline: bool = False  # decided by the desk alone (server unreachable); uploaded later
 
     @property
@@ -69,6 +71,7 @@ class CheckinResult:
             "list": self.list_name, "desk": self.desk, "scanned_at": self.scanned_at.isoformat(),
             "nonce": self.nonce, "record_id": self.record_id, "replayed": self.replayed,
             "badge_queued": self.badge_queued, "returning": self.returning,
+            "speaking": [slot.as_dict(self.scanned_at.tzinfo) for slot in self.speaking],
             "first_checkin_at": self.first_checkin_at.isoformat() if self.first_checkin_at else None,
             "first_checkin_desk": self.first_checkin_desk,
             "person": self.person.as_dict() if self.person else None, "offline": self.offline,
@@ -177,6 +180,9 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
         first_checkin_at=row.first_entry_at if result == Result.ALREADY_CHECKED_IN else None,
         first_checkin_desk=row.first_entry_desk if result == Result.ALREADY_CHECKED_IN else None,
         badge_queued=badge, returning=result == Result.OK and direction == ENTRY and row.came_earlier_day,
+        # One more query, for speakers only: where and when they speak today.
+        speaking=tuple(speaking_today(session, context, person.id, now))
+        if row.speaks and result == Result.OK and direction == ENTRY else (),
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import Integer, and_, bindparam, cast, exists, func, insert, lit
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from eventdesk.store.models import Attendee, CheckinList, CheckinRecord, PrintJob, RevokedCode
+from eventdesk.store.models import Attendee, CheckinList, CheckinRecord, PrintJob, RevokedCode, SessionSpeaker
 from eventdesk.store.types import UTCDateTime
 
 PERSON_COLUMNS = ("id", "first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country", "category",
@@ -36,6 +36,7 @@ class CodeRow:
     badge_queued: bool
     replay_id: int | None
     came_earlier_day: bool = False  # a valid entry on this list before today: "welcome back"
+    speaks: bool = False  # the person is a linked speaker of some session
 
 
 def _person_of_code():
@@ -99,6 +100,7 @@ def _scan_query():
             last_direction.scalar_subquery().label("last_direction"),
             badge_queued.label("badge_queued"),
             earlier_day.label("earlier_day"),
+            exists().where(SessionSpeaker.attendee_id == Attendee.id).label("speaks"),
             replay.label("replay_id"),
         )
         .select_from(CheckinList)
@@ -140,7 +142,7 @@ def lookup_code(session: Session, code: str, list_name: str, nonce: str, day_sta
         first_entry_at=first_at, first_entry_desk=mapping["first_desk"],
         last_direction=mapping["last_direction"],
         badge_queued=bool(mapping["badge_queued"]), replay_id=mapping["replay_id"],
-        came_earlier_day=bool(mapping["earlier_day"]),
+        came_earlier_day=bool(mapping["earlier_day"]), speaks=bool(mapping["speaks"]),
     )
 
 

@@ -459,11 +459,12 @@ def scanned_at_text(at: datetime, zone) -> str:
 COMMAND_SNAPSHOT_EVERY_S = 15 * 60.0
 
 
-def open_for_command(settings: Settings, desk: str, clock: Clock | None = None, *,
-                     prepare: bool = True) -> OfflineDesk:
+def open_for_command(settings: Settings, desk: str, clock: Clock | None = None, *, prepare: bool = True,
+                     clock_for: Callable[[str], Clock] | None = None) -> OfflineDesk:
     """The desk for one command (``eventdesk checkin``, ``eventdesk sync``): through the server if
     it answers within the deadline, else from the file the desk kept (``ServerUnreachable`` when
-    it kept none). Online, the waiting journal is uploaded first and a stale copy refreshed."""
+    it kept none). Online, the waiting journal is uploaded first and a stale copy refreshed.
+    ``clock_for(time zone)`` makes the clock once the event's zone is known (a rehearsal).
     from eventdesk.services.offline.paths import find_desk_file
     from eventdesk.store import migrate
     from eventdesk.store.db import make_engine
@@ -475,7 +476,9 @@ def open_for_command(settings: Settings, desk: str, clock: Clock | None = None, 
         link.guarded(_ping_engine, engine)
         link.guarded(migrate.upgrade, engine, deadline_s=120)
         context = Context(engine=engine, settings=settings, clock=clock)
-        link.guarded(context.event)
+        event = link.guarded(context.event)
+        if clock_for is not None:
+            context.clock = clock_for(event.timezone)
         offline_desk = OfflineDesk(settings, desk, open_desk_file(settings, context, desk), context=context, link=link)
     except ServerUnreachable as error:
         link.close()
@@ -486,7 +489,9 @@ def open_for_command(settings: Settings, desk: str, clock: Clock | None = None, 
                 f"the server did not answer ({error}) and desk '{desk}' has no offline copy of the event "
                 "(a desk keeps one once it has been online: run 'eventdesk sync --desk NAME' while the "
                 "server answers)") from None
-        offline_desk = OfflineDesk(settings, desk, DeskFile(path), clock=clock)
+        desk_file = DeskFile(path)
+        zone = desk_file.meta().get("event_timezone", "UTC")
+        offline_desk = OfflineDesk(settings, desk, desk_file, clock=clock_for(zone) if clock_for else clock)
         offline_desk.lost_reason = str(error)
         return offline_desk
     if not prepare:
