@@ -464,7 +464,7 @@ def open_for_command(settings: Settings, desk: str, clock: Clock | None = None, 
     """The desk for one command (``eventdesk checkin``, ``eventdesk sync``): through the server if
     it answers within the deadline, else from the file the desk kept (``ServerUnreachable`` when
     it kept none). Online, the waiting journal is uploaded first and a stale copy refreshed.
-    ``clock_for(time zone)`` makes the clock once the event's zone is known (a rehearsal).
+    ``clock_for(time zone)`` makes the clock once the event's zone is known (a rehearsal)."""
     from eventdesk.services.offline.paths import find_desk_file
     from eventdesk.store import migrate
     from eventdesk.store.db import make_engine
