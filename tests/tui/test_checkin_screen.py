@@ -461,3 +461,25 @@ async def test_the_banner_stays_until_the_next_scan_and_fades(demo_db, monkeypat
         monkeypatch.setattr(checkin_banner, "FADE_SECONDS", 60)
         await _scan(pilot, screen, _code(demo_db, "Nögel"))
         assert not screen.banner.has_class("-faded") and "Lukas Nögel" in screen.banner.text
+
+
+async def test_walk_in_form_takes_the_badge_name_and_pronouns(demo_db):
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await pilot.press("f6")
+        await pilot.pause()
+        app.screen.query_one("#form-first_name").value = "Robert"
+        app.screen.query_one("#form-last_name").value = "Tables"
+        app.screen.query_one("#form-badge_name").value = "Bobby Tables"
+        app.screen.query_one("#form-pronouns").value = "he/him"
+        app.screen.query_one("#form-first_name").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        await screen.wait_idle()
+        await pilot.pause()
+        assert "Bobby Tables (he/him)" in screen.banner.text
+        assert "Robert Tables" in screen.banner.text  # the legal name, to compare with an ID
+    with _session(demo_db) as session:
+        person = session.exec(select(Attendee).where(Attendee.last_name == "Tables")).one()
+        assert (person.badge_name, person.pronouns) == ("Bobby Tables", "he/him")

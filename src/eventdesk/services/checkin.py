@@ -19,10 +19,11 @@ from eventdesk.domain.text import printable
 from eventdesk.services.attendees import Person
 from eventdesk.services.context import Context
 from eventdesk.services.events import MAIN_ENTRANCE
+from eventdesk.services.speakers import speaking_today
 from eventdesk.store import checkins as store
 from eventdesk.store import print_jobs
 from eventdesk.store.attendees import add_audit, get_attendee, save_attendee
-from eventdesk.store.db import bump
+from eventdesk.store.db import begin_write, bump
 from eventdesk.store.models import Attendee
 
 
@@ -48,6 +49,7 @@ class CheckinResult:
     badge_queued: bool = False  # this scan queued the person's first badge
     replayed: bool = False  # the nonce was seen before: this is the first scan's answer
     returning: bool = False  # ok, and the person entered on an earlier event day: "welcome back"
+    speaking: tuple = ()  # SpeakingSlot: the person's sessions of today still to come or running
 
     @property
     def ok(self) -> bool:
@@ -67,6 +69,7 @@ class CheckinResult:
             "list": self.list_name, "desk": self.desk, "scanned_at": self.scanned_at.isoformat(),
             "nonce": self.nonce, "record_id": self.record_id, "replayed": self.replayed,
             "badge_queued": self.badge_queued, "returning": self.returning,
+            "speaking": [slot.as_dict(self.scanned_at.tzinfo) for slot in self.speaking],
             "first_checkin_at": self.first_checkin_at.isoformat() if self.first_checkin_at else None,
             "first_checkin_desk": self.first_checkin_desk,
             "person": self.person.as_dict() if self.person else None,
@@ -128,21 +131,10 @@ def _scan(context: Context, code: str, list_name: str | None, desk: str | None, 
             return _replayed(session, context, record)
 
 
-def _begin_immediate(session: Session) -> bool:
-    """On SQLite take the write lock before reading, so two desks (processes) deciding about the
-    same person are serialised (pretix locks the ticket row). Returns whether a row lock is still
-    needed (other databases: SELECT ... FOR UPDATE)."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        if not connection.connection.dbapi_connection.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        return False
-    return True
-
-
 def _check_in(session: Session, context: Context, code: str, list_name: str, desk: str, direction: str,
               nonce: str, *, record_unknown: bool = True) -> CheckinResult | None:
-    lock = _begin_immediate(session)
+    # SQLite: the store's write lock; PostgreSQL: the person on the list (pretix locks the ticket row).
+    lock = begin_write(session)
     now = context.now()
     row = store.lookup_code(session, code, list_name, nonce, context.day_start(now), lock=lock)
     if row is None:
@@ -177,6 +169,9 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
         first_checkin_at=row.first_entry_at if result == Result.ALREADY_CHECKED_IN else None,
         first_checkin_desk=row.first_entry_desk if result == Result.ALREADY_CHECKED_IN else None,
         badge_queued=badge, returning=result == Result.OK and direction == ENTRY and row.came_earlier_day,
+        # One more query, for speakers only: where and when they speak today.
+        speaking=tuple(speaking_today(session, context, person.id, now))
+        if row.speaks and result == Result.OK and direction == ENTRY else (),
     )
 
 
@@ -236,10 +231,15 @@ def undo_last(context: Context, desk: str | None = None) -> UndoResult:
     now = context.now()
     minutes = context.settings.undo_minutes
     with context.session() as session:
+        lock = begin_write(session)
         record = store.last_valid_scan_of_desk(session, desk, now - timedelta(minutes=minutes))
         if record is None:
             raise CheckinError(f"Nothing to undo: {printable(desk, 40)} has no check-in in the last {minutes} minutes.")
-        store.annul(session, record.id, now, desk)
+        if lock and record.attendee_id is not None:
+            # Wait for a scan of the same person deciding right now; annul only a record still valid.
+            store.lock_decision(session, record.list_id, record.attendee_id)
+        if not store.annul(session, record.id, now, desk):
+            raise CheckinError("That check-in was annulled at the same moment by another undo; nothing more to undo.")
         attendee = get_attendee(session, record.attendee_id) if record.attendee_id else None
         checkin_list = store.list_by_id(session, record.list_id)
         # A check-in made by mistake must not leave a badge printing for somebody who is not here.
@@ -268,7 +268,8 @@ def checkin_lists(context: Context) -> list[ListInfo]:
 
 # --- walk-ins and corrections -----------------------------------------------------------------
 
-EDITABLE_FIELDS = ("first_name", "last_name", "organisation", "role", "email", "country", "category", "note")
+EDITABLE_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country",
+                   "category", "note")
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,8 @@ class WalkIn:
     organisation: str = ""
     email: str = ""
     category: str = "participant"
+    badge_name: str = ""  # empty: first + last name on the badge
+    pronouns: str = ""
 
 
 def register_walk_in(context: Context, walk_in: WalkIn, list_name: str | None = None,
@@ -292,6 +295,7 @@ def register_walk_in(context: Context, walk_in: WalkIn, list_name: str | None = 
     with context.session() as session:
         attendee = Attendee(first_name=first, last_name=last, organisation=walk_in.organisation.strip(),
                             email=walk_in.email.strip(), category=walk_in.category.strip() or "participant",
+                            badge_name=walk_in.badge_name.strip(), pronouns=walk_in.pronouns.strip(),
                             badge_code=new_badge_code(), walk_in=True)
         save_attendee(session, attendee)
         add_audit(session, desk=desk, action="walk_in", subject=f"attendee:{attendee.id}",
@@ -307,7 +311,7 @@ class Correction:
 
     @property
     def name_changed(self) -> bool:
-        return "first_name" in self.changed or "last_name" in self.changed
+        return bool({"first_name", "last_name", "badge_name", "pronouns"} & set(self.changed))
 
 
 def correct_attendee(context: Context, attendee_id: int, changes: dict[str, str], desk: str | None = None) -> Correction:

@@ -22,7 +22,8 @@ from eventdesk.store.models import Attendee, AttendeeToken, AuditEntry
 
 
 def attendee_tokens(attendee: Attendee) -> set[str]:
-    tokens = search_tokens(attendee.first_name, attendee.last_name, attendee.organisation)
+    tokens = search_tokens(attendee.first_name, attendee.last_name, attendee.badge_name, attendee.pronouns,
+                           attendee.organisation)
     if attendee.email:
         tokens.add(fold(attendee.email))
         tokens.update(search_tokens(attendee.email.split("@")[0]))
@@ -39,6 +40,24 @@ def index_attendee(session: Session, attendee: Attendee) -> None:
     rows = [{"token": t, "attendee_id": attendee.id} for t in attendee_tokens(attendee)]
     if rows:
         session.exec(insert(AttendeeToken), params=rows)
+
+
+TOKEN_SOURCE_COLUMNS = ("id", "first_name", "last_name", "badge_name", "pronouns", "organisation", "email",
+                        "badge_code")
+
+
+def rebuild_search_index(connection, chunk: int = 2000) -> int:
+    """Rewrite every attendee's search tokens (after a change of how text is folded); the number
+    of people indexed. Works on a bare connection, so a migration can call it."""
+    table, tokens = Attendee.__table__, AttendeeToken.__table__
+    rows = connection.execute(select(*[table.c[name] for name in TOKEN_SOURCE_COLUMNS])).all()
+    connection.execute(delete(tokens))
+    for start in range(0, len(rows), chunk):
+        batch = [{"token": token, "attendee_id": row.id}
+                 for row in rows[start:start + chunk] for token in attendee_tokens(row)]
+        if batch:
+            connection.execute(insert(tokens), batch)
+    return len(rows)
 
 
 def save_attendee(session: Session, attendee: Attendee) -> Attendee:
@@ -75,7 +94,7 @@ def count_attendees(session: Session) -> int:
 # A query longer than this is not a name (a pasted paragraph, a stuck key): it is cut.
 MAX_QUERY_CHARS = 100
 MAX_QUERY_TERMS = 5
-SEARCH_COLUMNS = ("id", "first_name", "last_name", "organisation", "role", "email", "country", "category",
+SEARCH_COLUMNS = ("id", "first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country", "category",
                   "status", "blocked", "note", "badge_code", "walk_in")
 
 
@@ -154,7 +173,10 @@ def search_people_rows(session: Session, query: str, limit: int = 20, candidates
         person = dict(zip(SEARCH_COLUMNS, row))
         person["blocked"], person["walk_in"] = bool(person["blocked"]), bool(person["walk_in"])
         name_words = words(f"{person['first_name']} {person['last_name']}")
-        if " ".join(sorted(set(name_words))) == wanted or fold(person["badge_code"]) == terms[0]:
+        called_words = words(person["badge_name"])
+        exact = {" ".join(sorted(set(name_words))), " ".join(sorted(set(called_words)))}
+        name_words += called_words
+        if wanted in exact or fold(person["badge_code"]) == terms[0]:
             rank = 0
         elif all(t in name_words for t in terms):
             rank = 1

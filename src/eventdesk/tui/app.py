@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 from typing import Iterable
 
-from textual import work
+from textual import events, work
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 from textual.app import App, SystemCommand
@@ -29,6 +29,8 @@ from eventdesk.tui.screens.printers import (
     PrintersScreen, PrintReported, show_print_report, start_print_workers, stop_print_workers,
 )
 from eventdesk.tui.screens.rooms import RoomsScreen
+from eventdesk.tui.widgets.scan_burst import BurstFilter
+from eventdesk.tui.widgets.scan_input import ScanInput
 
 SCREENS_IN_ORDER = (
     ("checkin", "Check-in", "f2"),
@@ -49,15 +51,16 @@ class EventDeskApp(App[None]):
         "rooms": RoomsScreen,
         "meetings": MeetingsScreen,
         "desks": DesksScreen,
+        "printers": PrintersScreen,
     }
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help"),
-        Binding("f2", "switch_mode('checkin')", "Check-in", id="app.checkin"),
-        Binding("f3", "switch_mode('agenda')", "Agenda", id="app.agenda"),
-        Binding("f4", "switch_mode('rooms')", "Rooms", id="app.rooms"),
-        Binding("f5", "switch_mode('meetings')", "Meetings", id="app.meetings"),
+        Binding("f2", "go('checkin')", "Check-in", id="app.checkin"),
+        Binding("f3", "go('agenda')", "Agenda", id="app.agenda"),
+        Binding("f4", "go('rooms')", "Rooms", id="app.rooms"),
+        Binding("f5", "go('meetings')", "Meetings", id="app.meetings"),
         Binding("f7", "printers", "Printers", id="app.printers"),
-        Binding("f12", "switch_mode('desks')", "Desks", id="app.desks"),
+        Binding("f12", "go('desks')", "Desks", id="app.desks"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
     # How often the store is asked whether another process changed it.
@@ -71,9 +74,16 @@ class EventDeskApp(App[None]):
         self._versions: dict[str, int] | None = None
         self.title = context.event().name
         self.sub_title = context.desk
+        self.desk: CheckinScreen | None = None  # the check-in screen registers itself when mounted
+        self._mode_before_printers = "checkin"
+        self.scan_filter = BurstFilter(self.route_scan, self._hand_on_key, self.set_timer)
 
     def on_mount(self) -> None:
-        self.switch_mode(self.start_screen)
+        # The check-in screen is mounted first, whatever screen opens: a badge scanned on any
+        # screen is checked in by it.
+        self.switch_mode("checkin")
+        if self.start_screen != "checkin":
+            self.switch_mode(self.start_screen)
         self.call_after_refresh(settle_garbage_collector)
         self.live = None
         if self.watch_store:
@@ -98,6 +108,37 @@ class EventDeskApp(App[None]):
         "Q&A [/]" would otherwise crash the toast."""
         super().notify(printable(message, 500), title=title, severity=severity, timeout=timeout, markup=False)
 
+    # --- a scan wherever the desk is --------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys from the terminal pass the burst filter before the focused widget sees them,
+        except where a scan box reads them itself (the bare check-in and meetings screens)."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._reads_scans_itself():
+                self.scan_filter.release_held()
+            elif self.scan_filter.feed(event):
+                return
+        await super().on_event(event)
+
+    def _reads_scans_itself(self) -> bool:
+        return isinstance(self.focused, ScanInput) or bool(self.screen.query(ScanInput))
+
+    def _hand_on_key(self, event: events.Key) -> None:
+        """A held key that was no scan: to the focused widget, as the app would have sent it."""
+        (self.focused or self.screen)._forward_event(event)
+
+    def route_scan(self, text: str, at: float) -> None:
+        """A scanner's burst outside a scan box: a check-in at the desk's current list (on the
+        meetings screen and its dialogs: the meeting desk's scan)."""
+        base = self.screen_stack[0] if self.screen_stack else None
+        if base is not self.desk and base is not None:
+            boxes = base.query(ScanInput)
+            if boxes:
+                boxes.first().deliver(text, at)
+                return
+        if self.desk is not None:
+            self.desk.take_scan(text, at)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed (a locked or vanished database) is reported; the desk stays up."""
         if event.state == WorkerState.ERROR:
@@ -110,9 +151,21 @@ class EventDeskApp(App[None]):
             self.live.printer_reported(message.report)
         show_print_report(self, message.report)
 
+    def action_go(self, mode: str) -> None:
+        """Function keys switch screens from everywhere (help and the palette close first)."""
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+        self.switch_mode(mode)
+
     def action_printers(self) -> None:
-        if not isinstance(self.screen, PrintersScreen):
-            self.push_screen(PrintersScreen())
+        if self.current_mode == "printers":
+            self.action_leave_printers()
+            return
+        self._mode_before_printers = self.current_mode
+        self.action_go("printers")
+
+    def action_leave_printers(self) -> None:
+        self.action_go(self._mode_before_printers if self._mode_before_printers != "printers" else "checkin")
 
     def poll_store(self) -> None:
         self._poll_store()
@@ -142,7 +195,8 @@ class EventDeskApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for mode, title, key in SCREENS_IN_ORDER:
             yield SystemCommand(f"Go to {title}", f"Open the {title} screen ({key.upper()})",
-                                lambda m=mode: self.switch_mode(m))
+                                lambda m=mode: self.action_go(m))
+        yield SystemCommand("Go to Printers", "Printer health, the badge queue, reprints (F7)", self.action_printers)
         yield SystemCommand("Help", "List every key (F1)", self.action_help)
         commands = getattr(screen, "palette_commands", None)
         if commands is not None:

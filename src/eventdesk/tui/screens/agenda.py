@@ -18,6 +18,7 @@ from eventdesk.domain import agenda as rules
 from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.services import agenda as service
+from eventdesk.services.speakers import speaker_arrivals
 from eventdesk.services.agenda import AgendaError, Programme, SessionInfo
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
@@ -85,7 +86,7 @@ def _session_cells(info: SessionInfo, programme: Programme, at: datetime, curren
 
 class AgendaScreen(DeskScreen):
     CSS_PATH = stylesheet("agenda.tcss")
-    WATCHES = frozenset({"agenda"})
+    WATCHES = frozenset({"agenda", "checkin"})  # check-ins: the speakers' arrival
     BINDINGS = [
         Binding("s", "chair('start')", "Started", id="agenda.start"),
         Binding("e", "chair('end')", "Ended", id="agenda.end"),
@@ -95,6 +96,7 @@ class AgendaScreen(DeskScreen):
         Binding("left_square_bracket", "day(-1)", "Day before", key_display="[", id="agenda.previous_day"),
         Binding("right_square_bracket", "day(1)", "Day after", key_display="]", id="agenda.next_day"),
         Binding("t", "today", "Today", id="agenda.today"),
+        Binding("v", "chair_view", "Chair view", id="agenda.chair_view"),
     ]
 
     def __init__(self, *args, **kwargs) -> None:
@@ -103,6 +105,7 @@ class AgendaScreen(DeskScreen):
         self.days: list[date] = []
         self.programme: Programme | None = None
         self._wanted: int | None = None  # session to select once the rows exist
+        self.arrivals: dict = {}  # session id -> its speakers' arrival today
         self._last_row = 0
 
     def compose_body(self) -> ComposeResult:
@@ -128,10 +131,12 @@ class AgendaScreen(DeskScreen):
             today = context.local_now().date()
             day = today if today in days else days[0]
         programme = service.day_programme(context, day)
-        self.app.call_from_thread(self._show, days, programme)
+        arrivals = speaker_arrivals(context, [s.id for s in programme.sessions], context.now())
+        self.app.call_from_thread(self._show, days, programme, arrivals)
 
-    def _show(self, days: list[date], programme: Programme) -> None:
+    def _show(self, days: list[date], programme: Programme, arrivals: dict | None = None) -> None:
         self.days, self.day, self.programme = days, programme.day, programme
+        self.arrivals = arrivals or {}
         label = Text(f"{programme.day:%A %d %B %Y}", style="bold")
         label.append(f"   day {days.index(programme.day) + 1} of {len(days)}" if programme.day in days else "")
         if not programme.sessions:
@@ -190,12 +195,24 @@ class AgendaScreen(DeskScreen):
         self._last_row = row
         self._show_detail()
 
+    def action_chair_view(self) -> None:
+        """The selected session's room, full screen, as its chair sees it (Esc comes back)."""
+        from eventdesk.tui.screens.chair import ChairScreen
+
+        info = self.selected_session
+        if info is None or not info.room_name or info.room_id in (None, 0):
+            self.app.bell()
+            self.notify("Select a session in a room first (↑↓), then press v.", severity="warning")
+            return
+        self.app.push_screen(ChairScreen(info.room_name))
+
     def _show_detail(self) -> None:
         if self.programme is None:
             return
         info = self.selected_session
         detail = self.query_one(SessionDetail)
-        detail.show(info, self.programme, self.context.now())
+        detail.show(info, self.programme, self.context.now(),
+                    self.arrivals.get(info.id) if info is not None else None)
 
     @property
     def selected_session(self) -> SessionInfo | None:

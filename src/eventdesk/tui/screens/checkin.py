@@ -27,7 +27,7 @@ from eventdesk.services.checkin_figures import desk_figures
 from eventdesk.services.events import MAIN_ENTRANCE
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
-from eventdesk.tui.widgets.checkin_banner import ResultBanner
+from eventdesk.tui.widgets.checkin_banner import ResultBanner, ScanNotice
 from eventdesk.tui.widgets.checkin_figures import FiguresPanel
 from eventdesk.tui.widgets.checkin_forms import CorrectionForm, ReprintQuestion, WalkInForm
 from eventdesk.tui.widgets.checkin_results import SearchResults
@@ -149,6 +149,7 @@ class CheckinScreen(DeskScreen):
         return self.query_one("#search-results", SearchResults)
 
     def on_mount(self) -> None:
+        self.app.desk = self  # type: ignore[attr-defined]  # scans on other screens come here
         self.results.display = False
         self._loop = ScanLoop(self._serve, self.post_message)
         self._loop.start()
@@ -252,6 +253,15 @@ class CheckinScreen(DeskScreen):
                                   list_name=self.list_name, direction=self.direction,
                                   nonce=service.new_nonce(), at=message.at, burst=message.burst))
 
+    def take_scan(self, text: str, at: float) -> None:
+        """A badge scanned while another screen, a form or a dialog is shown (the app's burst
+        filter kept it out of there): checked in exactly as a scan into the box; the answer is
+        shown here and on the screen in front."""
+        if not clean_code(text):
+            return
+        self._enqueue(ScanRequest(text=text, typed_fast=True, selected_code=None, list_name=self.list_name,
+                                  direction=self.direction, nonce=service.new_nonce(), at=at))
+
     def _enqueue(self, request: ScanRequest) -> None:
         assert self._loop is not None
         self.pending_scans += 1
@@ -315,6 +325,9 @@ class CheckinScreen(DeskScreen):
                     self._ask_reprint(outcome.person)
         elif request.kind == "reprint":
             self.banner.show("info", "Badge queued for reprint", self.last_person)
+        front = self.app.screen
+        if front is not self and request.kind == "scan":
+            ScanNotice.show_on(front, self.banner.kind, self.banner.lines)
         self.results_shown += 1
         self.last_result_latency = time.monotonic() - request.at
         self.request_figures()
@@ -445,7 +458,7 @@ class CheckinScreen(DeskScreen):
             if yes:
                 self._desk_request("reprint", person.id)
 
-        self.app.push_screen(ReprintQuestion(person.name), answered)
+        self.app.push_screen(ReprintQuestion(person.called), answered)
 
     def palette_commands(self):
         from textual.app import SystemCommand

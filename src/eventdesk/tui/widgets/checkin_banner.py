@@ -26,7 +26,8 @@ class ResultBanner(Static):
     """Shows the latest answer. ``kind`` is ok / warn / error / info."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(Text("Ready: scan a badge or type a name", style="bold"), **kwargs)
+        self.lines = Text("Ready: scan a badge or type a name", style="bold")
+        super().__init__(self.lines, **kwargs)
         self._fade_timer = None
         self.kind = "info"
 
@@ -37,11 +38,21 @@ class ResultBanner(Static):
             lines.append("\n" + printable(detail, 300))
         if person is not None:
             lines.append("\n")
-            lines.append(printable(person.name, 120) or "(no name)", style="bold")
+            called = getattr(person, "called", person.name)
+            lines.append(printable(called, 120) or "(no name)", style="bold")
+            pronouns = getattr(person, "pronouns", "")
+            if pronouns:
+                lines.append(f" ({printable(pronouns, 30)})")
+            if called != person.name and person.name:
+                lines.append("\n" + printable(person.name, 120))  # the legal name, to compare with an ID
             facts = [printable(person.organisation, 80), printable(person.category, 40)]
             lines.append("\n" + "  ·  ".join(f for f in facts if f))
             if person.note:
                 lines.append("\n⚠ " + printable(person.note, 200), style="bold")
+        self.show_lines(kind, lines)
+
+    def show_lines(self, kind: str, lines: Text) -> None:
+        self.lines = lines
         self.update(lines)
         self.kind = kind
         self.remove_class(*STYLE_CLASSES, "-faded")
@@ -78,4 +89,21 @@ class ResultBanner(Static):
             detail = f"Code {code}" if result.result == Result.UNKNOWN_CODE else result.list_name
         if result.replayed:
             detail += " · repeated scan, recorded once"
+        for slot in result.speaking:  # where a speaker goes next, read out by the desk
+            detail += " · " + slot.line(zone or result.scanned_at.tzinfo, result.scanned_at)
         self.show(kind, result.label, result.person, printable(detail, 300))
+
+
+class ScanNotice(ResultBanner):
+    """The answer to a badge scanned while the desk shows another screen, a form or a dialog: the
+    same colours and words as the check-in banner, docked on top of that screen (the form below
+    keeps its content)."""
+
+    @classmethod
+    def show_on(cls, screen, kind: str, lines: Text) -> "ScanNotice":
+        notices = screen.query(cls)
+        notice = notices.first() if notices else cls(classes="scan-notice")
+        if not notices:
+            screen.mount(notice)
+        notice.show_lines(kind, lines)
+        return notice

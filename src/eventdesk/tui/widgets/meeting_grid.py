@@ -45,10 +45,13 @@ def grid_rows(rows: list[GridRow]) -> list[Row]:
             out.append((str(row.table), (table, blank, blank, blank, blank, Text("free", style=STATE_STYLES["free"]))))
             continue
         faded = row.state not in rules.HOLDS_TABLE
-        a, org_a = _person(meeting.a, meeting.a_present, faded)
-        b, org_b = _person(meeting.b, meeting.b_present, faded)
+        waiting = row.waiting.id if row.waiting else None
+        a, org_a = _person(meeting.a, meeting.a_present, faded and waiting != meeting.a.id)
+        b, org_b = _person(meeting.b, meeting.b_present, faded and waiting != meeting.b.id)
         if row.flagged:
             state = Text("⚠ probable no-show", style="bold red")
+        elif row.waiting is not None:  # the partner who came still sits there: half-free
+            state = Text("no-show · half-free", style="bold yellow")
         else:
             label = rules.STATE_LABELS.get(row.state, row.state)
             if faded:
@@ -70,6 +73,8 @@ def no_show_rows(meetings: list[MeetingInfo], now: datetime) -> list[Row]:
 
 
 class MeetingGrid(LiveTable):
+    can_focus = False  # Tab goes from the scan box to the no-show list, not through the grids
+
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("cursor_type", "none")
         super().__init__(GRID_COLUMNS, **kwargs)

@@ -87,6 +87,11 @@ class ScanInput(Input):
         self.post_message(self.Scanned(text, fast, now, burst))
         self.value = ""
 
+    def deliver(self, text: str, at: float) -> None:
+        """A scan read elsewhere (the app's burst filter): submitted as if scanned here, without
+        touching what the box holds."""
+        self.post_message(self.Scanned(text, True, at))
+
     def insert_text_at_cursor(self, text: str) -> None:
         # Pasted text: control characters (escape sequences) shown as marks, never sent to the terminal.
         super().insert_text_at_cursor(printable(text))

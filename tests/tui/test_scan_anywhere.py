@@ -1,0 +1,195 @@
+"""A badge scanned wherever the desk is: inside the walk-in and correction forms, over the reprint
+question, on the printer panel or another screen. A scanner's burst (keys faster than a person
+types, ending in Enter) is never typed into a field nor presses a button: it is a check-in, with
+its banner, and the open form keeps what the person typed."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from textual import events
+from textual.keys import _character_to_key
+
+from eventdesk.store.models import Attendee, PrintJob
+from eventdesk.tui.screens.agenda import AgendaScreen
+from eventdesk.tui.screens.checkin import CheckinScreen
+from eventdesk.tui.screens.printers import PrintersScreen
+from eventdesk.tui.widgets.checkin_banner import ScanNotice
+from eventdesk.tui.widgets.checkin_forms import CorrectionForm, ReprintQuestion, WalkInForm
+
+from test_checkin_screen import _app, _code, _records, _session
+
+
+async def scanner(pilot, app, code: str, suffix: tuple[str, ...] = ("enter",)) -> None:
+    """Keys as a USB scanner delivers them: all at once, Enter last."""
+    driver = app._driver
+    for ch in code:
+        driver.send_message(events.Key(_character_to_key(ch), ch))
+    for key in suffix:
+        driver.send_message(events.Key(key, "\r" if key in ("enter", "ctrl+m") else None))
+    await pilot.pause()
+    await desk(app).wait_idle()
+    await pilot.pause()
+
+
+async def person_types(pilot, *keys: str) -> None:
+    """Keys as a person types them: a pause after each."""
+    for key in keys:
+        await pilot.press(key)
+        await pilot.pause(0.1)
+
+
+def desk(app) -> CheckinScreen:
+    return app.desk
+
+
+async def open_walk_in(pilot, app) -> WalkInForm:
+    await pilot.press("f6")
+    await pilot.pause()
+    assert isinstance(app.screen, WalkInForm)
+    return app.screen
+
+
+async def scan_and_correct(pilot, app, code: str) -> CorrectionForm:
+    await scanner(pilot, app, code)
+    await pilot.press("f8")
+    await pilot.pause()
+    assert isinstance(app.screen, CorrectionForm)
+    return app.screen
+
+
+def walk_ins(db: str) -> list[Attendee]:
+    with _session(db) as session:
+        return list(session.exec(select(Attendee).where(Attendee.walk_in == True)))  # noqa: E712
+
+
+async def test_a_scan_in_the_walk_in_form_checks_in_and_keeps_the_typed_name(demo_db):
+    code = _code(demo_db, "Izsak")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        form = await open_walk_in(pilot, app)
+        await person_types(pilot, *"Anna")
+        assert form.query_one("#form-first_name").value == "Anna"
+        await scanner(pilot, app, code)
+        assert app.screen is form  # the form stays open with what was typed
+        assert form.query_one("#form-first_name").value == "Anna"
+        assert form.query_one("#form-last_name").value == ""
+        assert desk(app).banner.kind == "ok" and "Kíncső Izsak" in desk(app).banner.text
+        notice = form.query_one(ScanNotice)
+        assert "WELCOME" in notice.text and "Kíncső Izsak" in notice.text
+        # the person goes on typing and registers the walk-in
+        await person_types(pilot, "tab", *"Berg", "enter")
+        await desk(app).wait_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, CheckinScreen)
+    assert [(p.first_name, p.last_name) for p in walk_ins(demo_db)] == [("Anna", "Berg")]
+    assert [(r.code, r.result) for r in _records(demo_db)][0] == (code, "ok")
+
+
+async def test_a_scan_into_the_empty_walk_in_form_creates_no_walk_in(demo_db):
+    code = _code(demo_db, "Nögel")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        form = await open_walk_in(pilot, app)
+        await scanner(pilot, app, code, suffix=("ctrl+m", "enter"))  # CR + Enter suffix
+        assert app.screen is form
+        assert form.query_one("#form-first_name").value == ""
+        assert "Lukas Nögel" in desk(app).banner.text
+    assert walk_ins(demo_db) == []
+    assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]
+
+
+async def test_a_scan_in_the_correction_form_changes_no_detail(demo_db):
+    first, second = _code(demo_db, "Izsak"), _code(demo_db, "Przeor")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        form = await scan_and_correct(pilot, app, first)
+        await scanner(pilot, app, second)
+        assert app.screen is form
+        assert form.query_one("#form-first_name").value == "Kíncső"
+        assert "Marek Przeor" in desk(app).banner.text
+        await pilot.press("escape")
+        await pilot.pause()
+    with _session(demo_db) as session:
+        assert session.exec(select(Attendee.first_name).where(Attendee.badge_code == first)).one() == "Kíncső"
+    assert [(r.code, r.result) for r in _records(demo_db)] == [(first, "ok"), (second, "ok")]
+
+
+async def test_a_scan_over_the_reprint_question_answers_nothing(demo_db):
+    first, second = _code(demo_db, "Izsak"), _code(demo_db, "Przeor")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        form = await scan_and_correct(pilot, app, first)
+        form.query_one("#form-first_name").value = "Kincső"
+        await pilot.press("enter")
+        await desk(app).wait_idle()
+        await pilot.pause()
+        question = app.screen
+        assert isinstance(question, ReprintQuestion)
+        await scanner(pilot, app, second)
+        assert app.screen is question  # still asking
+        assert "Marek Przeor" in desk(app).banner.text
+        assert "Marek Przeor" in question.query_one(ScanNotice).text
+    with _session(demo_db) as session:
+        assert [j.reprint for j in session.exec(select(PrintJob).where(PrintJob.kind == "badge"))] == [False, False]
+
+
+async def test_a_person_typing_in_the_form_is_never_taken_for_a_scanner(demo_db):
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        form = await open_walk_in(pilot, app)
+        await person_types(pilot, *"Alexandrina", "tab", *"Wojciechowska")
+        assert form.query_one("#form-first_name").value == "Alexandrina"
+        assert form.query_one("#form-last_name").value == "Wojciechowska"
+        await person_types(pilot, "enter")
+        await desk(app).wait_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, CheckinScreen)
+    assert [(p.first_name, p.last_name) for p in walk_ins(demo_db)] == [("Alexandrina", "Wojciechowska")]
+
+
+async def test_function_keys_leave_the_printer_panel(demo_db):
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        assert isinstance(app.screen, PrintersScreen)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, CheckinScreen)
+        await pilot.press("f7")
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, AgendaScreen)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, CheckinScreen)
+
+
+async def test_a_scan_on_the_printer_panel_is_a_check_in_with_a_banner_there(demo_db):
+    code = _code(demo_db, "Izsak")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        panel = app.screen
+        assert isinstance(panel, PrintersScreen)
+        await scanner(pilot, app, code)
+        assert app.screen is panel
+        assert "Kíncső Izsak" in panel.query_one(ScanNotice).text
+    assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]
+
+
+async def test_a_scan_on_the_agenda_is_a_check_in_at_the_desks_list_not_a_chair_key(demo_db):
+    code = "tcs-e+]4821"  # an unknown code full of the agenda's chair keys
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        agenda = app.screen
+        day_before = str(agenda.query_one("#agenda-day").render())
+        await scanner(pilot, app, code)
+        assert app.screen is agenda
+        assert "UNKNOWN CODE" in agenda.query_one(ScanNotice).text
+        assert str(agenda.query_one("#agenda-day").render()) == day_before
+    assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "unknown_code")]
