@@ -76,16 +76,19 @@ def lock_probe(db: str, barrier, stop, results) -> None:
     connection = sqlite3.connect(db, timeout=60, isolation_level=None)
     waits = []
     barrier.wait()
+    start = None
     while not stop.is_set():
-        start = time.perf_counter()
+        start = start or time.perf_counter()
         try:
             connection.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError:  # still locked after 60 s: the wait goes on
-            waits.append(time.perf_counter() - start)
+        except sqlite3.OperationalError:  # still locked after 60 s: the same wait goes on
             continue
         waits.append(time.perf_counter() - start)
+        start = None
         connection.execute("COMMIT")
         time.sleep(0.002)
+    if start is not None:
+        waits.append(time.perf_counter() - start)
     connection.close()
     results.put(("probe", waits, 0))
 
