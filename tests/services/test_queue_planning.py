@@ -75,6 +75,9 @@ def test_simulate_answers_as_every_scan_would(tmp_db):
     outcome = simulate_list(context, "Press room")
     assert outcome.results == {"not_on_list": 3, "ok": 1, "already_checked_in": 1, "cancelled": 1, "blocked": 1}
     assert outcome.not_on_list == {"participant": 2, "staff": 1}
+    from eventdesk.services.checkin_figures import desk_figures
+
+    assert desk_figures(context, "Press room").not_on_list == {"participant": 2, "staff": 1}  # the desk sees it too
     # The very scans give the very answers.
     scanned: dict[str, int] = {}
     for person in people:
@@ -96,3 +99,18 @@ def test_cli_split_and_simulate(demo_db):
     assert data["attendees"] == sum(data["results"].values())
     missing = runner.invoke(main, ["checkin", "simulate", "--list", "Nope", "--db", demo_db])
     assert missing.exit_code != 0 and "no check-in list 'Nope'" in missing.output
+
+
+def test_queue_time_to_clear_is_people_waiting_over_the_recent_pace(tmp_db):
+    from eventdesk.services.checkin_figures import desk_figures
+    from eventdesk.settings import Settings
+
+    context = open_context(tmp_db, Settings(db=tmp_db, desk_range="A–F"), Clock.frozen(MOMENT))
+    people = [_add(context, f"P{i}", f"Person{i}") for i in range(10)]
+    for person in people[:4]:  # four check-ins in the last ten minutes, at two desks
+        check_in(context, person.badge_code, desk="Desk 1" if person.id % 2 else "Desk 2")
+    figures = desk_figures(context)
+    assert (figures.waiting, figures.list_per_minute, figures.minutes_to_clear) == (6, 0.4, 15.0)
+    assert figures.desk_range == "A–F"
+    later = open_context(tmp_db, Settings(db=tmp_db), Clock.frozen(MOMENT.replace(hour=11)))
+    assert desk_figures(later).minutes_to_clear is None  # nobody checked in lately: no estimate

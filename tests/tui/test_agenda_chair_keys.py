@@ -54,7 +54,7 @@ async def test_an_early_start_moves_above_the_now_line_with_its_real_times(sampl
         await pilot.press("s")
         await wait_for(pilot, lambda: table.cell_text(f"s:{ids['Skills']}", "state") == "▶ now")
         assert table.cell_text(f"s:{ids['Skills']}", "time") == "12:32–13:12"
-        assert table.cell_text(f"s:{ids['Skills']}", "delay") == "8 min early"
+        assert table.cell_text(f"s:{ids['Skills']}", "delay") == "-8 min"  # the detail spells "8 min early"
         keys = table.keys
         assert keys.index(f"s:{ids['Skills']}") < keys.index(f"now:{app.screen.programme.by_id[ids['Skills']].room_id}")
         assert "planned 12:40–13:20, 8 min early" in str(app.screen.query_one("#detail-meta").render())

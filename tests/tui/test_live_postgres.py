@@ -83,7 +83,7 @@ async def test_every_screen_opens_and_shows_the_demo_on_postgresql(demo_on_pg, t
     app = _app(demo_on_pg, "Desk P", tmp_path)
     async with app.run_test(size=(160, 50)) as pilot:
         await app.screen.figures_ready()
-        assert "Checked in" in app.screen.query_one("#desk-figures").text
+        assert "0 / 697" in app.screen.query_one("#desk-figures").text
 
         await pilot.press("f3")
         await _until(pilot, lambda: isinstance(app.screen, AgendaScreen) and app.screen.programme is not None,
