@@ -323,7 +323,7 @@ async def test_exit_and_re_entry(demo_db):
         await _keys(pilot, screen, "f10")
         assert screen.direction == "exit"
         await _scan(pilot, screen, code)
-        assert screen.banner.kind == "ok" and "GOODBYE" in screen.banner.text
+        assert screen.banner.kind == "exit" and "GOODBYE" in screen.banner.text
         await _keys(pilot, screen, "f10")
         await _scan(pilot, screen, code)
         assert screen.banner.kind == "ok"
