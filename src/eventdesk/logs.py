@@ -19,6 +19,38 @@ def quiet_logging() -> None:
             root.removeHandler(handler)
     root.addHandler(logging.NullHandler())
     root.setLevel(logging.WARNING)
+    log_to_file_from_env()
+
+
+# Loggers that would write personal data at low levels: SQLAlchemy logs every statement with its
+# parameters (names, e-mails) at INFO; they stay at WARNING whatever level the log file has.
+NOISY_WITH_PERSONAL_DATA = ("sqlalchemy", "alembic", "PIL", "asyncio")
+
+
+def log_to_file(path: str | os.PathLike[str], level: str | int = "INFO") -> logging.Handler:
+    """Log into ``path`` (mode 0600) at ``level``; never personal data: our own log lines carry ids,
+    never names, and loggers that would print SQL parameters are held at WARNING."""
+    target = Path(path).expanduser()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(target, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if isinstance(handler, logging.FileHandler) and Path(handler.baseFilename) == target.absolute():
+            return handler
+    handler = logging.FileHandler(target, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(process)d: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level if isinstance(level, int) else logging.getLevelName(str(level).upper()))
+    for name in NOISY_WITH_PERSONAL_DATA:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return handler
+
+
+def log_to_file_from_env() -> None:
+    """``EVENTDESK_LOG_FILE`` (and ``EVENTDESK_LOG_LEVEL``, default INFO) turn on the log file."""
+    path = os.environ.get("EVENTDESK_LOG_FILE")
+    if path:
+        log_to_file(path, os.environ.get("EVENTDESK_LOG_LEVEL", "INFO"))
 
 
 def tame_escpos_import() -> None:

@@ -78,6 +78,14 @@ class Settings:
     backup_every_minutes: int = 10
     backup_keep: int = 12
     config_path: str | None = None
+    # Self check-in kiosk: the PIN that leaves it (the kiosk refuses to start without one);
+    # ``kiosk = true`` makes ``eventdesk run`` open the kiosk; ``kiosk_list`` the list it checks in on.
+    kiosk_pin: str | None = None
+    kiosk: bool = False
+    kiosk_list: str | None = None
+    # The last names this desk serves ("A–F", from ``eventdesk desks split``), shown on the check-in screen.
+    desk_range: str | None = None
+    data_dir: str | None = None  # where a desk keeps its offline file (default: the user's data folder)
 
     def printer_url(self, name_or_url: str | None = None) -> str | None:
         """A configured printer's URL by name, a URL as given, or the default printer."""
@@ -114,9 +122,12 @@ def _from_toml(settings: Settings, path: Path) -> Settings:
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(f"Settings file {path} is not valid TOML: {error}") from None
     values: dict[str, Any] = {"config_path": str(path)}
-    for key in ("db", "desk", "no_show_minutes", "undo_minutes", "printer_timeout_s", "day_boundary"):
+    for key in ("db", "desk", "no_show_minutes", "undo_minutes", "printer_timeout_s", "day_boundary", "kiosk_pin",
+                "kiosk", "kiosk_list", "desk_range", "data_dir"):
         if key in data:
             values[key] = data[key]
+    if values.get("kiosk_pin") is not None:
+        values["kiosk_pin"] = str(values["kiosk_pin"])  # kiosk_pin = 4711 as well as "4711"
     search = data.get("search", {})
     if "min_chars" in search:
         values["search_min_chars"] = int(search["min_chars"])
@@ -162,10 +173,16 @@ def _from_env(settings: Settings, env: Mapping[str, str]) -> Settings:
         values["db"] = env["EVENTDESK_DB"]
     if env.get("EVENTDESK_DESK"):
         values["desk"] = env["EVENTDESK_DESK"]
+    if env.get("EVENTDESK_DATA_DIR"):
+        values["data_dir"] = env["EVENTDESK_DATA_DIR"]
     if env.get("EVENTDESK_PRINTER"):
         values["default_printer"] = env["EVENTDESK_PRINTER"]
     if env.get("EVENTDESK_DAY_BOUNDARY"):
         values["day_boundary"] = env["EVENTDESK_DAY_BOUNDARY"]
+    if env.get("EVENTDESK_DESK_RANGE"):
+        values["desk_range"] = env["EVENTDESK_DESK_RANGE"]
+    if env.get("EVENTDESK_KIOSK_PIN"):
+        values["kiosk_pin"] = env["EVENTDESK_KIOSK_PIN"]
     if env.get("EVENTDESK_SEARCH_MIN_CHARS"):
         values["search_min_chars"] = int(env["EVENTDESK_SEARCH_MIN_CHARS"])
     return replace(settings, **values)

@@ -88,3 +88,34 @@ def test_real_process(tmp_db: str, realdata: Path) -> None:
     bad = subprocess.run([*command, str(DATA / "broken-row-line-7.csv")], capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 1
     assert "line 7: no name" in bad.stderr and bad.stdout == ""
+
+
+def test_tito_file_with_map_then_export_imports_back_unchanged(tmp_db: str, tmp_path: Path) -> None:
+    tito = tmp_path / "tito.csv"
+    tito.write_text("Number,Ticket,Ticket Company Name,Ticket Job Title,Pronouns,"
+                    "What name would you like printed on your badge?,Order Reference\n"
+                    "1,Speaker,Klynge Nord,CEO,she/her,Maria de la Cruz,ORD-1\n", encoding="utf-8")
+    refused = run("import", "attendees", str(tito), "--db", tmp_db)
+    assert refused.exit_code == 1 and "--map name=" in refused.output
+    dry = run("import", "attendees", str(tito), "--db", tmp_db, "--dry-run",
+              "--map", "name=What name would you like printed on your badge?")
+    assert dry.exit_code == 0
+    assert "first_name: Maria | last_name: de la Cruz | pronouns: she/her" in dry.output
+    done = run("import", "attendees", str(tito), "--db", tmp_db,
+               "--map", "name=What name would you like printed on your badge?")
+    assert "1 added" in done.output
+    exported = tmp_path / "out.csv"
+    assert run("export", "attendees", "--db", tmp_db, "-o", str(exported)).exit_code == 0
+    assert oct(os.stat(exported).st_mode & 0o777) == "0o600"
+    lines = exported.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("First name,Last name,Badge Name,Pronouns,")
+    assert lines[1].startswith("Maria,de la Cruz,,she/her,Klynge Nord,CEO,")
+    again = run("import", "attendees", str(exported), "--db", tmp_db)
+    assert "0 added, 0 updated, 1 unchanged" in again.output
+
+
+def test_map_needs_field_equals_column(tmp_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("Name\nAnn Lee\n", encoding="utf-8")
+    result = run("import", "attendees", str(path), "--db", tmp_db, "--map", "name")
+    assert result.exit_code != 0 and "FIELD=COLUMN" in result.output

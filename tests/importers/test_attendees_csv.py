@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from eventdesk.importers.attendees_csv import (
-    FileProblem, category_from_product, decode, parse_attendees, parse_text, sniff_delimiter,
+    FileProblem, category_from_product, decode, parse_attendees, parse_text, sniff_delimiter, split_full_name,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "attendees"
@@ -234,3 +234,56 @@ def test_a_pretix_file_can_be_read_as_plain_csv() -> None:
     text = '"Order code","Attendee name","Product","Secret","E-mail"\n"A1","Maria Rossi","Speaker","s1","m@example.org"\n'
     row = parse(text, "csv").rows[0]
     assert (row.first_name, row.badge_code, row.category) == ("Maria", "s1", "speaker")
+
+
+TITO_HEADER = ("Number,Ticket,Ticket Company Name,Ticket Job Title,Pronouns,"
+               "What name would you like printed on your badge?,Order Reference\n")
+
+
+def test_tito_export_imports_with_the_badge_question_mapped_as_the_name() -> None:
+    text = TITO_HEADER + ("1,Speaker,Klynge Nord,CEO,she/her,Maria de la Cruz,ORD-1\n"
+                          "2,General Admission,Acme,,they/them,Jan van der Berg,ORD-2\n")
+    with pytest.raises(FileProblem, match="--map name="):
+        parse(text)
+    parsed = parse_text(text, mapping={"name": "What name would you like printed on your badge?"})
+    assert parsed.problems == []
+    assert [(r.first_name, r.last_name, r.pronouns, r.organisation, r.category) for r in parsed.rows] == [
+        ("Maria", "de la Cruz", "she/her", "Klynge Nord", "speaker"),
+        ("Jan", "van der Berg", "they/them", "Acme", "participant")]
+    assert parsed.columns["pronouns"] == "Pronouns"
+    assert parsed.columns["name"] == "What name would you like printed on your badge?"
+    assert "pronouns" in parsed.fields and "badge_name" not in parsed.fields
+
+
+def test_name_particles_stay_with_the_last_name() -> None:
+    assert split_full_name("Ursula von der Leyen") == ("Ursula", "von der Leyen")
+    assert split_full_name("Maria de la Cruz") == ("Maria", "de la Cruz")
+    assert split_full_name("Jean Paul Sartre") == ("Jean Paul", "Sartre")
+    assert split_full_name("Van Morrison") == ("Van", "Morrison")
+    assert split_full_name("Madonna") == ("Madonna", "")
+
+
+def test_badge_name_and_pronoun_columns_are_recognised_by_their_usual_headers() -> None:
+    for header in ("Badge Name", "Name on badge", "What name would you like printed on your badge?",
+                   "Badge name (as you want it printed)"):
+        parsed = parse(f"First name,Last name,{header},Pronouns\nRobert,Smith,Bob Smith,he/him\n")
+        assert (parsed.rows[0].badge_name, parsed.rows[0].pronouns) == ("Bob Smith", "he/him"), header
+    eventbrite = ("Attendee #,First Name,Last Name,Email,Ticket Type,Attendee Status,What are your pronouns?,"
+                  "Badge name\n1,Robert,Smith,b@example.org,General,Attending,he/him,Bob\n")
+    row = parse(eventbrite).rows[0]
+    assert (row.badge_name, row.pronouns) == ("Bob", "he/him")
+
+
+def test_map_overrides_detection_and_keeps_a_code_column() -> None:
+    text = "Full,Ref,Email\nAnn Lee,QR-001,ann@example.org\n"
+    parsed = parse_text(text, mapping={"name": "Full", "code": "Ref"})
+    row = parsed.rows[0]
+    assert (row.first_name, row.last_name, row.badge_code, row.email) == ("Ann", "Lee", "QR-001", "ann@example.org")
+    assert row.source_ref == "code:QR-001"
+
+
+def test_map_names_an_unknown_field_or_column() -> None:
+    with pytest.raises(FileProblem, match="no column 'Nom'"):
+        parse_text("Name\nAnn\n", mapping={"name": "Nom"})
+    with pytest.raises(FileProblem, match="unknown field 'nickname'"):
+        parse_text("Name\nAnn\n", mapping={"nickname": "Name"})

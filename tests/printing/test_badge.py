@@ -113,3 +113,47 @@ def test_configured_font_must_exist(tmp_path):
     with pytest.raises(FontError, match="does not exist"):
         font_path(str(tmp_path / "nope.ttf"))
     assert font_path(None) == default_font_path()
+
+
+def test_pronouns_print_under_the_name(layout):
+    with_pronouns = render_badge(BadgeData(name="Bobby Tables", code=CODE, pronouns="they/them"), layout).image
+    without = render_badge(BadgeData(name="Bobby Tables", code=CODE), layout).image
+    assert with_pronouns.height > without.height
+    # The rows below the name: the pronoun line's ink is as wide as the text drawn at its size.
+    from eventdesk.printing.badge import SEMIBOLD, fit_line
+
+    _, font = fit_line("they/them", layout, layout.px(28), layout.px(20), SEMIBOLD)
+    width = layout.width
+    first_new_row = next(y for y in range(without.height)
+                         if with_pronouns.crop((0, y, width, y + 1)).tobytes() != without.crop((0, y, width, y + 1)).tobytes())
+    assert first_new_row > layout.name_max_px // 2  # the name above is unchanged
+    band = with_pronouns.crop((0, first_new_row, width, first_new_row + layout.px(26)))
+    left, _, right, _ = band.point(lambda v: 255 - v).getbbox()
+    ink = font.getbbox("they/them")
+    assert abs((right - left) - (ink[2] - ink[0])) <= 6  # 1-bit thresholding trims the edges
+
+
+def test_arabic_names_print_shaped_from_the_arabic_font(layout):
+    from eventdesk.printing.fonts import font_for, unprintable
+
+    name = "محمد العلي"
+    rendered = render_badge(BadgeData(name=name, code=CODE), layout)
+    assert rendered.missing == [] and unprintable(name, layout.font) == []
+    path = font_for(name, layout.font)
+    assert "Arabic" in path.name
+    # Shaped (joined letters, right to left) is not what a plain left-to-right glyph run draws.
+    from PIL import ImageFont
+
+    from eventdesk.printing.fonts import visual
+
+    shaped = load_font(path, 60).getmask(visual("محمد"))
+    plain = ImageFont.truetype(str(path), 60, layout_engine=ImageFont.Layout.BASIC).getmask("محمد")
+    assert (shaped.size, bytes(shaped)) != (plain.size, bytes(plain))
+
+
+def test_install_hints_name_the_package_of_each_script():
+    from eventdesk.printing.fonts import install_hints
+
+    assert install_hints(["ท", "王", "ب"]) == ["Thai: pip install fontpkg-noto-sans-thai",
+                                               "CJK: apt-get install fonts-noto-cjk (Debian/Ubuntu; see the README for other systems)",
+                                               "Arabic: pip install fontpkg-noto-sans-arabic"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import zxingcpp
 from click.testing import CliRunner
 from PIL import Image
@@ -73,9 +74,37 @@ def test_attendee_that_matches_several_people_is_refused(printing_context, add_p
 
 
 def test_badges_check_lists_problem_names_and_exits_1(printing_context, add_people):
-    add_people(printing_context, [("Kristina", "Šermukšnytė-Alešiūnienė"), ("李", "小龍")])
+    # Ethiopic: neither Noto Sans nor any per-script font eventdesk knows holds it.
+    add_people(printing_context, [("Kristina", "Šermukšnytė-Alešiūnienė"), ("አበበ", "ቢቂላ")])
     result = run("badges", "check", "--db", printing_context.settings.db)
     assert result.exit_code == 1
-    assert "李 小龍: no glyph for 小 李 龍" in result.output
+    assert "አበበ ቢቂላ: no glyph for" in result.output
     assert "Šermukšnytė" not in result.output
+    assert "configure a font that has them in [badge] font" in result.output
     assert "Checked 2 badges: 1 problem." in result.output
+
+
+def test_badges_check_passes_for_an_arabic_name(printing_context, add_people):
+    add_people(printing_context, [("محمد", "العلي")])
+    result = run("badges", "check", "--db", printing_context.settings.db)
+    assert result.exit_code == 0 and "no problems" in result.output, result.output
+
+
+def test_badges_check_passes_for_a_chinese_name_with_the_readme_cjk_step(printing_context, add_people):
+    from eventdesk.printing.fonts import SCRIPT_FONTS, script_font
+
+    if script_font(next(s for s in SCRIPT_FONTS if s.script == "CJK")) is None:
+        pytest.skip("no CJK font on this machine: apt-get install fonts-noto-cjk (the README's CJK step)")
+    add_people(printing_context, [("", "王小明")])
+    result = run("badges", "check", "--db", printing_context.settings.db)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_script_without_its_font_names_the_package_to_install(printing_context, add_people, monkeypatch):
+    from eventdesk.printing import fonts
+
+    monkeypatch.setattr(fonts, "script_font", lambda entry: None)  # a machine without the Arabic font
+    add_people(printing_context, [("محمد", "العلي")])
+    result = run("badges", "check", "--db", printing_context.settings.db)
+    assert result.exit_code == 1
+    assert "install the font of their script: Arabic: pip install fontpkg-noto-sans-arabic" in result.output

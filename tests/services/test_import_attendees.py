@@ -337,3 +337,43 @@ def test_a_person_corrected_at_a_desk_during_the_import_keeps_the_correction(con
     roles = {p.id: p.role for p in people(context)}
     assert roles[last.id] == "Keynote speaker"
     assert sum(1 for role in roles.values() if role == "Director") == 199
+
+
+TITO = ("Number,Ticket,Ticket Company Name,Ticket Job Title,Pronouns,"
+        "What name would you like printed on your badge?,Order Reference\n"
+        "1,Speaker,Klynge Nord,CEO,she/her,Maria de la Cruz,ORD-1\n"
+        "2,General Admission,Acme,,,Иван Петров,ORD-2\n")
+BADGE_QUESTION = {"name": "What name would you like printed on your badge?"}
+
+
+def test_tito_export_imports_with_map_and_a_re_import_updates_pronouns(context, tmp_path: Path) -> None:
+    path = write(tmp_path, TITO)
+    summary = import_attendees(context, path, mapping=BADGE_QUESTION)
+    assert (summary.added, summary.updated) == (2, 0)
+    maria = people(context)[0]
+    assert (maria.first_name, maria.last_name, maria.pronouns, maria.organisation) == (
+        "Maria", "de la Cruz", "she/her", "Klynge Nord")
+    write(tmp_path, TITO.replace("she/her", "she/they"))
+    again = import_attendees(context, path, mapping=BADGE_QUESTION)
+    assert (again.added, again.updated, again.unchanged) == (0, 1, 1)
+    assert people(context)[0].pronouns == "she/they"
+
+
+def test_dry_run_shows_the_mapping_and_the_first_rows_and_writes_nothing(context, tmp_path: Path) -> None:
+    summary = import_attendees(context, write(tmp_path, TITO), mapping=BADGE_QUESTION, dry_run=True)
+    text = "\n".join(summary.lines())
+    assert "name <- 'What name would you like printed on your badge?'" in text
+    assert "pronouns <- 'Pronouns'" in text
+    assert "first_name: Maria | last_name: de la Cruz | pronouns: she/her" in text
+    assert people(context) == []
+
+
+def test_badge_name_is_kept_searchable_and_other_scripts_are_found_in_latin(context, tmp_path: Path) -> None:
+    write(tmp_path, "First name,Last name,Badge Name,Email\n"
+                    "Robert,Smith,Bobby Tables,r@example.org\n"
+                    "Γιώργος,Παπαδόπουλος,,g@example.org\n"
+                    "Ivan,Petrov,,i@example.org\n")
+    import_attendees(context, tmp_path / "people.csv")
+    assert [p.called for p in search_people(context, "bobby")] == ["Bobby Tables"]
+    assert [p.name for p in search_people(context, "papadopoulos")] == ["Γιώργος Παπαδόπουλος"]
+    assert [p.name for p in search_people(context, "Петров")] == ["Ivan Petrov"]

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from eventdesk.domain.codes import new_badge_code
 from eventdesk.services import printing
+from eventdesk.services.attendees import Person
 from eventdesk.services.context import open_context
 from eventdesk.settings import Settings
 from eventdesk.store import print_jobs
@@ -144,13 +145,13 @@ def test_find_person_by_code_id_or_unique_search(context):
 def test_badges_check_lists_missing_glyphs_and_names_too_long_to_read(context):
     add(context, "Kristina", "Šermukšnytė-Alešiūnienė")
     add(context, "Kíncső", "Izsak")
-    chinese = add(context, "李", "小龍")
+    ethiopic = add(context, "አበበ", "ቢቂላ")  # a script no badge font eventdesk knows holds
     long = add(context, "Maximiliane-Alexandra", "von Hohenzollern-Sigmaringen-Württemberg-Hechingen de la Tour")
     report = printing.check_badges(context)
     assert report.checked == 4
     problems = {p.attendee_id: p for p in report.problems}
-    assert set(problems) == {chinese.id, long.id}
-    assert problems[chinese.id].missing == ("小", "李", "龍")
+    assert set(problems) == {ethiopic.id, long.id}
+    assert problems[ethiopic.id].missing == tuple(sorted(set("አበበቢቂላ")))
     assert not problems[long.id].readable and problems[long.id].name_px < report.readable_px
 
 
@@ -170,3 +171,27 @@ def test_preview_png(context, tmp_path):
     rendered = printing.preview_png(context, printing.find_person(context, person.badge_code), target)
     assert rendered.missing == [] and rendered.readable
     assert [r.text for r in zxingcpp.read_barcodes(Image.open(target).convert("L"))] == [person.badge_code]
+
+
+def test_the_badge_carries_the_badge_name_large_and_the_pronouns(context):
+    printing_context = context
+    from eventdesk.printing.badge import BadgeData, render_badge
+    from eventdesk.services.printing import badge_data, badge_layout, render_person
+    from eventdesk.store.attendees import save_attendee
+    from eventdesk.store.models import Attendee
+
+    with printing_context.session() as session:
+        attendee = save_attendee(session, Attendee(first_name="Robert", last_name="Smith", badge_name="Bobby",
+                                                   pronouns="he/him", badge_code="BOBBY-1"))
+        person = Person.of(attendee)
+    rendered = render_person(printing_context, person)
+    assert rendered.name_lines == ["Bobby"]
+    data = badge_data(printing_context, person)
+    reference = render_badge(BadgeData(name="Bobby", code="BOBBY-1", pronouns="he/him", category=data.category,
+                                       event_name=data.event_name, event_dates=data.event_dates),
+                             badge_layout(printing_context.settings))
+    assert rendered.image.tobytes() == reference.image.tobytes()
+    legal = render_badge(BadgeData(name="Robert Smith", code="BOBBY-1", pronouns="he/him", category=data.category,
+                                   event_name=data.event_name, event_dates=data.event_dates),
+                         badge_layout(printing_context.settings))
+    assert rendered.image.tobytes() != legal.image.tobytes()

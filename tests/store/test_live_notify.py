@@ -154,3 +154,101 @@ def test_the_listener_comes_back_after_its_connection_is_killed(demo_on_pg):
         assert heard.get(timeout=30) == frozenset({"agenda"})
     finally:
         listener.stop()
+
+
+class FreezingProxy:
+    """A TCP proxy on 127.0.0.1 in front of the PostgreSQL server that the test can freeze: bytes
+    stop flowing both ways and no socket is closed (a hung server or a firewall that drops
+    silently), then thaw (the frozen connections are closed; new ones are forwarded again)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        import socket
+
+        self.upstream = (host, port)
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.flowing = threading.Event()
+        self.flowing.set()
+        self.sockets: list = []
+        self.closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+
+        while not self.closed:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            if not self.flowing.is_set():  # frozen: the connection is taken and left unanswered
+                self.sockets.append(client)
+                continue
+            upstream = socket.create_connection(self.upstream)
+            self.sockets += [client, upstream]
+            for source, target in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    def _pump(self, source, target) -> None:
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                self.flowing.wait()
+                if not self.flowing.is_set():
+                    break
+                target.sendall(data)
+        except OSError:
+            pass
+
+    def freeze(self) -> None:
+        self.flowing.clear()
+
+    def thaw(self) -> None:
+        frozen, self.sockets = self.sockets, []
+        for sock in frozen:
+            sock.close()
+        self.flowing.set()
+
+    def close(self) -> None:
+        self.closed = True
+        self.server.close()
+        self.thaw()
+
+
+def test_the_listener_notices_a_server_that_stops_answering_and_comes_back(demo_on_pg):
+    """A proxy that stops answering without closing: the listener's ping times out, it says it is
+    disconnected (no traceback), and when the way is open again it reconnects and hears as before."""
+    from sqlalchemy.engine import make_url
+
+    from eventdesk.store.db import bump
+    from eventdesk.store.notify import EVERY_AREA, StoreListener, listener_dsn
+
+    context = _context(demo_on_pg, "Desk 7")
+    url = make_url(demo_on_pg)
+    proxy = FreezingProxy(url.host or "127.0.0.1", url.port or 5432)
+    heard: queue.Queue[frozenset[str]] = queue.Queue()
+    states: queue.Queue[bool] = queue.Queue()
+    dsn = listener_dsn(context.engine).replace(f":{url.port or 5432}/", f":{proxy.port}/")
+    assert str(proxy.port) in dsn
+    listener = StoreListener(dsn, heard.put, states.put, retry_seconds=0.2, ping_seconds=0.5, ping_timeout=1.0,
+                             connect_timeout=1)
+    listener.start()
+    try:
+        assert states.get(timeout=30) is True
+        with context.session() as session:
+            bump(session, "agenda")
+        assert heard.get(timeout=30) == frozenset({"agenda"})
+
+        proxy.freeze()
+        assert states.get(timeout=30) is False  # the unanswered ping
+        proxy.thaw()
+        assert states.get(timeout=30) is True
+        assert heard.get(timeout=30) == EVERY_AREA  # whatever changed while it was cut off
+        with context.session() as session:
+            bump(session, "meetings")
+        assert heard.get(timeout=30) == frozenset({"meetings"})
+    finally:
+        listener.stop()
+        proxy.close()

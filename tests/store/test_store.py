@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from eventdesk.domain.codes import new_badge_code
 from eventdesk.services.context import open_context
 from eventdesk.store import migrate
-from eventdesk.store.attendees import save_attendee
+from eventdesk.store.attendees import save_attendee, search_attendees
 from eventdesk.store.db import make_engine, session_scope
 from eventdesk.store.models import Attendee, CheckinList, CheckinRecord, Event, Meeting, MeetingSlot, MeetingTable
 
@@ -142,3 +142,27 @@ def test_upgrading_a_database_of_the_first_version_keeps_its_data(tmp_path):
     with Session(context.engine) as session:
         person = session.exec(select(Attendee)).one()
     assert (person.first_name, person.badge_code, person.category) == ("Kíncső", "OLDCODE1234", "speaker")
+
+
+def test_a_store_from_before_script_blind_search_gets_its_tokens_rebuilt(tmp_path):
+    """A store at the revision before badge names: its people are found by their Latin spelling
+    after the upgrade, and keep an empty badge name (their first + last name prints)."""
+    path = tmp_path / "old.db"
+    engine = make_engine(path)
+    migrate.upgrade(engine, "0007")
+    raw = sqlite3.connect(path)
+    raw.execute("INSERT INTO event (name, venue, timezone, start_date, end_date, created_at) "
+                "VALUES ('Old Event', 'Brussels', 'Europe/Brussels', '2024-05-06', '2024-05-08', '2024-01-01 10:00:00')")
+    raw.execute("INSERT INTO attendee (first_name, last_name, organisation, role, email, country, category, status, "
+                "blocked, note, badge_code, walk_in, created_at, updated_at) VALUES ('Иван', 'Петров', '', "
+                "'', '', 'BG', 'participant', 'active', 0, '', 'OLDCODE1234', 0, '2024-01-01 10:00:00', "
+                "'2024-01-01 10:00:00')")
+    raw.execute("INSERT INTO attendee_token (token, attendee_id) VALUES ('петров', 1)")
+    raw.commit()
+    raw.close()
+    engine.dispose()
+
+    context = open_context(str(path))
+    with Session(context.engine) as session:
+        assert [h.attendee.badge_code for h in search_attendees(session, "petrov")] == ["OLDCODE1234"]
+        assert session.exec(select(Attendee)).one().called == "Иван Петров"

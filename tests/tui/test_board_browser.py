@@ -6,6 +6,7 @@ receives from the app, and looks for a room name in it (it also keeps a screensh
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -89,13 +90,15 @@ class DevTools:
                 return message.get("result", {})
 
 
-async def read_board_in_chromium(url: str, profile: Path, screenshot: Path, expected: str) -> str:
+@contextlib.asynccontextmanager
+async def chromium_page(profile: Path, window: str = "1600,900"):
+    """Headless Chromium with one blank page, driven over the DevTools protocol."""
     import aiohttp
 
     browser = subprocess.Popen(
         [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--remote-debugging-port=0", f"--user-data-dir={profile}", "--window-size=1600,900", "about:blank"],
+         "--remote-debugging-port=0", f"--user-data-dir={profile}", f"--window-size={window}", "about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         active = profile / "DevToolsActivePort"
@@ -114,23 +117,28 @@ async def read_board_in_chromium(url: str, profile: Path, screenshot: Path, expe
             async with http.ws_connect(pages[0]["webSocketDebuggerUrl"], max_msg_size=0) as ws:
                 tools = DevTools(ws)
                 await tools.send("Page.enable")
-                await tools.send("Page.addScriptToEvaluateOnNewDocument", source=RECORD_SOCKET)
-                await tools.send("Page.navigate", url=url)
-                text = ""
-                for _ in range(300):  # up to about 30 s: the server starts a board process per page
-                    result = await tools.send("Runtime.evaluate", expression="window.__boardText || ''")
-                    text = ANSI.sub("", result["result"].get("value", ""))
-                    if expected in text:
-                        break
-                    await asyncio.sleep(0.1)
-                await asyncio.sleep(0.5)
-                shot = await tools.send("Page.captureScreenshot", format="png")
-                import base64
-
-                screenshot.write_bytes(base64.b64decode(shot["data"]))
-                return text
+                yield tools
     finally:
         stop(browser)
+
+
+async def read_board_in_chromium(url: str, profile: Path, screenshot: Path, expected: str) -> str:
+    async with chromium_page(profile) as tools:
+        await tools.send("Page.addScriptToEvaluateOnNewDocument", source=RECORD_SOCKET)
+        await tools.send("Page.navigate", url=url)
+        text = ""
+        for _ in range(300):  # up to about 30 s: the server starts a board process per page
+            result = await tools.send("Runtime.evaluate", expression="window.__boardText || ''")
+            text = ANSI.sub("", result["result"].get("value", ""))
+            if expected in text:
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+        shot = await tools.send("Page.captureScreenshot", format="png")
+        import base64
+
+        screenshot.write_bytes(base64.b64decode(shot["data"]))
+        return text
 
 
 @pytest.mark.browser

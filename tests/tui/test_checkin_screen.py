@@ -461,3 +461,40 @@ async def test_the_banner_stays_until_the_next_scan_and_fades(demo_db, monkeypat
         monkeypatch.setattr(checkin_banner, "FADE_SECONDS", 60)
         await _scan(pilot, screen, _code(demo_db, "Nögel"))
         assert not screen.banner.has_class("-faded") and "Lukas Nögel" in screen.banner.text
+
+
+async def test_walk_in_form_takes_the_badge_name_and_pronouns(demo_db):
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await pilot.press("f6")
+        await pilot.pause()
+        app.screen.query_one("#form-first_name").value = "Robert"
+        app.screen.query_one("#form-last_name").value = "Tables"
+        app.screen.query_one("#form-badge_name").value = "Bobby Tables"
+        app.screen.query_one("#form-pronouns").value = "he/him"
+        app.screen.query_one("#form-first_name").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        await screen.wait_idle()
+        await pilot.pause()
+        assert "Bobby Tables (he/him)" in screen.banner.text
+        assert "Robert Tables" in screen.banner.text  # the legal name, to compare with an ID
+    with _session(demo_db) as session:
+        person = session.exec(select(Attendee).where(Attendee.last_name == "Tables")).one()
+        assert (person.badge_name, person.pronouns) == ("Bobby Tables", "he/him")
+
+
+async def test_figures_show_this_desks_range_and_the_queues_time_to_clear(demo_db):
+    context = open_context(demo_db, Settings(db=demo_db, desk="Desk 2", desk_range="A–I"), Clock.frozen(MOMENT))
+    app = make_app(context, watch_store=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await _scan(pilot, screen, _code(demo_db, "Izsak"))
+        screen.request_figures(now=True)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = screen.query_one("#desk-figures").text
+        assert "This desk: last names" in text and "A–I" in text
+        assert "Queue clears in" in text and "min" in text.split("Queue clears in")[1].split("\n")[0]

@@ -1,18 +1,25 @@
-"""The meeting desk under Pilot: scans, presence, probable no-shows, free tables and ad-hoc
-bookings on the sample morning (tests/meetings_sample.py), with a frozen event clock."""
+"""The meeting desk under Pilot: scans, presence, probable no-shows (F6 asks with the names; the
+seated partner stays at a half-free table and is offered stand-by partners), name search, free
+tables and ad-hoc bookings on the sample morning (tests/meetings_sample.py), with a frozen event clock."""
 
 from __future__ import annotations
 
-import pytest
-from textual.widgets import Input, Select
+from dataclasses import replace
 
+import pytest
+from sqlmodel import Session, select
+from textual.widgets import Input, OptionList
+
+from eventdesk.services import meetings as service
+from eventdesk.store.models import PrintJob
 from eventdesk.tui.app import make_app
 from eventdesk.tui.screens.meetings import MeetingsScreen
 from eventdesk.tui.widgets.meeting_booking import BookingForm
 from eventdesk.tui.widgets.meeting_grid import MeetingGrid, NoShowList
+from eventdesk.tui.widgets.meeting_standby import ConfirmNoShow, PersonPicker, StandbyOffer
 from meetings_sample import PEOPLE, at, meetings  # noqa: F401
 
-ANA, BEN, EVE, FINN = (PEOPLE[k][4] for k in ("ana", "ben", "eve", "finn"))
+ANA, BEN, CHEN, EVE, FINN = (PEOPLE[k][4] for k in ("ana", "ben", "chen", "eve", "finn"))
 
 
 async def settle(app, pilot) -> None:
@@ -103,6 +110,8 @@ async def test_probable_no_show_flagged_then_confirmed_frees_the_table(app, meet
         flagged.focus()
         await pilot.press("down")  # table 2
         await pilot.press("f6")
+        await pilot.pause()
+        await pilot.press("enter")  # the confirmation names them; Enter confirms
         await settle(app, pilot)
         assert grid(screen)["2"].endswith("| no-show · free")
         assert "Free tables now (2): 2, 4" in text_of(screen, "#meetings-free")
@@ -111,33 +120,60 @@ async def test_probable_no_show_flagged_then_confirmed_frees_the_table(app, meet
 
 
 async def test_ad_hoc_booking_refused_with_reason_then_accepted(app, meetings):
+    from textual.widgets import OptionList
+
     meetings.clock.set(at(10, 12))
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot)
         screen = app.screen
-        await scan(app, pilot, EVE)  # the last scanned person fills in person A
+        await scan(app, pilot, EVE)  # the last scanned person is person A, by name
         await pilot.press("f8")
         await pilot.pause()
         form = app.screen
         assert isinstance(form, BookingForm)
-        assert form.query_one("#booking-a", Input).value == EVE
-        assert form.query_one("#booking-slot", Select).value == screen.board.slots[0].id
-        assert form.query_one("#booking-table", Input).value == "4"  # the first free table
+        assert "✓ Eve Walker" in text_of(form, "#booking-a-chosen")
+        assert form.focused is form.query_one("#booking-b", Input)
 
-        async def book(b: str, table: str) -> str:
-            form.query_one("#booking-b", Input).value = b
-            form.query_one("#booking-table", Input).value = table
-            await pilot.press("ctrl+s")
-            await settle(app, pilot)
-            return text_of(form, "#booking-error") if app.screen is form else ""
+        await pilot.press(*"ana", "enter")  # a name: searched, one match taken
+        await settle(app, pilot)
+        assert "✓ Ana Šermukšnytė" in text_of(form, "#booking-b-chosen")
+        assert text_of(form, "#booking-error") == "These two have no free slot in common left today."
 
-        assert await book(ANA, "4") == "Ana Šermukšnytė already has a meeting at 10:00 (table 1 with Ben Okafor)."
-        assert await book(FINN, "2") == "Table 2 is taken at 10:00 (Kíncső Izsák with Kristina Šermukšnytė-Alešiūnienė)."
-        assert app.screen is form
-        assert await book(FINN, "4") == ""
+        form.query_one("#booking-b", Input).focus()  # choose again: Finn
+        await pilot.press(*"finn lar", "enter")
+        await settle(app, pilot)
+        assert "✓ Finn Larsen" in text_of(form, "#booking-b-chosen")
+        slots = form.query_one("#booking-slots", OptionList)
+        assert [str(slots.get_option_at_index(i).prompt) for i in range(slots.option_count)] == [
+            "10:00–10:30  1 table", "10:30–11:00  2 tables", "11:00–11:30  2 tables"]
+        assert form.focused is slots  # Tab or typing never opens a drop-down
+        await pilot.press("down")  # 10:30
+        await pilot.press("enter")  # to the tables
+        tables = form.query_one("#booking-tables", OptionList)
+        assert form.focused is tables
+        assert [str(tables.get_option_at_index(i).prompt) for i in range(tables.option_count)] == ["Table 3", "Table 4"]
+        await pilot.press("down", "enter")  # table 4
+        await settle(app, pilot)
         assert app.screen is screen
-        assert "Eve Walker" in grid(screen)["4"] and "Finn Larsen" in grid(screen)["4"]
-        assert "Free tables now (0): none" in text_of(screen, "#meetings-free")
+        assert "Eve Walker" in grid(screen, "#meetings-next")["4"] and "Finn Larsen" in grid(screen, "#meetings-next")["4"]
+
+
+async def test_a_refused_booking_keeps_the_form_open_with_the_reason(app, meetings):
+    meetings.clock.set(at(10, 12))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f8")
+        await pilot.pause()
+        form = app.screen
+        await pilot.press(*"eve walker", "enter")
+        await settle(app, pilot)
+        await pilot.press(*"finn larsen", "enter")
+        await settle(app, pilot)
+        service.book(meetings, EVE, FINN, form.options[0].slot.id, 4)  # another desk was quicker
+        await pilot.press("ctrl+s")  # the first slot and table, as listed
+        await settle(app, pilot)
+        assert app.screen is form
+        assert text_of(form, "#booking-error") == "Table 4 is taken at 10:00 (Eve Walker with Finn Larsen)."
 
 
 async def test_booking_form_closes_on_escape_without_booking(app):
@@ -196,12 +232,6 @@ async def test_the_demo_events_meetings_load_on_the_screen(demo_db):
 
 
 async def test_f9_queues_the_scanned_persons_slip(meetings, tmp_path):
-    from dataclasses import replace
-
-    from sqlmodel import Session, select
-
-    from eventdesk.store.models import PrintJob
-
     meetings.clock.set(at(9, 58))
     app = make_app(meetings, start_screen="meetings", watch_store=False)
     async with app.run_test(size=(160, 50)) as pilot:
@@ -251,6 +281,8 @@ async def test_a_late_partner_hears_that_the_table_was_released(app, meetings):
         screen.tick()
         await pilot.pause()
         await pilot.press("f6")  # table 1: Ana and Ben both missing
+        await pilot.pause()
+        await pilot.press("enter")
         await settle(app, pilot)
         await scan(app, pilot, BEN)
         result = text_of(screen, "#meetings-result")
@@ -259,7 +291,6 @@ async def test_a_late_partner_hears_that_the_table_was_released(app, meetings):
 
 
 async def test_another_desks_scan_shows_up_when_the_store_changes(app, meetings):
-    from eventdesk.services import meetings as service
     from eventdesk.tui.messages import StoreChanged
 
     async with app.run_test(size=(160, 50)) as pilot:
@@ -273,3 +304,128 @@ async def test_another_desks_scan_shows_up_when_the_store_changes(app, meetings)
         screen.post_message(StoreChanged(frozenset({"meetings"})))
         await settle(app, pilot)
         assert grid(screen)["1"].endswith("| one present")
+
+
+# --- no-shows turned into meetings, the list by keyboard, a name at the scan box ----------------
+
+async def seven_past(meetings, screen, pilot) -> None:
+    """10:07: everyone still missing at table 1-3 is a probable no-show."""
+    meetings.clock.set(at(10, 7))
+    screen.tick()
+    await pilot.pause()
+
+
+@pytest.fixture
+def desk_app(meetings, tmp_path):
+    meetings.clock.set(at(10, 2))
+    meetings.settings = replace(meetings.settings, printers={"slips": f"preview://{tmp_path}"}, default_printer="slips")
+    return make_app(meetings, start_screen="meetings", watch_store=False)
+
+
+async def test_two_no_shows_confirmed_then_their_waiting_people_booked_together_with_both_slips(desk_app, meetings):
+    app = desk_app
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        await scan(app, pilot, ANA)  # table 1: Ben will not come
+        await scan(app, pilot, CHEN)  # table 3: Dara will not come
+        await seven_past(meetings, screen, pilot)
+        flagged = screen.query_one("#meetings-no-shows", NoShowList)
+        assert [flagged.row_text(k).split(" | ")[0] for k in flagged.keys] == ["1", "2", "3"]
+
+        await pilot.press("down", "down")  # from the scan box: table 3
+        await pilot.press("f6")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmNoShow)
+        words = text_of(dialog, "#no-show-text")
+        assert "Dara Ó Briain did not come" in words and "Chen Wei stays at the table" in words
+        await pilot.press("enter")
+        await settle(app, pilot)
+        offer = app.screen
+        assert isinstance(offer, StandbyOffer)  # Chen is offered partners: nobody is free yet
+        assert "Nobody is free in this slot yet" in text_of(offer, "#standby-status")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert screen.query_one("#meetings-now").row_text("3").endswith("| no-show · half-free")
+        assert "Chen Wei" in screen.query_one("#meetings-now").row_text("3")
+        free = text_of(screen, "#meetings-free")
+        assert "Free tables now (1): 4" in free and "Half-free 3: Chen Wei waits for a partner" in free
+
+        screen.query_one("#meetings-no-shows", NoShowList).move_cursor(row=0)  # table 1
+        await pilot.press("f6")
+        await pilot.pause()
+        assert "Ben Okafor did not come" in text_of(app.screen, "#no-show-text")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        offer = app.screen
+        assert isinstance(offer, StandbyOffer)
+        options = offer.query_one("#standby-list", OptionList)
+        assert "Chen Wei" in str(options.get_option_at_index(0).prompt)
+        assert "partner did not come · table 3" in str(options.get_option_at_index(0).prompt)
+        await pilot.press("enter")  # one key: book Ana with Chen at Ana's table, print both slips
+        await settle(app, pilot)
+        assert app.screen is screen
+        row = screen.query_one("#meetings-now").row_text("1")
+        assert "✓ Ana Šermukšnytė" in row and "Chen Wei" in row and row.endswith("| one present")
+        assert "Free tables now (2): 3, 4" in text_of(screen, "#meetings-free")
+        assert "Half-free" not in text_of(screen, "#meetings-free")
+        notes = " ".join(str(n.message) for n in app._notifications)
+        assert "Booked table 1: Ana Šermukšnytė with Chen Wei. Both slips are printing." in notes
+    with Session(meetings.engine) as session:
+        jobs = session.exec(select(PrintJob).where(PrintJob.kind == "slip")).all()
+    both = [service.find_people(meetings, code)[0].id for code in (ANA, CHEN)]
+    assert sorted(j.attendee_id for j in jobs) == sorted(both)
+
+
+async def test_f6_asks_first_and_esc_changes_nothing(desk_app, meetings):
+    app = desk_app
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        await seven_past(meetings, screen, pilot)
+        await pilot.press("f6")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmNoShow)
+        assert "Ana Šermukšnytė and Ben Okafor did not come" in text_of(app.screen, "#no-show-text")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert screen.query_one("#meetings-now").row_text("1").endswith("⚠ probable no-show")
+
+
+async def test_the_probable_no_shows_answer_arrows_and_tab(desk_app, meetings):
+    app = desk_app
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        await seven_past(meetings, screen, pilot)
+        flagged = screen.query_one("#meetings-no-shows", NoShowList)
+        assert screen.focused is screen.query_one("#meetings-scan")
+        await pilot.press("down")
+        assert flagged.selected_key is not None and flagged.row_text(flagged.selected_key).startswith("2 |")
+        await pilot.press("up")
+        assert flagged.row_text(flagged.selected_key).startswith("1 |")
+        await pilot.press("tab")
+        assert screen.focused is flagged
+        await pilot.press("down", "down")
+        assert flagged.row_text(flagged.selected_key).startswith("3 |")
+
+
+async def test_a_typed_name_is_searched_and_taken_as_that_persons_scan(desk_app, meetings):
+    app = desk_app
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press(*"chen wei", "enter")
+        await settle(app, pilot)
+        picker = app.screen
+        assert isinstance(picker, PersonPicker)
+        assert "Chen Wei" in str(picker.query_one("#picker-list", OptionList).get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        result = text_of(screen, "#meetings-result")
+        assert "Chen Wei" in result and "✓ present" in result and "Table 3" in result
+        await pilot.press(*"nobody at all", "enter")
+        await settle(app, pilot)
+        assert app.screen is screen and "Nobody found for nobody at all" in text_of(screen, "#meetings-result")

@@ -135,3 +135,26 @@ def test_badge_blocks_map_two_by_two_dots_to_one_cell():
     image.putpixel((2, 1), 0)
     image.putpixel((3, 1), 0)  # lower half of the second cell
     assert badge_blocks(image, 2) == ["▘▄"]
+
+
+async def test_the_readiness_check_from_the_printers_screen_names_the_dead_printer(desk):
+    from eventdesk.tui.screens.doctor import DoctorScreen
+
+    context, _, dead, _ = desk
+    app = make_app(context, watch_store=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: isinstance(app.screen, PrintersScreen))
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Printers: readiness check" in titles
+        await pilot.press("ctrl+d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DoctorScreen) and app.screen.report is not None)
+        screen = app.screen
+        assert not screen.report.ok
+        rows = {str(screen.query_one("#doctor-checks").get_row_at(i)[1]): screen.query_one("#doctor-checks").get_row_at(i)
+                for i in range(len(screen.report.checks))}
+        assert str(rows["printer front"][0]) == "FAIL" and f"{dead}" in str(rows["printer front"][2])
+        assert str(rows["printer back"][0]) == "OK"
+        assert "NOT READY" in str(screen.query_one("#doctor-verdict").render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, PrintersScreen))

@@ -24,6 +24,9 @@ def main(ctx: click.Context, config: str | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["config"] = config
+    from eventdesk.logs import log_to_file_from_env
+
+    log_to_file_from_env()
 
 
 @main.group("import")
@@ -103,7 +106,9 @@ def demo(obj: dict, db: str | None, desk: str | None, now: str | None, speed: fl
                    "add --fresh to rebuild it up to this --now.", err=True)
     # Beside the database file; for a server URL, in the current folder.
     folder = Path(target).expanduser().absolute().parent if "://" not in target else Path.cwd()
-    badges = folder / "eventdesk-demo-badges"
+    from eventdesk.services.privacy import DEMO_BADGES_FOLDER
+
+    badges = folder / DEMO_BADGES_FOLDER
     open_tui(obj, target, desk, now or DEMO_MOMENT, speed, fallback_printer=f"preview://{badges}")
 
 
@@ -137,7 +142,12 @@ def init(obj: dict, db: str | None, name: str, tz: str, start, end, venue: str) 
 @click.pass_obj
 @friendly_errors
 def run(obj: dict, db: str | None, desk: str | None, now: str | None, speed: float | None, screen: str) -> None:
-    """Open the TUI on an existing event."""
+    """Open the TUI on an existing event (the self check-in kiosk when the settings say kiosk = true)."""
+    if settings_from(obj, db=db, desk=desk).kiosk:
+        from eventdesk.cli.kiosk import open_kiosk
+
+        open_kiosk(obj, db, desk, now, speed, None)
+        return
     open_tui(obj, db, desk, now, speed, screen=screen)
 
 
@@ -145,8 +155,13 @@ def run(obj: dict, db: str | None, desk: str | None, now: str | None, speed: flo
 from eventdesk.cli import agenda as _agenda  # noqa: E402,F401
 from eventdesk.cli import attendees as _attendees  # noqa: E402,F401
 from eventdesk.cli import badges as _badges  # noqa: E402,F401
+from eventdesk.cli import chair as _chair  # noqa: E402,F401
 from eventdesk.cli import checkin as _checkin  # noqa: E402,F401
 from eventdesk.cli import desks as _desks  # noqa: E402,F401
+from eventdesk.cli import kiosk as _kiosk  # noqa: E402,F401
 from eventdesk.cli import meetings as _meetings  # noqa: E402,F401
+from eventdesk.cli import sync as _sync  # noqa: E402,F401
 from eventdesk.cli import backup as _backup  # noqa: E402,F401
 from eventdesk.cli import status as _status  # noqa: E402,F401
+from eventdesk.cli import data as _data  # noqa: E402,F401
+from eventdesk.cli import doctor as _doctor  # noqa: E402,F401

@@ -67,6 +67,7 @@ def agenda_now(obj: dict, at_text: str | None, db: str | None, as_json: bool) ->
     from eventdesk.domain.agenda import format_countdown, format_delay, time_left
     from eventdesk.services.agenda import now_and_next, room_now_dict
     from eventdesk.services.context import open_context
+    from eventdesk.services.speakers import speaker_arrivals
 
     settings = settings_from(obj, db=db)
     context = open_context(require_db(settings), settings)
@@ -74,7 +75,9 @@ def agenda_now(obj: dict, at_text: str | None, db: str | None, as_json: bool) ->
     at = parse_moment(at_text, context.event().timezone) if at_text else context.now()
     rooms = now_and_next(context, at)
     if as_json:
-        echo_json({"at": at.astimezone(zone).isoformat(), "rooms": [room_now_dict(r, zone, at) for r in rooms]})
+        arrivals = speaker_arrivals(context, [s.id for r in rooms for s in (r.current, r.next) if s is not None], at)
+        echo_json({"at": at.astimezone(zone).isoformat(),
+                   "rooms": [room_now_dict(r, zone, at, arrivals) for r in rooms]})
         return
     if not rooms:
         say("This event has no rooms yet; import an agenda with 'eventdesk import agenda FILE'.", err=True)
@@ -154,6 +157,50 @@ def agenda_delay(obj: dict, session_id: int, minutes: int, db: str | None, now: 
     from eventdesk.services.agenda import delay
 
     _chair_action(obj, db, lambda context: delay(context, session_id, minutes), now)
+
+
+@agenda_group.command("link")
+@click.argument("session_id", type=int, required=False)
+@click.argument("speaker", required=False)
+@click.argument("attendee", required=False)
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@friendly_errors
+def agenda_link(obj: dict, session_id: int | None, speaker: str | None, attendee: str | None, db: str | None,
+                as_json: bool) -> None:
+    """Link speakers to the attendees they are, so the desk and the chair see them arrive.
+
+    \b
+    eventdesk agenda link                       link every unlinked speaker whose name (or e-mail)
+                                                is exactly one attendee's; list the others
+    eventdesk agenda link SESSION_ID SPEAKER ATTENDEE
+                                                link one: SPEAKER is its number in the session (1, 2...)
+                                                or its name; ATTENDEE a badge code, id, e-mail or name
+    """
+    from eventdesk.services.context import open_context
+    from eventdesk.services.speakers import SpeakerError, link_speaker, relink_speakers
+
+    settings = settings_from(obj, db=db)
+    context = open_context(require_db(settings), settings)
+    if session_id is None:
+        report = relink_speakers(context)
+        if as_json:
+            echo_json(report.as_dict())
+        else:
+            for line in report.lines():
+                say(line)
+        return
+    if speaker is None or attendee is None:
+        raise Failure("Give SESSION_ID SPEAKER ATTENDEE (or nothing, to link every speaker by name).")
+    try:
+        message = link_speaker(context, session_id, speaker, attendee)
+    except SpeakerError as error:
+        raise Failure(str(error)) from None
+    if as_json:
+        echo_json({"linked": True, "message": message})
+    else:
+        say(message)
 
 
 @agenda_group.command("cancel")

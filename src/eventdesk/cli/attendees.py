@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
-from eventdesk.cli import import_group, main
+from eventdesk.cli import export_group, import_group, main
 from eventdesk.cli.common import Failure, db_option, echo_json, friendly_errors, require_db, say, settings_from
 
 
@@ -71,11 +73,18 @@ class _ProgressBars:
               help="auto recognises the pretix check-in list export and the Eventbrite attendee report "
                    "by their headers; csv maps common column names (first name, last name, e-mail, "
                    "company, category, code, ...).")
-@click.option("--dry-run", is_flag=True, help="Check the whole file and say what would change; write nothing.")
+@click.option("--map", "mappings", multiple=True, metavar="FIELD=COLUMN",
+              help="Read FIELD from COLUMN (repeatable), overriding or completing the columns recognised by "
+                   "name. FIELD: first_name, last_name, name (split into first and last), badge_name, pronouns, "
+                   "organisation, role, email, country, category, code, status. "
+                   "Example: --map name=\"What name would you like printed on your badge?\"")
+@click.option("--dry-run", is_flag=True, help="Check the whole file, show the columns used and the first rows "
+                                              "as they will be stored, and say what would change; write nothing.")
 @db_option
 @click.pass_obj
 @friendly_errors
-def import_attendees_command(obj: dict, file: str, fmt: str, dry_run: bool, db: str | None) -> None:
+def import_attendees_command(obj: dict, file: str, fmt: str, mappings: tuple[str, ...], dry_run: bool,
+                             db: str | None) -> None:
     """Import people from the CSV FILE into the event (create it first with 'eventdesk init').
 
     All or nothing: if any row is wrong, nothing is imported and each problem is named by its line.
@@ -88,11 +97,42 @@ def import_attendees_command(obj: dict, file: str, fmt: str, dry_run: bool, db: 
     from eventdesk.services.context import open_context
     from eventdesk.services.import_attendees import AttendeeImportError, import_attendees
 
+    mapping: dict[str, str] = {}
+    for item in mappings:
+        fld, sep, column = item.partition("=")
+        if not sep or not fld.strip() or not column.strip():
+            raise Failure(f"--map {item!r}: write FIELD=COLUMN, e.g. --map name=\"Full name\".")
+        mapping[fld.strip()] = column
     settings = settings_from(obj, db=db)
     context = open_context(require_db(settings), settings)
     try:
-        summary = import_attendees(context, file, fmt, dry_run=dry_run, progress=_ProgressBars(stderr_is_tty()))
+        summary = import_attendees(context, file, fmt, dry_run=dry_run, progress=_ProgressBars(stderr_is_tty()),
+                                   mapping=mapping or None)
     except AttendeeImportError as error:
         raise Failure(str(error)) from None
     for line in summary.lines():
         say(line)
+
+
+@export_group.command("attendees")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="File to write (default: standard output).")
+@db_option
+@click.pass_obj
+@friendly_errors
+def export_attendees_command(obj: dict, output: str | None, db: str | None) -> None:
+    """Write every attendee as CSV (UTF-8): first and last name, badge name, pronouns,
+    organisation, role, e-mail, country, category, status, note and badge code.
+    'eventdesk import attendees' reads the file back."""
+    from eventdesk.services.attendees import export_attendees_csv
+    from eventdesk.services.context import open_context
+
+    settings = settings_from(obj, db=db)
+    text = export_attendees_csv(open_context(require_db(settings), settings))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # personal data: owner only
+    with open(descriptor, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    say(f"Wrote {text.count(chr(10)) - 1} attendees to {output}.", err=True)

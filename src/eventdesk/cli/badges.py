@@ -62,6 +62,7 @@ def badge() -> None:
 @_printing_errors
 def badge_preview(obj: dict, attendee: str, png: str, db: str | None) -> None:
     """Render the badge of ATTENDEE (badge code, attendee id or a unique name) as a PNG file."""
+    from eventdesk.printing.fonts import install_hints
     from eventdesk.services.printing import preview_png
 
     context = _context(obj, db)
@@ -69,7 +70,8 @@ def badge_preview(obj: dict, attendee: str, png: str, db: str | None) -> None:
     rendered = preview_png(context, person, png)
     say(f"Wrote the badge of {person.name} to {png} ({rendered.image.width}×{rendered.image.height} dots).")
     if rendered.missing:
-        say(f"Warning: the font has no glyph for {' '.join(rendered.missing)}.", err=True)
+        hints = "; ".join(install_hints(rendered.missing))
+        say(f"Warning: no badge font has a glyph for {' '.join(rendered.missing)}; install {hints}.", err=True)
     if not rendered.readable:
         say(f"Warning: the name had to shrink to {rendered.name_px} px to fit.", err=True)
 
@@ -158,7 +160,7 @@ def badges_check(obj: dict, db: str | None, as_json: bool) -> None:
         echo_json({"checked": report.checked, "readable_px": report.readable_px,
                    "problems": [{"attendee_id": p.attendee_id, "name": p.name, "badge_code": p.badge_code,
                                  "missing": list(p.missing), "name_px": p.name_px, "readable": p.readable}
-                                for p in report.problems]})
+                                for p in report.problems], "install": report.install})
     else:
         for p in report.problems:
             reasons = []
@@ -167,6 +169,8 @@ def badges_check(obj: dict, db: str | None, as_json: bool) -> None:
             if not p.readable:
                 reasons.append(f"name shrunk to {p.name_px} px (readable: {report.readable_px} px)")
             say(f"{p.badge_code}  {p.name}: {'; '.join(reasons)}")
+        for hint in report.install:
+            say(f"To print these letters, install the font of their script: {hint}")
         say(f"Checked {report.checked} badges: "
                    f"{len(report.problems) or 'no'} problem{'s' if len(report.problems) != 1 else ''}.", err=True)
     if report.problems:

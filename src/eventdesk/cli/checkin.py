@@ -10,7 +10,10 @@ from typing import Iterator
 import click
 
 from eventdesk.cli import main
-from eventdesk.cli.common import Failure, db_option, desk_option, echo_json, friendly_errors, require_db, say, settings_from
+from eventdesk.cli.common import (
+    Failure, clock_options, db_option, desk_option, echo_json, friendly_errors, make_clock, require_db, say,
+    settings_from,
+)
 
 # Exit status of a scan that was recorded but not admitted (0 = ok; 1 = an error, nothing recorded).
 REFUSED = 2
@@ -67,10 +70,12 @@ def checkin_group() -> None:
                    "so replaying the same file with the same nonce records nothing twice.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (with --from: one object per line).")
 @db_option
+@clock_options
 @click.pass_obj
 @friendly_errors
 def scan(obj: dict, code: str | None, from_file: str | None, list_name: str | None, desk: str | None,
-         is_exit: bool, nonce: str | None, as_json: bool, db: str | None) -> None:
+         is_exit: bool, nonce: str | None, as_json: bool, db: str | None, now: str | None,
+         speed: float | None) -> None:
     """Check CODE in (a badge code, as scanned: scanner prefixes are removed), or every code of
     --from FILE.
 
@@ -83,17 +88,33 @@ def scan(obj: dict, code: str | None, from_file: str | None, list_name: str | No
 
     if (code is None) == (from_file is None):
         raise Failure("Give one badge CODE, or --from FILE (one code per line, '-' for standard input).")
-    context = _context(obj, db, desk)
     direction = "exit" if is_exit else "entry"
+    settings = settings_from(obj, db=db, desk=desk)
+    if _on_server(require_db(settings)):
+        # A desk on a server keeps scanning when the server does not answer: see services.offline.
+        from eventdesk.cli.sync import open_desk
+
+        offline_desk = open_desk(settings, settings.desk, clock_for=lambda tz: make_clock(now, speed, tz))
+        zone = offline_desk.zone
+
+        def decide(text: str, nonce: str | None):
+            return offline_desk.check_in(text, list_name=list_name, direction=direction, nonce=nonce)
+    else:
+        context = _context(obj, db, desk)
+        context.clock = make_clock(now, speed, context.event().timezone)  # a rehearsal as 'run --now' has
+        zone = context.zone
+
+        def decide(text: str, nonce: str | None):
+            return _decide(context, text, list_name, direction, nonce)
     if from_file is None:
         try:
-            result = _decide(context, code, list_name, direction, nonce)
+            result = decide(code, nonce)
         except CheckinError as error:
             raise Failure(str(error)) from None
         if as_json:
             echo_json(result.as_dict())
         else:
-            _say_result(context, result)
+            _say_result(zone, result)
         if not result.ok:
             raise SystemExit(REFUSED)
         return
@@ -104,7 +125,7 @@ def scan(obj: dict, code: str | None, from_file: str | None, list_name: str | No
         if not clean_code(line):  # blank, or only spaces, control characters or a scanner prefix
             continue
         try:
-            result = _decide(context, line, list_name, direction, f"{nonce}:{number}" if nonce else None)
+            result = decide(line, f"{nonce}:{number}" if nonce else None)
         except CheckinError as error:
             raise Failure(f"line {number}: {error}") from None
         except Exception as error:
@@ -116,7 +137,7 @@ def scan(obj: dict, code: str | None, from_file: str | None, list_name: str | No
         if as_json:
             click.echo(json.dumps(result.as_dict(), ensure_ascii=False, default=str))  # click.echo flushes
         else:
-            _say_result(context, result)
+            _say_result(zone, result)
     if refused:
         raise SystemExit(REFUSED)
 
@@ -151,22 +172,30 @@ def _lines(source: str) -> Iterator[tuple[int, str]]:
             stream.close()
 
 
-def _say_result(context, result) -> None:
+def _on_server(db: str) -> bool:
+    return "://" in db and not db.startswith("sqlite")
+
+
+def _say_result(zone, result) -> None:
     from eventdesk.domain.text import printable
 
     who = f"{printable(result.person.name, 80)} ({printable(result.person.organisation, 60) or '-'}, "\
           f"{printable(result.person.category, 30)})" if result.person else printable(result.code, 60)
     line = f"{result.result}: {result.label}: {who}"
     if result.first_checkin_at is not None:
-        local = result.first_checkin_at.astimezone(context.zone())
-        line += f"; first checked in {local:%a %H:%M} at {printable(result.first_checkin_desk or '?', 40)}"
+        local = result.first_checkin_at.astimezone(zone())
+        line += f"; first checked in today {local:%H:%M} at {printable(result.first_checkin_desk or '?', 40)}"
     if result.badge_queued:
         line += "; badge queued"
     if result.replayed:
         line += " (repeated nonce: recorded once)"
+    if result.offline:
+        line += " [OFFLINE: decided by this desk, kept in its journal until the server answers]"
     say(line)
     if result.person is not None and result.person.note:
         say(f"note: {printable(result.person.note, 200)}")
+    for slot in result.speaking:
+        say(slot.line(context.zone(), result.scanned_at))
 
 
 @checkin_group.command("undo")
@@ -246,3 +275,35 @@ def figures(obj: dict, list_name: str | None, desk: str | None, as_json: bool, d
     last = found.last_scan_at.astimezone(context.zone()).strftime("%H:%M:%S") if found.last_scan_at else "-"
     say(f"{found.desk}: {found.scans_per_minute:.1f} scans/min (last 10 min), {spa} per attendee, "
                f"last scan {last}")
+
+
+@checkin_group.command("simulate")
+@click.option("--list", "list_name", default=None, metavar="NAME", help="Check-in list (default: Main entrance).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--now", default=None, metavar="ISO", help="Decide as at this moment (default: now).")
+@db_option
+@click.pass_obj
+@friendly_errors
+def simulate(obj: dict, list_name: str | None, as_json: bool, now: str | None, db: str | None) -> None:
+    """Who would this list turn away? Counts, over every attendee, what an entry scan on the list
+    would answer now (ok, already checked in, not on the list by category, cancelled, blocked),
+    decided as a scan decides. Nothing is recorded."""
+    from eventdesk.cli.common import make_clock
+    from eventdesk.services.queue_planning import PlanningError, simulate_list
+
+    context = _context(obj, db, None)
+    context.clock = make_clock(now, None, context.event().timezone)
+    try:
+        outcome = simulate_list(context, list_name)
+    except PlanningError as error:
+        raise Failure(str(error)) from None
+    if as_json:
+        echo_json(outcome.to_json())
+        return
+    say(f"{outcome.list_name} (admits {outcome.admits or 'everybody'}): a scan of each of the "
+        f"{outcome.total} attendees would answer")
+    for result, count in outcome.results.items():
+        say(f"  {result:<20} {count:>6}")
+        if result == "not_on_list":
+            for category, people in outcome.not_on_list.items():
+                say(f"    {category:<18} {people:>6}")

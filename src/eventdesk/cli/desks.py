@@ -47,3 +47,43 @@ def desks_group(ctx: click.Context, db: str | None, now: str | None, speed: floa
                              for p in d.printers) or "no printer"
         say(f"{d.desk[:18]:<18} {'online' if d.online else 'offline':<8} {seen:>10} {scan:>9} "
             f"{d.scans_per_minute:>9.1f} {per:>8} {journal:>7}  {printers}")
+
+
+@desks_group.command("split")
+@click.option("--desks", "count", type=click.IntRange(1, 26), required=True, help="How many desks share the queue.")
+@click.option("--json", "as_json", is_flag=True, help="Print the ranges as JSON.")
+@click.option("--print", "print_signs_", is_flag=True, help="Print one sign per desk on the badge printer.")
+@click.option("--printer", default=None, help="Printer name or URL for --print (default: the default printer).")
+@db_option
+@click.pass_obj
+@friendly_errors
+def desks_split(obj: dict, count: int, as_json: bool, print_signs_: bool, printer: str | None, db: str | None) -> None:
+    """Split the expected attendees by the first letters of their last name (accents and scripts
+    folded: "Šimaitė" under S, "Петров" under P) into COUNT contiguous ranges of near-equal size,
+    e.g. A–F, G–Ma, Mb–R, S–Z. Put a range in each desk's settings as desk_range."""
+    from eventdesk.cli.common import Failure
+    from eventdesk.services.context import open_context
+    from eventdesk.services.queue_planning import PlanningError, print_signs, split_desks
+
+    settings = settings_from(obj, db=db)
+    context = open_context(require_db(settings), settings)
+    try:
+        ranges = split_desks(context, count)
+    except PlanningError as error:
+        raise Failure(str(error)) from None
+    if as_json:
+        echo_json([r.to_json() for r in ranges])
+    else:
+        for r in ranges:
+            say(f"Desk {r.desk}: {r.label:<10} {r.people:>6} people")
+        say(f"{sum(r.people for r in ranges)} people expected; largest range {max(r.people for r in ranges)}, "
+            f"smallest {min(r.people for r in ranges)}.")
+    if print_signs_:
+        from eventdesk.printing.devices import PrinterError
+        from eventdesk.services.printing import PrintingError
+
+        try:
+            places = print_signs(context, ranges, printer)
+        except (PrinterError, PrintingError) as error:
+            raise Failure(str(error)) from None
+        say(f"Printed {len(places)} signs on {places[0] if places else '-'}.", err=as_json)

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from anyascii import anyascii
+
 # Letters that NFKD does not decompose into base letter + accent.
 _FOLD_EXTRA = str.maketrans(
     {
@@ -19,14 +21,24 @@ _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "ae", "Ö": "
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+# Greek "ου" is the sound "ou" (Παπαδόπουλος is written Papadopoulos), not anyascii's "oy".
+_GREEK_OU = re.compile("ου")
+
+
 def fold(text: str) -> str:
-    """Lower-case, accent-free form of ``text``: "Šermukšnytė" -> "sermuksnyte"."""
+    """Lower-case, accent-free, Latin-script form of ``text``: "Šermukšnytė" -> "sermuksnyte",
+    "Петров" -> "petrov", "Παπαδόπουλος" -> "papadopoulos". The one folding function: search
+    tokens, queries, import matching and queue ranges are all made with it, so a name written in
+    any script is found by what desk staff type on a Latin keyboard, and the other way round."""
     if text.isascii():  # codes, e-mails, most names: nothing to decompose or transliterate
         return text.lower()
     text = text.translate(_FOLD_EXTRA)
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.casefold()
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    if stripped.isascii():
+        return stripped
+    # Other scripts by a maintained transliteration table (anyascii), not a hand-grown one.
+    return anyascii(_GREEK_OU.sub("ou", stripped)).casefold()
 
 
 def words(text: str) -> list[str]:
@@ -64,7 +76,9 @@ def query_terms(query: str) -> list[str]:
     return sorted(set(words(query)), key=len, reverse=True)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters (escape sequences), bidi embeddings, overrides, isolates and marks (they would
+# reorder the neighbouring columns of a table on a terminal that applies bidi), lone surrogates.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def printable(text: str | None, limit: int | None = None) -> str:

@@ -31,27 +31,49 @@ MAX_NOTE = 1000
 MAX_PROBLEMS = 100  # enough to fix a file in one go; a file that is wrong everywhere stops here
 
 # Attendee fields an import may set. ``badge_code`` and ``source_ref`` are handled apart.
-PERSON_FIELDS = ("first_name", "last_name", "organisation", "role", "email", "country", "category",
-                 "status", "note")
+PERSON_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country",
+                 "category", "status", "note")
 
 # Generic header names (folded, letters/digits/# only) -> attendee field.
 GENERIC_HEADERS: dict[str, tuple[str, ...]] = {
-    "first_name": ("firstname", "givenname", "forename", "first", "given", "vorname", "prenom"),
+    "first_name": ("firstname", "givenname", "forename", "first", "given", "vorname", "prenom", "ticketfirstname"),
     "last_name": ("lastname", "surname", "familyname", "family", "last", "nachname", "familienname",
-                  "nom", "nomdefamille"),
-    "full_name": ("name", "fullname", "attendeename", "participantname", "displayname", "nomcomplet"),
-    "email": ("email", "emailaddress", "mail", "emailadresse", "courriel", "adresseemail", "attendeeemail"),
+                  "nom", "nomdefamille", "ticketlastname"),
+    "full_name": ("name", "fullname", "attendeename", "participantname", "displayname", "nomcomplet",
+                  "ticketfullname", "ticketname"),
+    "badge_name": ("badgename", "nameonbadge", "nameonthebadge", "badgefirstname", "preferredname", "rufname",
+                   "whatnamewouldyoulikeprintedonyourbadge", "whatnamewouldyoulikeonyourbadge",
+                   "nameforbadge", "nameforyourbadge", "displaynameonbadge"),
+    "pronouns": ("pronouns", "pronoun", "yourpronouns", "whatareyourpronouns", "pronomen", "pronoms"),
+    "email": ("email", "emailaddress", "mail", "emailadresse", "courriel", "adresseemail", "attendeeemail",
+              "ticketemail"),
     "organisation": ("company", "organisation", "organization", "org", "companyname", "institution",
-                     "affiliation", "employer", "firma", "unternehmen", "organisme", "entreprise", "societe"),
+                     "affiliation", "employer", "firma", "unternehmen", "organisme", "entreprise", "societe",
+                     "ticketcompanyname", "ticketcompany"),
     "country": ("country", "countrycode", "land", "pays"),
     "category": ("category", "attendeecategory", "kategorie", "categorie"),
     "ticket_type": ("tickettype", "ticket", "product", "type", "attendeetype", "registrationtype"),
-    "code": ("code", "badgecode", "secret", "ticketcode", "barcode", "qrcode", "ticketsecret", "badge"),
+    "code": ("code", "badgecode", "secret", "ticketcode", "barcode", "qrcode", "ticketsecret", "badge",
+             "ticketreference", "ticketslug"),
     "note": ("note", "notes", "comment", "comments", "remark", "remarks", "bemerkung", "kommentar"),
-    "role": ("role", "jobtitle", "position", "function", "funktion", "fonction"),
+    "role": ("role", "jobtitle", "position", "function", "funktion", "fonction", "ticketjobtitle"),
     "status": ("status", "attendeestatus", "registrationstatus"),
 }
 _GENERIC_LOOKUP = {key: target for target, keys in GENERIC_HEADERS.items() for key in keys}
+# What ``--map FIELD=COLUMN`` accepts: the fields above, with ``name`` for a full name column.
+MAP_FIELDS = ("first_name", "last_name", "name", "badge_name", "pronouns", "organisation", "role", "email",
+              "country", "category", "code", "status")
+_MAP_TARGET = {"name": "full_name"}
+
+
+def question_field(key: str) -> str | None:
+    """A registration question asked as a column (Tito, Eventbrite, pretix export each question
+    under its text): "What are your pronouns?" -> pronouns, "Name for your badge" -> badge_name."""
+    if "pronoun" in key:
+        return "pronouns"
+    if "badge" in key and "name" in key and "code" not in key:
+        return "badge_name"
+    return None
 
 # Values of an explicit category column.
 CATEGORY_VALUES = {
@@ -97,6 +119,8 @@ class AttendeeRow:
     line: int
     first_name: str = ""
     last_name: str = ""
+    badge_name: str = ""
+    pronouns: str = ""
     organisation: str = ""
     role: str = ""
     email: str = ""
@@ -128,6 +152,7 @@ class ParsedFile:
     problem_count: int = 0  # all problems, also those beyond MAX_PROBLEMS
     ignored_columns: list[str] = field(default_factory=list)  # generic CSV only
     ref_label: str = "key"  # what source_ref is made of, for messages
+    columns: dict[str, str] = field(default_factory=dict)  # attendee field -> the column it is read from
 
     @property
     def format_label(self) -> str:
@@ -167,10 +192,24 @@ def clean(value: str) -> str:
     return _CONTROL_OR_SPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
 
 
+# Words that belong to the family name that follows them ("van der Berg", "de la Cruz", "bin Said").
+NAME_PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "dei", "degli", "di", "da", "das",
+                            "do", "dos", "du", "des", "la", "le", "lo", "ter", "ten", "te", "op", "het", "zu",
+                            "zum", "zur", "af", "av", "bin", "ibn", "bint", "al", "el", "mac", "st", "st.", "y"})
+
+
 def split_full_name(name: str) -> tuple[str, str]:
-    """At the first space: "Ursula von der Leyen" -> ("Ursula", "von der Leyen")."""
-    first, _, last = name.partition(" ")
-    return first, last
+    """A full name as first and last name: the last word is the family name, with the particles
+    before it ("Ursula von der Leyen" -> ("Ursula", "von der Leyen"), "Maria de la Cruz" ->
+    ("Maria", "de la Cruz"), "Jean Paul Sartre" -> ("Jean Paul", "Sartre")). A name of one
+    word is a first name."""
+    parts = name.split()
+    if len(parts) < 2:
+        return name.strip(), ""
+    start = len(parts) - 1
+    while start > 1 and parts[start - 1].casefold() in NAME_PARTICLES:
+        start -= 1
+    return " ".join(parts[:start]), " ".join(parts[start:])
 
 
 def category_from_product(product: str) -> str:
@@ -279,6 +318,21 @@ class _Layout:
     build: Callable[[dict[str, str], int], AttendeeRow]
     ref_label: str
     ignored: tuple[str, ...] = ()
+    columns: tuple[tuple[str, str], ...] = ()  # (field, column as written) for the dry run
+
+
+def _called_columns(keys: Iterable[str]) -> dict[str, str]:
+    """badge_name / pronouns -> header key of the first column asking for it (pretix, Eventbrite)."""
+    found: dict[str, str] = {}
+    for key in keys:
+        target = _GENERIC_LOOKUP.get(key) or question_field(key)
+        if target in ("badge_name", "pronouns"):
+            found.setdefault(target, key)
+    return found
+
+
+def _called(v: dict[str, str], columns: dict[str, str]) -> dict[str, str]:
+    return {target: _text(v.get(key, ""), target.replace("_", " ")) for target, key in columns.items()}
 
 
 _PRETIX_FIRST = ("attendeenamefirstname", "attendeenamegivenname")
@@ -290,6 +344,8 @@ def _pretix_layout(keys: dict[str, str]) -> _Layout:
     if "secret" not in keys:
         raise FileProblem("This is not a pretix check-in list export: it has no 'Secret' column.")
     fields = {"first_name", "last_name", "category", "email", "note"}
+    called = _called_columns(keys)
+    fields.update(called)
     if "company" in keys:
         fields.add("organisation")
     if "country" in keys:
@@ -320,7 +376,7 @@ def _pretix_layout(keys: dict[str, str]) -> _Layout:
             email=_email(_pick(v, "attendeeemail", "email"), "E-mail"),
             country=normal_country(_text(v.get("country", ""), "Country")),
             category=category_from_product(v.get("product", "")),
-            note="; ".join(notes), badge_code=code, source_ref=f"pretix:{code}",
+            note="; ".join(notes), badge_code=code, source_ref=f"pretix:{code}", **_called(v, called),
         )
 
     return _Layout("pretix", frozenset(fields), build, "pretix secret")
@@ -328,6 +384,8 @@ def _pretix_layout(keys: dict[str, str]) -> _Layout:
 
 def _eventbrite_layout(keys: dict[str, str]) -> _Layout:
     fields = {"first_name", "last_name", "email", "category", "status"}
+    called = _called_columns(keys)
+    fields.update(called)
     for key, name in (("company", "organisation"), ("jobtitle", "role"), ("homecountry", "country")):
         if key in keys:
             fields.add(name)
@@ -347,30 +405,56 @@ def _eventbrite_layout(keys: dict[str, str]) -> _Layout:
             email=_email(v.get("email", ""), "Email"),
             country=normal_country(_text(v.get("homecountry", ""), "Home Country")),
             category=category_from_product(v.get("tickettype", "")),
-            status=status, source_ref=f"eventbrite:{_text(number, 'Attendee #')}",
+            status=status, source_ref=f"eventbrite:{_text(number, 'Attendee #')}", **_called(v, called),
         )
 
     return _Layout("eventbrite", frozenset(fields), build, "Eventbrite attendee #")
 
 
-def _generic_layout(header: list[str]) -> _Layout:
+def _mapped_columns(header: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    """``--map FIELD=COLUMN`` as target -> column as written; FileProblem for an unknown field or column."""
+    out: dict[str, str] = {}
+    for fld, column in mapping.items():
+        if fld not in MAP_FIELDS:
+            raise FileProblem(f"--map {fld}=...: unknown field '{fld}' (fields: {', '.join(MAP_FIELDS)}).")
+        wanted = column.strip()
+        match = next((h for h in header if h == wanted), None) or next(
+            (h for h in header if header_key(h) == header_key(wanted) and header_key(h)), None)
+        if match is None:
+            shown = ", ".join(f"'{h}'" for h in header[:20])
+            raise FileProblem(f"--map {fld}=...: the file has no column '{wanted}' (its columns: {shown}).")
+        out[_MAP_TARGET.get(fld, fld)] = match
+    return out
+
+
+def _generic_layout(header: list[str], mapping: dict[str, str] | None = None) -> _Layout:
     columns: dict[str, str] = {}  # target -> header key of the first column that maps to it
     labels: dict[str, str] = {}  # target -> header as written, for messages
+    mapped = _mapped_columns(header, mapping or {})
+    mapped_names = set(mapped.values())
+    for target, name in mapped.items():
+        columns[target] = header_key(name)
+        labels[target] = name
     ignored = []
     for name in header:
-        target = _GENERIC_LOOKUP.get(header_key(name))
+        if name in mapped_names:
+            continue
+        key = header_key(name)
+        target = _GENERIC_LOOKUP.get(key) or question_field(key)
         if target is None or target in columns:
             if name.strip():
                 ignored.append(name.strip())
             continue
-        columns[target] = header_key(name)
+        columns[target] = key
         labels[target] = name.strip()
     if not {"first_name", "last_name", "full_name"} & set(columns):
         shown = ", ".join(f"'{h.strip()}'" for h in header[:12]) or "nothing"
         raise FileProblem("No name column: the header needs 'First name' and 'Last name', or 'Name' "
-                          f"(found {shown}). Use --format if this is a pretix or Eventbrite export.")
+                          f"(found {shown}). Say which column holds the name with --map name=\"COLUMN\" "
+                          "(or first_name=/last_name=), or use --format if this is a pretix or Eventbrite export.")
     fields = {"first_name", "last_name"}
-    fields.update(t for t in ("email", "organisation", "country", "note", "role", "status") if t in columns)
+    fields.update(t for t in ("email", "organisation", "country", "note", "role", "status", "badge_name", "pronouns")
+                  if t in columns)
     if "category" in columns or "ticket_type" in columns:
         fields.add("category")
 
@@ -406,8 +490,8 @@ def _generic_layout(header: list[str]) -> _Layout:
             if status is None:
                 raise _Bad(f"unknown status '{value}' in '{labels['status']}' (use active or cancelled)")
         return AttendeeRow(
-            line=line, first_name=first, last_name=last,
-            organisation=col(v, "organisation"), role=col(v, "role"),
+            line=line, first_name=first, last_name=last, badge_name=col(v, "badge_name"),
+            pronouns=col(v, "pronouns"), organisation=col(v, "organisation"), role=col(v, "role"),
             email=_email(raw(v, "email"), labels.get("email", "email")),
             country=normal_country(col(v, "country")), category=category, status=status,
             note=col(v, "note", MAX_NOTE),
@@ -415,23 +499,30 @@ def _generic_layout(header: list[str]) -> _Layout:
         )
 
     ref = f"'{labels['code']}' or e-mail" if "code" in columns else "e-mail"
-    return _Layout("csv", frozenset(fields), build, ref, tuple(ignored))
+    shown = tuple(({"full_name": "name", "ticket_type": "category (from the ticket type)"}.get(t, t), labels[t])
+                  for t in columns)
+    return _Layout("csv", frozenset(fields), build, ref, tuple(ignored), shown)
 
 
 # --- the whole file ----------------------------------------------------------------------------
 
 
-def parse_attendees(data: bytes, fmt: str = "auto", progress: Callable[[int], None] | None = None) -> ParsedFile:
+def parse_attendees(data: bytes, fmt: str = "auto", progress: Callable[[int], None] | None = None,
+                    mapping: dict[str, str] | None = None) -> ParsedFile:
     """Read an attendee CSV. Whole-file problems raise FileProblem; row problems are collected in
     ``ParsedFile.problems`` (the caller imports nothing while there are any)."""
     text, encoding = decode(data)
-    return parse_text(text, encoding, fmt, progress)
+    return parse_text(text, encoding, fmt, progress, mapping)
 
 
 def parse_text(text: str, encoding: str = "UTF-8", fmt: str = "auto",
-               progress: Callable[[int], None] | None = None) -> ParsedFile:
+               progress: Callable[[int], None] | None = None, mapping: dict[str, str] | None = None) -> ParsedFile:
+    """``mapping`` (``--map``: field -> column as written) overrides or completes the columns
+    recognised by name; it reads the file as a CSV with named columns."""
     if fmt not in FORMATS:
         raise FileProblem(f"Unknown format '{fmt}' (use one of {', '.join(FORMATS)}).")
+    if mapping and fmt in ("pretix", "eventbrite"):
+        raise FileProblem(f"--map reads the file by its column names: use it with --format csv or auto, not {fmt}.")
     first_line = 1
     top, _, rest = text.partition("\n")
     sep = re.fullmatch(r"sep=(.)\r?", top)
@@ -456,7 +547,7 @@ def parse_text(text: str, encoding: str = "UTF-8", fmt: str = "auto",
         first_index.setdefault(key, index)
 
     detected = detect_format(keys)
-    chosen = detected if fmt == "auto" else fmt
+    chosen = "csv" if mapping else detected if fmt == "auto" else fmt
     if chosen == "pretix":
         layout = _pretix_layout(first_index)
     elif chosen == "eventbrite":
@@ -464,10 +555,11 @@ def parse_text(text: str, encoding: str = "UTF-8", fmt: str = "auto",
             raise FileProblem("This is not an Eventbrite attendee report: it has no 'Attendee #' column.")
         layout = _eventbrite_layout(first_index)
     else:
-        layout = _generic_layout(header)
+        layout = _generic_layout(header, mapping)
 
     parsed = ParsedFile(format=layout.format, encoding=encoding, delimiter=delimiter, fields=layout.fields,
-                        ignored_columns=list(layout.ignored), ref_label=layout.ref_label)
+                        ignored_columns=list(layout.ignored), ref_label=layout.ref_label,
+                        columns=dict(layout.columns))
     width = len(header)
     pairs = list(first_index.items())
     count = 0

@@ -2,7 +2,8 @@
 Unicode font, so names print exactly as written (a thermal printer's code pages cannot hold
 "Šermukšnytė" and "Kíncső" at once; pretixPRINT prints images for the same reason).
 
-Top to bottom: the name (large, fitted to the width; two lines before it shrinks), the role, the
+Top to bottom: the name the person is called by (large, fitted to the width; two lines before it
+shrinks), their pronouns when given, the role, the
 organisation, the category band in inverted colours, the event name and dates, and a QR code of
 the badge code (at least 6 dots per module, 4-module quiet zone) with the code under it."""
 
@@ -16,7 +17,7 @@ from pathlib import Path
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from eventdesk.printing.fonts import load_font, missing_glyphs
+from eventdesk.printing.fonts import font_for, load_font, unprintable, visual
 
 BASE_DPI = 203
 MIN_QR_MODULE = 6
@@ -73,6 +74,7 @@ class BadgeData:
     category: str = ""
     event_name: str = ""
     event_dates: str = ""
+    pronouns: str = ""  # printed under the name when the person gave them
 
 
 @dataclass
@@ -81,7 +83,7 @@ class RenderedBadge:
     name_px: int
     name_lines: list[str]
     readable: bool
-    missing: list[str] = field(default_factory=list)  # characters the font has no glyph for
+    missing: list[str] = field(default_factory=list)  # characters no badge font has a glyph for
 
 
 def event_dates_label(start: date, end: date) -> str:
@@ -103,7 +105,7 @@ def clean_line(text: str) -> str:
 
 
 def _width(font: ImageFont.FreeTypeFont, text: str) -> float:
-    return font.getlength(text)
+    return font.getlength(visual(text))
 
 
 def _two_line_splits(text: str) -> list[tuple[str, str]]:
@@ -124,7 +126,8 @@ def fit_name(name: str, layout: BadgeLayout) -> tuple[int, list[str]]:
     and then checked (hinting may cost a pixel), instead of trying every size."""
     avail = layout.width - 2 * layout.margin
     top = layout.name_max_px
-    font = load_font(layout.font, top, BOLD)
+    path = font_for(name, layout.font)
+    font = load_font(path, top, BOLD)
     one = _width(font, name)
     if one <= avail:
         return top, [name]
@@ -134,7 +137,7 @@ def fit_name(name: str, layout: BadgeLayout) -> tuple[int, list[str]]:
         return top, two[1]
     widest, lines = (one, [name]) if two is None or one <= two[0] else two
     size = max(layout.name_min_px, min(top, int(top * avail / widest)))
-    while size > layout.name_min_px and max(_width(load_font(layout.font, size, BOLD), line) for line in lines) > avail:
+    while size > layout.name_min_px and max(_width(load_font(path, size, BOLD), line) for line in lines) > avail:
         size -= 1
     return size, lines
 
@@ -142,8 +145,9 @@ def fit_name(name: str, layout: BadgeLayout) -> tuple[int, list[str]]:
 def fit_line(text: str, layout: BadgeLayout, size: int, min_size: int, weight: int) -> tuple[str, ImageFont.FreeTypeFont]:
     """``text`` on one line: shrunk down to ``min_size``, then shortened with an ellipsis."""
     avail = layout.width - 2 * layout.margin
+    path = font_for(text, layout.font)
     while True:
-        font = load_font(layout.font, size, weight)
+        font = load_font(path, size, weight)
         if _width(font, text) <= avail:
             return text, font
         if size <= min_size:
@@ -185,7 +189,7 @@ class _Canvas:
 
     def line(self, text: str, font: ImageFont.FreeTypeFont, fill: int = BLACK, spacing: float = 1.0) -> None:
         ascent, descent = font.getmetrics()
-        self.draw.text((self.layout.width // 2, self.y), text, font=font, fill=fill, anchor="ma")
+        self.draw.text((self.layout.width // 2, self.y), visual(text), font=font, fill=fill, anchor="ma")
         self.y += round((ascent + descent) * spacing)
 
     def band(self, text: str, font: ImageFont.FreeTypeFont) -> None:
@@ -212,9 +216,13 @@ def render_badge(data: BadgeData, layout: BadgeLayout, with_qr: bool = True) -> 
     name = clean_line(data.name) or "—"
     canvas = _Canvas(layout)
     name_px, name_lines = fit_name(name, layout)
-    name_font = load_font(layout.font, name_px, BOLD)
+    name_font = load_font(font_for(name, layout.font), name_px, BOLD)
     for line in name_lines:
         canvas.line(line, name_font, spacing=0.92)
+    pronouns = clean_line(data.pronouns)
+    if pronouns:
+        canvas.gap(2)
+        canvas.line(*fit_line(pronouns, layout, layout.px(28), layout.px(20), SEMIBOLD))
     role = clean_line(data.role)
     if role:
         canvas.gap(2)
@@ -239,12 +247,25 @@ def render_badge(data: BadgeData, layout: BadgeLayout, with_qr: bool = True) -> 
     module = max(MIN_QR_MODULE, min((layout.width * 45 // 100) // n, (layout.width - 2 * layout.margin) // n))
     canvas.paste(qr_image(matrix, module))
     canvas.line(*fit_line(data.code, layout, layout.px(22), layout.px(14), REGULAR))
-    text = " ".join([name, role, organisation, category, event_name, data.event_dates])
+    text = " ".join([name, pronouns, role, organisation, category, event_name, data.event_dates])
     return RenderedBadge(
         image=canvas.result(),
         name_px=name_px,
         name_lines=name_lines,
         readable=name_px >= layout.name_readable_px,
-        missing=missing_glyphs(text, layout.font),
+        missing=unprintable(text, layout.font),
     )
 
+
+
+def render_sign(headline: str, big: str, footer: str, layout: BadgeLayout) -> Image.Image:
+    """A sign for a desk ("Desk 2", "G–Ma" as large as the paper allows, "232 people"), drawn
+    with the badge's fonts."""
+    canvas = _Canvas(layout)
+    canvas.line(*fit_line(clean_line(headline), layout, layout.px(48), layout.px(24), BOLD))
+    canvas.gap(8)
+    canvas.line(*fit_line(clean_line(big), layout, min(layout.width // 3, layout.px(160)), layout.px(40), BOLD))
+    canvas.gap(8)
+    if footer:
+        canvas.line(*fit_line(clean_line(footer), layout, layout.px(30), layout.px(20), REGULAR))
+    return canvas.result()

@@ -140,10 +140,13 @@ class PrintWorker(threading.Thread):
         else:
             with self.context.session() as session:
                 print_jobs.mark_printed(session, job.id)
+            log.info("print job %s (%s) printed on %s", job.id, job.kind, self.printer_name)
             self._report(job, "printed", f"Printed on {self.printer_name}")
         return True
 
     def _failed(self, job: PrintJob, message: str, transient: bool) -> None:
+        # Ids and printer messages only: the log never names the person on the badge.
+        log.warning("print job %s (%s) on %s: %s", job.id, job.kind, self.printer_name, message)
         if transient and job.attempts < self.max_attempts:
             delay = self.backoff[min(job.attempts, len(self.backoff)) - 1]
             with self.context.session() as session:

@@ -3,6 +3,7 @@ actions (started, ended, delay, cancel). The CLI, the screens and the tests call
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -13,7 +14,7 @@ from eventdesk.domain.agenda import Slot, speaker_key
 from eventdesk.domain.text import printable
 from eventdesk.services.context import Context
 from eventdesk.store import agenda as store
-from eventdesk.store.db import bump
+from eventdesk.store.db import begin_write, bump
 from eventdesk.store.models import AuditEntry
 
 AREA = "agenda"
@@ -251,6 +252,16 @@ def _audit(db, context: Context, action: str, session_id: int, detail: str) -> N
     db.add(AuditEntry(desk=context.desk, action=action, subject=f"session:{session_id}", detail=detail))
 
 
+@contextmanager
+def _chair_action(context: Context, session_id: int):
+    """The transaction of a chair action: the room's programme is locked before it is read (two
+    chairs pressing +5 at once make +10, never a lost +5)."""
+    with context.session() as db:
+        if begin_write(db):
+            store.lock_room_of(db, session_id)
+        yield db
+
+
 def _load(db, session_id: int):
     session = store.session_by_id(db, session_id)
     if session is None:
@@ -280,7 +291,7 @@ def mark_started(context: Context, session_id: int) -> ChairResult:
     earlier too; a late one keeps its end), and whatever still ran in that room (marked started, or due by the clock) is marked ended. Only a session of today that
     runs by the clock or comes next in its room can start (``AgendaError`` says why not)."""
     now = context.now()
-    with context.session() as db:
+    with _chair_action(context, session_id) as db:
         session = _load(db, session_id)
         room_slots = _room_slots(db, session)
         slot = next(s for s in room_slots if s.id == session_id)
@@ -311,7 +322,7 @@ def mark_started(context: Context, session_id: int) -> ChairResult:
 def mark_ended(context: Context, session_id: int) -> ChairResult:
     """The chair closed the session now; only a running session of today can end."""
     now = context.now()
-    with context.session() as db:
+    with _chair_action(context, session_id) as db:
         session = _load(db, session_id)
         slot = _session_info(store.session_row(db, session_id)).slot
         today, day_of = _days(context, slot, now)
@@ -330,7 +341,7 @@ def delay(context: Context, session_id: int, minutes: int) -> ChairResult:
     room, Indico style (see ``domain.agenda.reschedule``)."""
     if minutes == 0:
         raise AgendaError("A delay of 0 minutes changes nothing.")
-    with context.session() as db:
+    with _chair_action(context, session_id) as db:
         session = _load(db, session_id)
         if session.status == rules.CANCELLED:
             raise AgendaError(f"{_name(session.title)} is cancelled; reinstate it before moving it.")
@@ -359,7 +370,7 @@ def delay(context: Context, session_id: int, minutes: int) -> ChairResult:
 
 def cancel(context: Context, session_id: int) -> ChairResult:
     """Cancel a session, or reinstate it when it already is cancelled (the same key undoes it)."""
-    with context.session() as db:
+    with _chair_action(context, session_id) as db:
         session = _load(db, session_id)
         if session.status == rules.CANCELLED:
             store.set_status(db, session_id, rules.SCHEDULED)
@@ -376,17 +387,21 @@ def cancel(context: Context, session_id: int) -> ChairResult:
 # --- for scripts -------------------------------------------------------------------------------
 
 
-def room_now_dict(entry: RoomNow, zone: ZoneInfo, at: datetime) -> dict:
+def room_now_dict(entry: RoomNow, zone: ZoneInfo, at: datetime, arrivals: dict | None = None) -> dict:
+    """``arrivals`` (session id -> ``SpeakerArrival`` list) adds whether each speaker is here."""
     def describe(info: SessionInfo | None) -> dict | None:
         if info is None:
             return None
-        return {
+        found = {
             "id": info.id, "title": info.title, "type": info.type,
             "start": info.local_start(zone).isoformat(), "end": info.local_end(zone).isoformat(),
             "planned_start": info.slot.start.astimezone(zone).isoformat(),
             "delay_minutes": info.slot.delay_minutes, "status": info.slot.status,
             "chair": info.chair, "speakers": list(info.speakers),
         }
+        if arrivals is not None:
+            found["speaker_arrival"] = [a.as_dict(zone) for a in arrivals.get(info.id, [])]
+        return found
 
     current = describe(entry.current)
     if current is not None and entry.current is not None:

@@ -28,10 +28,17 @@ class Person:
     note: str
     badge_code: str
     walk_in: bool
+    badge_name: str = ""  # the name the person is called by; empty: first + last name
+    pronouns: str = ""
 
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def called(self) -> str:
+        """The name on the badge and the banner: the badge name, else first + last name."""
+        return self.badge_name.strip() or self.name
 
     @classmethod
     def of(cls, attendee: Attendee) -> "Person":
@@ -40,6 +47,7 @@ class Person:
     def as_dict(self) -> dict:
         data = asdict(self)
         data["name"] = self.name
+        data["called"] = self.called
         return data
 
 
@@ -85,3 +93,27 @@ def resolve_attendee(session: Session, text: str) -> Attendee:
     listed = "; ".join(f"{h.attendee.name} ({h.attendee.badge_code})" for h in hits[:5])
     more = " …" if len(hits) > 5 else ""
     raise PersonNotFound(f"'{text}' matches {len(hits)} people: {listed}{more}. Use the badge code.")
+
+
+# Headers that ``eventdesk import attendees`` recognises, so an exported file imports back unchanged.
+EXPORT_COLUMNS = (("First name", "first_name"), ("Last name", "last_name"), ("Badge Name", "badge_name"),
+                  ("Pronouns", "pronouns"), ("Organisation", "organisation"), ("Role", "role"), ("Email", "email"),
+                  ("Country", "country"), ("Category", "category"), ("Status", "status"), ("Note", "note"),
+                  ("Code", "badge_code"))
+
+
+def export_attendees_csv(context: Context) -> str:
+    """Every attendee as CSV (UTF-8), badge name and pronouns included; importing it again
+    changes nothing."""
+    import csv
+    import io
+
+    from sqlmodel import select
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([header for header, _ in EXPORT_COLUMNS])
+    with Session(context.engine) as session:
+        for attendee in session.exec(select(Attendee).order_by(Attendee.id)):
+            writer.writerow([getattr(attendee, name) for _, name in EXPORT_COLUMNS])
+    return out.getvalue()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -19,10 +20,11 @@ from eventdesk.domain.text import printable
 from eventdesk.services.attendees import Person
 from eventdesk.services.context import Context
 from eventdesk.services.events import MAIN_ENTRANCE
+from eventdesk.services.speakers import speaking_today
 from eventdesk.store import checkins as store
 from eventdesk.store import print_jobs
 from eventdesk.store.attendees import add_audit, get_attendee, save_attendee
-from eventdesk.store.db import bump
+from eventdesk.store.db import begin_write, bump
 from eventdesk.store.models import Attendee
 
 
@@ -49,6 +51,8 @@ class CheckinResult:
     replayed: bool = False  # the nonce was seen before: this is the first scan's answer
     returning: bool = False  # ok, and the person entered on an earlier event day: "welcome back"
     exit_without_entry: bool = False  # an exit recorded for somebody not inside by the record
+    speaking: tuple = ()  # SpeakingSlot: the person's sessions of today still to come or running
+    offline: bool = False  # decided by the desk alone (server unreachable); uploaded later
 
     @property
     def ok(self) -> bool:
@@ -69,9 +73,10 @@ class CheckinResult:
             "nonce": self.nonce, "record_id": self.record_id, "replayed": self.replayed,
             "badge_queued": self.badge_queued, "returning": self.returning,
             "exit_without_entry": self.exit_without_entry,
+            "speaking": [slot.as_dict(self.scanned_at.tzinfo) for slot in self.speaking],
             "first_checkin_at": self.first_checkin_at.isoformat() if self.first_checkin_at else None,
             "first_checkin_desk": self.first_checkin_desk,
-            "person": self.person.as_dict() if self.person else None,
+            "person": self.person.as_dict() if self.person else None, "offline": self.offline,
         }
 
 
@@ -98,17 +103,23 @@ def new_nonce() -> str:
 
 
 def check_in(context: Context, code: str, list_name: str | None = None, desk: str | None = None,
-             direction: str = ENTRY, nonce: str | None = None) -> CheckinResult:
+             direction: str = ENTRY, nonce: str | None = None, *, scanned_at: datetime | None = None,
+             badge_printed: bool = False) -> CheckinResult:
     """Decide about one scanned ``code`` and append it to the record (failures too), in one
     transaction: one SELECT, one INSERT, and the badge job for a first entry. The same ``nonce``
-    twice records one scan and answers the first result again."""
-    result = _scan(context, code, list_name, desk, direction, nonce, record_unknown=True)
+    twice records one scan and answers the first result again.
+
+    A scan a desk made offline is uploaded with its own ``scanned_at``; ``badge_printed`` says the
+    desk printed the badge itself then, so its job is recorded as printed, not queued again."""
+    result = _scan(context, code, list_name, desk, direction, nonce, record_unknown=True,
+                   scanned_at=scanned_at, badge_printed=badge_printed)
     assert result is not None
     return result
 
 
 def _scan(context: Context, code: str, list_name: str | None, desk: str | None, direction: str,
-          nonce: str | None, *, record_unknown: bool) -> CheckinResult | None:
+          nonce: str | None, *, record_unknown: bool, scanned_at: datetime | None = None,
+          badge_printed: bool = False) -> CheckinResult | None:
     cleaned = clean_code(code)
     if not cleaned:
         raise CheckinError("The scan was empty: scan the badge again or type a name to search.")
@@ -120,7 +131,7 @@ def _scan(context: Context, code: str, list_name: str | None, desk: str | None, 
     try:
         with context.session() as session:
             return _check_in(session, context, cleaned, list_name, desk, direction, nonce,
-                             record_unknown=record_unknown)
+                             record_unknown=record_unknown, scanned_at=scanned_at, badge_printed=badge_printed)
     except IntegrityError:
         # Another process recorded the same nonce between our SELECT and INSERT: answer its result.
         with Session(context.engine) as session:
@@ -130,22 +141,12 @@ def _scan(context: Context, code: str, list_name: str | None, desk: str | None, 
             return _replayed(session, context, record)
 
 
-def _begin_immediate(session: Session) -> bool:
-    """On SQLite take the write lock before reading, so two desks (processes) deciding about the
-    same person are serialised (pretix locks the ticket row). Returns whether a row lock is still
-    needed (other databases: SELECT ... FOR UPDATE)."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        if not connection.connection.dbapi_connection.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        return False
-    return True
-
-
 def _check_in(session: Session, context: Context, code: str, list_name: str, desk: str, direction: str,
-              nonce: str, *, record_unknown: bool = True) -> CheckinResult | None:
-    lock = _begin_immediate(session)
-    now = context.now()
+              nonce: str, *, record_unknown: bool = True, scanned_at: datetime | None = None,
+              badge_printed: bool = False) -> CheckinResult | None:
+    # SQLite: the store's write lock; PostgreSQL: the person on the list (pretix locks the ticket row).
+    lock = begin_write(session)
+    now = scanned_at or context.now()
     row = store.lookup_code(session, code, list_name, nonce, context.day_start(now), lock=lock)
     if row is None:
         raise CheckinError(f"There is no check-in list named '{printable(list_name, 60)}'; "
@@ -171,8 +172,10 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
     badge = (result == Result.OK and direction == ENTRY and row.list_kind == "entrance"
              and not row.badge_queued)
     if badge:
-        print_jobs.enqueue(session, kind="badge", attendee_id=person.id, printer=context.settings.default_printer or "",
-                           desk=desk)
+        job = print_jobs.enqueue(session, kind="badge", attendee_id=person.id,
+                                 printer=context.settings.default_printer or "", desk=desk)
+        if badge_printed:  # printed by the desk while it was offline
+            job.state, job.attempts, job.printed_at = print_jobs.PRINTED, 1, now
     return CheckinResult(
         result=str(result), code=code, direction=direction, list_name=list_name, desk=desk, scanned_at=now,
         nonce=nonce, record_id=record_id, person=person,
@@ -180,6 +183,9 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
         first_checkin_desk=row.first_entry_desk if result == Result.ALREADY_CHECKED_IN else None,
         badge_queued=badge, returning=result == Result.OK and direction == ENTRY and row.came_earlier_day,
         exit_without_entry=result == Result.OK and direction == EXIT and row.last_direction != ENTRY,
+        # One more query, for speakers only: where and when they speak today.
+        speaking=tuple(speaking_today(session, context, person.id, now))
+        if row.speaks and result == Result.OK and direction == ENTRY else (),
     )
 
 
@@ -202,7 +208,8 @@ def _replayed(session: Session, context: Context, record) -> CheckinResult:
 
 def submit(context: Context, text: str, *, typed_fast: bool, selected_code: str | None = None,
            list_name: str | None = None, desk: str | None = None, direction: str = ENTRY,
-           nonce: str | None = None, burst: str = "") -> CheckinResult | NoMatch | None:
+           nonce: str | None = None, burst: str = "",
+           scan: Callable[[str, bool], CheckinResult | None] | None = None) -> CheckinResult | NoMatch | None:
     """What Enter at the desk means. An exact badge code (or a revoked one) is checked in; a text
     that looks like a scan (one word, 8+ characters, typed at scanner speed) but matches nothing is
     recorded as ``unknown_code``; otherwise the highlighted search result is checked in; with no
@@ -211,25 +218,30 @@ def submit(context: Context, text: str, *, typed_fast: bool, selected_code: str 
 
     ``burst`` is the newest fast run of keys when the text began earlier (a badge scanned into a
     half-typed name): tried when the whole text is no code, so a scanner's code that arrived in
-    two chunks is still read whole."""
+    two chunks is still read whole.
+
+    ``scan(code, record_unknown)`` replaces the store's scan (a desk deciding offline)."""
+    if scan is None:
+        def scan(code: str, record_unknown: bool) -> CheckinResult | None:
+            return _scan(context, code, list_name, desk, direction, nonce, record_unknown=record_unknown)
     stripped = strip_scanner_noise(text)
     if not clean_code(text):
         return None
     whole_is_one_word = not any(ch.isspace() for ch in stripped)
     scan_like = looks_like_code(text, typed_fast) or bool(burst)
     if whole_is_one_word:
-        result = _scan(context, text, list_name, desk, direction, nonce, record_unknown=scan_like and not burst)
+        result = scan(text, scan_like and not burst)
         if result is not None:
             return result
     if burst:
-        result = _scan(context, burst, list_name, desk, direction, nonce, record_unknown=not whole_is_one_word)
+        result = scan(burst, not whole_is_one_word)
         if result is not None:
             return result
         if whole_is_one_word:  # neither is a code: the whole text is what the scanner read
-            return _scan(context, text, list_name, desk, direction, nonce, record_unknown=True)
+            return scan(text, True)
     if selected_code is None:
         return NoMatch(stripped)
-    return check_in(context, selected_code, list_name, desk, direction, nonce)
+    return scan(selected_code, True)
 
 
 def undo_last(context: Context, desk: str | None = None) -> UndoResult:
@@ -239,10 +251,15 @@ def undo_last(context: Context, desk: str | None = None) -> UndoResult:
     now = context.now()
     minutes = context.settings.undo_minutes
     with context.session() as session:
+        lock = begin_write(session)
         record = store.last_valid_scan_of_desk(session, desk, now - timedelta(minutes=minutes))
         if record is None:
             raise CheckinError(f"Nothing to undo: {printable(desk, 40)} has no check-in in the last {minutes} minutes.")
-        store.annul(session, record.id, now, desk)
+        if lock and record.attendee_id is not None:
+            # Wait for a scan of the same person deciding right now; annul only a record still valid.
+            store.lock_decision(session, record.list_id, record.attendee_id)
+        if not store.annul(session, record.id, now, desk):
+            raise CheckinError("That check-in was annulled at the same moment by another undo; nothing more to undo.")
         attendee = get_attendee(session, record.attendee_id) if record.attendee_id else None
         checkin_list = store.list_by_id(session, record.list_id)
         # A check-in made by mistake must not leave a badge printing for somebody who is not here.
@@ -272,8 +289,9 @@ def checkin_lists(context: Context) -> list[ListInfo]:
 # --- walk-ins and corrections -----------------------------------------------------------------
 
 # What the printed badge shows (printing.badge.BadgeData): a change to one of these needs a reprint.
-BADGE_FIELDS = ("first_name", "last_name", "organisation", "role", "category")
-EDITABLE_FIELDS = ("first_name", "last_name", "organisation", "role", "email", "country", "category", "note")
+BADGE_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "category")
+EDITABLE_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country",
+                   "category", "note")
 
 
 @dataclass(frozen=True)
@@ -283,6 +301,8 @@ class WalkIn:
     organisation: str = ""
     email: str = ""
     category: str = "participant"
+    badge_name: str = ""  # empty: first + last name on the badge
+    pronouns: str = ""
 
 
 def register_walk_in(context: Context, walk_in: WalkIn, list_name: str | None = None,
@@ -297,6 +317,7 @@ def register_walk_in(context: Context, walk_in: WalkIn, list_name: str | None = 
     with context.session() as session:
         attendee = Attendee(first_name=first, last_name=last, organisation=walk_in.organisation.strip(),
                             email=walk_in.email.strip(), category=walk_in.category.strip() or "participant",
+                            badge_name=walk_in.badge_name.strip(), pronouns=walk_in.pronouns.strip(),
                             badge_code=new_badge_code(), walk_in=True)
         save_attendee(session, attendee)
         add_audit(session, desk=desk, action="walk_in", subject=f"attendee:{attendee.id}",
@@ -312,7 +333,7 @@ class Correction:
 
     @property
     def name_changed(self) -> bool:
-        return "first_name" in self.changed or "last_name" in self.changed
+        return bool({"first_name", "last_name", "badge_name", "pronouns"} & set(self.changed))
 
     @property
     def badge_changed(self) -> tuple[str, ...]:

@@ -53,6 +53,11 @@ class DeskFigures:
     scans_per_minute: float  # every scan at this desk on this list, failures included
     seconds_per_attendee: float | None  # median between successful check-ins
     last_scan_at: datetime | None
+    desk_range: str | None = None  # the surnames this desk serves ("A–F", settings desk_range)
+    waiting: int = 0  # expected on the list and not arrived today
+    list_per_minute: float = 0.0  # check-ins per minute on the list, every desk, last ten minutes
+    minutes_to_clear: float | None = None  # waiting / list_per_minute; None while nobody checks in
+    not_on_list: dict | None = None  # a list for some categories: category -> people it would turn away
 
 
 def _list_figures(session: Session, list_id: int, name: str, kind: str, categories: str,
@@ -95,6 +100,13 @@ def desk_figures(context: Context, list_name: str | None = None, desk: str | Non
         recent = store.desk_scans_since(session, checkin_list.id, desk, now - PACE_WINDOW)
         last = store.last_scan_at(session, checkin_list.id, desk)
     ok_times = [at.timestamp() for at, result in recent if result == "ok"]
+    from eventdesk.services.queue_planning import queue_estimate, simulate_list
+
+    queue = queue_estimate(context, figures.name, figures.expected, figures.checked_in_today)
+    turned_away = simulate_list(context, figures.name).not_on_list if figures.admits else None
     return DeskFigures(desk=desk, checkin_list=figures,
                        scans_per_minute=len(recent) / (PACE_WINDOW.total_seconds() / 60),
-                       seconds_per_attendee=seconds_per_attendee(ok_times), last_scan_at=last)
+                       seconds_per_attendee=seconds_per_attendee(ok_times), last_scan_at=last,
+                       desk_range=context.settings.desk_range, waiting=queue.waiting,
+                       list_per_minute=queue.per_minute, minutes_to_clear=queue.minutes_to_clear,
+                       not_on_list=turned_away)

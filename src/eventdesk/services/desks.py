@@ -56,18 +56,16 @@ class DeskState:
         return data
 
 
-def journal_waiting(context: Context) -> int | None:
-    """How many offline scans of this desk wait for upload (None while no journal exists)."""
-    return None
-
-
-def beat(context: Context, printers: list[dict] | None = None, started_at: datetime | None = None) -> None:
-    """Say that this desk's app is alive: ``printers`` is a list of {name, url, health, detail}."""
+def beat(context: Context, printers: list[dict] | None = None, started_at: datetime | None = None,
+         journal_waiting: int | None = None) -> None:
+    """Say that this desk's app is alive: ``printers`` is a list of {name, url, health, detail};
+    ``journal_waiting`` the offline scans of this desk not yet uploaded (None when it keeps no
+    journal)."""
     now = utcnow()
     with context.session() as session:
         store.save_heartbeat(session, desk=context.desk, seen_at=now, started_at=started_at or now,
                              app_version=__version__, printers=json.dumps(printers or [], ensure_ascii=False),
-                             journal_waiting=journal_waiting(context))
+                             journal_waiting=journal_waiting)
 
 
 def _printers(raw: str, counts: dict[tuple[str, str], int]) -> tuple[PrinterState, ...]:
@@ -106,7 +104,7 @@ def desks_overview(context: Context, now: datetime | None = None) -> list[DeskSt
     with Session(context.engine) as session:
         beats = {b.desk: b for b in store.heartbeats_since(session, wall - SEEN_WITHIN)}
         last_scans = {d: _aware(at) for d, at in store.last_scans_since(session, now - SEEN_WITHIN).items()}
-        recent = store.scans_between(session, now - PACE_WINDOW, now)
+        recent = store.scans_since(session, now - PACE_WINDOW)
         counts = counts_by_printer(session) if beats else {}
     per_desk: dict[str, list[tuple[datetime, str]]] = {}
     for desk, at, result in recent:

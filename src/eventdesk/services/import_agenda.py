@@ -17,6 +17,7 @@ from eventdesk.importers.detect import FORMATS, detect_format
 from eventdesk.importers.schedule_model import ParsedEvent, ParsedSchedule, ScheduleFileError, zone_or_none
 from eventdesk.services.context import Context, open_context
 from eventdesk.services.events import ensure_main_entrance
+from eventdesk.services.speakers import LinkReport, link_speakers
 from eventdesk.settings import Settings
 from eventdesk.store import sessions_import as store
 from eventdesk.store.db import bump, current_event, database_url, sqlite_path
@@ -47,6 +48,7 @@ class AgendaImportReport:
     sessions_not_in_file: int
     sessions_cancelled: int
     speakers: int
+    speaker_links: LinkReport = field(default_factory=LinkReport)
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> count
     skipped_examples: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -82,6 +84,8 @@ class AgendaImportReport:
             out.append(f"Skipped {self.skipped_total} item(s): "
                        + "; ".join(f"{count} × {reason}" for reason, count in self.skipped.items()))
             out.extend(f"  e.g. {example}" for example in self.skipped_examples)
+        if self.speakers:
+            out.extend(self.speaker_links.lines())
         out.extend(f"Note: {warning}" for warning in self.warnings)
         return out
 
@@ -188,6 +192,7 @@ def store_schedule(context: Context, schedule: ParsedSchedule, *, source_name: s
                             f"event's dates ({event.start_date} to {event.end_date})")
         rooms, rooms_created = _store_rooms(session, schedule)
         counts = _store_sessions(session, schedule, rooms)
+        links = link_speakers(session)  # speakers are people: the desk and the chair see them arrive
         session.add(AuditEntry(desk=context.desk, action="import agenda", subject=f"file:{source_name}",
                                detail=f"format={schedule.format} created={counts['created']} "
                                       f"updated={counts['updated']} skipped={len(schedule.skipped)}"))
@@ -201,7 +206,7 @@ def store_schedule(context: Context, schedule: ParsedSchedule, *, source_name: s
         sessions_in_file=len(schedule.events), sessions_created=counts["created"],
         sessions_updated=counts["updated"], sessions_unchanged=counts["unchanged"],
         sessions_not_in_file=counts["not_in_file"], sessions_cancelled=counts["cancelled"],
-        speakers=counts["speakers"], skipped=skipped,
+        speakers=counts["speakers"], speaker_links=links, skipped=skipped,
         skipped_examples=[str(item) for item in schedule.skipped[:5]], warnings=warnings)
 
 

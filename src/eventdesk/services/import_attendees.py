@@ -88,6 +88,8 @@ class ImportSummary:
     ignored_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
     kept_desk_changes: int = 0  # people changed at a desk during the import: the desk's change stays
+    columns: dict[str, str] = field(default_factory=dict)  # field -> column it was read from (CSV files)
+    preview: list[dict[str, str]] = field(default_factory=list)  # dry run: the first rows as they will be stored
 
     @property
     def counts(self) -> str:
@@ -97,6 +99,8 @@ class ImportSummary:
         """The summary for a person: counts and column names only."""
         out = [f"{self.file_format}, {self.encoding}, delimiter {self.delimiter}: {self.rows} "
                f"{'person' if self.rows == 1 else 'people'}."]
+        if self.dry_run and self.columns:
+            out.append("Columns used: " + "; ".join(f"{f} <- '{c}'" for f, c in self.columns.items()) + ".")
         if self.ignored_columns:
             out.append("Columns not imported: " + ", ".join(self.ignored_columns) + ".")
         extras = []
@@ -113,6 +117,9 @@ class ImportSummary:
             sentence = "; ".join(extras)
             out.append(sentence[0].upper() + sentence[1:] + ".")
         if self.dry_run:
+            if self.preview:
+                out.append(f"The first {len(self.preview)} {'row' if len(self.preview) == 1 else 'rows'} as they will be stored:")
+                out.extend("  " + " | ".join(f"{k}: {v}" for k, v in row.items()) for row in self.preview)
             out.append(f"Dry run, nothing written. Would be: {self.counts}.")
         else:
             out.append(f"{self.counts}.")
@@ -132,17 +139,35 @@ class _Plan:
     problems: list[RowProblem] = field(default_factory=list)
 
 
+PREVIEW_ROWS = 5
+
+
+def preview_rows(parsed: ParsedFile, count: int = PREVIEW_ROWS) -> list[dict[str, str]]:
+    """The first rows of ``parsed`` as they will be stored (the fields the file sets; the badge
+    name as it will print)."""
+    shown = [f for f in PERSON_FIELDS if f in parsed.fields]
+    out = []
+    for row in parsed.rows[:count]:
+        values = {f: getattr(row, f) for f in shown}
+        values["badge_name"] = row.badge_name or f"{row.first_name} {row.last_name}".strip()
+        values["badge_code"] = row.badge_code or "(new code)"
+        out.append({k: v for k, v in values.items() if v})
+    return out
+
+
 def import_attendees(context: Context, path: str | Path, fmt: str = "auto", *, dry_run: bool = False,
-                     progress: ImportProgress | None = None, code_factory: CodeFactory = new_badge_code) -> ImportSummary:
+                     progress: ImportProgress | None = None, code_factory: CodeFactory = new_badge_code,
+                     mapping: dict[str, str] | None = None) -> ImportSummary:
     """Import the attendee CSV at ``path`` into the event of ``context``. Raises
-    AttendeeImportError (nothing written) when any row is wrong."""
+    AttendeeImportError (nothing written) when any row is wrong. ``mapping`` (field -> column,
+    ``--map``) says which column holds what where the names of the columns do not."""
     progress = progress or NoProgress()
     context.event()  # raises StoreError with what to do when the database holds no event
     path = Path(path)
     try:
         text, encoding = decode(path.read_bytes())
         progress.stage("Reading", text.count("\n"))
-        parsed = parse_text(text, encoding, fmt, progress=progress.advance)
+        parsed = parse_text(text, encoding, fmt, progress=progress.advance, mapping=mapping)
     except FileProblem as problem:
         raise AttendeeImportError(f"Nothing imported from {path.name}. {problem}") from None
     except OSError as error:
@@ -165,7 +190,8 @@ def import_attendees(context: Context, path: str | Path, fmt: str = "auto", *, d
             updated=len(plan.updates) - plan.keyed, unchanged=plan.unchanged + plan.keyed,
             cancelled=sum(1 for row in parsed.rows if row.status == "cancelled" and "status" in parsed.fields),
             codes_generated=plan.generated, codes_revoked=len(plan.revoked),
-            ignored_columns=parsed.ignored_columns, dry_run=dry_run,
+            ignored_columns=parsed.ignored_columns, dry_run=dry_run, columns=parsed.columns,
+            preview=preview_rows(parsed) if dry_run else [],
         )
         if dry_run:
             return summary

@@ -698,7 +698,70 @@ def book_standby(context: Context, waiting: int, partner: int, slot_id: int) -> 
         if a is None or b is None:
             raise BookingRefused("That person does not exist.")
         codes = a.badge_code, b.badge_code
-    return book(context, codes[0], codes[1], slot_id, table)
+    meeting = book(context, codes[0], codes[1], slot_id, table)
+    seated = [person for person in (waiting, partner) if seats.get(person) == table]
+    if not seated:
+        return meeting
+    # Whoever already sits at that table is present in the new meeting from the start.
+    now = context.now()
+    with context.session() as session:
+        bump(session, AREA)
+        row = store.meeting_row(session, meeting.id)
+        record = row[0]
+        for person in seated:
+            setattr(record, f"{'a' if record.attendee_a_id == person else 'b'}_present_at", now)
+        record.state = rules.presence_state(record.a_present_at is not None, record.b_present_at is not None)
+        store.touch(record)
+        session.add(record)
+        session.flush()
+        return _info(store.meeting_row(session, meeting.id))
+
+
+# -- the booking form: people by name, the pair's common free slots --------------------------------
+
+def find_people(context: Context, text: str, limit: int = 8) -> list[PersonRef]:
+    """Who the desk means by ``text``: the one person with that badge code (a scan), else the
+    people a name search finds (the check-in desk's search, ``services.attendees``)."""
+    from eventdesk.services.attendees import search_people
+
+    text = text.strip()
+    if not text:
+        return []
+    with Session(context.engine) as session:
+        person = by_code(session, text) or by_code(session, text.upper())
+        if person is not None:
+            return [PersonRef.of(person)]
+    return [PersonRef(p.id, p.name, p.organisation, p.badge_code, p.email)
+            for p in search_people(context, text, limit=limit)]
+
+
+@dataclass(frozen=True)
+class PairSlot:
+    """A slot both people have free, with the tables they could take (a half-free table where
+    one of them sits comes first)."""
+
+    slot: SlotInfo
+    tables: list[int]
+
+
+def pair_free_slots(context: Context, a: int, b: int, board: Board | None = None) -> list[PairSlot]:
+    """The current and later slots in which neither ``a`` nor ``b`` (attendee ids) has a meeting
+    or is unavailable, and which have a table for them."""
+    now = context.now()
+    board = board or load_board(context)
+    with Session(context.engine) as session:
+        unavailable = {(u.attendee_id, u.slot_id) for u in store.unavailabilities(session)}
+    out = []
+    for slot in board.slots:
+        if slot.end <= now or {a, b} & board.busy_people(slot):
+            continue
+        if (a, slot.id) in unavailable or (b, slot.id) in unavailable:
+            continue
+        seats = [t for t, p in board.half_free(slot).items() if p.id in (a, b)]
+        tables = seats[:1] + board.free_tables(slot)
+        if tables:
+            out.append(PairSlot(slot, tables))
+    return out
 
 
 def remaining_meetings(context: Context, person: str | int) -> tuple[PersonRef, list[MeetingInfo]]:

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from eventdesk.printing import queue as print_queue
 from eventdesk.printing.badge import BadgeData, BadgeLayout, RenderedBadge, event_dates_label, printable_dots, render_badge
 from eventdesk.printing.devices import PrinterError, escpos, parse_printer_url, print_image, profile_width
-from eventdesk.printing.fonts import font_path
+from eventdesk.printing.fonts import font_path, install_hints
 from eventdesk.printing.queue import JobReport, PrintWorker, PrintWorkers, RenderError, register_renderer
 from eventdesk.printing.status import Health, check_health
 from eventdesk.services.attendees import Person, PersonNotFound, resolve_attendee
@@ -60,7 +60,8 @@ def badge_layout(settings: Settings) -> BadgeLayout:
 def badge_data(context: Context, person: Attendee | Person) -> BadgeData:
     event = context.event()
     return BadgeData(
-        name=person.name, code=person.badge_code, organisation=person.organisation, role=person.role,
+        name=person.called, code=person.badge_code, organisation=person.organisation, role=person.role,
+        pronouns=person.pronouns,
         category=person.category, event_name=event.name,
         event_dates=event_dates_label(event.start_date, event.end_date),
     )
@@ -330,6 +331,11 @@ class BadgeCheck:
     readable_px: int
     problems: tuple[BadgeProblem, ...]
 
+    @property
+    def install(self) -> list[str]:
+        """What to install so the missing letters print ("Arabic: pip install fontpkg-noto-sans-arabic")."""
+        return install_hints(sorted({c for p in self.problems for c in p.missing}))
+
 
 def check_badges(context: Context) -> BadgeCheck:
     """Render every attendee's badge without printing; list the names with letters the font
@@ -341,7 +347,7 @@ def check_badges(context: Context) -> BadgeCheck:
     for person in people:
         rendered = render_person(context, person, with_qr=False)
         if rendered.missing or not rendered.readable:
-            problems.append(BadgeProblem(person.id, person.name, person.badge_code, tuple(rendered.missing),
+            problems.append(BadgeProblem(person.id, person.called, person.badge_code, tuple(rendered.missing),
                                          rendered.name_px, rendered.readable))
     return BadgeCheck(len(people), layout.name_readable_px, tuple(problems))
 

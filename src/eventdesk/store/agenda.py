@@ -69,6 +69,16 @@ def session_by_id(db: DbSession, session_id: int) -> Session | None:
     return db.get(Session, session_id)
 
 
+def lock_room_of(db: DbSession, session_id: int) -> None:
+    """PostgreSQL: lock the room of the session (the session itself when it has no room) until the
+    transaction ends, so two chairs acting on one room's programme at once are served one after
+    the other and the second reads what the first wrote. Call it before reading the sessions."""
+    room = db.exec(select(Room.id).join(Session, col(Session.room_id) == col(Room.id))
+                   .where(col(Session.id) == session_id).with_for_update(of=Room)).first()
+    if room is None:
+        db.exec(select(Session.id).where(col(Session.id) == session_id).with_for_update()).first()
+
+
 def session_dates(db: DbSession) -> tuple[datetime | None, datetime | None]:
     """Planned start of the first and of the last session."""
     return db.exec(select(func.min(Session.start), func.max(Session.start))).one()

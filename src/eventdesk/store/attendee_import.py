@@ -19,8 +19,8 @@ from eventdesk.domain.clock import utcnow
 from eventdesk.store.attendees import attendee_tokens
 from eventdesk.store.models import Attendee, AttendeeToken, AuditEntry, ImportJournal, RevokedCode
 
-IMPORTED_FIELDS = ("first_name", "last_name", "organisation", "role", "email", "country", "category",
-                   "status", "note", "badge_code", "source_ref")
+IMPORTED_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country",
+                   "category", "status", "note", "badge_code", "source_ref")
 _CHUNK = 500  # ids per IN (...) list: well below SQLite's variable limit
 # Core statements on the tables: the ORM's bulk path costs several times more per row.
 _ATTENDEES = Attendee.__table__

@@ -1,20 +1,21 @@
 """Check-in queries. A scan costs one SELECT (the list, the person behind the code or the revoked
 code, their state on the list, a replayed nonce) and one INSERT of the record; the service may add
-the badge print job as a third statement."""
+the badge print job as a third statement. On PostgreSQL one more statement comes first: it locks
+the person on the list (``lock_person``), so the state SELECT runs after the lock is granted."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, exists, func, insert, literal, select, update
+from sqlalchemy import Integer, and_, bindparam, cast, exists, func, insert, literal, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from eventdesk.store.models import Attendee, CheckinList, CheckinRecord, PrintJob, RevokedCode
+from eventdesk.store.models import Attendee, CheckinList, CheckinRecord, PrintJob, RevokedCode, SessionSpeaker
 from eventdesk.store.types import UTCDateTime
 
-PERSON_COLUMNS = ("id", "first_name", "last_name", "organisation", "role", "email", "country", "category",
+PERSON_COLUMNS = ("id", "first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country", "category",
                   "status", "blocked", "note", "badge_code", "walk_in")
 
 _VALID = and_(CheckinRecord.result == "ok", CheckinRecord.annulled_at.is_(None))
@@ -35,15 +36,46 @@ class CodeRow:
     badge_queued: bool
     replay_id: int | None
     came_earlier_day: bool = False  # a valid entry on this list before today: "welcome back"
+    speaks: bool = False  # the person is a linked speaker of some session
 
 
-def _scan_query():
-    # Exactly as scanned, then upper-cased (a scanner in Caps Lock types our codes in lower case).
+def _person_of_code():
+    """The attendee id behind the scanned code: exactly as scanned, then upper-cased (a scanner in
+    Caps Lock types our codes in lower case), then the same for revoked codes."""
     lookups = []
     for code in (bindparam("code"), bindparam("upper_code")):
         lookups.append(select(Attendee.id).where(Attendee.badge_code == code).scalar_subquery())
     for code in (bindparam("code"), bindparam("upper_code")):
         lookups.append(select(RevokedCode.attendee_id).where(RevokedCode.code == code).scalar_subquery())
+    return func.coalesce(*lookups)
+
+
+def _lock_query():
+    # A transaction-scoped advisory lock on (list id, attendee id): two desks deciding about the same
+    # person on the same list wait for each other, any other scan (and an import updating people)
+    # goes on. The function is strict: an unknown code (NULL id) locks nothing. eventdesk uses the
+    # two-integer advisory key space for this lock only.
+    return (select(CheckinList.id, func.pg_advisory_xact_lock(CheckinList.id, _person_of_code()))
+            .where(CheckinList.name == bindparam("list_name")))
+
+
+_LOCK_QUERY = _lock_query()
+
+
+def lock_person(session: Session, code: str, list_name: str) -> None:
+    """PostgreSQL: lock the person behind ``code`` on the list ``list_name`` until the transaction
+    ends. In READ COMMITTED a statement reads the rows committed when it starts: the state must be
+    read by a statement that starts after this one returned (``lookup_code``), never in the same one."""
+    session.execute(_LOCK_QUERY, {"code": code, "upper_code": code.upper(), "list_name": list_name}).all()
+
+
+def lock_decision(session: Session, list_id: int, attendee_id: int) -> None:
+    """The same lock as ``lock_person``, by ids (an undo annulling a person's scan)."""
+    session.execute(select(func.pg_advisory_xact_lock(cast(literal(list_id), Integer),
+                                                      cast(literal(attendee_id), Integer)))).all()
+
+
+def _scan_query():
     record = aliased(CheckinRecord)
     # Presence is of this event day: a scan before the day's start (the night boundary) is history.
     valid_here = and_(record.attendee_id == Attendee.id, record.list_id == CheckinList.id,
@@ -68,10 +100,11 @@ def _scan_query():
             last_direction.scalar_subquery().label("last_direction"),
             badge_queued.label("badge_queued"),
             earlier_day.label("earlier_day"),
+            exists().where(SessionSpeaker.attendee_id == Attendee.id).label("speaks"),
             replay.label("replay_id"),
         )
         .select_from(CheckinList)
-        .outerjoin(Attendee, Attendee.id == func.coalesce(*lookups))
+        .outerjoin(Attendee, Attendee.id == _person_of_code())
         .where(CheckinList.name == bindparam("list_name"))
     )
 
@@ -83,11 +116,13 @@ _FIRST_AT = UTCDateTime()
 def lookup_code(session: Session, code: str, list_name: str, nonce: str, day_start: datetime, *,
                 lock: bool = False) -> CodeRow | None:
     """Everything the decision needs about ``code`` on the list ``list_name`` on the event day that
-    began at ``day_start``, in one SELECT. None when there is no such list. ``lock`` takes the list row FOR UPDATE (PostgreSQL), so two
-    desks deciding about the same person wait for each other."""
-    query = _SCAN_QUERY.with_for_update(of=CheckinList) if lock else _SCAN_QUERY
-    row = session.execute(query, {"code": code, "upper_code": code.upper(), "list_name": list_name,
-                                  "nonce": nonce, "day_start": day_start}).first()
+    began at ``day_start``, in one SELECT. None when there is no such list. ``lock`` first locks the
+    person on the list (``lock_person``, PostgreSQL), so two desks deciding about the same person
+    wait for each other and the second reads what the first recorded."""
+    if lock:
+        lock_person(session, code, list_name)
+    row = session.execute(_SCAN_QUERY, {"code": code, "upper_code": code.upper(), "list_name": list_name,
+                                        "nonce": nonce, "day_start": day_start}).first()
     if row is None:
         return None
     mapping = row._mapping
@@ -107,7 +142,7 @@ def lookup_code(session: Session, code: str, list_name: str, nonce: str, day_sta
         first_entry_at=first_at, first_entry_desk=mapping["first_desk"],
         last_direction=mapping["last_direction"],
         badge_queued=bool(mapping["badge_queued"]), replay_id=mapping["replay_id"],
-        came_earlier_day=bool(mapping["earlier_day"]),
+        came_earlier_day=bool(mapping["earlier_day"]), speaks=bool(mapping["speaks"]),
     )
 
 

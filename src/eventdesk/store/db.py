@@ -11,13 +11,15 @@ from typing import Iterator
 from sqlalchemy import event as sa_event
 from sqlalchemy import update
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import NoSuchModuleError
+from sqlalchemy.exc import NoSuchModuleError, OperationalError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine, select
 
 from eventdesk.store.models import Change, Event
 
 BUSY_TIMEOUT_MS = 5000
+# A writer that found the SQLite file locked for a whole busy timeout tries again this often in all.
+WRITE_LOCK_ATTEMPTS = 4
 # FULL in WAL mode: every commit is flushed to disk before it returns, so a check-in the desk has
 # shown survives a power cut, not only a crash of the process (NORMAL may lose the last commits
 # when the power goes). benchmarks/checkin.py --durability measures what it costs per scan.
@@ -65,13 +67,14 @@ def make_engine(db: str | os.PathLike[str], *, create: bool = True) -> Engine:
             url,
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
             poolclass=NullPool if os.environ.get("EVENTDESK_NULLPOOL") else None,
+            hide_parameters=True,  # error messages and logs never carry names or e-mails
         )
         sa_event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     try:
         if create and make_url(url).get_backend_name() == "postgresql":
             create_pg_database(url)
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     except ModuleNotFoundError as error:  # the URL names a driver that is not installed
         raise StoreError(missing_driver_message(url, error.name or "")) from None
     except NoSuchModuleError:
@@ -157,11 +160,44 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+def begin_write(session: Session) -> bool:
+    """Start the session's transaction as a writer. SQLite: BEGIN IMMEDIATE takes the store's write
+    lock before anything is read, so a decision made on what was read cannot be overtaken by another
+    process (a deferred transaction reading first would fail at its first write, "database is
+    locked", once another desk wrote in between). Returns whether the caller must still lock what it
+    decides about (PostgreSQL: row or advisory locks, taken before the reads they guard)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        attempt = 1
+        while not connection.connection.dbapi_connection.in_transaction:
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            except OperationalError as error:
+                # Nothing was read or written yet, so waiting longer is safe: eight desks on one file
+                # on a busy machine can keep one of them out for longer than one busy timeout.
+                if "locked" not in str(error.orig) or attempt >= WRITE_LOCK_ATTEMPTS:
+                    raise
+                attempt += 1
+        return False
+    return True
+
+
 def bump(session: Session, area: str) -> None:
-    """Tell other processes that ``area`` changed (see ``Change``)."""
-    result = session.exec(update(Change).where(Change.area == area).values(version=Change.version + 1))
-    if result.rowcount == 0:
-        session.add(Change(area=area, version=1))
+    """Tell other processes that ``area`` changed (see ``Change``). One upsert: two processes
+    bumping an area that has no row yet both count (an INSERT-if-absent would fail for one)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    else:  # pragma: no cover - eventdesk runs on SQLite and PostgreSQL
+        result = session.exec(update(Change).where(Change.area == area).values(version=Change.version + 1))
+        if result.rowcount == 0:
+            session.add(Change(area=area, version=1))
+        return
+    statement = upsert(Change).values(area=area, version=1)
+    session.exec(statement.on_conflict_do_update(index_elements=[Change.area],
+                                                 set_={"version": Change.version + 1}))
 
 
 def change_versions(engine: Engine) -> dict[str, object]:

@@ -34,6 +34,9 @@ class Attendee(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     first_name: str = ""
     last_name: str = ""
+    # The name the person is called by ("Rufname"), printed large on the badge; empty: first + last.
+    badge_name: str = ""
+    pronouns: str = ""  # printed on the badge when the person gave them
     organisation: str = ""
     role: str = ""  # job title or role, printed under the name when set
     email: str = Field(default="", index=True)
@@ -50,10 +53,17 @@ class Attendee(SQLModel, table=True):
     walk_in: bool = False
     created_at: datetime = _created()
     updated_at: datetime = _created()
+    # Set when the person's personal data was erased (GDPR): the row stays for the counts.
+    forgotten_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def called(self) -> str:
+        """The name on the badge and the banner: the badge name, else first + last name."""
+        return self.badge_name.strip() or self.name
 
 
 class AttendeeToken(SQLModel, table=True):
@@ -269,6 +279,20 @@ class Change(SQLModel, table=True):
     __tablename__ = "change"
     area: str = Field(primary_key=True)
     version: int = 0
+
+
+class OfflineScan(SQLModel, table=True):
+    """A scan a desk decided on its own while the server was unreachable, uploaded later: the
+    record holds what the server decided on upload, this row what the desk decided (a person the
+    desk admitted whom the server refuses was admitted twice: reconciliation lists them)."""
+
+    __tablename__ = "offline_scan"
+    nonce: str = Field(primary_key=True)
+    record_id: int = Field(foreign_key="checkin_record.id", index=True)
+    desk: str = ""
+    offline_result: str
+    badge_printed: bool = False  # the desk printed the badge itself while offline
+    uploaded_at: datetime = _created()
 
 
 class DeskHeartbeat(SQLModel, table=True):

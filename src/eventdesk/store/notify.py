@@ -41,7 +41,8 @@ class StoreListener(threading.Thread):
 
     def __init__(self, dsn: str, on_change: Callable[[frozenset[str]], None],
                  on_state: Callable[[bool], None] | None = None, *, coalesce: float = 0.02,
-                 retry_seconds: float = 2.0, ping_seconds: float = 5.0, connect_timeout: int = 2) -> None:
+                 retry_seconds: float = 2.0, ping_seconds: float = 5.0, ping_timeout: float = 3.0,
+                 connect_timeout: int = 2) -> None:
         super().__init__(name="eventdesk-store-listener", daemon=True)
         self.dsn = dsn
         self.on_change = on_change
@@ -49,6 +50,7 @@ class StoreListener(threading.Thread):
         self.coalesce = coalesce
         self.retry_seconds = retry_seconds
         self.ping_seconds = ping_seconds
+        self.ping_timeout = ping_timeout
         self.connect_timeout = connect_timeout
         self.connected = False
         self.ready = threading.Event()  # set once LISTEN is in place (tests and benchmarks wait on it)
@@ -97,8 +99,37 @@ class StoreListener(threading.Thread):
                 self.on_change(frozenset(areas))
                 idle_since = time.monotonic()
             elif time.monotonic() - idle_since > self.ping_seconds:
-                connection.execute("SELECT 1")  # a server gone away raises here
+                self._ping(connection)
                 idle_since = time.monotonic()
+
+    def _ping(self, connection) -> None:
+        """``SELECT 1`` with a deadline. A server gone away raises at once; one that stops
+        answering without closing (a hung server, a firewall or proxy that drops silently) raises
+        after ``ping_timeout``: TCP alone would wait for hours, and no notification would come."""
+        import select
+
+        import psycopg
+        from psycopg import pq
+
+        pgconn = connection.pgconn
+        deadline = time.monotonic() + self.ping_timeout
+        pgconn.send_query(b"SELECT 1")
+        while pgconn.flush():
+            if not select.select([], [pgconn.socket], [], max(0.0, deadline - time.monotonic()))[1]:
+                raise psycopg.OperationalError(f"the server took more than {self.ping_timeout:g} s to take a ping")
+        pgconn.consume_input()
+        while pgconn.is_busy():
+            if not select.select([pgconn.socket], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                raise psycopg.OperationalError(f"the server did not answer a ping within {self.ping_timeout:g} s")
+            pgconn.consume_input()
+        while (result := pgconn.get_result()) is not None:
+            if result.status != pq.ExecStatus.TUPLES_OK:
+                raise psycopg.OperationalError("the server refused a ping")
+        areas = set()
+        while (notification := pgconn.notifies()) is not None:  # those that came with the answer
+            areas.add(notification.extra.decode())
+        if areas:
+            self.on_change(frozenset(areas))
 
     def _set_connected(self, connected: bool) -> None:
         changed = connected != self.connected

@@ -30,19 +30,21 @@ def enqueue(session: Session, *, kind: str, attendee_id: int | None, printer: st
 
 def claim_next(session: Session, printers: Sequence[str], now: datetime | None = None) -> PrintJob | None:
     """The oldest pending job for one of ``printers`` that is due, marked printing (attempts + 1).
-    The claim is a conditional UPDATE, so two workers (or two desks) never print the same job."""
+    The claim is one UPDATE ... RETURNING of a job still pending, so two workers (or two desks) on
+    one printer queue never print the same job; on PostgreSQL the job is chosen FOR UPDATE SKIP
+    LOCKED, so a worker passes over the job another one is claiming instead of waiting for it."""
     now = now or utcnow()
     due = or_(PrintJob.next_attempt_at.is_(None), PrintJob.next_attempt_at <= now)
-    while True:
-        job = session.exec(select(PrintJob).where(PrintJob.state == PENDING, PrintJob.printer.in_(printers), due)
-                           .order_by(PrintJob.id).limit(1)).first()
-        if job is None:
-            return None
-        claimed = session.exec(update(PrintJob).where(PrintJob.id == job.id, PrintJob.state == PENDING).values(
-            state=PRINTING, attempts=PrintJob.attempts + 1, updated_at=now))
-        if claimed.rowcount == 1:
-            session.refresh(job)
-            return job
+    oldest = (select(PrintJob.id).where(PrintJob.state == PENDING, PrintJob.printer.in_(printers), due)
+              .order_by(PrintJob.id).limit(1).with_for_update(skip_locked=True).scalar_subquery())
+    claimed = session.exec(update(PrintJob).where(PrintJob.id == oldest, PrintJob.state == PENDING)
+                           .values(state=PRINTING, attempts=PrintJob.attempts + 1, updated_at=now)
+                           .returning(PrintJob.id)).first()
+    if claimed is None:
+        return None
+    job = session.get(PrintJob, claimed[0])
+    session.refresh(job)  # the identity map may hold it from before the claim
+    return job
 
 
 def _set(session: Session, job_id: int, **values) -> None:

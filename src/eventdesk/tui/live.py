@@ -68,6 +68,17 @@ class LiveLink:
     def beat(self) -> None:
         self.app.run_worker(self._beat, thread=True, exclusive=True, group="desk-heartbeat", exit_on_error=False)
 
+    def journal_waiting(self) -> int | None:
+        """The offline scans of this desk waiting for upload, from its offline fallback
+        (``app.offline_desk``, services.offline) when it has one; None otherwise."""
+        desk = getattr(self.app, "offline_desk", None)
+        if desk is None:
+            return None
+        try:
+            return desk.status().waiting
+        except Exception:  # noqa: BLE001 - the journal's count never stops the heartbeat
+            return None
+
     def _check_printers(self) -> None:
         """At start: each printer's health once (later outcomes of print jobs keep it current)."""
         from eventdesk.printing.status import check_health
@@ -91,6 +102,6 @@ class LiveLink:
                      "detail": self.printer_health.get(name, ("unknown", ""))[1]}
                     for name, url in configured_printers(settings)]
         try:
-            beat(self.app.context, printers, started_at=self.started_at)
+            beat(self.app.context, printers, started_at=self.started_at, journal_waiting=self.journal_waiting())
         except Exception as error:  # noqa: BLE001 - a store gone away: the next beat retries
             log.warning("desk heartbeat not written: %s", type(error).__name__)

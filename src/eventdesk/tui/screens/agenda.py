@@ -18,16 +18,37 @@ from eventdesk.domain import agenda as rules
 from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.services import agenda as service
+from eventdesk.services.speakers import speaker_arrivals
 from eventdesk.services.agenda import AgendaError, Programme, SessionInfo
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
-from eventdesk.tui.widgets.agenda_detail import SessionDetail, delay_words, flag_text, session_times
+from eventdesk.tui.widgets.agenda_detail import SessionDetail, flag_text, session_times
 from eventdesk.tui.widgets.board_table import LiveTable, Row
 
 # What a chair scans for first (time, state, delay) stays on the left, whatever the title length.
-COLUMNS = [("time", "Time", 13), ("state", "State", 11), ("delay", "Delay", 7), ("title", "Session", None),
+COLUMNS = [("time", "Time", 12), ("state", "State", 11), ("delay", "Delay", 7), ("title", "Session", None),
            ("flags", "Flags", None)]
 TITLE_CHARS = 70
+# Below this width the session's detail sits under the list instead of beside it.
+SIDE_BY_SIDE = 120
+MIN_TITLE, FLAGS_WIDTH = 30, 20
+
+
+def detail_width(width: int) -> int:
+    return 0 if width < SIDE_BY_SIDE else (60 if width >= 200 else 44)
+
+
+def agenda_columns(width: int) -> list[tuple[str, str, int | None]]:
+    """The columns for a screen ``width`` wide: titles get what time, state and delay leave, never
+    below ``MIN_TITLE``; the flags column goes first when room is short (a flagged title starts
+    with ⚠ anyway)."""
+    side = detail_width(width)
+    available = width - (side + 2 if side else 0) - 2  # the detail's border, the scrollbar
+    fixed = COLUMNS[:3]
+    rest = available - sum(w + 2 for _, _, w in fixed)
+    if rest - (FLAGS_WIDTH + 2) - 2 >= MIN_TITLE:
+        return [*fixed, ("title", "Session", rest - FLAGS_WIDTH - 4), ("flags", "Flags", FLAGS_WIDTH)]
+    return [*fixed, ("title", "Session", max(MIN_TITLE, rest - 2))]
 
 
 def agenda_rows(programme: Programme, at: datetime, today: bool) -> list[Row]:
@@ -72,20 +93,21 @@ def _session_cells(info: SessionInfo, programme: Programme, at: datetime, curren
     else:
         state, style = "", ""
     title_style = style if state in ("cancelled", "ended", "past") else ""
-    delay = delay_words(slot.delay_minutes) if slot.status != rules.CANCELLED else ""
+    delay = rules.format_delay(slot.delay_minutes) if slot.status != rules.CANCELLED else ""
     codes = programme.flags.get(slot.id, set())
     return (
         Text(time_text, style=title_style),
         Text(state, style=style),
         Text(delay, style="bold yellow" if delay else ""),
-        Text(printable(info.title, TITLE_CHARS), style=title_style),
+        Text(("⚠ " if codes else "") + printable(info.title, TITLE_CHARS), style=title_style),
         Text(("⚠ " + flag_text(codes)) if codes else "", style="bold red"),
     )
 
 
 class AgendaScreen(DeskScreen):
     CSS_PATH = stylesheet("agenda.tcss")
-    WATCHES = frozenset({"agenda"})
+    HORIZONTAL_BREAKPOINTS = [(0, "-stacked"), (SIDE_BY_SIDE, "-side"), (200, "-wide")]
+    WATCHES = frozenset({"agenda", "checkin"})  # check-ins: the speakers' arrival
     BINDINGS = [
         Binding("s", "chair('start')", "Started", id="agenda.start"),
         Binding("e", "chair('end')", "Ended", id="agenda.end"),
@@ -95,6 +117,7 @@ class AgendaScreen(DeskScreen):
         Binding("left_square_bracket", "day(-1)", "Day before", key_display="[", id="agenda.previous_day"),
         Binding("right_square_bracket", "day(1)", "Day after", key_display="]", id="agenda.next_day"),
         Binding("t", "today", "Today", id="agenda.today"),
+        Binding("v", "chair_view", "Chair view", id="agenda.chair_view"),
     ]
 
     def __init__(self, *args, **kwargs) -> None:
@@ -103,6 +126,7 @@ class AgendaScreen(DeskScreen):
         self.days: list[date] = []
         self.programme: Programme | None = None
         self._wanted: int | None = None  # session to select once the rows exist
+        self.arrivals: dict = {}  # session id -> its speakers' arrival today
         self._last_row = 0
 
     def compose_body(self) -> ComposeResult:
@@ -128,10 +152,12 @@ class AgendaScreen(DeskScreen):
             today = context.local_now().date()
             day = today if today in days else days[0]
         programme = service.day_programme(context, day)
-        self.app.call_from_thread(self._show, days, programme)
+        arrivals = speaker_arrivals(context, [s.id for s in programme.sessions], context.now())
+        self.app.call_from_thread(self._show, days, programme, arrivals)
 
-    def _show(self, days: list[date], programme: Programme) -> None:
+    def _show(self, days: list[date], programme: Programme, arrivals: dict | None = None) -> None:
         self.days, self.day, self.programme = days, programme.day, programme
+        self.arrivals = arrivals or {}
         label = Text(f"{programme.day:%A %d %B %Y}", style="bold")
         label.append(f"   day {days.index(programme.day) + 1} of {len(days)}" if programme.day in days else "")
         if not programme.sessions:
@@ -160,12 +186,17 @@ class AgendaScreen(DeskScreen):
         if keys:
             table.select_key(keys[0])
 
+    def on_resize(self) -> None:
+        self.query_one("#agenda-table", LiveTable).reshape(agenda_columns(self.size.width))
+
     def tick(self) -> None:
         if self.programme is None:
             return
         at = self.context.now()
         today = at.astimezone(self.programme.zone).date() == self.programme.day
-        self.query_one("#agenda-table", LiveTable).sync(agenda_rows(self.programme, at, today))
+        table = self.query_one("#agenda-table", LiveTable)
+        table.reshape(agenda_columns(self.size.width))
+        table.sync(agenda_rows(self.programme, at, today))
         self.query_one(SessionDetail).tick(at)
 
     def on_store_changed(self, message: StoreChanged) -> None:
@@ -190,12 +221,24 @@ class AgendaScreen(DeskScreen):
         self._last_row = row
         self._show_detail()
 
+    def action_chair_view(self) -> None:
+        """The selected session's room, full screen, as its chair sees it (Esc comes back)."""
+        from eventdesk.tui.screens.chair import ChairScreen
+
+        info = self.selected_session
+        if info is None or not info.room_name or info.room_id in (None, 0):
+            self.app.bell()
+            self.notify("Select a session in a room first (↑↓), then press v.", severity="warning")
+            return
+        self.app.push_screen(ChairScreen(info.room_name))
+
     def _show_detail(self) -> None:
         if self.programme is None:
             return
         info = self.selected_session
         detail = self.query_one(SessionDetail)
-        detail.show(info, self.programme, self.context.now())
+        detail.show(info, self.programme, self.context.now(),
+                    self.arrivals.get(info.id) if info is not None else None)
 
     @property
     def selected_session(self) -> SessionInfo | None:

@@ -82,6 +82,7 @@ class PrintersScreen(DeskScreen):
         Binding("ctrl+o", "move", "Other printer", id="printers.move"),
         Binding("ctrl+t", "test_print", "Test print", id="printers.test"),
         Binding("ctrl+u", "check_health", "Check health", id="printers.health"),
+        Binding("ctrl+d", "doctor", "Readiness check", id="printers.doctor"),
     ]
 
     def __init__(self) -> None:
@@ -252,6 +253,17 @@ class PrintersScreen(DeskScreen):
             return
         self.app.call_from_thread(self.notify, f"Test badge queued on {name}.")
         self.app.call_from_thread(self.refresh_data)
+
+    def action_doctor(self) -> None:
+        from eventdesk.tui.screens.doctor import DoctorScreen
+
+        self.app.push_screen(DoctorScreen())
+
+    def palette_commands(self):
+        from textual.app import SystemCommand
+
+        yield SystemCommand("Printers: readiness check", "Store, printers, agenda, meetings, clock, disk, "
+                            "backups: as 'eventdesk doctor' (Ctrl+D)", self.action_doctor)
 
     def action_close(self) -> None:
         self.app.action_leave_printers()  # type: ignore[attr-defined]

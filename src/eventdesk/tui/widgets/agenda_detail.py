@@ -74,18 +74,21 @@ class SessionDetail(Vertical):
         self._programme: Programme | None = None
 
     def compose(self) -> ComposeResult:
+        # The countdown right under the title: on a short screen the rest scrolls, it stays.
         yield Static(id="detail-title")
-        yield Static(id="detail-meta")
-        yield Static(id="detail-flags")
         yield Digits("", id="detail-countdown")
         yield Static(id="detail-caption")
+        yield Static(id="detail-flags")
+        yield Static(id="detail-meta")
         yield Static(id="detail-next")
 
     @property
     def session_id(self) -> int | None:
         return self._info.id if self._info else None
 
-    def show(self, info: SessionInfo | None, programme: Programme, at: datetime) -> None:
+    def show(self, info: SessionInfo | None, programme: Programme, at: datetime,
+             arrivals: list | None = None) -> None:
+        """``arrivals`` (``SpeakerArrival`` of this session) marks who has checked in today."""
         self._info, self._programme = info, programme
         if info is None:
             self.query_one("#detail-title", Static).update(Text("Choose a session (↑/↓)", style="dim"))
@@ -99,7 +102,18 @@ class SessionDetail(Vertical):
         meta.append(f"  ·  {session_times(info, programme)}")
         if info.chair:
             meta.append("\nChair: ").append(printable(info.chair))
-        if info.speakers:
+        if arrivals and any(person.attendee_id is not None for person in arrivals):
+            meta.append("\nSpeakers:")
+            for person in arrivals:
+                meta.append("\n  ")
+                if person.arrived_at is not None:
+                    meta.append("✓ ", "bold green").append(printable(person.name, 60))
+                    meta.append(f"  here since {person.arrived_at.astimezone(programme.zone):%H:%M}", "green")
+                elif person.attendee_id is None:
+                    meta.append("? ", "dim").append(printable(person.name, 60)).append("  not linked to an attendee", "dim")
+                else:
+                    meta.append("✗ ", "bold red").append(printable(person.name, 60)).append("  not checked in", "red")
+        elif info.speakers:
             meta.append("\nSpeakers: ").append(", ".join(printable(s) for s in info.speakers))
         if info.description:
             lines = [printable(line, 300) for line in info.description.splitlines() if line.strip()]

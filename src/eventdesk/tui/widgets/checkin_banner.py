@@ -38,7 +38,13 @@ class ResultBanner(Static):
             lines.append("\n" + printable(detail, 300))
         if person is not None:
             lines.append("\n")
-            lines.append(printable(person.name, 120) or "(no name)", style="bold")
+            called = getattr(person, "called", person.name)
+            lines.append(printable(called, 120) or "(no name)", style="bold")
+            pronouns = getattr(person, "pronouns", "")
+            if pronouns:
+                lines.append(f" ({printable(pronouns, 30)})")
+            if called != person.name and person.name:
+                lines.append("\n" + printable(person.name, 120))  # the legal name, to compare with an ID
             facts = [printable(person.organisation, 80), printable(person.category, 40)]
             lines.append("\n" + "  ·  ".join(f for f in facts if f))
             if person.note:
@@ -93,6 +99,10 @@ class ResultBanner(Static):
             detail = f"Code {code}" if result.result == Result.UNKNOWN_CODE else result.list_name
         if result.replayed:
             detail += " · repeated scan, recorded once"
+        for slot in result.speaking:  # where a speaker goes next, read out by the desk
+            detail += " · " + slot.line(zone or result.scanned_at.tzinfo, result.scanned_at)
+        if getattr(result, "offline", False):
+            detail += " · OFFLINE: decided by this desk, uploaded when the server is back"
         self.show(kind, result.label, result.person, printable(detail, 300))
 
 

@@ -17,6 +17,12 @@ def _row(label: str, value: str, style: str = "") -> Text:
     return Text(label + " " * max(1, WIDTH - len(label) - len(value)) + value + "\n", style=style)
 
 
+def _minutes(minutes: float) -> str:
+    """"~25 min", "~1 h 40 min"."""
+    whole = max(1, round(minutes))
+    return f"~{whole} min" if whole < 60 else f"~{whole // 60} h {whole % 60:02d} min"
+
+
 class FiguresPanel(Static):
     def show(self, figures, zone: tzinfo | None) -> None:
         if isinstance(figures, Exception):
@@ -34,7 +40,16 @@ class FiguresPanel(Static):
         text.append(_row("Event total", f"{lst.checked_in:,} / {lst.expected:,}"))
         text.append(_row("Inside now", f"{lst.inside_now:,}"))
         text.append(_row("Entries / exits today", f"{lst.entries:,} / {lst.exits:,}"))
+        waiting = getattr(figures, "waiting", 0)
+        if waiting:
+            clear = getattr(figures, "minutes_to_clear", None)
+            text.append(_row("Queue clears in", "–" if clear is None else _minutes(clear)))
+        turned_away = getattr(figures, "not_on_list", None)
+        if turned_away:
+            text.append(_row("Not on this list", f"{sum(turned_away.values()):,}"))
         text.append("\n")
+        if getattr(figures, "desk_range", None):
+            text.append(_row("This desk: last names", printable(figures.desk_range, 12), "bold"))
         text.append(_row(figures.desk, "last 10 min", "bold"))
         text.append(_row("Scans per minute", f"{figures.scans_per_minute:.1f}"))
         spa = figures.seconds_per_attendee

@@ -68,7 +68,8 @@ class WalkInForm(_Form):
     """Name, organisation, e-mail, category of a person arriving without registration."""
 
     FIELDS = (("first_name", "First name"), ("last_name", "Last name"), ("organisation", "Organisation"),
-              ("email", "E-mail"))
+              ("email", "E-mail"), ("badge_name", "Name on the badge (empty: first + last name)"),
+              ("pronouns", "Pronouns (optional)"))
     TITLE_TEXT = "Walk-in: register, check in and print the badge"
     SUBMIT_LABEL = "Register and check in"
 
@@ -83,8 +84,9 @@ class WalkInForm(_Form):
 class CorrectionForm(_Form):
     """A person's details, to correct."""
 
-    FIELDS = (("first_name", "First name"), ("last_name", "Last name"), ("organisation", "Organisation"),
-              ("role", "Role"), ("email", "E-mail"), ("country", "Country"), ("note", "Note for the desk"))
+    FIELDS = (("first_name", "First name"), ("last_name", "Last name"),
+              ("badge_name", "Name on the badge (empty: first + last name)"), ("pronouns", "Pronouns"),
+              ("organisation", "Organisation"), ("role", "Role"), ("email", "E-mail"), ("country", "Country"), ("note", "Note for the desk"))
     TITLE_TEXT = "Correct details"
 
     def __init__(self, categories: list[str], values: dict[str, str], name: str) -> None:

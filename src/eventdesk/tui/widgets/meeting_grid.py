@@ -14,7 +14,21 @@ from eventdesk.services.meetings import GridRow, MeetingInfo, PersonRef
 from eventdesk.tui.widgets.board_table import LiveTable, Row
 
 GRID_COLUMNS = [("table", "Table", 5), ("a", "Person A", 21), ("org_a", "Organisation", 17),
-                ("b", "Person B", 21), ("org_b", "Organisation", 17), ("state", "State", 18)]
+                ("b", "Person B", 21), ("org_b", "Organisation", 17), ("state", "State", 19)]
+WITH_ORGANISATIONS = 112  # grid width from which the organisations are shown
+
+
+def grid_columns(width: int) -> list[tuple[str, str, int | None]]:
+    """The grid's columns for ``width`` cells: table, both people and the state always; the
+    organisations when there is room; names get the rest."""
+    fixed = 5 + 19 + 4  # table and state, with padding
+    if width >= WITH_ORGANISATIONS:
+        org = 24 if width >= 150 else 17
+        name = (width - fixed - 2 * org - 8) // 2
+        return [("table", "Table", 5), ("a", "Person A", name), ("org_a", "Organisation", org),
+                ("b", "Person B", name), ("org_b", "Organisation", org), ("state", "State", 19)]
+    name = max(12, (width - fixed - 4) // 2)
+    return [("table", "Table", 5), ("a", "Person A", name), ("b", "Person B", name), ("state", "State", 19)]
 NO_SHOW_COLUMNS = [("table", "Table", 5), ("missing", "Waiting for", 22), ("late", "Late", 7)]
 
 STATE_STYLES = {
@@ -30,8 +44,8 @@ STATE_STYLES = {
 
 def _person(person: PersonRef, present: bool, faded: bool) -> tuple[Text, Text]:
     style = "dim" if faded else ("bold" if present else "")
-    name = Text(("✓ " if present else "  ") + printable(person.name, 19), style=style)
-    return name, Text(printable(person.organisation, 17), style="dim")
+    name = Text(("✓ " if present else "  ") + printable(person.name, 40), style=style)
+    return name, Text(printable(person.organisation, 40), style="dim")
 
 
 def grid_rows(rows: list[GridRow]) -> list[Row]:
@@ -45,10 +59,13 @@ def grid_rows(rows: list[GridRow]) -> list[Row]:
             out.append((str(row.table), (table, blank, blank, blank, blank, Text("free", style=STATE_STYLES["free"]))))
             continue
         faded = row.state not in rules.HOLDS_TABLE
-        a, org_a = _person(meeting.a, meeting.a_present, faded)
-        b, org_b = _person(meeting.b, meeting.b_present, faded)
+        waiting = row.waiting.id if row.waiting else None
+        a, org_a = _person(meeting.a, meeting.a_present, faded and waiting != meeting.a.id)
+        b, org_b = _person(meeting.b, meeting.b_present, faded and waiting != meeting.b.id)
         if row.flagged:
             state = Text("⚠ probable no-show", style="bold red")
+        elif row.waiting is not None:  # the partner who came still sits there: half-free
+            state = Text("no-show · half-free", style="bold yellow")
         else:
             label = rules.STATE_LABELS.get(row.state, row.state)
             if faded:
@@ -70,6 +87,8 @@ def no_show_rows(meetings: list[MeetingInfo], now: datetime) -> list[Row]:
 
 
 class MeetingGrid(LiveTable):
+    can_focus = False  # Tab goes from the scan box to the no-show list, not through the grids
+
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("cursor_type", "none")
         super().__init__(GRID_COLUMNS, **kwargs)

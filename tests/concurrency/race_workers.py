@@ -1,0 +1,133 @@
+"""What each racing desk process does (imported by spawned processes: module-level functions).
+Each opens its own context (engine, connections) after it starts, then waits at the barrier."""
+
+from __future__ import annotations
+
+
+def open_desk(url: str, desk: str, **settings):
+    from eventdesk.logs import tame_escpos_import
+
+    tame_escpos_import()
+    from eventdesk.services.context import open_context
+    from eventdesk.settings import Settings
+
+    return open_context(url, Settings(db=url, desk=desk, **settings))
+
+
+def scan_codes(barrier, url: str, desk: str, codes: list[str]) -> list[dict]:
+    """Check every code in at this desk, as fast as the desk can; the answers as dicts."""
+    from eventdesk.services.checkin import check_in
+
+    context = open_desk(url, desk)
+    context.event()
+    barrier.wait()
+    answers = [check_in(context, code).as_dict() for code in codes]
+    context.engine.dispose()
+    return answers
+
+
+def register_walk_ins(barrier, url: str, desk: str, count: int) -> list[dict]:
+    from eventdesk.services.checkin import WalkIn, register_walk_in
+
+    context = open_desk(url, desk)
+    context.event()
+    barrier.wait()
+    answers = [register_walk_in(context, WalkIn("Walk", f"In {desk} {n}", "Ad hoc Cluster")).as_dict()
+               for n in range(count)]
+    context.engine.dispose()
+    return answers
+
+
+def book_meeting(barrier, url: str, desk: str, now_iso: str, person_a: str, person_b: str, slot_id: int,
+                 table: int) -> tuple[str, str]:
+    """("booked", "") or ("refused", the reason the desk shows)."""
+    from datetime import datetime
+
+    from eventdesk.domain.clock import Clock
+    from eventdesk.services.meetings import BookingRefused, book
+
+    context = open_desk(url, desk)
+    context.clock = Clock.frozen(datetime.fromisoformat(now_iso))
+    context.event()
+    barrier.wait()
+    try:
+        book(context, person_a, person_b, slot_id, table)
+        outcome = ("booked", "")
+    except BookingRefused as refused:
+        outcome = ("refused", str(refused))
+    context.engine.dispose()
+    return outcome
+
+
+def delay_session(barrier, url: str, desk: str, session_id: int, minutes: int) -> str:
+    from eventdesk.services.agenda import delay
+
+    context = open_desk(url, desk)
+    context.event()
+    barrier.wait()
+    message = delay(context, session_id, minutes).message
+    context.engine.dispose()
+    return message
+
+
+def print_queue(barrier, url: str, desk: str, printer_url: str) -> list[int]:
+    """Run this desk's print worker on the shared printer until the queue is empty; the ids of
+    the jobs this desk printed."""
+    import threading
+    import time
+
+    from eventdesk.services.printing import start_workers
+    from eventdesk.store import print_jobs
+    from eventdesk.store.db import session_scope
+
+    context = open_desk(url, desk, printers={"badge-1": printer_url}, default_printer="badge-1")
+    context.event()
+    printed: list[int] = []
+    lock = threading.Lock()
+
+    def report(job) -> None:
+        if job.state == "printed":
+            with lock:
+                printed.append(job.job_id)
+
+    barrier.wait()
+    workers = start_workers(context, report=report, poll_seconds=0.05)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # the queue is shared: wait until nobody has work left
+            with session_scope(context.engine) as session:
+                if not print_jobs.jobs(session, states=print_jobs.OPEN_STATES, limit=1):
+                    break
+            time.sleep(0.1)
+    finally:
+        workers.stop()
+    context.engine.dispose()
+    return printed
+
+
+def undo_rounds(barrier, url: str, desks: list[str]) -> list[dict]:
+    """Round after round: undo the last check-in of that round's desk."""
+    from eventdesk.services.checkin import undo_last
+
+    context = open_desk(url, desks[0])
+    context.event()
+    undone = []
+    for desk in desks:
+        barrier.wait()
+        undone.append({"desk": desk, "record_id": undo_last(context, desk=desk).record_id})
+    context.engine.dispose()
+    return undone
+
+
+def rescan_rounds(barrier, url: str, desk: str, codes: list[str]) -> list[dict]:
+    """Round after round: scan that round's code again at this desk."""
+    from eventdesk.services.checkin import check_in
+
+    context = open_desk(url, desk)
+    context.event()
+    answers = []
+    for code in codes:
+        barrier.wait()
+        answers.append(check_in(context, code).as_dict())
+    context.engine.dispose()
+    return answers
