@@ -80,6 +80,7 @@ class Settings:
     kiosk_list: str | None = None
     # The last names this desk serves ("A–F", from ``eventdesk desks split``), shown on the check-in screen.
     desk_range: str | None = None
+    data_dir: str | None = None  # where a desk keeps its offline file (default: the user's data folder)
 
     def printer_url(self, name_or_url: str | None = None) -> str | None:
         """A configured printer's URL by name, a URL as given, or the default printer."""
@@ -117,7 +118,7 @@ def _from_toml(settings: Settings, path: Path) -> Settings:
         raise SettingsError(f"Settings file {path} is not valid TOML: {error}") from None
     values: dict[str, Any] = {"config_path": str(path)}
     for key in ("db", "desk", "no_show_minutes", "undo_minutes", "printer_timeout_s", "day_boundary", "kiosk_pin",
-                "kiosk", "kiosk_list", "desk_range"):
+                "kiosk", "kiosk_list", "desk_range", "data_dir"):
         if key in data:
             values[key] = data[key]
     if values.get("kiosk_pin") is not None:
@@ -161,6 +162,8 @@ def _from_env(settings: Settings, env: Mapping[str, str]) -> Settings:
         values["db"] = env["EVENTDESK_DB"]
     if env.get("EVENTDESK_DESK"):
         values["desk"] = env["EVENTDESK_DESK"]
+    if env.get("EVENTDESK_DATA_DIR"):
+        values["data_dir"] = env["EVENTDESK_DATA_DIR"]
     if env.get("EVENTDESK_PRINTER"):
         values["default_printer"] = env["EVENTDESK_PRINTER"]
     if env.get("EVENTDESK_DAY_BOUNDARY"):

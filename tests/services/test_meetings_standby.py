@@ -65,6 +65,8 @@ def test_two_no_shows_in_one_slot_book_their_two_waiting_people_together(slot_te
 
     meeting = svc.book_standby(context, ids[ANA], ids[CHEN], slot.id)
     assert (meeting.table, meeting.a.name, meeting.b.name, meeting.slot.id) == (1, "Ana Šermukšnytė", "Chen Wei", slot.id)
+    # Ana sits at table 1: present from the start; Chen walks over and scans in.
+    assert (meeting.a_present, meeting.b_present, meeting.state) == (True, False, "one_present")
     board = svc.load_board(context)
     assert board.half_free(slot) == {}
     assert board.free_tables(slot) == [3, 4]  # Chen left table 3 for Ana's table
@@ -90,7 +92,7 @@ def test_people_present_in_the_area_with_the_slot_free_are_stand_by_partners(slo
     assert ("Chen Wei", svc.PRESENT_FREE) not in names  # Chen has his meeting (waiting at table 3)
     meeting = svc.book_standby(context, ids[ANA], next(c.person.id for c in candidates if c.person.name == "Eve Walker"),
                                slot.id)
-    assert (meeting.table, meeting.b.name) == (1, "Eve Walker")
+    assert (meeting.table, meeting.b.name, meeting.a_present, meeting.b_present) == (1, "Eve Walker", True, False)
 
 
 def test_the_booking_form_finds_people_by_name_and_lists_the_pairs_common_free_slots(meetings):

@@ -367,7 +367,7 @@ async def test_two_no_shows_confirmed_then_their_waiting_people_booked_together_
         await settle(app, pilot)
         assert app.screen is screen
         row = screen.query_one("#meetings-now").row_text("1")
-        assert "Ana Šermukšnytė" in row and "Chen Wei" in row and row.endswith("| scheduled")
+        assert "✓ Ana Šermukšnytė" in row and "Chen Wei" in row and row.endswith("| one present")
         assert "Free tables now (2): 3, 4" in text_of(screen, "#meetings-free")
         assert "Half-free" not in text_of(screen, "#meetings-free")
         notes = " ".join(str(n.message) for n in app._notifications)
@@ -428,4 +428,4 @@ async def test_a_typed_name_is_searched_and_taken_as_that_persons_scan(desk_app,
         assert "Chen Wei" in result and "✓ present" in result and "Table 3" in result
         await pilot.press(*"nobody at all", "enter")
         await settle(app, pilot)
-        assert app.screen is screen and "Unknown badge code" in text_of(screen, "#meetings-result")
+        assert app.screen is screen and "Nobody found for nobody at all" in text_of(screen, "#meetings-result")

@@ -89,7 +89,9 @@ def decide(lookup: CodeLookup, *, list_categories: str = "", direction: str = EN
 _AIM_PREFIX = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
 # Extended Channel Interpretation as typed by a keyboard-wedge scanner: a backslash and six digits.
 _ECI_PREFIX = re.compile(r"^\\\d{6}")
-_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b\u200e\u200f\ufeff]")
+# Also bidi controls, zero-width characters and lone surrogates (a broken paste): a code never holds them.
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def clean_code(raw: str) -> str:
@@ -108,7 +110,7 @@ def clean_code(raw: str) -> str:
 def strip_scanner_noise(raw: str) -> str:
     """The typed text with the scanner's prefixes and surrounding noise removed, but inner spaces
     kept (so "izsak k" stays a two-word search)."""
-    text = raw.strip(" \t\r\n\x00")
+    text = _SURROGATE.sub("\ufffd", raw).strip(" \t\r\n\x00")  # lone surrogates cannot be stored
     for pattern in (_AIM_PREFIX, _ECI_PREFIX):
         text = pattern.sub("", text, count=1)
     return text.strip()

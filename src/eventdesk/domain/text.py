@@ -76,7 +76,9 @@ def query_terms(query: str) -> list[str]:
     return sorted(set(words(query)), key=len, reverse=True)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters (escape sequences), bidi embeddings, overrides, isolates and marks (they would
+# reorder the neighbouring columns of a table on a terminal that applies bidi), lone surrogates.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def printable(text: str | None, limit: int | None = None) -> str:

@@ -32,54 +32,65 @@ def parse_ics(data: bytes, *, name: str = "the file", default_zone: str | None =
 
     without_end = 0
     for number, component in enumerate(calendar.walk("VEVENT"), start=1):
-        uid = str(component.get("UID") or "").strip()
-        where = _where(component, number)
-        title = one_line(component.get("SUMMARY"))
-        if not title:
-            schedule.skip("no SUMMARY (title)", where)
-            continue
-        if str(component.get("STATUS") or "").upper() == "CANCELLED":
-            schedule.skip("STATUS:CANCELLED", where)
-            if uid:
-                schedule.cancelled_keys.append(uid)
-            continue
-        if component.get("RRULE") is not None:
-            schedule.skip("repeating event (RRULE) is not a programme item", where)
-            continue
-        start_prop = component.get("DTSTART")
-        start = start_prop.dt if start_prop is not None else None
-        if start is None:
-            schedule.skip("no DTSTART", where)
-            continue
-        if not isinstance(start, datetime):
-            schedule.skip("all-day entry (DTSTART is a date, no time)", where)
-            continue
-        if start.tzinfo is None:
-            if zone is None:
-                raise no_zone(name, "Europe/London")
-            start = start.replace(tzinfo=zone)
-        end = _end(component, start)
-        if end is None:
-            without_end += 1  # RFC 5545 3.6.1: such an event ends when it starts
-            end = start
-        if end < start:
-            schedule.skip("DTEND is before DTSTART", where)
-            continue
-        categories = component.get("CATEGORIES")
-        track = ""
-        if categories is not None:
-            values = categories if isinstance(categories, list) else [categories]
-            track = ", ".join(str(c) for v in values for c in getattr(v, "cats", [v]))
-        speakers = [ParsedSpeaker(one_line(_cn(a))) for a in _as_list(component.get("ATTENDEE")) if one_line(_cn(a))]
-        schedule.events.append(ParsedEvent(
-            title=title, start=start, end=end, room=one_line(component.get("LOCATION")), key=uid,
-            event_id=uid, type=event_type(None), track=one_line(track), speakers=speakers,
-            description=strip_html(str(component.get("DESCRIPTION") or ""))))
+        try:
+            without_end += _read_event(schedule, component, number, zone, name)
+        except ValueError as error:  # icalendar reads a property only when asked: a broken DTEND, a bad date
+            raise ScheduleFileError(f"{name}: event {number} cannot be read: {one_line(str(error))[:200]}. "
+                                    "Nothing was imported.") from None
     if without_end:
         schedule.warnings.append(f"{without_end} events have neither DTEND nor DURATION; as RFC 5545 says, "
                                  "they were imported ending when they start (set their end on site if needed)")
     unique_keys(schedule, "ics")
     return schedule.finish()
+
+
+def _read_event(schedule: ParsedSchedule, component, number: int, zone, name: str) -> int:
+    """Add one VEVENT to ``schedule`` (or skip it, saying why); 1 when it had no end."""
+    no_end = 0
+    uid = str(component.get("UID") or "").strip()
+    where = _where(component, number)
+    title = one_line(component.get("SUMMARY"))
+    if not title:
+        schedule.skip("no SUMMARY (title)", where)
+        return 0
+    if str(component.get("STATUS") or "").upper() == "CANCELLED":
+        schedule.skip("STATUS:CANCELLED", where)
+        if uid:
+            schedule.cancelled_keys.append(uid)
+        return 0
+    if component.get("RRULE") is not None:
+        schedule.skip("repeating event (RRULE) is not a programme item", where)
+        return 0
+    start_prop = component.get("DTSTART")
+    start = start_prop.dt if start_prop is not None else None
+    if start is None:
+        schedule.skip("no DTSTART", where)
+        return 0
+    if not isinstance(start, datetime):
+        schedule.skip("all-day entry (DTSTART is a date, no time)", where)
+        return 0
+    if start.tzinfo is None:
+        if zone is None:
+            raise no_zone(name, "Europe/London")
+        start = start.replace(tzinfo=zone)
+    end = _end(component, start)
+    if end is None:
+        no_end = 1  # RFC 5545 3.6.1: such an event ends when it starts
+        end = start
+    if end < start:
+        schedule.skip("DTEND is before DTSTART", where)
+        return 0
+    categories = component.get("CATEGORIES")
+    track = ""
+    if categories is not None:
+        values = categories if isinstance(categories, list) else [categories]
+        track = ", ".join(str(c) for v in values for c in getattr(v, "cats", [v]))
+    speakers = [ParsedSpeaker(one_line(_cn(a))) for a in _as_list(component.get("ATTENDEE")) if one_line(_cn(a))]
+    schedule.events.append(ParsedEvent(
+        title=title, start=start, end=end, room=one_line(component.get("LOCATION")), key=uid,
+        event_id=uid, type=event_type(None), track=one_line(track), speakers=speakers,
+        description=strip_html(str(component.get("DESCRIPTION") or ""))))
+    return no_end
 
 
 def _where(component, number: int) -> str:

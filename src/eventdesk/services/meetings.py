@@ -698,7 +698,23 @@ def book_standby(context: Context, waiting: int, partner: int, slot_id: int) -> 
         if a is None or b is None:
             raise BookingRefused("That person does not exist.")
         codes = a.badge_code, b.badge_code
-    return book(context, codes[0], codes[1], slot_id, table)
+    meeting = book(context, codes[0], codes[1], slot_id, table)
+    seated = [person for person in (waiting, partner) if seats.get(person) == table]
+    if not seated:
+        return meeting
+    # Whoever already sits at that table is present in the new meeting from the start.
+    now = context.now()
+    with context.session() as session:
+        bump(session, AREA)
+        row = store.meeting_row(session, meeting.id)
+        record = row[0]
+        for person in seated:
+            setattr(record, f"{'a' if record.attendee_a_id == person else 'b'}_present_at", now)
+        record.state = rules.presence_state(record.a_present_at is not None, record.b_present_at is not None)
+        store.touch(record)
+        session.add(record)
+        session.flush()
+        return _info(store.meeting_row(session, meeting.id))
 
 
 # -- the booking form: people by name, the pair's common free slots --------------------------------

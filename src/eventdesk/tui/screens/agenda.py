@@ -22,13 +22,33 @@ from eventdesk.services.speakers import speaker_arrivals
 from eventdesk.services.agenda import AgendaError, Programme, SessionInfo
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
-from eventdesk.tui.widgets.agenda_detail import SessionDetail, delay_words, flag_text, session_times
+from eventdesk.tui.widgets.agenda_detail import SessionDetail, flag_text, session_times
 from eventdesk.tui.widgets.board_table import LiveTable, Row
 
 # What a chair scans for first (time, state, delay) stays on the left, whatever the title length.
-COLUMNS = [("time", "Time", 13), ("state", "State", 11), ("delay", "Delay", 7), ("title", "Session", None),
+COLUMNS = [("time", "Time", 12), ("state", "State", 11), ("delay", "Delay", 7), ("title", "Session", None),
            ("flags", "Flags", None)]
 TITLE_CHARS = 70
+# Below this width the session's detail sits under the list instead of beside it.
+SIDE_BY_SIDE = 120
+MIN_TITLE, FLAGS_WIDTH = 30, 20
+
+
+def detail_width(width: int) -> int:
+    return 0 if width < SIDE_BY_SIDE else (60 if width >= 200 else 44)
+
+
+def agenda_columns(width: int) -> list[tuple[str, str, int | None]]:
+    """The columns for a screen ``width`` wide: titles get what time, state and delay leave, never
+    below ``MIN_TITLE``; the flags column goes first when room is short (a flagged title starts
+    with ⚠ anyway)."""
+    side = detail_width(width)
+    available = width - (side + 2 if side else 0) - 2  # the detail's border, the scrollbar
+    fixed = COLUMNS[:3]
+    rest = available - sum(w + 2 for _, _, w in fixed)
+    if rest - (FLAGS_WIDTH + 2) - 2 >= MIN_TITLE:
+        return [*fixed, ("title", "Session", rest - FLAGS_WIDTH - 4), ("flags", "Flags", FLAGS_WIDTH)]
+    return [*fixed, ("title", "Session", max(MIN_TITLE, rest - 2))]
 
 
 def agenda_rows(programme: Programme, at: datetime, today: bool) -> list[Row]:
@@ -73,19 +93,20 @@ def _session_cells(info: SessionInfo, programme: Programme, at: datetime, curren
     else:
         state, style = "", ""
     title_style = style if state in ("cancelled", "ended", "past") else ""
-    delay = delay_words(slot.delay_minutes) if slot.status != rules.CANCELLED else ""
+    delay = rules.format_delay(slot.delay_minutes) if slot.status != rules.CANCELLED else ""
     codes = programme.flags.get(slot.id, set())
     return (
         Text(time_text, style=title_style),
         Text(state, style=style),
         Text(delay, style="bold yellow" if delay else ""),
-        Text(printable(info.title, TITLE_CHARS), style=title_style),
+        Text(("⚠ " if codes else "") + printable(info.title, TITLE_CHARS), style=title_style),
         Text(("⚠ " + flag_text(codes)) if codes else "", style="bold red"),
     )
 
 
 class AgendaScreen(DeskScreen):
     CSS_PATH = stylesheet("agenda.tcss")
+    HORIZONTAL_BREAKPOINTS = [(0, "-stacked"), (SIDE_BY_SIDE, "-side"), (200, "-wide")]
     WATCHES = frozenset({"agenda", "checkin"})  # check-ins: the speakers' arrival
     BINDINGS = [
         Binding("s", "chair('start')", "Started", id="agenda.start"),
@@ -165,12 +186,17 @@ class AgendaScreen(DeskScreen):
         if keys:
             table.select_key(keys[0])
 
+    def on_resize(self) -> None:
+        self.query_one("#agenda-table", LiveTable).reshape(agenda_columns(self.size.width))
+
     def tick(self) -> None:
         if self.programme is None:
             return
         at = self.context.now()
         today = at.astimezone(self.programme.zone).date() == self.programme.day
-        self.query_one("#agenda-table", LiveTable).sync(agenda_rows(self.programme, at, today))
+        table = self.query_one("#agenda-table", LiveTable)
+        table.reshape(agenda_columns(self.size.width))
+        table.sync(agenda_rows(self.programme, at, today))
         self.query_one(SessionDetail).tick(at)
 
     def on_store_changed(self, message: StoreChanged) -> None:

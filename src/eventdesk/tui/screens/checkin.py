@@ -43,6 +43,10 @@ PREVIEW_AFTER_S = 0.4
 PREVIEW_COLUMNS = 34
 
 
+# What a desk request is called when the server is needed for it and unreachable.
+DESK_REQUESTS = {"walk_in": "A walk-in", "undo": "Undo", "correct": "A correction", "reprint": "A reprint"}
+
+
 class SearchDone(Message):
     def __init__(self, generation: int, text: str, people: list, key_at: float) -> None:
         super().__init__()
@@ -224,7 +228,9 @@ class CheckinScreen(DeskScreen):
         text, generation, key_at = request
         if generation != self._search_generation:
             return None  # typed on meanwhile
-        return SearchDone(generation, text, search_people(self.context, text), key_at)
+        desk = getattr(self.app, "offline_desk", None)  # offline: the desk's own copy answers
+        people = desk.search(text) if desk is not None else search_people(self.context, text)
+        return SearchDone(generation, text, people, key_at)
 
     def on_search_done(self, message: SearchDone) -> None:
         if message.generation != self._search_generation:
@@ -270,10 +276,21 @@ class CheckinScreen(DeskScreen):
     def _serve(self, request: ScanRequest):
         """Runs on the scan thread."""
         context = self.context
+        desk = getattr(self.app, "offline_desk", None)
+        if desk is not None:  # a desk on a server: offline from its own file when the server is gone
+            if request.kind == "scan":
+                return desk.submit(request.text, typed_fast=request.typed_fast, selected_code=request.selected_code,
+                                   list_name=request.list_name, direction=request.direction, nonce=request.nonce,
+                                   burst=request.burst)
+            return desk.request(self._serve_desk_request, context, request, what=DESK_REQUESTS[request.kind])
         if request.kind == "scan":
             return service.submit(context, request.text, typed_fast=request.typed_fast,
                                   selected_code=request.selected_code, list_name=request.list_name,
                                   direction=request.direction, nonce=request.nonce, burst=request.burst)
+        return self._serve_desk_request(context, request)
+
+    @staticmethod
+    def _serve_desk_request(context, request: ScanRequest):
         if request.kind == "walk_in":
             return service.register_walk_in(context, request.payload, request.list_name)
         if request.kind == "undo":

@@ -26,14 +26,23 @@ from eventdesk.services.meetings import Board, MeetingInfo, PersonRef, ScanResul
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
 from eventdesk.tui.widgets.meeting_booking import BookingForm
-from eventdesk.tui.widgets.meeting_grid import MeetingGrid, NoShowList, countdown, slot_label
+from eventdesk.tui.widgets.meeting_grid import MeetingGrid, NoShowList, countdown, grid_columns, slot_label
 from eventdesk.tui.widgets.meeting_scan import ScanPanel
 from eventdesk.tui.widgets.meeting_standby import ConfirmNoShow, PersonPicker, StandbyOffer
 from eventdesk.tui.widgets.scan_input import SUBMIT_KEYS, ScanInput
 
 
+# Below SIDE_BY_SIDE columns the side panel (free tables, no-shows) sits under the grid.
+SIDE_BY_SIDE, WIDE = 130, 200
+
+
+def side_width(width: int) -> int:
+    return 0 if width < SIDE_BY_SIDE else (60 if width >= WIDE else 44)
+
+
 class MeetingsScreen(DeskScreen):
     CSS_PATH = stylesheet("meetings.tcss")
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (SIDE_BY_SIDE, "-side"), (WIDE, "-wide")]
     WATCHES = frozenset({"meetings", "attendees"})
     # Scanner keys are letters and digits: every binding here is a function key or a ctrl combo.
     BINDINGS = [
@@ -94,11 +103,21 @@ class MeetingsScreen(DeskScreen):
         if message.areas & self.WATCHES:
             self.refresh_data()
 
+    def on_resize(self) -> None:
+        self._shape()
+
+    def _shape(self) -> None:
+        side = side_width(self.size.width)
+        columns = grid_columns(self.size.width - (side + 2 if side else 0) - 2)
+        for grid in self.query(MeetingGrid):
+            grid.reshape(columns)
+
     def tick(self) -> None:
         """Once a second: the countdown, the flags and, when a slot ends, the next slot."""
         board = self.board
         if board is None:
             return
+        self._shape()
         now = self.context.now()
         focus, following, running = board.window(now)
         with self.app.batch_update():

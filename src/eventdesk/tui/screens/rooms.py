@@ -28,6 +28,19 @@ COLUMNS = [("room", "Room", None), ("now", "Now", None), ("progress", "Progress"
            ("left", "Left", 9), ("delay", "Delay", 8), ("people", "People", 11), ("next", "Next", None)]
 TITLE_CHARS = 50
 FULL, NEARLY_FULL = 1.0, 0.9
+WITH_PROGRESS = 140  # narrower screens drop the progress bar first (time left says it in digits)
+
+
+def room_columns(width: int, longest_room: int) -> list[tuple[str, str, int | None]]:
+    """Columns for a screen ``width`` wide: room, time left, delay and people keep their width
+    (time left is never cut); the titles of now and next share what is left."""
+    room = max(6, min(18, longest_room))
+    fixed = [("left", "Left", 8), ("delay", "Delay", 7), ("people", "People", 12)]
+    progress = [("progress", "Progress", BAR_WIDTH + 5)] if width >= WITH_PROGRESS else []
+    used = room + 2 + sum(w + 2 for _, _, w in fixed + progress) + 4  # + padding of now/next, scrollbar
+    rest = max(16, width - used - 2)
+    now = max(8, rest * 11 // 20)
+    return [("room", "Room", room), ("now", "Now", now), *progress, *fixed, ("next", "Next", max(8, rest - now))]
 
 
 def progress_bar(share: float | None) -> Text:
@@ -117,9 +130,17 @@ class RoomsScreen(DeskScreen):
         if message.areas & self.WATCHES:
             self.refresh_data()
 
+    def on_resize(self) -> None:
+        self._shape()
+
+    def _shape(self) -> None:
+        longest = max((len(r.name) for r in self.programme.rooms), default=10) if self.programme else 10
+        self.query_one("#board-table", LiveTable).reshape(room_columns(self.size.width, longest))
+
     def tick(self) -> None:
         if self.programme is None:
             return
+        self._shape()
         at = self.context.now()
         if at.astimezone(self.programme.zone).date() != self.programme.day and not self._loading:
             self.refresh_data()  # the clock passed midnight (or a rehearsal jumped): read the new day

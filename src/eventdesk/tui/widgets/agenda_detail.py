@@ -74,11 +74,12 @@ class SessionDetail(Vertical):
         self._programme: Programme | None = None
 
     def compose(self) -> ComposeResult:
+        # The countdown right under the title: on a short screen the rest scrolls, it stays.
         yield Static(id="detail-title")
-        yield Static(id="detail-meta")
-        yield Static(id="detail-flags")
         yield Digits("", id="detail-countdown")
         yield Static(id="detail-caption")
+        yield Static(id="detail-flags")
+        yield Static(id="detail-meta")
         yield Static(id="detail-next")
 
     @property

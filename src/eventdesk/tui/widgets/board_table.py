@@ -27,6 +27,9 @@ class LiveTable(DataTable):
         kwargs.setdefault("zebra_stripes", False)
         super().__init__(**kwargs)
         self._column_spec = list(columns)
+        self._all_columns = [key for key, _, _ in columns]  # the order of the cells ``sync`` gets
+        self._shown = list(range(len(columns)))  # which of them the table shows (see ``reshape``)
+        self._rows: list[Row] = []  # as last given to ``sync``, all cells
         self._keys: list[str] = []
         self._cells: dict[str, tuple[object, ...]] = {}
         self.cell_updates = 0  # for the benchmark and tests: how much a sync touched
@@ -47,8 +50,32 @@ class LiveTable(DataTable):
     def row_text(self, row_key: str) -> str:
         return " | ".join(self.cell_text(row_key, key) for key, _, _ in self._column_spec)
 
+    def reshape(self, columns: Sequence[tuple[str, str, int | None]]) -> bool:
+        """Show these columns (a subset of those given at creation, any widths) and lay the rows
+        out again; a screen calls it when its width changes. False when nothing changed."""
+        spec = list(columns)
+        if spec == self._column_spec:
+            return False
+        self._column_spec = spec
+        self._shown = [self._all_columns.index(key) for key, _, _ in spec]
+        if self.is_mounted:
+            selected = self.selected_key
+            super().clear(columns=True)
+            self._keys, self._cells = [], {}
+            for key, label, width in spec:
+                self.add_column(label, key=key, width=width)
+            self.sync(self._rows)
+            if selected is not None:
+                self.select_key(selected)
+        return True
+
     def sync(self, rows: Sequence[Row]) -> None:
-        """Make the table show ``rows``, touching only what changed."""
+        """Make the table show ``rows`` (cells of every column given at creation), touching only
+        what changed."""
+        self._rows = list(rows)
+        shown = self._shown
+        if len(shown) != len(self._all_columns):
+            rows = [(key, tuple(cells[i] for i in shown)) for key, cells in rows]
         columns = [key for key, _, _ in self._column_spec]
         with self.app.batch_update():
             if [key for key, _ in rows] != self._keys:

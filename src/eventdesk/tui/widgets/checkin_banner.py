@@ -91,6 +91,8 @@ class ResultBanner(Static):
             detail += " · repeated scan, recorded once"
         for slot in result.speaking:  # where a speaker goes next, read out by the desk
             detail += " · " + slot.line(zone or result.scanned_at.tzinfo, result.scanned_at)
+        if getattr(result, "offline", False):
+            detail += " · OFFLINE: decided by this desk, uploaded when the server is back"
         self.show(kind, result.label, result.person, printable(detail, 300))
 
 

@@ -53,7 +53,7 @@ class BookingForm(ModalScreen[MeetingInfo | None]):
                 for side in SIDES:
                     with Vertical(classes="booking-person"):
                         yield Label(f"Person {side.upper()}", classes="field-label")
-                        yield Input(placeholder="scan the badge, or type a name + Enter", id=f"booking-{side}")
+                        yield Input(placeholder="badge or name + Enter", id=f"booking-{side}")
                         yield Static(id=f"booking-{side}-chosen", classes="booking-chosen")
                         yield OptionList(id=f"booking-{side}-matches", classes="booking-matches")
             with Horizontal(id="booking-choice"):

@@ -14,7 +14,21 @@ from eventdesk.services.meetings import GridRow, MeetingInfo, PersonRef
 from eventdesk.tui.widgets.board_table import LiveTable, Row
 
 GRID_COLUMNS = [("table", "Table", 5), ("a", "Person A", 21), ("org_a", "Organisation", 17),
-                ("b", "Person B", 21), ("org_b", "Organisation", 17), ("state", "State", 18)]
+                ("b", "Person B", 21), ("org_b", "Organisation", 17), ("state", "State", 19)]
+WITH_ORGANISATIONS = 112  # grid width from which the organisations are shown
+
+
+def grid_columns(width: int) -> list[tuple[str, str, int | None]]:
+    """The grid's columns for ``width`` cells: table, both people and the state always; the
+    organisations when there is room; names get the rest."""
+    fixed = 5 + 19 + 4  # table and state, with padding
+    if width >= WITH_ORGANISATIONS:
+        org = 24 if width >= 150 else 17
+        name = (width - fixed - 2 * org - 8) // 2
+        return [("table", "Table", 5), ("a", "Person A", name), ("org_a", "Organisation", org),
+                ("b", "Person B", name), ("org_b", "Organisation", org), ("state", "State", 19)]
+    name = max(12, (width - fixed - 4) // 2)
+    return [("table", "Table", 5), ("a", "Person A", name), ("b", "Person B", name), ("state", "State", 19)]
 NO_SHOW_COLUMNS = [("table", "Table", 5), ("missing", "Waiting for", 22), ("late", "Late", 7)]
 
 STATE_STYLES = {
@@ -30,8 +44,8 @@ STATE_STYLES = {
 
 def _person(person: PersonRef, present: bool, faded: bool) -> tuple[Text, Text]:
     style = "dim" if faded else ("bold" if present else "")
-    name = Text(("✓ " if present else "  ") + printable(person.name, 19), style=style)
-    return name, Text(printable(person.organisation, 17), style="dim")
+    name = Text(("✓ " if present else "  ") + printable(person.name, 40), style=style)
+    return name, Text(printable(person.organisation, 40), style="dim")
 
 
 def grid_rows(rows: list[GridRow]) -> list[Row]:

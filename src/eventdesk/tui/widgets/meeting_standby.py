@@ -186,7 +186,7 @@ class PersonPicker(ModalScreen[PersonRef | None]):
                          style="bold")
             title.append(f"'{printable(self.query_text, 40)}'", style="bold")
             title.append(" · ↑/↓ Enter takes the person as if their badge was scanned · Esc closes")
-            yield Label(title)
+            yield Static(title)
             yield OptionList(*[Option(person_line(p, p.badge_code), id=str(p.id)) for p in self.people],
                              id="picker-list")
 

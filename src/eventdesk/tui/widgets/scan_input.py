@@ -97,5 +97,6 @@ class ScanInput(Input):
         super().insert_text_at_cursor(printable(text))
 
     def _on_paste(self, event: events.Paste) -> None:
-        self._key_times.clear()  # a paste is not a scan
-        super()._on_paste(event)
+        # A paste is not a scan. Textual then calls Input._on_paste itself (handlers run along the
+        # class hierarchy): calling it here too inserted every paste twice.
+        self._key_times.clear()
