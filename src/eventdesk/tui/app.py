@@ -23,7 +23,7 @@ from eventdesk.tui.messages import LinkChanged, StoreChanged, StoreNotified
 from eventdesk.tui.screens.agenda import AgendaScreen
 from eventdesk.tui.screens.checkin import CheckinScreen
 from eventdesk.tui.screens.desks import DesksScreen
-from eventdesk.tui.screens.help import HelpScreen
+from eventdesk.tui.screens.help import HelpScreen, key_name
 from eventdesk.tui.screens.meetings import MeetingsScreen
 from eventdesk.tui.screens.printers import (
     PrintersScreen, PrintReported, show_print_report, start_print_workers, stop_print_workers,
@@ -57,16 +57,18 @@ class EventDeskApp(App[None]):
         "printers": PrintersScreen,
         "reconcile": ReconcileScreen,
     }
+    # Priority: function keys switch screens from everywhere, also over a form or the help (a modal
+    # screen otherwise hides the app's keys).
     BINDINGS = [
-        Binding("f1", "help", "Help", id="app.help"),
-        Binding("f2", "go('checkin')", "Check-in", id="app.checkin"),
-        Binding("f3", "go('agenda')", "Agenda", id="app.agenda"),
-        Binding("f4", "go('rooms')", "Rooms", id="app.rooms"),
-        Binding("f5", "go('meetings')", "Meetings", id="app.meetings"),
-        Binding("f7", "printers", "Printers", id="app.printers"),
-        Binding("f12", "go('desks')", "Desks", id="app.desks"),
+        Binding("f1", "help", "Help", id="app.help", priority=True),
+        Binding("f2", "go('checkin')", "Check-in", id="app.checkin", priority=True),
+        Binding("f3", "go('agenda')", "Agenda", id="app.agenda", priority=True),
+        Binding("f4", "go('rooms')", "Rooms", id="app.rooms", priority=True),
+        Binding("f5", "go('meetings')", "Meetings", id="app.meetings", priority=True),
+        Binding("f7", "printers", "Printers", id="app.printers", priority=True),
+        Binding("f12", "go('desks')", "Desks", id="app.desks", priority=True),
         # Not in the footer (a rare look, after a desk was offline); F1 and the palette offer it.
-        Binding("f11", "go('reconcile')", "Reconcile", id="app.reconcile", show=False,
+        Binding("f11", "go('reconcile')", "Reconcile", id="app.reconcile", show=False, priority=True,
                 tooltip="People admitted at two desks while one was offline"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
@@ -215,12 +217,17 @@ class EventDeskApp(App[None]):
         self.screen.post_message(StoreChanged(areas))
 
     def action_help(self) -> None:
-        rows = [(b.key.upper() if b.key.startswith("f") else b.key, b.description, "everywhere")
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        titles = {"printers": "Printers", **{mode: title for mode, title, _ in SCREENS_IN_ORDER}}
+        where = titles.get(self.current_mode, "")
+        rows = [(key_name(b.key, b.key_display), b.description, "everywhere")
                 for b in self.BINDINGS if b.description]
         for binding in getattr(self.screen, "BINDINGS", []):
             if isinstance(binding, Binding) and binding.description:
-                rows.append((binding.key, binding.description, type(self.screen).__name__.removesuffix("Screen")))
-        self.push_screen(HelpScreen(rows))
+                rows.append((key_name(binding.key, binding.key_display), binding.description, where))
+        self.push_screen(HelpScreen(rows, where))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for mode, title, key in SCREENS_IN_ORDER:
