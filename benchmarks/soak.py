@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import random
+import re
 import socket
 import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -118,7 +119,7 @@ class FlakyPrinter:
             pass
         finally:
             conn.close()
-            if mode == "ok":
+            if mode in ("ok", "stall"):  # a stalled printer goes on reading: its jobs arrive late
                 with self.lock:
                     self.complete_jobs += received.count(b"\x1dV")
 
@@ -275,9 +276,11 @@ def desk_process(name: str, db: str, events, printer_url: str | None, speed: flo
     drained_s = time.monotonic() - drain_started
     if workers is not None:
         stop_workers()
-    errors = [line for line in log_path.read_text().splitlines() if " ERROR " in line or " CRITICAL " in line]
+    lines = log_path.read_text().splitlines()
+    errors = [line for line in lines if " ERROR " in line or " CRITICAL " in line]
+    causes = [line for line in lines if re.match(r"^[\w.]+(Error|Exception|Timeout)\b", line)]
     results.put({"desk": name, "acknowledged": acknowledged, "outcomes": outcomes, "exceptions": exceptions,
-                 "errors_logged": len(errors), "error_lines": errors[:3], "drained_s": round(drained_s, 1), "rss_start_kb": rss_start or rss_kb(), "rss_end_kb": rss_kb(),
+                 "errors_logged": len(errors), "error_lines": errors[:3] + causes[:3], "drained_s": round(drained_s, 1), "rss_start_kb": rss_start or rss_kb(), "rss_end_kb": rss_kb(),
                  "max_lag_s": round(lag, 3), "steps": len(events)})
 
 

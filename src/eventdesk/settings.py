@@ -24,6 +24,9 @@ present. Example::
     [meetings]
     no_show_minutes = 5
 
+    [checkin]
+    exit_fallback_minutes = 3   # a desk left in exit mode is back to entry after this idle time
+
     [backup]
     dir = "backups"        # default: <database name>-backups beside the database
     every_minutes = 10     # the open app copies the store this often (0: never)
@@ -65,6 +68,8 @@ class Settings:
     badge: BadgeSettings = field(default_factory=BadgeSettings)
     no_show_minutes: int = 5
     undo_minutes: int = 15
+    # A desk left in exit mode goes back to entry after this many minutes without a scan.
+    exit_fallback_minutes: float = 3.0
     # Presence on a list ends at this local time each night (the event's zone): the first scan of
     # a later day is a "welcome back", not "already checked in".
     day_boundary: str = "04:00"
@@ -132,6 +137,12 @@ def _from_toml(settings: Settings, path: Path) -> Settings:
     if printers:
         values["default_printer"] = printers.pop("default", None) or next(iter(printers), None)
         values["printers"] = {str(k): str(v) for k, v in printers.items()}
+    checkin = data.get("checkin", {})
+    if "exit_fallback_minutes" in checkin:
+        minutes = float(checkin["exit_fallback_minutes"])
+        if minutes <= 0:
+            raise SettingsError(f"[checkin] exit_fallback_minutes in {path} must be above 0 minutes.")
+        values["exit_fallback_minutes"] = minutes
     if "no_show_minutes" in data.get("meetings", {}):
         values["no_show_minutes"] = int(data["meetings"]["no_show_minutes"])
     backup = data.get("backup", {})

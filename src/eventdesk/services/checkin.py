@@ -50,6 +50,7 @@ class CheckinResult:
     badge_queued: bool = False  # this scan queued the person's first badge
     replayed: bool = False  # the nonce was seen before: this is the first scan's answer
     returning: bool = False  # ok, and the person entered on an earlier event day: "welcome back"
+    exit_without_entry: bool = False  # an exit recorded for somebody not inside by the record
     speaking: tuple = ()  # SpeakingSlot: the person's sessions of today still to come or running
     offline: bool = False  # decided by the desk alone (server unreachable); uploaded later
 
@@ -60,7 +61,7 @@ class CheckinResult:
     @property
     def label(self) -> str:
         if self.ok and self.direction == EXIT:
-            return "Goodbye (exit recorded)"
+            return "Exit recorded, but no entry today" if self.exit_without_entry else "Goodbye (exit recorded)"
         if self.ok and self.returning:
             return "Welcome back"
         return LABELS.get(self.result, self.result)
@@ -71,6 +72,7 @@ class CheckinResult:
             "list": self.list_name, "desk": self.desk, "scanned_at": self.scanned_at.isoformat(),
             "nonce": self.nonce, "record_id": self.record_id, "replayed": self.replayed,
             "badge_queued": self.badge_queued, "returning": self.returning,
+            "exit_without_entry": self.exit_without_entry,
             "speaking": [slot.as_dict(self.scanned_at.tzinfo) for slot in self.speaking],
             "first_checkin_at": self.first_checkin_at.isoformat() if self.first_checkin_at else None,
             "first_checkin_desk": self.first_checkin_desk,
@@ -180,6 +182,7 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
         first_checkin_at=row.first_entry_at if result == Result.ALREADY_CHECKED_IN else None,
         first_checkin_desk=row.first_entry_desk if result == Result.ALREADY_CHECKED_IN else None,
         badge_queued=badge, returning=result == Result.OK and direction == ENTRY and row.came_earlier_day,
+        exit_without_entry=result == Result.OK and direction == EXIT and row.last_direction != ENTRY,
         # One more query, for speakers only: where and when they speak today.
         speaking=tuple(speaking_today(session, context, person.id, now))
         if row.speaks and result == Result.OK and direction == ENTRY else (),
@@ -285,6 +288,8 @@ def checkin_lists(context: Context) -> list[ListInfo]:
 
 # --- walk-ins and corrections -----------------------------------------------------------------
 
+# What the printed badge shows (printing.badge.BadgeData): a change to one of these needs a reprint.
+BADGE_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "category")
 EDITABLE_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country",
                    "category", "note")
 
@@ -329,6 +334,11 @@ class Correction:
     @property
     def name_changed(self) -> bool:
         return bool({"first_name", "last_name", "badge_name", "pronouns"} & set(self.changed))
+
+    @property
+    def badge_changed(self) -> tuple[str, ...]:
+        """The changed details that the printed badge shows (a reprint is worth offering)."""
+        return tuple(f for f in self.changed if f in BADGE_FIELDS)
 
 
 def correct_attendee(context: Context, attendee_id: int, changes: dict[str, str], desk: str | None = None) -> Correction:

@@ -3,6 +3,7 @@ the tests and the snapshot tests all run the same App."""
 
 from __future__ import annotations
 
+import gc
 from typing import Iterable
 
 from textual import events, work
@@ -22,7 +23,7 @@ from eventdesk.tui.messages import LinkChanged, StoreChanged, StoreNotified
 from eventdesk.tui.screens.agenda import AgendaScreen
 from eventdesk.tui.screens.checkin import CheckinScreen
 from eventdesk.tui.screens.desks import DesksScreen
-from eventdesk.tui.screens.help import HelpScreen
+from eventdesk.tui.screens.help import HelpScreen, key_name
 from eventdesk.tui.screens.meetings import MeetingsScreen
 from eventdesk.tui.screens.printers import (
     PrintersScreen, PrintReported, show_print_report, start_print_workers, stop_print_workers,
@@ -56,16 +57,18 @@ class EventDeskApp(App[None]):
         "printers": PrintersScreen,
         "reconcile": ReconcileScreen,
     }
+    # Priority: function keys switch screens from everywhere, also over a form or the help (a modal
+    # screen otherwise hides the app's keys).
     BINDINGS = [
-        Binding("f1", "help", "Help", id="app.help"),
-        Binding("f2", "go('checkin')", "Check-in", id="app.checkin"),
-        Binding("f3", "go('agenda')", "Agenda", id="app.agenda"),
-        Binding("f4", "go('rooms')", "Rooms", id="app.rooms"),
-        Binding("f5", "go('meetings')", "Meetings", id="app.meetings"),
-        Binding("f7", "printers", "Printers", id="app.printers"),
-        Binding("f12", "go('desks')", "Desks", id="app.desks"),
+        Binding("f1", "help", "Help", id="app.help", priority=True),
+        Binding("f2", "go('checkin')", "Check-in", id="app.checkin", priority=True),
+        Binding("f3", "go('agenda')", "Agenda", id="app.agenda", priority=True),
+        Binding("f4", "go('rooms')", "Rooms", id="app.rooms", priority=True),
+        Binding("f5", "go('meetings')", "Meetings", id="app.meetings", priority=True),
+        Binding("f7", "printers", "Printers", id="app.printers", priority=True),
+        Binding("f12", "go('desks')", "Desks", id="app.desks", priority=True),
         # Not in the footer (a rare look, after a desk was offline); F1 and the palette offer it.
-        Binding("f11", "go('reconcile')", "Reconcile", id="app.reconcile", show=False,
+        Binding("f11", "go('reconcile')", "Reconcile", id="app.reconcile", show=False, priority=True,
                 tooltip="People admitted at two desks while one was offline"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
@@ -92,6 +95,7 @@ class EventDeskApp(App[None]):
         self.switch_mode("checkin")
         if self.start_screen != "checkin":
             self.switch_mode(self.start_screen)
+        self.call_after_refresh(settle_garbage_collector)
         self.live = None
         if self.watch_store:
             self.live = LiveLink(self).start()  # PostgreSQL: LISTEN/NOTIFY; every store: the desk's heartbeat
@@ -213,12 +217,17 @@ class EventDeskApp(App[None]):
         self.screen.post_message(StoreChanged(areas))
 
     def action_help(self) -> None:
-        rows = [(b.key.upper() if b.key.startswith("f") else b.key, b.description, "everywhere")
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        titles = {"printers": "Printers", **{mode: title for mode, title, _ in SCREENS_IN_ORDER}}
+        where = titles.get(self.current_mode, "")
+        rows = [(key_name(b.key, b.key_display), b.description, "everywhere")
                 for b in self.BINDINGS if b.description]
         for binding in getattr(self.screen, "BINDINGS", []):
             if isinstance(binding, Binding) and binding.description:
-                rows.append((binding.key, binding.description, type(self.screen).__name__.removesuffix("Screen")))
-        self.push_screen(HelpScreen(rows))
+                rows.append((key_name(binding.key, binding.key_display), binding.description, where))
+        self.push_screen(HelpScreen(rows, where))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for mode, title, key in SCREENS_IN_ORDER:
@@ -232,6 +241,16 @@ class EventDeskApp(App[None]):
         yield SystemCommand("Back up now", "Copy the store into the backup folder (also every "
                             f"{self.context.settings.backup_every_minutes} min)", lambda: backup_now(self))
         yield SystemCommand("Quit", "Leave eventdesk (Ctrl+Q)", self.exit)
+
+
+def settle_garbage_collector() -> None:
+    """Once the first screen is up: collect, then freeze what survived (Textual, SQLAlchemy, the
+    screens, the caches) so the collector never walks it again. Its full passes then cost a few
+    milliseconds instead of the 50-220 ms pauses that a board refresh or a scan otherwise meets
+    now and then; young collections run less often too (a refresh allocates a lot that dies young)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
 
 
 def make_app(context: Context, start_screen: str = "checkin", watch_store: bool = True) -> EventDeskApp:

@@ -58,34 +58,58 @@ def _entry_dict(u: Uploaded) -> dict:
             "person_id": e.person_id, "record_id": u.record_id}
 
 
+# Offline scans noted on the server per transaction: one commit for many (the records themselves
+# go through check_in one by one, each in its own transaction, as a scan does).
+NOTE_BATCH = 50
+
+
 def upload_journal(context: Context, desk_file: DeskFile, link: ServerLink, *, limit: int | None = None,
                    before_each=None) -> UploadReport:
     """Upload the waiting offline scans, oldest first, until the journal is empty or the server
     goes away again (``ServerUnreachable`` then stops the upload; what was sent stays sent).
-    ``before_each(entry)`` may hold an entry back (its badge still printing): the upload stops there."""
+    ``before_each(entry)`` may hold an entry back (its badge still printing): the upload stops there.
+
+    An entry leaves the journal once its record and its offline note are both on the server; an
+    upload cut between the two sends the record again (a replay: its nonce records nothing twice)."""
     report = UploadReport()
-    for entry in desk_file.waiting(limit):
-        if before_each is not None and not before_each(entry):
-            break
-        try:
-            result = link.guarded(check_in, context, entry.code, entry.list_name, entry.desk, entry.direction,
-                                  entry.nonce, scanned_at=entry.scanned_at, badge_printed=entry.badge_printed)
-        except CheckinError as error:  # the list was deleted meanwhile: keep the scan here, say so
-            desk_file.mark_uploaded(entry.nonce, context.now(), f"error: {error}")
-            report.uploaded.append(Uploaded(entry, f"error: {error}", None))
-            continue
-        link.guarded(_note_offline, context, entry, result.record_id)
-        desk_file.mark_uploaded(entry.nonce, context.now(), result.result)
-        report.uploaded.append(Uploaded(entry, result.result, result.record_id))
+    batch: list[Uploaded] = []
+    try:
+        for entry in desk_file.waiting(limit):
+            if before_each is not None and not before_each(entry):
+                break
+            try:
+                result = link.guarded(check_in, context, entry.code, entry.list_name, entry.desk, entry.direction,
+                                      entry.nonce, scanned_at=entry.scanned_at, badge_printed=entry.badge_printed)
+            except CheckinError as error:  # the list was deleted meanwhile: keep the scan here, say so
+                desk_file.mark_uploaded(entry.nonce, context.now(), f"error: {error}")
+                report.uploaded.append(Uploaded(entry, f"error: {error}", None))
+                continue
+            batch.append(Uploaded(entry, result.result, result.record_id))
+            if len(batch) >= NOTE_BATCH:
+                _note_offline(context, desk_file, link, batch, report)
+    finally:
+        if batch:
+            _note_offline(context, desk_file, link, batch, report)
     report.waiting = desk_file.waiting_count()
     return report
 
 
-def _note_offline(context: Context, entry: JournalEntry, record_id: int) -> None:
-    with context.session() as session:
-        server.record_offline_scan(session, nonce=entry.nonce, record_id=record_id, desk=entry.desk,
-                                   offline_result=entry.result, badge_printed=entry.badge_printed,
-                                   uploaded_at=context.now())
+def _note_offline(context: Context, desk_file: DeskFile, link: ServerLink, batch: list[Uploaded],
+                  report: UploadReport) -> None:
+    """Note on the server which records were decided offline (one transaction), then let the
+    entries leave the journal."""
+    def write() -> None:
+        with context.session() as session:
+            for u in batch:
+                server.record_offline_scan(session, nonce=u.entry.nonce, record_id=u.record_id, desk=u.entry.desk,
+                                           offline_result=u.entry.result, badge_printed=u.entry.badge_printed,
+                                           uploaded_at=context.now())
+
+    link.guarded(write)
+    for u in batch:
+        desk_file.mark_uploaded(u.entry.nonce, context.now(), u.server_result)
+    report.uploaded.extend(batch)
+    batch.clear()
 
 
 def refresh_snapshot(context: Context, desk_file: DeskFile, link: ServerLink) -> int:
