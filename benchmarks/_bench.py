@@ -9,6 +9,7 @@ those of the code beside the script, not of another installed copy.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -84,3 +85,27 @@ class Output:
     def finish(self) -> None:
         if self.json:
             print(json.dumps(self.figures))
+
+
+@contextlib.contextmanager
+def scratch_postgres(prefix: str):
+    """The URL of a new database on $EVENTDESK_PG_URL's server (default the local one), dropped
+    after the ``with``; exits with one line when no server answers."""
+    import uuid
+
+    import psycopg
+
+    server = os.environ.get("EVENTDESK_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/").rstrip("/")
+    base = server.rsplit("/", 1)[0] if server.count("/") > 2 else server
+    base = base.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        admin = psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        raise SystemExit(f"No PostgreSQL server at {base} ({error}); start one or set EVENTDESK_PG_URL.")
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.close()

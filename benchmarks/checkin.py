@@ -65,6 +65,7 @@ def surname(rng: random.Random) -> str:
 def people(size: int, seed: int = 7) -> list[dict]:
     """``size`` people (the seed speakers first) as the columns an import writes."""
     from eventdesk.domain.codes import seeded_code_factory
+    from eventdesk.store.attendee_import import IMPORTED_FIELDS
 
     rng = random.Random(seed)
     new_code = seeded_code_factory(seed)
@@ -74,8 +75,8 @@ def people(size: int, seed: int = 7) -> list[dict]:
                          organisation=f"{rng.choice(PLACES)} {rng.choice(ORGS)}", category=rng.choice(CATEGORIES)))
     made = made[:size]
     for number, person in enumerate(made, start=1):
-        person.update(badge_code=new_code(), email=f"person{number}@example.org", role="", country="",
-                      status="active", note="", source_ref=None)
+        person.update({field: "" for field in IMPORTED_FIELDS if field not in person})  # new columns too
+        person.update(badge_code=new_code(), email=f"person{number}@example.org", status="active", source_ref=None)
     return made
 
 

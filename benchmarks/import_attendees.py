@@ -76,12 +76,19 @@ def lock_probe(db: str, barrier, stop, results) -> None:
     connection = sqlite3.connect(db, timeout=60, isolation_level=None)
     waits = []
     barrier.wait()
+    start = None
     while not stop.is_set():
-        start = time.perf_counter()
-        connection.execute("BEGIN IMMEDIATE")
+        start = start or time.perf_counter()
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:  # still locked after 60 s: the same wait goes on
+            continue
         waits.append(time.perf_counter() - start)
+        start = None
         connection.execute("COMMIT")
         time.sleep(0.002)
+    if start is not None:
+        waits.append(time.perf_counter() - start)
     connection.close()
     results.put(("probe", waits, 0))
 
@@ -104,7 +111,10 @@ def timed_import(db: str, path: Path, codes: list[str]) -> dict:
     seconds = time.perf_counter() - start
     time.sleep(0.2)
     stop.set()
-    got = dict((name, (values, failed)) for name, values, failed in (results.get(timeout=120) for _ in workers))
+    got = {}
+    for _ in workers:  # a wait cut at 60 s is recorded and the probe goes on: it answers soon after stop
+        name, values, failed = results.get(timeout=600)
+        got[name] = (values, failed)
     for worker in workers:
         worker.join()
     context.engine.dispose()

@@ -24,6 +24,9 @@ present. Example::
     [meetings]
     no_show_minutes = 5
 
+    [checkin]
+    exit_fallback_minutes = 3   # a desk left in exit mode is back to entry after this idle time
+
     [backup]
     dir = "backups"        # default: <database name>-backups beside the database
     every_minutes = 10     # the open app copies the store this often (0: never)
@@ -65,6 +68,8 @@ class Settings:
     badge: BadgeSettings = field(default_factory=BadgeSettings)
     no_show_minutes: int = 5
     undo_minutes: int = 15
+    # A desk left in exit mode goes back to entry after this many minutes without a scan.
+    exit_fallback_minutes: float = 3.0
     # Presence on a list ends at this local time each night (the event's zone): the first scan of
     # a later day is a "welcome back", not "already checked in".
     day_boundary: str = "04:00"
@@ -80,6 +85,7 @@ class Settings:
     kiosk_list: str | None = None
     # The last names this desk serves ("A–F", from ``eventdesk desks split``), shown on the check-in screen.
     desk_range: str | None = None
+    data_dir: str | None = None  # where a desk keeps its offline file (default: the user's data folder)
 
     def printer_url(self, name_or_url: str | None = None) -> str | None:
         """A configured printer's URL by name, a URL as given, or the default printer."""
@@ -117,7 +123,7 @@ def _from_toml(settings: Settings, path: Path) -> Settings:
         raise SettingsError(f"Settings file {path} is not valid TOML: {error}") from None
     values: dict[str, Any] = {"config_path": str(path)}
     for key in ("db", "desk", "no_show_minutes", "undo_minutes", "printer_timeout_s", "day_boundary", "kiosk_pin",
-                "kiosk", "kiosk_list", "desk_range"):
+                "kiosk", "kiosk_list", "desk_range", "data_dir"):
         if key in data:
             values[key] = data[key]
     if values.get("kiosk_pin") is not None:
@@ -131,6 +137,12 @@ def _from_toml(settings: Settings, path: Path) -> Settings:
     if printers:
         values["default_printer"] = printers.pop("default", None) or next(iter(printers), None)
         values["printers"] = {str(k): str(v) for k, v in printers.items()}
+    checkin = data.get("checkin", {})
+    if "exit_fallback_minutes" in checkin:
+        minutes = float(checkin["exit_fallback_minutes"])
+        if minutes <= 0:
+            raise SettingsError(f"[checkin] exit_fallback_minutes in {path} must be above 0 minutes.")
+        values["exit_fallback_minutes"] = minutes
     if "no_show_minutes" in data.get("meetings", {}):
         values["no_show_minutes"] = int(data["meetings"]["no_show_minutes"])
     backup = data.get("backup", {})
@@ -161,6 +173,8 @@ def _from_env(settings: Settings, env: Mapping[str, str]) -> Settings:
         values["db"] = env["EVENTDESK_DB"]
     if env.get("EVENTDESK_DESK"):
         values["desk"] = env["EVENTDESK_DESK"]
+    if env.get("EVENTDESK_DATA_DIR"):
+        values["data_dir"] = env["EVENTDESK_DATA_DIR"]
     if env.get("EVENTDESK_PRINTER"):
         values["default_printer"] = env["EVENTDESK_PRINTER"]
     if env.get("EVENTDESK_DAY_BOUNDARY"):

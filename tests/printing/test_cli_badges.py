@@ -108,3 +108,13 @@ def test_a_script_without_its_font_names_the_package_to_install(printing_context
     result = run("badges", "check", "--db", printing_context.settings.db)
     assert result.exit_code == 1
     assert "install the font of their script: Arabic: pip install fontpkg-noto-sans-arabic" in result.output
+
+
+def test_the_pre_flight_names_the_package_for_a_script_without_its_font(printing_context, add_people, monkeypatch):
+    from eventdesk.printing import fonts
+    from eventdesk.services.doctor import check_badges_fit
+
+    monkeypatch.setattr(fonts, "script_font", lambda entry: None)  # a machine without the Arabic font
+    add_people(printing_context, [("محمد", "العلي")])
+    state, message = check_badges_fit(printing_context)
+    assert "install Arabic: pip install fontpkg-noto-sans-arabic" in message

@@ -114,3 +114,15 @@ def test_queue_time_to_clear_is_people_waiting_over_the_recent_pace(tmp_db):
     assert figures.desk_range == "A–F"
     later = open_context(tmp_db, Settings(db=tmp_db), Clock.frozen(MOMENT.replace(hour=11)))
     assert desk_figures(later).minutes_to_clear is None  # nobody checked in lately: no estimate
+
+
+def test_split_prints_one_sign_per_desk(demo_db, tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "signs"
+    result = CliRunner().invoke(main, ["desks", "split", "--desks", "3", "--print", "--printer",
+                                       f"preview://{folder}", "--db", demo_db])
+    assert result.exit_code == 0, result.output
+    signs = sorted(folder.glob("*.png"))
+    assert [p.name.split("-", 1)[1] for p in signs] == ["desk-1-sign.png", "desk-2-sign.png", "desk-3-sign.png"]
+    assert Image.open(signs[0]).width == 576  # the badge printer's width

@@ -83,3 +83,34 @@ async def test_the_day_after_then_s_is_refused_in_one_line(sample):
         await pilot.press("s")
         await wait_for(pilot, lambda: "'Green transition' is not today (Tue 07 May)" in notes(app))
         assert table.cell_text(f"s:{ids['Green transition']}", "state") == ""
+
+
+async def test_a_delay_into_another_rooms_break_is_flagged_and_names_the_break(sample):
+    db, ids = sample
+    from sqlmodel import Session as DbSession
+
+    from eventdesk.store.db import make_engine
+    from eventdesk.store.models import Session
+
+    engine = make_engine(db)
+    with DbSession(engine) as s:  # a Room A workshop that ends 5 minutes before the Hemicycle's coffee
+        room_a = s.get(Session, ids["Skills"]).room_id
+        workshop = Session(title="Early workshop", start=at(9, 30), end=at(10, 25), room_id=room_a, source_ref="w")
+        s.add(workshop)
+        s.commit()
+        workshop_id = workshop.id
+    engine.dispose()
+    app = sample_app(db, "agenda", at(9, 40))
+    async with app.run_test(size=(160, 45)) as pilot:
+        table = await _ready(app, pilot)
+        table.select_key(f"s:{workshop_id}")
+        await pilot.pause()
+        await pilot.press("plus")  # ends 10:30, as the coffee starts: no flag yet
+        await wait_for(pilot, lambda: table.cell_text(f"s:{workshop_id}", "delay") == "+5 min", timeout=10)
+        assert table.cell_text(f"s:{workshop_id}", "flags") == ""
+        await pilot.press("plus")
+        await wait_for(pilot, lambda: table.cell_text(f"s:{workshop_id}", "flags") == "⚠ into a break", timeout=10)
+        assert table.cell_text(f"s:{workshop_id}", "title").startswith("⚠ Early workshop")
+        assert "1 session flagged" in str(app.screen.query_one("#agenda-day").render())
+        await wait_for(pilot, lambda: "Coffee break in Hemicycle 10:30–11:00"
+                       in str(app.screen.query_one("#detail-flags").render()))

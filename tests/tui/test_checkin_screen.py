@@ -323,7 +323,7 @@ async def test_exit_and_re_entry(demo_db):
         await _keys(pilot, screen, "f10")
         assert screen.direction == "exit"
         await _scan(pilot, screen, code)
-        assert screen.banner.kind == "ok" and "GOODBYE" in screen.banner.text
+        assert screen.banner.kind == "exit" and "GOODBYE" in screen.banner.text
         await _keys(pilot, screen, "f10")
         await _scan(pilot, screen, code)
         assert screen.banner.kind == "ok"
@@ -498,3 +498,19 @@ async def test_figures_show_this_desks_range_and_the_queues_time_to_clear(demo_d
         text = screen.query_one("#desk-figures").text
         assert "This desk: last names" in text and "A–I" in text
         assert "Queue clears in" in text and "min" in text.split("Queue clears in")[1].split("\n")[0]
+
+
+async def test_the_desk_finds_people_by_badge_name_and_in_another_script(demo_db):
+    _change(demo_db, "Izsak", badge_name="Kinga")
+    with _session(demo_db) as session:
+        person = session.exec(select(Attendee).where(Attendee.last_name == "Nögel")).one()
+        person.first_name, person.last_name = "Лукас", "Нёгель"
+        save_attendee(session, person)
+        session.commit()
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await _keys(pilot, screen, *"kinga")
+        assert [p.name for p in screen.results.people] == ["Kíncső Izsak"]
+        await _keys(pilot, screen, *["backspace"] * 5, *"negel")
+        assert [p.name for p in screen.results.people] == ["Лукас Нёгель"]

@@ -169,3 +169,10 @@ async def test_three_wrong_pins_lock_the_prompt(demo_db):
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is kiosk  # locked: no prompt for a while
+
+
+def test_run_opens_the_kiosk_when_the_settings_say_so_and_still_needs_the_pin(demo_db, tmp_path):
+    config = tmp_path / "eventdesk.toml"
+    config.write_text('kiosk = true\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(config), "run", "--db", demo_db])
+    assert result.exit_code != 0 and "kiosk_pin" in result.output

@@ -103,8 +103,11 @@ async def test_every_screen_opens_and_shows_the_demo_on_postgresql(demo_on_pg, t
         await _until(pilot, lambda: isinstance(app.screen, DesksScreen)
                      and "desk:Desk P" in app.screen.query_one("#desks-table", LiveTable).keys,
                      "this desk's heartbeat on the Desks screen")
-        row = app.screen.query_one("#desks-table", LiveTable).row_text("desk:Desk P")
+        table = app.screen.query_one("#desks-table", LiveTable)
+        row = table.row_text("desk:Desk P")
         assert "online" in row and "preview" in row
+        # The desk's offline fallback (services.offline) keeps a journal: none of its scans wait.
+        assert app.offline_desk is not None and table.cell_text("desk:Desk P", "journal") == "0"
 
         await pilot.press("f7")
         await _until(pilot, lambda: isinstance(app.screen, PrintersScreen) and app.screen.overview is not None,

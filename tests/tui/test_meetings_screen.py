@@ -428,4 +428,4 @@ async def test_a_typed_name_is_searched_and_taken_as_that_persons_scan(desk_app,
         assert "Chen Wei" in result and "✓ present" in result and "Table 3" in result
         await pilot.press(*"nobody at all", "enter")
         await settle(app, pilot)
-        assert app.screen is screen and "Unknown badge code" in text_of(screen, "#meetings-result")
+        assert app.screen is screen and "Nobody found for nobody at all" in text_of(screen, "#meetings-result")

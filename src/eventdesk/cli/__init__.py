@@ -160,6 +160,7 @@ from eventdesk.cli import checkin as _checkin  # noqa: E402,F401
 from eventdesk.cli import desks as _desks  # noqa: E402,F401
 from eventdesk.cli import kiosk as _kiosk  # noqa: E402,F401
 from eventdesk.cli import meetings as _meetings  # noqa: E402,F401
+from eventdesk.cli import sync as _sync  # noqa: E402,F401
 from eventdesk.cli import backup as _backup  # noqa: E402,F401
 from eventdesk.cli import status as _status  # noqa: E402,F401
 from eventdesk.cli import data as _data  # noqa: E402,F401

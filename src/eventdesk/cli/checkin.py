@@ -88,18 +88,33 @@ def scan(obj: dict, code: str | None, from_file: str | None, list_name: str | No
 
     if (code is None) == (from_file is None):
         raise Failure("Give one badge CODE, or --from FILE (one code per line, '-' for standard input).")
-    context = _context(obj, db, desk)
-    context.clock = make_clock(now, speed, context.event().timezone)  # a rehearsal as 'run --now' has
     direction = "exit" if is_exit else "entry"
+    settings = settings_from(obj, db=db, desk=desk)
+    if _on_server(require_db(settings)):
+        # A desk on a server keeps scanning when the server does not answer: see services.offline.
+        from eventdesk.cli.sync import open_desk
+
+        offline_desk = open_desk(settings, settings.desk, clock_for=lambda tz: make_clock(now, speed, tz))
+        zone = offline_desk.zone
+
+        def decide(text: str, nonce: str | None):
+            return offline_desk.check_in(text, list_name=list_name, direction=direction, nonce=nonce)
+    else:
+        context = _context(obj, db, desk)
+        context.clock = make_clock(now, speed, context.event().timezone)  # a rehearsal as 'run --now' has
+        zone = context.zone
+
+        def decide(text: str, nonce: str | None):
+            return _decide(context, text, list_name, direction, nonce)
     if from_file is None:
         try:
-            result = _decide(context, code, list_name, direction, nonce)
+            result = decide(code, nonce)
         except CheckinError as error:
             raise Failure(str(error)) from None
         if as_json:
             echo_json(result.as_dict())
         else:
-            _say_result(context, result)
+            _say_result(zone, result)
         if not result.ok:
             raise SystemExit(REFUSED)
         return
@@ -110,7 +125,7 @@ def scan(obj: dict, code: str | None, from_file: str | None, list_name: str | No
         if not clean_code(line):  # blank, or only spaces, control characters or a scanner prefix
             continue
         try:
-            result = _decide(context, line, list_name, direction, f"{nonce}:{number}" if nonce else None)
+            result = decide(line, f"{nonce}:{number}" if nonce else None)
         except CheckinError as error:
             raise Failure(f"line {number}: {error}") from None
         except Exception as error:
@@ -122,7 +137,7 @@ def scan(obj: dict, code: str | None, from_file: str | None, list_name: str | No
         if as_json:
             click.echo(json.dumps(result.as_dict(), ensure_ascii=False, default=str))  # click.echo flushes
         else:
-            _say_result(context, result)
+            _say_result(zone, result)
     if refused:
         raise SystemExit(REFUSED)
 
@@ -157,19 +172,25 @@ def _lines(source: str) -> Iterator[tuple[int, str]]:
             stream.close()
 
 
-def _say_result(context, result) -> None:
+def _on_server(db: str) -> bool:
+    return "://" in db and not db.startswith("sqlite")
+
+
+def _say_result(zone, result) -> None:
     from eventdesk.domain.text import printable
 
     who = f"{printable(result.person.name, 80)} ({printable(result.person.organisation, 60) or '-'}, "\
           f"{printable(result.person.category, 30)})" if result.person else printable(result.code, 60)
     line = f"{result.result}: {result.label}: {who}"
     if result.first_checkin_at is not None:
-        local = result.first_checkin_at.astimezone(context.zone())
+        local = result.first_checkin_at.astimezone(zone())
         line += f"; first checked in today {local:%H:%M} at {printable(result.first_checkin_desk or '?', 40)}"
     if result.badge_queued:
         line += "; badge queued"
     if result.replayed:
         line += " (repeated nonce: recorded once)"
+    if result.offline:
+        line += " [OFFLINE: decided by this desk, kept in its journal until the server answers]"
     say(line)
     if result.person is not None and result.person.note:
         say(f"note: {printable(result.person.note, 200)}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -49,7 +50,9 @@ class CheckinResult:
     badge_queued: bool = False  # this scan queued the person's first badge
     replayed: bool = False  # the nonce was seen before: this is the first scan's answer
     returning: bool = False  # ok, and the person entered on an earlier event day: "welcome back"
+    exit_without_entry: bool = False  # an exit recorded for somebody not inside by the record
     speaking: tuple = ()  # SpeakingSlot: the person's sessions of today still to come or running
+    offline: bool = False  # decided by the desk alone (server unreachable); uploaded later
 
     @property
     def ok(self) -> bool:
@@ -58,7 +61,7 @@ class CheckinResult:
     @property
     def label(self) -> str:
         if self.ok and self.direction == EXIT:
-            return "Goodbye (exit recorded)"
+            return "Exit recorded, but no entry today" if self.exit_without_entry else "Goodbye (exit recorded)"
         if self.ok and self.returning:
             return "Welcome back"
         return LABELS.get(self.result, self.result)
@@ -69,10 +72,11 @@ class CheckinResult:
             "list": self.list_name, "desk": self.desk, "scanned_at": self.scanned_at.isoformat(),
             "nonce": self.nonce, "record_id": self.record_id, "replayed": self.replayed,
             "badge_queued": self.badge_queued, "returning": self.returning,
+            "exit_without_entry": self.exit_without_entry,
             "speaking": [slot.as_dict(self.scanned_at.tzinfo) for slot in self.speaking],
             "first_checkin_at": self.first_checkin_at.isoformat() if self.first_checkin_at else None,
             "first_checkin_desk": self.first_checkin_desk,
-            "person": self.person.as_dict() if self.person else None,
+            "person": self.person.as_dict() if self.person else None, "offline": self.offline,
         }
 
 
@@ -99,17 +103,23 @@ def new_nonce() -> str:
 
 
 def check_in(context: Context, code: str, list_name: str | None = None, desk: str | None = None,
-             direction: str = ENTRY, nonce: str | None = None) -> CheckinResult:
+             direction: str = ENTRY, nonce: str | None = None, *, scanned_at: datetime | None = None,
+             badge_printed: bool = False) -> CheckinResult:
     """Decide about one scanned ``code`` and append it to the record (failures too), in one
     transaction: one SELECT, one INSERT, and the badge job for a first entry. The same ``nonce``
-    twice records one scan and answers the first result again."""
-    result = _scan(context, code, list_name, desk, direction, nonce, record_unknown=True)
+    twice records one scan and answers the first result again.
+
+    A scan a desk made offline is uploaded with its own ``scanned_at``; ``badge_printed`` says the
+    desk printed the badge itself then, so its job is recorded as printed, not queued again."""
+    result = _scan(context, code, list_name, desk, direction, nonce, record_unknown=True,
+                   scanned_at=scanned_at, badge_printed=badge_printed)
     assert result is not None
     return result
 
 
 def _scan(context: Context, code: str, list_name: str | None, desk: str | None, direction: str,
-          nonce: str | None, *, record_unknown: bool) -> CheckinResult | None:
+          nonce: str | None, *, record_unknown: bool, scanned_at: datetime | None = None,
+          badge_printed: bool = False) -> CheckinResult | None:
     cleaned = clean_code(code)
     if not cleaned:
         raise CheckinError("The scan was empty: scan the badge again or type a name to search.")
@@ -121,7 +131,7 @@ def _scan(context: Context, code: str, list_name: str | None, desk: str | None, 
     try:
         with context.session() as session:
             return _check_in(session, context, cleaned, list_name, desk, direction, nonce,
-                             record_unknown=record_unknown)
+                             record_unknown=record_unknown, scanned_at=scanned_at, badge_printed=badge_printed)
     except IntegrityError:
         # Another process recorded the same nonce between our SELECT and INSERT: answer its result.
         with Session(context.engine) as session:
@@ -132,10 +142,11 @@ def _scan(context: Context, code: str, list_name: str | None, desk: str | None, 
 
 
 def _check_in(session: Session, context: Context, code: str, list_name: str, desk: str, direction: str,
-              nonce: str, *, record_unknown: bool = True) -> CheckinResult | None:
+              nonce: str, *, record_unknown: bool = True, scanned_at: datetime | None = None,
+              badge_printed: bool = False) -> CheckinResult | None:
     # SQLite: the store's write lock; PostgreSQL: the person on the list (pretix locks the ticket row).
     lock = begin_write(session)
-    now = context.now()
+    now = scanned_at or context.now()
     row = store.lookup_code(session, code, list_name, nonce, context.day_start(now), lock=lock)
     if row is None:
         raise CheckinError(f"There is no check-in list named '{printable(list_name, 60)}'; "
@@ -161,14 +172,17 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
     badge = (result == Result.OK and direction == ENTRY and row.list_kind == "entrance"
              and not row.badge_queued)
     if badge:
-        print_jobs.enqueue(session, kind="badge", attendee_id=person.id, printer=context.settings.default_printer or "",
-                           desk=desk)
+        job = print_jobs.enqueue(session, kind="badge", attendee_id=person.id,
+                                 printer=context.settings.default_printer or "", desk=desk)
+        if badge_printed:  # printed by the desk while it was offline
+            job.state, job.attempts, job.printed_at = print_jobs.PRINTED, 1, now
     return CheckinResult(
         result=str(result), code=code, direction=direction, list_name=list_name, desk=desk, scanned_at=now,
         nonce=nonce, record_id=record_id, person=person,
         first_checkin_at=row.first_entry_at if result == Result.ALREADY_CHECKED_IN else None,
         first_checkin_desk=row.first_entry_desk if result == Result.ALREADY_CHECKED_IN else None,
         badge_queued=badge, returning=result == Result.OK and direction == ENTRY and row.came_earlier_day,
+        exit_without_entry=result == Result.OK and direction == EXIT and row.last_direction != ENTRY,
         # One more query, for speakers only: where and when they speak today.
         speaking=tuple(speaking_today(session, context, person.id, now))
         if row.speaks and result == Result.OK and direction == ENTRY else (),
@@ -194,7 +208,8 @@ def _replayed(session: Session, context: Context, record) -> CheckinResult:
 
 def submit(context: Context, text: str, *, typed_fast: bool, selected_code: str | None = None,
            list_name: str | None = None, desk: str | None = None, direction: str = ENTRY,
-           nonce: str | None = None, burst: str = "") -> CheckinResult | NoMatch | None:
+           nonce: str | None = None, burst: str = "",
+           scan: Callable[[str, bool], CheckinResult | None] | None = None) -> CheckinResult | NoMatch | None:
     """What Enter at the desk means. An exact badge code (or a revoked one) is checked in; a text
     that looks like a scan (one word, 8+ characters, typed at scanner speed) but matches nothing is
     recorded as ``unknown_code``; otherwise the highlighted search result is checked in; with no
@@ -203,25 +218,30 @@ def submit(context: Context, text: str, *, typed_fast: bool, selected_code: str 
 
     ``burst`` is the newest fast run of keys when the text began earlier (a badge scanned into a
     half-typed name): tried when the whole text is no code, so a scanner's code that arrived in
-    two chunks is still read whole."""
+    two chunks is still read whole.
+
+    ``scan(code, record_unknown)`` replaces the store's scan (a desk deciding offline)."""
+    if scan is None:
+        def scan(code: str, record_unknown: bool) -> CheckinResult | None:
+            return _scan(context, code, list_name, desk, direction, nonce, record_unknown=record_unknown)
     stripped = strip_scanner_noise(text)
     if not clean_code(text):
         return None
     whole_is_one_word = not any(ch.isspace() for ch in stripped)
     scan_like = looks_like_code(text, typed_fast) or bool(burst)
     if whole_is_one_word:
-        result = _scan(context, text, list_name, desk, direction, nonce, record_unknown=scan_like and not burst)
+        result = scan(text, scan_like and not burst)
         if result is not None:
             return result
     if burst:
-        result = _scan(context, burst, list_name, desk, direction, nonce, record_unknown=not whole_is_one_word)
+        result = scan(burst, not whole_is_one_word)
         if result is not None:
             return result
         if whole_is_one_word:  # neither is a code: the whole text is what the scanner read
-            return _scan(context, text, list_name, desk, direction, nonce, record_unknown=True)
+            return scan(text, True)
     if selected_code is None:
         return NoMatch(stripped)
-    return check_in(context, selected_code, list_name, desk, direction, nonce)
+    return scan(selected_code, True)
 
 
 def undo_last(context: Context, desk: str | None = None) -> UndoResult:
@@ -268,6 +288,8 @@ def checkin_lists(context: Context) -> list[ListInfo]:
 
 # --- walk-ins and corrections -----------------------------------------------------------------
 
+# What the printed badge shows (printing.badge.BadgeData): a change to one of these needs a reprint.
+BADGE_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "category")
 EDITABLE_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country",
                    "category", "note")
 
@@ -312,6 +334,11 @@ class Correction:
     @property
     def name_changed(self) -> bool:
         return bool({"first_name", "last_name", "badge_name", "pronouns"} & set(self.changed))
+
+    @property
+    def badge_changed(self) -> tuple[str, ...]:
+        """The changed details that the printed badge shows (a reprint is worth offering)."""
+        return tuple(f for f in self.changed if f in BADGE_FIELDS)
 
 
 def correct_attendee(context: Context, attendee_id: int, changes: dict[str, str], desk: str | None = None) -> Correction:

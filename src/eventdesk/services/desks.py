@@ -104,7 +104,7 @@ def desks_overview(context: Context, now: datetime | None = None) -> list[DeskSt
     with Session(context.engine) as session:
         beats = {b.desk: b for b in store.heartbeats_since(session, wall - SEEN_WITHIN)}
         last_scans = {d: _aware(at) for d, at in store.last_scans_since(session, now - SEEN_WITHIN).items()}
-        recent = store.scans_between(session, now - PACE_WINDOW, now)
+        recent = store.scans_since(session, now - PACE_WINDOW)
         counts = counts_by_printer(session) if beats else {}
     per_desk: dict[str, list[tuple[datetime, str]]] = {}
     for desk, at, result in recent:

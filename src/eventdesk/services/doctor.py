@@ -134,8 +134,10 @@ def check_badges_fit(context: Context):
     found = check_badges(context)
     if found.problems:
         names = ", ".join(f"attendee {p.attendee_id}" for p in found.problems[:5])
+        install = "; ".join(found.install)
         return WARN, (f"{len(found.problems)} of {found.checked} badges have missing letters or shrunk names "
-                      f"({names}…): 'eventdesk badges check' lists them")
+                      f"({names}…): 'eventdesk badges check' lists them"
+                      + (f"; for the missing letters install {install}" if install else ""))
     return OK, f"{found.checked} badges render with every letter at a readable size"
 
 

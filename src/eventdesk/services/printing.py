@@ -4,7 +4,7 @@ the print workers of this desk."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -263,6 +263,50 @@ def move_job(context: Context, job_id: int, printer: str) -> PrintJob:
     return job
 
 
+@dataclass(frozen=True)
+class BadgePrinterState:
+    """This desk's badge printer as the check-in screen shows it."""
+
+    name: str
+    url: str
+    waiting: int
+    failed: int
+    error: str  # the newest error of its waiting or failed jobs ("" when all is well)
+    others: tuple[str, ...]  # the other configured printers, in order
+
+    @property
+    def in_trouble(self) -> bool:
+        return bool(self.failed or (self.waiting and self.error))
+
+
+def _keys(name: str, url: str) -> set[str]:
+    # A job names its printer by name or URL; one queued while no printer was set names none.
+    return {name, url, ""}
+
+
+def badge_printer_state(context: Context) -> BadgePrinterState | None:
+    """The printer this desk's check-ins queue badges on, with its backlog (None: no printer)."""
+    printers = configured_printers(context.settings)
+    if not printers or context.settings.default_printer is None:
+        return None
+    name, url = printer_for(context.settings, None)
+    with Session(context.engine) as session:
+        waiting, failed, error = print_jobs.backlog(session, _keys(name, url))
+    return BadgePrinterState(name, url, waiting, failed, error, tuple(n for n, _ in printers if n != name))
+
+
+def send_badges_to(context: Context, printer: str) -> int:
+    """Move every waiting or failed job of this desk's badge printer to ``printer`` and queue this
+    desk's next badges there too (a dead printer gets no more work). Returns the jobs moved."""
+    old_name, old_url = printer_for(context.settings, None)
+    name, _url = printer_for(context.settings, printer)
+    with context.session() as session:
+        moved = print_jobs.move_open_jobs(session, _keys(old_name, old_url) - {name}, name)
+    context.settings = replace(context.settings, default_printer=name)
+    _wake_workers()
+    return moved
+
+
 def preview_png(context: Context, person: Person, path: str | Path) -> RenderedBadge:
     rendered = render_person(context, person)
     rendered.image.save(path)
@@ -351,7 +395,7 @@ def queue_overview(context: Context, limit: int = 200) -> QueueOverview:
 
 __all__ = [
     "BadgeCheck", "BadgeProblem", "JobReport", "PrintingError", "PrinterError", "ReprintNeedsConfirmation",
-    "badge_layout", "check_badges", "configured_printers", "find_person", "move_job", "preview_png",
+    "BadgePrinterState", "badge_layout", "badge_printer_state", "check_badges", "configured_printers", "find_person", "move_job", "preview_png",
     "print_badge", "print_queue", "print_test", "printer_health", "queue_badge", "queue_overview", "queue_test",
-    "retry_job", "start_workers", "stop_workers",
+    "retry_job", "send_badges_to", "start_workers", "stop_workers",
 ]

@@ -37,9 +37,8 @@ def last_scans_since(session: Session, since: datetime) -> dict[str, datetime]:
     return {desk: at for desk, at in session.execute(query)}
 
 
-def scans_between(session: Session, since: datetime, until: datetime) -> list[tuple[str, datetime, str]]:
-    """(desk, time, result) of every scan from ``since`` to ``until``, oldest first."""
+def scans_since(session: Session, since: datetime) -> list[tuple[str, datetime, str]]:
+    """(desk, time, result) of every scan since ``since``, oldest first."""
     query = (select(CheckinRecord.desk, CheckinRecord.scanned_at, CheckinRecord.result)
-             .where(CheckinRecord.scanned_at >= since, CheckinRecord.scanned_at <= until)
-             .order_by(CheckinRecord.scanned_at))
+             .where(CheckinRecord.scanned_at >= since).order_by(CheckinRecord.scanned_at))
     return [(desk, at, result) for desk, at, result in session.execute(query)]

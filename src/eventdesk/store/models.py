@@ -281,6 +281,20 @@ class Change(SQLModel, table=True):
     version: int = 0
 
 
+class OfflineScan(SQLModel, table=True):
+    """A scan a desk decided on its own while the server was unreachable, uploaded later: the
+    record holds what the server decided on upload, this row what the desk decided (a person the
+    desk admitted whom the server refuses was admitted twice: reconciliation lists them)."""
+
+    __tablename__ = "offline_scan"
+    nonce: str = Field(primary_key=True)
+    record_id: int = Field(foreign_key="checkin_record.id", index=True)
+    desk: str = ""
+    offline_result: str
+    badge_printed: bool = False  # the desk printed the badge itself while offline
+    uploaded_at: datetime = _created()
+
+
 class DeskHeartbeat(SQLModel, table=True):
     """What each open app says about itself every few seconds, for the Desks screen: when it was
     last seen (wall-clock UTC, whatever its rehearsal clock says), its version, its printers

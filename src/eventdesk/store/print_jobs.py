@@ -148,3 +148,25 @@ def counts_by_printer(session: Session) -> dict[tuple[str, str], int]:
     """(printer, state) -> number of jobs."""
     rows = session.exec(select(PrintJob.printer, PrintJob.state, func.count()).group_by(PrintJob.printer, PrintJob.state))
     return {(printer, state): count for printer, state, count in rows}
+
+
+def backlog(session: Session, printers: Iterable[str]) -> tuple[int, int, str]:
+    """For the printer keys (its name, URL, "" for the default): jobs waiting (pending or
+    printing), jobs failed, and the newest error of those jobs ("" while nothing went wrong)."""
+    keys = list(printers)
+    counts = dict(session.exec(select(PrintJob.state, func.count()).where(
+        PrintJob.printer.in_(keys), PrintJob.state.in_([*OPEN_STATES, FAILED])).group_by(PrintJob.state)).all())
+    error = session.exec(select(PrintJob.last_error).where(
+        PrintJob.printer.in_(keys), PrintJob.state.in_([*OPEN_STATES, FAILED]), PrintJob.last_error != "")
+        .order_by(PrintJob.updated_at.desc(), PrintJob.id.desc()).limit(1)).first()
+    return counts.get(PENDING, 0) + counts.get(PRINTING, 0), counts.get(FAILED, 0), error or ""
+
+
+def move_open_jobs(session: Session, printers: Iterable[str], target: str) -> int:
+    """Every waiting or failed job of these printer keys pending again at once on ``target``."""
+    keys = list(printers)
+    moved = session.exec(select(PrintJob.id).where(PrintJob.printer.in_(keys),
+                                                   PrintJob.state.in_([PENDING, FAILED]))).all()
+    for job_id in moved:
+        retry(session, job_id, printer=target)
+    return len(moved)

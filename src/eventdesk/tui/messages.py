@@ -13,6 +13,10 @@ class StoreChanged(Message):
         self.areas = areas
 
 
+class LinkChanged(Message):
+    """The desk went offline or online, or its journal of offline scans changed."""
+
+
 class StoreNotified(Message):
     """The store's listener (PostgreSQL LISTEN/NOTIFY, another thread) heard these areas change."""
 

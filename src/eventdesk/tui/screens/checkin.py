@@ -25,10 +25,13 @@ from eventdesk.services import checkin as service
 from eventdesk.services.attendees import search_people
 from eventdesk.services.checkin_figures import desk_figures
 from eventdesk.services.events import MAIN_ENTRANCE
+from eventdesk.services.printing import badge_printer_state
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
 from eventdesk.tui.widgets.checkin_banner import ResultBanner, ScanNotice
+from eventdesk.tui.widgets.checkin_big import big_text
 from eventdesk.tui.widgets.checkin_figures import FiguresPanel
+from eventdesk.tui.widgets.checkin_recent import RecentScans
 from eventdesk.tui.widgets.checkin_forms import CorrectionForm, ReprintQuestion, WalkInForm
 from eventdesk.tui.widgets.checkin_results import SearchResults
 from eventdesk.tui.widgets.scan_input import SUBMIT_KEYS, ScanInput
@@ -43,6 +46,10 @@ PREVIEW_AFTER_S = 0.4
 PREVIEW_COLUMNS = 34
 
 
+# What a desk request is called when the server is needed for it and unreachable.
+DESK_REQUESTS = {"walk_in": "A walk-in", "undo": "Undo", "correct": "A correction", "reprint": "A reprint"}
+
+
 class SearchDone(Message):
     def __init__(self, generation: int, text: str, people: list, key_at: float) -> None:
         super().__init__()
@@ -53,10 +60,19 @@ class SearchDone(Message):
 
 
 class FiguresDone(Message):
-    def __init__(self, figures, seconds: float) -> None:
+    def __init__(self, figures, seconds: float, printer=None) -> None:
         super().__init__()
         self.figures = figures
         self.seconds = seconds  # how long the store took: later refreshes keep their distance
+        self.printer = printer  # services.printing.BadgePrinterState, None without a printer
+
+
+class BadgesMoved(Message):
+    def __init__(self, moved: int, target: str, error: str = "") -> None:
+        super().__init__()
+        self.moved = moved
+        self.target = target
+        self.error = error
 
 
 class ListsLoaded(Message):
@@ -67,14 +83,18 @@ class ListsLoaded(Message):
 
 class CheckinScreen(DeskScreen):
     CSS_PATH = stylesheet("checkin.tcss")
-    WATCHES = frozenset({"checkin", "attendees"})
+    WATCHES = frozenset({"checkin", "attendees", "print"})
     AUTO_FOCUS = "#scan-input"
     BINDINGS = [
         Binding("f6", "walk_in", "Walk-in", id="checkin.walk_in"),
         Binding("f8", "correct", "Correct", id="checkin.correct", tooltip="Correct the details of the last person"),
         Binding("f9", "undo", "Undo", id="checkin.undo", tooltip="Annul this desk's last check-in (15 min)"),
         Binding("f10", "toggle_direction", "Entry/exit", id="checkin.direction"),
-        Binding("ctrl+l", "next_list", "List", id="checkin.next_list", tooltip="Next check-in list"),
+        Binding("ctrl+n", "next_list", "Next list", id="checkin.next_list", tooltip="Next check-in list"),
+        Binding("ctrl+b", "reprint", "Reprint", id="checkin.reprint",
+                tooltip="Reprint the badge of the selected or last person"),
+        Binding("ctrl+o", "other_printer", "Other printer", id="checkin.other_printer",
+                tooltip="Send every waiting badge to the next printer, and the next badges too"),
         Binding("escape", "clear", "Clear the box", id="checkin.clear", show=False),
     ]
 
@@ -103,16 +123,22 @@ class CheckinScreen(DeskScreen):
         self._searcher: LatestOnlyLoop | None = None
         self._preview_timer = None
         self._preview_person = None
+        self._exit_timer = None
+        self.printer_state = None  # services.printing.BadgePrinterState
 
     # --- layout -------------------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="checkin-mode")
+        yield Static(id="exit-mark")  # a large EXIT while the desk scans people out
+        yield Static(id="printer-state")  # the badge printer, lasting: a dead one cannot be missed
         yield ScanInput(placeholder="Scan a badge, or type a name (3+ letters) and pick with ↑↓ Enter",
                         id="scan-input")
         with Horizontal(id="checkin-main"):
             with Vertical(id="checkin-left"):
-                yield ResultBanner(id="result-banner")
+                with Horizontal(id="checkin-answer"):
+                    yield ResultBanner(id="result-banner")
+                    yield RecentScans(id="recent-scans")
                 yield SearchResults(id="search-results")
             with Vertical(id="checkin-right"):
                 yield FiguresPanel(id="desk-figures")
@@ -169,13 +195,40 @@ class CheckinScreen(DeskScreen):
         self.scan_input.focus()
 
     def _show_mode(self) -> None:
+        exiting = self.direction == EXIT
         mode = Text()
         mode.append(" List: ", style="dim")
         mode.append(printable(self.list_name, 60), style="bold")
         mode.append("   Direction: ", style="dim")
-        mode.append(self.direction.upper(), style="bold reverse" if self.direction == EXIT else "bold")
-        mode.append("   F6 walk-in · F8 correct · F9 undo · F10 entry/exit · Ctrl+L list", style="dim")
+        mode.append(" EXIT: scanning people OUT " if exiting else "entry", style="bold reverse" if exiting else "bold")
+        mode.append("   F6 walk-in · F8 correct · F9 undo · F10 entry/exit · Ctrl+N list · Ctrl+B reprint", style="dim")
         self.query_one("#checkin-mode", Static).update(mode)
+        self.set_class(exiting, "-exit-mode")
+        mark = self.query_one("#exit-mark", Static)
+        mark.display = exiting
+        if exiting:
+            drawn = big_text("EXIT  EXIT  EXIT")
+            minutes = self.context.settings.exit_fallback_minutes
+            mark.update(Text(f"{drawn}\nEXIT MODE: every scan records a person leaving. F10: back to entry "
+                             f"(automatic after {minutes:g} min without a scan).", style="bold"))
+
+    def _restart_exit_fallback(self) -> None:
+        """A desk left in exit mode would turn everybody arriving away as 'exit': after a quiet
+        while it goes back to entry by itself (settings: exit_fallback_minutes)."""
+        if self._exit_timer is not None:
+            self._exit_timer.stop()
+            self._exit_timer = None
+        if self.direction == EXIT:
+            self._exit_timer = self.set_timer(self.context.settings.exit_fallback_minutes * 60, self._exit_fallback)
+
+    def _exit_fallback(self) -> None:
+        self._exit_timer = None
+        if self.direction == EXIT:
+            self.direction = ENTRY
+            self._show_mode()
+            minutes = self.context.settings.exit_fallback_minutes
+            self.banner.show("info", "Back to entry",
+                             detail=f"No exit scan for {minutes:g} min: this desk checks people in again (F10: exit).")
 
     # --- every key to the scan box --------------------------------------------------------------
 
@@ -224,7 +277,9 @@ class CheckinScreen(DeskScreen):
         text, generation, key_at = request
         if generation != self._search_generation:
             return None  # typed on meanwhile
-        return SearchDone(generation, text, search_people(self.context, text), key_at)
+        desk = getattr(self.app, "offline_desk", None)  # offline: the desk's own copy answers
+        people = desk.search(text) if desk is not None else search_people(self.context, text)
+        return SearchDone(generation, text, people, key_at)
 
     def on_search_done(self, message: SearchDone) -> None:
         if message.generation != self._search_generation:
@@ -264,16 +319,29 @@ class CheckinScreen(DeskScreen):
 
     def _enqueue(self, request: ScanRequest) -> None:
         assert self._loop is not None
+        if request.kind == "scan" and self.direction == EXIT:
+            self._restart_exit_fallback()
         self.pending_scans += 1
         self._loop.put(request)
 
     def _serve(self, request: ScanRequest):
         """Runs on the scan thread."""
         context = self.context
+        desk = getattr(self.app, "offline_desk", None)
+        if desk is not None:  # a desk on a server: offline from its own file when the server is gone
+            if request.kind == "scan":
+                return desk.submit(request.text, typed_fast=request.typed_fast, selected_code=request.selected_code,
+                                   list_name=request.list_name, direction=request.direction, nonce=request.nonce,
+                                   burst=request.burst)
+            return desk.request(self._serve_desk_request, context, request, what=DESK_REQUESTS[request.kind])
         if request.kind == "scan":
             return service.submit(context, request.text, typed_fast=request.typed_fast,
                                   selected_code=request.selected_code, list_name=request.list_name,
                                   direction=request.direction, nonce=request.nonce, burst=request.burst)
+        return self._serve_desk_request(context, request)
+
+    @staticmethod
+    def _serve_desk_request(context, request: ScanRequest):
         if request.kind == "walk_in":
             return service.register_walk_in(context, request.payload, request.list_name)
         if request.kind == "undo":
@@ -296,7 +364,8 @@ class CheckinScreen(DeskScreen):
             self.banner.show("error", "Not done", detail=text)
             self.app.bell()
         elif isinstance(outcome, service.CheckinResult):
-            self.banner.show_result(outcome, self._zone())
+            self.banner.show_result(outcome, self._zone(), self.printer_trouble())
+            self.query_one("#recent-scans", RecentScans).add(self.banner.kind, outcome, self._zone())
             if outcome.person is not None:
                 self.last_person = outcome.person
                 self._preview_later(outcome.person)
@@ -321,10 +390,12 @@ class CheckinScreen(DeskScreen):
             else:
                 self.banner.show("info", "Details corrected", outcome.person,
                                  detail="Changed: " + ", ".join(f.replace("_", " ") for f in outcome.changed))
-                if outcome.name_changed:
-                    self._ask_reprint(outcome.person)
+                if outcome.badge_changed:
+                    self._ask_reprint(outcome.person, outcome.badge_changed)
         elif request.kind == "reprint":
-            self.banner.show("info", "Badge queued for reprint", self.last_person)
+            trouble = self.printer_trouble()
+            self.banner.show("info", "Badge queued for reprint", self.last_person,
+                             detail=f"badge waiting: {trouble} (F7)" if trouble else "")
         front = self.app.screen
         if front is not self and request.kind == "scan":
             ScanNotice.show_on(front, self.banner.kind, self.banner.lines)
@@ -366,7 +437,11 @@ class CheckinScreen(DeskScreen):
             figures = desk_figures(self.context, list_name)
         except Exception as error:  # a busy or broken store must not stop the desk from scanning
             figures = error
-        self.post_message(FiguresDone(figures, time.monotonic() - started))
+        try:
+            printer = badge_printer_state(self.context)
+        except Exception:  # a misconfigured printer is reported by the print worker
+            printer = None
+        self.post_message(FiguresDone(figures, time.monotonic() - started, printer))
 
     def on_figures_done(self, message: FiguresDone) -> None:
         self._figures_running = False
@@ -375,6 +450,58 @@ class CheckinScreen(DeskScreen):
         self._figures_every = max(FIGURES_EVERY_S, 10 * message.seconds)
         self._figures_loaded = True
         self.query_one("#desk-figures", FiguresPanel).show(message.figures, self._zone())
+        self._show_printer(message.printer)
+
+    def _show_printer(self, state) -> None:
+        self.printer_state = state
+        line = self.query_one("#printer-state", Static)
+        line.display = state is not None
+        if state is None:
+            return
+        trouble = state.in_trouble
+        line.set_class(trouble, "-trouble")
+        text = Text()
+        if trouble:
+            text.append(f" ⚠ Badge printer {printable(state.name, 30)}: OFFLINE", style="bold")
+            text.append(f" · {state.waiting} badge{'s' if state.waiting != 1 else ''} waiting")
+            if state.failed:
+                text.append(f", {state.failed} failed")
+            if state.others:
+                text.append(f" · Ctrl+O sends them all to {printable(state.others[0], 30)}", style="bold")
+            text.append(f" · {printable(state.error, 90)}")
+        else:
+            text.append(f" Badge printer {printable(state.name, 30)}: ok · {state.waiting} waiting")
+        line.update(text)
+
+    def printer_trouble(self) -> str:
+        state = self.printer_state
+        return f"printer {state.name} offline" if state is not None and state.in_trouble else ""
+
+    def action_other_printer(self) -> None:
+        state = self.printer_state
+        if state is None or not state.others:
+            self.banner.show("info", "No other printer",
+                             detail="Only one badge printer is configured: add another in [printers] of eventdesk.toml.")
+            return
+        self._send_badges(state.others[0])
+
+    @work(thread=True, group="checkin-printer", exit_on_error=False)
+    def _send_badges(self, target: str) -> None:
+        from eventdesk.services.printing import PrintingError, send_badges_to
+
+        try:
+            self.post_message(BadgesMoved(send_badges_to(self.context, target), target))
+        except PrintingError as error:
+            self.post_message(BadgesMoved(0, target, str(error)))
+
+    def on_badges_moved(self, message: BadgesMoved) -> None:
+        if message.error:
+            self.banner.show("error", "Badges not moved", detail=message.error)
+        else:
+            self.banner.show("info", f"Badges now print on {message.target}",
+                             detail=f"{message.moved} waiting badge{'s' if message.moved != 1 else ''} moved to "
+                                    f"{message.target}; the next badges of this desk print there too.")
+        self.request_figures(now=True)
 
     async def figures_ready(self) -> None:
         """Wait until the figures have been shown once (tests, benchmark)."""
@@ -415,6 +542,7 @@ class CheckinScreen(DeskScreen):
     def action_toggle_direction(self) -> None:
         self.direction = EXIT if self.direction == ENTRY else ENTRY
         self._show_mode()
+        self._restart_exit_fallback()
 
     def action_clear(self) -> None:
         self.scan_input.value = ""
@@ -452,13 +580,22 @@ class CheckinScreen(DeskScreen):
 
         self.app.push_screen(CorrectionForm(service.DEFAULT_CATEGORIES, values, person.name), corrected)
 
-    def _ask_reprint(self, person) -> None:
+    def _ask_reprint(self, person, changed: tuple[str, ...] = ()) -> None:
         def answered(yes: bool | None) -> None:
             self.scan_input.focus()
             if yes:
                 self._desk_request("reprint", person.id)
 
-        self.app.push_screen(ReprintQuestion(person.called), answered)
+        self.app.push_screen(ReprintQuestion(person.called, changed), answered)
+
+    def action_reprint(self) -> None:
+        person = self.results.selected or self.last_person
+        if person is None:
+            self.banner.show("info", "Whose badge?",
+                             detail="Scan the badge or pick the person in the search first, then press Ctrl+B.")
+            return
+        self.last_person = person
+        self._ask_reprint(person)
 
     def palette_commands(self):
         from textual.app import SystemCommand
@@ -468,4 +605,9 @@ class CheckinScreen(DeskScreen):
         yield SystemCommand("Correct details", "Edit the selected or last scanned person (F8)", self.action_correct)
         yield SystemCommand("Undo last check-in", "Annul this desk's last check-in (F9)", self.action_undo)
         yield SystemCommand("Entry/exit", "Switch between entry and exit scans (F10)", self.action_toggle_direction)
-        yield SystemCommand("Next check-in list", "Main entrance, rooms, meeting area (Ctrl+L)", self.action_next_list)
+        yield SystemCommand("Next check-in list", "Main entrance, rooms, meeting area (Ctrl+N)", self.action_next_list)
+        yield SystemCommand("Reprint badge", "Print the badge of the selected or last person again (Ctrl+B)",
+                            self.action_reprint)
+        yield SystemCommand("Badges to another printer",
+                            "Move every waiting badge to the next printer; new badges print there (Ctrl+O)",
+                            self.action_other_printer)

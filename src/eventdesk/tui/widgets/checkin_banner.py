@@ -12,7 +12,7 @@ from textual.widgets import Static
 from eventdesk.domain.text import printable
 
 FADE_SECONDS = 6.0
-STYLE_CLASSES = ("-ok", "-warn", "-error", "-info")
+STYLE_CLASSES = ("-ok", "-exit", "-warn", "-error", "-info")
 
 
 def _when(moment: datetime | None, zone: tzinfo | None) -> str:
@@ -68,15 +68,25 @@ class ResultBanner(Static):
     def text(self) -> str:
         return str(self.render())
 
-    def show_result(self, result, zone: tzinfo | None) -> None:
-        """A ``CheckinResult`` on the banner."""
+    def show_result(self, result, zone: tzinfo | None, printer_trouble: str = "") -> None:
+        """A ``CheckinResult`` on the banner. ``printer_trouble`` names a printer that cannot
+        print now ("printer offline"): a queued badge then says it is waiting."""
         from eventdesk.domain.checkin import Result
 
         code = printable(result.code, 60)
-        if result.result == Result.OK:
+        if result.result == Result.OK and result.direction == "exit":
+            # Exits look nothing like a welcome: their own colour, and amber when nobody was inside.
+            kind = "warn" if result.exit_without_entry else "exit"
+            detail = f"{result.list_name} · EXIT"
+            if result.exit_without_entry:
+                detail += (" · recorded, but this person has no entry on this list today:"
+                           " check the badge (a badge passed on?)")
+        elif result.result == Result.OK:
             kind = "ok"
-            detail = f"{result.list_name} · exit" if result.direction == "exit" else result.list_name
-            if result.badge_queued:
+            detail = result.list_name
+            if result.badge_queued and printer_trouble:
+                detail += f" · badge waiting: {printable(printer_trouble, 80)} (F7)"
+            elif result.badge_queued:
                 detail += " · badge queued"
             elif result.returning:
                 detail += " · here on an earlier day: no new badge"
@@ -91,6 +101,8 @@ class ResultBanner(Static):
             detail += " · repeated scan, recorded once"
         for slot in result.speaking:  # where a speaker goes next, read out by the desk
             detail += " · " + slot.line(zone or result.scanned_at.tzinfo, result.scanned_at)
+        if getattr(result, "offline", False):
+            detail += " · OFFLINE: decided by this desk, uploaded when the server is back"
         self.show(kind, result.label, result.person, printable(detail, 300))
 
 

@@ -30,7 +30,7 @@ class FiguresPanel(Static):
                              style="italic"))
             return
         if figures is None:
-            self.update(Text("This list does not exist any more: press Ctrl+L to choose another.", style="bold red"))
+            self.update(Text("This list does not exist any more: press Ctrl+N to choose another.", style="bold red"))
             return
         lst = figures.checkin_list
         text = Text()

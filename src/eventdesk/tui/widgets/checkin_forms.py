@@ -95,16 +95,25 @@ class CorrectionForm(_Form):
 
 
 class ReprintQuestion(ModalScreen[bool]):
+    """Reprint a badge? After a correction ``changed`` names what the badge now shows differently;
+    without it the desk asked for a reprint (a lost or damaged badge)."""
+
     BINDINGS = [Binding("escape", "no", "No", id="checkin-reprint.no")]
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, changed: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.person_name = name
+        self.changed = changed
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="checkin-form"):
-            yield Static(Text.assemble("The name is now ", (printable(self.person_name, 80), "bold"),
-                                       ". Reprint the badge?"))
+            name = (printable(self.person_name, 80) or "(no name)", "bold")
+            if self.changed:
+                what = ", ".join(f.replace("_", " ") for f in self.changed)
+                question = Text.assemble("The badge of ", name, f" shows a changed {what}. Reprint the badge?")
+            else:
+                question = Text.assemble("Reprint the badge of ", name, "? The old badge stays valid.")
+            yield Static(question, id="reprint-text")
             with Horizontal(classes="form-buttons"):
                 yield Button("Reprint", variant="primary", id="reprint-yes")
                 yield Button("No", id="reprint-no")

@@ -13,6 +13,9 @@ from eventdesk.domain.text import printable
 def person_line(person) -> Text:
     line = Text()
     line.append(printable(person.name, 60) or "(no name)", style="bold")
+    called = getattr(person, "called", person.name)
+    if called != person.name:
+        line.append(f" “{printable(called, 40)}”", style="bold")  # the name they go by, as searched
     if person.organisation:
         line.append("  " + printable(person.organisation, 50))
     line.append(f"  [{printable(person.category, 20)}]", style="dim")

@@ -1,4 +1,6 @@
-"""The top line: event name, desk name and the event clock (in the event's time zone)."""
+"""The top line: event name, desk name, the desk's link to the server (for desks sharing a
+server: online, or OFFLINE with the scans waiting to be uploaded) and the event clock (in the
+event's time zone)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,22 @@ from rich.text import Text
 from textual.widget import Widget
 
 from eventdesk.domain.text import printable
+
+
+def link_text(status) -> Text:
+    """The link part of the header; ``status`` is ``services.offline.LinkStatus`` (None: a desk
+    with its own database file, which is never offline)."""
+    if status is None:
+        return Text("")
+    if not status.online:
+        text = Text(" OFFLINE ", style="bold white on red")
+        detail = f" {status.waiting} scan{'s' if status.waiting != 1 else ''} waiting to upload"
+        if status.offline_for_s and status.offline_for_s >= 60:
+            detail += f" · for {int(status.offline_for_s // 60)} min"
+        return text.append(detail, style="bold")
+    if status.waiting:
+        return Text(f" online · uploading {status.waiting} ", style="bold black on yellow")
+    return Text(" online ", style="dim")
 
 
 class StatusHeader(Widget):
@@ -22,6 +40,11 @@ class StatusHeader(Widget):
         event = context.event()
         now = context.local_now()
         left = Text.assemble((" ", ""), (printable(event.name), "bold"), ("  ·  ", "dim"), (printable(context.desk), ""))
+        desk = getattr(app, "offline_desk", None)
+        link = link_text(desk.status() if desk is not None else None)
+        if link.cell_len:
+            left.append("  ")
+            left.append_text(link)
         clock = now.strftime("%a %d %b %H:%M:%S")
         if not context.clock.is_wall_clock:
             clock += " (rehearsal)" if context.clock.speed else " (frozen)"

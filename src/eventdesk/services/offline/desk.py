@@ -1,0 +1,511 @@
+"""A desk that keeps working when the server goes away.
+
+``OfflineDesk`` answers scans through the server while it answers within the deadline, and from
+the desk's own file (snapshot + its own journal) when it does not, with the same decision
+(``domain.checkin.decide``) and the same reading of a submitted text (``services.checkin.submit``).
+A background thread (``DeskSync``) watches the link, uploads the journal when the server is back
+(the desk stays offline until the journal is empty, so scans keep their order) and refreshes the
+snapshot while online. The app's heartbeat (``services.desks``) tells the server how many offline
+scans wait (``journal_waiting``)."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from eventdesk.domain.checkin import ENTRY, CodeLookup, Result, clean_code, decide
+from eventdesk.domain.clock import Clock
+from eventdesk.domain.text import printable
+from eventdesk.services import checkin as service
+from eventdesk.services.attendees import Person
+from eventdesk.services.context import Context
+from eventdesk.services.events import MAIN_ENTRANCE
+from eventdesk.services.offline.link import ServerLink, ServerUnreachable
+from eventdesk.services.offline.paths import desk_file_path, server_identity
+from eventdesk.services.offline.sync import UploadReport, refresh_snapshot, snapshot_age_s, upload_journal
+from eventdesk.settings import Settings
+from eventdesk.store.db import StoreError
+from eventdesk.store.desk_local import DeskFile, JournalEntry
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_EVERY_S = 30.0
+HEARTBEAT_EVERY_S = 1.0
+PROBE_EVERY_S = 1.0
+
+
+@dataclass(frozen=True)
+class LinkStatus:
+    """What the header shows: online or not, and the offline scans waiting to be uploaded."""
+
+    online: bool
+    waiting: int
+    reason: str = ""
+    offline_for_s: float | None = None
+
+
+class OfflineDesk:
+    """One desk's scans, online when the server answers, offline from its own file when not."""
+
+    def __init__(self, settings: Settings, desk: str, desk_file: DeskFile, *, context: Context | None = None,
+                 link: ServerLink | None = None, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.desk = desk
+        self.file = desk_file
+        self.context = context
+        self.link = link
+        self.clock = clock or (context.clock if context is not None else Clock.system())
+        # The desk decides offline until the journal is uploaded, even when the link is back.
+        self.offline = context is None or link is None or not link.reachable
+        self._mode = threading.RLock()
+        self._listeners: list[Callable[[], None]] = []
+        self.lost_reason = ""
+        # The journal's count as last read: the header asks every second and must never wait
+        # on the file while the background sync writes a snapshot into it.
+        self.waiting = desk_file.waiting_count()
+        self.badges: LocalBadges | None = None
+        self.sync: DeskSync | None = None
+        if link is not None:
+            link.on_change(self._link_changed)
+
+    # --- state --------------------------------------------------------------------------------
+
+    def status(self) -> LinkStatus:
+        link = self.link
+        lost_at = link.lost_at if link is not None else None
+        return LinkStatus(online=not self.offline, waiting=self.waiting,
+                          reason=(link.lost_reason if link is not None else self.lost_reason) if self.offline else "",
+                          offline_for_s=(time.monotonic() - lost_at) if lost_at and self.offline else None)
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """``listener()`` is called (from any thread) when the desk goes offline or online, or its
+        journal changes."""
+        self._listeners.append(listener)
+
+    def _tell(self) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener()
+            except Exception:  # noqa: BLE001
+                log.exception("desk listener failed")
+
+    def _link_changed(self, reachable: bool) -> None:
+        if not reachable:
+            with self._mode:
+                self.offline = True
+        self._tell()
+        if self.sync is not None:
+            self.sync.wake()
+
+    def zone(self) -> ZoneInfo | None:
+        if self.context is not None:
+            try:
+                return self.context.zone()
+            except Exception:  # noqa: BLE001 - the server went away before the event was read
+                pass
+        name = self.file.meta().get("event_timezone")
+        return ZoneInfo(name) if name else None
+
+    def _day_start(self, at: datetime) -> datetime:
+        """When the event day holding ``at`` began (``settings.day_boundary``, the event's zone)."""
+        from eventdesk.domain.clock import day_start, parse_day_boundary
+
+        return day_start(at, self.zone() or ZoneInfo("UTC"), parse_day_boundary(self.settings.day_boundary))
+
+    # --- scans --------------------------------------------------------------------------------
+
+    def submit(self, text: str, *, typed_fast: bool, selected_code: str | None = None, list_name: str | None = None,
+               direction: str = ENTRY, nonce: str | None = None, burst: str = ""):
+        """``services.checkin.submit`` through the server, or from the desk's file when the server
+        does not answer within the deadline."""
+        nonce = nonce or service.new_nonce()
+        list_name = list_name or MAIN_ENTRANCE
+        if not self.offline:
+            try:
+                outcome = self.link.guarded(service.submit, self.context, text, typed_fast=typed_fast,
+                                            selected_code=selected_code, list_name=list_name, desk=self.desk,
+                                            direction=direction, nonce=nonce, burst=burst)
+            except ServerUnreachable:
+                pass
+            else:
+                self._remember_online(outcome)
+                return outcome
+        with self._mode:
+            return service.submit(self.context, text, typed_fast=typed_fast, selected_code=selected_code,
+                                  list_name=list_name, desk=self.desk, direction=direction, nonce=nonce,
+                                  burst=burst, scan=self._offline_scanner(list_name, direction, nonce))
+
+    def check_in(self, code: str, list_name: str | None = None, direction: str = ENTRY,
+                 nonce: str | None = None) -> service.CheckinResult:
+        """``services.checkin.check_in`` with the same fallback (the command line's scan)."""
+        nonce = nonce or service.new_nonce()
+        list_name = list_name or MAIN_ENTRANCE
+        if not self.offline:
+            try:
+                result = self.link.guarded(service.check_in, self.context, code, list_name, self.desk,
+                                           direction, nonce)
+            except ServerUnreachable:
+                pass
+            else:
+                self._remember_online(result)
+                return result
+        with self._mode:
+            result = self._offline_scanner(list_name, direction, nonce)(code, True)
+        assert result is not None
+        return result
+
+    def search(self, text: str, limit: int | None = None) -> list[Person]:
+        """``services.attendees.search_people`` through the server, or in the desk's copy when the
+        desk is offline (a person without their badge is still found by name)."""
+        from eventdesk.domain.text import query_terms
+        from eventdesk.services.attendees import search_people
+
+        if not self.offline:
+            try:
+                return self.link.guarded(search_people, self.context, text, limit)
+            except ServerUnreachable:
+                pass
+        if len(text.strip()) < self.settings.search_min_chars:
+            return []
+        found = self.file.search(query_terms(text)[:8], limit or self.settings.search_limit)
+        return [Person(**person) for person in found]
+
+    def request(self, call: Callable, *args, what: str = "This", **kwargs):
+        """A desk action that needs the server (undo, walk-in, correction): refused with a clear
+        message while the desk is offline, instead of waiting."""
+        if self.offline:
+            raise service.CheckinError(f"{what} needs the server, which is unreachable: scans go on offline; "
+                                       "try again when the header says online.")
+        try:
+            return self.link.guarded(call, *args, **kwargs)
+        except ServerUnreachable:
+            raise service.CheckinError(f"The server did not answer; {what.lower()} was not done. Scans go on "
+                                       "offline; try again when the header says online.") from None
+
+    def _remember_online(self, outcome) -> None:
+        """An online scan of this desk, kept in its file: an offline decision a minute later knows it."""
+        if not isinstance(outcome, service.CheckinResult) or not outcome.ok or outcome.person is None:
+            return
+        if outcome.replayed:
+            return
+        try:
+            local_list = self.file.list_by_name(outcome.list_name)
+            if local_list is not None:
+                self.file.remember_scan(person_id=outcome.person.id, list_id=local_list.id,
+                                        direction=outcome.direction, scanned_at=outcome.scanned_at, desk=outcome.desk,
+                                        badge_queued=outcome.badge_queued)
+        except Exception:  # noqa: BLE001 - the local copy is a help, never a reason to fail a scan
+            log.exception("could not keep an online scan in the desk file")
+
+    def _offline_scanner(self, list_name: str, direction: str, nonce: str):
+        def scan(code: str, record_unknown: bool) -> service.CheckinResult | None:
+            cleaned = clean_code(code)
+            if not cleaned:
+                raise service.CheckinError("The scan was empty: scan the badge again or type a name to search.")
+            for earlier in self.file.journal_by_nonce(nonce):
+                return self._journal_answer(earlier, replayed=True)
+            local_list = self.file.list_by_name(list_name)
+            if local_list is None:
+                if not self.file.has_snapshot():
+                    raise service.CheckinError(
+                        "The server is unreachable and this desk has no offline copy of the event yet "
+                        "(a desk keeps one once it has been online): nothing was recorded.")
+                raise service.CheckinError(f"There is no check-in list named '{printable(list_name, 60)}'; "
+                                           "'eventdesk checkin lists' shows the lists.")
+            now = self.clock.now()
+            found = self.file.lookup(cleaned, local_list.id, self._day_start(now))
+            person = Person(**found.person) if found.person else None
+            lookup = CodeLookup(found=person is not None, revoked=found.revoked,
+                                status=person.status if person else "active",
+                                blocked=person.blocked if person else False,
+                                category=person.category if person else "", inside=found.last_direction == ENTRY)
+            result = decide(lookup, list_categories=local_list.categories, direction=direction)
+            if result == Result.UNKNOWN_CODE and not record_unknown:
+                return None
+            badge = (result == Result.OK and direction == ENTRY and local_list.kind == "entrance"
+                     and not found.badge_queued)
+            entry = JournalEntry(nonce=nonce, desk=self.desk, code=cleaned, list_name=list_name, direction=direction,
+                                 scanned_at=now, result=str(result), person_id=person.id if person else None,
+                                 badge_printed=False)
+            self.file.journal_add(entry, list_id=local_list.id, badge_queued=badge)
+            self.waiting += 1
+            if badge and self.badges is not None:
+                self.badges.put(nonce, person)
+            self._tell()
+            if self.sync is not None:
+                self.sync.wake()
+            already = result == Result.ALREADY_CHECKED_IN
+            return service.CheckinResult(
+                result=str(result), code=cleaned, direction=direction, list_name=list_name, desk=self.desk,
+                scanned_at=now, nonce=nonce, record_id=None, person=person,
+                first_checkin_at=found.first_entry_at if already else None,
+                first_checkin_desk=found.first_entry_desk if already else None,
+                badge_queued=badge, offline=True)
+        return scan
+
+    def _journal_answer(self, entry: JournalEntry, replayed: bool) -> service.CheckinResult:
+        person = None
+        if entry.person_id is not None:
+            found = self.file.person(entry.person_id)
+            person = Person(**found) if found else None
+        return service.CheckinResult(result=entry.result, code=entry.code, direction=entry.direction,
+                                     list_name=entry.list_name, desk=entry.desk, scanned_at=entry.scanned_at,
+                                     nonce=entry.nonce, record_id=None, person=person, replayed=replayed, offline=True)
+
+    # --- syncing ------------------------------------------------------------------------------
+
+    def upload(self) -> UploadReport:
+        """Upload the journal now; the desk is online again once it is empty."""
+        if self.context is None or self.link is None:
+            raise ServerUnreachable("the server was unreachable when this desk started")
+        hold = self.badges.settled if self.badges is not None else None
+        report = upload_journal(self.context, self.file, self.link, before_each=hold)
+        with self._mode:
+            report.waiting = self.waiting = self.file.waiting_count()
+            if report.waiting == 0 and self.link.reachable:
+                self.offline = False
+        self._tell()
+        return report
+
+    def refresh(self) -> int:
+        if self.context is None or self.link is None:
+            raise ServerUnreachable("the server was unreachable when this desk started")
+        return refresh_snapshot(self.context, self.file, self.link)
+
+    def start(self, print_badges: bool = True) -> "OfflineDesk":
+        """Start the background sync (and the local badge printer, for badges printed offline)."""
+        if print_badges and self.context is not None:
+            self.badges = LocalBadges(self)
+            self.badges.start()
+        self.sync = DeskSync(self)
+        self.sync.start()
+        return self
+
+    def stop(self) -> None:
+        for thread in (self.sync, self.badges):
+            if thread is not None:
+                thread.stop()
+        if self.link is not None:
+            self.link.close()
+
+
+class DeskSync(threading.Thread):
+    """Watches the link (a ping every second while online, a probe while not), uploads the journal
+    when the server is back and refreshes the snapshot every ``SNAPSHOT_EVERY_S``."""
+
+    def __init__(self, desk: OfflineDesk, snapshot_every_s: float = SNAPSHOT_EVERY_S) -> None:
+        super().__init__(name="eventdesk-desk-sync", daemon=True)
+        self.desk = desk
+        self.snapshot_every_s = snapshot_every_s
+        self._stopping = threading.Event()
+        self._wake = threading.Event()
+        self.last_upload: UploadReport | None = None
+        self.last_error = ""
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self.is_alive():
+            self.join(timeout)
+
+    def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.step()
+            except ServerUnreachable:
+                pass
+            except Exception as error:  # noqa: BLE001 - the sync never dies; the next round tries again
+                self.last_error = f"{type(error).__name__}: {error}"
+                log.exception("desk sync failed a round")
+            self._wake.wait(HEARTBEAT_EVERY_S if not self.desk.offline else PROBE_EVERY_S)
+            self._wake.clear()
+
+    def step(self) -> None:
+        desk, link, context = self.desk, self.desk.link, self.desk.context
+        if link is None or context is None:
+            return
+        if not link.reachable and not link.probe():
+            return
+        uploaded = 0
+        waiting = desk.file.waiting_count()  # another process of this desk (a command) may have added some
+        if waiting != desk.waiting:
+            desk.waiting = waiting
+            desk._tell()
+        if desk.offline or waiting:
+            report = desk.upload()
+            self.last_upload = report
+            uploaded = len(report.uploaded)
+            if report.waiting:
+                return  # a badge still printing holds the rest back a moment
+        age = snapshot_age_s(desk.file, context.now())
+        if age is None or abs(age) >= self.snapshot_every_s or uploaded:
+            desk.refresh()
+        else:
+            link.guarded(_ping, context)
+
+
+def _ping(context: Context) -> None:
+    _ping_engine(context.engine)
+
+
+class LocalBadges(threading.Thread):
+    """Badges of people admitted offline, printed straight to this desk's default printer: the
+    print queue lives in the server, which is not there. A badge that could not print is left to
+    the server's queue when the scan is uploaded."""
+
+    ATTEMPTS = 3
+
+    def __init__(self, desk: OfflineDesk) -> None:
+        super().__init__(name="eventdesk-offline-badges", daemon=True)
+        self.desk = desk
+        self._queue: queue.Queue = queue.Queue()
+        self._pending: set[str] = set()
+        self._lock = threading.Lock()
+
+    def put(self, nonce: str, person: Person) -> None:
+        if not self.desk.settings.printer_url():
+            return  # no printer here: the server's queue prints it once the scan is uploaded
+        with self._lock:
+            self._pending.add(nonce)
+        self._queue.put((nonce, person))
+
+    def settled(self, entry: JournalEntry) -> bool:
+        """Whether ``entry`` may be uploaded (its badge is not printing just now)."""
+        with self._lock:
+            return entry.nonce not in self._pending
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._queue.put(None)
+        if self.is_alive():
+            self.join(timeout)
+
+    def run(self) -> None:
+        from eventdesk.printing.devices import PrinterError, print_image
+        from eventdesk.services.printing import render_person
+
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            nonce, person = item
+            url = self.desk.settings.printer_url()
+            try:
+                image = render_person(self.desk.context, person).image
+                for attempt in range(self.ATTEMPTS):
+                    try:
+                        print_image(url, image, self.desk.settings, name=f"badge-offline-{nonce[:8]}")
+                    except PrinterError:
+                        time.sleep(1.0 + attempt)
+                        continue
+                    self.desk.file.mark_badge_printed(nonce)
+                    break
+            except Exception:  # noqa: BLE001 - the server's queue prints it after the upload
+                log.exception("offline badge could not be printed")
+            finally:
+                with self._lock:
+                    self._pending.discard(nonce)
+                if self.desk.sync is not None:
+                    self.desk.sync.wake()
+
+
+def open_desk_file(settings: Settings, context: Context, desk: str) -> DeskFile:
+    """The desk's file for this event (created mode 0600), remembering its server and desk."""
+    event = context.event()
+    path = desk_file_path(settings, event.name, desk)
+    try:
+        desk_file = DeskFile(path)
+    except (OSError, sqlite3.Error) as error:
+        raise StoreError(f"cannot write the desk's offline file {path}: {error} (set data_dir in "
+                         "eventdesk.toml or EVENTDESK_DATA_DIR to a writable folder)") from None
+    desk_file.set_meta(desk=desk, server=server_identity(settings.db or str(context.engine.url)),
+                       event_name=event.name, event_timezone=event.timezone)
+    return desk_file
+
+
+def start_desk(context: Context, desk: str | None = None, *, print_badges: bool = True,
+               background: bool = True) -> OfflineDesk | None:
+    """The desk's offline fallback for a store on a server (None for a SQLite file: one desk, no
+    network in between). Starts the background sync unless ``background`` is False."""
+    from eventdesk.services.offline.link import uses_server
+
+    if not uses_server(context.engine):
+        return None
+    desk = desk or context.desk
+    link = ServerLink(context.engine)
+    offline_desk = OfflineDesk(context.settings, desk, open_desk_file(context.settings, context, desk),
+                               context=context, link=link)
+    if background:
+        offline_desk.start(print_badges=print_badges)
+    return offline_desk
+
+
+
+# A command-line scan refreshes the desk's copy when it is older than this (a desk screen keeps
+# it fresh in the background).
+COMMAND_SNAPSHOT_EVERY_S = 15 * 60.0
+
+
+def open_for_command(settings: Settings, desk: str, clock: Clock | None = None, *, prepare: bool = True,
+                     clock_for: Callable[[str], Clock] | None = None) -> OfflineDesk:
+    """The desk for one command (``eventdesk checkin``, ``eventdesk sync``): through the server if
+    it answers within the deadline, else from the file the desk kept (``ServerUnreachable`` when
+    it kept none). Online, the waiting journal is uploaded first and a stale copy refreshed.
+    ``clock_for(time zone)`` makes the clock once the event's zone is known (a rehearsal)."""
+    from eventdesk.services.offline.paths import find_desk_file
+    from eventdesk.store import migrate
+    from eventdesk.store.db import make_engine
+
+    clock = clock or Clock.system()
+    engine = make_engine(settings.db, create=False)
+    link = ServerLink(engine)
+    try:
+        link.guarded(_ping_engine, engine)
+        link.guarded(migrate.upgrade, engine, deadline_s=120)
+        context = Context(engine=engine, settings=settings, clock=clock)
+        event = link.guarded(context.event)
+        if clock_for is not None:
+            context.clock = clock_for(event.timezone)
+        offline_desk = OfflineDesk(settings, desk, open_desk_file(settings, context, desk), context=context, link=link)
+    except ServerUnreachable as error:
+        link.close()
+        engine.dispose(close=False)
+        path = find_desk_file(settings, settings.db, desk)
+        if path is None:
+            raise ServerUnreachable(
+                f"the server did not answer ({error}) and desk '{desk}' has no offline copy of the event "
+                "(a desk keeps one once it has been online: run 'eventdesk sync --desk NAME' while the "
+                "server answers)") from None
+        desk_file = DeskFile(path)
+        zone = desk_file.meta().get("event_timezone", "UTC")
+        offline_desk = OfflineDesk(settings, desk, desk_file, clock=clock_for(zone) if clock_for else clock)
+        offline_desk.lost_reason = str(error)
+        return offline_desk
+    if not prepare:
+        return offline_desk
+    try:
+        if offline_desk.file.waiting_count():
+            offline_desk.upload()
+        age = snapshot_age_s(offline_desk.file, context.now())
+        if age is None or abs(age) >= COMMAND_SNAPSHOT_EVERY_S:
+            offline_desk.refresh()
+    except ServerUnreachable:
+        pass  # the scan itself falls back
+    return offline_desk
+
+
+def _ping_engine(engine) -> None:
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+

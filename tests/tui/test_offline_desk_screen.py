@@ -1,0 +1,96 @@
+"""The desk on a server seen by the person at it: the header says OFFLINE and how many scans wait
+the moment the server stops answering, scans go on, and the header says online again once the
+journal is uploaded; the reconciliation screen lists a person admitted at two desks. The server
+is cut for real with a TCP proxy (tests/offline_sample.py)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual import events
+
+from offline_sample import TcpProxy, offline_event
+
+pytestmark = pytest.mark.postgres
+
+
+async def _until(pilot, condition, what: str, rounds: int = 600) -> None:
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def _scan(pilot, screen, code: str) -> None:
+    driver = screen.app._driver
+    for ch in code:
+        driver.send_message(events.Key(ch, ch))
+    driver.send_message(events.Key("enter", "\r"))
+    await pilot.pause()
+    await screen.wait_idle()
+
+
+def _header(app) -> str:
+    from eventdesk.tui.widgets.status_header import StatusHeader
+
+    return app.screen.query_one(StatusHeader).render().plain
+
+
+async def test_the_header_says_offline_and_how_many_wait_and_reconciliation_lists_the_double(pg_url, tmp_path):
+    from eventdesk.services.checkin import check_in
+    from eventdesk.services.context import open_context
+    from eventdesk.settings import Settings
+    from eventdesk.tui.app import make_app
+    from eventdesk.tui.screens.checkin import CheckinScreen
+    from eventdesk.tui.screens.reconcile import ReconcileScreen
+
+    codes = offline_event(pg_url, people=20)
+    proxy = TcpProxy()
+    try:
+        url = proxy.url(pg_url.rsplit("/", 1)[1])
+        context = open_context(url, Settings(db=url, desk="Desk A", data_dir=str(tmp_path)))
+        other_desk = open_context(pg_url, Settings(db=pg_url, desk="Desk B"))
+        app = make_app(context)
+        async with app.run_test(size=(160, 40)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, CheckinScreen)
+            desk = app.offline_desk
+            await _until(pilot, lambda: desk.file.people_count() == 20, "the snapshot is taken")
+            assert "online" in _header(app) and "OFFLINE" not in _header(app)
+
+            proxy.cut()
+            await _scan(pilot, screen, codes[0])
+            await _scan(pilot, screen, codes[1])
+            assert screen.last_outcome.offline and screen.last_outcome.result == "ok"
+            await _until(pilot, lambda: "OFFLINE" in _header(app) and "2 scans waiting" in _header(app),
+                         "the header says OFFLINE with 2 waiting")
+            assert screen.banner.kind == "ok" and "OFFLINE" in screen.banner.text
+            check_in(other_desk, codes[1], desk="Desk B")  # admitted again at a desk that is online
+
+            proxy.restore()
+            await _until(pilot, lambda: "OFFLINE" not in _header(app) and "online" in _header(app)
+                         and not desk.offline, "the journal uploads by itself and the desk is online")
+            assert desk.status().waiting == 0
+
+            await pilot.press("f11")
+            await _until(pilot, lambda: isinstance(app.screen, ReconcileScreen) and app.screen.loaded,
+                         "the reconciliation screen is read")
+            found = app.screen.found
+            assert [(c.person.badge_code, c.offline_desk, c.other_desk) for c in found] == [(codes[1], "Desk A", "Desk B")]
+            table = app.screen.query_one("#reconcile-table")
+            assert "Desk B" in table.row_text(f"record:{found[0].record_id}")
+    finally:
+        proxy.close()
+
+
+def test_the_header_link_part_reads_at_a_glance():
+    from eventdesk.services.offline import LinkStatus
+    from eventdesk.tui.widgets.status_header import link_text
+
+    assert link_text(None).plain == ""  # a desk with its own file: never offline, nothing to say
+    assert link_text(LinkStatus(online=True, waiting=0)).plain.strip() == "online"
+    assert link_text(LinkStatus(online=True, waiting=4)).plain.strip() == "online · uploading 4"
+    offline = link_text(LinkStatus(online=False, waiting=1, offline_for_s=185)).plain
+    assert offline.startswith(" OFFLINE ") and "1 scan waiting to upload" in offline and "for 3 min" in offline
