@@ -83,3 +83,14 @@ async def test_the_header_says_offline_and_how_many_wait_and_reconciliation_list
             assert "Desk B" in table.row_text(f"record:{found[0].record_id}")
     finally:
         proxy.close()
+
+
+def test_the_header_link_part_reads_at_a_glance():
+    from eventdesk.services.offline import LinkStatus
+    from eventdesk.tui.widgets.status_header import link_text
+
+    assert link_text(None).plain == ""  # a desk with its own file: never offline, nothing to say
+    assert link_text(LinkStatus(online=True, waiting=0)).plain.strip() == "online"
+    assert link_text(LinkStatus(online=True, waiting=4)).plain.strip() == "online · uploading 4"
+    offline = link_text(LinkStatus(online=False, waiting=1, offline_for_s=185)).plain
+    assert offline.startswith(" OFFLINE ") and "1 scan waiting to upload" in offline and "for 3 min" in offline

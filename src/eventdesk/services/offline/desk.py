@@ -49,7 +49,6 @@ class LinkStatus:
     waiting: int
     reason: str = ""
     offline_for_s: float | None = None
-    snapshot_people: int = 0
 
 
 class OfflineDesk:
@@ -449,9 +448,6 @@ def start_desk(context: Context, desk: str | None = None, *, print_badges: bool 
         offline_desk.start(print_badges=print_badges)
     return offline_desk
 
-
-def scanned_at_text(at: datetime, zone) -> str:
-    return at.astimezone(zone).strftime("%a %H:%M:%S") if zone else at.strftime("%a %H:%M:%S UTC")
 
 
 # A command-line scan refreshes the desk's copy when it is older than this (a desk screen keeps

@@ -18,6 +18,8 @@ def link_text(status) -> Text:
     if not status.online:
         text = Text(" OFFLINE ", style="bold white on red")
         detail = f" {status.waiting} scan{'s' if status.waiting != 1 else ''} waiting to upload"
+        if status.offline_for_s and status.offline_for_s >= 60:
+            detail += f" · for {int(status.offline_for_s // 60)} min"
         return text.append(detail, style="bold")
     if status.waiting:
         return Text(f" online · uploading {status.waiting} ", style="bold black on yellow")
