@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import re
+
 import pytest
 from sqlmodel import Session, select
 from textual import events
@@ -17,6 +19,7 @@ from eventdesk.store.attendees import save_attendee
 from eventdesk.store.models import AuditEntry, Attendee, CheckinList, CheckinRecord, PrintJob, RevokedCode
 from eventdesk.tui.app import make_app
 from eventdesk.tui.screens.checkin import CheckinScreen
+from eventdesk.tui.widgets.checkin_big import plain_letters, scaled_lines, wrapped_lines
 from eventdesk.tui.widgets.checkin_forms import CorrectionForm, ReprintQuestion, WalkInForm
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -514,3 +517,86 @@ async def test_the_desk_finds_people_by_badge_name_and_in_another_script(demo_db
         assert [p.name for p in screen.results.people] == ["Kíncső Izsak"]
         await _keys(pilot, screen, *["backspace"] * 5, *"negel")
         assert [p.name for p in screen.results.people] == ["Лукас Нёгель"]
+
+
+# --- sizes: 80×24 and 100×30 compact with the figures below, 160×45 and 220×60 in block letters ---
+
+
+def _screen_text(app) -> str:
+    """What the terminal shows, row by row, as plain characters."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def _figure_rows(app) -> list[str]:
+    region = app.screen.query_one("#desk-figures").content_region
+    rows = _screen_text(app).splitlines()
+    return [rows[y][region.x:region.right] for y in range(region.y, region.bottom)]
+
+
+SIZES = [((80, 24), False), ((100, 30), False), ((160, 45), True), ((220, 60), True)]
+
+
+@pytest.mark.parametrize(("size", "big"), SIZES, ids=[f"{w}x{h}" for (w, h), _ in SIZES])
+async def test_the_answer_fits_the_terminal(demo_db, size, big):
+    code = _code(demo_db, "Izsak")
+    app = _app(demo_db)
+    async with app.run_test(size=size) as pilot:
+        screen = app.screen
+        await _scan(pilot, screen, code)
+        await pilot.pause()
+        banner = screen.banner
+        assert banner.kind == "ok" and "Kíncső Izsak" in banner.text
+        shown = _screen_text(app)
+        box = screen.scan_input.region
+        assert box.height and box.bottom <= size[1] - 1, "the scan box is on screen"
+        if big:
+            # The result word and the name in block letters; the exact spelling below them.
+            assert banner.big_scale >= 2
+            for line in scaled_lines("WELCOME", banner.big_scale):
+                assert line in shown
+            assert scaled_lines("KINCSO", max(1, banner.big_scale // 2))[0] in shown
+            assert "Kíncső Izsak" in shown
+        else:
+            assert banner.big_scale == 0
+            assert "WELCOME" in shown and "Kíncső Izsak" in shown
+        # Figures: each row ends with its whole number, never broken over two rows.
+        rows = [row.rstrip() for row in _figure_rows(app) if row.strip()]
+        assert any(row.startswith("Today") for row in rows)
+        for row in rows:
+            assert not re.fullmatch(r"[\d,]+", row.strip()), f"a number wrapped on its own row: {row!r}"
+            assert not row.endswith("/"), f"a figure broken after the slash: {row!r}"
+
+
+async def test_a_long_refusal_wraps_its_block_words_within_the_banner(demo_db):
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = app.screen
+        await _burst(pilot, screen, "NOSUCHCODE0000000")
+        banner = screen.banner
+        assert banner.kind == "error" and banner.big_scale >= 1
+        drawn = wrapped_lines(plain_letters("UNKNOWN CODE"), banner.big_scale, banner.content_size.width)
+        assert drawn and all(len(line) <= banner.content_size.width for line in drawn)
+        assert "NOSUCHCODE0000000" in _screen_text(app)
+
+
+async def test_narrow_desks_put_the_figures_below_the_answer(demo_db):
+    app = _app(demo_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert screen.has_class("-narrow")
+        figures = screen.query_one("#desk-figures").region
+        assert figures.y >= screen.banner.region.bottom
+        assert not screen.query_one("#badge-preview").display or screen.query_one("#badge-preview").region.height == 0
+        await pilot.resize_terminal(160, 45)
+        await pilot.pause()
+        assert screen.has_class("-side")
+        assert screen.query_one("#desk-figures").region.x >= screen.banner.region.right
+
+
+def test_block_letters_scale_and_drop_accents():
+    assert plain_letters("Kíncső Izsák") == "KINCSO IZSAK"
+    one, two = scaled_lines("OK", 1), scaled_lines("OK", 2)
+    assert len(one) == 3 and len(two) == 6
+    assert max(map(len, two)) == 2 * max(map(len, one))
+    assert wrapped_lines("ALREADY CHECKED IN", 1, 10) is None  # a word wider than the room

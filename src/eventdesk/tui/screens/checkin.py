@@ -28,7 +28,7 @@ from eventdesk.services.events import MAIN_ENTRANCE
 from eventdesk.services.printing import badge_printer_state
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
-from eventdesk.tui.widgets.checkin_banner import ResultBanner, ScanNotice
+from eventdesk.tui.widgets.checkin_banner import ROOMY_CLASS, ResultBanner, ScanNotice
 from eventdesk.tui.widgets.checkin_big import big_text
 from eventdesk.tui.widgets.checkin_figures import FiguresPanel
 from eventdesk.tui.widgets.checkin_recent import RecentScans
@@ -44,6 +44,10 @@ SEARCH_DEBOUNCE_S = 0.04
 FIGURES_EVERY_S = 1.0
 PREVIEW_AFTER_S = 0.4
 PREVIEW_COLUMNS = 34
+# Columns from which the figures and the badge preview stand beside the answer.
+SIDE_PANELS_FROM = 110
+# Rows from which the answer grows into block letters.
+BIG_BANNER_FROM = 40
 
 
 # What a desk request is called when the server is needed for it and unreachable.
@@ -85,6 +89,10 @@ class CheckinScreen(DeskScreen):
     CSS_PATH = stylesheet("checkin.tcss")
     WATCHES = frozenset({"checkin", "attendees", "print"})
     AUTO_FOCUS = "#scan-input"
+    # Narrow: the figures go below the answer instead of squeezing it (the badge preview goes).
+    # Tall: the answer takes the free rows and is drawn in block letters (ResultBanner).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (SIDE_PANELS_FROM, "-side")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (BIG_BANNER_FROM, ROOMY_CLASS)]
     BINDINGS = [
         Binding("f6", "walk_in", "Walk-in", id="checkin.walk_in"),
         Binding("f8", "correct", "Correct", id="checkin.correct", tooltip="Correct the details of the last person"),

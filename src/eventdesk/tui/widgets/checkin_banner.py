@@ -10,9 +10,13 @@ from rich.text import Text
 from textual.widgets import Static
 
 from eventdesk.domain.text import printable
+from eventdesk.tui.widgets.checkin_big import plain_letters, wrapped_lines
 
 FADE_SECONDS = 6.0
 STYLE_CLASSES = ("-ok", "-exit", "-warn", "-error", "-info")
+# The screen class that lets the banner grow (CheckinScreen sets it when the terminal is tall).
+ROOMY_CLASS = "-tall"
+BIG_SCALES = (4, 2, 1)  # even scales keep the half-block letters smooth
 
 
 def _when(moment: datetime | None, zone: tzinfo | None) -> str:
@@ -30,10 +34,13 @@ class ResultBanner(Static):
         super().__init__(self.lines, **kwargs)
         self._fade_timer = None
         self.kind = "info"
+        self.big: tuple[str, str] | None = None  # (headline, name) to draw in block letters
+        self.big_scale = 0  # the scale of the last drawing, 0 when compact
 
     def show(self, kind: str, headline: str, person=None, detail: str = "") -> None:
         lines = Text()
-        lines.append(printable(headline, 200).upper(), style="bold")
+        headline = printable(headline, 200).upper()
+        lines.append(headline, style="bold")
         if detail:
             lines.append("\n" + printable(detail, 300))
         if person is not None:
@@ -49,10 +56,12 @@ class ResultBanner(Static):
             lines.append("\n" + "  ·  ".join(f for f in facts if f))
             if person.note:
                 lines.append("\n⚠ " + printable(person.note, 200), style="bold")
-        self.show_lines(kind, lines)
+        name = printable(getattr(person, "called", person.name), 120) if person is not None else ""
+        self.show_lines(kind, lines, big=(headline, name))
 
-    def show_lines(self, kind: str, lines: Text) -> None:
+    def show_lines(self, kind: str, lines: Text, big: tuple[str, str] | None = None) -> None:
         self.lines = lines
+        self.big = big
         self.update(lines)
         self.kind = kind
         self.remove_class(*STYLE_CLASSES, "-faded")
@@ -66,7 +75,42 @@ class ResultBanner(Static):
 
     @property
     def text(self) -> str:
-        return str(self.render())
+        return self.lines.plain
+
+    def render(self):
+        drawn = self._big_drawing()
+        self.big_scale = drawn[0] if drawn else 0
+        return drawn[1] if drawn else super().render()
+
+    def _big_drawing(self) -> tuple[int, Text] | None:
+        """On a tall screen the answer in block letters, as large as the banner allows: the
+        headline, then the name, then the compact lines without their headline (the exact
+        spelling, organisation, note). None when it does not fit: the compact lines."""
+        if self.big is None or not self.screen.has_class(ROOMY_CLASS):
+            return None
+        width, height = self.content_size
+        headline, name = self.big
+        rest = self.lines.split("\n")[1:]
+        rest_rows = sum(max(1, -(-line.cell_len // max(width, 1))) for line in rest)
+        for scale in BIG_SCALES:
+            word = wrapped_lines(plain_letters(headline), scale, width)
+            if not word:
+                continue
+            called = wrapped_lines(plain_letters(name), max(1, scale // 2), width) if name.strip() else []
+            if called is None or len(word) + 1 + len(called) + 1 + rest_rows > height:
+                called = []  # the name in letters only, if the big one does not fit
+            if len(word) + 1 + len(called) + 1 + rest_rows > height:
+                continue
+            drawn = Text()
+            drawn.append("\n".join(word), style="bold")
+            if called:
+                drawn.append("\n\n" + "\n".join(called), style="bold")
+            drawn.append("\n")
+            for line in rest:
+                drawn.append("\n")
+                drawn.append_text(line)
+            return scale, drawn
+        return None
 
     def show_result(self, result, zone: tzinfo | None, printer_trouble: str = "") -> None:
         """A ``CheckinResult`` on the banner. ``printer_trouble`` names a printer that cannot
