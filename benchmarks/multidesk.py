@@ -11,7 +11,9 @@ Figures per number of desks: scans/s in total (all scans / the wall time from th
 last desk's last answer), p50/p95 of one scan (the service call, committed), people admitted
 more than once (valid entries in the store), scans lost (a scan that raised, or an answer without
 its record in the store), and SQL statements per scan (counted at desk 1; BEGIN/COMMIT not
-counted). Targets on a 2-core machine: >= 500 scans/s at 8 desks, 0 twice, 0 lost.
+counted), and the CPU time one scan costs the desk process and its server process (load-independent:
+on a machine shared with other work the wall-clock figures fall, these do not). Targets on a
+2-core machine: >= 500 scans/s at 8 desks, 0 twice, 0 lost.
 
 The server is $EVENTDESK_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/); a
 database is created for the run and dropped after it.
@@ -101,11 +103,12 @@ def desk(url: str, name: str, codes: list[str], count_statements: bool, barrier,
                 statements[0] += 1
 
         event.listen(context.engine, "before_cursor_execute", seen)
-    with context.engine.connect():  # the pool's connection is open before the start
-        pass
+    with context.engine.connect() as connection:  # the pool's connection is open before the start
+        backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
     answers, failures = [], 0
     barrier.wait()
     started = time.monotonic()
+    cpu, server = time.process_time(), backend_cpu_s(backend)
     for code in codes:
         before = time.monotonic()
         try:
@@ -116,8 +119,20 @@ def desk(url: str, name: str, codes: list[str], count_statements: bool, barrier,
             continue
         answers.append((code, result.result, result.record_id, time.monotonic() - before))
     finished = time.monotonic()
+    cpu, server = time.process_time() - cpu, backend_cpu_s(backend) - server
     context.engine.dispose()
-    results.put((name, started, finished, answers, failures, statements[0]))
+    results.put((name, started, finished, answers, failures, statements[0], cpu, server))
+
+
+def backend_cpu_s(pid: int) -> float:
+    """CPU seconds the server process serving this desk used so far (a server on this machine:
+    /proc; NaN elsewhere). The desk's pool keeps that one connection for the whole run."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def reset(url: str) -> None:
@@ -177,6 +192,8 @@ def run(url: str, codes: list[str], desks: int, scans: int) -> dict:
         "p50_ms": statistics.median(latencies), "p95_ms": _bench.percentile(latencies, 0.95),
         "twice": twice, "lost": lost, "statements_per_scan": first[5] / max(1, len(first[3])),
         "ok": sum(1 for d in done for a in d[3] if a[1] == "ok"),
+        "desk_cpu_ms": sum(d[6] for d in done) * 1000 / max(1, answered),
+        "server_cpu_ms": sum(d[7] for d in done) * 1000 / max(1, answered),
     }
 
 
@@ -206,12 +223,14 @@ def main() -> None:
         out.print(f"{len(codes):,} people; each desk scans {scans:,} codes ({OVERLAP:.0%} scanned by every desk); "
                   "targets at 8 desks: >= 500 scans/s, 0 twice, 0 lost")
         out.print(f"{'desks':>5} {'scans/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'admitted twice':>15} {'lost':>5} "
-                  f"{'statements/scan':>16}")
+                  f"{'statements/scan':>16} {'CPU ms/scan: desk':>18} {'server':>7}")
         for count in counts:
             figures = run(url, codes, count, scans)
             out.print(f"{count:>5} {figures['scans_per_s']:>9.0f} {figures['p50_ms']:>8.2f} {figures['p95_ms']:>8.2f} "
-                      f"{figures['twice']:>15} {figures['lost']:>5} {figures['statements_per_scan']:>16.2f}")
-            for key in ("scans_per_s", "p50_ms", "p95_ms", "twice", "lost", "statements_per_scan"):
+                      f"{figures['twice']:>15} {figures['lost']:>5} {figures['statements_per_scan']:>16.2f} "
+                      f"{figures['desk_cpu_ms']:>18.2f} {figures['server_cpu_ms']:>7.2f}")
+            for key in ("scans_per_s", "p50_ms", "p95_ms", "twice", "lost", "statements_per_scan", "desk_cpu_ms",
+                        "server_cpu_ms"):
                 out.figure(f"multidesk_{count}_{key}", figures[key])
         for key in ("scans_per_s", "p50_ms", "p95_ms", "twice", "lost"):
             out.figure(f"multidesk_{key}", figures[key])

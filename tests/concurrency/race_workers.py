@@ -1,7 +1,70 @@
-"""What each racing desk process does (imported by spawned processes: module-level functions).
-Each opens its own context (engine, connections) after it starts, then waits at the barrier."""
+"""Desk processes racing each other: ``run_together``/``run_each`` start real processes (spawn)
+that wait at one Barrier, and what each racing desk does (module-level functions, which spawned
+processes import by this module's name: a name no other test folder uses, unlike ``conftest``).
+Each desk opens its own context (engine, connections) after it starts."""
 
 from __future__ import annotations
+
+import multiprocessing
+import queue
+import time
+
+import pytest
+
+# How long a whole race may take before the test says which desk hung (8 spawned interpreters
+# importing eventdesk on 2 shared cores take a while).
+RACE_TIMEOUT_S = 240
+
+
+def run_together(target, per_process_args: list[tuple], timeout: float = RACE_TIMEOUT_S) -> list:
+    """Start ``target(barrier, *args)`` in one spawned process per args tuple; every process waits
+    at the barrier before its first decision. Returns each process's result, in order."""
+    return run_each([(target, args) for args in per_process_args], timeout)
+
+
+def run_each(calls: list[tuple], timeout: float = RACE_TIMEOUT_S) -> list:
+    """``run_together`` for processes doing different things: ``[(target, args), ...]``."""
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(len(calls))
+    answers = context.Queue()
+    processes = [context.Process(target=_child, args=(index, answers, target, barrier, args), daemon=True)
+                 for index, (target, args) in enumerate(calls)]
+    for process in processes:
+        process.start()
+    results: dict[int, object] = {}
+    deadline = time.monotonic() + timeout
+    try:
+        while len(results) < len(processes):
+            try:
+                index, ok, value = answers.get(timeout=1)
+            except queue.Empty:
+                dead = {i: p.exitcode for i, p in enumerate(processes) if i not in results and p.exitcode not in (None, 0)}
+                if dead:
+                    pytest.fail(f"desk processes died without an answer (index: exit code): {dead}")
+                if time.monotonic() > deadline:
+                    pytest.fail(f"desks {sorted(set(range(len(processes))) - set(results))} gave no answer "
+                                f"within {timeout} s")
+                continue
+            if not ok:
+                pytest.fail(f"desk process {index} failed:\n{value}")
+            results[index] = value
+    finally:
+        for process in processes:
+            process.join(10)
+            if process.is_alive():
+                process.kill()
+                process.join()
+    return [results[i] for i in range(len(processes))]
+
+
+def _child(index, answers, target, barrier, args) -> None:
+    import traceback
+
+    try:
+        answers.put((index, True, target(barrier, *args)))
+    except BaseException:  # noqa: BLE001 - the parent reports it
+        barrier.abort()
+        answers.put((index, False, traceback.format_exc()))
 
 
 def open_desk(url: str, desk: str, **settings):

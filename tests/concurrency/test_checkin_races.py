@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 import pytest
-from conftest import run_each, run_together
-from race_workers import scan_codes
+from race_workers import run_each, run_together, scan_codes
 from sqlmodel import Session, select
 
 from eventdesk.domain.codes import new_badge_code

@@ -6,8 +6,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from conftest import run_together
-from race_workers import book_meeting, delay_session, print_queue
+from race_workers import book_meeting, delay_session, print_queue, run_together
 from sqlmodel import Session, select
 
 from eventdesk.services.context import open_context

@@ -106,10 +106,10 @@ async def test_a_delay_into_another_rooms_break_is_flagged_and_names_the_break(s
         table.select_key(f"s:{workshop_id}")
         await pilot.pause()
         await pilot.press("plus")  # ends 10:30, as the coffee starts: no flag yet
-        await wait_for(pilot, lambda: table.cell_text(f"s:{workshop_id}", "delay") == "+5 min")
+        await wait_for(pilot, lambda: table.cell_text(f"s:{workshop_id}", "delay") == "+5 min", timeout=10)
         assert table.cell_text(f"s:{workshop_id}", "flags") == ""
         await pilot.press("plus")
-        await wait_for(pilot, lambda: table.cell_text(f"s:{workshop_id}", "flags") == "⚠ into a break")
+        await wait_for(pilot, lambda: table.cell_text(f"s:{workshop_id}", "flags") == "⚠ into a break", timeout=10)
         assert table.cell_text(f"s:{workshop_id}", "title").startswith("⚠ Early workshop")
         assert "1 session flagged" in str(app.screen.query_one("#agenda-day").render())
         await wait_for(pilot, lambda: "Coffee break in Hemicycle 10:30–11:00"

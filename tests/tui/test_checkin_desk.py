@@ -188,3 +188,28 @@ async def test_help_explains_the_screen_and_names_keys_one_way(demo_db):
         await pilot.press("f3")  # function keys work from the help too
         await pilot.pause()
         assert type(app.screen).__name__ == "AgendaScreen"
+
+
+async def test_the_forms_fit_a_small_terminal_with_every_button_and_label_whole(demo_db):
+    from eventdesk.tui.widgets.checkin_forms import CorrectionForm, WalkInForm
+
+    for size in ((80, 24), (100, 30)):
+        app = _app(demo_db)
+        async with app.run_test(size=size) as pilot:
+            screen = desk(app)
+            await _scan(pilot, screen, _code(demo_db, "Izsak"))
+            for key, form_type in (("f6", WalkInForm), ("f8", CorrectionForm)):
+                await pilot.press(key)
+                await pilot.pause()
+                form = app.screen
+                assert isinstance(form, form_type)
+                width, height = size
+                for button in form.query("Button"):
+                    region = button.region
+                    assert region.height >= 1 and region.bottom <= height and region.right <= width, (size, key)
+                    assert region.width >= len(str(button.label)), (size, key, str(button.label))
+                for label in form.query("Label"):  # long labels wrap, never cut
+                    assert label.region.width * label.region.height >= len(str(label.render())), (size, key)
+                    assert label.region.bottom <= height
+                await pilot.press("escape")
+                await pilot.pause()

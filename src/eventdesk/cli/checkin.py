@@ -195,7 +195,7 @@ def _say_result(zone, result) -> None:
     if result.person is not None and result.person.note:
         say(f"note: {printable(result.person.note, 200)}")
     for slot in result.speaking:
-        say(slot.line(context.zone(), result.scanned_at))
+        say(slot.line(zone(), result.scanned_at))
 
 
 @checkin_group.command("undo")

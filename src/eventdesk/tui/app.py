@@ -206,9 +206,10 @@ class EventDeskApp(App[None]):
     def _poll_store(self) -> None:
         versions = change_versions(self.context.engine)
         previous, self._versions = self._versions, versions
-        if previous is None:
-            return
-        changed = frozenset(a for a, v in versions.items() if previous.get(a) != v)
+        # The first poll has nothing to compare with: what another desk wrote between the screens'
+        # first read and this moment is re-read once, instead of being missed until the next change.
+        changed = frozenset(versions) if previous is None else frozenset(
+            a for a, v in versions.items() if previous.get(a) != v)
         if changed:
             self.call_from_thread(self.notify_store_changed, changed)
 

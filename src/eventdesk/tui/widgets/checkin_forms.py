@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -27,17 +27,18 @@ class _Form(ModalScreen):
     def compose(self) -> ComposeResult:
         with Vertical(classes="checkin-form"):
             yield Static(Text(self.TITLE_TEXT, style="bold"))
-            for name, label in self.FIELDS:
-                yield Label(label)
-                yield Input(value=self.values.get(name, ""), id=f"form-{name}")
-            yield Label("Category")
-            category = self.values.get("category") or self.categories[0]
-            options = [(Text(printable(c, 30)), c) for c in dict.fromkeys([*self.categories, category])]
-            yield Select(options, value=category, allow_blank=False, id="form-category")
+            with Grid(classes="form-fields"):  # a label beside each field: the form fits 80×24
+                for name, label in self.FIELDS:
+                    yield Label(label)
+                    yield Input(value=self.values.get(name, ""), id=f"form-{name}", compact=True)
+                yield Label("Category")
+                category = self.values.get("category") or self.categories[0]
+                options = [(Text(printable(c, 30)), c) for c in dict.fromkeys([*self.categories, category])]
+                yield Select(options, value=category, allow_blank=False, id="form-category", compact=True)
             yield Static("", id="form-error")
             with Horizontal(classes="form-buttons"):
-                yield Button(self.SUBMIT_LABEL, variant="primary", id="form-submit")
-                yield Button("Cancel", id="form-cancel")
+                yield Button(self.SUBMIT_LABEL, variant="primary", id="form-submit", compact=True)
+                yield Button("Cancel", id="form-cancel", compact=True)
 
     def form_values(self) -> dict[str, str]:
         values = {name: self.query_one(f"#form-{name}", Input).value for name, _ in self.FIELDS}
@@ -115,8 +116,8 @@ class ReprintQuestion(ModalScreen[bool]):
                 question = Text.assemble("Reprint the badge of ", name, "? The old badge stays valid.")
             yield Static(question, id="reprint-text")
             with Horizontal(classes="form-buttons"):
-                yield Button("Reprint", variant="primary", id="reprint-yes")
-                yield Button("No", id="reprint-no")
+                yield Button("Reprint", variant="primary", id="reprint-yes", compact=True)
+                yield Button("No", id="reprint-no", compact=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "reprint-yes")
