@@ -12,6 +12,7 @@ from textual.widgets import Static
 from eventdesk.domain.text import printable
 
 FADE_SECONDS = 6.0
+ROOM_NEARLY_FULL = 0.9  # a door list's room at 90% of its capacity: amber; at 100%: red
 STYLE_CLASSES = ("-ok", "-exit", "-warn", "-error", "-info")
 
 
@@ -31,8 +32,11 @@ class ResultBanner(Static):
         self._fade_timer = None
         self.kind = "info"
 
-    def show(self, kind: str, headline: str, person=None, detail: str = "") -> None:
+    def show(self, kind: str, headline: str, person=None, detail: str = "", alert: Text | None = None) -> None:
         lines = Text()
+        if alert:
+            lines.append_text(alert)
+            lines.append("\n")
         lines.append(printable(headline, 200).upper(), style="bold")
         if detail:
             lines.append("\n" + printable(detail, 300))
@@ -103,7 +107,18 @@ class ResultBanner(Static):
             detail += " · " + slot.line(zone or result.scanned_at.tzinfo, result.scanned_at)
         if getattr(result, "offline", False):
             detail += " · OFFLINE: decided by this desk, uploaded when the server is back"
-        self.show(kind, result.label, result.person, printable(detail, 300))
+        self.show(kind, result.label, result.person, printable(detail, 300), room_alert(result))
+
+
+def room_alert(result) -> Text | None:
+    """The line nobody misses on a door list: "ROOM FULL: 200 of 200" in red at capacity, "ROOM
+    NEARLY FULL: 181 of 200" in amber from 90%. The scan is recorded either way."""
+    fill = getattr(result, "room_fill", None)
+    if fill is None or fill < ROOM_NEARLY_FULL:
+        return None
+    words = "ROOM FULL" if fill >= 1.0 else "ROOM NEARLY FULL"
+    style = "bold white on red" if fill >= 1.0 else "bold black on dark_orange"
+    return Text(f" {words}: {result.occupancy} of {result.capacity} ", style=style)
 
 
 class ScanNotice(ResultBanner):
