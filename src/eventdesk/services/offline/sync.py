@@ -61,6 +61,8 @@ def _entry_dict(u: Uploaded) -> dict:
 # Offline scans noted on the server per transaction: one commit for many (the records themselves
 # go through check_in one by one, each in its own transaction, as a scan does).
 NOTE_BATCH = 50
+# Fifty notes are more than one scan's work: a busy server gets longer before it counts as gone.
+NOTE_DEADLINE_S = 10.0
 
 
 def upload_journal(context: Context, desk_file: DeskFile, link: ServerLink, *, limit: int | None = None,
@@ -105,7 +107,7 @@ def _note_offline(context: Context, desk_file: DeskFile, link: ServerLink, batch
                                            offline_result=u.entry.result, badge_printed=u.entry.badge_printed,
                                            uploaded_at=context.now())
 
-    link.guarded(write)
+    link.guarded(write, deadline_s=NOTE_DEADLINE_S)
     for u in batch:
         desk_file.mark_uploaded(u.entry.nonce, context.now(), u.server_result)
     report.uploaded.extend(batch)
