@@ -63,3 +63,20 @@ def test_checkin_errors_say_what_to_do(tmp_db):
     assert nothing.exit_code == 1 and "Nothing to undo" in nothing.output
     assert "--exit" in _run("checkin", "scan", "--help").output
     assert "undo" in _run("checkin", "--help").output
+
+
+def test_a_scan_into_a_full_room_is_recorded_and_says_room_full(tmp_db):
+    from eventdesk.store.models import CheckinList, Room
+
+    code = _person(tmp_db)
+    with open_context(tmp_db).session() as session:
+        room = Room(name="Salon", capacity=1)
+        session.add(room)
+        session.flush()
+        session.add(CheckinList(name="Salon door", kind="room", room_id=room.id))
+    said = _run("checkin", code, "--db", tmp_db, "--list", "Salon door")
+    assert said.exit_code == 0, said.output
+    assert "Room full: 1 of 1" in said.output.splitlines()[0]
+    out = _run("checkin", code, "--db", tmp_db, "--list", "Salon door", "--exit", "--json")
+    data = json.loads(out.output)
+    assert (data["result"], data["occupancy"], data["capacity"], data["room_full"]) == ("ok", 0, 1, False)

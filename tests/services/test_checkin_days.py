@@ -114,3 +114,48 @@ def test_room_occupancy_on_the_board_starts_afresh_each_day(desk):
     assert board_programme(desk).occupancy.get(room_id, 0) == 0
     check_in(desk, code(0), list_name="Auditorium door")
     assert board_programme(desk).occupancy[room_id] == 1
+
+
+def _door(context, name: str, capacity: int | None) -> None:
+    from eventdesk.store.models import CheckinList, Room
+
+    with context.session() as session:
+        room = Room(name=name, capacity=capacity)
+        session.add(room)
+        session.flush()
+        session.add(CheckinList(name=f"{name} door", kind="room", room_id=room.id))
+
+
+def test_a_full_room_still_records_the_entry_but_says_room_full(desk):
+    _door(desk, "Salon", 2)
+    first = check_in(desk, code(0), list_name="Salon door")
+    assert (first.ok, first.occupancy, first.capacity, first.room_full) == (True, 1, 2, False)
+    second = check_in(desk, code(1), list_name="Salon door")
+    assert (second.occupancy, second.room_full) == (2, True)  # the door stops the next one
+    third = check_in(desk, code(2), list_name="Salon door")
+    assert (third.ok, third.record_id is not None, third.occupancy, third.room_full) == (True, True, 3, True)
+    data = third.as_dict()
+    assert (data["occupancy"], data["capacity"], data["room_full"]) == (3, 2, True)
+    out = check_in(desk, code(2), list_name="Salon door", direction="exit")
+    assert (out.ok, out.occupancy, out.room_full) == (True, 2, False)
+    check_in(desk, code(1), list_name="Salon door", direction="exit")
+    back = check_in(desk, code(1), list_name="Salon door")
+    assert (back.ok, back.occupancy, back.room_full) == (True, 2, True)
+    check_in(desk, code(1), list_name="Salon door", direction="exit")
+    check_in(desk, code(0), list_name="Salon door", direction="exit")
+    under = check_in(desk, code(2), list_name="Salon door")
+    assert (under.occupancy, under.room_full) == (1, False)
+
+
+def test_room_fill_counts_the_event_day_only_and_only_doors_of_rooms_with_a_capacity(desk):
+    _door(desk, "Salon", 2)
+    _door(desk, "Foyer", None)
+    check_in(desk, code(0), list_name="Salon door")
+    check_in(desk, code(1), list_name="Salon door")
+    desk.clock.set(datetime(2024, 5, 7, 8, 35, tzinfo=BRUSSELS))  # nobody scanned out last night
+    morning = check_in(desk, code(2), list_name="Salon door")
+    assert (morning.occupancy, morning.room_full) == (1, False)
+    foyer = check_in(desk, code(0), list_name="Foyer door")
+    assert (foyer.ok, foyer.occupancy, foyer.capacity, foyer.room_full) == (True, None, None, False)
+    entrance = check_in(desk, code(1))
+    assert (entrance.occupancy, entrance.as_dict()["room_full"]) == (None, False)

@@ -600,3 +600,74 @@ def test_block_letters_scale_and_drop_accents():
     assert len(one) == 3 and len(two) == 6
     assert max(map(len, two)) == 2 * max(map(len, one))
     assert wrapped_lines("ALREADY CHECKED IN", 1, 10) is None  # a word wider than the room
+
+
+def _option_text(screen: CheckinScreen, index: int) -> str:
+    return str(screen.results.get_option_at_index(index).prompt)
+
+
+async def test_search_results_mark_who_is_checked_in_today_with_time_and_desk(demo_db):
+    code = _code(demo_db, "Izsak")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        await _scan(pilot, screen, code)
+        assert screen.banner.kind == "ok"
+        await _keys(pilot, screen, *"izsak")
+        assert screen.results.people[0].name == "Kíncső Izsak"
+        assert "✓ in 08:30 Desk 2" in _option_text(screen, 0)
+        await _keys(pilot, screen, "escape", *"nogel")
+        assert screen.results.people[0].name == "Lukas Nögel"
+        assert all("✓" not in _option_text(screen, i) for i in range(len(screen.results.people)))
+        screen.list_name = next(n for n in _list_names(demo_db) if n != screen.list_name)
+        await _keys(pilot, screen, "escape", *"izsak")
+        assert screen.results.people[0].name == "Kíncső Izsak"
+        assert "✓" not in _option_text(screen, 0)  # checked in at the entrance, not on this list
+
+
+def _list_names(db: str) -> list[str]:
+    with _session(db) as session:
+        return list(session.exec(select(CheckinList.name).order_by(CheckinList.id)))
+
+
+async def test_a_door_list_of_a_full_room_shows_room_full_on_the_banner(demo_db):
+    from eventdesk.store.models import Room
+
+    with _session(demo_db) as session:
+        room = Room(name="Tiny salon", capacity=2)
+        session.add(room)
+        session.flush()
+        session.add(CheckinList(name="Tiny salon door", kind="room", room_id=room.id))
+        session.commit()
+    codes = [_code(demo_db, name) for name in ("Izsak", "Nögel", "Przeor")]
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        screen.list_name = "Tiny salon door"
+        await _scan(pilot, screen, codes[0])
+        assert screen.banner.kind == "ok" and "ROOM" not in screen.banner.text
+        await _scan(pilot, screen, codes[1])
+        assert "ROOM FULL: 2 of 2" in screen.banner.text
+        await _scan(pilot, screen, codes[2])
+        assert screen.banner.kind == "ok"  # recorded: the people are inside
+        assert "ROOM FULL: 3 of 2" in screen.banner.text
+        assert "Przeor" in screen.banner.text
+        alert = next(span for span in screen.banner.lines.spans if "red" in str(span.style))
+        assert screen.banner.lines.plain[alert.start:alert.end].strip() == "ROOM FULL: 3 of 2"
+    assert [r.result for r in _records(demo_db)] == ["ok", "ok", "ok"]
+
+
+def test_the_room_alert_turns_amber_at_90_percent_and_red_at_capacity():
+    from eventdesk.services.checkin import CheckinResult
+    from eventdesk.tui.widgets.checkin_banner import room_alert
+
+    def entry(inside: int, direction: str = "entry") -> CheckinResult:
+        return CheckinResult(result="ok", code="C", direction=direction, list_name="Door", desk="Desk 2",
+                             scanned_at=MOMENT, nonce="n", record_id=1, occupancy=inside, capacity=200)
+
+    assert room_alert(entry(179)) is None
+    amber = room_alert(entry(180))
+    assert amber.plain.strip() == "ROOM NEARLY FULL: 180 of 200" and "dark_orange" in str(amber.style)
+    red = room_alert(entry(200))
+    assert red.plain.strip() == "ROOM FULL: 200 of 200" and "red" in str(red.style)
+    assert room_alert(entry(205, "exit")) is None  # leaving never warns

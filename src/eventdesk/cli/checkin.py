@@ -187,6 +187,10 @@ def _say_result(zone, result) -> None:
         line += f"; first checked in today {local:%H:%M} at {printable(result.first_checkin_desk or '?', 40)}"
     if result.badge_queued:
         line += "; badge queued"
+    if result.room_full:
+        line += f"; Room full: {result.occupancy} of {result.capacity}"
+    elif result.occupancy is not None:
+        line += f"; room {result.occupancy} of {result.capacity}"
     if result.replayed:
         line += " (repeated nonce: recorded once)"
     if result.offline:

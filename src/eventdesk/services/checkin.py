@@ -22,6 +22,7 @@ from eventdesk.services.context import Context
 from eventdesk.services.events import MAIN_ENTRANCE
 from eventdesk.services.speakers import speaking_today
 from eventdesk.store import checkins as store
+from eventdesk.store.agenda import occupancy
 from eventdesk.store import print_jobs
 from eventdesk.store.attendees import add_audit, get_attendee, save_attendee
 from eventdesk.store.db import begin_write, bump
@@ -53,6 +54,22 @@ class CheckinResult:
     exit_without_entry: bool = False  # an exit recorded for somebody not inside by the record
     speaking: tuple = ()  # SpeakingSlot: the person's sessions of today still to come or running
     offline: bool = False  # decided by the desk alone (server unreachable); uploaded later
+    occupancy: int | None = None  # a door list of a room with a capacity: people inside after this scan
+    capacity: int | None = None
+
+    @property
+    def room_fill(self) -> float | None:
+        """How full the room is after this entry (1.0 = at capacity); None when it is no entry
+        into a room with a capacity."""
+        if self.occupancy is None or not self.capacity or not self.ok or self.direction != ENTRY:
+            return None
+        return self.occupancy / self.capacity
+
+    @property
+    def room_full(self) -> bool:
+        """The room is at or over its capacity with this entry: recorded, but the door stops the next."""
+        fill = self.room_fill
+        return fill is not None and fill >= 1.0
 
     @property
     def ok(self) -> bool:
@@ -77,6 +94,7 @@ class CheckinResult:
             "first_checkin_at": self.first_checkin_at.isoformat() if self.first_checkin_at else None,
             "first_checkin_desk": self.first_checkin_desk,
             "person": self.person.as_dict() if self.person else None, "offline": self.offline,
+            "occupancy": self.occupancy, "capacity": self.capacity, "room_full": self.room_full,
         }
 
 
@@ -176,6 +194,10 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
                                  printer=context.settings.default_printer or "", desk=desk)
         if badge_printed:  # printed by the desk while it was offline
             job.state, job.attempts, job.printed_at = print_jobs.PRINTED, 1, now
+    inside = None
+    if result == Result.OK and row.list_kind == "room" and row.room_id is not None and row.room_capacity:
+        # One more query, for door lists of rooms with a capacity only: how many are inside now.
+        inside = occupancy(session, since=context.day_start(now), room_id=row.room_id).get(row.room_id, 0)
     return CheckinResult(
         result=str(result), code=code, direction=direction, list_name=list_name, desk=desk, scanned_at=now,
         nonce=nonce, record_id=record_id, person=person,
@@ -186,6 +208,7 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
         # One more query, for speakers only: where and when they speak today.
         speaking=tuple(speaking_today(session, context, person.id, now))
         if row.speaks and result == Result.OK and direction == ENTRY else (),
+        occupancy=inside, capacity=row.room_capacity if inside is not None else None,
     )
 
 
@@ -269,6 +292,36 @@ def undo_last(context: Context, desk: str | None = None) -> UndoResult:
         return UndoResult(record_id=record.id, person=Person.of(attendee) if attendee else None,
                           direction=record.direction, list_name=checkin_list.name if checkin_list else "",
                           scanned_at=record.scanned_at, badge_cancelled=badge_cancelled)
+
+
+@dataclass(frozen=True)
+class DayState:
+    """A person's state on a list today, as a search result shows it."""
+
+    first_entry_at: datetime
+    first_entry_desk: str
+    inside: bool  # the newest valid scan today is an entry
+    last_exit_at: datetime | None = None
+
+
+def day_states(context: Context, list_name: str, person_ids: list[int]) -> dict[int, DayState]:
+    """Who of ``person_ids`` has checked in on ``list_name`` today (since the day boundary), with
+    the first entry's time and desk: one query for all the shown search results."""
+    states: dict[int, DayState] = {}
+    if not person_ids:
+        return states
+    with Session(context.engine) as session:
+        scans = store.day_scans_of(session, list_name, person_ids, context.day_start())
+    for person_id, direction, at, desk in scans:
+        state = states.get(person_id)
+        if state is None:
+            if direction == ENTRY:
+                states[person_id] = DayState(at, desk, True)
+        elif direction == ENTRY:
+            states[person_id] = DayState(state.first_entry_at, state.first_entry_desk, True)
+        else:
+            states[person_id] = DayState(state.first_entry_at, state.first_entry_desk, False, at)
+    return states
 
 
 # --- lists ------------------------------------------------------------------------------------
@@ -377,6 +430,6 @@ def reprint_badge(context: Context, attendee_id: int, desk: str | None = None) -
 DEFAULT_CATEGORIES = ["participant", "speaker", "press", "staff", "organiser"]
 
 
-__all__ = ["CheckinError", "CheckinResult", "Correction", "ListInfo", "NoMatch", "UndoResult", "WalkIn",
+__all__ = ["CheckinError", "CheckinResult", "Correction", "DayState", "day_states", "ListInfo", "NoMatch", "UndoResult", "WalkIn",
            "DEFAULT_CATEGORIES", "check_in", "checkin_lists", "correct_attendee", "new_nonce",
            "register_walk_in", "reprint_badge", "submit", "undo_last"]

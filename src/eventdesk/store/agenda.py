@@ -84,10 +84,10 @@ def session_dates(db: DbSession) -> tuple[datetime | None, datetime | None]:
     return db.exec(select(func.min(Session.start), func.max(Session.start))).one()
 
 
-def occupancy(db: DbSession, since: datetime | None = None) -> dict[int, int]:
+def occupancy(db: DbSession, since: datetime | None = None, room_id: int | None = None) -> dict[int, int]:
     """People in each room now: accepted entries minus exits on the room's check-in lists
     (kind "room") at or after ``since`` (the start of the event day: presence ends at night),
-    annulled scans left out, never below zero."""
+    annulled scans left out, never below zero. ``room_id``: that room only (a door scan)."""
     signed = case((CheckinRecord.direction == "exit", -1), else_=1)
     query = (select(CheckinList.room_id, func.coalesce(func.sum(signed), 0))
              .join(CheckinRecord, col(CheckinRecord.list_id) == col(CheckinList.id))
@@ -96,7 +96,9 @@ def occupancy(db: DbSession, since: datetime | None = None) -> dict[int, int]:
              .group_by(CheckinList.room_id))
     if since is not None:
         query = query.where(col(CheckinRecord.scanned_at) >= since)
-    return {room_id: max(0, int(total)) for room_id, total in db.exec(query)}
+    if room_id is not None:
+        query = query.where(CheckinList.room_id == room_id)
+    return {room: max(0, int(total)) for room, total in db.exec(query)}
 
 
 def set_shifts(db: DbSession, shifts: dict[int, int]) -> None:

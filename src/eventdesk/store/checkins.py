@@ -12,7 +12,7 @@ from sqlalchemy import Integer, and_, bindparam, cast, exists, func, insert, lit
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from eventdesk.store.models import Attendee, CheckinList, CheckinRecord, PrintJob, RevokedCode, SessionSpeaker
+from eventdesk.store.models import Attendee, CheckinList, CheckinRecord, PrintJob, RevokedCode, Room, SessionSpeaker
 from eventdesk.store.types import UTCDateTime
 
 PERSON_COLUMNS = ("id", "first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country", "category",
@@ -37,6 +37,8 @@ class CodeRow:
     replay_id: int | None
     came_earlier_day: bool = False  # a valid entry on this list before today: "welcome back"
     speaks: bool = False  # the person is a linked speaker of some session
+    room_id: int | None = None  # a door list's room
+    room_capacity: int | None = None  # that room's capacity, when it has one
 
 
 def _person_of_code():
@@ -94,7 +96,8 @@ def _scan_query():
     columns = [getattr(Attendee, c).label(f"a_{c}") for c in PERSON_COLUMNS]
     return (
         select(
-            CheckinList.id, CheckinList.kind, CheckinList.categories, *columns,
+            CheckinList.id, CheckinList.kind, CheckinList.categories, CheckinList.room_id, *columns,
+            select(Room.capacity).where(Room.id == CheckinList.room_id).scalar_subquery().label("room_capacity"),
             first_entry.scalar_subquery().label("first_at"),
             first_desk.scalar_subquery().label("first_desk"),
             last_direction.scalar_subquery().label("last_direction"),
@@ -143,6 +146,7 @@ def lookup_code(session: Session, code: str, list_name: str, nonce: str, day_sta
         last_direction=mapping["last_direction"],
         badge_queued=bool(mapping["badge_queued"]), replay_id=mapping["replay_id"],
         came_earlier_day=bool(mapping["earlier_day"]), speaks=bool(mapping["speaks"]),
+        room_id=mapping["room_id"], room_capacity=mapping["room_capacity"],
     )
 
 
@@ -178,6 +182,20 @@ def first_entry(session: Session, attendee_id: int, list_id: int, before_id: int
     if before_id is not None:
         query = query.where(CheckinRecord.id < before_id)
     return session.execute(query.order_by(CheckinRecord.scanned_at, CheckinRecord.id).limit(1)).scalars().first()
+
+
+def day_scans_of(session: Session, list_name: str, attendee_ids: list[int],
+                 since: datetime) -> list[tuple[int, str, datetime, str]]:
+    """(attendee id, direction, time, desk) of the valid scans of these people on the list
+    ``list_name`` at or after ``since``, oldest first: one query for a page of search results."""
+    if not attendee_ids:
+        return []
+    query = (select(CheckinRecord.attendee_id, CheckinRecord.direction, CheckinRecord.scanned_at, CheckinRecord.desk)
+             .join(CheckinList, CheckinList.id == CheckinRecord.list_id)
+             .where(_VALID, CheckinList.name == list_name, CheckinRecord.attendee_id.in_(attendee_ids),
+                    CheckinRecord.scanned_at >= since)
+             .order_by(CheckinRecord.scanned_at, CheckinRecord.id))
+    return [tuple(row) for row in session.execute(query)]
 
 
 def last_valid_scan_of_desk(session: Session, desk: str, since: datetime) -> CheckinRecord | None:

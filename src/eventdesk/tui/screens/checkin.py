@@ -55,12 +55,13 @@ DESK_REQUESTS = {"walk_in": "A walk-in", "undo": "Undo", "correct": "A correctio
 
 
 class SearchDone(Message):
-    def __init__(self, generation: int, text: str, people: list, key_at: float) -> None:
+    def __init__(self, generation: int, text: str, people: list, key_at: float, states: dict | None = None) -> None:
         super().__init__()
         self.generation = generation
         self.text = text
         self.people = people
         self.key_at = key_at
+        self.states = states or {}  # person id -> DayState: checked in today on the desk's list
 
 
 class FiguresDone(Message):
@@ -278,21 +279,25 @@ class CheckinScreen(DeskScreen):
 
     def _search(self, text: str, generation: int, key_at: float) -> None:
         assert self._searcher is not None
-        self._searcher.put((text, generation, key_at))
+        self._searcher.put((text, generation, key_at, self.list_name))
 
-    def _run_search(self, request: tuple[str, int, float]) -> SearchDone | None:
+    def _run_search(self, request: tuple[str, int, float, str]) -> SearchDone | None:
         """Runs on the search thread, for the newest text only."""
-        text, generation, key_at = request
+        text, generation, key_at, list_name = request
         if generation != self._search_generation:
             return None  # typed on meanwhile
         desk = getattr(self.app, "offline_desk", None)  # offline: the desk's own copy answers
-        people = desk.search(text) if desk is not None else search_people(self.context, text)
-        return SearchDone(generation, text, people, key_at)
+        if desk is not None:
+            return SearchDone(generation, text, desk.search(text), key_at)
+        people = search_people(self.context, text)
+        # Who of them is checked in today on this list: one query for all the shown rows.
+        states = service.day_states(self.context, list_name, [p.id for p in people])
+        return SearchDone(generation, text, people, key_at, states)
 
     def on_search_done(self, message: SearchDone) -> None:
         if message.generation != self._search_generation:
             return  # the text changed since: a newer search is on its way
-        self.results.show_people(message.text, message.people)
+        self.results.show_people(message.text, message.people, message.states, self._zone())
         self.searches_shown += 1
         self.last_search_latency = time.monotonic() - message.key_at
 

@@ -13,6 +13,7 @@ from eventdesk.domain.text import printable
 from eventdesk.tui.widgets.checkin_big import plain_letters, wrapped_lines
 
 FADE_SECONDS = 6.0
+ROOM_NEARLY_FULL = 0.9  # a door list's room at 90% of its capacity: amber; at 100%: red
 STYLE_CLASSES = ("-ok", "-exit", "-warn", "-error", "-info")
 # The screen class that lets the banner grow (CheckinScreen sets it when the terminal is tall).
 ROOMY_CLASS = "-tall"
@@ -37,8 +38,11 @@ class ResultBanner(Static):
         self.big: tuple[str, str] | None = None  # (headline, name) to draw in block letters
         self.big_scale = 0  # the scale of the last drawing, 0 when compact
 
-    def show(self, kind: str, headline: str, person=None, detail: str = "") -> None:
+    def show(self, kind: str, headline: str, person=None, detail: str = "", alert: Text | None = None) -> None:
         lines = Text()
+        if alert:
+            lines.append_text(alert)
+            lines.append("\n")
         headline = printable(headline, 200).upper()
         lines.append(headline, style="bold")
         if detail:
@@ -90,8 +94,10 @@ class ResultBanner(Static):
             return None
         width, height = self.content_size
         headline, name = self.big
-        rest = self.lines.split("\n")[1:]
-        rest_rows = sum(max(1, -(-line.cell_len // max(width, 1))) for line in rest)
+        lines = list(self.lines.split("\n"))
+        at = next((i for i, line in enumerate(lines) if line.plain == headline), 0)
+        above, rest = lines[:at], lines[at + 1:]  # a room alert stays above the big word
+        rest_rows = sum(max(1, -(-line.cell_len // max(width, 1))) for line in above + rest) + len(above)
         for scale in BIG_SCALES:
             word = wrapped_lines(plain_letters(headline), scale, width)
             if not word:
@@ -102,6 +108,9 @@ class ResultBanner(Static):
             if len(word) + 1 + len(called) + 1 + rest_rows > height:
                 continue
             drawn = Text()
+            for line in above:
+                drawn.append_text(line)
+                drawn.append("\n\n")
             drawn.append("\n".join(word), style="bold")
             if called:
                 drawn.append("\n\n" + "\n".join(called), style="bold")
@@ -147,7 +156,18 @@ class ResultBanner(Static):
             detail += " · " + slot.line(zone or result.scanned_at.tzinfo, result.scanned_at)
         if getattr(result, "offline", False):
             detail += " · OFFLINE: decided by this desk, uploaded when the server is back"
-        self.show(kind, result.label, result.person, printable(detail, 300))
+        self.show(kind, result.label, result.person, printable(detail, 300), room_alert(result))
+
+
+def room_alert(result) -> Text | None:
+    """The line nobody misses on a door list: "ROOM FULL: 200 of 200" in red at capacity, "ROOM
+    NEARLY FULL: 181 of 200" in amber from 90%. The scan is recorded either way."""
+    fill = getattr(result, "room_fill", None)
+    if fill is None or fill < ROOM_NEARLY_FULL:
+        return None
+    words = "ROOM FULL" if fill >= 1.0 else "ROOM NEARLY FULL"
+    style = "bold white on red" if fill >= 1.0 else "bold black on dark_orange"
+    return Text(f" {words}: {result.occupancy} of {result.capacity} ", style=style)
 
 
 class ScanNotice(ResultBanner):

@@ -10,7 +10,21 @@ from textual.widgets.option_list import Option
 from eventdesk.domain.text import printable
 
 
-def person_line(person) -> Text:
+def state_mark(state, zone) -> Text:
+    """The mark "✓ in 08:17 Desk 2": the person checked in today on the desk's list (and " · out 12:03" when
+    their newest scan there is an exit)."""
+    mark = Text()
+    if state is None:
+        return mark
+    first = state.first_entry_at.astimezone(zone) if zone else state.first_entry_at
+    mark.append(f"  ✓ in {first:%H:%M} {printable(state.first_entry_desk, 30)}", style="bold green")
+    if not state.inside and state.last_exit_at is not None:
+        out = state.last_exit_at.astimezone(zone) if zone else state.last_exit_at
+        mark.append(f" · out {out:%H:%M}", style="bold")
+    return mark
+
+
+def person_line(person, state=None, zone=None) -> Text:
     line = Text()
     line.append(printable(person.name, 60) or "(no name)", style="bold")
     called = getattr(person, "called", person.name)
@@ -24,6 +38,7 @@ def person_line(person) -> Text:
     if person.blocked:
         line.append("  BLOCKED", style="bold red")
     line.append(f"  …{printable(person.badge_code[-4:], 4)}", style="dim")
+    line.append_text(state_mark(state, zone))
     return line
 
 
@@ -33,19 +48,22 @@ class SearchResults(OptionList):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.people: list = []
+        self.states: dict = {}  # person id -> DayState (checked in today on the desk's list)
         self.query_text: str | None = None  # what the shown results answer
 
-    def show_people(self, query_text: str, people: list) -> None:
+    def show_people(self, query_text: str, people: list, states: dict | None = None, zone=None) -> None:
         self.people = list(people)
+        self.states = dict(states or {})
         self.query_text = query_text
         self.clear_options()
         if people:
-            self.add_options([Option(person_line(p), id=str(p.id)) for p in people])
+            self.add_options([Option(person_line(p, self.states.get(p.id), zone), id=str(p.id)) for p in people])
             self.highlighted = 0
         self.display = bool(people)
 
     def clear_people(self) -> None:
         self.people = []
+        self.states = {}
         self.query_text = None
         self.clear_options()
         self.display = False
