@@ -140,7 +140,8 @@ def reset(url: str) -> None:
 
     engine = make_engine(url)
     with engine.begin() as connection:
-        connection.exec_driver_sql("TRUNCATE checkin_record, print_job RESTART IDENTITY")
+        # CASCADE: tables that point at the scans (the offline desks' upload notes) are emptied too.
+        connection.exec_driver_sql("TRUNCATE checkin_record, print_job RESTART IDENTITY CASCADE")
     engine.dispose()
 
 
