@@ -20,11 +20,9 @@ database is created for the run and dropped after it. Figures: ``live_p50_ms``, 
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import queue
 import statistics
 import time
-import uuid
 
 import _bench
 
@@ -170,19 +168,7 @@ def main() -> None:
     writes = args.writes or (40 if args.quick else 200)
     out = _bench.Output(args, "live")
     _bench.quiet()
-    import psycopg
-
-    server = os.environ.get("EVENTDESK_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/")
-    base = server.rstrip("/").rsplit("/", 1)[0] if server.rstrip("/").count("/") > 2 else server.rstrip("/")
-    name = f"eventdesk_live_bench_{uuid.uuid4().hex[:8]}"
-    admin_dsn = base.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
-    try:
-        admin = psycopg.connect(admin_dsn, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        raise SystemExit(f"No PostgreSQL server at {admin_dsn} ({error}); start one or set EVENTDESK_PG_URL.")
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"{base}/{name}"
-    try:
+    with _bench.scratch_postgres("eventdesk_live_bench") as url:
         people = build_event(url, max(1000, writes * len(counts)))
         out.print(f"Commit at one desk -> wake-up of the other desks' listeners ({writes} writes, one every "
                   f"{PAUSE_S * 1000:.0f} ms; targets: all within 1 s, p95 <= 200 ms)")
@@ -200,9 +186,6 @@ def main() -> None:
         out.figure("live_p50_ms", p50)
         out.figure("live_p95_ms", p95)
         out.figure("live_missed", missed)
-    finally:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
     out.finish()
 
 

@@ -29,7 +29,6 @@ import queue
 import random
 import statistics
 import time
-import uuid
 
 import _bench
 
@@ -207,19 +206,7 @@ def main() -> None:
     scans = args.scans or (200 if args.quick else 1000)
     out = _bench.Output(args, "multidesk")
     _bench.quiet()
-    import psycopg
-
-    server = os.environ.get("EVENTDESK_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/")
-    base = server.rstrip("/").rsplit("/", 1)[0] if server.rstrip("/").count("/") > 2 else server.rstrip("/")
-    admin_dsn = base.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
-    try:
-        admin = psycopg.connect(admin_dsn, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        raise SystemExit(f"No PostgreSQL server at {admin_dsn} ({error}); start one or set EVENTDESK_PG_URL.")
-    name = f"eventdesk_multidesk_bench_{uuid.uuid4().hex[:8]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"{base}/{name}"
-    try:
+    with _bench.scratch_postgres("eventdesk_multidesk_bench") as url:
         codes = build_event(url, PEOPLE if not args.quick else 2_000)
         out.print(f"{len(codes):,} people; each desk scans {scans:,} codes ({OVERLAP:.0%} scanned by every desk); "
                   "targets at 8 desks: >= 500 scans/s, 0 twice, 0 lost")
@@ -235,9 +222,6 @@ def main() -> None:
                 out.figure(f"multidesk_{count}_{key}", figures[key])
         for key in ("scans_per_s", "p50_ms", "p95_ms", "twice", "lost"):
             out.figure(f"multidesk_{key}", figures[key])
-    finally:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
     out.finish()
 
 
