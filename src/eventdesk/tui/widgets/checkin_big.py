@@ -3,6 +3,8 @@ in exit mode and the banner's headline on a large screen."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 GLYPHS = {
     "A": ("▄▀▄", "█▀█", "▀ ▀"), "B": ("█▀▄", "█▀▄", "▀▀ "), "C": ("▄▀▀", "█  ", " ▀▀"), "D": ("█▀▄", "█ █", "▀▀ "),
     "E": ("█▀▀", "█▀ ", "▀▀▀"), "F": ("█▀▀", "█▀ ", "▀  "), "G": ("▄▀▀", "█ ▄", " ▀▀"), "H": ("█ █", "█▀█", "▀ ▀"),
@@ -46,22 +48,38 @@ def plain_letters(text: str) -> str:
     return "".join(ch if ch in GLYPHS else " " for ch in bare)
 
 
+# One glyph row as its top and bottom pixel rows ("1" inked), and a pixel pair back to a glyph.
+_TOP = str.maketrans({" ": "0", "▀": "1", "▄": "0", "█": "1"})
+_BOTTOM = str.maketrans({" ": "0", "▀": "0", "▄": "1", "█": "1"})
+_SOLID = str.maketrans({"0": " ", "1": "█"})
+
+
 def scaled_lines(text: str, scale: int) -> list[str]:
     """``text`` in block letters, each pixel of the three-row font drawn ``scale`` times wider and
     taller (3 × ``scale`` rows); no lines for a character without a glyph."""
+    return list(_scaled(text, scale))
+
+
+@lru_cache(maxsize=512)
+def _scaled(text: str, scale: int) -> tuple[str, ...]:
+    """Cached: the banner draws the same few words again and again, at each repaint."""
     drawn = big_text(text)
     if drawn is None:
-        return []
+        return ()
     rows = drawn.splitlines()
+    if scale == 1:
+        return tuple(rows)
     width = max((len(row) for row in rows), default=0)
-    pixels = []  # six pixel rows
+    pixels = []  # six pixel rows, each ``scale`` times wider
     for row in rows:
-        cells = [_PIXELS.get(ch, (0, 0)) for ch in row.ljust(width)]
-        pixels.append([cell[0] for cell in cells])
-        pixels.append([cell[1] for cell in cells])
-    tall = [[bit for bit in line for _ in range(scale)] for line in pixels for _ in range(scale)]
-    return ["".join(_CELL[(tall[i][x], tall[i + 1][x])] for x in range(len(tall[i]))).rstrip()
-            for i in range(0, len(tall), 2)]
+        row = row.ljust(width)
+        for table in (_TOP, _BOTTOM):
+            pixels.append("".join(bit * scale for bit in row.translate(table)))
+    if scale % 2 == 0:  # each cell holds two copies of one pixel row: a solid block or nothing
+        return tuple(line.translate(_SOLID).rstrip() for line in pixels for _ in range(scale // 2))
+    tall = [line for line in pixels for _ in range(scale)]
+    return tuple("".join(_CELL[(top == "1", bottom == "1")] for top, bottom in zip(tall[i], tall[i + 1])).rstrip()
+                 for i in range(0, len(tall), 2))
 
 
 def wrapped_lines(text: str, scale: int, width: int) -> list[str] | None:
@@ -71,14 +89,14 @@ def wrapped_lines(text: str, scale: int, width: int) -> list[str] | None:
     current = ""
     for word in text.split():
         candidate = f"{current} {word}".strip()
-        if max((len(line) for line in scaled_lines(candidate, scale)), default=0) <= width:
+        if scale * big_width(candidate) <= width:  # a drawing is exactly ``scale`` times wider
             current = candidate
             continue
         if not current:
             return None
         lines.extend(([""] if lines else []) + scaled_lines(current, scale))
         current = word
-        if max((len(line) for line in scaled_lines(word, scale)), default=0) > width:
+        if scale * big_width(word) > width:
             return None
     if current:
         lines.extend(([""] if lines else []) + scaled_lines(current, scale))
