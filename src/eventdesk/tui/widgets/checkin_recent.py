@@ -31,6 +31,7 @@ class RecentScans(Static):
         super().__init__(**kwargs)
         self.scans: deque[RecentScan] = deque(maxlen=SHOWN)
         self.border_title = "Last scans"
+        self._rows = 0
         self._render_scans()
 
     def add(self, kind: str, result, zone: tzinfo | None) -> None:
@@ -54,7 +55,9 @@ class RecentScans(Static):
             lines.append(f"{KIND_MARK.get(scan.kind, '·')} ", style=style)
             lines.append(scan.who, style="bold")
             lines.append(f"  {printable(scan.label, 40)}", style=style)
-        self.update(lines)
+        # One row per scan: the height changes (a layout of the screen) only while the list fills.
+        self.update(lines, layout=len(self.scans) != self._rows)
+        self._rows = len(self.scans)
 
     @property
     def text(self) -> str:

@@ -62,6 +62,8 @@ class SearchResults(OptionList):
         self.display = bool(people)
 
     def clear_people(self) -> None:
+        if not self.people and self.query_text is None and not self.display:
+            return  # already empty: clearing again would lay out the screen (every key of a scan)
         self.people = []
         self.states = {}
         self.query_text = None

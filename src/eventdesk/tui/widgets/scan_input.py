@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from textual import events
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Input
 
@@ -74,6 +75,17 @@ class ScanInput(Input):
                 self._burst_start = len(self.value)  # a new run of keys starts after a pause
             self._key_times.append(now)
         # Input._on_key (next in the MRO) inserts the character.
+
+    def _watch_value(self, value: str) -> None:
+        """Textual's Input sets its virtual size on every change, and that asks for a layout of the
+        whole screen: at a scanner's key per millisecond, most of the desk's work (and the time the
+        scan thread waits for the interpreter). The box's own size never depends on its text: while
+        the text fits (a code, a name) the new size is set quietly beforehand, so Input's own
+        watcher finds nothing to lay out and the box is only repainted; a longer text scrolls as
+        before."""
+        if self.content_width < self.scrollable_content_region.width and not self.scroll_x:
+            self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
+        super()._watch_value(value)
 
     def submit_now(self, now: float | None = None) -> None:
         """Hand the text over and start empty, in one step."""
