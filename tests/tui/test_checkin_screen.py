@@ -411,6 +411,51 @@ async def test_hostile_text_is_shown_literally_and_breaks_nothing(demo_db):
     assert [r.result for r in _records(demo_db)] == ["ok", "already_checked_in"]
 
 
+async def test_the_first_frame_after_the_answer_shows_it_and_the_last_scans_follow(demo_db):
+    """The frame written once the answer is committed carries it, as a terminal receives it; the
+    "Last scans" line, drawn after that frame, is there once the desk is idle."""
+    code = _code(demo_db, "Izsak")
+    app = _app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.pause()
+        written: list[tuple[int, str]] = []
+
+        class Terminal(type(app._driver)):  # the headless driver, made to render frames as a terminal's does
+            @property
+            def is_headless(self) -> bool:
+                return False
+
+            def write(self, data: str) -> None:
+                written.append((screen.results_shown, data))
+
+        app._driver.__class__ = Terminal
+        await _scan(pilot, screen, code)
+        frames = [data for shown, data in written if shown == 1 and len(data) > 40]
+        assert frames, "no frame after the answer"
+        assert "WELCOME" in frames[0] and "Kíncső Izsak" in frames[0]
+        assert "Kíncső Izsak" in screen.query_one("#recent-scans").text
+        welcome_colour = screen.banner.styles.background
+        await _scan(pilot, screen, code)  # again: already checked in, in another colour
+        frames = [data for shown, data in written if shown == 2 and len(data) > 40]
+        assert frames and "ALREADY CHECKED IN" in frames[0]
+        assert screen.banner.kind == "warn" and screen.banner.styles.background != welcome_colour
+
+
+async def test_a_text_longer_than_the_box_scrolls_to_the_cursor(demo_db):
+    app = _app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        box = screen.scan_input
+        await _keys(pilot, screen, *("x" * 100))
+        assert box.scroll_x > 0
+        assert box.content_region.x <= box.cursor_screen_offset.x <= box.content_region.right  # the cursor in sight
+        await _keys(pilot, screen, "home")
+        assert box.scroll_x == 0
+        await _keys(pilot, screen, "end")
+        assert box.scroll_x > 0
+
+
 async def test_the_desk_figures_count_check_ins(demo_db):
     app = _app(demo_db)
     async with app.run_test(size=(160, 50)) as pilot:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
+from functools import cached_property
 
 from rich.text import Text
 from textual import events, on, work
@@ -78,6 +79,10 @@ class BadgesMoved(Message):
         self.moved = moved
         self.target = target
         self.error = error
+
+
+class PaintAnswer(Message):
+    """Write the frame now: the answer's repaint requests are queued ahead of this."""
 
 
 class ListsLoaded(Message):
@@ -171,15 +176,19 @@ class CheckinScreen(DeskScreen):
         if self._preview_person is not None:
             self.query_one("#badge-preview").show_person(self._preview_person)
 
-    @property
+    @cached_property  # composed once, never replaced: no DOM query per key
     def scan_input(self) -> ScanInput:
         return self.query_one("#scan-input", ScanInput)
 
-    @property
+    @cached_property  # composed once, never replaced: no DOM query per key
     def banner(self) -> ResultBanner:
         return self.query_one("#result-banner", ResultBanner)
 
-    @property
+    @cached_property
+    def _recent_scans(self) -> RecentScans:
+        return self.query_one("#recent-scans", RecentScans)
+
+    @cached_property  # composed once, never replaced: no DOM query per key
     def results(self) -> SearchResults:
         return self.query_one("#search-results", SearchResults)
 
@@ -369,6 +378,8 @@ class CheckinScreen(DeskScreen):
     def on_scan_done(self, message: ScanDone) -> None:
         self.pending_scans -= 1
         request, outcome = message.request, message.outcome
+        zone = self._zone()
+        recent = None  # the "Last scans" line: added once the answer is painted
         self.last_outcome = outcome if message.error is None else message.error
         if message.error is not None:
             error = message.error
@@ -377,8 +388,8 @@ class CheckinScreen(DeskScreen):
             self.banner.show("error", "Not done", detail=text)
             self.app.bell()
         elif isinstance(outcome, service.CheckinResult):
-            self.banner.show_result(outcome, self._zone(), self.printer_trouble())
-            self.query_one("#recent-scans", RecentScans).add(self.banner.kind, outcome, self._zone())
+            self.banner.show_result(outcome, zone, self.printer_trouble())
+            recent = (self.banner.kind, outcome)
             if outcome.person is not None:
                 self.last_person = outcome.person
                 self._preview_later(outcome.person)
@@ -414,7 +425,29 @@ class CheckinScreen(DeskScreen):
             ScanNotice.show_on(front, self.banner.kind, self.banner.lines)
         self.results_shown += 1
         self.last_result_latency = time.monotonic() - request.at
+        self._paint_now()
+        # Secondary: in the next frame, never before the answer.
+        if recent is not None:
+            self._recent_scans.add(recent[0], recent[1], zone)
         self.request_figures()
+
+    def _paint_now(self) -> None:
+        """Have the frame that shows the answer written at once, instead of at the screen's next
+        update tick: that tick is up to 1/60 s away, counted from the frame that emptied the box
+        just after the Enter. Only when no other scan waits (a queued burst is painted at Textual's
+        own frame rate) and this screen is in front. Uses two private methods of Textual (pinned
+        exactly in pyproject.toml); without them the answer is painted at the next tick as before."""
+        if self.pending_scans or self.app.screen is not self:
+            return
+        hand_over = getattr(self.banner, "_check_refresh", None)
+        if hand_over is not None and hasattr(self, "_on_timer_update"):
+            hand_over()  # the banner's repaint (and layout) requests go to this screen's queue now...
+            self.post_message(PaintAnswer())  # ...and are handled before this
+
+    def on_paint_answer(self, message: PaintAnswer) -> None:
+        message.stop()
+        if self.app.screen is self:
+            self._on_timer_update()  # lays out if needed, renders the dirty widgets, writes the frame
 
     def _zone(self):
         try:

@@ -37,6 +37,7 @@ class ResultBanner(Static):
         self.kind = "info"
         self.big: tuple[str, str] | None = None  # (headline, name) to draw in block letters
         self.big_scale = 0  # the scale of the last drawing, 0 when compact
+        self._drawn_for: tuple | None = None  # (what was drawn, the drawing)
 
     def show(self, kind: str, headline: str, person=None, detail: str = "", alert: Text | None = None) -> None:
         lines = Text()
@@ -66,10 +67,15 @@ class ResultBanner(Static):
     def show_lines(self, kind: str, lines: Text, big: tuple[str, str] | None = None) -> None:
         self.lines = lines
         self.big = big
-        self.update(lines)
+        # On a tall screen the banner's size is fixed by the layout: a new answer needs a repaint,
+        # not a layout of the whole screen.
+        self.update(lines, layout=not self._fixed_size())
         self.kind = kind
-        self.remove_class(*STYLE_CLASSES, "-faded")
-        self.add_class(f"-{kind}")
+        style = f"-{kind}"
+        if self.has_class("-faded") or not self.has_class(style):  # a class change restyles the widget
+            self.remove_class(*STYLE_CLASSES, "-faded", update=False)
+            self.add_class(style, update=False)
+            self.update_node_styles()  # once, at once: the frame painted right after has the colour
         if self._fade_timer is not None:
             self._fade_timer.stop()
         self._fade_timer = self.set_timer(FADE_SECONDS, self.fade)
@@ -81,8 +87,18 @@ class ResultBanner(Static):
     def text(self) -> str:
         return self.lines.plain
 
+    def _fixed_size(self) -> bool:
+        try:
+            return self.screen.has_class(ROOMY_CLASS) and type(self) is ResultBanner
+        except Exception:  # not mounted yet
+            return False
+
     def render(self):
-        drawn = self._big_drawing()
+        # The layout and the paint both render: draw the block letters once per answer and size.
+        key = (self.lines, self.big, self.content_size, self.screen.has_class(ROOMY_CLASS))
+        if self._drawn_for is None or self._drawn_for[0] != key:
+            self._drawn_for = (key, self._big_drawing())
+        drawn = self._drawn_for[1]
         self.big_scale = drawn[0] if drawn else 0
         return drawn[1] if drawn else super().render()
 
