@@ -12,6 +12,7 @@ rows. What made the token table slow was the query: a multi-word search now walk
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import delete, func, insert
 from sqlmodel import Session, select
@@ -96,6 +97,7 @@ MAX_QUERY_CHARS = 100
 MAX_QUERY_TERMS = 5
 SEARCH_COLUMNS = ("id", "first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country", "category",
                   "status", "blocked", "note", "badge_code", "walk_in")
+_FIRST, _LAST, _BADGE_NAME, _CODE = (SEARCH_COLUMNS.index(c) for c in ("first_name", "last_name", "badge_name", "badge_code"))
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,34 @@ def search_attendees(session: Session, query: str, limit: int = 20) -> list[Sear
     return [SearchHit(session.get(Attendee, hit.person["id"]), hit.rank) for hit in search_people_rows(session, query, limit)]
 
 
+@lru_cache(maxsize=65536)
+def _field_words(text: str) -> tuple[str, ...]:
+    """Folded words of one name field. Cached: first names and common surnames repeat across the
+    candidates of every keystroke, and folding an accented name is most of a search's Python time."""
+    return tuple(words(text))
+
+
+@lru_cache(maxsize=65536)
+def _sort_fold(text: str) -> str:
+    return fold(text)
+
+
+def _rank(row: tuple, terms: list[str], wanted: str) -> int:
+    """0 exact full name (or badge name) or code, 1 every term a whole word of the name, 2 every
+    term starts a word of the name, 3 found through organisation, e-mail or code."""
+    name_words = _field_words(row[_FIRST]) + _field_words(row[_LAST])
+    called_words = _field_words(row[_BADGE_NAME])
+    if wanted in (" ".join(sorted(set(name_words))), " ".join(sorted(set(called_words)))) \
+            or fold(row[_CODE]) == terms[0]:
+        return 0
+    name_words += called_words
+    if all(t in name_words for t in terms):
+        return 1
+    if all(any(w.startswith(t) for w in name_words) for t in terms):
+        return 2
+    return 3
+
+
 def search_people_rows(session: Session, query: str, limit: int = 20, candidates: int | None = None) -> list[PersonHit]:
     """People having, for every word of ``query``, a word that starts with it (any order, accents
     and case ignored), best first: exact full name or code, then exact words of the name, then
@@ -165,25 +195,15 @@ def search_people_rows(session: Session, query: str, limit: int = 20, candidates
     rows = _search_rows(connection, _rarest_first(connection, terms), candidates)
     wanted = " ".join(sorted(terms))
     seen: set[int] = set()
-    hits = []
+    ranked = []
     for row in rows:
-        if row[0] in seen:
-            continue
-        seen.add(row[0])
+        if row[0] not in seen:  # a person found under several tokens of the range
+            seen.add(row[0])
+            ranked.append((_rank(row, terms, wanted), _sort_fold(row[_LAST]), _sort_fold(row[_FIRST]), row[0], row))
+    ranked.sort(key=lambda r: r[:4])
+    hits = []
+    for rank, _, _, _, row in ranked[:limit]:  # plain values only for the people shown
         person = dict(zip(SEARCH_COLUMNS, row))
         person["blocked"], person["walk_in"] = bool(person["blocked"]), bool(person["walk_in"])
-        name_words = words(f"{person['first_name']} {person['last_name']}")
-        called_words = words(person["badge_name"])
-        exact = {" ".join(sorted(set(name_words))), " ".join(sorted(set(called_words)))}
-        name_words += called_words
-        if wanted in exact or fold(person["badge_code"]) == terms[0]:
-            rank = 0
-        elif all(t in name_words for t in terms):
-            rank = 1
-        elif all(any(w.startswith(t) for w in name_words) for t in terms):
-            rank = 2
-        else:
-            rank = 3
         hits.append(PersonHit(person, rank))
-    hits.sort(key=lambda h: (h.rank, fold(h.person["last_name"]), fold(h.person["first_name"]), h.person["id"]))
-    return hits[:limit]
+    return hits
