@@ -71,8 +71,8 @@ def token_rows(attendee_id: int, tokens: Iterable[str]) -> list[dict]:
 LETTERS_SQL = {
     "sqlite": "sum(DISTINCT 1 << (unicode(token) % 32)) + sum(DISTINCT CASE WHEN length(token) > 1 THEN "
               "1 << (32 + (unicode(token) * 37 + unicode(substr(token, 2, 1))) % 31) ELSE 0 END)",
-    "postgresql": "bit_or((1::bigint << (ascii(token) % 32)) | CASE WHEN length(token) > 1 THEN "
-                  "1::bigint << (32 + (ascii(token) * 37 + ascii(substr(token, 2, 1))) % 31) ELSE 0 END)",
+    "postgresql": "bit_or((1::bigint << mod(ascii(token), 32)) | CASE WHEN length(token) > 1 THEN "  # mod(): no '%' for the driver
+                  "1::bigint << (32 + mod(ascii(token) * 37 + ascii(substr(token, 2, 1)), 31)) ELSE 0 END)",
 }
 
 
@@ -254,7 +254,11 @@ def search_people_rows(session: Session, query: str, limit: int = 20, candidates
     """People having, for every word of ``query``, a word that starts with it (any order, accents
     and case ignored), best first: exact full name or code, then exact words of the name, then
     name prefixes, then organisation/e-mail matches; one SELECT."""
-    terms = query_terms(query[:MAX_QUERY_CHARS])[:MAX_QUERY_TERMS]
+    typed = query[:MAX_QUERY_CHARS].strip()
+    if "@" in typed and not any(ch.isspace() for ch in typed):  # an e-mail address: its whole token
+        terms = [fold(typed)]
+    else:
+        terms = query_terms(typed)[:MAX_QUERY_TERMS]
     if not terms:
         return []
     connection = session.connection()
