@@ -11,7 +11,9 @@ Figures: ``search_p95_ms`` (at 100,000; the check-in benchmark measures the same
 screen) and ``search_1m_p95_ms``, the service call's p95 over every keystroke, wall clock. Beside
 them, per keystroke, the CPU time of the desk process (``search_cpu_p95_ms``,
 ``search_1m_cpu_p95_ms``) and how long it waited runnable for a core (``..._wait_p95_ms``, from
-the kernel's schedstat): on a shared machine the wall figure is mostly that wait. ``--postgres``
+the kernel's schedstat): on a shared machine the wall figure is mostly that wait, and more so
+back to back than with ``--pause MS`` between keystrokes as a person types (a process that slept
+is given a core sooner than one that never stops). ``--postgres``
 measures a PostgreSQL store instead (``search_pg_...``), with the server process's CPU per
 keystroke when the server runs on this machine (``search_pg_server_cpu_p95_ms``).
 
@@ -52,7 +54,7 @@ def _schedstat(path: str) -> tuple[float, float] | None:
     return int(on_cpu) / 1e9, int(waiting) / 1e9
 
 
-def measure(url: str, rounds: int) -> dict[str, list[float]]:
+def measure(url: str, rounds: int, pause: float = 0.0) -> dict[str, list[float]]:
     """Per keystroke: wall, this thread's CPU, its wait for a core, and (PostgreSQL on this
     machine) the server process's CPU."""
     from eventdesk.services.attendees import search_people
@@ -70,6 +72,8 @@ def measure(url: str, rounds: int) -> dict[str, list[float]]:
     for _ in range(rounds):
         for query in QUERIES:
             for typed in keystrokes(query):
+                if pause:
+                    time.sleep(pause)
                 served, sched, cpu = server and _schedstat(server), _schedstat("/proc/thread-self/schedstat"), time.thread_time()
                 start = time.perf_counter()
                 search_people(context, typed)
@@ -124,6 +128,8 @@ def main() -> None:
     parser.add_argument("--sizes", default=None, help="default 100000,1000000; --quick 20000")
     parser.add_argument("--rounds", type=int, default=3, help="times every keystroke is searched")
     parser.add_argument("--keep", type=Path, help="a folder where built databases are kept and reused")
+    parser.add_argument("--pause", type=float, default=0.0,
+                        help="ms between keystrokes, as a person types (default 0: back to back)")
     parser.add_argument("--postgres", action="store_true",
                         help="a PostgreSQL store on $EVENTDESK_PG_URL's server (default the local one)")
     args = parser.parse_args()
@@ -147,7 +153,7 @@ def main() -> None:
                     build_database(url, size)
                     _vacuum(url)
                     built = time.perf_counter() - start
-                figures = measure(url, 1 if args.quick else args.rounds)
+                figures = measure(url, 1 if args.quick else args.rounds, args.pause / 1000)
         else:
             path = where / f"search-{size}.db"
             if not path.exists():
@@ -155,7 +161,7 @@ def main() -> None:
                 build_database(str(path) + ".part", size)
                 Path(str(path) + ".part").rename(path)
                 built = time.perf_counter() - start
-            figures = measure(str(path), 1 if args.quick else args.rounds)
+            figures = measure(str(path), 1 if args.quick else args.rounds, args.pause / 1000)
         rows.append((size, built, figures, os.getloadavg()[0]))
         print(f"  {size:>9,} people measured", file=sys.stderr)
     folder.cleanup()
