@@ -237,15 +237,22 @@ def _sort_fold(text: str) -> str:
     return fold(text)
 
 
+@lru_cache(maxsize=65536)
+def _name_keys(first: str, last: str, badge_name: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """What ranking compares of a person's name: their exact name and badge name as sorted words
+    (both as typed in any order), and every word of either."""
+    name_words = _field_words(first) + _field_words(last)
+    called_words = _field_words(badge_name)
+    exact = frozenset((" ".join(sorted(set(name_words))), " ".join(sorted(set(called_words)))))
+    return exact, name_words + called_words
+
+
 def _rank(row: tuple, terms: list[str], wanted: str) -> int:
     """0 exact full name (or badge name) or code, 1 every term a whole word of the name, 2 every
     term starts a word of the name, 3 found through organisation, e-mail or code."""
-    name_words = _field_words(row[_FIRST]) + _field_words(row[_LAST])
-    called_words = _field_words(row[_BADGE_NAME])
-    if wanted in (" ".join(sorted(set(name_words))), " ".join(sorted(set(called_words)))) \
-            or fold(row[_CODE]) == terms[0]:
+    exact, name_words = _name_keys(row[_FIRST], row[_LAST], row[_BADGE_NAME])
+    if wanted in exact or fold(row[_CODE]) == terms[0]:
         return 0
-    name_words += called_words
     if all(t in name_words for t in terms):
         return 1
     if all(any(w.startswith(t) for w in name_words) for t in terms):
