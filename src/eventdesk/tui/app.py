@@ -86,7 +86,7 @@ class EventDeskApp(App[None]):
         self.sub_title = context.desk
         self.desk: CheckinScreen | None = None  # the check-in screen registers itself when mounted
         self._mode_before_printers = "checkin"
-        self.scan_filter = BurstFilter(self.route_scan, self._hand_on_key, self.set_timer)
+        self.scan_filter = BurstFilter(self.route_scan, self._hand_on_key, self.set_timer, self.call_later)
 
     def on_mount(self) -> None:
         self._start_offline_desk()
