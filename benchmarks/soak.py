@@ -198,7 +198,12 @@ def rss_kb() -> int:
     return 0
 
 
-def desk_process(name: str, db: str, events, printer_url: str | None, speed: float, barrier, results, log_dir) -> None:
+def desk_process(name: str, db: str, events, printer_url: str | None, speed: float, barrier, results, log_dir,
+                 trace_memory: bool = False) -> None:
+    import tracemalloc
+
+    if trace_memory:
+        tracemalloc.start(8)
     from eventdesk.domain.clock import Clock
     from eventdesk.logs import log_to_file, quiet_logging
 
@@ -261,6 +266,7 @@ def desk_process(name: str, db: str, events, printer_url: str | None, speed: flo
         if rss_start is None and number >= 50 and number % 10 == 0 and (
                 workers is None or store_status(context).print_jobs["by_state"].get("printed", 0) >= 20):
             rss_start = rss_kb()  # warm: 50 steps done and (at an entrance) 20 badges rendered and printed
+            snapshot = tracemalloc.take_snapshot() if trace_memory else None
     # Let the print queue finish what the day queued (retries included): a compressed day queues
     # badges faster than any printer prints them. Give up only when nothing moved for a minute.
     drain_started = time.monotonic()
@@ -276,12 +282,20 @@ def desk_process(name: str, db: str, events, printer_url: str | None, speed: flo
     drained_s = time.monotonic() - drain_started
     if workers is not None:
         stop_workers()
+    grown = []
+    if trace_memory and rss_start is not None:
+        import gc
+
+        gc.collect()
+        for stat in tracemalloc.take_snapshot().compare_to(snapshot, "traceback")[:5]:
+            frames = [f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno}" for f in stat.traceback][-4:]
+            grown.append(f"{stat.size_diff / 1024:+.0f} kB in {stat.count_diff:+d} blocks at {' < '.join(frames)}")
     lines = log_path.read_text().splitlines()
     errors = [line for line in lines if " ERROR " in line or " CRITICAL " in line]
     causes = [line for line in lines if re.match(r"^[\w.]+(Error|Exception|Timeout)\b", line)]
     results.put({"desk": name, "acknowledged": acknowledged, "outcomes": outcomes, "exceptions": exceptions,
                  "errors_logged": len(errors), "error_lines": errors[:3] + causes[:3], "drained_s": round(drained_s, 1), "rss_start_kb": rss_start or rss_kb(), "rss_end_kb": rss_kb(),
-                 "max_lag_s": round(lag, 3), "steps": len(events)})
+                 "max_lag_s": round(lag, 3), "steps": len(events), "grown": grown})
 
 
 # -- the whole day -------------------------------------------------------------------------------
@@ -311,10 +325,31 @@ def store_figures(db: str, acknowledged: list[tuple[int, str, str]], printers: l
             "jobs_lost": stuck + max(0, jobs.get("printed", 0) - received)}
 
 
+def collect(results, processes, timeout: float) -> list[dict]:
+    """Every desk's report; a desk that died stops the soak at once (the others would wait at the
+    barrier for ever)."""
+    import queue
+
+    reports, deadline = [], time.monotonic() + timeout
+    while len(reports) < len(processes):
+        try:
+            reports.append(results.get(timeout=2))
+        except queue.Empty:
+            dead = [p.name for p in processes if p.exitcode not in (None, 0)]
+            if dead or time.monotonic() > deadline:
+                for process in processes:
+                    process.kill()
+                raise SystemExit(f"soak stopped: {', '.join(dead) or 'a desk'} "
+                                 f"{'died (its traceback is above)' if dead else 'gave no report in time'}")
+    return reports
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _bench.parser(__doc__)
     parser.add_argument("--minutes", type=float, default=None, help="real minutes for the day (default 5; --quick 1.5)")
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--trace-memory", action="store_true",
+                        help="tracemalloc in each desk: print what grew between the start and end RSS (slower)")
     args = parser.parse_args(argv)
     out = _bench.Output(args, "soak")
     _bench.quiet()
@@ -333,14 +368,14 @@ def main(argv: list[str] | None = None) -> int:
         results = spawn.Queue()
         processes = [spawn.Process(target=desk_process, name=name,
                                    args=(name, db, events, printers[name].url if name in printers else None,
-                                         speed, barrier, results, folder))
+                                         speed, barrier, results, folder, args.trace_memory))
                      for name, events in timeline.items()]
         print(f"  replaying {DAY_START:%d %b %H:%M}-{DAY_END:%H:%M} in {minutes:g} min (x{speed:.0f}): "
               f"{sum(len(e) for e in timeline.values())} steps", file=sys.stderr)
         started = time.monotonic()
         for process in processes:
             process.start()
-        reports = [results.get(timeout=minutes * 60 + 600) for _ in processes]
+        reports = collect(results, processes, timeout=minutes * 60 + 600)
         for process in processes:
             process.join(30)
         elapsed = time.monotonic() - started
@@ -376,6 +411,9 @@ def main(argv: list[str] | None = None) -> int:
         out.print(f"  {r['desk']:<8} {r['steps']:>6} {r['rss_start_kb'] / 1024:>13.1f} {r['rss_end_kb'] / 1024:>11.1f} "
                   f"{growth:>6.1f}% {r['max_lag_s']:>10.2f}  {outcomes}")
         out.figure(f"rss_growth_pct_{r['desk'].replace(' ', '_').lower()}", growth)
+    for r in reports:
+        for line in r["grown"]:
+            out.print(f"  {r['desk']} grew: {line}")
     out.figure("scans", scans)
     out.figure("admitted_twice", figures["admitted_twice"])
     out.figure("lost", figures["lost"])

@@ -9,7 +9,9 @@ import logging
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 
 def quiet_logging() -> None:
@@ -69,9 +71,28 @@ def tame_escpos_import() -> None:
         return
     original = tempfile.mkdtemp
     tempfile.mkdtemp = lambda *args, **kwargs: os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"]
+    # The import rewrites the pickle when the installed capabilities file is newer (a new venv):
+    # another desk process importing at that moment read a half-written pickle and died (EOFError).
+    with _pickle_lock(Path(os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"])):
+        try:
+            import escpos.capabilities  # noqa: F401
+        except ImportError:  # escpos is a dependency; without it printing says so when used
+            pass
+        finally:
+            tempfile.mkdtemp = original
+
+
+@contextmanager
+def _pickle_lock(folder: Path) -> Iterator[None]:
+    """One process at a time reads or writes python-escpos's capabilities pickle (POSIX only)."""
     try:
-        import escpos.capabilities  # noqa: F401
-    except ImportError:  # escpos is a dependency; without it printing says so when used
-        pass
-    finally:
-        tempfile.mkdtemp = original
+        import fcntl
+    except ImportError:  # Windows: no flock; desks there start one at a time
+        yield
+        return
+    with open(folder / "import.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -194,3 +194,59 @@ def rescan_rounds(barrier, url: str, desk: str, codes: list[str]) -> list[dict]:
         answers.append(check_in(context, code).as_dict())
     context.engine.dispose()
     return answers
+
+
+# -- a store held locked for longer than SQLite's busy timeout -----------------------------------
+
+# The children shrink the busy timeout so that a lock held for a second outlasts several of them.
+SHORT_BUSY_TIMEOUT_MS = 200
+
+
+def hold_write_lock(barrier, path: str, seconds: float) -> float:
+    """Take the SQLite file's write lock, let the others start, keep it ``seconds`` (a desk whose
+    commit is slow: a loaded disk under synchronous=FULL), release it. Returns the monotonic time
+    of the release (the same clock in every process of this machine)."""
+    import sqlite3
+
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("BEGIN IMMEDIATE")
+    connection.execute("UPDATE change SET version = version WHERE 0")
+    barrier.wait()
+    time.sleep(seconds)  # the condition under test (a long holder), not a way to order the others
+    connection.execute("COMMIT")
+    released = time.monotonic()
+    connection.close()
+    return released
+
+
+def write_while_locked(barrier, path: str, action: str, subject) -> tuple[str, float]:
+    """One desk action that writes, started while another process holds the lock: (its outcome,
+    the monotonic time it finished)."""
+    from eventdesk.store import db
+
+    db.BUSY_TIMEOUT_MS = SHORT_BUSY_TIMEOUT_MS
+    context = open_desk(path, f"Desk {action}", printers={"badge-1": "preview:///nonexistent"},
+                        default_printer="badge-1")
+    context.event()
+    barrier.wait()
+    if action == "no-show":
+        from eventdesk.services.meetings import confirm_no_show
+
+        outcome = confirm_no_show(context, subject).state
+    elif action == "meeting scan":
+        from eventdesk.services.meetings import scan
+
+        outcome = scan(context, subject).outcome
+    elif action == "queue badge":
+        from eventdesk.services.printing import queue_badge
+
+        outcome = queue_badge(context, subject).state
+    elif action == "check-in":
+        from eventdesk.services.checkin import check_in
+
+        outcome = check_in(context, subject).result
+    else:
+        raise ValueError(action)
+    finished = time.monotonic()
+    context.engine.dispose()
+    return outcome, finished

@@ -18,7 +18,9 @@ IO_TIMEOUT = 3.0
 class FakePrinter(threading.Thread):
     """A one-connection-at-a-time TCP printer. ``mode``: "record" keeps every byte of every
     connection in ``jobs``; "mute" accepts and never reads; "drop" reads ``drop_after`` bytes and
-    resets the connection. ``status`` maps a DLE EOT request number to the byte to answer."""
+    resets the connection; "hang up" reads the whole job and, at the status request after it, closes
+    the connection without answering (the badge is lost: it never counts as a job here).
+    ``status`` maps a DLE EOT request number to the byte to answer."""
 
     def __init__(self, mode: str = "record", status: dict[int, int] | None = None, drop_after: int = 2000) -> None:
         super().__init__(daemon=True, name=f"fake-printer-{mode}")
@@ -27,6 +29,7 @@ class FakePrinter(threading.Thread):
         self.drop_after = drop_after
         self.jobs: list[bytes] = []
         self.connections = 0
+        self.hung_up = 0
         self.job_done = threading.Condition()
         self._stopping = threading.Event()
         self._held: list[socket.socket] = []
@@ -75,6 +78,10 @@ class FakePrinter(threading.Thread):
                 if self.mode == "drop" and len(received) >= self.drop_after:
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
                     break
+                if self.mode == "hang up" and b"\x10\x04" in received:
+                    self.hung_up += 1
+                    received.clear()  # switched off with the job in its buffer: nothing printed
+                    break
                 for n, answer in self.status.items():
                     if b"\x10\x04" + bytes([n]) in chunk:
                         conn.sendall(bytes([answer]))
@@ -83,7 +90,8 @@ class FakePrinter(threading.Thread):
         finally:
             conn.close()
             with self.job_done:
-                self.jobs.append(bytes(received))
+                if received or self.mode != "hang up":
+                    self.jobs.append(bytes(received))
                 self.job_done.notify_all()
 
     def wait_for_jobs(self, count: int, timeout: float = 10.0) -> bool:

@@ -172,3 +172,60 @@ def test_importing_escpos_leaves_no_temporary_folder_and_no_log_handler(tmp_path
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['NullHandler']"  # basicConfig found a handler: nothing paints the TUI
     assert [p.name for p in tmp_path.iterdir()] == [p.name for p in tmp_path.glob("eventdesk-escpos-*")]
+
+
+# -- a job counts as printed only when the printer confirmed having all of it ---------------------
+
+def answering(make_printer, **options):
+    """A printer that answers DLE EOT 1 (online), as an Epson TM does."""
+    return make_printer(status={1: 0x16}, **options)
+
+
+def test_a_printer_hanging_up_after_the_job_fails_it_whatever_the_policy(make_printer):
+    for policy in ("", "?confirm=none", "?confirm=status", "?confirm=auto"):
+        printer = make_printer("hang up")
+        with pytest.raises(PrinterError, match="closed the connection"):
+            print_image(printer.url + policy, sample_image(), SETTINGS)
+        assert printer.hung_up == 1 and printer.jobs == []
+
+
+def test_a_printer_that_answered_status_once_must_confirm_every_job(make_printer):
+    printer = answering(make_printer)
+    print_image(printer.url, sample_image(), SETTINGS)  # answered: learned (confirm=auto)
+    assert printer.wait_for_jobs(1)
+    printer.status.clear()  # the same printer, now silent after a job: the job is not confirmed
+    started = time.monotonic()
+    with pytest.raises(PrinterError, match=rf"Printer {printer.url} did not confirm the job within 0.5 s"):
+        print_image(printer.url, sample_image(), SETTINGS)
+    assert time.monotonic() - started < 3
+
+
+def test_a_health_check_that_got_an_answer_teaches_the_desk_too(make_printer):
+    printer = answering(make_printer)
+    assert check_health(printer.url, SETTINGS).state == ONLINE
+    printer.status.clear()
+    with pytest.raises(PrinterError, match="did not confirm the job"):
+        print_image(printer.url, sample_image(), SETTINGS)
+
+
+def test_confirm_status_refuses_silence_from_the_first_job(tcp_printer):
+    with pytest.raises(PrinterError, match="did not confirm the job"):
+        print_image(tcp_printer.url + "?confirm=status", sample_image(), SETTINGS)
+
+
+def test_a_printer_that_never_answers_status_still_prints(tcp_printer, caplog):
+    # Many clones and print servers ignore DLE EOT: silence counts as printed (policy auto or none),
+    # and the desk says once that it cannot confirm their jobs.
+    for _ in range(2):
+        assert print_image(tcp_printer.url, sample_image(), SETTINGS) == tcp_printer.url
+    assert tcp_printer.wait_for_jobs(2)
+    assert read_escpos(tcp_printer.jobs[1]).cuts == 1
+    assert print_image(tcp_printer.url + "?confirm=none", sample_image(), SETTINGS)
+    warnings = [r.getMessage() for r in caplog.records if "does not answer status" in r.getMessage()]
+    assert warnings == [f"printer {tcp_printer.url} does not answer status requests: its jobs count as printed "
+                        "once sent (add ?confirm=none to its URL if that is expected)"]
+
+
+def test_an_unknown_confirm_policy_is_refused():
+    with pytest.raises(PrinterError, match="confirm=auto, status or none"):
+        parse_printer_url("tcp://10.0.0.7:9100?confirm=maybe")

@@ -16,7 +16,7 @@ from eventdesk.services.printing import TEST_CODE
 from eventdesk.settings import Settings
 from sqlmodel import select
 
-from eventdesk.store.models import Meeting, MeetingTable
+from eventdesk.store.models import Attendee, Meeting, MeetingTable
 
 
 def _config(tmp_path, printers: dict[str, str]) -> str:
@@ -37,6 +37,17 @@ def test_without_printers_the_demo_passes_and_names_the_preview_folder(demo_db):
     assert done.output.rstrip().endswith("Ready.")
     for name in ("store", "migrations", "file mode", "agenda", "meetings", "clock", "disk", "backups"):
         assert any(line.split()[1:2] == [name.split()[0]] for line in done.output.splitlines()), name
+
+
+def test_the_default_doctor_checks_every_name_against_the_badge_fonts(demo_db):
+    context = open_context(demo_db, Settings(db=demo_db))
+    with context.session() as session:
+        session.add(Attendee(first_name="አበበ", last_name="ቢቂላ", badge_code="ETHIOPIC000000000000000000"))
+    context.engine.dispose()
+    done = _doctor(demo_db)
+    assert done.exit_code == 0, done.output  # a warning: the desk can still print the others
+    line = next(l for l in done.output.splitlines() if l.split()[1:2] == ["badges"])
+    assert line.startswith("WARN") and "1 of" in line and "missing letters" in line
 
 
 def test_a_printer_on_a_closed_port_blocks_the_desk_and_is_named(demo_db, tmp_path, refused_url):

@@ -142,17 +142,28 @@ def test_find_person_by_code_id_or_unique_search(context):
         printing.find_person(context, "zzz")
 
 
-def test_badges_check_lists_missing_glyphs_and_names_too_long_to_read(context):
+@pytest.mark.parametrize("render", [True, False], ids=["rendered", "measured"])
+def test_badges_check_lists_missing_glyphs_and_names_too_long_to_read(context, render):
     add(context, "Kristina", "Šermukšnytė-Alešiūnienė")
     add(context, "Kíncső", "Izsak")
     ethiopic = add(context, "አበበ", "ቢቂላ")  # a script no badge font eventdesk knows holds
     long = add(context, "Maximiliane-Alexandra", "von Hohenzollern-Sigmaringen-Württemberg-Hechingen de la Tour")
-    report = printing.check_badges(context)
+    report = printing.check_badges(context, render=render)
     assert report.checked == 4
     problems = {p.attendee_id: p for p in report.problems}
     assert set(problems) == {ethiopic.id, long.id}
     assert problems[ethiopic.id].missing == tuple(sorted(set("አበበቢቂላ")))
     assert not problems[long.id].readable and problems[long.id].name_px < report.readable_px
+
+
+def test_the_measured_pre_flight_gives_the_rendered_verdict_for_every_demo_badge(context):
+    # The doctor's default (measured) check must not disagree with drawing every badge.
+    for first, last in [("Kristina", "Šermukšnytė-Alešiūnienė"), ("አበበ", "ቢቂላ"), ("李", "小龍"), ("محمد", "العلي"),
+                        ("Hubert Blaine", "Wolfeschlegelsteinhausenbergerdorff-Welchevoralternwarengewissenhaft"),
+                        ("Zoë", "\u202eevil\u200b")]:
+        add(context, first, last)
+    measured, rendered = printing.check_badges(context, render=False), printing.check_badges(context)
+    assert measured == rendered and measured.problems
 
 
 def test_badge_width_follows_paper_and_profile():

@@ -7,6 +7,22 @@
     preview://DIR                          writes each job as a PNG into DIR (no printer needed)
 
 Every job opens the device, sends the raster image (GS v 0) and a cut, and closes it again.
+
+A network job counts as printed only when the printer confirmed having all of it: after the cut
+the desk sends DLE EOT 1, a real-time status request that an Epson TM (and most ESC/POS printers)
+answers as soon as it has taken every byte before it off the network. ``?confirm=`` on a tcp://
+URL says what silence means (``CONFIRM_POLICIES``):
+
+    status  the printer answers status: no answer within the printer timeout is a failed job (retried;
+            a duplicate badge is better than a lost one)
+    none    the printer never answers status (some clones and print servers): a job sent without
+            an error counts as printed; only a reset or a hang-up is a failure
+    auto    (default) learned per printer: once it has answered a status request (a job or a health
+            check), it is a "status" printer; until then silence counts as printed and the desk
+            logs once that this printer's jobs cannot be confirmed
+
+A printer closing the connection (end of stream or reset) before answering is a failure in
+every policy: a printer never hangs up on its own after a job it has.
 A concrete profile (``[badge] profile``) is always passed: without one python-escpos prints
 warnings to stdout and cannot check the image width. Errors become ``PrinterError`` with a
 message that names the printer and says what happened."""
@@ -28,14 +44,16 @@ from eventdesk.domain.clock import utcnow
 from eventdesk.settings import Settings
 
 SCHEMES = ("tcp", "usb", "serial", "file", "preview")
-URL_HELP = ("use tcp://HOST:9100, usb://VID:PID, serial:///dev/ttyUSB0?baudrate=19200, "
+URL_HELP = ("use tcp://HOST:9100 (optionally ?confirm=auto, status or none), usb://VID:PID, serial:///dev/ttyUSB0?baudrate=19200, "
             "file:///dev/usb/lp0 or preview://DIR")
 LIBUSB_MISSING = "USB printers need the libusb library (Debian/Ubuntu: apt install libusb-1.0-0)"
 # A small send buffer: a printer that stops reading stalls the job within the timeout instead of
 # the whole badge vanishing into kernel buffers and counting as printed.
 TCP_SEND_BUFFER = 16 * 1024
-# How long to wait for the status answer that confirms a network printer took the whole job.
+# How long to listen for an answer from a printer not known to answer status (policy none, or auto
+# before it answered once): a hang-up right after the job shows within this, silence proves nothing.
 CONFIRM_SECONDS = 0.3
+CONFIRM_POLICIES = ("auto", "status", "none")
 
 
 class PrinterError(Exception):
@@ -80,6 +98,8 @@ def parse_printer_url(url: str) -> PrinterAddress:
         if scheme == "tcp":
             if not parts.hostname:
                 raise ValueError("no host")
+            if options.get("confirm", "auto") not in CONFIRM_POLICIES:
+                raise ValueError("confirm")
             return PrinterAddress(url, scheme, host=parts.hostname, port=parts.port or 9100, options=options)
         if scheme == "usb":
             vendor, product = parts.netloc.split(":")
@@ -161,6 +181,8 @@ def describe_failure(url: str, error: BaseException, timeout: float) -> str:
     cause = error.__context__ if isinstance(error, ex.DeviceNotFoundError) and error.__context__ else error
     if isinstance(cause, ConnectionRefusedError):
         return f"Printer {url} refused the connection (is it on, and is the port right?)"
+    if isinstance(cause, NotConfirmed):
+        return f"Printer {url} {cause}"
     if isinstance(cause, (TimeoutError, socket.timeout)):
         return f"Printer {url} did not answer in {_seconds(timeout)}"
     if isinstance(cause, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
@@ -246,20 +268,55 @@ def print_image(url: str, image: Image.Image, settings: Settings, name: str = "b
     with opened(url, settings) as device:
         write_raster(device, image, profile_width(settings.badge.profile))
         if address.scheme == "tcp":
-            confirm_received(device, min(CONFIRM_SECONDS, settings.printer_timeout_s))
+            confirm_received(device, address, settings.printer_timeout_s)
     return url
 
 
-def confirm_received(device, timeout: float) -> None:
-    """Ask for the printer status after a job. A printer that reset the connection meanwhile
-    (the badge sat in socket buffers and was lost) raises here; an answer or silence (printers
-    that do not answer status requests) counts as received."""
-    device.device.settimeout(timeout)
+class NotConfirmed(Exception):
+    """A network printer that did not confirm having the whole job (see the module's docstring)."""
+
+
+# Printers (by URL) that have answered a status request in this process: for ``confirm=auto``.
+_answers_status: set[str] = set()
+_warned_silent: set[str] = set()
+
+
+def confirm_policy(address: PrinterAddress) -> str:
+    """``status`` or ``none``: what silence after a job means for this printer now."""
+    policy = address.options.get("confirm", "auto")
+    if policy == "auto":
+        return "status" if address.url in _answers_status else "none"
+    return policy
+
+
+def learn_answers_status(url: str) -> None:
+    """The printer at ``url`` answered a status request: from now on (confirm=auto) its silence
+    after a job is a failure."""
+    _answers_status.add(url)
+
+
+def confirm_received(device, address: PrinterAddress, timeout: float) -> None:
+    """Ask the printer for its status after a job and wait for the answer that says it holds the
+    whole job. Raises ``NotConfirmed`` (or the socket's error) when the job cannot count as printed."""
+    policy = confirm_policy(address)
+    device.device.settimeout(timeout if policy == "status" else min(CONFIRM_SECONDS, timeout))
     device._raw(b"\x10\x04\x01")
     try:
-        device._read()
+        answer = device._read()
     except (TimeoutError, socket.timeout):
-        pass
+        if policy == "status":
+            raise NotConfirmed(f"did not confirm the job within {_seconds(timeout)}") from None
+        if address.options.get("confirm", "auto") == "auto" and address.url not in _warned_silent:
+            _warned_silent.add(address.url)
+            import logging
+
+            logging.getLogger(__name__).warning(
+                "printer %s does not answer status requests: its jobs count as printed once sent "
+                "(add ?confirm=none to its URL if that is expected)", address.url)
+        return
+    if not answer:  # end of stream: the printer hung up with the job in its socket buffers
+        raise ConnectionResetError("the printer closed the connection before confirming the job")
+    learn_answers_status(address.url)
 
 
 def save_preview(address: PrinterAddress, image: Image.Image, name: str) -> Path:

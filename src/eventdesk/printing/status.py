@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from eventdesk.printing.devices import PrinterError, opened, parse_printer_url
+from eventdesk.printing.devices import PrinterError, learn_answers_status, opened, parse_printer_url
 from eventdesk.settings import Settings
 
 ONLINE, OFFLINE, COVER_OPEN, PAPER_OUT, UNKNOWN = "online", "offline", "cover open", "paper out", "unknown"
@@ -83,6 +83,7 @@ def check_health(url: str, settings: Settings) -> Health:
             printer = _ask(device, 1)
             if printer is None:
                 return Health(UNKNOWN, "connected, but no answer to the status request")
+            learn_answers_status(url)  # its silence after a job will now mean a lost job
             return interpret(printer, _ask(device, 2), _ask(device, 4))
     except PrinterError as error:
         return Health(OFFLINE, str(error))

@@ -12,7 +12,8 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from eventdesk.printing import queue as print_queue
-from eventdesk.printing.badge import BadgeData, BadgeLayout, RenderedBadge, event_dates_label, printable_dots, render_badge
+from eventdesk.printing.badge import (BadgeData, BadgeLayout, RenderedBadge, event_dates_label, preflight_badge,
+                                     printable_dots, render_badge)
 from eventdesk.printing.devices import PrinterError, escpos, parse_printer_url, print_image, profile_width
 from eventdesk.printing.fonts import font_path, install_hints
 from eventdesk.printing.queue import JobReport, PrintWorker, PrintWorkers, RenderError, register_renderer
@@ -337,15 +338,20 @@ class BadgeCheck:
         return install_hints(sorted({c for p in self.problems for c in p.missing}))
 
 
-def check_badges(context: Context) -> BadgeCheck:
+def check_badges(context: Context, render: bool = True) -> BadgeCheck:
     """Render every attendee's badge without printing; list the names with letters the font
-    lacks or that had to shrink below a readable size."""
+    lacks or that had to shrink below a readable size. ``render=False``: the same verdicts from
+    measuring the names and checking every letter against the fonts, without drawing (seconds
+    instead of half a minute for 700 people)."""
     layout = badge_layout(context.settings)
     with Session(context.engine) as session:
         people = [Person.of(a) for a in session.exec(select(Attendee).order_by(Attendee.id))]
     problems = []
     for person in people:
-        rendered = render_person(context, person, with_qr=False)
+        if render:
+            rendered = render_person(context, person, with_qr=False)
+        else:
+            rendered = preflight_badge(badge_data(context, person), layout)
         if rendered.missing or not rendered.readable:
             problems.append(BadgeProblem(person.id, person.called, person.badge_code, tuple(rendered.missing),
                                          rendered.name_px, rendered.readable))

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, delete, func, insert, update
 from sqlmodel import Session, select
 
 from eventdesk.domain.clock import utcnow
+from eventdesk.store import db
 from eventdesk.store.attendees import attendee_tokens
 from eventdesk.store.models import Attendee, AttendeeToken, AuditEntry, ImportJournal, RevokedCode
 
@@ -124,9 +125,7 @@ def unrevoke_codes(session: Session, codes: Sequence[str]) -> None:
 def begin_write(session: Session) -> None:
     """On SQLite take the write lock now (BEGIN IMMEDIATE): a batch that first reads and then
     writes would otherwise fail when a desk wrote in between, instead of waiting its turn."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    db.begin_write(session)  # waits its turn (with retries) instead of failing on a busy store
 
 
 # --- the journal of a running import --------------------------------------------------------

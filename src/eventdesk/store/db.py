@@ -3,7 +3,10 @@ foreign keys, busy timeout, a file readable by its owner only), PostgreSQL when 
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -17,9 +20,14 @@ from sqlmodel import Session, create_engine, select
 
 from eventdesk.store.models import Change, Event
 
+log = logging.getLogger(__name__)
+
 BUSY_TIMEOUT_MS = 5000
-# A writer that found the SQLite file locked for a whole busy timeout tries again this often in all.
-WRITE_LOCK_ATTEMPTS = 4
+# A writer that found the SQLite file locked for a whole busy timeout tries again until this much
+# time has passed: SQLite's busy handler is not fair (a waiter polls every 100 ms while others
+# take the lock as they come), so four desk processes under synchronous=FULL on a loaded machine
+# kept one waiter out for more than 5 s now and then. A desk action waits rather than fails.
+WRITE_LOCK_WAIT_S = 60.0
 # FULL in WAL mode: every commit is flushed to disk before it returns, so a check-in the desk has
 # shown survives a power cut, not only a crash of the process (NORMAL may lose the last commits
 # when the power goes). benchmarks/checkin.py --durability measures what it costs per scan.
@@ -70,6 +78,7 @@ def make_engine(db: str | os.PathLike[str], *, create: bool = True) -> Engine:
             hide_parameters=True,  # error messages and logs never carry names or e-mails
         )
         sa_event.listen(engine, "connect", _sqlite_pragmas)
+        sa_event.listen(engine, "before_cursor_execute", _write_lock_before_first_write)
         return engine
     try:
         if create and make_url(url).get_backend_name() == "postgresql":
@@ -168,18 +177,43 @@ def begin_write(session: Session) -> bool:
     decides about (PostgreSQL: row or advisory locks, taken before the reads they guard)."""
     connection = session.connection()
     if connection.dialect.name == "sqlite":
-        attempt = 1
-        while not connection.connection.dbapi_connection.in_transaction:
-            try:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            except OperationalError as error:
-                # Nothing was read or written yet, so waiting longer is safe: eight desks on one file
-                # on a busy machine can keep one of them out for longer than one busy timeout.
-                if "locked" not in str(error.orig) or attempt >= WRITE_LOCK_ATTEMPTS:
-                    raise
-                attempt += 1
+        take_write_lock(connection.connection.dbapi_connection)
         return False
     return True
+
+
+def take_write_lock(dbapi_connection) -> None:
+    """BEGIN IMMEDIATE on a sqlite3 connection outside a transaction, trying again while the file
+    stays locked, up to ``WRITE_LOCK_WAIT_S`` in all. Nothing was read or written in the
+    transaction yet, so waiting longer is always safe."""
+    started = time.monotonic()
+    attempts = 0
+    while not dbapi_connection.in_transaction:
+        try:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            attempts += 1
+            waited = time.monotonic() - started
+            if "locked" not in str(error) or waited >= WRITE_LOCK_WAIT_S:
+                raise OperationalError("BEGIN IMMEDIATE", None, error) from error
+            log.warning("the store stayed locked by another process for %.1f s (attempt %d); still waiting",
+                        waited, attempts)
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def _write_lock_before_first_write(conn, _cursor, statement: str, _parameters, _context, _executemany) -> None:
+    """Every write transaction on SQLite starts with ``take_write_lock``: the sqlite3 module would
+    open it with a plain BEGIN before the first INSERT, UPDATE or DELETE, whose wait for the lock
+    gives up after one busy timeout ("database is locked": a chair's no-show confirmation failed so
+    in the soak), whatever service made the write."""
+    dbapi_connection = conn.connection.dbapi_connection
+    if (dbapi_connection is None or dbapi_connection.in_transaction
+            or dbapi_connection.isolation_level is None):  # autocommit: each statement on its own
+        return
+    if statement.lstrip()[:7].upper().startswith(_WRITES):
+        take_write_lock(dbapi_connection)
 
 
 def bump(session: Session, area: str) -> None:

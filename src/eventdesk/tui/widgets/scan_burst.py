@@ -34,15 +34,20 @@ def _in_a_code(character: str) -> bool:
 class BurstFilter:
     """Feed it every key that the app would hand to the focused widget; ``feed`` answers whether
     it took the key (held, or part of a scan). ``release(event)`` hands a held key on, ``on_scan``
-    receives a recognised code, ``start_timer(seconds, callback)`` is the app's ``set_timer``."""
+    receives a recognised code, ``start_timer(seconds, callback)`` is the app's ``set_timer`` and
+    ``after_queued(callback)`` the app's ``call_later``: it runs ``callback`` once the messages
+    already waiting (keys among them) have been handled."""
 
     def __init__(self, on_scan: Callable[[str, float], None], release: Callable[[events.Key], None],
-                 start_timer: Callable[[float, Callable[[], None]], object]) -> None:
+                 start_timer: Callable[[float, Callable[[], None]], object],
+                 after_queued: Callable[[Callable[[], None]], object] | None = None) -> None:
         self._on_scan = on_scan
         self._release = release
         self._start_timer = start_timer
+        self._after_queued = after_queued
         self._held: list[events.Key] = []
         self._timer = None
+        self._fed = 0  # keys held so far: a hold that ran out is void if more keys came since
         self._scan_ended_at = float("-inf")
         self.scans = 0  # recognised bursts (tests)
 
@@ -64,6 +69,7 @@ class BurstFilter:
             return False
         if event.is_printable and event.character and _in_a_code(event.character):
             self._held.append(event)
+            self._fed += 1
             self._restart_timer()
             return True
         self.release_held()
@@ -92,8 +98,19 @@ class BurstFilter:
         self._timer = self._start_timer(HOLD_S, self._hold_over)
 
     def _hold_over(self) -> None:
+        """The hold ran out on the clock. On a starved machine the scanner's next keys may already
+        be waiting in the app's queue, stamped a millisecond after the last: they are handled
+        first, and the held keys are handed on only if none of them came."""
         self._timer = None
-        self.release_held()
+        if self._after_queued is None:
+            self.release_held()
+            return
+        fed = self._fed
+        self._after_queued(lambda: self._release_if_quiet(fed))
+
+    def _release_if_quiet(self, fed: int) -> None:
+        if self._fed == fed and self._timer is None:
+            self.release_held()
 
     def release_held(self, count: int | None = None) -> None:
         """Hand the held keys on (the first ``count`` of them; the rest are dropped)."""
