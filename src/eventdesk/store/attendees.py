@@ -19,6 +19,7 @@ from typing import Iterable, Sequence
 from functools import lru_cache
 
 from sqlalchemy import delete, func, insert, inspect
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
 from eventdesk.domain.clock import utcnow
@@ -200,8 +201,12 @@ def _rarest_first(connection, terms: list[str]) -> list[str]:
     walks the few "pr..." people instead of every Marek."""
     if len(terms) == 1:
         return terms
-    count = _sql(connection, "SELECT count(*) FROM (SELECT 1 FROM attendee_token WHERE token >= ? AND token < ? LIMIT ?) AS t")
-    counts = {t: connection.exec_driver_sql(count, (t, _upper_bound(t), SELECTIVITY_CAP)).scalar() for t in terms}
+    # One statement for all the counts: on PostgreSQL each statement is a round trip to the server.
+    count = _sql(connection, "SELECT " + ", ".join(
+        f"(SELECT count(*) FROM (SELECT 1 FROM attendee_token WHERE token >= ? AND token < ? LIMIT ?) AS t{n})"
+        for n in range(len(terms))))
+    counts = dict(zip(terms, connection.exec_driver_sql(
+        count, tuple(value for t in terms for value in (t, _upper_bound(t), SELECTIVITY_CAP))).one()))
     return sorted(terms, key=lambda t: (counts[t], -len(t)))
 
 
@@ -260,10 +265,12 @@ def _rank(row: tuple, terms: list[str], wanted: str) -> int:
     return 3
 
 
-def search_people_rows(session: Session, query: str, limit: int = 20, candidates: int | None = None) -> list[PersonHit]:
+def search_people_rows(session: Session | Connection, query: str, limit: int = 20,
+                       candidates: int | None = None) -> list[PersonHit]:
     """People having, for every word of ``query``, a word that starts with it (any order, accents
     and case ignored), best first: exact full name or code, then exact words of the name, then
-    name prefixes, then organisation/e-mail matches; one SELECT."""
+    name prefixes, then organisation/e-mail matches; one SELECT (two for several words). Runs in
+    ``session``'s transaction, or on a bare connection (the desk's: autocommit)."""
     typed = query[:MAX_QUERY_CHARS].strip()
     if "@" in typed and not any(ch.isspace() for ch in typed):  # an e-mail address: its whole token
         terms = [fold(typed)]
@@ -271,7 +278,7 @@ def search_people_rows(session: Session, query: str, limit: int = 20, candidates
         terms = query_terms(typed)[:MAX_QUERY_TERMS]
     if not terms:
         return []
-    connection = session.connection()
+    connection = session if isinstance(session, Connection) else session.connection()
     if candidates is None:  # enough to rank the shown ones; several words already narrow it down
         candidates = max(limit * 5, 100) if len(terms) == 1 else max(limit * 2, 40)
     rows = _search_rows(connection, _rarest_first(connection, terms), candidates)
