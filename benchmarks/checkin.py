@@ -103,20 +103,25 @@ def build_database(path: str, size: int, seed: int = 7) -> list[str]:
 
 
 class StatementCounter:
-    """Counts SQL statements (BEGIN/COMMIT/ROLLBACK and PRAGMAs not counted)."""
+    """Counts the SQL statements SQLite runs (BEGIN/COMMIT/ROLLBACK and PRAGMAs not counted), at the
+    driver: the scan runs its statements on the DBAPI connection, below SQLAlchemy's events."""
 
     def __init__(self, engine) -> None:
         self.count = 0
         self.engine = engine
-        event.listen(engine, "before_cursor_execute", self._seen)
+        event.listen(engine, "connect", self._traced)
+        engine.dispose()  # the pool's connections are made again, traced
 
-    def _seen(self, conn, cursor, statement, parameters, context, executemany) -> None:
+    def _traced(self, dbapi_connection, _record) -> None:
+        dbapi_connection.set_trace_callback(self._seen)
+
+    def _seen(self, statement: str) -> None:
         word = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
-        if word not in ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE"):
+        if word not in ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE", "--"):
             self.count += 1
 
     def close(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._seen)
+        event.remove(self.engine, "connect", self._traced)
 
 
 def check_in_half(path: str, size: int) -> None:

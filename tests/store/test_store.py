@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 from datetime import date, datetime, timezone
 
 import pytest
@@ -166,3 +168,17 @@ def test_a_store_from_before_script_blind_search_gets_its_tokens_rebuilt(tmp_pat
     with Session(context.engine) as session:
         assert [h.attendee.badge_code for h in search_attendees(session, "petrov")] == ["OLDCODE1234"]
         assert session.exec(select(Attendee)).one().called == "Иван Петров"
+
+
+def test_the_migration_files_name_the_head_alembic_finds():
+    assert migrate.known_head() == migrate.head_revision()
+
+
+def test_opening_a_store_at_the_newest_schema_leaves_alembic_unloaded(tmp_db):
+    """Every desk start opens a store already upgraded: the quick check must hold, or each start
+    pays for loading Alembic and every migration script again."""
+    code = ("import sys; from eventdesk.services.context import open_context; "
+            f"open_context({tmp_db!r}); print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -7,7 +7,7 @@ delay recorded on site (``shift_minutes``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from datetime import datetime, timedelta
 from typing import Iterable, Sequence
 
@@ -52,22 +52,27 @@ class Slot:
     def shift(self) -> timedelta:
         return timedelta(minutes=self.shift_minutes)
 
-    # Cached: a board recomputes now/next for every room every second.
-    @cached_property
-    def effective_start(self) -> datetime:
-        """When it really started once the chair marked it (early starts are early), else as
-        planned plus the delay."""
+    def __post_init__(self) -> None:
+        # Computed once here, not per access: a board sorts and compares them for every room every
+        # second, and a cached_property's lock cost more than the sums (see benchmarks/agenda.py).
+        shift = timedelta(minutes=self.shift_minutes)
         if self.started_at is not None and self.status in (RUNNING, ENDED):
-            return self.started_at
-        return self.start + self.shift
-
-    @cached_property
-    def effective_end(self) -> datetime:
-        """When it really ended once marked ended; else the planned end plus the delay (an early
-        start sets the delay to its real offset, so the end moves with it)."""
+            effective_start = self.started_at
+        else:
+            effective_start = self.start + shift
         if self.status == ENDED and self.ended_at is not None:
-            return max(self.ended_at, self.effective_start)
-        return self.end + self.shift
+            effective_end = max(self.ended_at, effective_start)
+        else:
+            effective_end = self.end + shift
+        object.__setattr__(self, "effective_start", effective_start)
+        object.__setattr__(self, "effective_end", effective_end)
+
+    # effective_start: when it really started once the chair marked it (early starts are early),
+    # else as planned plus the delay.
+    # effective_end: when it really ended once marked ended; else the planned end plus the delay
+    # (an early start sets the delay to its real offset, so the end moves with it).
+    effective_start: datetime = field(init=False, repr=False, compare=False)
+    effective_end: datetime = field(init=False, repr=False, compare=False)
 
     @property
     def delay_minutes(self) -> int:
@@ -108,11 +113,21 @@ class NowNext:
     next: Slot | None
 
 
+def live_in_order(room_slots: Iterable[Slot]) -> list[Slot]:
+    """A room's slots as ``now_next_in_order`` takes them: cancelled ones left out, in effective
+    order (a board orders each room once per read, not once per tick)."""
+    return [s for s in _in_order(room_slots) if not s.cancelled]
+
+
 def now_next(room_slots: Sequence[Slot], at: datetime) -> NowNext:
     """What runs in one room at ``at`` and what comes after it there. A session marked started
     holds the room until it is marked ended; when two qualify, the one that started last is
     current."""
-    ordered = [s for s in _in_order(room_slots) if not s.cancelled]
+    return now_next_in_order(live_in_order(room_slots), at)
+
+
+def now_next_in_order(ordered: Sequence[Slot], at: datetime) -> NowNext:
+    """``now_next`` of slots already given by ``live_in_order``."""
     # A session the chair marked started holds the room until marked ended (it may overrun).
     running = [s for s in ordered if s.status == RUNNING] or [s for s in ordered if is_current(s, at)]
     current = running[-1] if running else None

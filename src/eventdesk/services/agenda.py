@@ -112,10 +112,16 @@ class Programme:
     def slots_by_room(self) -> dict[int | None, list[Slot]]:
         return {room_id: [s.slot for s in infos] for room_id, infos in self.by_room.items()}
 
+    @cached_property
+    def live_slots_by_room(self) -> dict[int | None, list[Slot]]:
+        """Each room's slots without the cancelled ones, in order: read once, ticked every second."""
+        return {room_id: rules.live_in_order(slots) for room_id, slots in self.slots_by_room.items()}
+
     def now_next(self, at: datetime) -> list[RoomNow]:
         rows = []
+        live = self.live_slots_by_room
         for room in self.rooms:
-            found = rules.now_next(self.slots_by_room.get(room.id, []), at)
+            found = rules.now_next_in_order(live.get(room.id, ()), at)
             rows.append(RoomNow(room, self._info(found.current), self._info(found.next)))
         return rows
 
@@ -212,6 +218,13 @@ def board_programme(context: Context, at: datetime | None = None, speakers: bool
     start, end = _day_bounds(context.zone(), day)
     return _programme(context, day, start - BOARD_LEAD, end, speakers=speakers,
                       occupancy_since=context.day_start(at))
+
+
+def board_occupancy(context: Context, at: datetime | None = None) -> dict[int, int]:
+    """People in each room now (``Programme.occupancy`` of ``board_programme``): all a door scan
+    changes on the board, read without the sessions."""
+    with context.session() as db:
+        return store.occupancy(db, since=context.day_start(at or context.now()))
 
 
 def event_days(context: Context) -> list[date]:

@@ -88,16 +88,20 @@ def occupancy(db: DbSession, since: datetime | None = None, room_id: int | None 
     """People in each room now: accepted entries minus exits on the room's check-in lists
     (kind "room") at or after ``since`` (the start of the event day: presence ends at night),
     annulled scans left out, never below zero. ``room_id``: that room only (a door scan)."""
+    doors = (select(CheckinList.id).where(CheckinList.kind == "room", col(CheckinList.room_id).is_not(None))
+             .correlate(None))
+    if room_id is not None:
+        doors = doors.where(CheckinList.room_id == room_id)
     signed = case((CheckinRecord.direction == "exit", -1), else_=1)
+    # The records are reached through the door lists (the (list_id, scanned_at) index): joined the
+    # other way round, SQLite walked every scan of the event, main entrance included.
     query = (select(CheckinList.room_id, func.coalesce(func.sum(signed), 0))
              .join(CheckinRecord, col(CheckinRecord.list_id) == col(CheckinList.id))
-             .where(CheckinList.kind == "room", col(CheckinList.room_id).is_not(None),
+             .where(col(CheckinRecord.list_id).in_(doors),
                     CheckinRecord.result == "ok", col(CheckinRecord.annulled_at).is_(None))
              .group_by(CheckinList.room_id))
     if since is not None:
         query = query.where(col(CheckinRecord.scanned_at) >= since)
-    if room_id is not None:
-        query = query.where(CheckinList.room_id == room_id)
     return {room: max(0, int(total)) for room, total in db.exec(query)}
 
 

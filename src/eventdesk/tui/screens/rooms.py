@@ -101,6 +101,9 @@ class RoomsScreen(DeskScreen):
         super().__init__(*args, **kwargs)
         self.programme: Programme | None = None
         self._loading = False
+        # Changes of the sessions asked for / read: a door scan (area "checkin") re-reads the
+        # occupancy only, a change of the agenda (or a screen shown again) the whole programme.
+        self._sessions_asked = self._sessions_read = 0
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="board-summary")
@@ -109,7 +112,9 @@ class RoomsScreen(DeskScreen):
     def on_mount(self) -> None:
         self.set_interval(1.0, self.tick)
 
-    def refresh_data(self) -> None:
+    def refresh_data(self, sessions: bool = True) -> None:
+        if sessions:
+            self._sessions_asked += 1
         self._loading = True
         self._load()
 
@@ -118,17 +123,29 @@ class RoomsScreen(DeskScreen):
 
     @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
     def _load(self) -> None:
-        programme = service.board_programme(self.context)
-        self.app.call_from_thread(self._show, programme)
+        asked, shown = self._sessions_asked, self.programme
+        if shown is None or asked != self._sessions_read:
+            self.app.call_from_thread(self._show, service.board_programme(self.context), asked)
+        else:
+            self.app.call_from_thread(self._show_occupancy, shown, service.board_occupancy(self.context))
 
-    def _show(self, programme: Programme) -> None:
-        self.programme, self._loading = programme, False
+    def _show(self, programme: Programme, asked: int) -> None:
+        self._loading = False
+        if asked < self._sessions_read:
+            return  # an older read that finished after a newer one
+        self.programme, self._sessions_read = programme, asked
         self.tick()
+
+    def _show_occupancy(self, programme: Programme, occupancy: dict[int, int]) -> None:
+        self._loading = False
+        if programme is self.programme:  # else a whole programme read since has its own
+            programme.occupancy = occupancy
+            self.tick()
 
     def on_store_changed(self, message: StoreChanged) -> None:
         message.prevent_default()  # this screen re-reads in its own worker
         if message.areas & self.WATCHES:
-            self.refresh_data()
+            self.refresh_data(sessions="agenda" in message.areas)
 
     def on_resize(self) -> None:
         self._shape()

@@ -21,6 +21,7 @@ def _fingerprint(cell: RenderableType) -> object:
 
 
 class LiveTable(DataTable):
+    _deferring = _deferred = False  # inside a cell diff: refresh once at its end
     def __init__(self, columns: Sequence[tuple[str, str, int | None]], **kwargs) -> None:
         """``columns``: (key, label, width or None for automatic)."""
         kwargs.setdefault("cursor_type", "row")
@@ -81,16 +82,30 @@ class LiveTable(DataTable):
             if [key for key, _ in rows] != self._keys:
                 self._relay(rows)
                 return
-            for key, cells in rows:
-                fingerprints = tuple(_fingerprint(c) for c in cells)
-                old = self._cells[key]
-                if fingerprints == old:
-                    continue
-                for column, cell, new, before in zip(columns, cells, fingerprints, old):
-                    if new != before:
-                        self.update_cell(key, column, cell, update_width=self._auto(column))
-                        self.cell_updates += 1
-                self._cells[key] = fingerprints
+            # One repaint for the whole diff, not one per changed cell (a tick changes ~100).
+            self._deferring = True
+            try:
+                for key, cells in rows:
+                    fingerprints = tuple(_fingerprint(c) for c in cells)
+                    old = self._cells[key]
+                    if fingerprints == old:
+                        continue
+                    for column, cell, new, before in zip(columns, cells, fingerprints, old):
+                        if new != before:
+                            self.update_cell(key, column, cell, update_width=self._auto(column))
+                            self.cell_updates += 1
+                    self._cells[key] = fingerprints
+            finally:
+                self._deferring = False
+                if self._deferred:
+                    self._deferred = False
+                    self.refresh()
+
+    def refresh(self, *regions, **kwargs):
+        if self._deferring and not regions and not kwargs:
+            self._deferred = True
+            return self
+        return super().refresh(*regions, **kwargs)
 
     def _auto(self, column: str) -> bool:
         return any(key == column and width is None for key, _, width in self._column_spec)
