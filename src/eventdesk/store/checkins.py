@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from eventdesk.store import print_jobs
 from eventdesk.store.models import Attendee, CheckinList, CheckinRecord, PrintJob, RevokedCode, Room, SessionSpeaker
+from eventdesk.store.notify import CHANNEL
 from eventdesk.store.types import UTCDateTime
 
 PERSON_COLUMNS = ("id", "first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country", "category",
@@ -70,7 +71,10 @@ def _lock_query():
     # person on the same list wait for each other, any other scan (and an import updating people)
     # goes on. The function is strict: an unknown code (NULL id) locks nothing. eventdesk uses the
     # two-integer advisory key space for this lock only.
-    return (select(_LIST.c.id, func.pg_advisory_xact_lock(_LIST.c.id, _person_of_code()))
+    # The same statement tells the notify triggers that this transaction notifies after its commit
+    # (``commit_scan``, migration 0011).
+    return (select(_LIST.c.id, func.pg_advisory_xact_lock(_LIST.c.id, _person_of_code()),
+                   func.set_config(literal("eventdesk.notify"), literal("after_commit"), literal(True)))
             .where(_LIST.c.name == bindparam("list_name")))
 
 
@@ -139,6 +143,8 @@ _INSERT_RECORD = _Statement(insert(_RECORD).values({c: bindparam(c) for c in _RE
 _INSERT_RECORD_RETURNING = _Statement(insert(_RECORD).values({c: bindparam(c) for c in _RECORD_COLUMNS})
                                       .returning(_RECORD.c.id))
 _INSERT_JOB = _Statement(insert(_JOB).values({c: bindparam(c) for c in print_jobs.NEW_JOB_COLUMNS}))
+_NOTIFY_SCAN = f"SELECT pg_notify('{CHANNEL}', 'checkin')"
+_NOTIFY_SCAN_AND_JOB = f"SELECT pg_notify('{CHANNEL}', 'checkin'), pg_notify('{CHANNEL}', 'print')"
 _DATETIME = UTCDateTime()
 _DATETIME_BINDS: dict[str, object] = {}
 
@@ -230,12 +236,17 @@ def commit_scan(session: Session, *, nonce: str, code: str, attendee_id: int | N
             job = {name: _datetime_bind(dialect, value) if isinstance(value, datetime) else value
                    for name, value in badge_job.items()}
         if dialect.name == "postgresql":
+            # One round trip: the inserts, the COMMIT, then the notifications the triggers would
+            # have sent from inside the transaction (migration 0011: a notifying commit holds a
+            # database-wide lock until it is flushed, so the desks' scans could not share a flush).
+            # The notifications run in a transaction of their own that writes nothing.
             with connection.pipeline():
                 cursor = connection.cursor()
                 cursor.execute(*_INSERT_RECORD_RETURNING.sql(dialect, values))
                 if job is not None:
                     connection.cursor().execute(*_INSERT_JOB.sql(dialect, job))
-                connection.commit()
+                connection.cursor().execute("COMMIT")
+                connection.cursor().execute(_NOTIFY_SCAN if job is None else _NOTIFY_SCAN_AND_JOB)
                 return cursor.fetchone()[0]
         cursor = connection.cursor()
         cursor.execute(*_INSERT_RECORD.sql(dialect, values))
