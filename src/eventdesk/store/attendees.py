@@ -230,19 +230,20 @@ def search_attendees(session: Session, query: str, limit: int = 20) -> list[Sear
     return [SearchHit(session.get(Attendee, hit.person["id"]), hit.rank) for hit in search_people_rows(session, query, limit)]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _field_words(text: str) -> tuple[str, ...]:
     """Folded words of one name field. Cached: first names and common surnames repeat across the
-    candidates of every keystroke, and folding an accented name is most of a search's Python time."""
+    candidates of every keystroke, and folding an accented name is most of a search's Python time.
+    (These caches hold a few thousand names, a few MB at most: the desk's memory has a budget.)"""
     return tuple(words(text))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _sort_fold(text: str) -> str:
     return fold(text)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _name_keys(first: str, last: str, badge_name: str) -> tuple[frozenset[str], tuple[str, ...]]:
     """What ranking compares of a person's name: their exact name and badge name as sorted words
     (both as typed in any order), and every word of either."""
