@@ -87,8 +87,6 @@ def queues(codes: list[str], desks: int, scans: int, seed: int) -> list[list[str
 
 def desk(url: str, name: str, codes: list[str], count_statements: bool, barrier, results) -> None:
     _bench.quiet()
-    from sqlalchemy import event
-
     from eventdesk.services.checkin import check_in
 
     context = open_desk(url, name)
@@ -96,12 +94,20 @@ def desk(url: str, name: str, codes: list[str], count_statements: bool, barrier,
     check_in  # imported before the barrier: the first scan pays no import
     statements = [0]
     if count_statements:
-        def seen(conn, cursor, statement, parameters, ctx, executemany) -> None:
-            word = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
-            if word not in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"):
-                statements[0] += 1
+        # Counted at the driver (the scan runs its statements on the DBAPI connection, below
+        # SQLAlchemy's events); the pool's liveness ping at checkout (";") is not counted.
+        import psycopg
 
-        event.listen(context.engine, "before_cursor_execute", seen)
+        execute = psycopg.Cursor.execute
+
+        def counted(cursor, query, *args, **kwargs):
+            text = query if isinstance(query, str) else str(query)
+            word = text.lstrip().split(None, 1)[0].upper() if text.strip() else ""
+            if word not in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE") and text.strip() != ";":
+                statements[0] += 1
+            return execute(cursor, query, *args, **kwargs)
+
+        psycopg.Cursor.execute = counted
     with context.engine.connect() as connection:  # the pool's connection is open before the start
         backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
     answers, failures = [], 0

@@ -129,6 +129,58 @@ def test_nothing_is_heard_from_a_transaction_that_rolled_back(demo_on_pg):
         listener.close()
 
 
+def test_a_badge_scan_wakes_the_desks_and_the_print_queue_once_it_is_committed(demo_on_pg):
+    """A scan sends its notifications right after its COMMIT (migration 0011): the record is there
+    for whoever wakes, and a first entry wakes the print queue too."""
+    from eventdesk.services import checkin
+    from eventdesk.store.models import Attendee, CheckinRecord, PrintJob
+
+    context = _context(demo_on_pg, "Desk 7")
+    with Session(context.engine) as session:
+        queued = select(PrintJob.attendee_id).where(PrintJob.attendee_id.is_not(None))
+        person = session.exec(select(Attendee).where(Attendee.status == "active", Attendee.category == "participant",
+                                                     Attendee.id.not_in(queued)).order_by(Attendee.id)).first()
+    listener = ListenerProcess(demo_on_pg)
+    try:
+        assert listener.next_line() == "ready"
+        result = checkin.check_in(context, person.badge_code)
+        assert result.ok and result.badge_queued
+        heard = set()
+        while not {"checkin", "print"} <= heard:
+            heard |= set(listener.next_line().split(","))
+        with Session(context.engine) as session:
+            assert session.get(CheckinRecord, result.record_id) is not None
+    finally:
+        listener.close()
+
+
+def test_a_transaction_that_notifies_after_its_commit_is_silent_itself(demo_on_pg):
+    """The check-in and print job triggers stay silent in a transaction marked as a scan's (it sends
+    its notifications itself after the commit, see store/checkins.py commit_scan)."""
+    import psycopg
+
+    from eventdesk.store.db import bump
+    from eventdesk.store.notify import listener_dsn
+
+    context = _context(demo_on_pg, "Desk 7")
+    listener = ListenerProcess(demo_on_pg)
+    try:
+        assert listener.next_line() == "ready"
+        with psycopg.connect(listener_dsn(context.engine)) as connection:
+            connection.execute("SELECT set_config('eventdesk.notify', 'after_commit', true)")
+            connection.execute("UPDATE checkin_record SET desk = desk")
+            connection.execute("UPDATE print_job SET printer = printer")
+            connection.commit()
+            connection.execute("UPDATE checkin_record SET desk = desk WHERE false")  # unmarked: heard
+            connection.commit()
+        assert listener.next_line() == "checkin"
+        with context.session() as session:
+            bump(session, "meetings")
+        assert listener.next_line() == "meetings"
+    finally:
+        listener.close()
+
+
 def test_the_listener_comes_back_after_its_connection_is_killed(demo_on_pg):
     """A lost connection (here the server ends it) is re-opened without a traceback; the app is
     told every area once, since it may have missed changes meanwhile, then hears as before."""

@@ -52,3 +52,32 @@ def test_attendee_import_and_re_import_on_postgresql(pg_url, tmp_path):
     again = import_attendees(context, people)
     assert (first.added, again.added, again.updated) == (2, 0, 0)
     assert [p.name for p in search_people(context, "nogel")] == ["Lukas Nögel"]
+
+
+def test_several_words_find_their_person_on_postgresql_with_letters_as_python_computes_them(pg_url):
+    """The letters that let a multi-word search skip people: computed by PostgreSQL (migration
+    0010, refresh_token_letters) as by Python, and the search finds whom it should."""
+    from eventdesk.services.attendees import search_people
+    from eventdesk.services.context import open_context
+    from eventdesk.services.events import create_event
+    from eventdesk.store.attendees import refresh_token_letters, save_attendee
+    from eventdesk.store.models import Attendee
+
+    create_event(pg_url, name="Shared Store Conference", timezone="Europe/Brussels",
+                 start=date(2024, 5, 7), end=date(2024, 5, 8))
+    context = open_context(pg_url)
+    with context.session() as session:
+        for first, last, organisation, code in (("Marek", "Przeor", "DG GROW", "BX01"), ("Marek", "Nowak", "Silesia Hub", "BX02"),
+                                                ("Иван", "Петров", "Ó Briain Ltd", "BX03")):
+            save_attendee(session, Attendee(first_name=first, last_name=last, organisation=organisation, badge_code=code))
+    with context.session() as session:
+        connection = session.connection()
+        before = dict(connection.exec_driver_sql("SELECT token || '/' || attendee_id, letters FROM attendee_token").all())
+        refresh_token_letters(connection)
+        after = dict(connection.exec_driver_sql("SELECT token || '/' || attendee_id, letters FROM attendee_token").all())
+    assert after == before and len(before) >= 12
+    assert [p.last_name for p in search_people(context, "marek pr")] == ["Przeor"]
+    assert [p.last_name for p in search_people(context, "silesia marek")] == ["Nowak"]
+    assert [p.last_name for p in search_people(context, "ivan o petrov")] == ["Петров"]
+    assert search_people(context, "przeor silesia") == []
+    context.engine.dispose()

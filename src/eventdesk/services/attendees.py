@@ -57,9 +57,10 @@ def search_people(context: Context, query: str, limit: int | None = None, min_ch
     min_chars = context.settings.search_min_chars if min_chars is None else min_chars
     if len(query.strip()) < min_chars:
         return []
-    with Session(context.engine) as session:
-        hits = search_people_rows(session, query, limit or context.settings.search_limit)
-        return [Person(**h.person) for h in hits]
+    # Read-only and per keystroke: no transaction to begin and roll back (two round trips on PostgreSQL).
+    with context.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        hits = search_people_rows(connection, query, limit or context.settings.search_limit)
+    return [Person(**h.person) for h in hits]
 
 
 class PersonNotFound(LookupError):

@@ -124,7 +124,8 @@ def check_in(context: Context, code: str, list_name: str | None = None, desk: st
              direction: str = ENTRY, nonce: str | None = None, *, scanned_at: datetime | None = None,
              badge_printed: bool = False) -> CheckinResult:
     """Decide about one scanned ``code`` and append it to the record (failures too), in one
-    transaction: one SELECT, one INSERT, and the badge job for a first entry. The same ``nonce``
+    transaction: one SELECT, one INSERT, and the badge job for a first entry (on PostgreSQL the
+    person's lock first: two round trips to the server in all). The same ``nonce``
     twice records one scan and answers the first result again.
 
     A scan a desk made offline is uploaded with its own ``scanned_at``; ``badge_printed`` says the
@@ -182,18 +183,18 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
     result = decide(lookup, list_categories=row.list_categories, direction=direction)
     if result == Result.UNKNOWN_CODE and not record_unknown:
         return None  # a name typed at the desk, not a scan: nothing to record
-    record_id = store.insert_record(session, nonce=nonce, code=code, attendee_id=person.id if person else None,
-                                    list_id=row.list_id, direction=direction, result=result, desk=desk,
-                                    scanned_at=now)
     # A badge is printed at an entrance, once: a door or meeting-desk scan means the badge (or the
     # confirmation e-mail) is already in the person's hand, and the desk there has no badge printer.
     badge = (result == Result.OK and direction == ENTRY and row.list_kind == "entrance"
              and not row.badge_queued)
-    if badge:
-        job = print_jobs.enqueue(session, kind="badge", attendee_id=person.id,
-                                 printer=context.settings.default_printer or "", desk=desk)
-        if badge_printed:  # printed by the desk while it was offline
-            job.state, job.attempts, job.printed_at = print_jobs.PRINTED, 1, now
+    job = None
+    if badge:  # badge_printed: printed by the desk while it was offline
+        job = print_jobs.new_job(kind="badge", attendee_id=person.id, printer=context.settings.default_printer or "",
+                                 desk=desk, printed_at=now if badge_printed else None)
+    # The record and the badge job, committed: what follows only reads.
+    record_id = store.commit_scan(session, nonce=nonce, code=code, attendee_id=person.id if person else None,
+                                  list_id=row.list_id, direction=direction, result=result, desk=desk,
+                                  scanned_at=now, badge_job=job)
     inside = None
     if result == Result.OK and row.list_kind == "room" and row.room_id is not None and row.room_capacity:
         # One more query, for door lists of rooms with a capacity only: how many are inside now.

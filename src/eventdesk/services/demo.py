@@ -32,7 +32,7 @@ from eventdesk.domain.text import fold
 from eventdesk.resources import resource_dir
 from eventdesk.services.events import EventError, ensure_main_entrance
 from eventdesk.store import migrate
-from eventdesk.store.attendees import attendee_tokens
+from eventdesk.store.attendees import attendee_tokens, token_rows
 from eventdesk.store.db import StoreError, bump, current_event, drop_tables, make_engine, session_scope
 from eventdesk.store.models import (
     Attendee, AttendeeToken, CheckinList, Event, Meeting, MeetingRequest, MeetingSlot, MeetingTable, Room, Session,
@@ -425,7 +425,7 @@ class _Builder:
             self.attendees[id(person)] = attendee
         # The search index of every attendee, in one statement: the same tokens index_attendee
         # writes, without its per-person delete (the attendees are new).
-        tokens = [{"token": token, "attendee_id": attendee.id} for attendee in rows for token in attendee_tokens(attendee)]
+        tokens = [row for attendee in rows for row in token_rows(attendee.id, attendee_tokens(attendee))]
         self.session.execute(insert(AttendeeToken), tokens)
 
     def _attendee(self, person: Person) -> Attendee:

@@ -1,18 +1,23 @@
 """Check-in queries. A scan costs one SELECT (the list, the person behind the code or the revoked
 code, their state on the list, a replayed nonce) and one INSERT of the record; the service may add
 the badge print job as a third statement. On PostgreSQL one more statement comes first: it locks
-the person on the list (``lock_person``), so the state SELECT runs after the lock is granted."""
+the person on the list, so the state SELECT runs after the lock is granted (``lookup_code``)."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Iterator
 
 from sqlalchemy import Integer, and_, bindparam, cast, exists, func, insert, literal, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from eventdesk.store import print_jobs
 from eventdesk.store.models import Attendee, CheckinList, CheckinRecord, PrintJob, RevokedCode, Room, SessionSpeaker
+from eventdesk.store.notify import CHANNEL
 from eventdesk.store.types import UTCDateTime
 
 PERSON_COLUMNS = ("id", "first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country", "category",
@@ -41,14 +46,23 @@ class CodeRow:
     room_capacity: int | None = None  # that room's capacity, when it has one
 
 
+# The scan's statements run on the session's DBAPI connection, compiled once per dialect: the
+# SQLAlchemy statement objects below are the source of the SQL, but a scan pays neither the ORM nor
+# the Core execution layers (they were most of a scan's CPU). On PostgreSQL the lock and the lookup
+# go to the server together, as do the inserts and the COMMIT (psycopg's pipeline mode): a scan is
+# two round trips to the server, not six.
+_ATTENDEE, _LIST, _RECORD = Attendee.__table__, CheckinList.__table__, CheckinRecord.__table__
+_REVOKED, _ROOM, _SPEAKER, _JOB = RevokedCode.__table__, Room.__table__, SessionSpeaker.__table__, PrintJob.__table__
+
+
 def _person_of_code():
     """The attendee id behind the scanned code: exactly as scanned, then upper-cased (a scanner in
     Caps Lock types our codes in lower case), then the same for revoked codes."""
     lookups = []
     for code in (bindparam("code"), bindparam("upper_code")):
-        lookups.append(select(Attendee.id).where(Attendee.badge_code == code).scalar_subquery())
+        lookups.append(select(_ATTENDEE.c.id).where(_ATTENDEE.c.badge_code == code).scalar_subquery())
     for code in (bindparam("code"), bindparam("upper_code")):
-        lookups.append(select(RevokedCode.attendee_id).where(RevokedCode.code == code).scalar_subquery())
+        lookups.append(select(_REVOKED.c.attendee_id).where(_REVOKED.c.code == code).scalar_subquery())
     return func.coalesce(*lookups)
 
 
@@ -57,106 +71,191 @@ def _lock_query():
     # person on the same list wait for each other, any other scan (and an import updating people)
     # goes on. The function is strict: an unknown code (NULL id) locks nothing. eventdesk uses the
     # two-integer advisory key space for this lock only.
-    return (select(CheckinList.id, func.pg_advisory_xact_lock(CheckinList.id, _person_of_code()))
-            .where(CheckinList.name == bindparam("list_name")))
-
-
-_LOCK_QUERY = _lock_query()
-
-
-def lock_person(session: Session, code: str, list_name: str) -> None:
-    """PostgreSQL: lock the person behind ``code`` on the list ``list_name`` until the transaction
-    ends. In READ COMMITTED a statement reads the rows committed when it starts: the state must be
-    read by a statement that starts after this one returned (``lookup_code``), never in the same one."""
-    session.execute(_LOCK_QUERY, {"code": code, "upper_code": code.upper(), "list_name": list_name}).all()
+    # The same statement tells the notify triggers that this transaction notifies after its commit
+    # (``commit_scan``, migration 0011).
+    return (select(_LIST.c.id, func.pg_advisory_xact_lock(_LIST.c.id, _person_of_code()),
+                   func.set_config(literal("eventdesk.notify"), literal("after_commit"), literal(True)))
+            .where(_LIST.c.name == bindparam("list_name")))
 
 
 def lock_decision(session: Session, list_id: int, attendee_id: int) -> None:
-    """The same lock as ``lock_person``, by ids (an undo annulling a person's scan)."""
+    """The same lock as the scan's, by ids (an undo annulling a person's scan)."""
     session.execute(select(func.pg_advisory_xact_lock(cast(literal(list_id), Integer),
                                                       cast(literal(attendee_id), Integer)))).all()
 
 
 def _scan_query():
-    record = aliased(CheckinRecord)
+    record = _RECORD.alias("record")
     # Presence is of this event day: a scan before the day's start (the night boundary) is history.
-    valid_here = and_(record.attendee_id == Attendee.id, record.list_id == CheckinList.id,
-                      record.result == "ok", record.annulled_at.is_(None))
-    here = and_(valid_here, record.scanned_at >= bindparam("day_start", type_=UTCDateTime()))
-    earlier_day = exists().where(valid_here, record.direction == "entry",
-                                 record.scanned_at < bindparam("day_start", type_=UTCDateTime()))
-    first_entry = (select(record.scanned_at).where(here, record.direction == "entry")
-                   .order_by(record.scanned_at, record.id).limit(1))
-    first_desk = (select(record.desk).where(here, record.direction == "entry")
-                  .order_by(record.scanned_at, record.id).limit(1))
-    last_direction = select(record.direction).where(here).order_by(record.scanned_at.desc(), record.id.desc()).limit(1)
-    badge_queued = exists().where(PrintJob.attendee_id == Attendee.id, PrintJob.kind == "badge",
-                                  PrintJob.state != "cancelled")
-    replay = select(CheckinRecord.id).where(CheckinRecord.nonce == bindparam("nonce")).scalar_subquery()
-    columns = [getattr(Attendee, c).label(f"a_{c}") for c in PERSON_COLUMNS]
+    valid_here = and_(record.c.attendee_id == _ATTENDEE.c.id, record.c.list_id == _LIST.c.id,
+                      record.c.result == "ok", record.c.annulled_at.is_(None))
+    here = and_(valid_here, record.c.scanned_at >= bindparam("day_start"))
+    earlier_day = exists().where(valid_here, record.c.direction == "entry",
+                                 record.c.scanned_at < bindparam("day_start"))
+    first_entry = (select(record.c.scanned_at).where(here, record.c.direction == "entry")
+                   .order_by(record.c.scanned_at, record.c.id).limit(1))
+    first_desk = (select(record.c.desk).where(here, record.c.direction == "entry")
+                  .order_by(record.c.scanned_at, record.c.id).limit(1))
+    last_direction = (select(record.c.direction).where(here)
+                      .order_by(record.c.scanned_at.desc(), record.c.id.desc()).limit(1))
+    badge_queued = exists().where(_JOB.c.attendee_id == _ATTENDEE.c.id, _JOB.c.kind == "badge",
+                                  _JOB.c.state != "cancelled")
+    replay = select(_RECORD.c.id).where(_RECORD.c.nonce == bindparam("nonce")).scalar_subquery()
     return (
         select(
-            CheckinList.id, CheckinList.kind, CheckinList.categories, CheckinList.room_id, *columns,
-            select(Room.capacity).where(Room.id == CheckinList.room_id).scalar_subquery().label("room_capacity"),
-            first_entry.scalar_subquery().label("first_at"),
-            first_desk.scalar_subquery().label("first_desk"),
-            last_direction.scalar_subquery().label("last_direction"),
-            badge_queued.label("badge_queued"),
-            earlier_day.label("earlier_day"),
-            exists().where(SessionSpeaker.attendee_id == Attendee.id).label("speaks"),
-            replay.label("replay_id"),
+            _LIST.c.id, _LIST.c.kind, _LIST.c.categories, _LIST.c.room_id,
+            *(_ATTENDEE.c[c] for c in PERSON_COLUMNS),
+            select(_ROOM.c.capacity).where(_ROOM.c.id == _LIST.c.room_id).scalar_subquery(),
+            first_entry.scalar_subquery(), first_desk.scalar_subquery(), last_direction.scalar_subquery(),
+            badge_queued, earlier_day, exists().where(_SPEAKER.c.attendee_id == _ATTENDEE.c.id), replay,
         )
-        .select_from(CheckinList)
-        .outerjoin(Attendee, Attendee.id == _person_of_code())
-        .where(CheckinList.name == bindparam("list_name"))
+        .select_from(_LIST)
+        .outerjoin(_ATTENDEE, _ATTENDEE.c.id == _person_of_code())
+        .where(_LIST.c.name == bindparam("list_name"))
     )
 
 
-_SCAN_QUERY = _scan_query()
-_FIRST_AT = UTCDateTime()
+_RECORD_COLUMNS = ("nonce", "code", "attendee_id", "list_id", "direction", "result", "desk", "scanned_at")
+
+
+class _Statement:
+    """A Core statement's SQL and parameter order for one dialect, made once: executed with the
+    DBAPI cursor directly. Datetimes are given already converted (``_datetime_bind``)."""
+
+    def __init__(self, statement) -> None:
+        self.statement = statement
+        self._made: dict[str, tuple] = {}
+
+    def sql(self, dialect, values: dict):
+        made = self._made.get(dialect.name)
+        if made is None:
+            compiled = self.statement.compile(dialect=dialect)
+            fixed = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
+            made = self._made[dialect.name] = (compiled.string, fixed, compiled.positiontup)
+        text, fixed, positions = made
+        merged = {**fixed, **values}
+        return text, ([merged[name] for name in positions] if positions else merged)
+
+
+_LOCK = _Statement(_lock_query())
+_SCAN = _Statement(_scan_query())
+_INSERT_RECORD = _Statement(insert(_RECORD).values({c: bindparam(c) for c in _RECORD_COLUMNS}))
+_INSERT_RECORD_RETURNING = _Statement(insert(_RECORD).values({c: bindparam(c) for c in _RECORD_COLUMNS})
+                                      .returning(_RECORD.c.id))
+_INSERT_JOB = _Statement(insert(_JOB).values({c: bindparam(c) for c in print_jobs.NEW_JOB_COLUMNS}))
+_NOTIFY_SCAN = f"SELECT pg_notify('{CHANNEL}', 'checkin')"
+_NOTIFY_SCAN_AND_JOB = f"SELECT pg_notify('{CHANNEL}', 'checkin'), pg_notify('{CHANNEL}', 'print')"
+_DATETIME = UTCDateTime()
+_DATETIME_BINDS: dict[str, object] = {}
+
+
+def _datetime_bind(dialect, value: datetime | None):
+    """``value`` as the store's datetime column type writes it (SQLite: naive UTC text)."""
+    convert = _DATETIME_BINDS.get(dialect.name)
+    if convert is None:
+        convert = _DATETIME_BINDS[dialect.name] = _DATETIME.bind_processor(dialect) or (lambda v: v)
+    return convert(value)
+
+
+@contextmanager
+def _dbapi(session: Session) -> Iterator:
+    """The session's DBAPI connection; a driver error comes out as SQLAlchemy's (an IntegrityError
+    of a replayed nonce, an OperationalError of a lost server), and a connection the driver says is
+    broken is thrown away, as SQLAlchemy does for its own statements."""
+    connection = session.connection()
+    dbapi_connection = connection.connection.dbapi_connection
+    dialect = connection.dialect
+    try:
+        yield dbapi_connection, dialect
+    except dialect.loaded_dbapi.Error as error:
+        broken = dialect.is_disconnect(error, dbapi_connection, None)
+        if broken:
+            connection.invalidate()
+        raise DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error, hide_parameters=True,
+                                  connection_invalidated=broken, dialect=dialect) from error
 
 
 def lookup_code(session: Session, code: str, list_name: str, nonce: str, day_start: datetime, *,
                 lock: bool = False) -> CodeRow | None:
     """Everything the decision needs about ``code`` on the list ``list_name`` on the event day that
-    began at ``day_start``, in one SELECT. None when there is no such list. ``lock`` first locks the
-    person on the list (``lock_person``, PostgreSQL), so two desks deciding about the same person
-    wait for each other and the second reads what the first recorded."""
-    if lock:
-        lock_person(session, code, list_name)
-    row = session.execute(_SCAN_QUERY, {"code": code, "upper_code": code.upper(), "list_name": list_name,
-                                        "nonce": nonce, "day_start": day_start}).first()
+    began at ``day_start``, in one SELECT. None when there is no such list. ``lock`` (PostgreSQL)
+    first locks the person on the list, so two desks deciding about the same person wait for each
+    other and the second reads what the first recorded. In READ COMMITTED a statement reads the rows
+    committed when it starts: the state is read by a statement after the lock's, never the same one
+    (both are sent in one pipeline: the server runs them in order)."""
+    with _dbapi(session) as (connection, dialect):
+        values = {"code": code, "upper_code": code.upper(), "list_name": list_name, "nonce": nonce,
+                  "day_start": _datetime_bind(dialect, day_start)}
+        if lock:
+            with connection.pipeline():
+                connection.cursor().execute(*_LOCK.sql(dialect, values))
+                cursor = connection.cursor()
+                cursor.execute(*_SCAN.sql(dialect, values))
+                row = cursor.fetchone()
+        else:
+            cursor = connection.cursor()
+            cursor.execute(*_SCAN.sql(dialect, values))
+            row = cursor.fetchone()
+            cursor.close()
     if row is None:
         return None
-    mapping = row._mapping
+    (list_id, kind, categories, room_id), person_row = row[:4], row[4:4 + len(PERSON_COLUMNS)]
+    (room_capacity, first_at, first_desk, last_direction, badge_queued, earlier_day, speaks,
+     replay_id) = row[4 + len(PERSON_COLUMNS):]
     person = None
-    if mapping["a_id"] is not None:
-        person = {c: mapping[f"a_{c}"] for c in PERSON_COLUMNS}
+    if person_row[0] is not None:
+        person = dict(zip(PERSON_COLUMNS, person_row))
         person["blocked"] = bool(person["blocked"])
         person["walk_in"] = bool(person["walk_in"])
-    first_at = mapping["first_at"]
-    if first_at is not None and not isinstance(first_at, datetime):  # SQLite hands a scalar subquery back as text
+    if first_at is not None and not isinstance(first_at, datetime):  # SQLite hands datetimes back as text
         first_at = datetime.fromisoformat(str(first_at))
     if first_at is not None:
-        first_at = _FIRST_AT.process_result_value(first_at, session.get_bind().dialect)
+        first_at = _DATETIME.process_result_value(first_at, dialect)
     return CodeRow(
-        list_id=mapping["id"], list_kind=mapping["kind"], list_categories=mapping["categories"] or "",
+        list_id=list_id, list_kind=kind, list_categories=categories or "",
         person=person, revoked=person is not None and person["badge_code"] not in (code, code.upper()),
-        first_entry_at=first_at, first_entry_desk=mapping["first_desk"],
-        last_direction=mapping["last_direction"],
-        badge_queued=bool(mapping["badge_queued"]), replay_id=mapping["replay_id"],
-        came_earlier_day=bool(mapping["earlier_day"]), speaks=bool(mapping["speaks"]),
-        room_id=mapping["room_id"], room_capacity=mapping["room_capacity"],
+        first_entry_at=first_at, first_entry_desk=first_desk, last_direction=last_direction,
+        badge_queued=bool(badge_queued), replay_id=replay_id, came_earlier_day=bool(earlier_day),
+        speaks=bool(speaks), room_id=room_id, room_capacity=room_capacity,
     )
 
 
-def insert_record(session: Session, *, nonce: str, code: str, attendee_id: int | None, list_id: int,
-                  direction: str, result: str, desk: str, scanned_at: datetime) -> int:
-    """Append one scan to the record (one INSERT); the unique nonce refuses a replay."""
-    outcome = session.execute(insert(CheckinRecord).values(
-        nonce=nonce, code=code, attendee_id=attendee_id, list_id=list_id, direction=direction,
-        result=result, desk=desk, scanned_at=scanned_at))
-    return outcome.inserted_primary_key[0]
+def commit_scan(session: Session, *, nonce: str, code: str, attendee_id: int | None, list_id: int,
+                direction: str, result: str, desk: str, scanned_at: datetime,
+                badge_job: dict | None = None) -> int:
+    """Append one scan to the record (one INSERT; the unique nonce refuses a replay), with the badge
+    job it queues (``print_jobs.new_job``), and commit the transaction: the scan is on disk (SQLite:
+    flushed, synchronous=FULL) or on the server when this returns. Returns the record's id."""
+    session.flush()  # what the session holds (a walk-in's registration) commits with the scan
+    with _dbapi(session) as (connection, dialect):
+        values = {"nonce": nonce, "code": code, "attendee_id": attendee_id, "list_id": list_id,
+                  "direction": direction, "result": result, "desk": desk,
+                  "scanned_at": _datetime_bind(dialect, scanned_at)}
+        job = None
+        if badge_job is not None:
+            job = {name: _datetime_bind(dialect, value) if isinstance(value, datetime) else value
+                   for name, value in badge_job.items()}
+        if dialect.name == "postgresql":
+            # One round trip: the inserts, the COMMIT, then the notifications the triggers would
+            # have sent from inside the transaction (migration 0011: a notifying commit holds a
+            # database-wide lock until it is flushed, so the desks' scans could not share a flush).
+            # The notifications run in a transaction of their own that writes nothing.
+            with connection.pipeline():
+                cursor = connection.cursor()
+                cursor.execute(*_INSERT_RECORD_RETURNING.sql(dialect, values))
+                if job is not None:
+                    connection.cursor().execute(*_INSERT_JOB.sql(dialect, job))
+                connection.cursor().execute("COMMIT")
+                connection.cursor().execute(_NOTIFY_SCAN if job is None else _NOTIFY_SCAN_AND_JOB)
+                return cursor.fetchone()[0]
+        cursor = connection.cursor()
+        cursor.execute(*_INSERT_RECORD.sql(dialect, values))
+        record_id = cursor.lastrowid
+        if job is not None:
+            cursor.execute(*_INSERT_JOB.sql(dialect, job))
+        cursor.close()
+        connection.commit()
+        return record_id
 
 
 def record_by_id(session: Session, record_id: int) -> CheckinRecord | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Column, Index, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from eventdesk.domain.clock import utcnow
@@ -72,9 +72,15 @@ class AttendeeToken(SQLModel, table=True):
 
     __tablename__ = "attendee_token"
     # By person: re-indexing one person and the "every other word" probe of a multi-word search.
-    __table_args__ = (Index("ix_attendee_token_attendee", "attendee_id", "token"),)
+    # SQLite: the table is its (token, attendee_id) key (WITHOUT ROWID), so a walk reads ``letters``
+    # beside the token; PostgreSQL's key INCLUDEs it (migration 0010).
+    __table_args__ = (Index("ix_attendee_token_attendee", "attendee_id", "token"), {"sqlite_with_rowid": False})
     token: str = Field(primary_key=True)
     attendee_id: int = Field(primary_key=True, foreign_key="attendee.id", ondelete="CASCADE")
+    # The first letter and first two letters of every token of the same person, as bits
+    # (store/attendees.py ``token_letters``): a multi-word search skips most people without a
+    # probe. A row written without it has every bit set: found as before, only not skipped.
+    letters: int = Field(sa_column=Column(BigInteger, nullable=False, server_default=text(str(2**63 - 1))))
 
 
 class RevokedCode(SQLModel, table=True):

@@ -2,7 +2,8 @@
 
 Every committed write sends ``NOTIFY eventdesk, '<area>'`` from inside its own transaction
 (triggers made by migration 0004: check-in records -> "checkin", print jobs -> "print", desk
-heartbeats -> "desks", and every ``store.db.bump`` of an area -> that area). ``StoreListener`` is
+heartbeats -> "desks", and every ``store.db.bump`` of an area -> that area; a scan sends its
+"checkin" and "print" right after its COMMIT instead, see migration 0011). ``StoreListener`` is
 the other end: one long-lived thread per app with its own connection, which hands each burst of
 notifications to a callback as a set of areas, and reconnects by itself when the connection is
 lost (no traceback, a line in the log). SQLite has no such mechanism: open screens keep polling

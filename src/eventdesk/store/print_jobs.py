@@ -28,6 +28,22 @@ def enqueue(session: Session, *, kind: str, attendee_id: int | None, printer: st
     return job
 
 
+NEW_JOB_COLUMNS = ("kind", "attendee_id", "printer", "state", "attempts", "last_error", "reprint", "desk",
+                   "created_at", "updated_at", "printed_at", "next_attempt_at")
+
+
+def new_job(*, kind: str, attendee_id: int | None, printer: str, desk: str,
+            printed_at: datetime | None = None) -> dict:
+    """The columns of a job as ``enqueue`` makes it, for a caller that inserts the row itself (a
+    scan queues its badge without building an ORM object). ``printed_at``: printed already then (by
+    a desk while it was offline), so recorded as printed, not queued."""
+    now = utcnow()
+    return {"kind": kind, "attendee_id": attendee_id, "printer": printer, "desk": desk, "reprint": False,
+            "state": PENDING if printed_at is None else PRINTED, "attempts": 0 if printed_at is None else 1,
+            "last_error": "", "created_at": now, "updated_at": now, "printed_at": printed_at,
+            "next_attempt_at": None}
+
+
 def claim_next(session: Session, printers: Sequence[str], now: datetime | None = None) -> PrintJob | None:
     """The oldest pending job for one of ``printers`` that is due, marked printing (attempts + 1).
     The claim is one UPDATE ... RETURNING of a job still pending, so two workers (or two desks) on
