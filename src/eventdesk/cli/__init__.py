@@ -52,8 +52,13 @@ def open_tui(ctx_obj: dict, db: str | None, desk: str | None, now: str | None, s
         settings = replace(settings, printers={"preview": fallback_printer}, default_printer="preview")
     context = open_context(require_db(settings), settings, create=create)
     context.clock = make_clock(now, speed, context.event().timezone)
+    import gc
+
     from eventdesk.tui.app import make_app
 
+    # What the imports built lives as long as the process: out of the collector's sight from now
+    # on, so the collection before the first scan (settle_garbage_collector) walks only the app.
+    gc.freeze()
     make_app(context, start_screen=screen).run()
 
 

@@ -161,10 +161,12 @@ def start_workers(context: Context, report=None, poll_seconds: float = 0.5, **wo
     """One worker thread per configured printer; the default printer's worker also takes jobs
     queued without a printer. Stop them with ``stop_workers()`` (or ``.stop()``)."""
     global _workers
-    escpos()  # import it here, on the calling thread, not first inside a worker (see eventdesk.logs)
+    printers = configured_printers(context.settings)
+    if printers:  # a desk without printers does not pay for importing python-escpos at its start
+        escpos()  # import it here, on the calling thread, not first inside a worker (see eventdesk.logs)
     default = context.settings.default_printer
     workers = []
-    for name, url in configured_printers(context.settings):
+    for name, url in printers:
         keys = {name, url} | ({""} if name == default else set())
         workers.append(PrintWorker(context, name, url, keys, report=report, poll_seconds=poll_seconds, **worker_options))
     _workers = PrintWorkers(workers).start()
