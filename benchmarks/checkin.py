@@ -5,8 +5,8 @@ among them), then measures on the real App, driven headless as a scanner would d
 
 - scan: from the Enter of a scan to its result on the banner, committed (p50/p95)
 - paint: from the Enter of a scan to the frame that shows its result, as Textual renders it for a
-  terminal (the headless driver is made to render and write its frames; the frame that carries the
-  banner's new text ends the measure)
+  terminal (the headless driver is made to render and write its frames; the first frame into which
+  the banner was rendered after the answer ends the measure)
 - search: from the keystroke that completes a query to the results in the list (p50/p95)
 - the SQL statements one scan costs (BEGIN/COMMIT not counted)
 - the service call alone (check_in / search_people), for comparison, and the CPU time one
@@ -181,8 +181,9 @@ def painting_driver(driver_class):
     update turned into escape sequences) and to note when each frame is written."""
 
     class PaintingDriver(driver_class):
-        frames: list[tuple[float, int]] = []  # (monotonic time written, results shown by then)
+        frames: list[tuple[float, int]] = []  # (monotonic time written, results painted by then)
         screen = None
+        painted = 0  # the screen's results_shown when the banner was last rendered into a frame
 
         @property
         def is_headless(self) -> bool:
@@ -190,7 +191,7 @@ def painting_driver(driver_class):
 
         def write(self, data: str) -> None:
             if self.screen is not None and len(data) > 40:  # not the bare begin/end-sync markers
-                self.frames.append((time.monotonic(), self.screen.results_shown))
+                self.frames.append((time.monotonic(), self.painted))
 
     return PaintingDriver
 
@@ -215,6 +216,18 @@ async def measure_app(path: str, codes: list[str], scans: int) -> dict[str, floa
         driver = app._driver
         driver.__class__ = painting_driver(type(driver))
         driver.screen = screen
+        # A frame counts as showing the answer only if the banner was rendered into it after the
+        # answer was committed (the compositor calls render_lines only for what it paints): a frame
+        # written just after the commit but before the banner's repaint request reached the screen
+        # would otherwise be counted.
+        banner = screen.banner
+        banner_lines = banner.render_lines
+
+        def render_lines(crop):
+            driver.painted = screen.results_shown
+            return banner_lines(crop)
+
+        banner.render_lines = render_lines
         frames = driver.frames
 
         def send(key: str, char: str | None) -> None:
