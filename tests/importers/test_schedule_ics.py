@@ -69,3 +69,12 @@ def test_floating_times_without_any_zone_are_refused():
         parse_ics(data, name="floating.ics")
     schedule = parse_ics(data, name="floating.ics", default_zone="Europe/London")
     assert schedule.events[0].start == datetime(2024, 5, 7, 9, 0, tzinfo=LONDON)
+
+
+@pytest.mark.parametrize("line", [b"DTSTART:20240507T093000Z", b"DTEND:20240507T110000Z"])
+def test_a_duplicated_time_line_is_refused_by_event_and_property(line):
+    data = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20240507T090000Z\r\n" \
+           b"DTEND:20240507T100000Z\r\nDURATION:PT1H\r\nSUMMARY:Twice\r\n" + line + b"\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    name = line.split(b":")[0].decode()
+    with pytest.raises(ScheduleFileError, match=f"event 1 cannot be read: {name} appears 2 times"):
+        parse_ics(data, name="twice.ics")

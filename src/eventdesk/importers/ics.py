@@ -61,7 +61,7 @@ def _read_event(schedule: ParsedSchedule, component, number: int, zone, name: st
     if component.get("RRULE") is not None:
         schedule.skip("repeating event (RRULE) is not a programme item", where)
         return 0
-    start_prop = component.get("DTSTART")
+    start_prop = _single(component, "DTSTART")
     start = start_prop.dt if start_prop is not None else None
     if start is None:
         schedule.skip("no DTSTART", where)
@@ -97,23 +97,32 @@ def _where(component, number: int) -> str:
     """How a person finds an entry in the file: its number, then its title or else when and where."""
     summary = one_line(component.get("SUMMARY"))[:40]
     start = component.get("DTSTART")
+    start = None if isinstance(start, list) else start
     when = f"{start.dt:%Y-%m-%d %H:%M}" if start is not None and isinstance(start.dt, datetime) else ""
     detail = summary or ", ".join(p for p in (when, one_line(component.get("LOCATION"))) if p)
     return f"VEVENT {number}" + (f" ({detail})" if detail else "")
 
 
 def _end(component, start: datetime) -> datetime | None:
-    end_prop = component.get("DTEND")
+    end_prop = _single(component, "DTEND")
     if end_prop is not None:
         end = end_prop.dt
         if isinstance(end, datetime):
             return end if end.tzinfo is not None else end.replace(tzinfo=start.tzinfo)
         if isinstance(end, date):
             return None
-    duration = component.get("DURATION")
+    duration = _single(component, "DURATION")
     if duration is not None and isinstance(duration.dt, timedelta):
         return start + duration.dt
     return None
+
+
+def _single(component, name: str):
+    """A property RFC 5545 allows once per event; twice (a duplicated line) is no guess to make."""
+    value = component.get(name)
+    if isinstance(value, list):
+        raise ValueError(f"{name} appears {len(value)} times")
+    return value
 
 
 def _as_list(value) -> list:
