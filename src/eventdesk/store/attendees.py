@@ -28,14 +28,25 @@ from eventdesk.store.models import Attendee, AttendeeToken, AuditEntry
 
 
 def attendee_tokens(attendee: Attendee) -> set[str]:
-    tokens = search_tokens(attendee.first_name, attendee.last_name, attendee.badge_name, attendee.pronouns,
-                           attendee.organisation)
-    if attendee.email:
-        tokens.add(fold(attendee.email))
-        tokens.update(search_tokens(attendee.email.split("@")[0]))
-    if attendee.badge_code:
-        tokens.add(fold(attendee.badge_code))
-    return {t for t in tokens if t}
+    return person_tokens(attendee.first_name, attendee.last_name, attendee.badge_name, attendee.pronouns,
+                         attendee.organisation, attendee.email, attendee.badge_code)
+
+
+def person_tokens(first_name: str, last_name: str, badge_name: str, pronouns: str, organisation: str,
+                  email: str, badge_code: str) -> set[str]:
+    """The search tokens of a person given by the fields they are made of (``TOKEN_FIELDS``)."""
+    tokens = search_tokens(first_name, last_name, badge_name, pronouns, organisation)
+    if email:
+        tokens.add(fold(email))
+        tokens.update(search_tokens(email.split("@")[0]))
+    if badge_code:
+        tokens.add(fold(badge_code))
+    tokens.discard("")
+    return tokens
+
+
+# The fields of a person their search tokens are made of, in ``person_tokens``' order.
+TOKEN_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "email", "badge_code")
 
 
 # A multi-word search compares, before it probes a person for the other words, the bits of the
