@@ -39,8 +39,13 @@ StoredPerson = namedtuple("StoredPerson", ("id", *IMPORTED_FIELDS, "updated_at")
 
 
 def stored_people(session: Session) -> list[StoredPerson]:
-    rows = session.connection().exec_driver_sql(f"SELECT id, {_PERSON_COLUMNS}, updated_at FROM attendee").fetchall()
-    return list(map(StoredPerson._make, rows))
+    # On the driver's own cursor: 100,000 rows without a SQLAlchemy Row object each.
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        cursor.execute(f"SELECT id, {_PERSON_COLUMNS}, updated_at FROM attendee")
+        return list(map(StoredPerson._make, cursor.fetchall()))
+    finally:
+        cursor.close()
 
 
 def revoked_code_owners(session: Session) -> dict[str, int]:
