@@ -42,8 +42,20 @@ from eventdesk.store.attendee_import import (
 )
 
 SHOWN_PROBLEMS = 20
-BATCH_SECONDS = 0.1  # the write lock one batch holds, about: the next batch is sized by the last
-FIRST_BATCH, MIN_BATCH, MAX_BATCH = 1000, 100, 20_000
+BATCH_SECONDS = 0.03  # the write lock one batch holds, about: the next batch is sized by the last
+# After each batch the import leaves the lock free long enough for every process that waited for it
+# to get it. Such a process sleeps and tries again (SQLite's busy handler: steps of up to 20 ms
+# while it has waited under 53 ms, 25 ms up to 128 ms, 50 ms up to 228 ms, then 100 ms): a gap
+# shorter than its step lets the import take the lock again before it wakes, batch after batch.
+_WAITERS_STEP = ((0.053, 0.020), (0.128, 0.025), (0.228, 0.050), (float("inf"), 0.100))
+
+
+def gap_after(held: float) -> float:
+    """How long the lock stays free after a batch that held it ``held`` seconds."""
+    return next(step for waited, step in _WAITERS_STEP if held < waited) + 0.005
+
+
+FIRST_BATCH, MIN_BATCH, MAX_BATCH = 500, 50, 20_000
 # An unfinished import whose journal nobody touched for this long died half-way.
 ABANDONED_AFTER = timedelta(seconds=60)
 
@@ -292,6 +304,7 @@ def _write(writer: BulkWriter, run: str, plan: _Plan, progress: ImportProgress) 
     revoked_of = {person_id: code for code, person_id in plan.revoked}
     kept: set[int] = set()
     size, batch = FIRST_BATCH, 0
+    released = gap = 0.0
     try:
         for work, inserting in ((plan.inserts, True), (plan.updates, False)):
             start = 0
@@ -302,8 +315,11 @@ def _write(writer: BulkWriter, run: str, plan: _Plan, progress: ImportProgress) 
                 else:
                     tokens = {u.id: token_tuples(u.id, u.after) for u in chunk if tokens_changed(u.before, u.after)}
                 batch += 1
-                began = time.perf_counter()
+                pause = gap - (time.perf_counter() - released)
+                if pause > 0:
+                    time.sleep(pause)
                 writer.begin()
+                began = time.perf_counter()
                 try:
                     if inserting:
                         ids = insert_rows(writer, chunk, tokens)
@@ -323,7 +339,9 @@ def _write(writer: BulkWriter, run: str, plan: _Plan, progress: ImportProgress) 
                     writer.rollback()
                     raise
                 writer.commit()
-                elapsed = time.perf_counter() - began
+                released = time.perf_counter()
+                elapsed = released - began
+                gap = gap_after(elapsed)
                 writer.checkpoint()  # outside the lock: a desk's next commit finds no pages of ours to copy
                 start += len(chunk)
                 progress.advance(len(chunk))

@@ -13,6 +13,8 @@ that a desk's commit does not find thousands of the import's pages to copy."""
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from collections import defaultdict, namedtuple
 from datetime import datetime, timezone
 from typing import Iterable, Sequence
@@ -30,6 +32,7 @@ IMPORTED_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organis
 # Where each token field sits in a tuple of IMPORTED_FIELDS.
 TOKEN_AT = tuple(IMPORTED_FIELDS.index(name) for name in TOKEN_FIELDS)
 _CHUNK = 500  # ids per IN (...) list: well below SQLite's variable limit
+LOCK_RETRY_SECONDS = 0.025  # the import's step while another process holds SQLite's write lock
 _PERSON_COLUMNS = ", ".join(IMPORTED_FIELDS)
 
 
@@ -81,6 +84,7 @@ class BulkWriter:
             self._durable = False
             self.connection.execute("PRAGMA wal_autocheckpoint=0")
             self.connection.execute("PRAGMA cache_size=-65536")
+            self.connection.execute("PRAGMA busy_timeout=0")  # see _take_write_lock
 
     def _dialect(self, dialect) -> None:
         self.sqlite = dialect.name == "sqlite"
@@ -102,7 +106,21 @@ class BulkWriter:
                 level = db.SQLITE_SYNCHRONOUS if durable else "NORMAL"
                 self.connection.execute(f"PRAGMA synchronous={level}")
                 self._durable = durable
-            db.take_write_lock(self.connection)
+            self._take_write_lock()
+
+    def _take_write_lock(self) -> None:
+        """BEGIN IMMEDIATE, politely: the import does not wait in SQLite's busy handler (whose first
+        steps of 1-5 ms would take the lock back the moment a desk releases it, while other
+        waiters still sleep in longer steps); when the lock is taken it tries again a step later."""
+        started = time.monotonic()
+        while True:
+            try:
+                self.connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() - started >= db.WRITE_LOCK_WAIT_S:
+                    raise
+            time.sleep(LOCK_RETRY_SECONDS)
 
     def commit(self) -> None:
         self.connection.commit()
