@@ -6,7 +6,8 @@ without any write lock, then written in short batches (each its own transaction 
 ``BATCH_SECONDS``), so a desk's scan never waits long for SQLite's one write lock. All or nothing
 holds through the import journal: each batch records in its own transaction what undoes it; an
 import that fails half-way undoes its batches before it reports, and one that died half-way (the
-process killed) is undone by the next import. A person changed at a desk during the import keeps
+process killed, the machine off) is undone by the next import, at once: a running import holds the
+store's import lock, which its process loses when it dies. A person changed at a desk during the import keeps
 what the desk set (the import checks, batch by batch, that nobody changed them since it read them).
 
 People are matched by their key in the source system (``source_ref``), then by badge code, then
@@ -56,7 +57,8 @@ def gap_after(held: float) -> float:
 
 
 FIRST_BATCH, MIN_BATCH, MAX_BATCH = 500, 50, 20_000
-# An unfinished import whose journal nobody touched for this long died half-way.
+# Where the store cannot tell whether an import still runs (see BulkWriter.hold_import_lock): an
+# unfinished import whose journal nobody touched for this long died half-way.
 ABANDONED_AFTER = timedelta(seconds=60)
 
 
@@ -274,13 +276,17 @@ def _import(context: Context, path: Path, fmt: str, dry_run: bool, progress: Imp
 
 def _claim_run(writer: BulkWriter, run: str, desk: str) -> None:
     """Register this import in the journal; undo one that died half-way; refuse while another runs."""
+    free = writer.hold_import_lock()  # None: unknown; the age of the other's journal decides
     writer.begin(durable=True)
     try:
-        for other in running_imports(writer):
-            if utcnow() - other.written_at < ABANDONED_AFTER:
-                raise AttendeeImportError(
-                    f"Nothing imported: another import of attendees is running (from {other.desk or 'another desk'}). "
-                    "Wait until it has finished, then import again.")
+        others = running_imports(writer)
+        alive = [o for o in others if free is False or (free is None and utcnow() - o.written_at < ABANDONED_AFTER)]
+        if alive or free is False:
+            where = alive[0].desk if alive and alive[0].desk else "another desk"
+            raise AttendeeImportError(
+                f"Nothing imported: another import of attendees is running (from {where}). "
+                "Wait until it has finished, then import again.")
+        for other in others:  # died half-way: undone before anything else is written
             undo_run(writer, other.run)
         start_run(writer, run, desk)
     except BaseException:

@@ -20,6 +20,11 @@ from datetime import datetime, timezone
 from typing import Iterable, Sequence
 
 from sqlalchemy import Engine
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not a POSIX system: imports fall back on the journal's age
+    fcntl = None
 from sqlmodel import Session
 
 from eventdesk.domain.clock import utcnow
@@ -32,6 +37,7 @@ IMPORTED_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organis
 # Where each token field sits in a tuple of IMPORTED_FIELDS.
 TOKEN_AT = tuple(IMPORTED_FIELDS.index(name) for name in TOKEN_FIELDS)
 _CHUNK = 500  # ids per IN (...) list: well below SQLite's variable limit
+IMPORT_LOCK_KEY = 0x65646B696D7074  # PostgreSQL advisory lock of a running attendee import
 LOCK_RETRY_SECONDS = 0.025  # the import's step while another process holds SQLite's write lock
 _PERSON_COLUMNS = ", ".join(IMPORTED_FIELDS)
 
@@ -76,6 +82,8 @@ class BulkWriter:
         self._pooled = engine.raw_connection()
         self.connection = self._pooled.driver_connection
         self._pooled.detach()  # closed, not returned to the pool, when the import ends
+        self._database = engine.url.database
+        self._lock_file = None
         self._dialect(engine.dialect)
         if self.sqlite:
             # No flush per batch (the last commit flushes them all), checkpoints by the import itself
@@ -90,6 +98,26 @@ class BulkWriter:
         self.sqlite = dialect.name == "sqlite"
         column_type = Attendee.__table__.c.updated_at.type
         self._stamp = column_type.bind_processor(dialect) or (lambda value: value)
+
+    def hold_import_lock(self) -> bool | None:
+        """Take the store's import lock, held until this writer is closed or its process dies:
+        whether it was free (None: this store cannot tell, an SQLite database without a file).
+        While an import holds it, its journal is alive; a journal left without it died half-way.
+        SQLite: an exclusive ``flock`` on a file beside the database (never on the database itself:
+        closing another descriptor of it would drop SQLite's own locks); PostgreSQL: a session
+        advisory lock of the import's connection."""
+        if not self.sqlite:
+            return bool(self.execute("SELECT pg_try_advisory_lock(?)", (IMPORT_LOCK_KEY,))[0][0])
+        if fcntl is None or not self._database or self._database == ":memory:":
+            return None
+        self._lock_file = open(f"{self._database}-import-lock", "a+b")
+        try:
+            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_file.close()
+            self._lock_file = None
+            return False
+        return True
 
     def now(self):
         """The current time as the driver stores it in a timestamp column."""
@@ -167,7 +195,9 @@ class BulkWriter:
 
     def close(self) -> None:
         self.connection.rollback()
-        self.connection.close()
+        self.connection.close()  # PostgreSQL: the import lock goes with the session
+        if self._lock_file is not None:
+            self._lock_file.close()  # SQLite: the import lock goes with the descriptor
 
 
 # --- the people and their search tokens ----------------------------------------------------------
