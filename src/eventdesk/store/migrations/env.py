@@ -9,6 +9,8 @@ config = context.config
 engine = config.attributes["engine"]
 
 with engine.connect() as connection:
+    if connection.dialect.name == "postgresql":
+        eventdesk.store.models.postgresql_options()
     context.configure(
         connection=connection,
         target_metadata=SQLModel.metadata,
