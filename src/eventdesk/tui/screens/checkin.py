@@ -202,6 +202,9 @@ class CheckinScreen(DeskScreen):
         self._show_mode()
         self._load_lists()
         self.set_interval(FIGURES_EVERY_S / 2, self._figures_tick)
+        early, self.app.scans_before_desk = self.app.scans_before_desk, []  # type: ignore[attr-defined]
+        for text, at in early:
+            self.take_scan(text, at)
 
     def on_unmount(self) -> None:
         for thread in (self._loop, self._searcher):
