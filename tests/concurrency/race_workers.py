@@ -250,3 +250,33 @@ def write_while_locked(barrier, path: str, action: str, subject) -> tuple[str, f
     finished = time.monotonic()
     context.engine.dispose()
     return outcome, finished
+
+
+# -- desks started together on a store made by an older eventdesk -------------------------------
+
+def start_on_older_store(barrier, url: str, desk: str, codes: list[str]) -> dict:
+    """Start a desk (``open_context``, as ``eventdesk run`` does) at the same moment as the others,
+    then scan ``codes``: the migration steps this desk ran (Alembic's "Running upgrade A -> B"
+    lines), the revision the store was at once the desk was up, and the desk's answers."""
+    import logging
+
+    from eventdesk.services.checkin import check_in
+    from eventdesk.store import migrate
+
+    ran: list[str] = []
+
+    class Steps(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if message.startswith("Running upgrade"):
+                ran.append(message.split(",")[0].removeprefix("Running upgrade ").strip())
+
+    steps = logging.getLogger("alembic.runtime.migration")
+    steps.setLevel(logging.INFO)
+    steps.addHandler(Steps())
+    barrier.wait()
+    context = open_desk(url, desk)
+    revision = migrate.stamped_revision(context.engine)
+    answers = [check_in(context, code).as_dict() for code in codes]
+    context.engine.dispose()
+    return {"ran": ran, "revision": revision, "answers": answers}
