@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from race_workers import run_together, start_on_older_store
+from race_workers import run_each, scan_at_the_door_on_older_store, start_on_older_store
 from sqlalchemy import text
 from sqlmodel import Session, select
 
@@ -18,6 +18,7 @@ from eventdesk.store.models import Attendee, CheckinRecord
 pytestmark = pytest.mark.postgres
 
 DESKS = 5
+SCANNERS = 2  # door scanners on a server: 'eventdesk checkin' through the offline fallback
 # Before 0008 (badge names; every person's search tokens rebuilt), 0009, 0010 (the token table
 # rewritten with its letters) and 0011 (PostgreSQL's notify triggers made anew).
 OLDER = "0007"
@@ -54,20 +55,26 @@ def older_store(request, tmp_path) -> str:
     return url
 
 
-def test_desks_started_together_on_an_older_store_all_come_up_and_migrate_it_once(older_store):
-    codes = [f"OLDCODE{n:05d}" for n in range(1, DESKS + 1)]
+def test_desks_started_together_on_an_older_store_all_come_up_and_migrate_it_once(older_store, tmp_path):
+    scanners = SCANNERS if "://" in older_store else 0  # on SQLite a scan command opens the store as a desk does
+    codes = [f"OLDCODE{n:05d}" for n in range(1, DESKS + scanners + 1)]
     shared = "OLDCODE00100"  # every desk scans this one too
-    outcomes = run_together(start_on_older_store,
-                            [(older_store, f"Desk {n}", [code, shared]) for n, code in enumerate(codes, start=1)])
+    calls = [(start_on_older_store, (older_store, f"Desk {n}", [code, shared]))
+             for n, code in enumerate(codes[:DESKS], start=1)]
+    calls += [(scan_at_the_door_on_older_store, (older_store, f"Door {n}", str(tmp_path / f"door{n}"), [code, shared]))
+              for n, code in enumerate(codes[DESKS:], start=1)]
+    outcomes = run_each(calls)
 
     head = migrate.head_revision()
-    assert [o["revision"] for o in outcomes] == [head] * DESKS
+    assert [o["revision"] for o in outcomes] == [head] * len(calls)
     steps = Counter(step for o in outcomes for step in o["ran"])
     assert steps == {f"{older} -> {newer}": 1 for older, newer in
                      (("0007", "0008"), ("0008", "0009"), ("0009", "0010"), ("0010", "0011"))}, \
         "each migration step must run exactly once, in one desk"
-    assert [o["answers"][0]["result"] for o in outcomes] == ["ok"] * DESKS
-    assert Counter(o["answers"][1]["result"] for o in outcomes) == {"ok": 1, "already_checked_in": DESKS - 1}
+    answers = [a for o in outcomes for a in o["answers"]]
+    assert [a["offline"] for a in answers] == [False] * len(answers), "every scan decided by the store"
+    assert [o["answers"][0]["result"] for o in outcomes] == ["ok"] * len(calls)
+    assert Counter(o["answers"][1]["result"] for o in outcomes) == {"ok": 1, "already_checked_in": len(calls) - 1}
 
     engine = make_engine(older_store, create=False)
     assert migrate.current_revision(engine) == head
@@ -79,7 +86,7 @@ def test_desks_started_together_on_an_older_store_all_come_up_and_migrate_it_onc
     expected = Counter(tuple(row.values()) for person in people for row in token_rows(person.id, attendee_tokens(person)))
     assert len(people) == PEOPLE
     assert stored == expected, "the search tokens rebuilt by the migrations, each once, with their letters"
-    assert sorted(admitted.values()) == [1] * (DESKS + 1)
+    assert sorted(admitted.values()) == [1] * (len(calls) + 1)
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
             triggers = Counter(name for (name,) in connection.execute(
