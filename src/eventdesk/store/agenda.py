@@ -4,15 +4,16 @@ rooms, occupancy from door scans, and the writes of the chair actions."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import case, func, update
+from sqlalchemy import bindparam, case, func, update
 from sqlmodel import Session as DbSession
 from sqlmodel import col, select
 
 from eventdesk.domain.clock import utcnow
-from eventdesk.store.models import CheckinList, CheckinRecord, Room, Session, SessionSpeaker
+from eventdesk.store.checkins import _Statement, _datetime_bind, _dbapi
+from eventdesk.store.models import Change, CheckinList, CheckinRecord, Room, Session, SessionSpeaker
 
 
 @dataclass
@@ -30,6 +31,62 @@ class SessionRow:
 _SESSION_COLUMNS = (Session.id, Session.title, Session.type, Session.start, Session.end, Session.shift_minutes,
                     Session.fixed_end, Session.status, Session.started_at, Session.ended_at, Session.room_id,
                     Session.track, Session.chair, Session.description)
+
+
+# The room board's read, straight to the driver: a board re-reads ~700 sessions at every change of
+# the agenda, and SQLAlchemy's per-row work (result rows, type processing) cost more than SQLite.
+_BOARD_SESSIONS = _Statement(
+    select(*_SESSION_COLUMNS, Room.name)
+    .join(Room, col(Session.room_id) == col(Room.id), isouter=True)
+    .where(Session.start >= bindparam("start"), Session.start < bindparam("end"))
+    .order_by(Session.start, Session.id))
+_BOARD_ROOMS = _Statement(select(Room.id, Room.name, Room.capacity).order_by(Room.position, Room.name))
+_AGENDA_VERSION = _Statement(select(Change.version).where(Change.area == bindparam("area")))
+# Where the board's rows hold datetimes (planned start and end, started, ended).
+BOARD_DATETIMES = (3, 4, 8, 9)
+
+
+def board_sessions(db: DbSession, start: datetime, end: datetime) -> tuple[int, list[tuple], list[tuple]]:
+    """What the room board reads at a change of the agenda, as the driver gives it: the agenda's
+    change counter (read first: a change committed after it makes the next read see a new
+    counter), the rooms as (id, name, capacity) in board order, and the sessions whose planned start
+    lies in ``[start, end)`` as tuples in the order of ``_SESSION_COLUMNS`` plus the room's name.
+    Datetimes are the driver's values: ``board_datetime`` makes them aware UTC."""
+    with _dbapi(db) as (connection, dialect):
+        cursor = connection.cursor()
+        cursor.execute(*_AGENDA_VERSION.sql(dialect, {"area": "agenda"}))
+        found = cursor.fetchone()
+        cursor.execute(*_BOARD_ROOMS.sql(dialect, {}))
+        room_rows = cursor.fetchall()
+        cursor.execute(*_BOARD_SESSIONS.sql(dialect, {"start": _datetime_bind(dialect, start),
+                                                      "end": _datetime_bind(dialect, end)}))
+        session_rows = cursor.fetchall()
+        cursor.close()
+    return (found[0] if found else 0), room_rows, session_rows
+
+
+def agenda_version(db: DbSession) -> int:
+    """The agenda's change counter (``store.db.bump``): the same number, the same programme."""
+    with _dbapi(db) as (connection, dialect):
+        cursor = connection.cursor()
+        cursor.execute(*_AGENDA_VERSION.sql(dialect, {"area": "agenda"}))
+        found = cursor.fetchone()
+        cursor.close()
+    return found[0] if found else 0
+
+
+def board_datetime(db: DbSession):
+    """A function making a datetime of ``board_sessions`` aware UTC, as ``UTCDateTime`` reads it
+    (SQLite keeps naive UTC text; PostgreSQL gives aware datetimes)."""
+    if db.get_bind().dialect.name == "sqlite":
+        def parse(value):
+            if value is None:
+                return None
+            if isinstance(value, str):
+                value = datetime.fromisoformat(value)
+            return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return parse
+    return lambda value: None if value is None else value.astimezone(timezone.utc)
 
 
 def rooms(db: DbSession) -> list[Room]:
