@@ -3,6 +3,7 @@ actions (started, ended, delay, cancel). The CLI, the screens and the tests call
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -231,6 +232,9 @@ class BoardReader:
         self._programme: Programme | None = None
         self._read: tuple[int, datetime, datetime] | None = None  # (agenda version, window) of it
         self._rows: dict[int, tuple[tuple, SessionInfo]] = {}  # session id -> (its row, its info)
+        self._doors = store.DoorTally()
+        # A worker Textual cancelled still runs to its end: two reads may overlap.
+        self._lock = threading.Lock()
 
     def read(self, at: datetime | None = None) -> tuple[Programme, dict[int, int]]:
         """``board_programme(context, at)`` and its occupancy apart: the programme is the same
@@ -240,14 +244,19 @@ class BoardReader:
         day = at.astimezone(zone).date()
         start, end = _day_bounds(zone, day)
         start -= BOARD_LEAD
-        with self.context.session() as db:
+        with self._lock, self.context.session() as db:
             programme = self._programme
             if programme is None or self._read != (store.agenda_version(db), start, end):
                 version, room_rows, session_rows = store.board_sessions(db, start, end)
                 programme = self._build(db, zone, day, room_rows, session_rows)
                 self._programme, self._read = programme, (version, start, end)
-            occupancy = store.occupancy(db, since=self.context.day_start(at))
+            occupancy = self._doors.occupancy(db, self.context.day_start(at))
         return programme, occupancy
+
+    def occupancy(self, at: datetime | None = None) -> dict[int, int]:
+        """``board_occupancy``, counting only the door scans that came since the last read."""
+        with self._lock, self.context.session() as db:
+            return self._doors.occupancy(db, self.context.day_start(at or self.context.now()))
 
     def _build(self, db, zone: ZoneInfo, day: date, room_rows: list[tuple], session_rows: list[tuple]) -> Programme:
         known, rows = self._rows, {}

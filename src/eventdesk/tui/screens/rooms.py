@@ -144,8 +144,8 @@ class RoomsScreen(DeskScreen):
         # Changes of the sessions asked for / read: a door scan (area "checkin") re-reads the
         # occupancy only, a change of the agenda (or a screen shown again) the whole programme.
         self._sessions_asked = self._sessions_read = 0
-        self.board: service.BoardReader | None = None  # the store's side, kept between reads
         self.cells = BoardCells()
+        self.board: service.BoardReader | None = None  # the store's side, kept between reads
         self._summary: tuple | None = None  # what the summary line shows, to repaint it only when it changes
 
     def compose_body(self) -> ComposeResult:
@@ -158,6 +158,8 @@ class RoomsScreen(DeskScreen):
     def refresh_data(self, sessions: bool = True) -> None:
         if sessions:
             self._sessions_asked += 1
+        if self.board is None:
+            self.board = service.BoardReader(self.context)
         self._loading = True
         self._load()
 
@@ -168,13 +170,11 @@ class RoomsScreen(DeskScreen):
     def _load(self) -> None:
         asked, shown = self._sessions_asked, self.programme
         if shown is None or asked != self._sessions_read:
-            if self.board is None:
-                self.board = service.BoardReader(self.context)
             # The programme is read again only if the agenda's counter moved (see BoardReader).
             programme, occupancy = self.board.read()
             self.app.call_from_thread(self._show, programme, occupancy, asked)
         else:
-            self.app.call_from_thread(self._show_occupancy, shown, service.board_occupancy(self.context))
+            self.app.call_from_thread(self._show_occupancy, shown, self.board.occupancy())
 
     def _show(self, programme: Programme, occupancy: dict[int, int], asked: int) -> None:
         self._loading = False
