@@ -116,7 +116,8 @@ class CheckinRecord(SQLModel, table=True):
 
     __tablename__ = "checkin_record"
     __table_args__ = (
-        Index("ix_checkin_record_attendee_list", "attendee_id", "list_id", "scanned_at"),
+        # "id" last: a scan's ORDER BY scanned_at, id among a person's records (migration 0012).
+        Index("ix_checkin_record_attendee_list", "attendee_id", "list_id", "scanned_at", "id"),
         Index("ix_checkin_record_list_time", "list_id", "scanned_at"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)

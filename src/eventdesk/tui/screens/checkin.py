@@ -188,6 +188,10 @@ class CheckinScreen(DeskScreen):
     def _recent_scans(self) -> RecentScans:
         return self.query_one("#recent-scans", RecentScans)
 
+    @cached_property
+    def _checkin_main(self) -> Horizontal:
+        return self.query_one("#checkin-main", Horizontal)
+
     @cached_property  # composed once, never replaced: no DOM query per key
     def results(self) -> SearchResults:
         return self.query_one("#search-results", SearchResults)
@@ -277,7 +281,7 @@ class CheckinScreen(DeskScreen):
         gap, self._last_change_at = now - self._last_change_at, now
         text = event.value
         if len(text.strip()) < self.context.settings.search_min_chars:
-            self.results.clear_people()
+            self._clear_results()
             return
         generation = self._search_generation
         if gap > BURST_GAP_S:
@@ -310,8 +314,19 @@ class CheckinScreen(DeskScreen):
         if message.generation != self._search_generation:
             return  # the text changed since: a newer search is on its way
         self.results.show_people(message.text, message.people, message.states, self._zone())
+        self._results_room()
         self.searches_shown += 1
         self.last_search_latency = time.monotonic() - message.key_at
+
+    def _clear_results(self) -> None:
+        self.results.clear_people()
+        self._results_room()
+
+    def _results_room(self) -> None:
+        """While results are shown a short, narrow terminal gives their rows to them instead of the
+        figures (at 80×24 the list had no row left). Only when the list appears or goes: a change of
+        class restyles what is inside #checkin-main."""
+        self._checkin_main.set_class(self.results.display, "-searching")
 
     def on_scan_input_move(self, message: ScanInput.Move) -> None:
         self.results.move(message.delta)
@@ -325,7 +340,7 @@ class CheckinScreen(DeskScreen):
             self._search_timer = None
         text = message.text
         selected = self.results.selected if self.results.query_text == text else None
-        self.results.clear_people()
+        self._clear_results()
         if not clean_code(text):
             return  # the Enter after a scanner's CR, or a lone Enter: nothing to do
         self._enqueue(ScanRequest(text=text, typed_fast=message.typed_fast,
@@ -595,7 +610,7 @@ class CheckinScreen(DeskScreen):
 
     def action_clear(self) -> None:
         self.scan_input.value = ""
-        self.results.clear_people()
+        self._clear_results()
 
     # --- undo, walk-in, correction ------------------------------------------------------------
 
