@@ -7,12 +7,12 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+from select import select as ready_to_read
 import sqlite3
 import struct
 import subprocess
 import sys
 import termios
-import threading
 import time
 
 from sqlmodel import select
@@ -26,6 +26,10 @@ def _someone(db: str) -> Attendee:
     with _session(db) as session:
         return session.exec(select(Attendee).where(Attendee.status == "active", Attendee.blocked == False)  # noqa: E712
                             .order_by(Attendee.id)).first()
+
+
+def _without_settings(environment) -> dict[str, str]:
+    return {k: v for k, v in environment.items() if not k.startswith("EVENTDESK_")}
 
 
 def _recorded(db: str, code: str) -> list[tuple[str, str]]:
@@ -45,37 +49,36 @@ def test_a_badge_scanned_while_the_desk_starts_in_its_terminal_is_checked_in(dem
     os.write(master, person.badge_code.encode() + b"\r")  # waits in the terminal, as typed
     desk = subprocess.Popen(
         [sys.executable, "-m", "eventdesk", "run", "--db", demo_db, "--desk", "Desk 7", "--now", "2024-05-07T08:30"],
-        stdin=slave, stdout=slave, stderr=slave, close_fds=True, start_new_session=True,
-        env={**os.environ, "TERM": "xterm-256color", "EVENTDESK_PRINTER": ""})
+        stdin=slave, stdout=slave, stderr=slave, close_fds=True, start_new_session=True, cwd=os.path.dirname(demo_db),
+        env={**_without_settings(os.environ), "TERM": "xterm-256color"})
     os.close(slave)
     written = bytearray()
-
-    def terminal() -> None:  # reads what the desk draws, as a terminal does
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            written.extend(data)
-
-    threading.Thread(target=terminal, daemon=True).start()
     try:
-        deadline = time.monotonic() + 90
-        while not _recorded(demo_db, person.badge_code) and time.monotonic() < deadline:
-            assert desk.poll() is None, "the desk quit:\n" + written.decode(errors="replace")[-3000:]
-            time.sleep(0.05)
-        time.sleep(0.5)  # a second record (the scan taken twice) would be written by now
+        recorded = _read_terminal_until(master, written, lambda: bool(_recorded(demo_db, person.badge_code)), 90)
+        assert recorded, "no check-in recorded; the desk drew:\n" + written.decode(errors="replace")[-3000:]
+        _read_terminal_until(master, written, lambda: False, 0.5)  # a second record (scan taken twice) by now
         assert _recorded(demo_db, person.badge_code) == [("ok", "Desk 7")]
     finally:
         os.write(master, b"\x11")  # Ctrl+Q
-        try:
-            desk.wait(20)
-        except subprocess.TimeoutExpired:
+        if not _read_terminal_until(master, written, lambda: desk.poll() is not None, 20):
             desk.kill()
-            desk.wait()
+        desk.wait()
         os.close(master)
+
+
+def _read_terminal_until(master: int, written: bytearray, done, seconds: float) -> bool:
+    """Read what the desk draws, as its terminal does (a desk whose terminal is not read stops
+    drawing), until ``done()`` or ``seconds`` have passed; returns ``done()``."""
+    deadline = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() > deadline:
+            return False
+        if ready_to_read([master], [], [], 0.05)[0]:
+            try:
+                written.extend(os.read(master, 65536))
+            except OSError:  # the desk closed its terminal
+                time.sleep(0.05)
+    return True
 
 
 async def test_a_scan_recognised_before_the_check_in_screen_is_up_waits_for_it(demo_db):
@@ -121,7 +124,7 @@ def test_a_desk_without_printers_on_sqlite_answers_its_first_scan_without_the_li
     later), Alembic (a store at the newest schema)."""
     look_for = ["sqlalchemy.dialects.postgresql", "PIL", "qrcode", "escpos", "alembic"]
     code = f"DB = {demo_db!r}\nCODE = {_someone(demo_db).badge_code!r}\nLOOK_FOR = {look_for!r}\n" + FIRST_SCAN
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EVENTDESK_")}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env=_without_settings(os.environ))
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
