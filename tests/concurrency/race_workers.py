@@ -250,3 +250,60 @@ def write_while_locked(barrier, path: str, action: str, subject) -> tuple[str, f
     finished = time.monotonic()
     context.engine.dispose()
     return outcome, finished
+
+
+# -- desks started together on a store made by an older eventdesk -------------------------------
+
+def _migration_steps() -> list[str]:
+    """The migration steps this process will run, as Alembic logs them ("Running upgrade A -> B")."""
+    import logging
+
+    ran: list[str] = []
+
+    class Steps(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if message.startswith("Running upgrade"):
+                ran.append(message.split(",")[0].removeprefix("Running upgrade ").strip())
+
+    steps = logging.getLogger("alembic.runtime.migration")
+    steps.setLevel(logging.INFO)
+    steps.addHandler(Steps())
+    return ran
+
+
+def start_on_older_store(barrier, url: str, desk: str, codes: list[str]) -> dict:
+    """Start a desk (``open_context``, as ``eventdesk run`` does) at the same moment as the others,
+    then scan ``codes``: the migration steps this desk ran, the revision the store was at once the
+    desk was up, and the desk's answers."""
+    from eventdesk.services.checkin import check_in
+    from eventdesk.store import migrate
+
+    ran = _migration_steps()
+    barrier.wait()
+    context = open_desk(url, desk)
+    revision = migrate.stamped_revision(context.engine)
+    answers = [check_in(context, code).as_dict() for code in codes]
+    context.engine.dispose()
+    return {"ran": ran, "revision": revision, "answers": answers}
+
+
+def scan_at_the_door_on_older_store(barrier, url: str, desk: str, data_dir: str, codes: list[str]) -> dict:
+    """``start_on_older_store`` for a door scanner on a server: ``eventdesk checkin`` opens the
+    store through the desk's offline fallback (which goes offline when the server does not answer
+    in time), and its answers must come from the server."""
+    from eventdesk.logs import tame_escpos_import
+
+    tame_escpos_import()
+    from eventdesk.services.offline.desk import open_for_command
+    from eventdesk.settings import Settings
+    from eventdesk.store import migrate
+
+    ran = _migration_steps()
+    barrier.wait()
+    scanner = open_for_command(Settings(db=url, desk=desk, data_dir=data_dir), desk)
+    revision = migrate.stamped_revision(scanner.context.engine)
+    answers = [scanner.check_in(code).as_dict() for code in codes]
+    scanner.stop()
+    scanner.context.engine.dispose()
+    return {"ran": ran, "revision": revision, "answers": answers}

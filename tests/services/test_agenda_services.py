@@ -154,3 +154,53 @@ def test_a_session_without_a_room_is_listed_and_can_be_delayed(sample):
     result = agenda.delay(context, walk.id, 10)
     assert result.changed == (walk.id,)
     assert shifts(context)["Walking tour"] == 10
+
+
+def test_the_boards_kept_programme_shows_a_delay_recorded_by_another_process(sample, tmp_db):
+    import subprocess
+    import sys
+
+    context, ids = sample
+    reader = agenda.BoardReader(context)
+    before, occupancy = reader.read()
+    assert reader.read()[0] is before  # nothing changed: the programme read before is kept
+    room_a = next(r.id for r in before.rooms if r.name == "Room A")
+    assert occupancy[room_a] == 2
+
+    done = subprocess.run([sys.executable, "-m", "eventdesk", "agenda", "delay", str(ids["Green transition"]), "10",
+                           "--db", tmp_db], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    after, _ = reader.read()
+    row = {r.room.name: r for r in after.board(at(11, 20))}["Room A"]
+    assert row.current.slot.delay_minutes == 10 and row.time_left == timedelta(minutes=35)
+    assert row.next.title == "Digital transition" and row.next.slot.delay_minutes == 10  # the room's rest moved
+    # What the delay did not move is the same as a fresh read shows.
+    fresh = agenda.board_programme(context)
+    assert [(s.id, s.slot.effective_start, s.slot.effective_end, s.title) for s in after.sessions] == \
+        [(s.id, s.slot.effective_start, s.slot.effective_end, s.title) for s in fresh.sessions]
+    assert [r for r in after.rooms] == fresh.rooms
+
+
+def test_the_boards_kept_programme_follows_the_clock_to_another_day(sample):
+    context, _ = sample
+    reader = agenda.BoardReader(context)
+    assert reader.read(at(11, 20))[0].sessions
+    next_day = reader.read(at(11, 20) + timedelta(days=1))[0]
+    assert next_day.day == date(2024, 5, 8) and next_day.sessions == []
+    assert len(reader.read(at(11, 20))[0].sessions) == len(agenda.board_programme(context).sessions)
+
+
+def test_the_boards_kept_programme_sees_a_session_without_room_and_a_cancellation(sample, tmp_db):
+    from eventdesk.store.db import bump, session_scope
+
+    context, ids = sample
+    reader = agenda.BoardReader(context)
+    reader.read()
+    agenda.cancel(open_context(tmp_db, clock=Clock.frozen(at(11, 20))), ids["Green transition"])
+    with session_scope(context.engine) as db:  # an import adding a session not yet given a room
+        db.add(Session(title="Walk-in clinic", start=at(11, 0), end=at(12, 0)))
+        bump(db, "agenda")
+    programme, _ = reader.read()
+    rows = {r.room.name: r for r in programme.board(at(11, 20))}
+    assert rows["Room A"].current is None and rows["Room A"].next.title == "Digital transition"
+    assert rows["(no room)"].current.title == "Walk-in clinic"

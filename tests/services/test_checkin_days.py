@@ -116,6 +116,49 @@ def test_room_occupancy_on_the_board_starts_afresh_each_day(desk):
     assert board_programme(desk).occupancy[room_id] == 1
 
 
+def test_the_boards_kept_door_counts_follow_scans_undos_and_days(desk, tmp_db):
+    """The board counts only the scans since its last read: a scan and an undo at another desk,
+    a door list added, and the next day all show as a count from scratch would."""
+    from eventdesk.services.agenda import BoardReader
+    from eventdesk.services.checkin import undo_last
+    from eventdesk.store.agenda import occupancy
+    from eventdesk.store.models import CheckinList, Room
+
+    with desk.session() as session:
+        rooms = [Room(name="Auditorium", capacity=200), Room(name="Studio", capacity=20)]
+        session.add_all(rooms)
+        session.flush()
+        session.add(CheckinList(name="Auditorium door", kind="room", room_id=rooms[0].id))
+        auditorium, studio = rooms[0].id, rooms[1].id
+    board = BoardReader(desk)
+    other = open_context(tmp_db, Settings(db=tmp_db, desk="Desk 2"), Clock.frozen(DAY_ONE))
+
+    def counts() -> dict[int, int]:
+        kept = board.occupancy()
+        with desk.session() as session:
+            assert kept == occupancy(session, since=desk.day_start())
+        return kept
+
+    assert counts() == {}
+    check_in(other, code(0), list_name="Auditorium door")
+    check_in(other, code(1), list_name="Auditorium door")
+    assert counts() == {auditorium: 2}
+    check_in(other, code(1), list_name="Auditorium door", direction="exit")
+    assert counts() == {auditorium: 1}
+    undo_last(other)  # the exit was a mistake
+    assert counts() == {auditorium: 2}
+    with other.session() as session:  # a door for the studio, opened during the day
+        session.add(CheckinList(name="Studio door", kind="room", room_id=studio))
+    check_in(other, code(2), list_name="Studio door")
+    assert counts() == {auditorium: 2, studio: 1}
+    assert board.read()[1] == {auditorium: 2, studio: 1}
+    for context in (desk, other):  # presence ends at night
+        context.clock.set(DAY_ONE + timedelta(days=1))
+    assert counts() == {}
+    check_in(other, code(0), list_name="Studio door")
+    assert counts() == {studio: 1}
+
+
 def _door(context, name: str, capacity: int | None) -> None:
     from eventdesk.store.models import CheckinList, Room
 

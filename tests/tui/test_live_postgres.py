@@ -129,3 +129,28 @@ async def test_the_board_app_on_postgresql_shows_the_rooms(demo_on_pg):
         assert app.screen.query_one("#board-table", LiveTable).row_count > 0
         assert app.live.listener is not None and app.live.heartbeat is False  # a board is not a desk
         assert _errors(app) == []
+
+
+def test_the_boards_kept_programme_on_postgresql_follows_another_processs_delay(demo_on_pg):
+    """The board's reader reads PostgreSQL's rows straight from the driver and keeps them between
+    reads: a delay made by another process shows on its next read as a fresh read shows it."""
+    from eventdesk.services import agenda
+
+    context = open_context(demo_on_pg, Settings(db=demo_on_pg), Clock.frozen(MOMENT))
+    reader = agenda.BoardReader(context)
+    before, occupancy = reader.read()
+    fresh = agenda.board_programme(context)
+    assert occupancy == fresh.occupancy and before.rooms == fresh.rooms
+
+    def shown(programme):
+        return [(s.id, s.title, s.room_id, s.slot.effective_start, s.slot.effective_end, s.slot.status, s.type)
+                for s in programme.sessions]
+
+    assert shown(before) == shown(fresh)
+    running = next(r.current for r in before.board(MOMENT) if r.current is not None)
+    done = subprocess.run([sys.executable, "-m", "eventdesk", "agenda", "delay", str(running.id), "5",
+                           "--db", demo_on_pg], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    after, _ = reader.read()
+    assert after.by_id[running.id].slot.delay_minutes == running.slot.delay_minutes + 5
+    assert shown(after) == shown(agenda.board_programme(context))

@@ -3,6 +3,7 @@ actions (started, ended, delay, cancel). The CLI, the screens and the tests call
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -218,6 +219,77 @@ def board_programme(context: Context, at: datetime | None = None, speakers: bool
     start, end = _day_bounds(context.zone(), day)
     return _programme(context, day, start - BOARD_LEAD, end, speakers=speakers,
                       occupancy_since=context.day_start(at))
+
+
+class BoardReader:
+    """The room board's reads, kept between refreshes (one per board; one read at a time). The
+    programme is read again only when the agenda's change counter moved (a delay, a start, an
+    import, from any desk) or the board's day changed; a session whose row came back unchanged keeps
+    its ``SessionInfo``, so a refresh after a delay builds only what the delay moved."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self._programme: Programme | None = None
+        self._read: tuple[int, datetime, datetime] | None = None  # (agenda version, window) of it
+        self._rows: dict[int, tuple[tuple, SessionInfo]] = {}  # session id -> (its row, its info)
+        self._doors = store.DoorTally()
+        # A worker Textual cancelled still runs to its end: two reads may overlap.
+        self._lock = threading.Lock()
+
+    def read(self, at: datetime | None = None) -> tuple[Programme, dict[int, int]]:
+        """``board_programme(context, at)`` and its occupancy apart: the programme is the same
+        object as last time while nothing in it changed (the caller sets the occupancy on it)."""
+        at = at or self.context.now()
+        zone = self.context.zone()
+        day = at.astimezone(zone).date()
+        start, end = _day_bounds(zone, day)
+        start -= BOARD_LEAD
+        with self._lock, self.context.session() as db:
+            programme = self._programme
+            if programme is None or self._read != (store.agenda_version(db), start, end):
+                version, room_rows, session_rows = store.board_sessions(db, start, end)
+                programme = self._build(db, zone, day, room_rows, session_rows)
+                self._programme, self._read = programme, (version, start, end)
+            occupancy = self._doors.occupancy(db, self.context.day_start(at))
+        return programme, occupancy
+
+    def occupancy(self, at: datetime | None = None) -> dict[int, int]:
+        """``board_occupancy``, counting only the door scans that came since the last read."""
+        with self._lock, self.context.session() as db:
+            return self._doors.occupancy(db, self.context.day_start(at or self.context.now()))
+
+    def _build(self, db, zone: ZoneInfo, day: date, room_rows: list[tuple], session_rows: list[tuple]) -> Programme:
+        known, rows = self._rows, {}
+        to_datetime = None
+        sessions = []
+        for row in session_rows:
+            kept = known.get(row[0])
+            if kept is not None and kept[0] == row:
+                info = kept[1]
+            else:
+                to_datetime = to_datetime or store.board_datetime(db)
+                info = _board_session_info(row, to_datetime)
+            rows[row[0]] = (row, info)
+            sessions.append(info)
+        self._rows = rows
+        shown = self._programme
+        rooms = [RoomInfo(*r) for r in room_rows]
+        if shown is not None and shown.rooms[:len(rooms)] == rooms:
+            rooms = shown.rooms[:len(rooms)]  # the same objects: the board's cells for them are kept
+        if any(s.room_id is None for s in sessions):
+            rooms.append(RoomInfo(0, "(no room)", None))
+            sessions = [s if s.room_id is not None else _without_room(s) for s in sessions]
+        return Programme(zone, day, rooms, sessions)
+
+
+def _board_session_info(row: tuple, to_datetime) -> SessionInfo:
+    """A ``SessionInfo`` of a ``store.board_sessions`` row (without speakers: the board shows none)."""
+    (id_, title, type_, start, end, shift, fixed_end, status, started_at, ended_at, room_id, track,
+     chair, description, room_name) = row
+    slot = Slot(id_, room_id, to_datetime(start), to_datetime(end), shift, status, bool(fixed_end),
+                to_datetime(started_at), to_datetime(ended_at), frozenset(),
+                anchored=(type_ or "").lower() in rules.FIXED_TYPES)
+    return SessionInfo(slot, title, type_, room_id, room_name or "", chair, track, (), description or "")
 
 
 def board_occupancy(context: Context, at: datetime | None = None) -> dict[int, int]:

@@ -1,4 +1,7 @@
-"""Alembic environment: the engine is handed in by ``eventdesk.store.migrate``."""
+"""Alembic environment: ``eventdesk.store.migrate`` hands in a connection that holds the store's
+migration lock inside its transaction (Alembic then begins and commits nothing itself: the whole
+upgrade is that one transaction), or an engine alone (a new migration written against a scratch
+database)."""
 
 from alembic import context
 from sqlmodel import SQLModel
@@ -6,9 +9,11 @@ from sqlmodel import SQLModel
 import eventdesk.store.models  # noqa: F401  (registers the tables)
 
 config = context.config
-engine = config.attributes["engine"]
 
-with engine.connect() as connection:
+
+def run(connection) -> None:
+    if connection.dialect.name == "postgresql":
+        eventdesk.store.models.postgresql_options()
     context.configure(
         connection=connection,
         target_metadata=SQLModel.metadata,
@@ -16,4 +21,11 @@ with engine.connect() as connection:
     )
     with context.begin_transaction():
         context.run_migrations()
-    connection.commit()
+
+
+if "connection" in config.attributes:
+    run(config.attributes["connection"])
+else:
+    with config.attributes["engine"].connect() as scratch:
+        run(scratch)
+        scratch.commit()

@@ -65,31 +65,71 @@ def occupancy_cell(row: BoardRow) -> Text:
     return Text(text)
 
 
-def board_cells(row: BoardRow, zone, at: datetime) -> Row:
-    current, upcoming = row.current, row.next
-    if current is None:
-        now_cell, left_cell, delay_cell = Text("free", style="dim"), Text(""), Text("")
-    else:
-        now_cell = Text(printable(current.title, TITLE_CHARS))
-        left = row.time_left
-        overrun = left is not None and left.total_seconds() < 0
-        left_cell = Text(rules.format_countdown(left), style="bold red" if overrun else "bold")
-        delay = delay_words(current.slot.delay_minutes)
-        delay_cell = Text(delay, style="bold yellow" if delay else "")
-    if upcoming is None:
-        next_cell = Text("")
-    else:
-        next_cell = Text(f"{upcoming.local_start(zone):%H:%M} ", style="bold")
-        next_cell.append(printable(upcoming.title, TITLE_CHARS))
-        if upcoming.slot.delay_minutes:
-            next_cell.append(f" ({delay_words(upcoming.slot.delay_minutes)})", style="yellow")
-    cells = (Text(printable(row.room.name), style="bold"), now_cell, progress_bar(row.progress), left_cell,
-             delay_cell, occupancy_cell(row), next_cell)
-    return (f"room:{row.room.id}", cells)
+class BoardCells:
+    """The board's cells at one moment, each built once and kept while what it shows is the same:
+    a tick changes only the time left and the progress of the running rooms, so the same Text
+    objects come back for the rest and ``LiveTable.sync`` passes them over by identity."""
+
+    LIMIT = 4096  # kept cells per kind; past it the kind starts afresh (a long day's titles, bars)
+
+    def __init__(self) -> None:
+        self._kept: dict[str, dict] = {"room": {}, "now": {}, "delay": {}, "next": {}, "people": {}, "bar": {}}
+        self._free = Text("free", style="dim")
+        self._blank = Text("")
+
+    def _cell(self, kind: str, key, make) -> Text:
+        kept = self._kept[kind]
+        cell = kept.get(key)
+        if cell is None:
+            if len(kept) >= self.LIMIT:
+                kept.clear()
+            cell = kept[key] = make()
+        return cell
+
+    def row(self, row: BoardRow, zone, at: datetime) -> Row:
+        current, upcoming = row.current, row.next
+        blank = self._blank
+        if current is None:
+            now_cell, left_cell, delay_cell, bar = self._free, blank, blank, blank
+        else:
+            now_cell = self._cell("now", current.title, lambda: Text(printable(current.title, TITLE_CHARS)))
+            left = row.time_left
+            overrun = left is not None and left.total_seconds() < 0
+            left_cell = Text(rules.format_countdown(left), style="bold red" if overrun else "bold")
+            minutes = current.slot.delay_minutes
+            delay_cell = self._cell("delay", minutes, lambda: _delay_cell(minutes))
+            share = row.progress
+            bar = self._cell("bar", (round(share * BAR_WIDTH), round(share * 100)), lambda: progress_bar(share))
+        if upcoming is None:
+            next_cell = blank
+        else:
+            key = (upcoming.local_start(zone), upcoming.title, upcoming.slot.delay_minutes)
+            next_cell = self._cell("next", key, lambda: _next_cell(upcoming, zone))
+        room = row.room
+        people = self._cell("people", (row.occupancy, room.capacity), lambda: occupancy_cell(row))
+        name = self._cell("room", room.name, lambda: Text(printable(room.name), style="bold"))
+        return (f"room:{room.id}", (name, now_cell, bar, left_cell, delay_cell, people, next_cell))
+
+    def rows(self, programme: Programme, at: datetime) -> list[Row]:
+        zone = programme.zone
+        return [self.row(row, zone, at) for row in programme.board(at)]
 
 
-def board_table_rows(programme: Programme, at: datetime) -> list[Row]:
-    return [board_cells(row, programme.zone, at) for row in programme.board(at)]
+def _delay_cell(minutes: int) -> Text:
+    delay = delay_words(minutes)
+    return Text(delay, style="bold yellow" if delay else "")
+
+
+def _next_cell(upcoming, zone) -> Text:
+    cell = Text(f"{upcoming.local_start(zone):%H:%M} ", style="bold")
+    cell.append(printable(upcoming.title, TITLE_CHARS))
+    if upcoming.slot.delay_minutes:
+        cell.append(f" ({delay_words(upcoming.slot.delay_minutes)})", style="yellow")
+    return cell
+
+
+def board_table_rows(programme: Programme, at: datetime, cells: BoardCells | None = None) -> list[Row]:
+    return (cells or BoardCells()).rows(programme, at)
 
 
 class RoomsScreen(DeskScreen):
@@ -104,6 +144,9 @@ class RoomsScreen(DeskScreen):
         # Changes of the sessions asked for / read: a door scan (area "checkin") re-reads the
         # occupancy only, a change of the agenda (or a screen shown again) the whole programme.
         self._sessions_asked = self._sessions_read = 0
+        self.cells = BoardCells()
+        self.board: service.BoardReader | None = None  # the store's side, kept between reads
+        self._summary: tuple | None = None  # what the summary line shows, to repaint it only when it changes
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="board-summary")
@@ -115,6 +158,8 @@ class RoomsScreen(DeskScreen):
     def refresh_data(self, sessions: bool = True) -> None:
         if sessions:
             self._sessions_asked += 1
+        if self.board is None:
+            self.board = service.BoardReader(self.context)
         self._loading = True
         self._load()
 
@@ -125,14 +170,17 @@ class RoomsScreen(DeskScreen):
     def _load(self) -> None:
         asked, shown = self._sessions_asked, self.programme
         if shown is None or asked != self._sessions_read:
-            self.app.call_from_thread(self._show, service.board_programme(self.context), asked)
+            # The programme is read again only if the agenda's counter moved (see BoardReader).
+            programme, occupancy = self.board.read()
+            self.app.call_from_thread(self._show, programme, occupancy, asked)
         else:
-            self.app.call_from_thread(self._show_occupancy, shown, service.board_occupancy(self.context))
+            self.app.call_from_thread(self._show_occupancy, shown, self.board.occupancy())
 
-    def _show(self, programme: Programme, asked: int) -> None:
+    def _show(self, programme: Programme, occupancy: dict[int, int], asked: int) -> None:
         self._loading = False
         if asked < self._sessions_read:
             return  # an older read that finished after a newer one
+        programme.occupancy = occupancy
         self.programme, self._sessions_read = programme, asked
         self.tick()
 
@@ -163,10 +211,15 @@ class RoomsScreen(DeskScreen):
             self.refresh_data()  # the clock passed midnight (or a rehearsal jumped): read the new day
         rows = self.programme.board(at)
         table = self.query_one("#board-table", LiveTable)
-        table.sync([board_cells(row, self.programme.zone, at) for row in rows])
+        zone, cells = self.programme.zone, self.cells
+        table.sync([cells.row(row, zone, at) for row in rows])
         running = sum(1 for r in rows if r.current is not None)
         delayed = sum(1 for r in rows if r.current is not None and r.current.slot.delay_minutes > 0)
         full = sum(1 for r in rows if (r.occupancy_share or 0) >= FULL)
+        shown = (running, len(rows), delayed, full)
+        if shown == self._summary:
+            return  # an update lays the screen out again: only when the line changes
+        self._summary = shown
         if not rows:
             self.query_one("#board-summary", Static).update(
                 Text("No rooms yet: import a programme with 'eventdesk import agenda FILE'.", style="bold yellow"))

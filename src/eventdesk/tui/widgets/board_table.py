@@ -4,6 +4,7 @@ in place, rows are re-laid only when the set or order of keys changed. Live scre
 
 from __future__ import annotations
 
+import operator
 from typing import Sequence
 
 from rich.console import RenderableType
@@ -33,6 +34,7 @@ class LiveTable(DataTable):
         self._rows: list[Row] = []  # as last given to ``sync``, all cells
         self._keys: list[str] = []
         self._cells: dict[str, tuple[object, ...]] = {}
+        self._given: dict[str, Sequence[RenderableType]] = {}  # the cell objects last shown per key
         self.cell_updates = 0  # for the benchmark and tests: how much a sync touched
         self.relays = 0  # how often the rows were laid out anew (key set or order changed)
 
@@ -62,7 +64,7 @@ class LiveTable(DataTable):
         if self.is_mounted:
             selected = self.selected_key
             super().clear(columns=True)
-            self._keys, self._cells = [], {}
+            self._keys, self._cells, self._given = [], {}, {}
             for key, label, width in spec:
                 self.add_column(label, key=key, width=width)
             self.sync(self._rows)
@@ -85,7 +87,14 @@ class LiveTable(DataTable):
             # One repaint for the whole diff, not one per changed cell (a tick changes ~100).
             self._deferring = True
             try:
+                given = self._given
                 for key, cells in rows:
+                    # A caller that keeps its cells (the room board) gives the same objects back:
+                    # those are passed over without a fingerprint.
+                    last = given.get(key)
+                    if last is not None and len(last) == len(cells) and all(map(operator.is_, cells, last)):
+                        continue
+                    given[key] = cells
                     fingerprints = tuple(_fingerprint(c) for c in cells)
                     old = self._cells[key]
                     if fingerprints == old:
@@ -123,7 +132,7 @@ class LiveTable(DataTable):
             self.move_cursor(row=self._keys.index(selected), animate=False, scroll=False)
 
     def clear(self, columns: bool = False):
-        self._keys, self._cells = [], {}
+        self._keys, self._cells, self._given = [], {}, {}
         return super().clear(columns)
 
     @property

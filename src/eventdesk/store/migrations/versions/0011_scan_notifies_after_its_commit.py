@@ -25,20 +25,19 @@ TRIGGERS = (("checkin_record", "checkin"), ("print_job", "print"))
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for table, area in TRIGGERS:
-        op.execute(f"DROP TRIGGER IF EXISTS eventdesk_notify_{area} ON {table}")
-        op.execute(f"""CREATE TRIGGER eventdesk_notify_{area} AFTER INSERT OR UPDATE OR DELETE ON {table}
-                       FOR EACH STATEMENT
-                       WHEN (current_setting('eventdesk.notify', true) IS DISTINCT FROM 'after_commit')
-                       EXECUTE FUNCTION eventdesk_notify_area('{area}')""")
+    _notify_triggers("WHEN (current_setting('eventdesk.notify', true) IS DISTINCT FROM 'after_commit')")
 
 
 def downgrade() -> None:
+    _notify_triggers("")  # 0004's: every writer notifies from inside its transaction
+
+
+def _notify_triggers(condition: str) -> None:
+    """The check-in and print job triggers made anew, firing under ``condition``."""
     if op.get_bind().dialect.name != "postgresql":
         return
     for table, area in TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS eventdesk_notify_{area} ON {table}")
         op.execute(f"""CREATE TRIGGER eventdesk_notify_{area} AFTER INSERT OR UPDATE OR DELETE ON {table}
-                       FOR EACH STATEMENT EXECUTE FUNCTION eventdesk_notify_area('{area}')""")
+                       FOR EACH STATEMENT {condition}
+                       EXECUTE FUNCTION eventdesk_notify_area('{area}')""")
