@@ -26,7 +26,7 @@ from eventdesk.services import checkin as service
 from eventdesk.services.attendees import search_people
 from eventdesk.services.checkin_figures import desk_figures
 from eventdesk.services.events import MAIN_ENTRANCE
-from eventdesk.services.printing import badge_printer_state
+from eventdesk.services.printers import badge_printer_state
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
 from eventdesk.tui.widgets.checkin_banner import ROOMY_CLASS, ResultBanner, ScanNotice
@@ -70,7 +70,7 @@ class FiguresDone(Message):
         super().__init__()
         self.figures = figures
         self.seconds = seconds  # how long the store took: later refreshes keep their distance
-        self.printer = printer  # services.printing.BadgePrinterState, None without a printer
+        self.printer = printer  # services.printers.BadgePrinterState, None without a printer
 
 
 class BadgesMoved(Message):
@@ -140,7 +140,7 @@ class CheckinScreen(DeskScreen):
         self._preview_timer = None
         self._preview_person = None
         self._exit_timer = None
-        self.printer_state = None  # services.printing.BadgePrinterState
+        self.printer_state = None  # services.printers.BadgePrinterState
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -208,6 +208,9 @@ class CheckinScreen(DeskScreen):
         self._show_mode()
         self._load_lists()
         self.set_interval(FIGURES_EVERY_S / 2, self._figures_tick)
+        early, self.app.scans_before_desk = self.app.scans_before_desk, []  # type: ignore[attr-defined]
+        for text, at in early:
+            self.take_scan(text, at)
 
     def on_unmount(self) -> None:
         for thread in (self._loop, self._searcher):
