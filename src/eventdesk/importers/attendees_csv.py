@@ -490,7 +490,13 @@ def _generic_layout(header: list[str], mapping: dict[str, str] | None = None) ->
         no_name = "first name and last name are both empty"
 
     def build(record: list[str], line: int) -> AttendeeRow:
-        v = {target: _text(record[index], label, limit) for target, index, label, limit in texts}
+        v = {}
+        for target, index, label, limit in texts:  # _text and clean's common case inline: 600,000 values a file
+            value = record[index]
+            if value.isascii() and value.isprintable() and "  " not in value and len(value) <= limit:
+                v[target] = value.strip()
+            else:
+                v[target] = _text(value, label, limit)
         first, last = v.get("first_name", ""), v.get("last_name", "")
         if not first and not last:
             if full_name is not None:

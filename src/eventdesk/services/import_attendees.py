@@ -23,7 +23,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
@@ -409,6 +409,11 @@ def _plan(session: Session, parsed: ParsedFile, code_factory: CodeFactory) -> _P
     own = tuple(name in parsed.fields for name in PERSON_FIELDS)
     owns_all = all(own)
     values_of = attrgetter(*PERSON_FIELDS)
+    # The fields the file sets, of the row and of the stored person: equal (with code and key), the
+    # person is unchanged and no tuple is built (most rows of a re-import).
+    own_fields = [name for name in PERSON_FIELDS if name in parsed.fields]  # never empty: names at least
+    row_own = attrgetter(*own_fields) if own_fields else None
+    stored_own = itemgetter(*[StoredPerson._fields.index(name) for name in own_fields]) if own_fields else None
     for row in parsed.rows:
         if row.line not in matches:
             continue
@@ -424,13 +429,17 @@ def _plan(session: Session, parsed: ParsedFile, code_factory: CodeFactory) -> _P
                 plan.generated += 1
             plan.inserts.append((*values_of(row), code, row.source_ref))
             continue
+        source_ref = person.source_ref
+        if row.source_ref and row.source_ref != source_ref and (source_ref is None or _same_system(source_ref, row.source_ref)):
+            source_ref = row.source_ref  # a new pretix secret, say; another system's key stays
+        if (stored_own is not None and code == person.badge_code and source_ref == person.source_ref
+                and row_own(row) == stored_own(person)):
+            plan.unchanged += 1
+            continue
         before = person[1:-1]  # IMPORTED_FIELDS as stored
         values = values_of(row)
         if not owns_all:
             values = tuple(new if mine else old for new, old, mine in zip(values, before, own))
-        source_ref = person.source_ref
-        if row.source_ref and row.source_ref != source_ref and (source_ref is None or _same_system(source_ref, row.source_ref)):
-            source_ref = row.source_ref  # a new pretix secret, say; another system's key stays
         after = (*values, code, source_ref)
         if after == before:
             plan.unchanged += 1
