@@ -3,59 +3,30 @@ to back, search as you type, walk-in, corrections, undo, exit and re-entry, host
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import re
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 from textual import events
 
 from eventdesk.domain.clock import Clock
 from eventdesk.services.context import open_context
 from eventdesk.settings import Settings
 from eventdesk.store.attendees import save_attendee
-from eventdesk.store.models import AuditEntry, Attendee, CheckinList, CheckinRecord, PrintJob, RevokedCode
+from eventdesk.store.models import AuditEntry, Attendee, CheckinList, PrintJob, RevokedCode
 from eventdesk.tui.app import make_app
 from eventdesk.tui.screens.checkin import CheckinScreen
 from eventdesk.tui.widgets.checkin_big import plain_letters, scaled_lines, wrapped_lines
 from eventdesk.tui.widgets.checkin_forms import CorrectionForm, ReprintQuestion, WalkInForm
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
-MOMENT = datetime(2024, 5, 7, 8, 30, tzinfo=BRUSSELS)
+from checkin_desk import MOMENT, change_attendee, desk_app, open_desk, records, session_of
 
-
-def _app(db: str):
-    context = open_context(db, Settings(db=db, desk="Desk 2"), Clock.frozen(MOMENT))
-    app = make_app(context, watch_store=False)
-    app.bells = []
-    app.bell = lambda: app.bells.append(1)
-    return app
-
-
-def _session(db: str) -> Session:
-    return Session(open_context(db).engine, expire_on_commit=False)
+_app, _desk, _session, _records, _change = desk_app, open_desk, session_of, records, change_attendee
 
 
 def _code(db: str, last_name: str) -> str:
     with _session(db) as session:
         return session.exec(select(Attendee.badge_code).where(Attendee.last_name == last_name)).one()
-
-
-def _records(db: str) -> list[CheckinRecord]:
-    with _session(db) as session:
-        return list(session.exec(select(CheckinRecord).order_by(CheckinRecord.id)))
-
-
-def _change(db: str, last_name: str, **values) -> Attendee:
-    with _session(db) as session:
-        attendee = session.exec(select(Attendee).where(Attendee.last_name == last_name)).one()
-        for key, value in values.items():
-            setattr(attendee, key, value)
-        save_attendee(session, attendee)
-        session.commit()
-        return attendee
 
 
 async def _keys(pilot, screen: CheckinScreen, *keys: str) -> None:
@@ -86,9 +57,7 @@ async def _burst(pilot, screen: CheckinScreen, *codes: str) -> None:
 
 async def test_a_scan_checks_in_and_shows_a_green_banner(demo_db):
     code = _code(demo_db, "Izsak")
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await _scan(pilot, screen, code)
         assert screen.banner.kind == "ok"
         assert "Kíncső Izsak" in screen.banner.text
@@ -100,9 +69,7 @@ async def test_a_scan_checks_in_and_shows_a_green_banner(demo_db):
 
 async def test_codes_back_to_back_are_each_recorded_in_order_never_joined(demo_db):
     codes = [_code(demo_db, name) for name in ("Izsak", "Nögel", "Przeor")]
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await _scan(pilot, screen, *codes, codes[0])  # the fourth is a repeat of the first
         assert screen.results_shown == 4
         assert screen.banner.kind == "warn"
@@ -124,9 +91,7 @@ async def test_codes_sent_to_the_box_without_waiting_are_never_joined(demo_db):
 
 async def test_aim_prefix_and_cr_suffix_are_accepted_and_the_empty_enter_ignored(demo_db):
     code = _code(demo_db, "Nögel")
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await _scan(pilot, screen, "]Q1" + code, suffix=("ctrl+m", "enter"))
         assert screen.banner.kind == "ok"
         assert "Lukas Nögel" in screen.banner.text
@@ -137,9 +102,7 @@ async def test_aim_prefix_and_cr_suffix_are_accepted_and_the_empty_enter_ignored
 
 async def test_already_checked_in_says_when_and_where_first(demo_db):
     code = _code(demo_db, "Izsak")
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await _scan(pilot, screen, code, code)
         assert screen.banner.kind == "warn"
         assert "ALREADY CHECKED IN" in screen.banner.text
@@ -191,9 +154,7 @@ async def test_blocked_banner_shows_the_note(demo_db):
     ("nogel", "Lukas Nögel"),
 ])
 async def test_typing_finds_the_seed_speakers_and_enter_checks_the_first_in(demo_db, query, expected):
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await _keys(pilot, screen, *[("space" if ch == " " else ch) for ch in query])
         assert screen.results.people, query
         assert screen.results.people[0].name == expected
@@ -204,9 +165,7 @@ async def test_typing_finds_the_seed_speakers_and_enter_checks_the_first_in(demo
 
 
 async def test_arrow_keys_choose_another_person(demo_db):
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await _keys(pilot, screen, *"anna")
         people = screen.results.people
         assert len(people) >= 2 and all("Anna" in p.name for p in people[:2])
@@ -216,9 +175,7 @@ async def test_arrow_keys_choose_another_person(demo_db):
 
 
 async def test_search_needs_the_minimum_length(demo_db):
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await _keys(pilot, screen, *"no")
         assert screen.results.people == []
         await _keys(pilot, screen, "g")
@@ -227,9 +184,7 @@ async def test_search_needs_the_minimum_length(demo_db):
 
 async def test_a_code_scanned_while_results_are_shown_is_a_scan(demo_db):
     code = _code(demo_db, "Przeor")
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await _keys(pilot, screen, *"nogel")
         assert screen.results.people
         await _keys(pilot, screen, "ctrl+u")  # the person clears the box, then the scanner types
@@ -241,9 +196,7 @@ async def test_a_code_scanned_while_results_are_shown_is_a_scan(demo_db):
 
 async def test_a_badge_scanned_into_a_half_typed_name_is_still_a_scan(demo_db):
     code = _code(demo_db, "Przeor")
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await _keys(pilot, screen, *"nog")  # a person starts typing, then a badge is scanned
         assert screen.results.people
         await _burst(pilot, screen, code)
@@ -255,9 +208,7 @@ async def test_a_code_that_arrives_in_two_chunks_is_read_whole(demo_db):
     """A loaded machine or a remote terminal can deliver a scanner's keys in two bursts with a
     pause between: the code is still the whole text, never its second half."""
     code = _code(demo_db, "Izsak")
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         driver = app._driver
         for ch in code[:9]:
             driver.send_message(events.Key(ch, ch))
@@ -268,9 +219,7 @@ async def test_a_code_that_arrives_in_two_chunks_is_read_whole(demo_db):
 
 
 async def test_garbage_in_two_chunks_is_one_unknown_code(demo_db):
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         driver = app._driver
         for ch in "XXXXYYYY":
             driver.send_message(events.Key(ch, ch))
@@ -282,9 +231,7 @@ async def test_garbage_in_two_chunks_is_one_unknown_code(demo_db):
 
 async def test_a_scan_lands_in_the_box_whatever_has_focus(demo_db):
     code = _code(demo_db, "Izsak")
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         screen.set_focus(None)
         await pilot.pause()
         await _scan(pilot, screen, code)
@@ -293,9 +240,7 @@ async def test_a_scan_lands_in_the_box_whatever_has_focus(demo_db):
 
 
 async def test_a_short_name_with_enter_and_no_choice_records_nothing(demo_db):
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await _keys(pilot, screen, *"xq", "wait:150", "enter")
         assert screen.banner.kind == "info"
         assert app.bells == []
@@ -304,9 +249,7 @@ async def test_a_short_name_with_enter_and_no_choice_records_nothing(demo_db):
 
 async def test_undo_annuls_the_desks_last_check_in(demo_db):
     code = _code(demo_db, "Izsak")
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await _scan(pilot, screen, code)
         await _keys(pilot, screen, "f9")
         assert "UNDONE" in screen.banner.text
@@ -319,9 +262,7 @@ async def test_undo_annuls_the_desks_last_check_in(demo_db):
 
 async def test_exit_and_re_entry(demo_db):
     code = _code(demo_db, "Nögel")
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await _scan(pilot, screen, code)
         await _keys(pilot, screen, "f10")
         assert screen.direction == "exit"
@@ -334,9 +275,7 @@ async def test_exit_and_re_entry(demo_db):
 
 
 async def test_walk_in_registers_checks_in_and_queues_the_badge(demo_db):
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await pilot.press("f6")
         await pilot.pause()
         assert isinstance(app.screen, WalkInForm)
@@ -358,9 +297,7 @@ async def test_walk_in_registers_checks_in_and_queues_the_badge(demo_db):
 
 async def test_a_corrected_name_offers_a_reprint(demo_db):
     code = _code(demo_db, "Izsak")
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await _scan(pilot, screen, code)
         await pilot.press("f8")
         await pilot.pause()
@@ -389,11 +326,9 @@ async def test_a_corrected_name_offers_a_reprint(demo_db):
 async def test_hostile_text_is_shown_literally_and_breaks_nothing(demo_db):
     _change(demo_db, "Izsak", first_name="[bold red]Evil", organisation="\x1b[2J\x07Org")
     code = _code(demo_db, "Izsak")
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await _keys(pilot, screen, *"evil")
-        assert "[bold red]Evil" in str(screen.results.get_option_at_index(0).prompt)
+        assert "[bold red]Evil" in screen.results.row_text(0)
         await _keys(pilot, screen, "ctrl+u")
         await _scan(pilot, screen, code)
         text = screen.banner.text
@@ -415,9 +350,7 @@ async def test_the_first_frame_after_the_answer_shows_it_and_the_last_scans_foll
     """The frame written once the answer is committed carries it, as a terminal receives it; the
     "Last scans" line, drawn after that frame, is there once the desk is idle."""
     code = _code(demo_db, "Izsak")
-    app = _app(demo_db)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db, (80, 24)) as (app, pilot, screen):
         await pilot.pause()
         written: list[tuple[int, str]] = []
 
@@ -443,9 +376,7 @@ async def test_the_first_frame_after_the_answer_shows_it_and_the_last_scans_foll
 
 
 async def test_a_text_longer_than_the_box_scrolls_to_the_cursor(demo_db):
-    app = _app(demo_db)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db, (80, 24)) as (app, pilot, screen):
         box = screen.scan_input
         await _keys(pilot, screen, *("x" * 100))
         assert box.scroll_x > 0
@@ -457,9 +388,7 @@ async def test_a_text_longer_than_the_box_scrolls_to_the_cursor(demo_db):
 
 
 async def test_the_desk_figures_count_check_ins(demo_db):
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await screen.figures_ready()
         await _scan(pilot, screen, _code(demo_db, "Izsak"), _code(demo_db, "Nögel"))
         screen.request_figures(now=True)
@@ -497,9 +426,7 @@ async def test_the_banner_stays_until_the_next_scan_and_fades(demo_db, monkeypat
     from eventdesk.tui.widgets import checkin_banner
 
     monkeypatch.setattr(checkin_banner, "FADE_SECONDS", 0.05)
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await _scan(pilot, screen, _code(demo_db, "Izsak"))
         for _ in range(200):
             if screen.banner.has_class("-faded"):
@@ -512,9 +439,7 @@ async def test_the_banner_stays_until_the_next_scan_and_fades(demo_db, monkeypat
 
 
 async def test_walk_in_form_takes_the_badge_name_and_pronouns(demo_db):
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await pilot.press("f6")
         await pilot.pause()
         app.screen.query_one("#form-first_name").value = "Robert"
@@ -555,9 +480,7 @@ async def test_the_desk_finds_people_by_badge_name_and_in_another_script(demo_db
         person.first_name, person.last_name = "Лукас", "Нёгель"
         save_attendee(session, person)
         session.commit()
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await _keys(pilot, screen, *"kinga")
         assert [p.name for p in screen.results.people] == ["Kíncső Izsak"]
         await _keys(pilot, screen, *["backspace"] * 5, *"negel")
@@ -613,9 +536,7 @@ async def test_the_answer_fits_the_terminal(demo_db, size, big):
 
 
 async def test_a_long_refusal_wraps_its_block_words_within_the_banner(demo_db):
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db, (160, 45)) as (app, pilot, screen):
         await _burst(pilot, screen, "NOSUCHCODE0000000")
         banner = screen.banner
         assert banner.kind == "error" and banner.big_scale >= 1
@@ -648,14 +569,12 @@ def test_block_letters_scale_and_drop_accents():
 
 
 def _option_text(screen: CheckinScreen, index: int) -> str:
-    return str(screen.results.get_option_at_index(index).prompt)
+    return screen.results.row_text(index)
 
 
 async def test_search_results_mark_who_is_checked_in_today_with_time_and_desk(demo_db):
     code = _code(demo_db, "Izsak")
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         await _scan(pilot, screen, code)
         assert screen.banner.kind == "ok"
         await _keys(pilot, screen, *"izsak")
@@ -685,9 +604,7 @@ async def test_a_door_list_of_a_full_room_shows_room_full_on_the_banner(demo_db)
         session.add(CheckinList(name="Tiny salon door", kind="room", room_id=room.id))
         session.commit()
     codes = [_code(demo_db, name) for name in ("Izsak", "Nögel", "Przeor")]
-    app = _app(demo_db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.screen
+    async with _desk(demo_db) as (app, pilot, screen):
         screen.list_name = "Tiny salon door"
         await _scan(pilot, screen, codes[0])
         assert screen.banner.kind == "ok" and "ROOM" not in screen.banner.text

@@ -9,16 +9,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from sqlmodel import Session, select
+from sqlmodel import select
 from textual import events
 
 from eventdesk.cli import main
 from eventdesk.domain.clock import Clock
 from eventdesk.services.context import open_context
 from eventdesk.settings import Settings
-from eventdesk.store.attendees import save_attendee
 from eventdesk.store.models import Attendee, CheckinRecord, PrintJob
 from eventdesk.tui.screens.kiosk import SEE_DESK, KioskError, KioskPin, KioskScreen, make_kiosk_app
+
+from checkin_desk import change_attendee, session_of
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 MOMENT = datetime(2024, 5, 7, 8, 30, tzinfo=BRUSSELS)
@@ -30,18 +31,7 @@ def _app(db: str, pin: str | None = PIN, result_seconds: float = 30.0):
     return make_kiosk_app(context, result_seconds=result_seconds)
 
 
-def _session(db: str) -> Session:
-    return Session(open_context(db).engine, expire_on_commit=False)
-
-
-def _person(db: str, last_name: str, **values) -> Attendee:
-    with _session(db) as session:
-        attendee = session.exec(select(Attendee).where(Attendee.last_name == last_name)).one()
-        for key, value in values.items():
-            setattr(attendee, key, value)
-        save_attendee(session, attendee)
-        session.commit()
-        return attendee
+_session, _person = session_of, change_attendee  # what the check-in screen's tests use too
 
 
 async def _burst(pilot, text: str) -> None:

@@ -20,15 +20,13 @@ from eventdesk.printing.queue import JobReport, PrintWorker, PrintWorkers, Rende
 from eventdesk.printing.status import Health, check_health
 from eventdesk.services.attendees import Person, PersonNotFound, resolve_attendee
 from eventdesk.services.context import Context
+from eventdesk.services.printers import (BadgePrinterState, PrintingError, badge_printer_state,  # noqa: F401
+                                         configured_printers, printer_for, printer_keys)
 from eventdesk.settings import Settings
 from eventdesk.store import print_jobs
 from eventdesk.store.models import Attendee, PrintJob
 
 TEST_CODE = "EVENTDESK-PRINTER-TEST"
-
-
-class PrintingError(Exception):
-    """A badge that cannot be queued or printed; the message says what to do."""
 
 
 class ReprintNeedsConfirmation(PrintingError):
@@ -123,30 +121,6 @@ def person_by_id(context: Context, attendee_id: int) -> Person:
 
 
 # -- printers ----------------------------------------------------------------------------------
-
-def configured_printers(settings: Settings) -> list[tuple[str, str]]:
-    """(name, URL) of every printer of this desk; the default printer first."""
-    printers = dict(settings.printers)
-    default = settings.default_printer
-    if default and default not in printers:
-        printers = {default: settings.printer_url(default), **printers}
-    names = sorted(printers, key=lambda n: (n != default, n))
-    return [(name, printers[name]) for name in names]
-
-
-def printer_for(settings: Settings, printer: str | None) -> tuple[str, str]:
-    """(name, URL) of a configured printer by name or URL, else of the default printer."""
-    printers = configured_printers(settings)
-    wanted = printer or settings.default_printer
-    for name, url in printers:
-        if wanted in (name, url):
-            return name, url
-    if wanted is None:
-        raise PrintingError("No printer is configured: add a [printers] section to eventdesk.toml "
-                            "(e.g. badge-1 = \"tcp://10.0.0.7:9100\") or set EVENTDESK_PRINTER.")
-    raise PrintingError(f"'{wanted}' is not a configured printer; configured: "
-                        f"{', '.join(n for n, _ in printers) or 'none'}.")
-
 
 def printer_health(settings: Settings, printer: str) -> Health:
     return check_health(printer_for(settings, printer)[1], settings)
@@ -266,45 +240,13 @@ def move_job(context: Context, job_id: int, printer: str) -> PrintJob:
     return job
 
 
-@dataclass(frozen=True)
-class BadgePrinterState:
-    """This desk's badge printer as the check-in screen shows it."""
-
-    name: str
-    url: str
-    waiting: int
-    failed: int
-    error: str  # the newest error of its waiting or failed jobs ("" when all is well)
-    others: tuple[str, ...]  # the other configured printers, in order
-
-    @property
-    def in_trouble(self) -> bool:
-        return bool(self.failed or (self.waiting and self.error))
-
-
-def _keys(name: str, url: str) -> set[str]:
-    # A job names its printer by name or URL; one queued while no printer was set names none.
-    return {name, url, ""}
-
-
-def badge_printer_state(context: Context) -> BadgePrinterState | None:
-    """The printer this desk's check-ins queue badges on, with its backlog (None: no printer)."""
-    printers = configured_printers(context.settings)
-    if not printers or context.settings.default_printer is None:
-        return None
-    name, url = printer_for(context.settings, None)
-    with Session(context.engine) as session:
-        waiting, failed, error = print_jobs.backlog(session, _keys(name, url))
-    return BadgePrinterState(name, url, waiting, failed, error, tuple(n for n, _ in printers if n != name))
-
-
 def send_badges_to(context: Context, printer: str) -> int:
     """Move every waiting or failed job of this desk's badge printer to ``printer`` and queue this
     desk's next badges there too (a dead printer gets no more work). Returns the jobs moved."""
     old_name, old_url = printer_for(context.settings, None)
     name, _url = printer_for(context.settings, printer)
     with context.session() as session:
-        moved = print_jobs.move_open_jobs(session, _keys(old_name, old_url) - {name}, name)
+        moved = print_jobs.move_open_jobs(session, printer_keys(old_name, old_url) - {name}, name)
     context.settings = replace(context.settings, default_printer=name)
     _wake_workers()
     return moved

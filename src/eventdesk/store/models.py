@@ -184,6 +184,10 @@ class MeetingSlot(SQLModel, table=True):
     end: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
+# The meetings that hold their table: cancelled ones and no-shows free it.
+LIVE_MEETINGS = "state NOT IN ('cancelled', 'no_show')"
+
+
 class Meeting(SQLModel, table=True):
     __tablename__ = "meeting"
     __table_args__ = (
@@ -193,8 +197,9 @@ class Meeting(SQLModel, table=True):
             "slot_id",
             "table_id",
             unique=True,
-            sqlite_where=text("state NOT IN ('cancelled', 'no_show')"),
-            postgresql_where=text("state NOT IN ('cancelled', 'no_show')"),
+            # PostgreSQL's option is added by postgresql_options(): naming it here would load
+            # SQLAlchemy's PostgreSQL dialect in every desk (~40 ms of each start on SQLite).
+            sqlite_where=text(LIVE_MEETINGS),
         ),
         Index("ix_meeting_a", "attendee_a_id", "slot_id"),
         Index("ix_meeting_b", "attendee_b_id", "slot_id"),
@@ -314,3 +319,11 @@ class DeskHeartbeat(SQLModel, table=True):
     app_version: str = ""
     printers: str = "[]"
     journal_waiting: Optional[int] = None
+
+
+def postgresql_options() -> None:
+    """Declare the tables' PostgreSQL-only options (loads SQLAlchemy's PostgreSQL dialect): for
+    Alembic's comparison of these tables with a PostgreSQL store. The store's PostgreSQL schema
+    itself is made by the migrations, which name the same options."""
+    live = next(index for index in Meeting.__table__.indexes if index.name == "ux_meeting_slot_table_live")
+    live.dialect_kwargs["postgresql_where"] = text(LIVE_MEETINGS)

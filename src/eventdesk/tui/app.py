@@ -91,6 +91,9 @@ class EventDeskApp(App[None]):
         self.title = context.event().name
         self.sub_title = context.desk
         self.desk: CheckinScreen | None = None  # the check-in screen registers itself when mounted
+        # Scans recognised before the check-in screen was up (a badge scanned while the desk
+        # starts): it checks them in, in order, as soon as it is mounted.
+        self.scans_before_desk: list[tuple[str, float]] = []
         self._mode_before_printers = "checkin"
         self.scan_filter = BurstFilter(self.route_scan, self._hand_on_key, self.set_timer, self.call_later)
 
@@ -174,6 +177,8 @@ class EventDeskApp(App[None]):
                 return
         if self.desk is not None:
             self.desk.take_scan(text, at)
+        else:
+            self.scans_before_desk.append((text, at))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed (a locked or vanished database) is reported; the desk stays up."""

@@ -81,11 +81,13 @@ class LiveLink:
 
     def _check_printers(self) -> None:
         """At start: each printer's health once (later outcomes of print jobs keep it current)."""
-        from eventdesk.printing.status import check_health
-        from eventdesk.services.printing import configured_printers
+        from eventdesk.services.printers import configured_printers
 
         settings = self.app.context.settings
-        for name, url in configured_printers(settings):
+        printers = configured_printers(settings)
+        if printers:  # the printer drivers are loaded by a desk that has printers only
+            from eventdesk.printing.status import check_health
+        for name, url in printers:
             try:
                 self.health_checked(name, check_health(url, settings))
             except Exception as error:  # noqa: BLE001 - a health check never stops the desk
@@ -94,7 +96,7 @@ class LiveLink:
 
     def _beat(self) -> None:
         from eventdesk.services.desks import beat
-        from eventdesk.services.printing import configured_printers
+        from eventdesk.services.printers import configured_printers
 
         settings = self.app.context.settings
         printers = [{"name": name, "url": url, "default": name == settings.default_printer,

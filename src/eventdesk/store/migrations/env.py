@@ -12,6 +12,8 @@ config = context.config
 
 
 def run(connection) -> None:
+    if connection.dialect.name == "postgresql":
+        eventdesk.store.models.postgresql_options()
     context.configure(
         connection=connection,
         target_metadata=SQLModel.metadata,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
-
+from eventdesk.tui.widgets.desk_footer import DeskFooter
 from eventdesk.tui.widgets.status_header import StatusHeader
 
 
@@ -22,7 +21,7 @@ class DeskScreen(Screen):
     def compose(self) -> ComposeResult:
         yield StatusHeader()
         yield from self.compose_body()
-        yield Footer(compact=True)  # every key of a busy screen fits one line
+        yield DeskFooter(compact=True)  # every key of a busy screen fits one line
 
     def compose_body(self) -> ComposeResult:
         return iter(())

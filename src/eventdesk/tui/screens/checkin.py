@@ -26,7 +26,7 @@ from eventdesk.services import checkin as service
 from eventdesk.services.attendees import search_people
 from eventdesk.services.checkin_figures import desk_figures
 from eventdesk.services.events import MAIN_ENTRANCE
-from eventdesk.services.printing import badge_printer_state
+from eventdesk.services.printers import badge_printer_state
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
 from eventdesk.tui.widgets.checkin_banner import ROOMY_CLASS, ResultBanner, ScanNotice
@@ -70,7 +70,7 @@ class FiguresDone(Message):
         super().__init__()
         self.figures = figures
         self.seconds = seconds  # how long the store took: later refreshes keep their distance
-        self.printer = printer  # services.printing.BadgePrinterState, None without a printer
+        self.printer = printer  # services.printers.BadgePrinterState, None without a printer
 
 
 class BadgesMoved(Message):
@@ -124,9 +124,11 @@ class CheckinScreen(DeskScreen):
         self.last_result_latency = 0.0
         self.searches_shown = 0
         self.last_search_latency = 0.0
+        self.last_search_shown_cpu = 0.0
         self.last_outcome: object = None
         self._search_generation = 0
         self._search_timer = None
+        self._burst_search: tuple[str, int, float] | None = None  # (text, generation, key time) typed in a burst
         self._last_change_at = 0.0
         self._figures_running = False
         self._figures_dirty = False
@@ -138,7 +140,7 @@ class CheckinScreen(DeskScreen):
         self._preview_timer = None
         self._preview_person = None
         self._exit_timer = None
-        self.printer_state = None  # services.printing.BadgePrinterState
+        self.printer_state = None  # services.printers.BadgePrinterState
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -188,6 +190,10 @@ class CheckinScreen(DeskScreen):
     def _recent_scans(self) -> RecentScans:
         return self.query_one("#recent-scans", RecentScans)
 
+    @cached_property
+    def _checkin_main(self) -> Horizontal:
+        return self.query_one("#checkin-main", Horizontal)
+
     @cached_property  # composed once, never replaced: no DOM query per key
     def results(self) -> SearchResults:
         return self.query_one("#search-results", SearchResults)
@@ -202,6 +208,9 @@ class CheckinScreen(DeskScreen):
         self._show_mode()
         self._load_lists()
         self.set_interval(FIGURES_EVERY_S / 2, self._figures_tick)
+        early, self.app.scans_before_desk = self.app.scans_before_desk, []  # type: ignore[attr-defined]
+        for text, at in early:
+            self.take_scan(text, at)
 
     def on_unmount(self) -> None:
         for thread in (self._loop, self._searcher):
@@ -267,24 +276,42 @@ class CheckinScreen(DeskScreen):
     @on(Input.Changed, "#scan-input")
     def _typed(self, event: Input.Changed) -> None:
         self._search_generation += 1
-        if self._search_timer is not None:
-            self._search_timer.stop()
-            self._search_timer = None
         now = self.scan_input.last_key_at or time.monotonic()
         gap, self._last_change_at = now - self._last_change_at, now
         text = event.value
         if len(text.strip()) < self.context.settings.search_min_chars:
-            self.results.clear_people()
+            self._stop_burst_search()
+            self._clear_results()
             return
         generation = self._search_generation
         if gap > BURST_GAP_S:
+            self._stop_burst_search()
             self._search(text, generation, now)
-        else:  # inside a burst: maybe a scanner; search once the burst pauses
-            self._search_timer = self.set_timer(SEARCH_DEBOUNCE_S, lambda: self._search_after_burst(text, generation, now))
+            return
+        # Inside a burst: maybe a scanner; search once the burst pauses. One timer a burst, not
+        # one a key: it looks at the newest key when it fires (a scan's 16 keys made 16 timers,
+        # each an asyncio task started and cancelled on the UI thread).
+        self._burst_search = (text, generation, now)
+        if self._search_timer is None:
+            self._search_timer = self.set_timer(SEARCH_DEBOUNCE_S, self._search_after_burst)
 
-    def _search_after_burst(self, text: str, generation: int, key_at: float) -> None:
+    def _search_after_burst(self) -> None:
         self._search_timer = None
+        if self._burst_search is None:
+            return
+        text, generation, key_at = self._burst_search
+        wait = key_at + SEARCH_DEBOUNCE_S - time.monotonic()
+        if wait > 0.001:  # keys came after the timer was set: wait for the pause after the newest
+            self._search_timer = self.set_timer(wait, self._search_after_burst)
+            return
+        self._burst_search = None
         self._search(text, generation, key_at)
+
+    def _stop_burst_search(self) -> None:
+        self._burst_search = None
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
 
     def _search(self, text: str, generation: int, key_at: float) -> None:
         assert self._searcher is not None
@@ -307,8 +334,20 @@ class CheckinScreen(DeskScreen):
         if message.generation != self._search_generation:
             return  # the text changed since: a newer search is on its way
         self.results.show_people(message.text, message.people, message.states, self._zone())
+        self._results_room()
         self.searches_shown += 1
         self.last_search_latency = time.monotonic() - message.key_at
+        self.last_search_shown_cpu = time.process_time()  # the process's CPU clock then (benchmark)
+
+    def _clear_results(self) -> None:
+        self.results.clear_people()
+        self._results_room()
+
+    def _results_room(self) -> None:
+        """While results are shown a short, narrow terminal gives their rows to them instead of the
+        figures (at 80×24 the list had no row left). Only when the list appears or goes: a change of
+        class restyles what is inside #checkin-main."""
+        self._checkin_main.set_class(self.results.display, "-searching")
 
     def on_scan_input_move(self, message: ScanInput.Move) -> None:
         self.results.move(message.delta)
@@ -317,12 +356,10 @@ class CheckinScreen(DeskScreen):
 
     def on_scan_input_scanned(self, message: ScanInput.Scanned) -> None:
         self._search_generation += 1  # results of searches still running are stale now
-        if self._search_timer is not None:
-            self._search_timer.stop()
-            self._search_timer = None
+        self._stop_burst_search()
         text = message.text
         selected = self.results.selected if self.results.query_text == text else None
-        self.results.clear_people()
+        self._clear_results()
         if not clean_code(text):
             return  # the Enter after a scanner's CR, or a lone Enter: nothing to do
         self._enqueue(ScanRequest(text=text, typed_fast=message.typed_fast,
@@ -592,7 +629,7 @@ class CheckinScreen(DeskScreen):
 
     def action_clear(self) -> None:
         self.scan_input.value = ""
-        self.results.clear_people()
+        self._clear_results()
 
     # --- undo, walk-in, correction ------------------------------------------------------------
 

@@ -40,7 +40,12 @@ class PrintReported(Message):
 
 def start_print_workers(app):
     """Start one print worker per configured printer of ``app.context``; reports come back to the
-    app as ``PrintReported`` messages. Returns the workers (call ``.stop()`` on shutdown)."""
+    app as ``PrintReported`` messages. Returns the workers (call ``.stop()`` on shutdown), None for
+    a desk without printers: it does not load badge rendering and the printer drivers at its start."""
+    from eventdesk.services.printers import configured_printers
+
+    if not configured_printers(app.context.settings):
+        return None
     from eventdesk.services.printing import start_workers
 
     def report(job_report) -> None:
@@ -99,7 +104,7 @@ class PrintersScreen(DeskScreen):
         yield Static(id="reprints")
 
     def on_mount(self) -> None:
-        from eventdesk.services.printing import configured_printers
+        from eventdesk.services.printers import configured_printers
 
         self.printers = configured_printers(self.context.settings)
         self.query_one("#jobs-table", LiveTable).focus()

@@ -8,11 +8,15 @@ from the very 1-bit image the printer gets.
 
 from __future__ import annotations
 
-from PIL import Image
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from eventdesk.domain.text import printable
 from textual import work
 from textual.widgets import Static
+
+if TYPE_CHECKING:  # Pillow is loaded with the first badge drawn, not at the desk's start
+    from PIL import Image
 
 # Index bits: 1 upper-left, 2 upper-right, 4 lower-left, 8 lower-right (set = ink).
 QUADRANTS = " ▘▝▀▖▌▞▛▗▚▐▜▄▙▟█"
@@ -22,6 +26,8 @@ INK_BELOW = 170  # grey level under which a scaled-down cell counts as printed
 def badge_blocks(image: Image.Image, columns: int) -> list[str]:
     """``image`` (ink black) as lines of quadrant characters ``columns`` wide. A terminal cell is
     about twice as high as wide, so rows take half as many dots as columns to keep the shape."""
+    from PIL import Image
+
     width = columns * 2
     height = max(2, round(image.height * width / image.width / 2))
     height += height % 2
