@@ -200,6 +200,17 @@ def painting_driver(driver_class):
     return PaintingDriver
 
 
+def when_rendered(widget, note) -> None:
+    """Call ``note()`` whenever ``widget`` is rendered for a frame."""
+    render_lines = widget.render_lines
+
+    def noted(crop):
+        note()
+        return render_lines(crop)
+
+    widget.render_lines = noted
+
+
 async def measure_app(path: str, codes: list[str], scans: int) -> dict[str, float]:
     """Drive the real check-in screen headless: keys go through the driver like a terminal's, the
     scanner's from a thread of their own."""
@@ -224,22 +235,8 @@ async def measure_app(path: str, codes: list[str], scans: int) -> dict[str, floa
         # answer was committed (the compositor calls render_lines only for what it paints): a frame
         # written just after the commit but before the banner's repaint request reached the screen
         # would otherwise be counted.
-        banner = screen.banner
-        banner_lines = banner.render_lines
-
-        def render_lines(crop):
-            driver.painted = screen.results_shown
-            return banner_lines(crop)
-
-        banner.render_lines = render_lines
-        results = screen.results
-        results_lines = results.render_lines
-
-        def render_results(crop):
-            driver.listed = screen.searches_shown
-            return results_lines(crop)
-
-        results.render_lines = render_results
+        when_rendered(screen.banner, lambda: setattr(driver, "painted", screen.results_shown))
+        when_rendered(screen.results, lambda: setattr(driver, "listed", screen.searches_shown))
         frames = driver.frames
 
         def send(key: str, char: str | None) -> None:
