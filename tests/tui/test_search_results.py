@@ -5,6 +5,8 @@ written."""
 
 from __future__ import annotations
 
+from textual import events
+
 from checkin_desk import change_attendee, open_desk, records
 
 
@@ -124,3 +126,18 @@ async def test_names_from_outside_are_drawn_as_written(demo_db):
         shown = _shown(app)
         assert "[bold red]Evil Izsak" in shown
         assert "\x1b" not in shown and "\x07" not in shown
+
+
+async def test_a_name_typed_as_fast_as_a_scanner_is_searched_once_the_keys_pause(demo_db):
+    """Keys a millisecond apart may be a scanner's: the search waits for the pause after the last
+    of them, then answers the whole text (not the text as it was when the first keys came)."""
+    async with open_desk(demo_db) as (app, pilot, screen):
+        driver = app._driver
+        for ch in "nogel":
+            driver.send_message(events.Key(ch, ch))
+        await pilot.pause()
+        await screen.wait_idle()
+        await pilot.pause()
+        assert screen.results.query_text == "nogel"
+        assert [p.name for p in screen.results.people] == ["Lukas Nögel"]
+        assert screen.searches_shown == 1, "one search for the burst, not one for each key"
