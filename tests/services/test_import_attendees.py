@@ -14,7 +14,7 @@ from eventdesk.services.context import open_context
 from eventdesk.services.import_attendees import AttendeeImportError, import_attendees
 from eventdesk.store.attendees import count_attendees
 from eventdesk.store.db import StoreError, change_versions, make_engine
-from eventdesk.store.models import Attendee, AuditEntry, RevokedCode
+from eventdesk.store.models import Attendee, AuditEntry, ImportJournal, RevokedCode
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "attendees"
 
@@ -300,21 +300,154 @@ def _import_and_die(db: str, path: str) -> None:
     module.import_attendees(open_context(db), path, progress=Die(2))
 
 
-def test_an_import_killed_half_way_is_undone_by_the_next_one(context, tmp_db: str, tmp_path: Path, monkeypatch) -> None:
+def test_an_import_killed_half_way_is_undone_by_the_next_one_at_once(context, tmp_db: str, tmp_path: Path) -> None:
     import multiprocessing
-
-    import eventdesk.services.import_attendees as module
 
     killed = multiprocessing.get_context("spawn").Process(target=_import_and_die, args=(tmp_db, str(many(tmp_path, 300))))
     killed.start()
     killed.join(60)
     assert killed.exitcode == 9
     assert len(people(context)) == 100  # two batches were committed when it died
-    with pytest.raises(AttendeeImportError, match="another import of attendees is running"):
-        import_attendees(context, many(tmp_path, 5, name="other.csv"))  # it might still be alive
-    monkeypatch.setattr(module, "ABANDONED_AFTER", module.timedelta(0))  # now it is known dead
-    summary = import_attendees(context, many(tmp_path, 5, name="other.csv"))
+    summary = import_attendees(context, many(tmp_path, 5, name="other.csv"))  # its import lock died with it
     assert summary.added == 5 and len(people(context)) == 5
+    assert search_people(context, "sermuksnyte") and all(p.first_name.startswith("Person") for p in people(context))
+
+
+class _Handshake(StopAfter):
+    """Progress of an import in another process: after each batch it sets ``written`` and waits
+    until the test process says ``go``."""
+
+    def __init__(self, written, go) -> None:
+        super().__init__(0)
+        self.written, self.go = written, go
+
+    def advance(self, count: int) -> None:
+        if self.writing:
+            self.written.set()
+            assert self.go.wait(60)
+            self.go.clear()
+
+
+def _import_in_steps(db: str, path: str, written, go) -> None:
+    import eventdesk.services.import_attendees as module
+
+    module.FIRST_BATCH = module.MIN_BATCH = module.MAX_BATCH = 50
+    module.import_attendees(open_context(db), path, progress=_Handshake(written, go))
+
+
+def test_a_second_import_is_refused_while_one_runs_in_another_process(context, tmp_db: str, tmp_path: Path) -> None:
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")
+    written, go = spawn.Event(), spawn.Event()
+    running = spawn.Process(target=_import_in_steps, args=(tmp_db, str(many(tmp_path, 150)), written, go))
+    running.start()
+    try:
+        assert written.wait(60)  # its first batch is in, and it is alive
+        with pytest.raises(AttendeeImportError, match="another import of attendees is running"):
+            import_attendees(context, many(tmp_path, 5, name="other.csv"))
+        assert len(people(context)) == 50  # the refused import wrote nothing, undid nothing
+        for _ in range(3):
+            written.clear()
+            go.set()
+            if _ == 2:
+                break
+            assert written.wait(60)
+    finally:
+        go.set()
+        running.join(60)
+    assert running.exitcode == 0
+    assert len(people(context)) == 150
+
+
+def _desk_scanning(db: str, codes: list[str], scans, stop, results) -> None:
+    """A desk process scanning badges as fast as it can until told to stop."""
+    from eventdesk.services.checkin import check_in
+
+    context = open_context(db)
+    done, failed = 0, []
+    while not stop.is_set():
+        try:
+            check_in(context, codes[done % len(codes)])
+            done += 1
+        except Exception as error:  # a scan that fails is what this test is about
+            failed.append(repr(error))
+        with scans.get_lock():
+            scans.value += 1
+    context.engine.dispose()
+    results.put((done, failed))
+
+
+class _WaitForScans(StopAfter):
+    """Progress that lets the next batch go only after the desk scanned since the last one."""
+
+    def __init__(self, scans) -> None:
+        super().__init__(0)
+        self.scans, self.seen, self.batches = scans, scans.value, 0
+
+    def advance(self, count: int) -> None:
+        if self.writing:
+            self.batches += 1
+            deadline = __import__("time").monotonic() + 60
+            while self.scans.value == self.seen:
+                assert __import__("time").monotonic() < deadline, "the desk made no scan between two batches"
+            self.seen = self.scans.value
+
+
+def test_a_desk_in_another_process_keeps_scanning_during_an_import(context, tmp_db: str, tmp_path: Path,
+                                                                  small_batches) -> None:
+    import multiprocessing
+
+    from eventdesk.store.models import CheckinRecord
+
+    import_attendees(context, many(tmp_path, 20, name="early.csv"))
+    codes = [p.badge_code for p in people(context)]
+    spawn = multiprocessing.get_context("spawn")
+    scans, stop, results = spawn.Value("i", 0), spawn.Event(), spawn.Queue()
+    desk = spawn.Process(target=_desk_scanning, args=(tmp_db, codes, scans, stop, results))
+    desk.start()
+    try:
+        progress = _WaitForScans(scans)
+        while scans.value == 0:
+            assert desk.is_alive()
+        summary = import_attendees(context, many(tmp_path, 400, role="Director", name="big.csv"), progress=progress)
+    finally:
+        stop.set()
+        done, failed = results.get(timeout=60)
+        desk.join(60)
+    assert failed == []
+    assert progress.batches >= 8  # scans landed between every two of the import's batches
+    assert summary.added == 380 and summary.updated == 20 and len(people(context)) == 400
+    with Session(context.engine) as session:
+        assert len(session.exec(select(CheckinRecord)).all()) == done  # every scan recorded
+
+
+def test_a_write_refused_half_way_leaves_the_store_as_it_was(context, tmp_path: Path, small_batches) -> None:
+    from eventdesk.store.attendees import save_attendee
+
+    import_attendees(context, many(tmp_path, 60))
+    before = [(p.id, p.role, p.badge_code) for p in people(context)]
+    lines = ["First name;Last name;E-mail;Company;Job title;Code"]
+    lines += [f"Person{n};Šermukšnytė;p{n}@example.org;Cluster;Director;" for n in range(60)]  # changes 60
+    lines += [f"New{n};Novák;n{n}@example.org;Cluster;Guest;CODE{n:04d}" for n in range(300)]  # adds 300
+
+    class DeskTakesACode(StopAfter):
+        def advance(self, count: int) -> None:
+            if self.writing and self.left == 0:  # after the first batch: a desk gives out a code of the file
+                self.left = 1
+                with Session(context.engine) as session:
+                    save_attendee(session, Attendee(first_name="Walk", last_name="In", badge_code="CODE0290"))
+                    session.commit()
+
+    with pytest.raises(AttendeeImportError, match="refused a badge code"):
+        import_attendees(context, write(tmp_path, "\r\n".join(lines) + "\r\n", "mixed.csv"),
+                         progress=DeskTakesACode(0))
+    after = people(context)
+    assert [(p.id, p.role, p.badge_code) for p in after[:-1]] == before  # the 60 as they were
+    assert [p.first_name for p in after[60:]] == ["Walk"]  # none of the 300; the desk's person stays
+    assert search_people(context, "novak") == [] and search_people(context, "person7")[0].role == "Manager"
+    with Session(context.engine) as session:
+        assert session.exec(select(ImportJournal)).all() == []  # nothing left for a later import to undo
 
 
 def test_a_person_corrected_at_a_desk_during_the_import_keeps_the_correction(context, tmp_path: Path,

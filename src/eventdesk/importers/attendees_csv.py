@@ -12,7 +12,8 @@ import io
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
 from eventdesk.domain.text import fold
@@ -138,7 +139,13 @@ class AttendeeRow:
 def person_key(first_name: str, last_name: str, email: str) -> tuple[str, str]:
     """Name and e-mail as compared for matching: accents, case, spacing and where the name was
     split into first and last ignored."""
-    return " ".join(fold(f"{first_name} {last_name}").split()), email.strip().casefold()
+    return _name_key(first_name, last_name), email.strip().casefold()
+
+
+@lru_cache(maxsize=65536)
+def _name_key(first_name: str, last_name: str) -> str:
+    """Cached: an import compares 100,000 people and their names repeat; each is folded once."""
+    return " ".join(fold(f"{first_name} {last_name}").split())
 
 
 @dataclass
@@ -179,6 +186,7 @@ def decode(data: bytes) -> tuple[str, str]:
         raise FileProblem(str(error)) from None
 
 
+@lru_cache(maxsize=4096)  # also the values of category and status columns: a few distinct ones per file
 def header_key(name: str) -> str:
     """``"E-Mail "`` -> ``"email"``, ``"Attendee #"`` -> ``"attendee#"``, ``"Prénom"`` -> ``"prenom"``."""
     return re.sub(r"[^a-z0-9#]", "", fold(name))
@@ -189,6 +197,8 @@ def header_key(name: str) -> str:
 
 def clean(value: str) -> str:
     """Outside text as stored: NFC, control characters and runs of white space made one space."""
+    if value.isascii() and value.isprintable() and "  " not in value:  # most values: nothing to change inside
+        return value.strip()
     return _CONTROL_OR_SPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
 
 
@@ -212,6 +222,7 @@ def split_full_name(name: str) -> tuple[str, str]:
     return " ".join(parts[:start]), " ".join(parts[start:])
 
 
+@lru_cache(maxsize=4096)  # a file has a few ticket types, on 100,000 rows
 def category_from_product(product: str) -> str:
     """A ticket type or product naming speaker/press/staff/organiser gives that category."""
     folded = fold(product)
@@ -319,6 +330,7 @@ class _Layout:
     ref_label: str
     ignored: tuple[str, ...] = ()
     columns: tuple[tuple[str, str], ...] = ()  # (field, column as written) for the dry run
+    by_index: bool = False  # ``build`` takes the record itself (list of values) instead of {header key: value}
 
 
 def _called_columns(keys: Iterable[str]) -> dict[str, str]:
@@ -458,50 +470,61 @@ def _generic_layout(header: list[str], mapping: dict[str, str] | None = None) ->
     if "category" in columns or "ticket_type" in columns:
         fields.add("category")
 
-    def raw(v: dict[str, str], target: str) -> str:
-        return v.get(columns[target], "") if target in columns else ""
+    # Each target's column as an index into the record (the first column of a repeated key wins).
+    first_index: dict[str, int] = {}
+    for index, name in enumerate(header):
+        first_index.setdefault(header_key(name), index)
+    at = {target: first_index[key] for target, key in columns.items()}
+    # The plain text fields of a row: (field, index, label, longest).
+    texts = tuple((target, at[target], labels.get(target, target), MAX_NOTE if target == "note" else MAX_FIELD)
+                  for target in ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role",
+                                 "country", "note") if target in at)
+    full_name, category_at, ticket_at, status_at = (at.get(t) for t in ("full_name", "category", "ticket_type", "status"))
+    email_at, code_at = at.get("email"), at.get("code")
+    email_label, code_label = labels.get("email", "email"), labels.get("code", "code")
+    if "full_name" in columns and not {"first_name", "last_name"} & set(columns):
+        no_name = f"'{labels['full_name']}' is empty"
+    elif "full_name" in columns:
+        no_name = "first name, last name and full name are all empty"
+    else:
+        no_name = "first name and last name are both empty"
 
-    def col(v: dict[str, str], target: str, limit: int = MAX_FIELD) -> str:
-        return _text(raw(v, target), labels.get(target, target), limit)
-
-    def build(v: dict[str, str], line: int) -> AttendeeRow:
-        first, last = col(v, "first_name"), col(v, "last_name")
+    def build(record: list[str], line: int) -> AttendeeRow:
+        v = {target: _text(record[index], label, limit) for target, index, label, limit in texts}
+        first, last = v.get("first_name", ""), v.get("last_name", "")
         if not first and not last:
-            first, last = split_full_name(col(v, "full_name"))
-        if "full_name" in columns and not {"first_name", "last_name"} & set(columns):
-            _require_name(first, last, f"'{labels['full_name']}' is empty")
-        elif "full_name" in columns:
-            _require_name(first, last, "first name, last name and full name are all empty")
-        else:
-            _require_name(first, last, "first name and last name are both empty")
-        if "category" in columns:
-            value = col(v, "category")
+            if full_name is not None:
+                first, last = split_full_name(_text(record[full_name], labels["full_name"]))
+            _require_name(first, last, no_name)
+        if category_at is not None:
+            value = _text(record[category_at], labels["category"])
             key = header_key(value)
             category = _CATEGORY_LOOKUP.get(key) or (_CATEGORY_LOOKUP.get(key[:-1]) if key.endswith("s") else None)
             if category is None:
                 raise _Bad(f"unknown category '{value}' in '{labels['category']}' "
                            f"(known: {', '.join(CATEGORIES)})")
         else:
-            category = category_from_product(col(v, "ticket_type"))
+            category = category_from_product(_text(record[ticket_at], labels["ticket_type"])) \
+                if ticket_at is not None else "participant"
         status = "active"
-        if "status" in columns:
-            value = col(v, "status")
+        if status_at is not None:
+            value = _text(record[status_at], labels["status"])
             status = _STATUS_LOOKUP.get(header_key(value))
             if status is None:
                 raise _Bad(f"unknown status '{value}' in '{labels['status']}' (use active or cancelled)")
         return AttendeeRow(
-            line=line, first_name=first, last_name=last, badge_name=col(v, "badge_name"),
-            pronouns=col(v, "pronouns"), organisation=col(v, "organisation"), role=col(v, "role"),
-            email=_email(raw(v, "email"), labels.get("email", "email")),
-            country=normal_country(col(v, "country")), category=category, status=status,
-            note=col(v, "note", MAX_NOTE),
-            badge_code=_code(raw(v, "code"), labels.get("code", "code")),
+            line=line, first_name=first, last_name=last, badge_name=v.get("badge_name", ""),
+            pronouns=v.get("pronouns", ""), organisation=v.get("organisation", ""), role=v.get("role", ""),
+            email=_email(record[email_at], email_label) if email_at is not None else "",
+            country=normal_country(v.get("country", "")), category=category, status=status,
+            note=v.get("note", ""),
+            badge_code=_code(record[code_at], code_label) if code_at is not None else "",
         )
 
     ref = f"'{labels['code']}' or e-mail" if "code" in columns else "e-mail"
     shown = tuple(({"full_name": "name", "ticket_type": "category (from the ticket type)"}.get(t, t), labels[t])
                   for t in columns)
-    return _Layout("csv", frozenset(fields), build, ref, tuple(ignored), shown)
+    return _Layout("csv", frozenset(fields), build, ref, tuple(ignored), shown, by_index=True)
 
 
 # --- the whole file ----------------------------------------------------------------------------
@@ -572,9 +595,9 @@ def parse_text(text: str, encoding: str = "UTF-8", fmt: str = "auto",
                 parsed.add_problem(line, f"{len(record)} fields, but the header has {width} "
                                          "(a missing or extra delimiter, or a stray quote?)")
                 continue
-            values = {key: record[index] for key, index in pairs}
             try:
-                parsed.rows.append(layout.build(values, line))
+                parsed.rows.append(layout.build(record if layout.by_index else
+                                                {key: record[index] for key, index in pairs}, line))
             except _Bad as bad:
                 parsed.add_problem(line, str(bad))
     except _QuotingError as error:
@@ -592,7 +615,6 @@ def parse_text(text: str, encoding: str = "UTF-8", fmt: str = "auto",
 def _generic_refs(rows: list[AttendeeRow]) -> list[AttendeeRow]:
     """A generic row is keyed by its code, else by its e-mail when no other row shares it."""
     emails = Counter(row.email.casefold() for row in rows if row.email)
-    out = []
     for row in rows:
         if row.badge_code:
             ref = f"code:{row.badge_code}"
@@ -600,8 +622,9 @@ def _generic_refs(rows: list[AttendeeRow]) -> list[AttendeeRow]:
             ref = f"email:{row.email.casefold()}"
         else:
             ref = None
-        out.append(replace(row, source_ref=ref))
-    return out
+        # The rows were just built here and nobody holds them yet: set in place, not copied.
+        object.__setattr__(row, "source_ref", ref)
+    return rows
 
 
 def _check_duplicates(parsed: ParsedFile) -> None:

@@ -6,7 +6,8 @@ without any write lock, then written in short batches (each its own transaction 
 ``BATCH_SECONDS``), so a desk's scan never waits long for SQLite's one write lock. All or nothing
 holds through the import journal: each batch records in its own transaction what undoes it; an
 import that fails half-way undoes its batches before it reports, and one that died half-way (the
-process killed) is undone by the next import. A person changed at a desk during the import keeps
+process killed, the machine off) is undone by the next import, at once: a running import holds the
+store's import lock, which its process loses when it dies. A person changed at a desk during the import keeps
 what the desk set (the import checks, batch by batch, that nobody changed them since it read them).
 
 People are matched by their key in the source system (``source_ref``), then by badge code, then
@@ -15,13 +16,16 @@ keep what the store holds. Messages carry counts and line numbers, never persona
 
 from __future__ import annotations
 
+import gc
 import time
 import uuid
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from operator import attrgetter
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -33,16 +37,28 @@ from eventdesk.importers.attendees_csv import (
 )
 from eventdesk.services.context import Context
 from eventdesk.store.attendee_import import (
-    IMPORTED_FIELDS, StoredPerson, begin_write, changed_since, finish_run, insert_people, journal_batch,
-    person_tokens, record_import, revoke_codes, revoked_code_owners, running_imports, start_run, stored_people,
-    undo_run, update_people,
+    IMPORTED_FIELDS, BulkWriter, StoredPerson, bump_attendees, changed_since, finish_run, insert_rows,
+    journal_batch, record_import, revoke_codes, revoked_code_owners, running_imports, start_run, stored_people,
+    token_tuples, tokens_changed, undo_run, update_rows,
 )
-from eventdesk.store.db import bump
 
 SHOWN_PROBLEMS = 20
-BATCH_SECONDS = 0.1  # the write lock one batch holds, about: the next batch is sized by the last
-FIRST_BATCH, MIN_BATCH, MAX_BATCH = 1000, 100, 20_000
-# An unfinished import whose journal nobody touched for this long died half-way.
+BATCH_SECONDS = 0.03  # the write lock one batch holds, about: the next batch is sized by the last
+# After each batch the import leaves the lock free long enough for every process that waited for it
+# to get it. Such a process sleeps and tries again (SQLite's busy handler: steps of up to 20 ms
+# while it has waited under 53 ms, 25 ms up to 128 ms, 50 ms up to 228 ms, then 100 ms): a gap
+# shorter than its step lets the import take the lock again before it wakes, batch after batch.
+_WAITERS_STEP = ((0.053, 0.020), (0.128, 0.025), (0.228, 0.050), (float("inf"), 0.100))
+
+
+def gap_after(held: float) -> float:
+    """How long the lock stays free after a batch that held it ``held`` seconds."""
+    return next(step for waited, step in _WAITERS_STEP if held < waited) + 0.005
+
+
+FIRST_BATCH, MIN_BATCH, MAX_BATCH = 500, 50, 20_000
+# Where the store cannot tell whether an import still runs (see BulkWriter.hold_import_lock): an
+# unfinished import whose journal nobody touched for this long died half-way.
 ABANDONED_AFTER = timedelta(seconds=60)
 
 
@@ -126,13 +142,29 @@ class ImportSummary:
         return out
 
 
+class _Update(NamedTuple):
+    """A stored person the file changes: the columns it changes (indexes in IMPORTED_FIELDS), their
+    IMPORTED_FIELDS before and after, and when the person last changed as read (see changed_since)."""
+
+    id: int
+    columns: tuple[int, ...]
+    before: tuple
+    after: tuple
+    seen_at: object
+
+    def changes(self) -> dict:
+        return {IMPORTED_FIELDS[i]: self.after[i] for i in self.columns}
+
+    def undo(self) -> dict:
+        """What the journal keeps to undo the update: the former values of the columns it changes."""
+        return {"id": self.id, **{IMPORTED_FIELDS[i]: self.before[i] for i in self.columns}}
+
+
 @dataclass
 class _Plan:
-    inserts: list[dict] = field(default_factory=list)
-    updates: list[dict] = field(default_factory=list)
+    inserts: list[tuple] = field(default_factory=list)  # new people as tuples of IMPORTED_FIELDS
+    updates: list[_Update] = field(default_factory=list)
     revoked: list[tuple[str, int]] = field(default_factory=list)
-    before: dict[int, dict] = field(default_factory=dict)  # person id -> what the update replaces
-    seen_at: dict[int, object] = field(default_factory=dict)  # person id -> their updated_at when read
     unchanged: int = 0
     keyed: int = 0  # updates that only record the file's key of a person: unchanged to the organiser
     generated: int = 0
@@ -163,7 +195,26 @@ def import_attendees(context: Context, path: str | Path, fmt: str = "auto", *, d
     ``--map``) says which column holds what where the names of the columns do not."""
     progress = progress or NoProgress()
     context.event()  # raises StoreError with what to do when the database holds no event
-    path = Path(path)
+    with _collector_paused():
+        return _import(context, Path(path), fmt, dry_run, progress, code_factory, mapping)
+
+
+@contextmanager
+def _collector_paused():
+    """The cyclic garbage collector off while the import runs: its 100,000 rows, people and tuples
+    made the collector walk them again and again (a third of the planning's time), and they hold
+    no cycles; reference counting frees them as before."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def _import(context: Context, path: Path, fmt: str, dry_run: bool, progress: ImportProgress,
+            code_factory: CodeFactory, mapping: dict[str, str] | None) -> ImportSummary:
     try:
         text, encoding = decode(path.read_bytes())
         progress.stage("Reading", text.count("\n"))
@@ -176,9 +227,10 @@ def import_attendees(context: Context, path: str | Path, fmt: str = "auto", *, d
         progress.done()
 
     run = uuid.uuid4().hex
-    if not dry_run:
-        _claim_run(context, run)
+    writer = None if dry_run else BulkWriter(context.engine)
     try:
+        if writer is not None:
+            _claim_run(writer, run, context.desk)
         with Session(context.engine) as session:  # reading and planning take no write lock
             plan = _plan(session, parsed, code_factory)
         problems = sorted(parsed.problems + plan.problems, key=lambda p: p.line)
@@ -193,40 +245,54 @@ def import_attendees(context: Context, path: str | Path, fmt: str = "auto", *, d
             ignored_columns=parsed.ignored_columns, dry_run=dry_run, columns=parsed.columns,
             preview=preview_rows(parsed) if dry_run else [],
         )
-        if dry_run:
+        if writer is None:
             return summary
-        kept = _write(context, run, plan, progress)
+        kept = _write(writer, run, plan, progress)
         summary.kept_desk_changes = len(kept)
-        summary.updated -= sum(1 for u in plan.updates if u["id"] in kept)
+        summary.updated -= sum(1 for u in plan.updates if u.id in kept and u.columns != ("source_ref",))
+        summary.unchanged -= sum(1 for u in plan.updates if u.id in kept and u.columns == ("source_ref",))
         summary.codes_revoked -= sum(1 for _, person_id in plan.revoked if person_id in kept)
-        with context.session() as session:
-            begin_write(session)
-            record_import(session, context.desk, f"{parsed.format}: {summary.counts}")
-            finish_run(session, run)
+        writer.begin(durable=True)  # the import is published whole: its journal goes, every batch flushed with it
+        record_import(writer, context.desk, f"{parsed.format}: {summary.counts}")
+        finish_run(writer, run)
+        writer.commit()
+        writer.checkpoint()
     except BaseException as error:
-        if not dry_run:
-            with context.session() as session:
-                begin_write(session)
-                undo_run(session, run)
-        if isinstance(error, IntegrityError):
+        if writer is not None:
+            writer.rollback()
+            writer.begin(durable=True)
+            undo_run(writer, run)
+            writer.commit()
+        if isinstance(error, (IntegrityError, context.engine.dialect.loaded_dbapi.IntegrityError)):
             raise AttendeeImportError(
                 "Nothing imported: the database refused a badge code or key as taken (another desk may have "
                 "changed attendees at the same moment). Run the import again.") from None
         raise
+    finally:
+        if writer is not None:
+            writer.close()
     return summary
 
 
-def _claim_run(context: Context, run: str) -> None:
+def _claim_run(writer: BulkWriter, run: str, desk: str) -> None:
     """Register this import in the journal; undo one that died half-way; refuse while another runs."""
-    with context.session() as session:
-        begin_write(session)
-        for other in running_imports(session):
-            if utcnow() - other.written_at < ABANDONED_AFTER:
-                raise AttendeeImportError(
-                    f"Nothing imported: another import of attendees is running (from {other.desk or 'another desk'}). "
-                    "Wait until it has finished, then import again.")
-            undo_run(session, other.run)
-        start_run(session, run, context.desk)
+    free = writer.hold_import_lock()  # None: unknown; the age of the other's journal decides
+    writer.begin(durable=True)
+    try:
+        others = running_imports(writer)
+        alive = [o for o in others if free is False or (free is None and utcnow() - o.written_at < ABANDONED_AFTER)]
+        if alive or free is False:
+            where = alive[0].desk if alive and alive[0].desk else "another desk"
+            raise AttendeeImportError(
+                f"Nothing imported: another import of attendees is running (from {where}). "
+                "Wait until it has finished, then import again.")
+        for other in others:  # died half-way: undone before anything else is written
+            undo_run(writer, other.run)
+        start_run(writer, run, desk)
+    except BaseException:
+        writer.rollback()
+        raise
+    writer.commit()
 
 
 def _problems_error(path: Path, problems: list[RowProblem], total: int) -> AttendeeImportError:
@@ -237,37 +303,52 @@ def _problems_error(path: Path, problems: list[RowProblem], total: int) -> Atten
     return AttendeeImportError("\n".join([head, *shown, *tail]), problems)
 
 
-def _write(context: Context, run: str, plan: _Plan, progress: ImportProgress) -> set[int]:
+def _write(writer: BulkWriter, run: str, plan: _Plan, progress: ImportProgress) -> set[int]:
     """Write the plan in batches of about BATCH_SECONDS each, journalled; the ids of the people
-    left as a desk changed them meanwhile."""
+    left as a desk changed them meanwhile. What a batch writes is made before it takes the lock."""
     progress.stage("Writing", len(plan.inserts) + len(plan.updates))
     revoked_of = {person_id: code for code, person_id in plan.revoked}
     kept: set[int] = set()
     size, batch = FIRST_BATCH, 0
+    released = gap = 0.0
     try:
-        for people, inserting in ((plan.inserts, True), (plan.updates, False)):
+        for work, inserting in ((plan.inserts, True), (plan.updates, False)):
             start = 0
-            while start < len(people):
-                chunk = people[start:start + size]
-                tokens = [person_tokens(person) for person in chunk]  # pure work, before the lock
+            while start < len(work):
+                chunk = work[start:start + size]
+                if inserting:
+                    tokens = [token_tuples(0, person) for person in chunk]
+                else:
+                    tokens = {u.id: token_tuples(u.id, u.after) for u in chunk if tokens_changed(u.before, u.after)}
                 batch += 1
+                pause = gap - (time.perf_counter() - released)
+                if pause > 0:
+                    time.sleep(pause)
+                writer.begin()
                 began = time.perf_counter()
-                with context.session() as session:
-                    begin_write(session)
+                try:
                     if inserting:
-                        ids = insert_people(session, chunk, tokens)
-                        journal_batch(session, run, batch, inserted=ids, updated=[], revoked=[])
+                        ids = insert_rows(writer, chunk, tokens)
+                        journal_batch(writer, run, batch, inserted=ids, updated=[], revoked=[])
                     else:
-                        changed = changed_since(session, {p["id"]: plan.seen_at[p["id"]] for p in chunk})
+                        changed = changed_since(writer, {u.id: u.seen_at for u in chunk})
                         kept |= changed
-                        todo = [(p, t) for p, t in zip(chunk, tokens) if p["id"] not in changed]
-                        update_people(session, [p for p, _ in todo], [t for _, t in todo])
-                        revoked = [(revoked_of[p["id"]], p["id"]) for p, _ in todo if p["id"] in revoked_of]
-                        revoke_codes(session, revoked)
-                        journal_batch(session, run, batch, inserted=[], updated=[plan.before[p["id"]] for p, _ in todo],
+                        todo = [u for u in chunk if u.id not in changed]
+                        update_rows(writer, [(u.id, u.changes()) for u in todo],
+                                    {u.id: tokens[u.id] for u in todo if u.id in tokens})
+                        revoked = [(revoked_of[u.id], u.id) for u in todo if u.id in revoked_of]
+                        revoke_codes(writer, revoked)
+                        journal_batch(writer, run, batch, inserted=[], updated=[u.undo() for u in todo],
                                       revoked=[code for code, _ in revoked])
-                    bump(session, "attendees")  # other desks see each batch as it lands
-                elapsed = time.perf_counter() - began
+                    bump_attendees(writer)  # other desks see each batch as it lands
+                except BaseException:
+                    writer.rollback()
+                    raise
+                writer.commit()
+                released = time.perf_counter()
+                elapsed = released - began
+                gap = gap_after(elapsed)
+                writer.checkpoint()  # outside the lock: a desk's next commit finds no pages of ours to copy
                 start += len(chunk)
                 progress.advance(len(chunk))
                 size = max(MIN_BATCH, min(MAX_BATCH, int(len(chunk) * BATCH_SECONDS / max(elapsed, 0.001))))
@@ -278,14 +359,12 @@ def _write(context: Context, run: str, plan: _Plan, progress: ImportProgress) ->
 
 def _plan(session: Session, parsed: ParsedFile, code_factory: CodeFactory) -> _Plan:
     """Decide for every row: new person, changed person or unchanged; collect what conflicts with
-    the people already stored."""
+    the people already stored. A row is compared with the stored person as a tuple."""
     plan = _Plan()
     people = stored_people(session)
     by_ref = {p.source_ref: p for p in people if p.source_ref}
     by_code = {p.badge_code: p for p in people}
-    by_key: dict[tuple[str, str], list[StoredPerson]] = defaultdict(list)
-    for p in people:
-        by_key[person_key(p.first_name, p.last_name, p.email)].append(p)
+    by_key: dict[tuple[str, str], list[StoredPerson]] | None = None  # made when a row needs it
     revoked = revoked_code_owners(session)
     claimed: dict[int, int] = {}  # stored person id -> line of the row that matched them
     matches: dict[int, StoredPerson | None] = {}  # line -> matched person (None: a new person)
@@ -303,24 +382,33 @@ def _plan(session: Session, parsed: ParsedFile, code_factory: CodeFactory) -> _P
             matches[row.line] = person
 
     # First the rows with a key or a code of their own, so a name match never takes their person.
-    for row in parsed.rows:
-        person = by_ref.get(row.source_ref) if row.source_ref else None
-        if person is None and row.badge_code and row.badge_code in by_code:
-            person = by_code[row.badge_code]
-            if _someone_else(person, row):
-                reject(row, "badge code belongs to another person already in the database")
-                continue
-        if person is not None:
-            claim(row, person)
+    if by_ref or by_code:
+        for row in parsed.rows:
+            person = by_ref.get(row.source_ref) if row.source_ref else None
+            if person is None and row.badge_code and row.badge_code in by_code:
+                person = by_code[row.badge_code]
+                if _someone_else(person, row):
+                    reject(row, "badge code belongs to another person already in the database")
+                    continue
+            if person is not None:
+                claim(row, person)
     for row in parsed.rows:
         if row.line in matches or row.line in rejected:
             continue
-        candidates = [p for p in by_key.get(row.match_key(), ()) if p.id not in claimed]
+        if by_key is None:
+            by_key = defaultdict(list)
+            for p in people:
+                by_key[person_key(p.first_name, p.last_name, p.email)].append(p)
+        candidates = [p for p in by_key.get(row.match_key(), ()) if p.id not in claimed] if by_key else None
         if candidates:
             claim(row, candidates[0])
         else:
             matches[row.line] = None
 
+    # The file's own fields come from the row, the others stay as stored (a tuple of PERSON_FIELDS).
+    own = tuple(name in parsed.fields for name in PERSON_FIELDS)
+    owns_all = all(own)
+    values_of = attrgetter(*PERSON_FIELDS)
     for row in parsed.rows:
         if row.line not in matches:
             continue
@@ -334,26 +422,30 @@ def _plan(session: Session, parsed: ParsedFile, code_factory: CodeFactory) -> _P
                 while code in by_code:  # 130 random bits: never, but never is cheap to check
                     code = code_factory()
                 plan.generated += 1
-            plan.inserts.append({**{f: getattr(row, f) for f in PERSON_FIELDS}, "badge_code": code,
-                                 "source_ref": row.source_ref})
+            plan.inserts.append((*values_of(row), code, row.source_ref))
             continue
-        before = {f: getattr(person, f) for f in IMPORTED_FIELDS}
-        after = dict(before)
-        after.update({f: getattr(row, f) for f in parsed.fields})
-        after["badge_code"] = code
-        if row.source_ref and (person.source_ref is None or _same_system(person.source_ref, row.source_ref)):
-            after["source_ref"] = row.source_ref  # a new pretix secret, say; another system's key stays
+        before = person[1:-1]  # IMPORTED_FIELDS as stored
+        values = values_of(row)
+        if not owns_all:
+            values = tuple(new if mine else old for new, old, mine in zip(values, before, own))
+        source_ref = person.source_ref
+        if row.source_ref and row.source_ref != source_ref and (source_ref is None or _same_system(source_ref, row.source_ref)):
+            source_ref = row.source_ref  # a new pretix secret, say; another system's key stays
+        after = (*values, code, source_ref)
         if after == before:
             plan.unchanged += 1
             continue
         if code != person.badge_code:
             plan.revoked.append((person.badge_code, person.id))
-        if {f for f in after if after[f] != before[f]} == {"source_ref"}:
+        update = _Update(person.id, tuple(i for i, (new, old) in enumerate(zip(after, before)) if new != old),
+                         before, after, person.updated_at)
+        if update.columns == _SOURCE_REF_ONLY:
             plan.keyed += 1
-        plan.updates.append({"id": person.id, **after})
-        plan.before[person.id] = {"id": person.id, **before}
-        plan.seen_at[person.id] = person.updated_at
+        plan.updates.append(update)
     return plan
+
+
+_SOURCE_REF_ONLY = (IMPORTED_FIELDS.index("source_ref"),)
 
 
 def _same_system(ref: str, other: str) -> bool:

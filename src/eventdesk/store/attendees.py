@@ -28,14 +28,25 @@ from eventdesk.store.models import Attendee, AttendeeToken, AuditEntry
 
 
 def attendee_tokens(attendee: Attendee) -> set[str]:
-    tokens = search_tokens(attendee.first_name, attendee.last_name, attendee.badge_name, attendee.pronouns,
-                           attendee.organisation)
-    if attendee.email:
-        tokens.add(fold(attendee.email))
-        tokens.update(search_tokens(attendee.email.split("@")[0]))
-    if attendee.badge_code:
-        tokens.add(fold(attendee.badge_code))
-    return {t for t in tokens if t}
+    return person_tokens(attendee.first_name, attendee.last_name, attendee.badge_name, attendee.pronouns,
+                         attendee.organisation, attendee.email, attendee.badge_code)
+
+
+def person_tokens(first_name: str, last_name: str, badge_name: str, pronouns: str, organisation: str,
+                  email: str, badge_code: str) -> set[str]:
+    """The search tokens of a person given by the fields they are made of (``TOKEN_FIELDS``)."""
+    tokens = search_tokens(first_name, last_name, badge_name, pronouns, organisation)
+    if email:
+        tokens.add(fold(email))
+        tokens.update(search_tokens(email.split("@")[0]))
+    if badge_code:
+        tokens.add(fold(badge_code))
+    tokens.discard("")
+    return tokens
+
+
+# The fields of a person their search tokens are made of, in ``person_tokens``' order.
+TOKEN_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "email", "badge_code")
 
 
 # A multi-word search compares, before it probes a person for the other words, the bits of the
@@ -58,8 +69,17 @@ def token_letters(tokens: Iterable[str]) -> int:
     """The ``letters`` of a person with these search tokens: what each of their token rows holds."""
     bits = 0
     for token in tokens:
-        bits |= letter_bits(token)
+        pair = token[:2]
+        known = _PAIR_BITS.get(pair)
+        if known is None:
+            known = _PAIR_BITS[pair] = letter_bits(pair)
+        bits |= known
     return bits
+
+
+# letter_bits by a token's first two letters (an import computes them for a million tokens; folded
+# tokens are ASCII, so this holds a few thousand pairs at most).
+_PAIR_BITS: dict[str, int] = {}
 
 
 def token_rows(attendee_id: int, tokens: Iterable[str]) -> list[dict]:
