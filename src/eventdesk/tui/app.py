@@ -120,6 +120,15 @@ class EventDeskApp(App[None]):
         if self.offline_desk is not None:
             self.offline_desk.stop()
 
+    async def _on_resize(self, event: events.Resize) -> None:
+        """A terminal size the app already has (the driver reports the size once more as it starts)
+        changes nothing: Textual 8.2.8 (pinned) would still lay the whole screen out again at its
+        next idle moment (~50 ms of CPU), just after the first frame, while the first scan's keys
+        wait. A new size goes on to Textual's own handler."""
+        if self._size is not None and event.size == self._size:
+            event.prevent_default()
+            event.stop()
+
     def on_store_notified(self, message: StoreNotified) -> None:
         self.notify_store_changed(message.areas)
 

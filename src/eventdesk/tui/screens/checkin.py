@@ -335,6 +335,7 @@ class CheckinScreen(DeskScreen):
             return  # the text changed since: a newer search is on its way
         self.results.show_people(message.text, message.people, message.states, self._zone())
         self._results_room()
+        self._paint_now(self.results)
         self.searches_shown += 1
         self.last_search_latency = time.monotonic() - message.key_at
         self.last_search_shown_cpu = time.process_time()  # the process's CPU clock then (benchmark)
@@ -468,17 +469,18 @@ class CheckinScreen(DeskScreen):
             self._recent_scans.add(recent[0], recent[1], zone)
         self.request_figures()
 
-    def _paint_now(self) -> None:
-        """Have the frame that shows the answer written at once, instead of at the screen's next
-        update tick: that tick is up to 1/60 s away, counted from the frame that emptied the box
-        just after the Enter. Only when no other scan waits (a queued burst is painted at Textual's
-        own frame rate) and this screen is in front. Uses two private methods of Textual (pinned
-        exactly in pyproject.toml); without them the answer is painted at the next tick as before."""
+    def _paint_now(self, widget=None) -> None:
+        """Have the frame that shows the answer (the banner, or the search results) written at
+        once, instead of at the screen's next update tick: that tick is up to 1/60 s away, counted
+        from the frame that emptied the box just after the Enter (or echoed the typed letter).
+        Only when no scan waits (a queued burst is painted at Textual's own frame rate) and this
+        screen is in front. Uses two private methods of Textual (pinned exactly in
+        pyproject.toml); without them the answer is painted at the next tick as before."""
         if self.pending_scans or self.app.screen is not self:
             return
-        hand_over = getattr(self.banner, "_check_refresh", None)
+        hand_over = getattr(widget or self.banner, "_check_refresh", None)
         if hand_over is not None and hasattr(self, "_on_timer_update"):
-            hand_over()  # the banner's repaint (and layout) requests go to this screen's queue now...
+            hand_over()  # the widget's repaint (and layout) requests go to this screen's queue now...
             self.post_message(PaintAnswer())  # ...and are handled before this
 
     def on_paint_answer(self, message: PaintAnswer) -> None:
