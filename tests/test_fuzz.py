@@ -155,7 +155,9 @@ def mutated(draw, data: bytes) -> bytes:
 def _import_checked(db_template: str, tmp_path: Path, kind: str, data: bytes, suffix: str, *extra: str) -> None:
     db = tmp_path / "fuzz.db"
     for leftover in tmp_path.glob("fuzz.db*"):
-        leftover.unlink()
+        # The previous example's CLI run left its engine to the collector: when its last connection is
+        # finalized, SQLite removes the -wal and -shm files itself, maybe between the glob and here.
+        leftover.unlink(missing_ok=True)
     shutil.copy(db_template, db)
     source = tmp_path / f"input{suffix}"
     source.write_bytes(data)
