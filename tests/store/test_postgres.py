@@ -130,3 +130,38 @@ def test_a_desk_that_started_on_an_empty_record_reads_only_the_persons_own_recor
         assert read <= 8, f"one lookup read {read} scan records"
     scanned_at = datetime(2024, 5, 8, 9, 0, tzinfo=timezone.utc)
     assert check_in(context, people[2]["badge_code"], scanned_at=scanned_at).result == "already_checked_in"
+
+
+def test_a_scan_right_after_the_server_dropped_the_desks_connection_is_decided_by_the_server(pg_url):
+    """A desk scanning back to back does not ping its pooled connection before every scan (a round
+    trip more per scan). When the server dropped that connection (a restart) between two scans,
+    the next scan is still decided and recorded by the server, once, on a new connection."""
+    from sqlalchemy import create_engine, insert
+
+    from eventdesk.domain.codes import seeded_code_factory
+    from eventdesk.services.checkin import check_in
+    from eventdesk.services.context import open_context
+    from eventdesk.services.events import create_event
+    from eventdesk.store.models import Attendee, CheckinRecord
+
+    create_event(pg_url, name="Restart Conference", timezone="Europe/Brussels",
+                 start=date(2024, 5, 7), end=date(2024, 5, 8))
+    context = open_context(pg_url)
+    new_code = seeded_code_factory(9)
+    codes = [new_code() for _ in range(2)]
+    with context.engine.begin() as connection:
+        connection.execute(insert(Attendee), [dict(first_name="Lukas", last_name="Nögel", badge_code=code)
+                                              for code in codes])
+    at = datetime(2024, 5, 8, 8, 0, tzinfo=timezone.utc)
+    assert check_in(context, codes[0], scanned_at=at).result == "ok"
+    with context.engine.connect() as connection:  # the pool's one connection, used by that scan
+        backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        assert connection.exec_driver_sql(f"SELECT pg_terminate_backend({backend})").scalar_one()
+    admin.dispose()
+
+    assert check_in(context, codes[1], scanned_at=at).result == "ok"
+    with context.session() as session:
+        records = session.exec(select(CheckinRecord.code)).all()
+    assert sorted(records) == sorted(codes)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
 from eventdesk.domain.checkin import (
@@ -147,10 +147,21 @@ def _scan(context: Context, code: str, list_name: str | None, desk: str | None, 
     list_name = list_name or MAIN_ENTRANCE
     desk = desk or context.desk
     nonce = nonce or new_nonce()
-    try:
+    def attempt() -> CheckinResult | None:
         with context.session() as session:
             return _check_in(session, context, cleaned, list_name, desk, direction, nonce,
                              record_unknown=record_unknown, scanned_at=scanned_at, badge_printed=badge_printed)
+
+    try:
+        try:
+            return attempt()
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            # The server dropped the desk's pooled connection since its last use (a restart; the
+            # pool pings only a connection idle for a while, store/db.py): the scan once more on a
+            # new one. Safe whether or not the first try committed: the same nonce records once.
+            return attempt()
     except IntegrityError:
         # Another process recorded the same nonce between our SELECT and INSERT: answer its result.
         with Session(context.engine) as session:
