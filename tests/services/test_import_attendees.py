@@ -358,6 +358,8 @@ def test_a_second_import_is_refused_while_one_runs_in_another_process(context, t
         running.join(60)
     assert running.exitcode == 0
     assert len(people(context)) == 150
+    lock_file = Path(f"{tmp_db}-import-lock")  # beside the database, owner-only as the database
+    assert lock_file.exists() and lock_file.stat().st_mode & 0o777 == 0o600
 
 
 def _desk_scanning(db: str, codes: list[str], scans, stop, results) -> None:

@@ -13,6 +13,7 @@ that a desk's commit does not find thousands of the import's pages to copy."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections import defaultdict, namedtuple
@@ -110,7 +111,9 @@ class BulkWriter:
             return bool(self.execute("SELECT pg_try_advisory_lock(?)", (IMPORT_LOCK_KEY,))[0][0])
         if fcntl is None or not self._database or self._database == ":memory:":
             return None
-        self._lock_file = open(f"{self._database}-import-lock", "a+b")
+        # Owner-only, as the database beside it (it holds nothing, but names the event's file).
+        self._lock_file = open(f"{self._database}-import-lock", "a+b",
+                               opener=lambda path, flags: os.open(path, flags, 0o600))
         try:
             fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
