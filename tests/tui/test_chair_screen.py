@@ -34,8 +34,13 @@ def chair_app(db: str, moment: datetime, watch_store: bool = False) -> ChairApp:
 
 
 async def settled(pilot) -> ChairScreen:
+    from textual.worker import WorkerCancelled
+
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive read replaced by a newer one (or its screen closed)
+            pass
         await pilot.pause(0.05)
     return pilot.app.screen
 
