@@ -83,6 +83,24 @@ def test_several_words_find_their_person_on_postgresql_with_letters_as_python_co
     context.engine.dispose()
 
 
+def _desk_with_people(pg_url: str, name: str, count: int, seed: int):
+    """A desk's context on a new PostgreSQL event with ``count`` people (bulk insert); the people."""
+    from sqlalchemy import insert
+
+    from eventdesk.domain.codes import seeded_code_factory
+    from eventdesk.services.context import open_context
+    from eventdesk.services.events import create_event
+    from eventdesk.store.models import Attendee
+
+    create_event(pg_url, name=name, timezone="Europe/Brussels", start=date(2024, 5, 7), end=date(2024, 5, 8))
+    context = open_context(pg_url)
+    new_code = seeded_code_factory(seed)
+    people = [dict(first_name=f"Person {n}", last_name="Šermukšnytė", badge_code=new_code()) for n in range(count)]
+    with context.engine.begin() as connection:
+        connection.execute(insert(Attendee), people)
+    return context, people
+
+
 def test_a_desk_that_started_on_an_empty_record_reads_only_the_persons_own_records(pg_url):
     """Every event's first morning starts with no scans, and a desk's connection lives all day. A
     plan PostgreSQL made for the scan's lookup while the record was empty (a prepared statement
@@ -91,20 +109,13 @@ def test_a_desk_that_started_on_an_empty_record_reads_only_the_persons_own_recor
     and 2,000 more on the list, a lookup still reads only the scanned person's own records."""
     from sqlalchemy import insert
 
-    from eventdesk.domain.codes import seeded_code_factory
     from eventdesk.services.checkin import check_in
-    from eventdesk.services.context import open_context
-    from eventdesk.services.events import MAIN_ENTRANCE, create_event
+    from eventdesk.services.events import MAIN_ENTRANCE
     from eventdesk.store import checkins
-    from eventdesk.store.models import Attendee, CheckinRecord
+    from eventdesk.store.models import CheckinRecord
 
-    create_event(pg_url, name="Empty Morning Conference", timezone="Europe/Brussels",
-                 start=date(2024, 5, 7), end=date(2024, 5, 8))
-    context = open_context(pg_url)
-    new_code = seeded_code_factory(5)
-    people = [dict(first_name=f"Person {n}", last_name="Šermukšnytė", badge_code=new_code()) for n in range(2_000)]
+    context, people = _desk_with_people(pg_url, "Empty Morning Conference", 2_000, seed=5)
     with context.engine.begin() as connection:
-        connection.execute(insert(Attendee), people)
         connection.exec_driver_sql("ANALYZE")  # statistics of a store with nobody scanned yet
     day_start = datetime(2024, 5, 8, 0, 0, tzinfo=timezone.utc)
     with context.session() as session:
@@ -136,22 +147,13 @@ def test_a_scan_right_after_the_server_dropped_the_desks_connection_is_decided_b
     """A desk scanning back to back does not ping its pooled connection before every scan (a round
     trip more per scan). When the server dropped that connection (a restart) between two scans,
     the next scan is still decided and recorded by the server, once, on a new connection."""
-    from sqlalchemy import create_engine, insert
+    from sqlalchemy import create_engine
 
-    from eventdesk.domain.codes import seeded_code_factory
     from eventdesk.services.checkin import check_in
-    from eventdesk.services.context import open_context
-    from eventdesk.services.events import create_event
-    from eventdesk.store.models import Attendee, CheckinRecord
+    from eventdesk.store.models import CheckinRecord
 
-    create_event(pg_url, name="Restart Conference", timezone="Europe/Brussels",
-                 start=date(2024, 5, 7), end=date(2024, 5, 8))
-    context = open_context(pg_url)
-    new_code = seeded_code_factory(9)
-    codes = [new_code() for _ in range(2)]
-    with context.engine.begin() as connection:
-        connection.execute(insert(Attendee), [dict(first_name="Lukas", last_name="Nögel", badge_code=code)
-                                              for code in codes])
+    context, people = _desk_with_people(pg_url, "Restart Conference", 2, seed=9)
+    codes = [person["badge_code"] for person in people]
     at = datetime(2024, 5, 8, 8, 0, tzinfo=timezone.utc)
     assert check_in(context, codes[0], scanned_at=at).result == "ok"
     with context.engine.connect() as connection:  # the pool's one connection, used by that scan
