@@ -24,6 +24,7 @@ from eventdesk.tui.screens.printers.screen import (
 )
 from eventdesk.tui.scanning.burst import BurstFilter
 from eventdesk.tui.scanning.input import ScanInput
+from eventdesk.tui.textual_compat import forward_event
 from eventdesk.tui.widgets.status_header import StatusHeader
 
 SCREENS_IN_ORDER = (
@@ -137,7 +138,7 @@ class EventDeskApp(AppBase):
 
     def _hand_on_key(self, event: events.Key) -> None:
         """A held key that was no scan: to the focused widget, as the app would have sent it."""
-        (self.focused or self.screen)._forward_event(event)
+        forward_event(self.focused or self.screen, event)
 
     def route_scan(self, text: str, at: float) -> None:
         """A scanner's burst outside a scan box: a check-in at the desk's current list (on the

@@ -16,6 +16,7 @@ from eventdesk.services.context import Context
 from eventdesk.store.db import change_versions
 from eventdesk.tui.live import LiveLink
 from eventdesk.tui.messages import StoreChanged, StoreNotified
+from eventdesk.tui.textual_compat import app_size
 
 
 class AppBase(App[None]):
@@ -59,12 +60,13 @@ class AppBase(App[None]):
         if self.live is not None:
             self.live.stop()
 
-    async def _on_resize(self, event: events.Resize) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         """A terminal size the app already has (the driver reports the size once more as it starts)
-        changes nothing: Textual 8.2.8 (pinned) would still lay the whole screen out again at its
-        next idle moment (~50 ms of CPU), just after the first frame, while the first scan's keys
-        wait. A new size goes on to Textual's own handler."""
-        if self._size is not None and event.size == self._size:
+        changes nothing: Textual's own handler, which runs after this one, would still lay the
+        whole screen out again at its next idle moment, just after the first frame, while the first
+        scan's keys wait. A new size goes on to Textual's own handler."""
+        size = app_size(self)
+        if size is not None and event.size == size:
             event.prevent_default()
             event.stop()
 
