@@ -282,5 +282,13 @@ def change_versions(engine: Engine) -> dict[str, object]:
         return versions
 
 
+def ping(engine: Engine) -> None:
+    """Ask the database to answer one trivial query on a connection of ``engine``; raises when it cannot."""
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
 def current_event(session: Session) -> Event | None:
     return session.exec(select(Event).order_by(Event.id)).first()
