@@ -16,7 +16,7 @@ from eventdesk.services.attendees import search_people
 from eventdesk.services.backup import take_backup
 from eventdesk.services.checkin import check_in
 from eventdesk.services.context import open_context
-from eventdesk.services.printing import start_workers, stop_workers
+from eventdesk.services.print_workers import start_workers, stop_workers
 from eventdesk.services.privacy import PrivacyError, export, forget, purge
 from eventdesk.services.status import store_status
 from eventdesk.settings import Settings
@@ -42,7 +42,7 @@ def _print_all(context) -> None:
         while store_status(context).print_jobs["waiting"] and datetime.now().timestamp() < deadline:
             time.sleep(0.05)
     finally:
-        stop_workers()
+        stop_workers(context)
 
 
 def test_forget_erases_the_person_keeps_the_figures_and_revokes_the_badge(demo_db, tmp_path):

@@ -1,6 +1,6 @@
 """Badges and printers as use cases: queue or print a badge (with the reprint guard), retry or move
-a job, preview a badge as PNG, test a printer, check every badge before the doors open, and run
-the print workers of this desk."""
+a job, preview a badge as PNG, test a printer, check every badge before the doors open. The print
+workers that print the queue are ``services.print_workers``."""
 
 from __future__ import annotations
 
@@ -14,14 +14,15 @@ from sqlmodel import Session, select
 from eventdesk.printing import queue as print_queue
 from eventdesk.printing.badge import (BadgeData, BadgeLayout, RenderedBadge, event_dates_label, preflight_badge,
                                      printable_dots, render_badge)
-from eventdesk.printing.devices import PrinterError, escpos, parse_printer_url, print_image, profile_width
+from eventdesk.printing.devices import PrinterError, parse_printer_url, print_image, profile_width
 from eventdesk.printing.fonts import font_path, install_hints
-from eventdesk.printing.queue import JobReport, PrintWorker, PrintWorkers, RenderError, register_renderer
+from eventdesk.printing.queue import JobReport, RenderError
 from eventdesk.printing.status import Health, check_health
 from eventdesk.services.attendees import Person, PersonNotFound, resolve_attendee
 from eventdesk.services.context import Context
-from eventdesk.services.printers import (BadgePrinterState, PrintingError, badge_printer_state,  # noqa: F401
-                                         configured_printers, printer_for, printer_keys)
+from eventdesk.services.printer_config import (BadgePrinterState, PrintingError,  # noqa: F401
+                                               badge_printer_state, configured_printers, printer_for,
+                                               printer_keys)
 from eventdesk.settings import Settings
 from eventdesk.store import print_jobs
 from eventdesk.store.models import Attendee, PrintJob
@@ -83,7 +84,8 @@ def test_badge(context: Context | None, settings: Settings, printer: str = "") -
     return render_badge(data, badge_layout(settings))
 
 
-def _render_badge_job(context: Context, job: PrintJob) -> Image.Image:
+def render_badge_job(context: Context, job: PrintJob) -> Image.Image:
+    """The print workers' renderer for jobs of kind "badge"."""
     with Session(context.engine) as session:
         attendee = session.get(Attendee, job.attendee_id) if job.attendee_id is not None else None
         if attendee is None:
@@ -92,12 +94,9 @@ def _render_badge_job(context: Context, job: PrintJob) -> Image.Image:
     return render_person(context, person).image
 
 
-def _render_test_job(context: Context, job: PrintJob) -> Image.Image:
+def render_test_job(context: Context, job: PrintJob) -> Image.Image:
+    """The print workers' renderer for jobs of kind "test"."""
     return test_badge(context, context.settings, job.printer).image
-
-
-register_renderer("badge", _render_badge_job)
-register_renderer("test", _render_test_job)
 
 
 # -- finding people ----------------------------------------------------------------------------
@@ -128,36 +127,6 @@ def printer_health(settings: Settings, printer: str) -> Health:
 
 # -- the queue ---------------------------------------------------------------------------------
 
-_workers: PrintWorkers | None = None
-
-
-def start_workers(context: Context, report=None, poll_seconds: float = 0.5, **worker_options) -> PrintWorkers:
-    """One worker thread per configured printer; the default printer's worker also takes jobs
-    queued without a printer. Stop them with ``stop_workers()`` (or ``.stop()``)."""
-    global _workers
-    printers = configured_printers(context.settings)
-    if printers:  # a desk without printers does not pay for importing python-escpos at its start
-        escpos()  # import it here, on the calling thread, not first inside a worker (see eventdesk.logs)
-    default = context.settings.default_printer
-    workers = []
-    for name, url in printers:
-        keys = {name, url} | ({""} if name == default else set())
-        workers.append(PrintWorker(context, name, url, keys, report=report, poll_seconds=poll_seconds, **worker_options))
-    _workers = PrintWorkers(workers).start()
-    return _workers
-
-
-def stop_workers(timeout: float = 5.0) -> bool:
-    global _workers
-    workers, _workers = _workers, None
-    return workers.stop(timeout) if workers is not None else True
-
-
-def _wake_workers() -> None:
-    if _workers is not None:
-        _workers.wake()
-
-
 def queue_badge(context: Context, attendee_id: int, printer: str | None = None,
                 confirm_reprint: bool = False) -> PrintJob:
     """Queue the badge of ``attendee_id``; returns at once (a worker prints it). A badge printed
@@ -176,7 +145,7 @@ def queue_badge(context: Context, attendee_id: int, printer: str | None = None,
         job = print_jobs.enqueue(session, kind="badge", attendee_id=attendee_id, printer=name,
                                  desk=context.desk, reprint=printed > 0)
         session.flush()
-    _wake_workers()
+    context.wake_print_workers()
     return job
 
 
@@ -210,7 +179,7 @@ def queue_test(context: Context, printer: str) -> PrintJob:
     with context.session() as session:
         job = print_jobs.enqueue(session, kind="test", attendee_id=None, printer=name, desk=context.desk)
         session.flush()
-    _wake_workers()
+    context.wake_print_workers()
     return job
 
 
@@ -225,7 +194,7 @@ def retry_job(context: Context, job_id: int) -> PrintJob:
         job = print_jobs.retry(session, job_id)
         if job is None:
             raise PrintingError(f"There is no print job {job_id}.")
-    _wake_workers()
+    context.wake_print_workers()
     return job
 
 
@@ -236,7 +205,7 @@ def move_job(context: Context, job_id: int, printer: str) -> PrintJob:
         job = print_jobs.retry(session, job_id, printer=name)
         if job is None:
             raise PrintingError(f"There is no print job {job_id}.")
-    _wake_workers()
+    context.wake_print_workers()
     return job
 
 
@@ -248,7 +217,7 @@ def send_badges_to(context: Context, printer: str) -> int:
     with context.session() as session:
         moved = print_jobs.move_open_jobs(session, printer_keys(old_name, old_url) - {name}, name)
     context.settings = replace(context.settings, default_printer=name)
-    _wake_workers()
+    context.wake_print_workers()
     return moved
 
 
@@ -347,5 +316,5 @@ __all__ = [
     "BadgeCheck", "BadgeProblem", "JobReport", "PrintingError", "PrinterError", "ReprintNeedsConfirmation",
     "BadgePrinterState", "badge_layout", "badge_printer_state", "check_badges", "configured_printers", "find_person", "move_job", "preview_png",
     "print_badge", "print_queue", "print_test", "printer_health", "queue_badge", "queue_overview", "queue_test",
-    "retry_job", "send_badges_to", "start_workers", "stop_workers",
+    "render_badge_job", "render_test_job", "retry_job", "send_badges_to",
 ]
