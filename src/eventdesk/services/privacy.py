@@ -119,7 +119,7 @@ def purge_plan(context: Context, before: date) -> int:
     if before <= event.end_date:
         raise PrivacyError(f"{context.event().name} runs until {event.end_date}: purge is for after the event "
                            f"(--before a date after {event.end_date}); to erase one person use "
-                           "'eventdesk attendee forget ATTENDEE'.")
+                           "'eventdesk attendees forget ATTENDEE'.")
     with context.session() as session:
         return len(personal.people_registered_before(session, _start_of(context, before)))
 
