@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from eventdesk.printing import queue as print_queue
 from eventdesk.printing.badge import (BadgeData, BadgeLayout, RenderedBadge, event_dates_label, preflight_badge,
@@ -25,6 +25,7 @@ from eventdesk.services.printer_config import (BadgePrinterState, PrintingError,
                                                printer_keys)
 from eventdesk.settings import Settings
 from eventdesk.store import print_jobs
+from eventdesk.store.attendees import all_attendees, attendees_by_id, get_attendee
 from eventdesk.store.models import Attendee, PrintJob
 
 TEST_CODE = "EVENTDESK-PRINTER-TEST"
@@ -87,7 +88,7 @@ def test_badge(context: Context | None, settings: Settings, printer: str = "") -
 def render_badge_job(context: Context, job: PrintJob) -> Image.Image:
     """The print workers' renderer for jobs of kind "badge"."""
     with Session(context.engine) as session:
-        attendee = session.get(Attendee, job.attendee_id) if job.attendee_id is not None else None
+        attendee = get_attendee(session, job.attendee_id) if job.attendee_id is not None else None
         if attendee is None:
             raise RenderError(f"Print job {job.id}: its attendee no longer exists")
         person = Person.of(attendee)
@@ -113,7 +114,7 @@ def find_person(context: Context, text: str) -> Person:
 
 def person_by_id(context: Context, attendee_id: int) -> Person:
     with Session(context.engine) as session:
-        attendee = session.get(Attendee, attendee_id)
+        attendee = get_attendee(session, attendee_id)
         if attendee is None:
             raise PrintingError(f"There is no attendee {attendee_id}.")
         return Person.of(attendee)
@@ -133,7 +134,7 @@ def queue_badge(context: Context, attendee_id: int, printer: str | None = None,
     before is queued again only with ``confirm_reprint=True``; one already waiting is not doubled."""
     name, _url = printer_for(context.settings, printer)
     with context.session() as session:
-        attendee = session.get(Attendee, attendee_id)
+        attendee = get_attendee(session, attendee_id)
         if attendee is None:
             raise PrintingError(f"There is no attendee {attendee_id}.")
         waiting = print_jobs.open_badge_job(session, attendee_id)
@@ -258,7 +259,7 @@ def check_badges(context: Context, render: bool = True) -> BadgeCheck:
     instead of half a minute for 700 people)."""
     layout = badge_layout(context.settings)
     with Session(context.engine) as session:
-        people = [Person.of(a) for a in session.exec(select(Attendee).order_by(Attendee.id))]
+        people = [Person.of(a) for a in all_attendees(session)]
     problems = []
     for person in people:
         if render:
@@ -305,10 +306,7 @@ def queue_overview(context: Context, limit: int = 200) -> QueueOverview:
         open_jobs = tuple(reversed(rows(print_jobs.OPEN_STATES)))
         failed = rows([print_jobs.FAILED])
         reprints = print_jobs.reprint_counts(session)
-        names = {}
-        if reprints:
-            for attendee in session.exec(select(Attendee).where(Attendee.id.in_(list(reprints)))):
-                names[attendee.id] = attendee.name
+        names = {i: attendee.name for i, attendee in attendees_by_id(session, reprints).items()}
         return QueueOverview(open_jobs, failed, print_jobs.counts_by_printer(session), reprints, names)
 
 
