@@ -16,8 +16,8 @@ from textual.screen import Screen
 
 from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
+from eventdesk.services.changes import change_versions
 from eventdesk.services.context import Context
-from eventdesk.store.db import change_versions
 from eventdesk.tui.backups import backup_now, start_backups
 from eventdesk.tui.live import LiveLink
 from eventdesk.tui.messages import LinkChanged, StoreChanged, StoreNotified
@@ -114,7 +114,7 @@ class EventDeskApp(App[None]):
         self.backups = start_backups(self)  # every [backup] every_minutes, in a worker thread
 
     def on_unmount(self) -> None:
-        stop_print_workers(getattr(self, "print_workers", None))
+        stop_print_workers(self)
         if getattr(self, "live", None) is not None:
             self.live.stop()
         if self.offline_desk is not None:
@@ -224,7 +224,7 @@ class EventDeskApp(App[None]):
 
     @work(thread=True, exclusive=True, group="store-poll", exit_on_error=False)
     def _poll_store(self) -> None:
-        versions = change_versions(self.context.engine)
+        versions = change_versions(self.context)
         previous, self._versions = self._versions, versions
         # The first poll has nothing to compare with: what another desk wrote between the screens'
         # first read and this moment is re-read once, instead of being missed until the next change.

@@ -213,7 +213,7 @@ class KioskApp(App[None]):
     def on_unmount(self) -> None:
         from eventdesk.tui.screens.printers.screen import stop_print_workers
 
-        stop_print_workers(getattr(self, "print_workers", None))
+        stop_print_workers(self)
 
     def action_nothing(self) -> None:
         """Keys that would leave the kiosk or reveal anything do nothing."""
