@@ -39,13 +39,14 @@ def slip_data(context: Context, person: str | int) -> SlipData:
     return SlipData(ref.name, ref.organisation, context.event().name, context.now().astimezone(zone), tuple(rows))
 
 
-def slip_layout(context: Context) -> BadgeLayout:
-    return badge_layout(context.settings)
+def slip_layout(context: Context, printer: str | None = None) -> BadgeLayout:
+    """The slip laid out for ``printer``'s label (None: this desk's badge printer)."""
+    return badge_layout(context.settings, printer)
 
 
-def slip_image(context: Context, person: str | int) -> tuple[SlipData, Image.Image]:
+def slip_image(context: Context, person: str | int, printer: str | None = None) -> tuple[SlipData, Image.Image]:
     data = slip_data(context, person)
-    return data, render_slip(data, slip_layout(context))
+    return data, render_slip(data, slip_layout(context, printer))
 
 
 def print_slip(context: Context, person: str | int, printer: str) -> tuple[SlipData, str]:
@@ -53,7 +54,7 @@ def print_slip(context: Context, person: str | int, printer: str) -> tuple[SlipD
     printer (the command line). Returns what was printed and where; errors raise PrinterError."""
     url = context.settings.printer_url(printer) or printer
     parse_printer_url(url)
-    data, image = slip_image(context, person)
+    data, image = slip_image(context, person, url)
     return data, print_image(url, image, context.settings, name="slip")
 
 
@@ -75,7 +76,7 @@ def render_slip_job(context: Context, job: PrintJob) -> Image.Image:
     if job.attendee_id is None:
         raise RenderError(f"Print job {job.id}: a slip needs a person")
     try:
-        return slip_image(context, job.attendee_id)[1]
+        return slip_image(context, job.attendee_id, job.printer or None)[1]
     except SlipError as error:
         raise RenderError(f"Print job {job.id}: {error}") from None
 

@@ -4,7 +4,7 @@ workers it starts and stops them; queueing through the same context wakes them."
 
 from __future__ import annotations
 
-from eventdesk.printing.devices import escpos
+from eventdesk.printing.drivers.escpos import escpos
 from eventdesk.printing.queue import PrintWorker, PrintWorkers, Renderer, Report
 from eventdesk.services.context import Context
 from eventdesk.services.meeting_slips import render_slip_job

@@ -13,8 +13,10 @@ from sqlmodel import Session
 
 from eventdesk.printing import queue as print_queue
 from eventdesk.printing.badge import (BadgeData, BadgeLayout, RenderedBadge, event_dates_label, preflight_badge,
-                                     printable_dots, render_badge)
-from eventdesk.printing.devices import PrinterError, parse_printer_url, print_image, profile_width
+                                     render_badge)
+from eventdesk.printing.devices import PrinterError, parse_printer_url, print_image
+from eventdesk.printing.drivers import Label, driver_for
+from eventdesk.printing.drivers.escpos import paper_label
 from eventdesk.printing.fonts import font_path, install_hints
 from eventdesk.printing.queue import JobReport, RenderError
 from eventdesk.printing.status import Health, check_health
@@ -43,19 +45,26 @@ class ReprintNeedsConfirmation(PrintingError):
 # -- layout ------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=16)
-def _layout(paper_mm: int, dpi: int, profile: str, font: str | None) -> BadgeLayout:
-    width = printable_dots(paper_mm, dpi)
-    limit = profile_width(profile)
-    if limit:
-        width = min(width, limit)
+def _layout(width: int, dpi: int, font: str | None) -> BadgeLayout:
     return BadgeLayout(width=width, dpi=dpi, font=font_path(font))
 
 
-def badge_layout(settings: Settings) -> BadgeLayout:
-    """The badge size for this event's paper, dpi and printer profile (never wider than the
-    profile allows: python-escpos refuses wider images)."""
-    badge = settings.badge
-    return _layout(badge.paper_mm, badge.dpi, badge.profile, badge.font)
+def printer_label(settings: Settings, printer: str | None = None) -> Label:
+    """The label ``printer`` prints on (a configured name or a URL; None: this desk's badge
+    printer), as its driver says; the ``[badge]`` paper when there is no printer to ask."""
+    url = settings.printer_url(printer)
+    if url:
+        try:
+            return driver_for(url, settings).label()
+        except PrinterError:
+            pass  # a URL not understood fails, and says so, when a job is sent to it
+    return paper_label(settings)
+
+
+def badge_layout(settings: Settings, printer: str | None = None) -> BadgeLayout:
+    """The badge laid out for ``printer``'s label (see ``printer_label``)."""
+    label = printer_label(settings, printer)
+    return _layout(label.width_dots, label.dpi, settings.badge.font)
 
 
 def badge_data(context: Context, person: Attendee | Person) -> BadgeData:
@@ -68,8 +77,10 @@ def badge_data(context: Context, person: Attendee | Person) -> BadgeData:
     )
 
 
-def render_person(context: Context, person: Attendee | Person, with_qr: bool = True) -> RenderedBadge:
-    return render_badge(badge_data(context, person), badge_layout(context.settings), with_qr=with_qr)
+def render_person(context: Context, person: Attendee | Person, with_qr: bool = True,
+                  printer: str | None = None) -> RenderedBadge:
+    """``person``'s badge laid out for ``printer`` (None: this desk's badge printer)."""
+    return render_badge(badge_data(context, person), badge_layout(context.settings, printer), with_qr=with_qr)
 
 
 def test_badge(context: Context | None, settings: Settings, printer: str = "") -> RenderedBadge:
@@ -82,7 +93,7 @@ def test_badge(context: Context | None, settings: Settings, printer: str = "") -
     data = BadgeData(name="Šermukšnytė Kíncső Nögel", code=TEST_CODE, organisation=printer or "Test badge",
                      role="Łódź · Ærø · Ştefan · Ελλάδα · Київ", category="Printer test",
                      event_name=event_name, event_dates="")
-    return render_badge(data, badge_layout(settings))
+    return render_badge(data, badge_layout(settings, printer or None))
 
 
 def render_badge_job(context: Context, job: PrintJob) -> Image.Image:
@@ -92,7 +103,7 @@ def render_badge_job(context: Context, job: PrintJob) -> Image.Image:
         if attendee is None:
             raise RenderError(f"Print job {job.id}: its attendee no longer exists")
         person = Person.of(attendee)
-    return render_person(context, person).image
+    return render_person(context, person, printer=job.printer or None).image
 
 
 def render_test_job(context: Context, job: PrintJob) -> Image.Image:
@@ -165,7 +176,7 @@ def print_badge(context: Context, attendee_id: int, printer: str, confirm_reprin
         job.state, job.attempts = print_jobs.PRINTING, 1
         session.flush()
     try:
-        print_image(url, render_person(context, person).image, context.settings, name=f"badge-{job.id}")
+        print_image(url, render_person(context, person, printer=url).image, context.settings, name=f"badge-{job.id}")
     except PrinterError as error:
         with context.session() as session:
             print_jobs.mark_failed(session, job.id, str(error))

@@ -20,7 +20,7 @@ from eventdesk.store.db import bump, database_url, sqlite_path
 
 # The folder the demo prints its badges into unless a printer is configured (beside the database).
 DEMO_BADGES_FOLDER = "eventdesk-demo-badges"
-# What printing.devices.save_preview names a badge: <stamp>-<kind>-<job id>.png
+# What printing.drivers.preview.save_preview names a badge: <stamp>-<kind>-<job id>.png
 PREVIEW_NAME = re.compile(r"^\d{8}T\d{12}-(badge|slip|test)-(\d+)\.png$")
 
 
