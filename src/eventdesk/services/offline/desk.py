@@ -31,7 +31,7 @@ from eventdesk.services.offline.link import ServerLink, ServerUnreachable
 from eventdesk.services.offline.paths import desk_file_path, server_identity
 from eventdesk.services.offline.sync import UploadReport, refresh_snapshot, snapshot_age_s, upload_journal
 from eventdesk.settings import Settings
-from eventdesk.store.db import StoreError
+from eventdesk.store.db import StoreError, ping
 from eventdesk.store.desk_local import DeskFile, JournalEntry
 
 log = logging.getLogger(__name__)
@@ -355,7 +355,7 @@ class DeskSync(threading.Thread):
 
 
 def _ping(context: Context) -> None:
-    _ping_engine(context.engine)
+    ping(context.engine)
 
 
 class LocalBadges(threading.Thread):
@@ -469,7 +469,7 @@ def open_for_command(settings: Settings, desk: str, clock: Clock | None = None, 
     engine = make_engine(settings.db, create=False)
     link = ServerLink(engine)
     try:
-        link.guarded(_ping_engine, engine)
+        link.guarded(ping, engine)
         link.guarded(migrate.upgrade, engine, deadline_s=120)
         context = Context(engine=engine, settings=settings, clock=clock)
         event = link.guarded(context.event)
@@ -501,11 +501,4 @@ def open_for_command(settings: Settings, desk: str, clock: Clock | None = None, 
     except ServerUnreachable:
         pass  # the scan itself falls back
     return offline_desk
-
-
-def _ping_engine(engine) -> None:
-    from sqlalchemy import text
-
-    with engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
 

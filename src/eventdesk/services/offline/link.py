@@ -20,9 +20,10 @@ import weakref
 from typing import Callable, TypeVar
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+
+from eventdesk.store.db import ping
 
 log = logging.getLogger(__name__)
 
@@ -181,10 +182,7 @@ class ServerLink:
         """Ask the server (a new connection, under the deadline). Restores the link if it answers."""
         self._bypass.on = True
         try:
-            def ping() -> None:
-                with self.engine.connect() as connection:
-                    connection.execute(text("SELECT 1"))
-            self.guarded(ping)
+            self.guarded(lambda: ping(self.engine))
         except ServerUnreachable:
             return False
         except Exception as error:  # noqa: BLE001 - whatever else went wrong, the server is not usable

@@ -26,7 +26,7 @@ from eventdesk.services import checkin as service
 from eventdesk.services.attendees import search_people
 from eventdesk.services.checkin_figures import desk_figures
 from eventdesk.services.events import MAIN_ENTRANCE
-from eventdesk.services.printers import badge_printer_state
+from eventdesk.services.printer_config import badge_printer_state
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
 from eventdesk.tui.screens.checkin.banner import ROOMY_CLASS, ResultBanner, ScanNotice
@@ -71,7 +71,7 @@ class FiguresDone(Message):
         super().__init__()
         self.figures = figures
         self.seconds = seconds  # how long the store took: later refreshes keep their distance
-        self.printer = printer  # services.printers.BadgePrinterState, None without a printer
+        self.printer = printer  # services.printer_config.BadgePrinterState, None without a printer
 
 
 class BadgesMoved(Message):
@@ -141,7 +141,7 @@ class CheckinScreen(DeskScreen):
         self._preview_timer = None
         self._preview_person = None
         self._exit_timer = None
-        self.printer_state = None  # services.printers.BadgePrinterState
+        self.printer_state = None  # services.printer_config.BadgePrinterState
 
     # --- layout -------------------------------------------------------------------------------
 
