@@ -135,6 +135,13 @@ def test_codes_are_found_in_lower_case_and_with_scanner_noise(desk):
     assert check_in(desk, "]Q1" + desk.codes["Izsak"].lower() + "\r").result == "ok"
 
 
+def test_a_lower_case_secret_scanned_with_caps_lock_on_is_found(desk):
+    _alter(desk, "Müller", badge_code="pretix8secret0mixed7case")
+    answer = check_in(desk, "PRETIX8SECRET0MIXED7CASE")
+    assert (answer.result, answer.person.last_name) == ("ok", "Müller")
+    assert check_in(desk, "Pretix8Secret0Mixed7Case").result == "already_checked_in"
+
+
 def test_an_unknown_list_or_empty_scan_is_an_error_not_a_record(desk):
     with pytest.raises(CheckinError, match="no check-in list named 'Nowhere'"):
         check_in(desk, desk.codes["Izsak"], list_name="Nowhere")

@@ -205,3 +205,24 @@ def test_badges_of_people_admitted_offline_print_here_and_once(event_url, proxy,
         assert session.execute(select(func.count()).select_from(PrintJob)).scalar_one() == 1
     engine.dispose()
     desk.stop()
+
+
+def test_a_secret_scanned_with_caps_lock_on_is_found_on_the_server_and_in_the_offline_copy(event_url, proxy,
+                                                                                         tmp_path):
+    from eventdesk.store.db import make_engine
+
+    url, codes = event_url
+    engine = make_engine(url)
+    with engine.begin() as connection:  # two pretix secrets (lower case)
+        for code in codes[:2]:
+            connection.exec_driver_sql("UPDATE attendee SET badge_code = %(new)s WHERE badge_code = %(old)s",
+                                       {"new": code.lower(), "old": code})
+    engine.dispose()
+    desk = _desk(proxy.url(_database(url)), "Desk A", tmp_path)
+    desk.refresh()
+    online = desk.check_in(codes[0].upper())
+    proxy.cut()
+    offline = desk.check_in(codes[1].upper())
+    assert (online.result, online.offline, online.person.badge_code) == ("ok", False, codes[0].lower())
+    assert (offline.result, offline.offline, offline.person.badge_code) == ("ok", True, codes[1].lower())
+    desk.stop()

@@ -13,6 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
+from eventdesk.domain.codes import code_key
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS person (
@@ -31,6 +33,9 @@ CREATE TABLE IF NOT EXISTS journal (
     direction TEXT NOT NULL, scanned_at TEXT NOT NULL, result TEXT NOT NULL, person_id INTEGER,
     badge_printed INTEGER NOT NULL DEFAULT 0, uploaded_at TEXT, server_result TEXT);
 CREATE INDEX IF NOT EXISTS ix_journal_waiting ON journal (uploaded_at, scanned_at);
+-- A code is found whatever its case (domain.codes.code_key).
+CREATE INDEX IF NOT EXISTS ix_person_code_lower ON person (lower(badge_code));
+CREATE INDEX IF NOT EXISTS ix_revoked_code_lower ON revoked_code (lower(code));
 """
 
 PERSON_FIELDS = ("id", "first_name", "last_name", "organisation", "role", "email", "country", "category",
@@ -188,25 +193,22 @@ class DeskFile:
         return LocalList(*row) if row else None
 
     def lookup(self, code: str, list_id: int, day_start: datetime) -> LocalLookup:
-        """The person behind ``code`` (as scanned, then upper-cased; or a revoked code) and their
-        state on the list since ``day_start`` (presence ends at the night boundary)."""
+        """The person behind ``code`` (as scanned, then whatever its case; or a revoked code) and
+        their state on the list since ``day_start`` (presence ends at the night boundary)."""
         columns = ", ".join(f"p.{f}" for f in PERSON_FIELDS)
+        folded = code_key(code)
         with self._lock:
             row = None
             revoked = False
-            for candidate in dict.fromkeys((code, code.upper())):
-                row = self._db.execute(f"SELECT {columns}, p.badge_queued FROM person p WHERE p.badge_code = ?",
-                                       (candidate,)).fetchone()
+            for join, column in (("person p", "p.badge_code"),
+                                 ("revoked_code r JOIN person p ON p.id = r.person_id", "r.code")):
+                row = (self._db.execute(f"SELECT {columns}, p.badge_queued FROM {join} WHERE {column} = ?",
+                                        (code,)).fetchone()
+                       or self._db.execute(f"SELECT {columns}, p.badge_queued FROM {join} "
+                                           f"WHERE lower({column}) = ? ORDER BY p.id LIMIT 1", (folded,)).fetchone())
                 if row:
+                    revoked = column == "r.code"
                     break
-            if row is None:
-                for candidate in dict.fromkeys((code, code.upper())):
-                    row = self._db.execute(f"SELECT {columns}, p.badge_queued FROM revoked_code r "
-                                           "JOIN person p ON p.id = r.person_id WHERE r.code = ?",
-                                           (candidate,)).fetchone()
-                    if row:
-                        revoked = True
-                        break
             if row is None:
                 return LocalLookup(None, False, None, None, None, False)
             person = dict(zip(PERSON_FIELDS, row[:-1]))
