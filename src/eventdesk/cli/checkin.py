@@ -94,18 +94,18 @@ def scan(obj: dict, code: str | None, from_file: str | None, list_name: str | No
         # A desk on a server keeps scanning when the server does not answer: see services.offline.
         from eventdesk.cli.sync import open_desk
 
-        offline_desk = open_desk(settings, settings.desk, clock_for=lambda tz: make_clock(now, speed, tz))
-        zone = offline_desk.zone
-
-        def decide(text: str, nonce: str | None):
-            return offline_desk.check_in(text, list_name=list_name, direction=direction, nonce=nonce)
+        the_desk = open_desk(settings, settings.desk, clock_for=lambda tz: make_clock(now, speed, tz))
     else:
+        from eventdesk.services.desk import LocalDesk
+
         context = _context(obj, db, desk)
         context.clock = make_clock(now, speed, context.event().timezone)  # a rehearsal as 'run --now' has
-        zone = context.zone
+        the_desk = LocalDesk(context)
+    zone = the_desk.zone
 
-        def decide(text: str, nonce: str | None):
-            return _decide(context, text, list_name, direction, nonce)
+    def decide(text: str, nonce: str | None):
+        return the_desk.check_in(text, list_name=list_name, direction=direction, nonce=nonce)
+
     if from_file is None:
         try:
             result = decide(code, nonce)
@@ -140,12 +140,6 @@ def scan(obj: dict, code: str | None, from_file: str | None, list_name: str | No
             _say_result(zone, result)
     if refused:
         raise SystemExit(REFUSED)
-
-
-def _decide(context, text: str, list_name: str | None, direction: str, nonce: str | None):
-    from eventdesk.services.checkin import check_in
-
-    return check_in(context, text, list_name=list_name, direction=direction, nonce=nonce)
 
 
 def _lines(source: str) -> Iterator[tuple[int, str]]:

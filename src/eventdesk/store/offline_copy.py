@@ -114,7 +114,7 @@ def create_private(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-class DeskFile:
+class OfflineCopy:
     """The local file of one desk. Thread-safe (one connection behind a lock); several processes
     of the same desk may open it (SQLite's own locking, WAL)."""
 
@@ -250,6 +250,21 @@ class DeskFile:
             people.append(person)
         return people
 
+    def day_states(self, list_id: int, person_ids: list[int], day_start: datetime
+                   ) -> list[tuple[int, str, datetime, datetime, str | None]]:
+        """(person, last direction, its time, first entry, its desk) of those of ``person_ids``
+        who entered the list since ``day_start``: the server's at the snapshot, then this desk's."""
+        if not person_ids:
+            return []
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT person_id, last_direction, last_at, first_entry_at, first_entry_desk FROM state "
+                f"WHERE list_id = ? AND person_id IN ({', '.join('?' * len(person_ids))})",
+                [list_id, *person_ids]).fetchall()
+        return [(person, direction, _dt(last_at), _dt(first_at), desk)
+                for person, direction, last_at, first_at, desk in rows
+                if first_at is not None and _dt(first_at) >= day_start and _dt(last_at) >= day_start]
+
     def people_count(self) -> int:
         with self._lock:
             return self._db.execute("SELECT count(*) FROM person").fetchone()[0]
@@ -339,7 +354,7 @@ class DeskFile:
 
 
 def read_meta(path: str | os.PathLike[str]) -> dict[str, str]:
-    """The meta table of a desk file, without creating anything ({} when unreadable)."""
+    """The meta table of an offline copy, without creating anything ({} when unreadable)."""
     try:
         with sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, timeout=2) as db:
             return dict(db.execute("SELECT key, value FROM meta").fetchall())
