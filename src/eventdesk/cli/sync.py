@@ -48,7 +48,7 @@ def sync(obj: dict, desk: str | None, as_json: bool, db: str | None) -> None:
     settings = settings_from(obj, db=db, desk=desk)
     _needs_server(require_db(settings))
     server_desk = open_desk(settings, settings.desk, prepare=False)
-    if server_desk.context is None:
+    if not server_desk.link.reachable:
         waiting = server_desk.copy.waiting_count()
         raise Failure(f"The server did not answer ({server_desk.lost_reason}); {waiting} offline scans of "
                       f"'{settings.desk}' wait in {server_desk.copy.path} and nothing was uploaded.")

@@ -294,8 +294,6 @@ class OfflineDesk:
 
     def upload(self) -> UploadReport:
         """Upload the journal now; the desk is online again once it is empty."""
-        if self.context is None or self.link is None:
-            raise ServerUnreachable("the server was unreachable when this desk started")
         hold = self.badges.settled if self.badges is not None else None
         report = upload_journal(self.context, self.copy, self.link, before_each=hold)
         with self._mode:
@@ -306,8 +304,6 @@ class OfflineDesk:
         return report
 
     def refresh(self) -> int:
-        if self.context is None or self.link is None:
-            raise ServerUnreachable("the server was unreachable when this desk started")
         return refresh_snapshot(self.context, self.copy, self.link)
 
     def start(self, print_badges: bool = True) -> "OfflineDesk":
@@ -479,14 +475,36 @@ def start_server_desk(context: Context, name: str | None = None, *, print_badges
 # A command-line scan refreshes the desk's copy when it is older than this (a desk screen keeps
 # it fresh in the background).
 COMMAND_SNAPSHOT_EVERY_S = 15 * 60.0
+# A desk opens offline from its copy when the server has not answered its first ping by then (the
+# desk is up within 3 s of its start, whatever the network does).
+FIRST_ANSWER_S = 1.2
 
 
 def open_for_command(settings: Settings, desk: str, clock: Clock | None = None, *, prepare: bool = True,
                      clock_for: Callable[[str], Clock] | None = None) -> OfflineDesk:
-    """The desk for one command (``eventdesk checkin``, ``eventdesk sync``): through the server if
-    it answers within the deadline, else from the file the desk kept (``ServerUnreachable`` when
-    it kept none). Online, the waiting journal is uploaded first and a stale copy refreshed.
-    ``clock_for(time zone)`` makes the clock once the event's zone is known (a rehearsal)."""
+    """The desk for one command (``eventdesk checkin``, ``eventdesk sync``): see
+    ``open_server_desk``. Online, the waiting journal is uploaded first and a stale copy refreshed."""
+    offline_desk = open_server_desk(settings, desk, clock, clock_for=clock_for)
+    if not prepare or offline_desk.offline:
+        return offline_desk
+    try:
+        if offline_desk.copy.waiting_count():
+            offline_desk.upload()
+        age = snapshot_age_s(offline_desk.copy, offline_desk.context.now())
+        if age is None or abs(age) >= COMMAND_SNAPSHOT_EVERY_S:
+            offline_desk.refresh()
+    except ServerUnreachable:
+        pass  # the scan itself falls back
+    return offline_desk
+
+
+def open_server_desk(settings: Settings, desk: str, clock: Clock | None = None, *,
+                     clock_for: Callable[[str], Clock] | None = None) -> OfflineDesk:
+    """The desk of a store on a server, for an app or a command: through the server if it answers
+    within the deadline, else offline from the copy the desk kept (its context then knows the
+    event from the copy, and the link probes the server until it answers). ``ServerUnreachable``
+    when the server does not answer and the desk kept no copy. ``clock_for(time zone)`` makes the
+    clock once the event's zone is known (a rehearsal)."""
     from eventdesk.services.offline.paths import find_offline_copy
     from eventdesk.store import migrate
     from eventdesk.store.db import make_engine
@@ -494,39 +512,53 @@ def open_for_command(settings: Settings, desk: str, clock: Clock | None = None, 
     clock = clock or Clock.system()
     engine = make_engine(settings.db, create=False)
     link = ServerLink(engine)
+    context = Context(engine=engine, settings=settings, clock=clock)
     try:
-        link.guarded(_ping_engine, engine)
+        if not link.answers_within(FIRST_ANSWER_S):
+            raise ServerUnreachable(link.lost_reason)
         link.guarded(migrate.upgrade, engine, deadline_s=120)
-        context = Context(engine=engine, settings=settings, clock=clock)
         event = link.guarded(context.event)
         if clock_for is not None:
             context.clock = clock_for(event.timezone)
-        offline_desk = OfflineDesk(settings, desk, open_offline_copy(settings, context, desk), context=context, link=link)
+        return OfflineDesk(settings, desk, open_offline_copy(settings, context, desk), context=context, link=link)
     except ServerUnreachable as error:
-        link.close()
-        engine.dispose(close=False)
         path = find_offline_copy(settings, settings.db, desk)
         if path is None:
+            link.close()
+            engine.dispose(close=False)
             raise ServerUnreachable(
-                f"the server did not answer ({error}) and desk '{desk}' has no offline copy of the event "
-                "(a desk keeps one once it has been online: run 'eventdesk sync --desk NAME' while the "
-                "server answers)") from None
-        copy = OfflineCopy(path)
-        zone = copy.meta().get("event_timezone", "UTC")
-        offline_desk = OfflineDesk(settings, desk, copy, clock=clock_for(zone) if clock_for else clock)
-        offline_desk.lost_reason = str(error)
-        return offline_desk
-    if not prepare:
-        return offline_desk
-    try:
-        if offline_desk.copy.waiting_count():
-            offline_desk.upload()
-        age = snapshot_age_s(offline_desk.copy, context.now())
-        if age is None or abs(age) >= COMMAND_SNAPSHOT_EVERY_S:
-            offline_desk.refresh()
-    except ServerUnreachable:
-        pass  # the scan itself falls back
+                f"the server {server_address(settings.db)} did not answer ({error}) and desk '{desk}' has never "
+                "been online, so it has no offline copy of the event (a desk keeps one once it has been online: "
+                "run 'eventdesk sync --desk NAME' while the server answers)") from None
+    copy = OfflineCopy(path)
+    context.know_event(event_of_copy(copy))
+    if clock_for is not None:
+        context.clock = clock_for(context.event().timezone)
+    offline_desk = OfflineDesk(settings, desk, copy, context=context, link=link)
+    offline_desk.lost_reason = link.lost_reason
     return offline_desk
+
+
+def event_of_copy(copy: OfflineCopy):
+    """The event as the offline copy remembers it (its name, zone and days)."""
+    from datetime import date
+
+    from eventdesk.store.models import Event
+
+    meta = copy.meta()
+    return Event(name=meta.get("event_name", "?"), timezone=meta.get("event_timezone", "UTC"),
+                 start_date=date.fromisoformat(meta["event_start_date"]),
+                 end_date=date.fromisoformat(meta["event_end_date"]))
+
+
+def server_address(db: str) -> str:
+    """host:port/database of a server URL, as a person reads it (no user, no password)."""
+    from sqlalchemy.engine import make_url
+
+    from eventdesk.store.db import database_url
+
+    url = make_url(database_url(db))
+    return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
 
 
 def _ping_engine(engine) -> None:

@@ -27,9 +27,6 @@ from sqlalchemy.exc import DBAPIError
 log = logging.getLogger(__name__)
 
 DEADLINE_S = 2.0
-# libpq's own limits: connecting (the whole handshake), and keepalives for a peer that vanished.
-CONNECT_ARGS = {"connect_timeout": 2, "keepalives": 1, "keepalives_idle": 2, "keepalives_interval": 1,
-                "keepalives_count": 2, "tcp_user_timeout": 3000}
 # SQLSTATE classes that mean the connection, not the statement, failed (08: connection exception;
 # 57P0x: the server is shutting down or starting).
 _LINK_STATES = ("08", "57P01", "57P02", "57P03")
@@ -101,8 +98,6 @@ class ServerLink:
     # --- engine hooks ------------------------------------------------------------------------
 
     def _on_do_connect(self, _dialect, _record, _cargs, cparams) -> None:
-        for key, value in CONNECT_ARGS.items():
-            cparams.setdefault(key, value)
         if not self.reachable and not getattr(self._bypass, "on", False):
             import psycopg
 
@@ -181,10 +176,7 @@ class ServerLink:
         """Ask the server (a new connection, under the deadline). Restores the link if it answers."""
         self._bypass.on = True
         try:
-            def ping() -> None:
-                with self.engine.connect() as connection:
-                    connection.execute(text("SELECT 1"))
-            self.guarded(ping)
+            self.guarded(_ping, self.engine)
         except ServerUnreachable:
             return False
         except Exception as error:  # noqa: BLE001 - whatever else went wrong, the server is not usable
@@ -194,6 +186,26 @@ class ServerLink:
             self._bypass.on = False
         self.restore()
         return True
+
+    def answers_within(self, seconds: float) -> bool:
+        """Whether the server answers a first ping within ``seconds`` (a desk starting): the ping
+        runs in a thread of its own, so a connection attempt into a black hole, which no socket
+        shutdown can wake, is left to its own connect timeout while the desk goes on offline."""
+        answered = threading.Event()
+
+        def ping() -> None:
+            try:
+                self.guarded(_ping, self.engine, deadline_s=seconds)
+            except Exception:  # noqa: BLE001 - unreachable or broken: not an answer
+                return
+            answered.set()
+
+        threading.Thread(target=ping, name="eventdesk-first-ping", daemon=True).start()
+        if answered.wait(seconds):
+            return True
+        if self.reachable:
+            self.lose(f"no answer within {seconds:g} s")
+        return False
 
     def restore(self) -> None:
         if not self.reachable:
@@ -207,6 +219,11 @@ class ServerLink:
                 listener(reachable)
             except Exception:  # noqa: BLE001 - a closed screen must not break the link
                 log.exception("link listener failed")
+
+
+def _ping(engine: Engine) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
 
 
 def _reason(error: BaseException) -> str:
