@@ -56,7 +56,7 @@ async def test_the_header_says_offline_and_how_many_wait_and_reconciliation_list
         async with app.run_test(size=(160, 40)) as pilot:
             screen = app.screen
             assert isinstance(screen, CheckinScreen)
-            desk = app.offline_desk
+            desk = app.desk
             await _until(pilot, lambda: desk.copy.people_count() == 20, "the snapshot is taken")
             assert "online" in _header(app) and "OFFLINE" not in _header(app)
 

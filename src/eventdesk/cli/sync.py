@@ -27,6 +27,18 @@ def open_desk(settings, desk: str, prepare: bool = True, clock_for=None):
         raise Failure(f"The server did not answer: {error}.") from None
 
 
+def open_app_desk(settings, *, create: bool = False, clock_for=None):
+    """(context, desk) for an app (run, kiosk, chair, board): on a server that does not answer, the
+    desk opens offline from its copy; a desk that never was online fails in one line."""
+    from eventdesk.services.desk import open_desk
+    from eventdesk.services.offline.link import ServerUnreachable
+
+    try:
+        return open_desk(settings, create=create, clock_for=clock_for)
+    except ServerUnreachable as error:
+        raise Failure(f"The server did not answer: {error}.") from None
+
+
 def _when(at, zone) -> str:
     return at.astimezone(zone).strftime("%a %H:%M:%S") if at is not None else "-"
 

@@ -107,3 +107,20 @@ def start_desk(context: Context, name: str | None = None, *, print_badges: bool 
     if not uses_server(context.engine):
         return LocalDesk(context, name)
     return start_server_desk(context, name, print_badges=print_badges, background=background)
+
+
+def open_desk(settings, *, create: bool = False, clock_for: Callable[[str], object] | None = None):
+    """(context, desk) for an app on the store ``settings.db``, not started yet. A desk on a server
+    that does not answer within a moment opens offline from its copy (``ServerUnreachable`` when
+    it never was online). ``clock_for(time zone)`` makes the clock once the event's zone is known."""
+    from eventdesk.services.context import open_context
+    from eventdesk.services.offline.desk import open_server_desk
+    from eventdesk.store.db import database_url
+
+    if database_url(settings.db).startswith("postgresql"):
+        desk = open_server_desk(settings, settings.desk, clock_for=clock_for, create=create)
+        return desk.context, desk
+    context = open_context(settings.db, settings, create=create)
+    if clock_for is not None:
+        context.clock = clock_for(context.event().timezone)
+    return context, LocalDesk(context)

@@ -61,6 +61,7 @@ class OfflineDesk:
         # The journal's count as last read: the header asks every second and must never wait
         # on the file while the background sync writes a snapshot into it.
         self.waiting = copy.waiting_count()
+        self._copy_taken_at: tuple[datetime | None] | None = None  # the snapshot's time, once read
         self.badges: LocalBadges | None = None
         self.sync: DeskSync | None = None
         if link is not None:
@@ -73,7 +74,17 @@ class OfflineDesk:
         lost_at = link.lost_at if link is not None else None
         return LinkStatus(online=not self.offline, waiting=self.waiting, on_server=True,
                           reason=(link.lost_reason if link is not None else self.lost_reason) if self.offline else "",
-                          offline_for_s=(time.monotonic() - lost_at) if lost_at and self.offline else None)
+                          offline_for_s=(time.monotonic() - lost_at) if lost_at and self.offline else None,
+                          copy_age_s=self.copy_age_s() if self.offline else None)
+
+    def copy_age_s(self) -> float | None:
+        """How old the offline copy is (None: it holds no snapshot yet). Read from the copy's
+        meta once and kept: the header asks every second."""
+        if self._copy_taken_at is None:
+            taken = self.copy.meta().get("snapshot_at")
+            self._copy_taken_at = (datetime.fromisoformat(taken) if taken else None,)
+        taken_at = self._copy_taken_at[0]
+        return (self.clock.now() - taken_at).total_seconds() if taken_at else None
 
     def on_change(self, listener: Callable[[], None]) -> None:
         """``listener()`` is called (from any thread) when the desk goes offline or online, or its
@@ -304,7 +315,9 @@ class OfflineDesk:
         return report
 
     def refresh(self) -> int:
-        return refresh_snapshot(self.context, self.copy, self.link)
+        people = refresh_snapshot(self.context, self.copy, self.link)
+        self._copy_taken_at = None
+        return people
 
     def start(self, print_badges: bool = True) -> "OfflineDesk":
         """Start the background sync (and the local badge printer, for badges printed offline)."""
@@ -499,7 +512,7 @@ def open_for_command(settings: Settings, desk: str, clock: Clock | None = None, 
 
 
 def open_server_desk(settings: Settings, desk: str, clock: Clock | None = None, *,
-                     clock_for: Callable[[str], Clock] | None = None) -> OfflineDesk:
+                     clock_for: Callable[[str], Clock] | None = None, create: bool = False) -> OfflineDesk:
     """The desk of a store on a server, for an app or a command: through the server if it answers
     within the deadline, else offline from the copy the desk kept (its context then knows the
     event from the copy, and the link probes the server until it answers). ``ServerUnreachable``
@@ -510,7 +523,7 @@ def open_server_desk(settings: Settings, desk: str, clock: Clock | None = None, 
     from eventdesk.store.db import make_engine
 
     clock = clock or Clock.system()
-    engine = make_engine(settings.db, create=False)
+    engine = make_engine(settings.db, create=create)
     link = ServerLink(engine)
     context = Context(engine=engine, settings=settings, clock=clock)
     try:

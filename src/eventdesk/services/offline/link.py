@@ -191,21 +191,28 @@ class ServerLink:
         """Whether the server answers a first ping within ``seconds`` (a desk starting): the ping
         runs in a thread of its own, so a connection attempt into a black hole, which no socket
         shutdown can wake, is left to its own connect timeout while the desk goes on offline."""
-        answered = threading.Event()
+        done = threading.Event()
+        outcome: list[BaseException | None] = []
 
         def ping() -> None:
             try:
                 self.guarded(_ping, self.engine, deadline_s=seconds)
-            except Exception:  # noqa: BLE001 - unreachable or broken: not an answer
-                return
-            answered.set()
+                outcome.append(None)
+            except Exception as error:  # noqa: BLE001 - told to the desk that waits
+                outcome.append(error)
+            done.set()
 
         threading.Thread(target=ping, name="eventdesk-first-ping", daemon=True).start()
-        if answered.wait(seconds):
-            return True
-        if self.reachable:
-            self.lose(f"no answer within {seconds:g} s")
-        return False
+        if not done.wait(seconds):
+            if self.reachable:
+                self.lose(f"no answer within {seconds:g} s")
+            return False
+        error = outcome[0]
+        if isinstance(error, ServerUnreachable):
+            return False
+        if error is not None:  # an answer, but a refusal (a wrong database or password): say it
+            raise error
+        return True
 
     def restore(self) -> None:
         if not self.reachable:
