@@ -490,7 +490,7 @@ def start_server_desk(context: Context, name: str | None = None, *, print_badges
 COMMAND_SNAPSHOT_EVERY_S = 15 * 60.0
 # A desk opens offline from its copy when the server has not answered its first ping by then (the
 # desk is up within 3 s of its start, whatever the network does).
-FIRST_ANSWER_S = 1.2
+FIRST_ANSWER_S = 0.8
 
 
 def open_for_command(settings: Settings, desk: str, clock: Clock | None = None, *, prepare: bool = True,
