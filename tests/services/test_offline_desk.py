@@ -248,3 +248,23 @@ def test_search_marks_who_is_in_online_and_from_the_offline_copy_alike(event_url
     assert offline.states[by_code[codes[30]]].first_entry_at == later.scanned_at
     assert all(s.inside and s.first_entry_desk == "Desk A" for s in offline.states.values())
     desk.stop()
+
+
+def test_offline_figures_come_from_the_copy_and_the_journal_and_say_so(event_url, proxy, tmp_path):
+    """Issue 19 item 5: offline, the figures beside the scan box are counted from the offline copy
+    plus this desk's own scans, labelled with the copy's time, instead of an error."""
+    url, codes = event_url
+    desk = _desk(proxy.url(_database(url)), "Desk A", tmp_path)
+    desk.check_in(codes[0])
+    desk.refresh()
+    online = desk.figures()
+    proxy.cut()
+    desk.check_in(codes[1])
+    desk.check_in(codes[2])
+    offline = desk.figures()
+    assert online.copy_taken_at is None and online.checkin_list.checked_in_today == 1
+    assert offline.copy_taken_at is not None and offline.copy_taken_at <= desk.clock.now()
+    assert (offline.checkin_list.checked_in_today, offline.checkin_list.expected, offline.checkin_list.inside_now) \
+        == (3, 150, 3)
+    assert offline.last_scan_at is not None and offline.waiting == 147
+    desk.stop()

@@ -67,6 +67,10 @@ async def test_the_header_says_offline_and_how_many_wait_and_reconciliation_list
             await _until(pilot, lambda: "OFFLINE" in _header(app) and "2 scans waiting" in _header(app),
                          "the header says OFFLINE with 2 waiting")
             assert screen.banner.kind == "ok" and "OFFLINE" in screen.banner.text
+            figures = screen.query_one("#desk-figures")
+            screen.request_figures(now=True)
+            await _until(pilot, lambda: figures.text.startswith("OFFLINE · copy of")
+                         and "2 / 20" in figures.text.splitlines()[1], "the figures come from the copy")
             check_in(other_desk, codes[1], desk="Desk B")  # admitted again at a desk that is online
 
             proxy.restore()
@@ -94,3 +98,5 @@ def test_the_header_link_part_reads_at_a_glance():
     assert link_text(LinkStatus(online=True, waiting=4)).plain.strip() == "online · uploading 4"
     offline = link_text(LinkStatus(online=False, waiting=1, offline_for_s=185)).plain
     assert offline.startswith(" OFFLINE ") and "1 scan waiting to upload" in offline and "for 3 min" in offline
+    assert "copy 1 h 05 min old" in link_text(LinkStatus(online=False, waiting=0, copy_age_s=3900)).plain
+    assert link_text(LinkStatus(online=True, waiting=0, on_server=False)).plain == ""

@@ -3,7 +3,7 @@
 ``LocalDesk`` is a desk with its own SQLite file (one desk, nothing in between: never offline);
 ``services.offline.OfflineDesk`` a desk sharing a server, which decides from its offline copy when
 the server does not answer. Both offer the same methods: ``submit`` and ``check_in`` (a scan),
-``find`` (a name search with who is in today), ``undo_last``, ``register_walk_in``,
+``find`` (a name search with who is in today), ``figures``, ``undo_last``, ``register_walk_in``,
 ``correct_attendee``, ``reprint_badge``, ``status`` (online or not, scans waiting), ``offline``,
 ``journal_waiting``, ``on_change``, ``zone``, ``start`` and ``stop``. ``start_desk`` makes the
 right one for a store."""
@@ -78,6 +78,11 @@ class LocalDesk:
         people = search_people(self.context, text)
         # Who of them is checked in today on this list: one query for all the shown rows.
         return Found(people, service.day_states(self.context, list_name or MAIN_ENTRANCE, [p.id for p in people]))
+
+    def figures(self, list_name: str | None = None):
+        from eventdesk.services.checkin_figures import desk_figures
+
+        return desk_figures(self.context, list_name, self.name)
 
     def undo_last(self) -> service.UndoResult:
         return service.undo_last(self.context, self.name)

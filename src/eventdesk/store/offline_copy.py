@@ -265,6 +265,13 @@ class OfflineCopy:
                 for person, direction, last_at, first_at, desk in rows
                 if first_at is not None and _dt(first_at) >= day_start and _dt(last_at) >= day_start]
 
+    def list_people(self, list_id: int) -> list[tuple[str, str, str | None, str | None, str | None]]:
+        """(category, status, first entry, last direction, its time) of every person, on the list."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT p.category, p.status, s.first_entry_at, s.last_direction, s.last_at FROM person p "
+                "LEFT JOIN state s ON s.person_id = p.id AND s.list_id = ?", (list_id,)).fetchall()
+
     def people_count(self) -> int:
         with self._lock:
             return self._db.execute("SELECT count(*) FROM person").fetchone()[0]

@@ -80,10 +80,7 @@ class OfflineDesk:
     def copy_age_s(self) -> float | None:
         """How old the offline copy is (None: it holds no snapshot yet). Read from the copy's
         meta once and kept: the header asks every second."""
-        if self._copy_taken_at is None:
-            taken = self.copy.meta().get("snapshot_at")
-            self._copy_taken_at = (datetime.fromisoformat(taken) if taken else None,)
-        taken_at = self._copy_taken_at[0]
+        taken_at = self._copy_time()
         return (self.clock.now() - taken_at).total_seconds() if taken_at else None
 
     def on_change(self, listener: Callable[[], None]) -> None:
@@ -221,6 +218,64 @@ class OfflineDesk:
                   for person_id, direction, last_at, first_at, first_desk
                   in self.copy.day_states(local_list.id, [p.id for p in people], day_start)}
         return Found(people, states)
+
+    def figures(self, list_name: str | None = None):
+        """``services.checkin_figures.desk_figures`` through the server; offline, counted from
+        the offline copy and this desk's journal, and labelled with the copy's time."""
+        from eventdesk.services.checkin_figures import desk_figures
+
+        if not self.offline:
+            try:
+                return self.link.guarded(desk_figures, self.context, list_name, self.name)
+            except ServerUnreachable:
+                pass
+        return self._figures_from_copy(list_name or MAIN_ENTRANCE)
+
+    def _figures_from_copy(self, list_name: str):
+        from collections import Counter
+        from datetime import timedelta
+
+        from eventdesk.domain.checkin import admits, seconds_per_attendee
+        from eventdesk.services.checkin_figures import PACE_WINDOW, CategoryFigure, DeskFigures, ListFigures
+
+        local_list = self.copy.list_by_name(list_name)
+        if local_list is None:
+            return None
+        now = self.clock.now()
+        day_start = self._day_start(now)
+        expected: Counter = Counter()
+        today: Counter = Counter()
+        inside = exits = 0
+        for category, status, first_at, last_direction, last_at in self.copy.list_people(local_list.id):
+            if status == "active" and admits(local_list.categories, category):
+                expected[category] += 1
+            if last_at is None or datetime.fromisoformat(last_at) < day_start:
+                continue
+            if first_at is not None and datetime.fromisoformat(first_at) >= day_start:
+                today[category] += 1
+            inside += last_direction == ENTRY
+            exits += last_direction != ENTRY
+        rows = tuple(CategoryFigure(c, today.get(c, 0), expected.get(c, 0))
+                     for c in sorted(set(expected) | set(today), key=lambda c: (-expected.get(c, 0), c)))
+        arrived = sum(today.values())
+        figures = ListFigures(name=local_list.name, kind=local_list.kind, checked_in=arrived,
+                              expected=sum(expected.values()), entries=arrived, exits=exits, inside_now=inside,
+                              categories=rows, admits=local_list.categories, checked_in_today=arrived)
+        mine = [e for e in self.copy.journal() if e.desk == self.name and e.list_name == list_name]
+        recent = [e for e in mine if e.scanned_at >= now - PACE_WINDOW]
+        return DeskFigures(desk=self.name, checkin_list=figures,
+                           scans_per_minute=len(recent) / (PACE_WINDOW / timedelta(minutes=1)),
+                           seconds_per_attendee=seconds_per_attendee(
+                               [e.scanned_at.timestamp() for e in recent if e.result == "ok"]),
+                           last_scan_at=max((e.scanned_at for e in mine), default=None),
+                           desk_range=self.settings.desk_range,
+                           waiting=max(0, figures.expected - arrived), copy_taken_at=self._copy_time())
+
+    def _copy_time(self) -> datetime | None:
+        if self._copy_taken_at is None:
+            taken = self.copy.meta().get("snapshot_at")
+            self._copy_taken_at = (datetime.fromisoformat(taken) if taken else None,)
+        return self._copy_taken_at[0]
 
     def undo_last(self) -> service.UndoResult:
         return self.request(service.undo_last, self.context, self.name, what="Undo")

@@ -23,7 +23,6 @@ from eventdesk.domain.checkin import ENTRY, EXIT, clean_code
 from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.services import checkin as service
-from eventdesk.services.checkin_figures import desk_figures
 from eventdesk.services.events import MAIN_ENTRANCE
 from eventdesk.services.printers import badge_printer_state
 from eventdesk.tui.messages import StoreChanged
@@ -498,7 +497,7 @@ class CheckinScreen(DeskScreen):
     def _load_figures(self, list_name: str) -> None:
         started = time.monotonic()
         try:
-            figures = desk_figures(self.context, list_name)
+            figures = self.app.desk.figures(list_name)  # type: ignore[attr-defined]  # offline: from the copy
         except Exception as error:  # a busy or broken store must not stop the desk from scanning
             figures = error
         try:
