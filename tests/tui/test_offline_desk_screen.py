@@ -100,3 +100,38 @@ def test_the_header_link_part_reads_at_a_glance():
     assert offline.startswith(" OFFLINE ") and "1 scan waiting to upload" in offline and "for 3 min" in offline
     assert "copy 1 h 05 min old" in link_text(LinkStatus(online=False, waiting=0, copy_age_s=3900)).plain
     assert link_text(LinkStatus(online=True, waiting=0, on_server=False)).plain == ""
+
+
+async def test_offline_the_printer_line_stays_and_warns_when_the_printer_is_off(pg_url, tmp_path):
+    """Issue 19 item 3: offline, the header's printer line is kept from the badges the desk prints
+    itself, and a printer switched off meanwhile shows as trouble instead of vanishing."""
+    import socket
+
+    from eventdesk.services.context import open_context
+    from eventdesk.settings import Settings
+    from eventdesk.tui.app import make_app
+
+    with socket.socket() as free:  # a port nobody listens on: a printer switched off
+        free.bind(("127.0.0.1", 0))
+        printer = f"tcp://127.0.0.1:{free.getsockname()[1]}"
+    codes = offline_event(pg_url, people=5)
+    proxy = TcpProxy()
+    try:
+        url = proxy.url(pg_url.rsplit("/", 1)[1])
+        settings = Settings(db=url, desk="Desk A", data_dir=str(tmp_path), printers={"badge": printer},
+                            default_printer="badge", printer_timeout_s=1)
+        app = make_app(open_context(url, settings))
+        async with app.run_test(size=(160, 40)) as pilot:
+            screen = app.screen
+            await _until(pilot, lambda: app.desk.copy.people_count() == 5, "the snapshot is taken")
+            proxy.cut()
+            await _scan(pilot, screen, codes[0])
+            assert screen.last_outcome.offline and screen.last_outcome.badge_queued
+            line = screen.query_one("#printer-state")
+            await _until(pilot, lambda: app.desk.badges.failed == 1, "the badge failed to print", rounds=1500)
+            screen.request_figures(now=True)
+            await _until(pilot, lambda: line.display and "1 failed" in str(line.render()),
+                         "the printer line warns")
+            assert "⚠ Badge printer badge: OFFLINE" in str(line.render())
+    finally:
+        proxy.close()

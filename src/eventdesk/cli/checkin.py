@@ -106,40 +106,44 @@ def scan(obj: dict, code: str | None, from_file: str | None, list_name: str | No
     def decide(text: str, nonce: str | None):
         return the_desk.check_in(text, list_name=list_name, direction=direction, nonce=nonce)
 
-    if from_file is None:
-        try:
-            result = decide(code, nonce)
-        except CheckinError as error:
-            raise Failure(str(error)) from None
-        if as_json:
-            echo_json(result.as_dict())
-        else:
-            _say_result(zone, result)
-        if not result.ok:
-            raise SystemExit(REFUSED)
-        return
-    from eventdesk.domain.checkin import clean_code
+    the_desk.start_printing()  # offline: a badge prints at once, not when the desk app next starts
+    try:
+        if from_file is None:
+            try:
+                result = decide(code, nonce)
+            except CheckinError as error:
+                raise Failure(str(error)) from None
+            if as_json:
+                echo_json(result.as_dict())
+            else:
+                _say_result(zone, result)
+            if not result.ok:
+                raise SystemExit(REFUSED)
+            return
+        from eventdesk.domain.checkin import clean_code
 
-    refused = False
-    for number, line in _lines(from_file):
-        if not clean_code(line):  # blank, or only spaces, control characters or a scanner prefix
-            continue
-        try:
-            result = decide(line, f"{nonce}:{number}" if nonce else None)
-        except CheckinError as error:
-            raise Failure(f"line {number}: {error}") from None
-        except Exception as error:
-            # What was decided before this line is recorded; say where the batch stopped.
-            click.echo(f"eventdesk: stopped at line {number} of {from_file}; the lines before it are recorded.",
-                       err=True)
-            raise error
-        refused = refused or not result.ok
-        if as_json:
-            click.echo(json.dumps(result.as_dict(), ensure_ascii=False, default=str))  # click.echo flushes
-        else:
-            _say_result(zone, result)
-    if refused:
-        raise SystemExit(REFUSED)
+        refused = False
+        for number, line in _lines(from_file):
+            if not clean_code(line):  # blank, or only spaces, control characters or a scanner prefix
+                continue
+            try:
+                result = decide(line, f"{nonce}:{number}" if nonce else None)
+            except CheckinError as error:
+                raise Failure(f"line {number}: {error}") from None
+            except Exception as error:
+                # What was decided before this line is recorded; say where the batch stopped.
+                click.echo(f"eventdesk: stopped at line {number} of {from_file}; the lines before it are recorded.",
+                           err=True)
+                raise error
+            refused = refused or not result.ok
+            if as_json:
+                click.echo(json.dumps(result.as_dict(), ensure_ascii=False, default=str))  # click.echo flushes
+            else:
+                _say_result(zone, result)
+        if refused:
+            raise SystemExit(REFUSED)
+    finally:
+        the_desk.stop()  # waits for a badge still printing
 
 
 def _lines(source: str) -> Iterator[tuple[int, str]]:

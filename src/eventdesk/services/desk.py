@@ -3,7 +3,7 @@
 ``LocalDesk`` is a desk with its own SQLite file (one desk, nothing in between: never offline);
 ``services.offline.OfflineDesk`` a desk sharing a server, which decides from its offline copy when
 the server does not answer. Both offer the same methods: ``submit`` and ``check_in`` (a scan),
-``find`` (a name search with who is in today), ``figures``, ``undo_last``, ``register_walk_in``,
+``find`` (a name search with who is in today), ``figures``, ``printer_state``, ``start_printing``, ``undo_last``, ``register_walk_in``,
 ``correct_attendee``, ``reprint_badge``, ``status`` (online or not, scans waiting), ``offline``,
 ``journal_waiting``, ``on_change``, ``zone``, ``start`` and ``stop``. ``start_desk`` makes the
 right one for a store."""
@@ -83,6 +83,14 @@ class LocalDesk:
         from eventdesk.services.checkin_figures import desk_figures
 
         return desk_figures(self.context, list_name, self.name)
+
+    def printer_state(self):
+        from eventdesk.services.printers import badge_printer_state
+
+        return badge_printer_state(self.context)
+
+    def start_printing(self) -> None:
+        """Nothing to start: badges wait in the store's queue for the desk app's print workers."""
 
     def undo_last(self) -> service.UndoResult:
         return service.undo_last(self.context, self.name)

@@ -277,6 +277,31 @@ class OfflineDesk:
             self._copy_taken_at = (datetime.fromisoformat(taken) if taken else None,)
         return self._copy_taken_at[0]
 
+    def printer_state(self):
+        """This desk's badge printer with its backlog (None: no printer): the server's queue while
+        online; offline, the badges this desk prints itself (waiting, failed, the printer's error)."""
+        from eventdesk.services.printers import BadgePrinterState, badge_printer_state, configured_printers, printer_for
+
+        if not self.offline:
+            try:
+                return self.link.guarded(badge_printer_state, self.context)
+            except ServerUnreachable:
+                pass
+        printers = configured_printers(self.settings)
+        if not printers or self.settings.default_printer is None:
+            return None
+        name, url = printer_for(self.settings, None)
+        badges = self.badges
+        return BadgePrinterState(name, url, badges.waiting() if badges else 0, badges.failed if badges else 0,
+                                 badges.last_error if badges else "", tuple(n for n, _ in printers if n != name))
+
+    def start_printing(self) -> None:
+        """Print the badges of this desk's offline admissions at once (a command scanning offline);
+        ``stop`` waits for them."""
+        if self.badges is None:
+            self.badges = LocalBadges(self)
+            self.badges.start()
+
     def undo_last(self) -> service.UndoResult:
         return self.request(service.undo_last, self.context, self.name, what="Undo")
 
@@ -466,6 +491,8 @@ class LocalBadges(threading.Thread):
         self._queue: queue.Queue = queue.Queue()
         self._pending: set[str] = set()
         self._lock = threading.Lock()
+        self.failed = 0  # badges that did not print here (the server's queue prints them after the upload)
+        self.last_error = ""  # the printer's newest error, "" once a badge printed again
 
     def put(self, nonce: str, person: Person) -> None:
         if not self.desk.settings.printer_url():
@@ -473,6 +500,10 @@ class LocalBadges(threading.Thread):
         with self._lock:
             self._pending.add(nonce)
         self._queue.put((nonce, person))
+
+    def waiting(self) -> int:
+        with self._lock:
+            return len(self._pending)
 
     def settled(self, entry: JournalEntry) -> bool:
         """Whether ``entry`` may be uploaded (its badge is not printing just now)."""
@@ -499,12 +530,18 @@ class LocalBadges(threading.Thread):
                 for attempt in range(self.ATTEMPTS):
                     try:
                         print_image(url, image, self.desk.settings, name=f"badge-offline-{nonce[:8]}")
-                    except PrinterError:
-                        time.sleep(1.0 + attempt)
+                    except PrinterError as error:
+                        self.last_error = str(error)
+                        if attempt + 1 < self.ATTEMPTS:
+                            time.sleep(1.0 + attempt)
                         continue
                     self.desk.copy.mark_badge_printed(nonce)
+                    self.last_error = ""
                     break
+                else:
+                    self.failed += 1
             except Exception:  # noqa: BLE001 - the server's queue prints it after the upload
+                self.failed += 1
                 log.exception("offline badge could not be printed")
             finally:
                 with self._lock:

@@ -24,7 +24,6 @@ from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.services import checkin as service
 from eventdesk.services.events import MAIN_ENTRANCE
-from eventdesk.services.printers import badge_printer_state
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
 from eventdesk.tui.screens.checkin.banner import ROOMY_CLASS, ResultBanner, ScanNotice
@@ -501,7 +500,7 @@ class CheckinScreen(DeskScreen):
         except Exception as error:  # a busy or broken store must not stop the desk from scanning
             figures = error
         try:
-            printer = badge_printer_state(self.context)
+            printer = self.app.desk.printer_state()  # type: ignore[attr-defined]  # offline: its own badges
         except Exception:  # a misconfigured printer is reported by the print worker
             printer = None
         self.post_message(FiguresDone(figures, time.monotonic() - started, printer))
