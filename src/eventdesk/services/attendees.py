@@ -74,7 +74,7 @@ def resolve_attendee(session: Session, text: str) -> Attendee:
     text = text.strip()
     if not text:
         raise PersonNotFound("Name a person: a badge code, an attendee id, an e-mail or a name.")
-    attendee = by_code(session, text) or by_code(session, text.upper())
+    attendee = by_code(session, text)
     if attendee is None and text.isdigit():
         attendee = get_attendee(session, int(text))
     if attendee is not None:

@@ -55,6 +55,10 @@ class Context:
         self._event = event
         return event
 
+    def know_event(self, event: Event) -> None:
+        """The event as known without the store (a desk opening offline from its copy)."""
+        self._event = event
+
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.event().timezone)
 

@@ -187,7 +187,12 @@ def add_audit(session: Session, *, desk: str, action: str, subject: str, detail:
 
 
 def by_code(session: Session, code: str) -> Attendee | None:
-    return session.exec(select(Attendee).where(Attendee.badge_code == code)).first()
+    """The attendee holding ``code``: exactly as typed, else whatever its case (``code_key``)."""
+    from eventdesk.domain.codes import code_key
+
+    return (session.exec(select(Attendee).where(Attendee.badge_code == code)).first()
+            or session.exec(select(Attendee).where(func.lower(Attendee.badge_code) == code_key(code))
+                            .order_by(Attendee.id)).first())
 
 
 def by_email(session: Session, email: str) -> list[Attendee]:

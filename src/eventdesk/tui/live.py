@@ -69,13 +69,12 @@ class LiveLink:
         self.app.run_worker(self._beat, thread=True, exclusive=True, group="desk-heartbeat", exit_on_error=False)
 
     def journal_waiting(self) -> int | None:
-        """The offline scans of this desk waiting for upload, from its offline fallback
-        (``app.offline_desk``, services.offline) when it has one; None otherwise."""
-        desk = getattr(self.app, "offline_desk", None)
+        """The offline scans of this desk waiting for upload (None: a desk with no journal)."""
+        desk = self.app.desk
         if desk is None:
             return None
         try:
-            return desk.status().waiting
+            return desk.journal_waiting()
         except Exception:  # noqa: BLE001 - the journal's count never stops the heartbeat
             return None
 
