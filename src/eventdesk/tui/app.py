@@ -77,12 +77,15 @@ class EventDeskApp(AppBase):
     HEARTBEAT = True  # for the Desks screen
     PRINTS = True
 
-    def __init__(self, context: Context, start_screen: str = "checkin", watch_store: bool = True) -> None:
+    def __init__(self, context: Context, start_screen: str = "checkin", watch_store: bool = True,
+                 desk=None) -> None:
         super().__init__(context, watch_store=watch_store)
         self.start_screen = start_screen
-        self.offline_desk = None  # a desk on a server: its offline fallback (services.offline)
+        # The desk (services.desk): every scan and desk action goes through it, whatever the store.
+        # Given when it was opened before the app (a desk on a server opening offline from its copy).
+        self.desk = desk
         self.sub_title = context.desk
-        self.desk: CheckinScreen | None = None  # the check-in screen registers itself when mounted
+        self.checkin_screen: CheckinScreen | None = None  # the check-in screen registers itself when mounted
         # Scans recognised before the check-in screen was up (a badge scanned while the desk
         # starts): it checks them in, in order, as soon as it is mounted.
         self.scans_before_desk: list[tuple[str, float]] = []
@@ -90,7 +93,7 @@ class EventDeskApp(AppBase):
         self.scan_filter = BurstFilter(self.route_scan, self._hand_on_key, self.set_timer, self.call_later)
 
     def open_screens(self) -> None:
-        self._start_offline_desk()
+        self._start_desk()
         # The check-in screen is mounted first, whatever screen opens: a badge scanned on any
         # screen is checked in by it.
         self.switch_mode("checkin")
@@ -101,21 +104,24 @@ class EventDeskApp(AppBase):
         self.backups = start_backups(self)  # every [backup] every_minutes, in a worker thread
 
     def on_unmount(self) -> None:
-        if self.offline_desk is not None:
-            self.offline_desk.stop()
+        if self.desk is not None:
+            self.desk.stop()
 
-    def _start_offline_desk(self) -> None:
-        """A desk sharing a server keeps scanning when the server goes away (None on SQLite)."""
-        from eventdesk.services.offline import start_desk
+    def _start_desk(self) -> None:
+        """The desk for this store; a desk sharing a server keeps scanning when the server goes away."""
+        from eventdesk.services.desk import LocalDesk, start_desk
 
         try:
-            self.offline_desk = start_desk(self.context)
-        except Exception as error:  # noqa: BLE001 - the desk works online without its fallback
+            if self.desk is None:
+                self.desk = start_desk(self.context)
+            else:
+                self.desk.start()
+        except Exception as error:  # noqa: BLE001 - the desk works online without its offline copy
+            self.desk = LocalDesk(self.context)
             self.notify(f"This desk cannot keep an offline copy ({error}); it stops scanning if the server "
                         "goes away.", severity="warning", timeout=15)
             return
-        if self.offline_desk is not None:
-            self.offline_desk.on_change(lambda: self.post_message(LinkChanged()))
+        self.desk.on_change(lambda: self.post_message(LinkChanged()))
 
     def on_link_changed(self, _message: LinkChanged) -> None:
         for header in self.screen.query(StatusHeader):
@@ -144,13 +150,13 @@ class EventDeskApp(AppBase):
         """A scanner's burst outside a scan box: a check-in at the desk's current list (on the
         meetings screen and its dialogs: the meeting desk's scan)."""
         base = self.screen_stack[0] if self.screen_stack else None
-        if base is not self.desk and base is not None:
+        if base is not self.checkin_screen and base is not None:
             boxes = base.query(ScanInput)
             if boxes:
                 boxes.first().deliver(text, at)
                 return
-        if self.desk is not None:
-            self.desk.take_scan(text, at)
+        if self.checkin_screen is not None:
+            self.checkin_screen.take_scan(text, at)
         else:
             self.scans_before_desk.append((text, at))
 
@@ -176,7 +182,7 @@ class EventDeskApp(AppBase):
         self.action_go(self._mode_before_printers if self._mode_before_printers != "printers" else "checkin")
 
     def poll_store(self) -> None:
-        if self.offline_desk is not None and self.offline_desk.offline:
+        if self.desk is not None and self.desk.offline:
             return  # the server is unreachable: nothing to ask it (the desk's sync probes it)
         super().poll_store()
 
@@ -217,5 +223,5 @@ def settle_garbage_collector() -> None:
     gc.set_threshold(10_000, 20, 20)
 
 
-def make_app(context: Context, start_screen: str = "checkin", watch_store: bool = True) -> EventDeskApp:
-    return EventDeskApp(context, start_screen=start_screen, watch_store=watch_store)
+def make_app(context: Context, start_screen: str = "checkin", watch_store: bool = True, desk=None) -> EventDeskApp:
+    return EventDeskApp(context, start_screen=start_screen, watch_store=watch_store, desk=desk)

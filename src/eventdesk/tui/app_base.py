@@ -13,7 +13,7 @@ from textual.worker import Worker, WorkerState
 from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.services.context import Context
-from eventdesk.store.db import change_versions
+from eventdesk.services.changes import change_versions
 from eventdesk.tui.live import LiveLink
 from eventdesk.tui.messages import StoreChanged, StoreNotified
 from eventdesk.tui.textual_compat import app_size
@@ -56,7 +56,7 @@ class AppBase(App[None]):
         if self.print_workers is not None:
             from eventdesk.tui.screens.printers.screen import stop_print_workers
 
-            stop_print_workers(self.print_workers)
+            stop_print_workers(self)
         if self.live is not None:
             self.live.stop()
 
@@ -94,7 +94,7 @@ class AppBase(App[None]):
 
     @work(thread=True, exclusive=True, group="store-poll", exit_on_error=False)
     def _poll_store(self) -> None:
-        versions = change_versions(self.context.engine)
+        versions = change_versions(self.context)
         previous, self._versions = self._versions, versions
         # The first poll has nothing to compare with: what another desk wrote between the screens'
         # first read and this moment is re-read once, instead of being missed until the next change.
