@@ -21,8 +21,8 @@ from eventdesk.services.attendees import search_people
 from eventdesk.services.checkin import checkin_lists, day_states
 from eventdesk.services.context import open_context
 from eventdesk.services.demo import create_demo, load_fixture
-from eventdesk.services.demo_history import add_demo_history
 from eventdesk.settings import Settings
+from eventdesk.store.demo_history import add_demo_history
 from eventdesk.tui.app import make_app
 
 # How long the desk may take to show the answer on a slow CI machine.
