@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from eventdesk.cli import main
@@ -121,18 +122,20 @@ def test_map_needs_field_equals_column(tmp_db: str, tmp_path: Path) -> None:
     assert result.exit_code != 0 and "FIELD=COLUMN" in result.output
 
 
-def test_dry_run_shows_the_columns_used_for_pretix_and_eventbrite_exports(tmp_db: str, tmp_path: Path) -> None:
-    pretix = tmp_path / "pretix.csv"
-    pretix.write_text('"Order code","Attendee name","Product","Secret","E-mail","Company"\n'
-                      '"A1","Maria Rossi","Speaker ticket","s3cr3tone","maria@example.org","Uni"\n', encoding="utf-8")
-    result = run("import", "attendees", str(pretix), "--dry-run", "--db", tmp_db)
+@pytest.mark.parametrize("text, columns", [
+    ('"Order code","Attendee name","Product","Secret","E-mail","Company"\n'
+     '"A1","Maria Rossi","Speaker ticket","s3cr3tone","maria@example.org","Uni"\n',
+     "name <- 'Attendee name'; email <- 'E-mail'; organisation <- 'Company'; "
+     "category (from the product) <- 'Product'; code <- 'Secret'"),
+    ("Order #,First Name,Last Name,Email,Ticket Type,Attendee #,Attendee Status\n"
+     "1,Ann,A,a@example.org,General Admission,11,Attending\n",
+     "first_name <- 'First Name'; last_name <- 'Last Name'; email <- 'Email'; "
+     "category (from the ticket type) <- 'Ticket Type'; status <- 'Attendee Status'; key <- 'Attendee #'"),
+], ids=["pretix", "eventbrite"])
+def test_dry_run_shows_the_columns_used_for_pretix_and_eventbrite_exports(tmp_db: str, tmp_path: Path, text: str,
+                                                                          columns: str) -> None:
+    export = tmp_path / "export.csv"
+    export.write_text(text, encoding="utf-8")
+    result = run("import", "attendees", str(export), "--dry-run", "--db", tmp_db)
     assert result.exit_code == 0, result.output
-    assert ("Columns used: name <- 'Attendee name'; email <- 'E-mail'; organisation <- 'Company'; "
-            "category (from the product) <- 'Product'; code <- 'Secret'.") in result.stdout
-    eventbrite = tmp_path / "eventbrite.csv"
-    eventbrite.write_text("Order #,First Name,Last Name,Email,Ticket Type,Attendee #,Attendee Status\n"
-                          "1,Ann,A,a@example.org,General Admission,11,Attending\n", encoding="utf-8")
-    result = run("import", "attendees", str(eventbrite), "--dry-run", "--db", tmp_db)
-    assert result.exit_code == 0, result.output
-    assert ("Columns used: first_name <- 'First Name'; last_name <- 'Last Name'; email <- 'Email'; "
-            "category (from the ticket type) <- 'Ticket Type'; status <- 'Attendee Status'; key <- 'Attendee #'.") in result.stdout
+    assert f"Columns used: {columns}." in result.stdout
