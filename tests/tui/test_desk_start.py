@@ -100,7 +100,7 @@ import asyncio, sys
 from eventdesk.services.context import open_context
 from eventdesk.settings import Settings
 from eventdesk.tui.app import make_app
-import eventdesk.tui.screens.checkin as checkin_screen
+import eventdesk.tui.screens.checkin.screen as checkin_screen
 
 checkin_screen.PREVIEW_AFTER_S = 3600  # the badge preview drawn after the scans is not the scan's
 

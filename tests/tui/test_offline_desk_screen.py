@@ -43,8 +43,8 @@ async def test_the_header_says_offline_and_how_many_wait_and_reconciliation_list
     from eventdesk.services.context import open_context
     from eventdesk.settings import Settings
     from eventdesk.tui.app import make_app
-    from eventdesk.tui.screens.checkin import CheckinScreen
-    from eventdesk.tui.screens.reconcile import ReconcileScreen
+    from eventdesk.tui.screens.checkin.screen import CheckinScreen
+    from eventdesk.tui.screens.reconcile.screen import ReconcileScreen
 
     codes = offline_event(pg_url, people=20)
     proxy = TcpProxy()

@@ -21,13 +21,13 @@ from eventdesk.store.db import change_versions
 from eventdesk.tui.backups import backup_now, start_backups
 from eventdesk.tui.live import LiveLink
 from eventdesk.tui.messages import LinkChanged, StoreChanged, StoreNotified
-from eventdesk.tui.screens.checkin import CheckinScreen
-from eventdesk.tui.screens.help import HelpScreen, key_name
-from eventdesk.tui.screens.printers import (
+from eventdesk.tui.screens.checkin.screen import CheckinScreen
+from eventdesk.tui.screens.help.screen import HelpScreen, key_name
+from eventdesk.tui.screens.printers.screen import (
     PrintersScreen, PrintReported, show_print_report, start_print_workers, stop_print_workers,
 )
-from eventdesk.tui.widgets.scan_burst import BurstFilter
-from eventdesk.tui.widgets.scan_input import ScanInput
+from eventdesk.tui.scanning.burst import BurstFilter
+from eventdesk.tui.scanning.input import ScanInput
 from eventdesk.tui.widgets.status_header import StatusHeader
 
 SCREENS_IN_ORDER = (
@@ -45,7 +45,7 @@ def _opened_later(module: str, screen: str) -> Callable[[], Screen]:
     screen, and the modules of the others (the agenda, meetings, ... and their services) cost
     its start about 0.2 s of CPU and 5 MB it may never use."""
     def make() -> Screen:
-        return getattr(import_module(f"eventdesk.tui.screens.{module}"), screen)()
+        return getattr(import_module(f"eventdesk.tui.screens.{module}.screen"), screen)()
 
     return make
 

@@ -205,13 +205,13 @@ class KioskApp(App[None]):
         self.title = context.event().name
 
     def on_mount(self) -> None:
-        from eventdesk.tui.screens.printers import start_print_workers
+        from eventdesk.tui.screens.printers.screen import start_print_workers
 
         self.push_screen(KioskScreen(self.list_name, self.result_seconds))
         self.print_workers = start_print_workers(self)  # the badge prints from here
 
     def on_unmount(self) -> None:
-        from eventdesk.tui.screens.printers import stop_print_workers
+        from eventdesk.tui.screens.printers.screen import stop_print_workers
 
         stop_print_workers(getattr(self, "print_workers", None))
 

@@ -29,14 +29,14 @@ from eventdesk.services.events import MAIN_ENTRANCE
 from eventdesk.services.printers import badge_printer_state
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
-from eventdesk.tui.widgets.checkin_banner import ROOMY_CLASS, ResultBanner, ScanNotice
-from eventdesk.tui.widgets.checkin_big import big_text
-from eventdesk.tui.widgets.checkin_figures import FiguresPanel
-from eventdesk.tui.widgets.checkin_recent import RecentScans
-from eventdesk.tui.widgets.checkin_forms import CorrectionForm, ReprintQuestion, WalkInForm
-from eventdesk.tui.widgets.checkin_results import SearchResults
-from eventdesk.tui.widgets.scan_input import SUBMIT_KEYS, ScanInput
-from eventdesk.tui.widgets.scan_loop import LatestOnlyLoop, ScanDone, ScanLoop, ScanRequest
+from eventdesk.tui.screens.checkin.banner import ROOMY_CLASS, ResultBanner, ScanNotice
+from eventdesk.tui.screens.checkin.big import big_text
+from eventdesk.tui.screens.checkin.figures import FiguresPanel
+from eventdesk.tui.screens.checkin.recent import RecentScans
+from eventdesk.tui.screens.checkin.forms import CorrectionForm, ReprintQuestion, WalkInForm
+from eventdesk.tui.screens.checkin.results import SearchResults
+from eventdesk.tui.scanning.input import SUBMIT_KEYS, ScanInput
+from eventdesk.tui.scanning.loop import LatestOnlyLoop, ScanDone, ScanLoop, ScanRequest
 
 # Keys closer together than this are a scanner's burst: wait for the burst to end before searching.
 BURST_GAP_S = 0.02

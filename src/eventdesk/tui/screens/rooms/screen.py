@@ -19,8 +19,8 @@ from eventdesk.services import agenda as service
 from eventdesk.services.agenda import BoardRow, Programme
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
-from eventdesk.tui.widgets.agenda_detail import delay_words
-from eventdesk.tui.widgets.board_table import LiveTable, Row
+from eventdesk.tui.widgets.session_detail import delay_words
+from eventdesk.tui.widgets.live_table import LiveTable, Row
 
 BAR_WIDTH = 16
 # Occupancy before "Next": on a narrow screen the long titles of what comes next are cut, not it.

@@ -25,11 +25,11 @@ from eventdesk.services import meetings as service
 from eventdesk.services.meetings import Board, MeetingInfo, PersonRef, ScanResult
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
-from eventdesk.tui.widgets.meeting_booking import BookingForm
-from eventdesk.tui.widgets.meeting_grid import MeetingGrid, NoShowList, countdown, grid_columns, slot_label
-from eventdesk.tui.widgets.meeting_scan import ScanPanel
-from eventdesk.tui.widgets.meeting_standby import ConfirmNoShow, PersonPicker, StandbyOffer
-from eventdesk.tui.widgets.scan_input import SUBMIT_KEYS, ScanInput
+from eventdesk.tui.screens.meetings.booking import BookingForm
+from eventdesk.tui.screens.meetings.grid import MeetingGrid, NoShowList, countdown, grid_columns, slot_label
+from eventdesk.tui.screens.meetings.scan import ScanPanel
+from eventdesk.tui.screens.meetings.standby import ConfirmNoShow, PersonPicker, StandbyOffer
+from eventdesk.tui.scanning.input import SUBMIT_KEYS, ScanInput
 
 
 # Below SIDE_BY_SIDE columns the side panel (free tables, no-shows) sits under the grid.

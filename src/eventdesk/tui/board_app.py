@@ -8,7 +8,7 @@ from textual.binding import Binding
 
 from eventdesk.tui.app import EventDeskApp
 from eventdesk.tui.live import LiveLink
-from eventdesk.tui.screens.rooms import RoomsScreen
+from eventdesk.tui.screens.rooms.screen import RoomsScreen
 
 
 class BoardApp(EventDeskApp, inherit_bindings=False):

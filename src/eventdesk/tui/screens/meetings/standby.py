@@ -20,7 +20,7 @@ from eventdesk.printing.slip import SlipError, queue_slip
 from eventdesk.resources import stylesheet
 from eventdesk.services import meetings as service
 from eventdesk.services.meetings import MeetingInfo, PersonRef, StandbyCandidate
-from eventdesk.tui.widgets.meeting_grid import slot_label
+from eventdesk.tui.screens.meetings.grid import slot_label
 
 
 def person_line(person: PersonRef, extra: str = "") -> Text:

@@ -13,7 +13,7 @@ from typing import Callable
 from textual import events
 
 from eventdesk.domain.checkin import MIN_CODE_LENGTH, SCANNER_KEY_GAP_S, clean_code, strip_scanner_noise, typed_fast
-from eventdesk.tui.widgets.scan_input import SUBMIT_KEYS
+from eventdesk.tui.scanning.input import SUBMIT_KEYS
 
 # Slightly longer than the widest gap between a scanner's keys: a key held this long with nothing
 # after it was typed by a person.

@@ -22,8 +22,8 @@ from eventdesk.services.speakers import speaker_arrivals
 from eventdesk.services.agenda import AgendaError, Programme, SessionInfo
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
-from eventdesk.tui.widgets.agenda_detail import SessionDetail, flag_text, session_times
-from eventdesk.tui.widgets.board_table import LiveTable, Row
+from eventdesk.tui.widgets.session_detail import SessionDetail, flag_text, session_times
+from eventdesk.tui.widgets.live_table import LiveTable, Row
 
 # What a chair scans for first (time, state, delay) stays on the left, whatever the title length.
 COLUMNS = [("time", "Time", 12), ("state", "State", 11), ("delay", "Delay", 7), ("title", "Session", None),

@@ -19,7 +19,7 @@ from eventdesk.resources import stylesheet
 from eventdesk.services.desks import DeskState, desks_overview
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
-from eventdesk.tui.widgets.board_table import LiveTable, Row
+from eventdesk.tui.widgets.live_table import LiveTable, Row
 
 COLUMNS = [("desk", "Desk", 16), ("state", "State", 8), ("seen", "Last seen", 10), ("scan", "Last scan", 9),
            ("pace", "Scans/min", 9), ("per", "s/person", 8), ("journal", "Journal", 7), ("printers", "Printers", None)]

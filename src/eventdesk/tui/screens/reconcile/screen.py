@@ -17,7 +17,7 @@ from eventdesk.resources import stylesheet
 from eventdesk.services.offline.reconcile import conflicts
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
-from eventdesk.tui.widgets.board_table import LiveTable
+from eventdesk.tui.widgets.live_table import LiveTable
 
 COLUMNS = [("person", "Person", 28), ("category", "Category", 12), ("list", "List", 16),
            ("offline", "Admitted offline at", 26), ("other", "Counted at", 26), ("server", "Server says", None)]

@@ -22,8 +22,8 @@ from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.services import meetings as service
 from eventdesk.services.meetings import Board, MeetingInfo, PairSlot, PersonRef
-from eventdesk.tui.widgets.meeting_grid import slot_label
-from eventdesk.tui.widgets.meeting_standby import person_line
+from eventdesk.tui.screens.meetings.grid import slot_label
+from eventdesk.tui.screens.meetings.standby import person_line
 
 SIDES = ("a", "b")
 

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from eventdesk.domain.text import printable
-from eventdesk.tui.widgets.checkin_big import plain_letters, wrapped_lines
+from eventdesk.tui.screens.checkin.big import plain_letters, wrapped_lines
 
 FADE_SECONDS = 6.0
 ROOM_NEARLY_FULL = 0.9  # a door list's room at 90% of its capacity: amber; at 100%: red

@@ -19,7 +19,7 @@ from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
-from eventdesk.tui.widgets.board_table import LiveTable
+from eventdesk.tui.widgets.live_table import LiveTable
 
 PRINTER_COLUMNS = [("name", "Printer", 12), ("url", "URL", 28), ("waiting", "Waiting", 7), ("failed", "Failed", 6),
                    ("printed", "Printed", 7), ("health", "Health", None)]
@@ -260,7 +260,7 @@ class PrintersScreen(DeskScreen):
         self.app.call_from_thread(self.refresh_data)
 
     def action_doctor(self) -> None:
-        from eventdesk.tui.screens.doctor import DoctorScreen
+        from eventdesk.tui.screens.doctor.screen import DoctorScreen
 
         self.app.push_screen(DoctorScreen())
 

@@ -11,7 +11,7 @@ from rich.text import Text
 from eventdesk.domain import meetings as rules
 from eventdesk.domain.text import printable
 from eventdesk.services.meetings import GridRow, MeetingInfo, PersonRef
-from eventdesk.tui.widgets.board_table import LiveTable, Row
+from eventdesk.tui.widgets.live_table import LiveTable, Row
 
 GRID_COLUMNS = [("table", "Table", 5), ("a", "Person A", 21), ("org_a", "Organisation", 17),
                 ("b", "Person B", 21), ("org_b", "Organisation", 17), ("state", "State", 19)]
