@@ -138,6 +138,22 @@ async def test_every_failure_is_red_rings_the_bell_and_is_recorded(demo_db):
     assert [r.result for r in _records(demo_db)] == [c[1] for c in cases] + ["not_on_list"]
 
 
+async def test_a_forgotten_persons_badge_says_the_data_was_erased_not_reissued(demo_db):
+    from eventdesk.services.privacy import forget
+
+    code = _code(demo_db, "Izsak")
+    forget(open_context(demo_db, Settings(db=demo_db)), code)
+    async with _desk(demo_db) as (app, pilot, screen):
+        await _burst(pilot, screen, code)
+        assert screen.banner.kind == "error"
+        text = screen.banner.text
+        assert "DATA ERASED: THIS PERSON'S DETAILS WERE DELETED AT THEIR REQUEST" in text
+        assert "OLD BADGE" not in text and "REISSUED" not in text and "(no name)" not in text
+        recent = screen.query_one("#recent-scans").text
+        assert "(data erased)" in recent and "(no name)" not in recent
+    assert [r.result for r in _records(demo_db)][-1] == "forgotten"
+
+
 async def test_blocked_banner_shows_the_note(demo_db):
     _change(demo_db, "Przeor", blocked=True, note="Call the supervisor")
     app = _app(demo_db)

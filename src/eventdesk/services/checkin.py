@@ -189,7 +189,7 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
     lookup = CodeLookup(
         found=person is not None, revoked=row.revoked,
         status=person.status if person else "active", blocked=person.blocked if person else False,
-        category=person.category if person else "", inside=row.last_direction == ENTRY,
+        category=person.category if person else "", inside=row.last_direction == ENTRY, forgotten=row.forgotten,
     )
     result = decide(lookup, list_categories=row.list_categories, direction=direction)
     if result == Result.UNKNOWN_CODE and not record_unknown:
