@@ -47,7 +47,7 @@ class RecentScans(Static):
 
     def _render_scans(self) -> None:
         if not self.scans:
-            self.update(Text("No scan yet at this desk.", style="dim"))
+            self.update(Text("No scan since opening.", style="dim"))  # the store may hold earlier ones
             return
         lines = Text(no_wrap=True, overflow="ellipsis")
         for index, scan in enumerate(self.scans):
