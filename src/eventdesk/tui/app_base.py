@@ -28,6 +28,9 @@ class AppBase(App[None]):
     PRINTS = False
     # How often the store is asked whether another process changed it.
     POLL_SECONDS = 0.5
+    # The desk (services.desk) of the desk app; the board, the chair view and the kiosk have none,
+    # and the status header they share with it shows no link then.
+    desk = None
 
     def __init__(self, context: Context, watch_store: bool = True) -> None:
         super().__init__()
