@@ -122,6 +122,16 @@ def start_desk(context: Context, name: str | None = None, *, print_badges: bool 
     return start_server_desk(context, name, print_badges=print_badges, background=background)
 
 
+def start_for_app(context: Context, desk=None):
+    """(the started desk, a problem to tell or ""): ``desk`` (or the store's own) started; a desk on
+    a server that cannot keep its offline copy works online through a ``LocalDesk`` instead."""
+    try:
+        return (start_desk(context) if desk is None else desk.start()), ""
+    except Exception as error:  # noqa: BLE001 - the desk works online without its offline copy
+        return LocalDesk(context), (f"This desk cannot keep an offline copy ({error}); it stops scanning if the "
+                                    "server goes away.")
+
+
 def open_desk(settings, *, create: bool = False, clock_for: Callable[[str], object] | None = None):
     """(context, desk) for an app on the store ``settings.db``, not started yet. A desk on a server
     that does not answer within a moment opens offline from its copy (``ServerUnreachable`` when

@@ -137,18 +137,11 @@ class EventDeskApp(App[None]):
 
     def _start_desk(self) -> None:
         """The desk for this store; a desk sharing a server keeps scanning when the server goes away."""
-        from eventdesk.services.desk import LocalDesk, start_desk
+        from eventdesk.services.desk import start_for_app
 
-        try:
-            if self.desk is None:
-                self.desk = start_desk(self.context)
-            else:
-                self.desk.start()
-        except Exception as error:  # noqa: BLE001 - the desk works online without its offline copy
-            self.desk = LocalDesk(self.context)
-            self.notify(f"This desk cannot keep an offline copy ({error}); it stops scanning if the server "
-                        "goes away.", severity="warning", timeout=15)
-            return
+        self.desk, problem = start_for_app(self.context, self.desk)
+        if problem:
+            self.notify(problem, severity="warning", timeout=15)
         self.desk.on_change(lambda: self.post_message(LinkChanged()))
 
     def on_link_changed(self, _message: LinkChanged) -> None:

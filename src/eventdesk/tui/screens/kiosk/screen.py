@@ -147,10 +147,10 @@ class KioskScreen(Screen):
 
     @work(thread=True, exclusive=True, group="kiosk-scan")
     def check_in(self, code: str) -> None:
-        from eventdesk.services.checkin import CheckinError, check_in
+        from eventdesk.services.checkin import CheckinError
 
         try:
-            result = check_in(self.app.context, code, self.list_name)
+            result = self.app.desk.check_in(code, self.list_name)  # offline: from the desk's copy
         except CheckinError:
             self.app.call_from_thread(self.show_see_desk)
             return
@@ -192,13 +192,14 @@ class KioskApp(App[None]):
     ]
 
     def __init__(self, context: Context, list_name: str | None = None, pin: str | None = None,
-                 result_seconds: float = RESULT_SECONDS) -> None:
+                 result_seconds: float = RESULT_SECONDS, desk=None) -> None:
         super().__init__()
         pin = pin if pin is not None else context.settings.kiosk_pin
         if not pin or not str(pin).strip():
             raise KioskError("The kiosk needs a PIN to leave it: set kiosk_pin = \"...\" in eventdesk.toml "
                              "(or EVENTDESK_KIOSK_PIN) and start it again.")
         self.context = context
+        self.desk = desk  # services.desk: started on mount (made for the store when not given)
         self.pin = str(pin).strip()
         self.list_name = list_name or context.settings.kiosk_list
         self.result_seconds = result_seconds
@@ -207,6 +208,9 @@ class KioskApp(App[None]):
     def on_mount(self) -> None:
         from eventdesk.tui.screens.printers.screen import start_print_workers
 
+        from eventdesk.services.desk import start_for_app
+
+        self.desk, _problem = start_for_app(self.context, self.desk)  # a kiosk tells staff nothing
         self.push_screen(KioskScreen(self.list_name, self.result_seconds))
         self.print_workers = start_print_workers(self)  # the badge prints from here
 
@@ -214,6 +218,8 @@ class KioskApp(App[None]):
         from eventdesk.tui.screens.printers.screen import stop_print_workers
 
         stop_print_workers(getattr(self, "print_workers", None))
+        if self.desk is not None:
+            self.desk.stop()
 
     def action_nothing(self) -> None:
         """Keys that would leave the kiosk or reveal anything do nothing."""
@@ -226,13 +232,14 @@ class KioskApp(App[None]):
 
 
 def make_kiosk_app(context: Context, list_name: str | None = None, pin: str | None = None,
-                   result_seconds: float = RESULT_SECONDS) -> KioskApp:
-    """The kiosk on ``context``'s event; KioskError without a PIN or with an unknown list."""
+                   result_seconds: float = RESULT_SECONDS, desk=None) -> KioskApp:
+    """The kiosk on ``context``'s event; KioskError without a PIN or with an unknown list (checked
+    while the server answers: offline, a wrong list answers each scan "see the desk")."""
     from eventdesk.services.checkin import checkin_lists
 
     wanted = list_name or context.settings.kiosk_list
-    if wanted is not None:
+    if wanted is not None and not (desk is not None and desk.offline):
         names = [info.name for info in checkin_lists(context)]
         if wanted not in names:
             raise KioskError(f"There is no check-in list '{wanted}' (lists: {', '.join(names)}).")
-    return KioskApp(context, wanted, pin, result_seconds)
+    return KioskApp(context, wanted, pin, result_seconds, desk)
