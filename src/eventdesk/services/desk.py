@@ -3,7 +3,7 @@
 ``LocalDesk`` is a desk with its own SQLite file (one desk, nothing in between: never offline);
 ``services.offline.OfflineDesk`` a desk sharing a server, which decides from its offline copy when
 the server does not answer. Both offer the same methods: ``submit`` and ``check_in`` (a scan),
-``find`` (a name search with who is in today), ``figures``, ``printer_state``, ``start_printing``, ``undo_last``, ``register_walk_in``,
+``find`` (a name search with who is in today), ``figures``, ``printer_state``, ``queue_overview``, ``retry_job``, ``move_job``, ``start_printing``, ``undo_last``, ``register_walk_in``,
 ``correct_attendee``, ``reprint_badge``, ``status`` (online or not, scans waiting), ``offline``,
 ``journal_waiting``, ``on_change``, ``zone``, ``start`` and ``stop``. ``start_desk`` makes the
 right one for a store."""
@@ -88,6 +88,21 @@ class LocalDesk:
         from eventdesk.services.printers import badge_printer_state
 
         return badge_printer_state(self.context)
+
+    def queue_overview(self):
+        from eventdesk.services.printing import queue_overview
+
+        return queue_overview(self.context)
+
+    def retry_job(self, job_id: int) -> None:
+        from eventdesk.services.printing import retry_job
+
+        retry_job(self.context, job_id)
+
+    def move_job(self, job_id: int, printer: str) -> None:
+        from eventdesk.services.printing import move_job
+
+        move_job(self.context, job_id, printer)
 
     def start_printing(self) -> None:
         """Nothing to start: badges wait in the store's queue for the desk app's print workers."""

@@ -147,6 +147,7 @@ class EventDeskApp(App[None]):
     def on_link_changed(self, _message: LinkChanged) -> None:
         for header in self.screen.query(StatusHeader):
             header.refresh()
+        self.notify_store_changed(frozenset({"print"}))  # offline: the desk's own badge queue moved
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
