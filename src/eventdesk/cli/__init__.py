@@ -99,7 +99,7 @@ def demo(obj: dict, db: str | None, desk: str | None, now: str | None, speed: fl
     if fresh or not demo_exists(target):
         from eventdesk.cli.common import parse_moment
         from eventdesk.services.demo import load_fixture
-        from eventdesk.services.demo_history import add_demo_history
+        from eventdesk.store.demo_history import add_demo_history
 
         click.echo("Building the demo event (about 700 attendees)…", err=True)
         create_demo(target)

@@ -12,7 +12,7 @@ def open_kiosk(obj: dict, db: str | None, desk: str | None, now: str | None, spe
                list_name: str | None) -> None:
     from eventdesk.cli.sync import open_app_desk
     from eventdesk.logs import quiet_logging
-    from eventdesk.tui.screens.kiosk.screen import KioskError, make_kiosk_app
+    from eventdesk.tui.kiosk_app import KioskError, make_kiosk_app
 
     quiet_logging()
     settings = settings_from(obj, db=db, desk=desk)

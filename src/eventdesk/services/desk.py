@@ -85,7 +85,7 @@ class LocalDesk:
         return desk_figures(self.context, list_name, self.name)
 
     def printer_state(self):
-        from eventdesk.services.printers import badge_printer_state
+        from eventdesk.services.printer_config import badge_printer_state
 
         return badge_printer_state(self.context)
 

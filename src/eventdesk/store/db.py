@@ -300,5 +300,27 @@ def change_versions(engine: Engine) -> dict[str, object]:
         return versions
 
 
+def ping(engine: Engine) -> None:
+    """Ask the database to answer one trivial query on a connection of ``engine``; raises when it cannot."""
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def holds_event(engine: Engine) -> bool:
+    """Whether the store at ``engine`` has its tables and an event (False for a PostgreSQL server
+    without this database yet)."""
+    from sqlalchemy import inspect
+
+    try:
+        if not inspect(engine).has_table("event"):
+            return False
+        with Session(engine) as session:
+            return current_event(session) is not None
+    except OperationalError:
+        return False
+
+
 def current_event(session: Session) -> Event | None:
     return session.exec(select(Event).order_by(Event.id)).first()

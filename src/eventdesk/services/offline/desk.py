@@ -32,7 +32,7 @@ from eventdesk.services.offline.link import ServerLink, ServerUnreachable
 from eventdesk.services.offline.paths import offline_copy_path, server_identity
 from eventdesk.services.offline.sync import UploadReport, refresh_snapshot, snapshot_age_s, upload_journal
 from eventdesk.settings import Settings
-from eventdesk.store.db import StoreError
+from eventdesk.store.db import StoreError, ping
 from eventdesk.store.offline_copy import OfflineCopy, JournalEntry
 
 log = logging.getLogger(__name__)
@@ -233,10 +233,10 @@ class OfflineDesk:
 
     def _figures_from_copy(self, list_name: str):
         from collections import Counter
-        from datetime import timedelta
 
-        from eventdesk.domain.checkin import admits, seconds_per_attendee
-        from eventdesk.services.checkin_figures import PACE_WINDOW, CategoryFigure, DeskFigures, ListFigures
+        from eventdesk.domain.checkin import admits
+        from eventdesk.services.checkin_figures import CategoryFigure, DeskFigures, ListFigures
+        from eventdesk.services.desks import PACE_WINDOW, desk_pace
 
         local_list = self.copy.list_by_name(list_name)
         if local_list is None:
@@ -261,13 +261,11 @@ class OfflineDesk:
         figures = ListFigures(name=local_list.name, kind=local_list.kind, checked_in=arrived,
                               expected=sum(expected.values()), entries=arrived, exits=exits, inside_now=inside,
                               categories=rows, admits=local_list.categories, checked_in_today=arrived)
-        mine = [e for e in self.copy.journal() if e.desk == self.name and e.list_name == list_name]
-        recent = [e for e in mine if e.scanned_at >= now - PACE_WINDOW]
-        return DeskFigures(desk=self.name, checkin_list=figures,
-                           scans_per_minute=len(recent) / (PACE_WINDOW / timedelta(minutes=1)),
-                           seconds_per_attendee=seconds_per_attendee(
-                               [e.scanned_at.timestamp() for e in recent if e.result == "ok"]),
-                           last_scan_at=max((e.scanned_at for e in mine), default=None),
+        mine = [e for e in self.copy.journal() if e.desk == self.name]
+        pace = desk_pace((e.scanned_at, e.result) for e in mine if now - PACE_WINDOW <= e.scanned_at <= now)
+        return DeskFigures(desk=self.name, checkin_list=figures, scans_per_minute=pace.scans_per_minute,
+                           seconds_per_attendee=pace.seconds_per_attendee,
+                           last_scan_at=max((e.scanned_at for e in mine if e.list_name == list_name), default=None),
                            desk_range=self.settings.desk_range,
                            waiting=max(0, figures.expected - arrived), copy_taken_at=self._copy_time())
 
@@ -280,7 +278,7 @@ class OfflineDesk:
     def printer_state(self):
         """This desk's badge printer with its backlog (None: no printer): the server's queue while
         online; offline, the badges this desk prints itself (waiting, failed, the printer's error)."""
-        from eventdesk.services.printers import BadgePrinterState, badge_printer_state, configured_printers, printer_for
+        from eventdesk.services.printer_config import BadgePrinterState, badge_printer_state, configured_printers, printer_for
 
         if not self.offline:
             try:
@@ -504,7 +502,7 @@ class DeskSync(threading.Thread):
 
 
 def _ping(context: Context) -> None:
-    _ping_engine(context.engine)
+    ping(context.engine)
 
 
 @dataclass
@@ -756,11 +754,4 @@ def server_address(db: str) -> str:
 
     url = make_url(database_url(db))
     return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
-
-
-def _ping_engine(engine) -> None:
-    from sqlalchemy import text
-
-    with engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
 

@@ -20,9 +20,10 @@ import weakref
 from typing import Callable, TypeVar
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+
+from eventdesk.store.db import ping as store_ping
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +183,7 @@ class ServerLink:
         """Ask the server (a new connection, under the deadline). Restores the link if it answers."""
         self._bypass.on = True
         try:
-            self.guarded(_ping, self.engine)
+            self.guarded(store_ping, self.engine)
         except ServerUnreachable:
             return False
         except Exception as error:  # noqa: BLE001 - whatever else went wrong, the server is not usable
@@ -202,7 +203,7 @@ class ServerLink:
 
         def ping() -> None:
             try:
-                self.guarded(_ping, self.engine, deadline_s=seconds)
+                self.guarded(store_ping, self.engine, deadline_s=seconds)
                 outcome.append(None)
             except Exception as error:  # noqa: BLE001 - told to the desk that waits
                 outcome.append(error)
@@ -232,11 +233,6 @@ class ServerLink:
                 listener(reachable)
             except Exception:  # noqa: BLE001 - a closed screen must not break the link
                 log.exception("link listener failed")
-
-
-def _ping(engine: Engine) -> None:
-    with engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
 
 
 def _reason(error: BaseException) -> str:

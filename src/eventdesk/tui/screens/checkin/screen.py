@@ -34,6 +34,7 @@ from eventdesk.tui.screens.checkin.forms import CorrectionForm, ReprintQuestion,
 from eventdesk.tui.screens.checkin.results import SearchResults
 from eventdesk.tui.scanning.input import SUBMIT_KEYS, ScanInput
 from eventdesk.tui.scanning.loop import LatestOnlyLoop, ScanDone, ScanLoop, ScanRequest
+from eventdesk.tui.textual_compat import can_paint_now, hand_refresh_to_screen, paint_now
 
 # Keys closer together than this are a scanner's burst: wait for the burst to end before searching.
 BURST_GAP_S = 0.02
@@ -63,7 +64,7 @@ class FiguresDone(Message):
         super().__init__()
         self.figures = figures
         self.seconds = seconds  # how long the store took: later refreshes keep their distance
-        self.printer = printer  # services.printers.BadgePrinterState, None without a printer
+        self.printer = printer  # services.printer_config.BadgePrinterState, None without a printer
 
 
 class BadgesMoved(Message):
@@ -133,7 +134,7 @@ class CheckinScreen(DeskScreen):
         self._preview_timer = None
         self._preview_person = None
         self._exit_timer = None
-        self.printer_state = None  # services.printers.BadgePrinterState
+        self.printer_state = None  # services.printer_config.BadgePrinterState
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -451,19 +452,19 @@ class CheckinScreen(DeskScreen):
         once, instead of at the screen's next update tick: that tick is up to 1/60 s away, counted
         from the frame that emptied the box just after the Enter (or echoed the typed letter).
         Only when no scan waits (a queued burst is painted at Textual's own frame rate) and this
-        screen is in front. Uses two private methods of Textual (pinned exactly in
-        pyproject.toml); without them the answer is painted at the next tick as before."""
+        screen is in front. Uses two private methods of Textual (``textual_compat``); without them
+        the answer is painted at the next tick as before."""
         if self.pending_scans or self.app.screen is not self:
             return
-        hand_over = getattr(widget or self.banner, "_check_refresh", None)
-        if hand_over is not None and hasattr(self, "_on_timer_update"):
-            hand_over()  # the widget's repaint (and layout) requests go to this screen's queue now...
+        widget = widget or self.banner
+        if can_paint_now(widget, self):
+            hand_refresh_to_screen(widget)  # the widget's repaint (and layout) requests go to this screen's queue now...
             self.post_message(PaintAnswer())  # ...and are handled before this
 
     def on_paint_answer(self, message: PaintAnswer) -> None:
         message.stop()
         if self.app.screen is self:
-            self._on_timer_update()  # lays out if needed, renders the dirty widgets, writes the frame
+            paint_now(self)
 
     def _zone(self):
         try:
