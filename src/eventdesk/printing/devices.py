@@ -272,6 +272,12 @@ def print_image(url: str, image: Image.Image, settings: Settings, name: str = "b
     return url
 
 
+def written_file(url: str, where: str) -> str | None:
+    """The file ``print_image(url, ...)`` wrote (it returned ``where``), for a preview printer; None
+    for a real printer."""
+    return str(Path(where).absolute()) if parse_printer_url(url).scheme == "preview" else None
+
+
 class NotConfirmed(Exception):
     """A network printer that did not confirm having the whole job (see the module's docstring)."""
 
