@@ -44,8 +44,9 @@ def _unescape(field: str) -> str:
     return "".join(out)
 
 
-def mounts(mountinfo: Path = MOUNTINFO) -> list[Mount]:
+def mounts(mountinfo: Path | None = None) -> list[Mount]:
     """The mounts this process sees ([] where there is no mountinfo: not Linux)."""
+    mountinfo = mountinfo or MOUNTINFO
     try:
         lines = mountinfo.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
@@ -60,7 +61,7 @@ def mounts(mountinfo: Path = MOUNTINFO) -> list[Mount]:
     return found
 
 
-def mount_of(path: Path, mountinfo: Path = MOUNTINFO) -> Mount | None:
+def mount_of(path: Path, mountinfo: Path | None = None) -> Mount | None:
     """The mount holding ``path`` (a file, or the folder it would be created in): the longest
     mount point above it; the last mounted wins where two share a point."""
     target = Path(os.path.realpath(path))
@@ -70,6 +71,27 @@ def mount_of(path: Path, mountinfo: Path = MOUNTINFO) -> Mount | None:
             if best is None or len(mount.point.parts) >= len(best.point.parts):
                 best = mount
     return best
+
+
+# One desk alone on a network home folder may say so: nobody else writes there.
+ALLOW_NETWORK_ENV = "EVENTDESK_SQLITE_ON_NETWORK"
+
+
+def network_mount(path: Path) -> Mount | None:
+    """The network file system holding the SQLite file ``path`` (None: a local disk, or allowed by
+    $EVENTDESK_SQLITE_ON_NETWORK=1)."""
+    if os.environ.get(ALLOW_NETWORK_ENV) == "1":
+        return None
+    mount = mount_of(path if path.exists() else path.parent)
+    return mount if mount is not None and mount.network else None
+
+
+def network_refusal(path: Path, mount: Mount) -> str:
+    return (f"{path} is on a network file system ({mount.fstype} {mount.source} at {mount.point}): SQLite there "
+            "breaks when desks on several computers share the file (its write-ahead log needs every desk on one "
+            "host). For several desks use PostgreSQL (--db postgresql://USER@HOST/DATABASE; README 'Several "
+            f"desks'); for one desk keep the file on a local disk (or set {ALLOW_NETWORK_ENV}=1 if this computer "
+            "is the only one using it).")
 
 
 @dataclass(frozen=True)
@@ -90,7 +112,7 @@ class Room:
         return self.free < ROOM_LOW
 
 
-def room_at(folder: Path, mountinfo: Path = MOUNTINFO) -> Room:
+def room_at(folder: Path, mountinfo: Path | None = None) -> Room:
     usage = os.statvfs(folder)
     mount = mount_of(folder, mountinfo)
     return Room(folder, mount.point if mount else None, usage.f_bavail * usage.f_frsize)
