@@ -43,6 +43,7 @@ class CodeRow:
     replay_id: int | None
     came_earlier_day: bool = False  # a valid entry on this list before today: "welcome back"
     speaks: bool = False  # the person is a linked speaker of some session
+    forgotten: bool = False  # the person's data was erased (attendee forget)
     room_id: int | None = None  # a door list's room
     room_capacity: int | None = None  # that room's capacity, when it has one
 
@@ -118,6 +119,7 @@ def _scan_query():
             select(_ROOM.c.capacity).where(_ROOM.c.id == _LIST.c.room_id).scalar_subquery(),
             first_entry.scalar_subquery(), first_desk.scalar_subquery(), last_direction.scalar_subquery(),
             badge_queued, earlier_day, exists().where(_SPEAKER.c.attendee_id == _ATTENDEE.c.id), replay,
+            _ATTENDEE.c.forgotten_at.is_not(None),
         )
         .select_from(_LIST)
         .outerjoin(_ATTENDEE, _ATTENDEE.c.id == _person_of_code())
@@ -211,7 +213,7 @@ def lookup_code(session: Session, code: str, list_name: str, nonce: str, day_sta
         return None
     (list_id, kind, categories, room_id), person_row = row[:4], row[4:4 + len(PERSON_COLUMNS)]
     (room_capacity, first_at, first_desk, last_direction, badge_queued, earlier_day, speaks,
-     replay_id) = row[4 + len(PERSON_COLUMNS):]
+     replay_id, forgotten) = row[4 + len(PERSON_COLUMNS):]
     person = None
     if person_row[0] is not None:
         person = dict(zip(PERSON_COLUMNS, person_row))
@@ -226,7 +228,7 @@ def lookup_code(session: Session, code: str, list_name: str, nonce: str, day_sta
         person=person, revoked=person is not None and code_key(person["badge_code"]) != code_key(code),
         first_entry_at=first_at, first_entry_desk=first_desk, last_direction=last_direction,
         badge_queued=bool(badge_queued), replay_id=replay_id, came_earlier_day=bool(earlier_day),
-        speaks=bool(speaks), room_id=room_id, room_capacity=room_capacity,
+        speaks=bool(speaks), room_id=room_id, room_capacity=room_capacity, forgotten=bool(forgotten),
     )
 
 
