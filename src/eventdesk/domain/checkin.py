@@ -129,7 +129,8 @@ def typed_fast(key_times: list[float]) -> bool:
         return False
     gaps = [b - a for a, b in zip(key_times, key_times[1:])]
     # One hiccup does not make a scan typed; a person waiting for results before Enter does.
-    return median(gaps) <= SCANNER_KEY_GAP_S and gaps[-1] <= 3 * SCANNER_KEY_GAP_S
+    middle = median(gaps)
+    return middle is not None and middle <= SCANNER_KEY_GAP_S and gaps[-1] <= 3 * SCANNER_KEY_GAP_S
 
 
 def median(values: list[float]) -> float | None:

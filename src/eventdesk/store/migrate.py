@@ -18,8 +18,8 @@ import re
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
@@ -43,7 +43,7 @@ def alembic_config(engine: Engine):
     return config
 
 
-def head_revision() -> str:
+def head_revision() -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory(str(MIGRATIONS)).get_current_head()
@@ -92,9 +92,11 @@ SQLITE_NOTICE_AFTER_S = 1.0
 # two-integer one). The bytes of "eventdes".
 PG_LOCK_KEY = 0x6576656E74646573
 WAITING = "Another desk is upgrading the store; waiting for it to finish (up to {wait})."
-GAVE_UP = ("Another desk has been upgrading the store for {wait} and has not finished. Let it "
-           "finish (its screen opens when the store is ready), then start this desk again; if no other "
-           "desk is starting, another program holds the store: stop it and start this desk again.")
+GAVE_UP = (
+    "Another desk has been upgrading the store for {wait} and has not finished. Let it "
+    "finish (its screen opens when the store is ready), then start this desk again; if no other "
+    "desk is starting, another program holds the store: stop it and start this desk again."
+)
 
 
 def say_waiting(message: str) -> None:
@@ -104,8 +106,13 @@ def say_waiting(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def upgrade(engine: Engine, revision: str = "head", *, lock_wait_s: float = LOCK_WAIT_S,
-            waiting: Callable[[str], None] = say_waiting) -> None:
+def upgrade(
+    engine: Engine,
+    revision: str = "head",
+    *,
+    lock_wait_s: float = LOCK_WAIT_S,
+    waiting: Callable[[str], None] = say_waiting,
+) -> None:
     """Bring the schema to ``revision`` (the newest by default); a no-op when it is there. Waits
     (``lock_wait_s`` at most, ``waiting`` told once) while another process migrates the store."""
     head = known_head() if revision == "head" else None
@@ -127,6 +134,7 @@ def upgrade(engine: Engine, revision: str = "head", *, lock_wait_s: float = LOCK
 def hold_migration_lock(connection: Connection, wait_s: float, waiting: Callable[[str], None]) -> None:
     """Begin ``connection``'s transaction holding the store's migration lock, which it keeps until
     its commit or rollback; ``StoreError`` after ``wait_s`` without it."""
+
     def notice() -> None:
         waiting(WAITING.format(wait=_duration(wait_s)))
 
@@ -192,7 +200,7 @@ def _locked_revision(connection: Connection) -> str | None:
     return rows[0][0] if len(rows) == 1 else None
 
 
-def first_revision() -> str:
+def first_revision() -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory(str(MIGRATIONS)).get_base()
