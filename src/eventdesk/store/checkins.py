@@ -463,13 +463,13 @@ def checked_in_by_category(session: Session, list_id: int, since: datetime | Non
         .group_by(Attendee.category)
     )
     query = _since(query, since)
-    return dict(session.execute(query))
+    return {category: count for category, count in session.execute(query)}
 
 
 def expected_by_category(session: Session) -> dict[str, int]:
     """Active registrations per category."""
     query = select(Attendee.category, func.count()).where(Attendee.status == "active").group_by(Attendee.category)
-    return dict(session.execute(query))
+    return {category: count for category, count in session.execute(query)}
 
 
 def direction_counts(session: Session, list_id: int, since: datetime | None = None) -> dict[str, int]:
@@ -480,7 +480,7 @@ def direction_counts(session: Session, list_id: int, since: datetime | None = No
         .group_by(CheckinRecord.direction),
         since,
     )
-    return dict(session.execute(query))
+    return {direction: count for direction, count in session.execute(query)}
 
 
 def gone_out(session: Session, list_id: int, since: datetime | None = None) -> int:

@@ -53,7 +53,7 @@ def last_scans_since(session: Session, since: datetime) -> dict[str, datetime]:
         .where(CheckinRecord.scanned_at >= since)
         .group_by(CheckinRecord.desk)
     )
-    return dict(session.execute(query))
+    return {desk: at for desk, at in session.execute(query)}
 
 
 def scans_since(session: Session, since: datetime) -> list[tuple[str, datetime, str]]:

@@ -115,7 +115,7 @@ def live_meetings(session: Session) -> list[Meeting]:
 
 def tables_in_use_per_slot(session: Session) -> dict[int, int]:
     query = select(Meeting.slot_id, func.count()).where(Meeting.state.in_(HOLDS_TABLE)).group_by(Meeting.slot_id)
-    return dict(session.exec(query))
+    return {slot_id: count for slot_id, count in session.exec(query)}
 
 
 def is_unavailable(session: Session, attendee_id: int, slot_id: int) -> bool:

@@ -33,7 +33,7 @@ def last_directions(session: Session, list_id: int, since: datetime) -> dict[int
         )
         .order_by(CheckinRecord.scanned_at, CheckinRecord.id)
     )
-    return dict(session.execute(query))
+    return {attendee_id: direction for attendee_id, direction in session.execute(query)}
 
 
 def list_checkins_since(session: Session, list_id: int, since: datetime) -> int:

@@ -50,7 +50,7 @@ def insert_sessions(session: Session, rows: list[dict]) -> dict[str, int]:
         query = select(ProgrammeSession.source_ref, ProgrammeSession.id).where(
             ProgrammeSession.source_ref.in_(refs[chunk : chunk + 500])
         )
-        ids.update(dict(session.exec(query)))
+        ids.update({ref: sid for ref, sid in session.exec(query)})
     return ids
 
 
