@@ -48,8 +48,8 @@ from eventdesk.services.events import create_event
 from eventdesk.settings import Settings
 from eventdesk.store.db import session_scope
 from eventdesk.store.models import CheckinList, CheckinRecord, Room, Session, SessionSpeaker
-from eventdesk.tui.screens.rooms import RoomsScreen, board_table_rows
-from eventdesk.tui.widgets.board_table import LiveTable
+from eventdesk.tui.screens.rooms.screen import RoomsScreen, board_table_rows
+from eventdesk.tui.widgets.live_table import LiveTable
 
 ZONE = ZoneInfo("Europe/Brussels")
 DAY = date(2024, 5, 7)

@@ -348,7 +348,7 @@ async def measure_app(path: str, codes: list[str], scans: int) -> dict[str, floa
 
     from eventdesk.services.context import open_context
     from eventdesk.tui.app import make_app
-    from eventdesk.tui.screens.checkin import CheckinScreen
+    from eventdesk.tui.screens.checkin.screen import CheckinScreen
 
     context = open_context(path)
     app = make_app(context, watch_store=False)

@@ -139,7 +139,7 @@ def full_house(folder: str):
 
 async def bench_screen(folder: str, runs: int) -> dict[str, list[float]]:
     from eventdesk.tui.app import make_app
-    from eventdesk.tui.screens.meetings import MeetingsScreen
+    from eventdesk.tui.screens.meetings.screen import MeetingsScreen
 
     context, slots = full_house(folder)
     context.clock.set(slots[3].start + timedelta(minutes=1))

@@ -109,8 +109,8 @@ def test_eventdesk_desks_says_when_no_desk_was_seen(tmp_db):
 
 async def test_the_desks_screen_shows_another_desk_coming_online_and_refreshes_itself(tmp_db):
     from eventdesk.tui.app import make_app
-    from eventdesk.tui.screens.desks import DesksScreen
-    from eventdesk.tui.widgets.board_table import LiveTable
+    from eventdesk.tui.screens.desks.screen import DesksScreen
+    from eventdesk.tui.widgets.live_table import LiveTable
 
     app = make_app(_context(tmp_db, "Operations"), start_screen="desks", watch_store=True)
     async with app.run_test(size=(160, 40)) as pilot:

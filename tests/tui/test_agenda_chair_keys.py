@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from agenda_sample import at, build, sample_app, wait_for
-from eventdesk.tui.screens.agenda import AgendaScreen
-from eventdesk.tui.widgets.board_table import LiveTable
+from eventdesk.tui.screens.agenda.screen import AgendaScreen
+from eventdesk.tui.widgets.live_table import LiveTable
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from agenda_sample import at, build, sample_app, wait_for
 from eventdesk.store.models import Session
-from eventdesk.tui.screens.agenda import AgendaScreen
-from eventdesk.tui.widgets.board_table import LiveTable
+from eventdesk.tui.screens.agenda.screen import AgendaScreen
+from eventdesk.tui.widgets.live_table import LiveTable
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from eventdesk.domain.clock import Clock
 from eventdesk.services.context import open_context
 from eventdesk.settings import Settings
 from eventdesk.tui.app import make_app
-from eventdesk.tui.screens.agenda import AgendaScreen
-from eventdesk.tui.screens.checkin import CheckinScreen
-from eventdesk.tui.screens.help import HelpScreen
-from eventdesk.tui.screens.meetings import MeetingsScreen
-from eventdesk.tui.screens.rooms import RoomsScreen
+from eventdesk.tui.screens.agenda.screen import AgendaScreen
+from eventdesk.tui.screens.checkin.screen import CheckinScreen
+from eventdesk.tui.screens.help.screen import HelpScreen
+from eventdesk.tui.screens.meetings.screen import MeetingsScreen
+from eventdesk.tui.screens.rooms.screen import RoomsScreen
 from eventdesk.tui.widgets.status_header import StatusHeader
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

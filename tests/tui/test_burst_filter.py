@@ -4,7 +4,7 @@ scanner's next keys already wait in the app's queue must not hand the first keys
 from textual import events
 from textual.keys import _character_to_key
 
-from eventdesk.tui.widgets.scan_burst import BurstFilter
+from eventdesk.tui.scanning.burst import BurstFilter
 
 
 class Desk:

@@ -128,7 +128,7 @@ async def test_a_changed_organisation_offers_the_reprint_and_ctrl_b_reprints(dem
     from sqlmodel import select
 
     from eventdesk.store.models import PrintJob
-    from eventdesk.tui.widgets.checkin_forms import CorrectionForm, ReprintQuestion
+    from eventdesk.tui.screens.checkin.forms import CorrectionForm, ReprintQuestion
     from test_checkin_screen import _session
 
     code = _code(demo_db, "Izsak")
@@ -170,7 +170,7 @@ async def test_every_screen_and_desk_action_is_in_the_command_palette(demo_db):
 
 
 async def test_help_explains_the_screen_and_names_keys_one_way(demo_db):
-    from eventdesk.tui.screens.help import HelpScreen
+    from eventdesk.tui.screens.help.screen import HelpScreen
 
     app = _app(demo_db)
     async with app.run_test(size=(160, 45)) as pilot:
@@ -191,7 +191,7 @@ async def test_help_explains_the_screen_and_names_keys_one_way(demo_db):
 
 
 async def test_the_forms_fit_a_small_terminal_with_every_button_and_label_whole(demo_db):
-    from eventdesk.tui.widgets.checkin_forms import CorrectionForm, WalkInForm
+    from eventdesk.tui.screens.checkin.forms import CorrectionForm, WalkInForm
 
     for size in ((80, 24), (100, 30)):
         app = _app(demo_db)

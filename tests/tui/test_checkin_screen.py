@@ -15,9 +15,9 @@ from eventdesk.settings import Settings
 from eventdesk.store.attendees import save_attendee
 from eventdesk.store.models import AuditEntry, Attendee, CheckinList, PrintJob, RevokedCode
 from eventdesk.tui.app import make_app
-from eventdesk.tui.screens.checkin import CheckinScreen
-from eventdesk.tui.widgets.checkin_big import plain_letters, scaled_lines, wrapped_lines
-from eventdesk.tui.widgets.checkin_forms import CorrectionForm, ReprintQuestion, WalkInForm
+from eventdesk.tui.screens.checkin.screen import CheckinScreen
+from eventdesk.tui.screens.checkin.big import plain_letters, scaled_lines, wrapped_lines
+from eventdesk.tui.screens.checkin.forms import CorrectionForm, ReprintQuestion, WalkInForm
 
 from checkin_desk import MOMENT, change_attendee, desk_app, open_desk, records, session_of
 
@@ -423,7 +423,7 @@ async def test_another_desks_scan_shows_up_in_the_figures(demo_db):
 async def test_the_banner_stays_until_the_next_scan_and_fades(demo_db, monkeypatch):
     import asyncio
 
-    from eventdesk.tui.widgets import checkin_banner
+    from eventdesk.tui.screens.checkin import banner as checkin_banner
 
     monkeypatch.setattr(checkin_banner, "FADE_SECONDS", 0.05)
     async with _desk(demo_db) as (app, pilot, screen):
@@ -621,7 +621,7 @@ async def test_a_door_list_of_a_full_room_shows_room_full_on_the_banner(demo_db)
 
 def test_the_room_alert_turns_amber_at_90_percent_and_red_at_capacity():
     from eventdesk.services.checkin import CheckinResult
-    from eventdesk.tui.widgets.checkin_banner import room_alert
+    from eventdesk.tui.screens.checkin.banner import room_alert
 
     def entry(inside: int, direction: str = "entry") -> CheckinResult:
         return CheckinResult(result="ok", code="C", direction=direction, list_name="Door", desk="Desk 2",

@@ -9,8 +9,8 @@ from agenda_sample import at as agenda_at
 from agenda_sample import build as build_agenda
 from agenda_sample import sample_app, wait_for
 from eventdesk.tui.app import make_app
-from eventdesk.tui.widgets.board_table import LiveTable
-from eventdesk.tui.widgets.meeting_grid import MeetingGrid
+from eventdesk.tui.widgets.live_table import LiveTable
+from eventdesk.tui.screens.meetings.grid import MeetingGrid
 from meetings_sample import at as meetings_at
 from meetings_sample import meetings  # noqa: F401
 

@@ -72,13 +72,13 @@ async def test_an_app_on_postgresql_refreshes_its_figures_after_another_processs
 
 
 async def test_every_screen_opens_and_shows_the_demo_on_postgresql(demo_on_pg, tmp_path):
-    from eventdesk.tui.screens.agenda import AgendaScreen
-    from eventdesk.tui.screens.desks import DesksScreen
-    from eventdesk.tui.screens.help import HelpScreen
-    from eventdesk.tui.screens.meetings import MeetingsScreen
-    from eventdesk.tui.screens.printers import PrintersScreen
-    from eventdesk.tui.screens.rooms import RoomsScreen
-    from eventdesk.tui.widgets.board_table import LiveTable
+    from eventdesk.tui.screens.agenda.screen import AgendaScreen
+    from eventdesk.tui.screens.desks.screen import DesksScreen
+    from eventdesk.tui.screens.help.screen import HelpScreen
+    from eventdesk.tui.screens.meetings.screen import MeetingsScreen
+    from eventdesk.tui.screens.printers.screen import PrintersScreen
+    from eventdesk.tui.screens.rooms.screen import RoomsScreen
+    from eventdesk.tui.widgets.live_table import LiveTable
 
     app = _app(demo_on_pg, "Desk P", tmp_path)
     async with app.run_test(size=(160, 50)) as pilot:
@@ -107,7 +107,7 @@ async def test_every_screen_opens_and_shows_the_demo_on_postgresql(demo_on_pg, t
         row = table.row_text("desk:Desk P")
         assert "online" in row and "preview" in row
         # The desk's offline fallback (services.offline) keeps a journal: none of its scans wait.
-        assert app.offline_desk is not None and table.cell_text("desk:Desk P", "journal") == "0"
+        assert app.desk.status().on_server and table.cell_text("desk:Desk P", "journal") == "0"
 
         await pilot.press("f7")
         await _until(pilot, lambda: isinstance(app.screen, PrintersScreen) and app.screen.overview is not None,
@@ -119,8 +119,8 @@ async def test_every_screen_opens_and_shows_the_demo_on_postgresql(demo_on_pg, t
 
 
 async def test_the_board_app_on_postgresql_shows_the_rooms(demo_on_pg):
-    from eventdesk.tui.widgets.board_app import BoardApp
-    from eventdesk.tui.widgets.board_table import LiveTable
+    from eventdesk.tui.board_app import BoardApp
+    from eventdesk.tui.widgets.live_table import LiveTable
 
     context = open_context(demo_on_pg, Settings(db=demo_on_pg), Clock.frozen(MOMENT))
     app = BoardApp(context)

@@ -13,10 +13,10 @@ from textual.widgets import Input, OptionList
 from eventdesk.services import meetings as service
 from eventdesk.store.models import PrintJob
 from eventdesk.tui.app import make_app
-from eventdesk.tui.screens.meetings import MeetingsScreen
-from eventdesk.tui.widgets.meeting_booking import BookingForm
-from eventdesk.tui.widgets.meeting_grid import MeetingGrid, NoShowList
-from eventdesk.tui.widgets.meeting_standby import ConfirmNoShow, PersonPicker, StandbyOffer
+from eventdesk.tui.screens.meetings.screen import MeetingsScreen
+from eventdesk.tui.screens.meetings.booking import BookingForm
+from eventdesk.tui.screens.meetings.grid import MeetingGrid, NoShowList
+from eventdesk.tui.screens.meetings.standby import ConfirmNoShow, PersonPicker, StandbyOffer
 from meetings_sample import PEOPLE, at, meetings  # noqa: F401
 
 ANA, BEN, CHEN, EVE, FINN = (PEOPLE[k][4] for k in ("ana", "ben", "chen", "eve", "finn"))

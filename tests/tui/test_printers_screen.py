@@ -14,9 +14,9 @@ from eventdesk.store import print_jobs
 from eventdesk.store.attendees import save_attendee
 from eventdesk.store.models import Attendee, PrintJob
 from eventdesk.tui.app import make_app
-from eventdesk.tui.screens.printers import PrintersScreen
+from eventdesk.tui.screens.printers.screen import PrintersScreen
 from eventdesk.tui.widgets.badge_preview import BadgePreview, badge_blocks
-from eventdesk.tui.widgets.board_table import LiveTable
+from eventdesk.tui.widgets.live_table import LiveTable
 
 
 @pytest.fixture
@@ -138,7 +138,7 @@ def test_badge_blocks_map_two_by_two_dots_to_one_cell():
 
 
 async def test_the_readiness_check_from_the_printers_screen_names_the_dead_printer(desk):
-    from eventdesk.tui.screens.doctor import DoctorScreen
+    from eventdesk.tui.screens.doctor.screen import DoctorScreen
 
     context, _, dead, _ = desk
     app = make_app(context, watch_store=False)

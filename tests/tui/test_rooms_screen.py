@@ -20,8 +20,8 @@ from eventdesk.settings import Settings
 from eventdesk.store.db import make_engine, session_scope
 from eventdesk.store.models import CheckinList, CheckinRecord, Room
 from eventdesk.tui.app import make_app
-from eventdesk.tui.screens.rooms import RoomsScreen, occupancy_cell
-from eventdesk.tui.widgets.board_table import LiveTable
+from eventdesk.tui.screens.rooms.screen import RoomsScreen, occupancy_cell
+from eventdesk.tui.widgets.live_table import LiveTable
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ async def test_a_door_scan_and_a_delay_from_other_processes_appear_by_themselves
 
 
 async def test_the_board_only_app_reaches_no_other_screen(sample):
-    from eventdesk.tui.widgets.board_app import BoardApp
+    from eventdesk.tui.board_app import BoardApp
 
     db, _ = sample
     app = BoardApp(open_context(db, Settings(db=db), Clock.frozen(at(11, 20))), watch_store=False)

@@ -10,11 +10,11 @@ from textual import events
 from textual.keys import _character_to_key
 
 from eventdesk.store.models import Attendee, PrintJob
-from eventdesk.tui.screens.agenda import AgendaScreen
-from eventdesk.tui.screens.checkin import CheckinScreen
-from eventdesk.tui.screens.printers import PrintersScreen
-from eventdesk.tui.widgets.checkin_banner import ScanNotice
-from eventdesk.tui.widgets.checkin_forms import CorrectionForm, ReprintQuestion, WalkInForm
+from eventdesk.tui.screens.agenda.screen import AgendaScreen
+from eventdesk.tui.screens.checkin.screen import CheckinScreen
+from eventdesk.tui.screens.printers.screen import PrintersScreen
+from eventdesk.tui.screens.checkin.banner import ScanNotice
+from eventdesk.tui.screens.checkin.forms import CorrectionForm, ReprintQuestion, WalkInForm
 
 from test_checkin_screen import _app, _code, _records, _session
 
@@ -39,7 +39,7 @@ async def person_types(pilot, *keys: str) -> None:
 
 
 def desk(app) -> CheckinScreen:
-    return app.desk
+    return app.checkin_screen
 
 
 async def open_walk_in(pilot, app) -> WalkInForm:

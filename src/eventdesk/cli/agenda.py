@@ -235,7 +235,7 @@ def board(obj: dict, db: str | None, desk: str | None, now: str | None, speed: f
     settings = settings_from(obj, db=db, desk=desk)
     context = open_context(require_db(settings), settings)
     context.clock = make_clock(now, speed, context.event().timezone)
-    from eventdesk.tui.widgets.board_app import BoardApp
+    from eventdesk.tui.board_app import BoardApp
 
     BoardApp(context).run()
 

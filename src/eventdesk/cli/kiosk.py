@@ -1,4 +1,4 @@
-"""``eventdesk kiosk``: the self check-in kiosk (see ``tui/screens/kiosk.py``)."""
+"""``eventdesk kiosk``: the self check-in kiosk (see ``tui/screens/kiosk/``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ def open_kiosk(obj: dict, db: str | None, desk: str | None, now: str | None, spe
                list_name: str | None) -> None:
     from eventdesk.logs import quiet_logging
     from eventdesk.services.context import open_context
-    from eventdesk.tui.screens.kiosk import KioskError, make_kiosk_app
+    from eventdesk.tui.kiosk_app import KioskError, make_kiosk_app
 
     quiet_logging()
     settings = settings_from(obj, db=db, desk=desk)

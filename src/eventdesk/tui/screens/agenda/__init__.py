@@ -1,0 +1,1 @@
+"""The agenda: sessions by day and room, with delays."""

@@ -1,0 +1,1 @@
+"""The check-in screen and the widgets and dialogs only it uses."""

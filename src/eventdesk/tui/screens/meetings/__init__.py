@@ -1,0 +1,1 @@
+"""The meeting tables: the grid, bookings, stand-bys and the table's scan."""

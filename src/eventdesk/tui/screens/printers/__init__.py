@@ -1,0 +1,1 @@
+"""Printer health, the badge queue and reprints."""

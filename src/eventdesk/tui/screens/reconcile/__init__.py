@@ -1,0 +1,1 @@
+"""People admitted at two desks while one was offline."""
