@@ -55,13 +55,19 @@ class CodeLookup:
     inside: bool = False  # the last valid scan of this person on this list was an entry
 
     @classmethod
-    def of(cls, person, *, revoked: bool, last_direction: str | None) -> "CodeLookup":
+    def of(cls, person, *, revoked: bool, last_direction: str | None) -> CodeLookup:
         """The lookup of the person found behind a code (anything with ``status``, ``blocked`` and
         ``category``; None: nobody holds it) and the direction of their last valid scan today."""
         if person is None:
             return cls(found=False)
-        return cls(found=True, revoked=revoked, status=person.status, blocked=person.blocked,
-                   category=person.category, inside=last_direction == ENTRY)
+        return cls(
+            found=True,
+            revoked=revoked,
+            status=person.status,
+            blocked=person.blocked,
+            category=person.category,
+            inside=last_direction == ENTRY,
+        )
 
 
 def badge_due(result: str, *, direction: str, list_kind: str, badge_queued: bool) -> bool:

@@ -84,7 +84,7 @@ def entrance_arrivals(db: DbSession, attendee_ids: Iterable[int], since: datetim
 
     kind = UTCDateTime()
     dialect = db.get_bind().dialect
-    result = {}
+    result: dict[int, datetime] = {}
     for attendee_id, at in db.exec(query):
         if at is not None and not isinstance(at, datetime):  # SQLite answers min() as text
             at = datetime.fromisoformat(str(at))
