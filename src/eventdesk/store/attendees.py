@@ -3,14 +3,13 @@ prefix search.
 
 The index is the ``attendee_token`` table (folded token, person, letters), fed by
 ``attendee_tokens`` and so by the one folding of ``domain/text.py``; it serves SQLite and
-PostgreSQL alike. Measured against an SQLite FTS5 index with prefix indexes (see
-benchmarks/README.md) it stays: FTS5 merges whole doclists for a prefix longer than its prefix
-indexes ("clus", "tusca": 35-40 ms of CPU at 1,000,000 people, "pers" 400 ms) where the token
-table's range scan stops after the first hundred rows. A multi-word search walks its rarest word
-(counted up to a cap) and probes the others per person; each token row keeps the first letters
-of all its person's tokens (``token_letters``), so most people lacking a word are passed over on
-the walked row itself (~0.1 us) instead of by a probe (~2 us). Every writer of the index makes
-its rows with ``token_rows``; a row written without letters is probed as before, never missed."""
+PostgreSQL alike, and it stays rather than an SQLite FTS5 index, which merges whole doclists for
+a prefix longer than its prefix indexes where the token table's range scan stops after the first
+hundred rows (docs/decisions.md, search). A multi-word search walks its rarest word (counted up
+to a cap) and probes the others per person; each token row keeps the first letters of all its
+person's tokens (``token_letters``), so most people lacking a word are passed over on the walked
+row itself, far cheaper than a probe. Every writer of the index makes its rows with
+``token_rows``; a row written without letters is probed, never missed."""
 
 from __future__ import annotations
 

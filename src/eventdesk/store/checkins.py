@@ -99,7 +99,7 @@ def _lock_query():
     # psycopg prepares the lookup from its fifth run on and the server keeps one generic plan for the
     # connection's life, made from the statistics of that moment. A desk starts on the morning's
     # empty record, and a plan made for an empty table reads it whole, so every scan would cost more
-    # than the one before (7 ms at 6,000 records, 93 scans/s at eight desks). Without sequential
+    # than the one before (docs/decisions.md, PostgreSQL scan plan). Without sequential
     # scans the lookup reads the person's own rows through their index (migration 0012 makes that
     # index give the order the lookup asks for), whatever the statistics said.
     return select(

@@ -3,7 +3,7 @@ version of eventdesk upgrades it in place.
 
 Opening a store that is already at the newest revision (every start of a desk) reads its one
 ``alembic_version`` row and the revision names of the migration files, without importing Alembic
-or loading the migration scripts (they cost a desk's start about 0.2 s of CPU and 9 MB).
+or loading the migration scripts (a cost at every start that only an upgrade needs).
 
 Any other start takes the store's migration lock first and reads the revision again once it holds
 it: desks started together after an upgrade of eventdesk wait for the one that migrates, then find
@@ -82,8 +82,8 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-# How long a starting desk waits for another one that is upgrading the store. Migration 0010
-# rewrote the tokens of 1,000,000 people in 6-9 min on a busy 2-core machine: well within it.
+# How long a starting desk waits for another one that is upgrading the store: long enough for a
+# migration that rewrites every person's search tokens in the largest store (docs/decisions.md).
 LOCK_WAIT_S = 30 * 60.0
 # SQLite: the write lock held longer than this is not another desk's scan or import batch (both
 # well under a second) but a migration: the waiting desk says why it waits.
