@@ -16,8 +16,15 @@ BIN = Path(sys.executable).parent  # ruff and mypy installed by the test extra b
 
 def _run(*command: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.run([str(BIN / command[0]), *command[1:]], cwd=REPO, capture_output=True, text=True,
-                          env=env, timeout=600, check=False)
+    return subprocess.run(
+        [str(BIN / command[0]), *command[1:]],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
 
 
 @pytest.mark.xfail(strict=False, reason="lint sweep pending")

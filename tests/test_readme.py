@@ -77,8 +77,9 @@ def test_the_command_table_names_commands() -> None:
     for text in commands:
         command, _ = _resolve(text.split())
         assert command is not main, text
-        assert not isinstance(command, click.Group) or command.invoke_without_command \
-            or getattr(command, "callback", None), f"{text!r} names a group, not a command"
+        assert (
+            not isinstance(command, click.Group) or command.invoke_without_command or getattr(command, "callback", None)
+        ), f"{text!r} names a group, not a command"
 
 
 @pytest.mark.parametrize("text", _commands())
@@ -162,8 +163,12 @@ def _screen_class(mode: str) -> type:
 
 
 def _desk_app() -> type[App]:
-    found = [c for c in _tui_classes() if issubclass(c, App) and "go" in {
-        b.action.split("(")[0] for b in getattr(c, "BINDINGS", []) if hasattr(b, "action")}]
+    found = [
+        c
+        for c in _tui_classes()
+        if issubclass(c, App)
+        and "go" in {b.action.split("(")[0] for b in getattr(c, "BINDINGS", []) if hasattr(b, "action")}
+    ]
     assert found, "no App binds a key to go to a screen"
     return found[0]
 
@@ -192,7 +197,9 @@ def test_each_key_named_for_a_screen_is_bound_on_it(row: tuple[str, str, str]) -
     named = _keys_named(cell)
     assert named, f"no key read from the {title} row"
     missing = named - _bound(screen)
-    assert not missing, f"the README names {sorted(missing)} on {title}; {screen.__name__} binds {sorted(_bound(screen))}"
+    assert not missing, (
+        f"the README names {sorted(missing)} on {title}; {screen.__name__} binds {sorted(_bound(screen))}"
+    )
 
 
 def test_the_keys_for_every_screen_are_bound_on_the_app() -> None:
