@@ -4,7 +4,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bin=.venv/bin
-[ -x "$bin/ruff" ] || bin=$(dirname "$(command -v ruff)")
+if [ ! -x "$bin/ruff" ]; then
+  command -v ruff >/dev/null || { echo "lint_sweep: no ruff in .venv/bin or on PATH (pip install -e '.[test]')" >&2; exit 2; }
+  bin=$(dirname "$(command -v ruff)")
+fi
 
 "$bin/ruff" check --fix --no-cache .
 "$bin/ruff" format --no-cache .
