@@ -17,7 +17,7 @@ CODE = "7Q2M0K4ZC3XWB8N5RT6VY1HJDA"
 
 def test_the_vocabulary_is_fixed():
     assert {r.value for r in Result} == {"ok", "already_checked_in", "unknown_code", "cancelled", "revoked",
-                                         "not_on_list", "blocked"}
+                                         "not_on_list", "blocked", "forgotten"}
 
 
 def test_an_unknown_code_wins_over_everything():
@@ -26,6 +26,8 @@ def test_an_unknown_code_wins_over_everything():
 
 @pytest.mark.parametrize("lookup, categories, expected", [
     # Each row has every later problem too: only the first in the fixed order is answered.
+    (CodeLookup(found=True, forgotten=True, revoked=True, status="cancelled", blocked=True, category="press",
+                inside=True), "speaker", Result.FORGOTTEN),
     (CodeLookup(found=True, revoked=True, status="cancelled", blocked=True, category="press", inside=True),
      "speaker", Result.REVOKED),
     (CodeLookup(found=True, status="cancelled", blocked=True, category="press", inside=True), "speaker",

@@ -70,13 +70,27 @@ def test_forget_erases_the_person_keeps_the_figures_and_revokes_the_badge(demo_d
             (Meeting.attendee_a_id == person.id) | (Meeting.attendee_b_id == person.id))).all()
         assert all(m.notes == "" for m in meetings)
     assert search_people(context, "sermuksnyte") == [] and search_people(context, "agrifood lithuania") == []
-    again = check_in(context, code)
-    assert again.result == "revoked" and again.person.name == ""
+    again = check_in(context, code)  # nothing was reissued: the scan says the data was erased
+    assert again.result == "forgotten" and again.person.name == ""
+    assert again.label == "Data erased: this person's details were deleted at their request"
     figures_after = store_status(context)
     assert figures_after.attendees == figures_before.attendees  # counts by status and category unchanged
     assert figures_after.lists[0].checked_in == figures_before.lists[0].checked_in
     with pytest.raises(PrivacyError, match="already forgotten"):
         forget(context, str(person.id))
+
+
+def test_forget_deletes_the_badge_preview_another_process_printed_into_its_own_folder(demo_db, tmp_path):
+    kiosk_folder = tmp_path / "kiosk-badges"  # the kiosk's own settings file names this folder
+    kiosk = _context(demo_db, kiosk_folder, desk="Kiosk")
+    code = _kristina(kiosk).badge_code
+    check_in(kiosk, code)
+    _print_all(kiosk)
+    assert len(list(kiosk_folder.iterdir())) == 1
+    elsewhere = _context(demo_db)  # forget, run from another shell: no preview printer configured
+    done = forget(elsewhere, code)
+    assert done.previews_deleted == 1
+    assert list(kiosk_folder.iterdir()) == []
 
 
 def test_export_holds_everything_about_one_person(demo_db):

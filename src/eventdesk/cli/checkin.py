@@ -179,6 +179,8 @@ def _say_result(zone, result) -> None:
 
     who = f"{printable(result.person.name, 80)} ({printable(result.person.organisation, 60) or '-'}, "\
           f"{printable(result.person.category, 30)})" if result.person else printable(result.code, 60)
+    if result.result == "forgotten":  # an erased person has no name: say which code it was
+        who = printable(result.code, 60)
     line = f"{result.result}: {result.label}: {who}"
     if result.first_checkin_at is not None:
         local = result.first_checkin_at.astimezone(zone())

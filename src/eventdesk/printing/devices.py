@@ -31,6 +31,7 @@ message that names the printer and says what happened."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
@@ -108,3 +109,9 @@ def print_image(url: str, image: Image.Image, settings: Settings, name: str = "b
 
     driver = driver_for(url, settings)
     return driver.send(driver.render(image), name)
+
+
+def written_file(url: str, where: str) -> str | None:
+    """The file ``print_image(url, ...)`` wrote (it returned ``where``), for a preview printer; None
+    for a real printer."""
+    return str(Path(where).absolute()) if parse_printer_url(url).scheme == "preview" else None

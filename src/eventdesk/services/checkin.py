@@ -186,7 +186,7 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
         assert record is not None
         return _replayed(session, context, record)
     person = Person(**row.person) if row.person else None
-    lookup = CodeLookup.of(person, revoked=row.revoked, last_direction=row.last_direction)
+    lookup = CodeLookup.of(person, revoked=row.revoked, last_direction=row.last_direction, forgotten=row.forgotten)
     result = decide(lookup, list_categories=row.list_categories, direction=direction)
     if result == Result.UNKNOWN_CODE and not record_unknown:
         return None  # a name typed at the desk, not a scan: nothing to record

@@ -189,6 +189,19 @@ class Board:
         """People with a meeting holding a table in ``slot``."""
         return {p.id for m in self.meetings.get(slot.id, []) if m.state in rules.HOLDS_TABLE for p in (m.a, m.b)}
 
+    def missed(self, since: datetime) -> dict[int, datetime]:
+        """People confirmed missing from a no-show in a slot starting at or after ``since``: attendee
+        id -> the latest end of such a slot."""
+        out: dict[int, datetime] = {}
+        for slot in self.slots:
+            if slot.start < since:
+                continue
+            for m in self.meetings.get(slot.id, []):
+                if m.state == rules.NO_SHOW:
+                    for person in m.missing():
+                        out[person.id] = max(out.get(person.id, slot.end), slot.end)
+        return out
+
     def usage(self) -> list[SlotUsage]:
         total = len(self.tables)
         return [SlotUsage(s, total - len(self.free_tables(s)), len(self.free_tables(s))) for s in self.slots]
@@ -652,7 +665,8 @@ def standby(context: Context, slot_id: int, for_person: int | None = None) -> li
     (their partner's no-show was confirmed), by table; then the active participants who are in
     the matchmaking area now (scanned in on its list today, not out) and free in that slot (no
     meeting holding a table, not unavailable), latest arrival first. ``for_person`` (the person
-    being offered partners) is left out."""
+    being offered partners) is left out, and so is anyone confirmed a no-show today in a slot that
+    ended after their scan into the area (that scan no longer says they are there)."""
     now = context.now()
     board = load_board(context)
     slot = next((s for s in board.slots if s.id == slot_id), None)
@@ -663,10 +677,13 @@ def standby(context: Context, slot_id: int, for_person: int | None = None) -> li
     out = [StandbyCandidate(person, LEFT_WAITING, table) for table, person in sorted(waiting.items())
            if person.id != for_person]
     taken = busy | {p.id for p in waiting.values()} | ({for_person} if for_person is not None else set())
+    day_start = context.day_start(now)
+    missed = board.missed(day_start)
     with Session(context.engine) as session:
-        present = store.present_on_list(session, MATCHMAKING_LIST, context.day_start(now))
+        present = store.present_on_list(session, MATCHMAKING_LIST, day_start)
         unavailable = {u.attendee_id for u in store.unavailabilities(session) if u.slot_id == slot_id}
-        ids = [i for i in present if i not in taken and i not in unavailable]
+        ids = [i for i, since in present.items()
+               if i not in taken and i not in unavailable and not (i in missed and since < missed[i])]
         people = attendees_by_id(session, ids)
     free = [StandbyCandidate(PersonRef.of(people[i]), PRESENT_FREE, since=present[i])
             for i in ids if i in people and people[i].status == "active"]

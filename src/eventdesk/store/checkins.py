@@ -59,6 +59,7 @@ class CodeRow:
     replay_id: int | None
     came_earlier_day: bool = False  # a valid entry on this list before today: "welcome back"
     speaks: bool = False  # the person is a linked speaker of some session
+    forgotten: bool = False  # the person's data was erased (attendee forget)
     room_id: int | None = None  # a door list's room
     room_capacity: int | None = None  # that room's capacity, when it has one
 
@@ -164,6 +165,7 @@ def _scan_query():
             earlier_day,
             exists().where(_SPEAKER.c.attendee_id == _ATTENDEE.c.id),
             replay,
+            _ATTENDEE.c.forgotten_at.is_not(None),
         )
         .select_from(_LIST)
         .outerjoin(_ATTENDEE, _ATTENDEE.c.id == _person_of_code())
@@ -270,9 +272,9 @@ def lookup_code(
     if row is None:
         return None
     (list_id, kind, categories, room_id), person_row = row[:4], row[4 : 4 + len(PERSON_COLUMNS)]
-    (room_capacity, first_at, first_desk, last_direction, badge_queued, earlier_day, speaks, replay_id) = row[
-        4 + len(PERSON_COLUMNS) :
-    ]
+    (room_capacity, first_at, first_desk, last_direction, badge_queued, earlier_day, speaks, replay_id, forgotten) = (
+        row[4 + len(PERSON_COLUMNS) :]
+    )
     person = None
     if person_row[0] is not None:
         person = dict(zip(PERSON_COLUMNS, person_row))
@@ -297,6 +299,7 @@ def lookup_code(
         speaks=bool(speaks),
         room_id=room_id,
         room_capacity=room_capacity,
+        forgotten=bool(forgotten),
     )
 
 

@@ -254,6 +254,8 @@ class PrintJob(SQLModel, table=True):
     updated_at: datetime = _created()
     printed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    # The file a preview printer wrote (an absolute path): forgetting the person deletes it.
+    output_path: str | None = Field(default=None, nullable=True)
 
 
 class AuditEntry(SQLModel, table=True):
