@@ -12,7 +12,7 @@ import io
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -473,7 +473,7 @@ def _called_columns(keys: Iterable[str]) -> dict[str, str]:
 
 
 def _used(
-    header: list[str], keys: dict[str, str], wanted: Iterable[tuple[str, tuple[str, ...]]]
+    header: list[str], keys: Mapping[str, int], wanted: Iterable[tuple[str, tuple[str, ...]]]
 ) -> tuple[tuple[str, str], ...]:
     """(field, column as written) for the dry run: each field from the first of its header keys the file has."""
     out = []
@@ -493,7 +493,7 @@ _PRETIX_MIDDLE = ("attendeenamemiddlename",)
 _PRETIX_LAST = ("attendeenamefamilyname", "attendeenamelastname", "attendeenamesurname")
 
 
-def _pretix_layout(keys: Collection[str], header: list[str]) -> _Layout:
+def _pretix_layout(keys: Mapping[str, int], header: list[str]) -> _Layout:
     if "secret" not in keys:
         raise FileProblem("This is not a pretix check-in list export: it has no 'Secret' column.")
     fields = {"first_name", "last_name", "category", "email", "note"}
@@ -567,7 +567,7 @@ def _pretix_layout(keys: Collection[str], header: list[str]) -> _Layout:
     return _Layout("pretix", frozenset(fields), build, "pretix secret", columns=used)
 
 
-def _eventbrite_layout(keys: Collection[str], header: list[str]) -> _Layout:
+def _eventbrite_layout(keys: Mapping[str, int], header: list[str]) -> _Layout:
     fields = {"first_name", "last_name", "email", "category", "status"}
     called = _called_columns(keys)
     fields.update(called)
