@@ -57,6 +57,22 @@ class CodeLookup:
     inside: bool = False  # the last valid scan of this person on this list was an entry
     forgotten: bool = False  # the person's data was erased (the code is revoked too)
 
+    @classmethod
+    def of(cls, person, *, revoked: bool, last_direction: str | None, forgotten: bool = False) -> "CodeLookup":
+        """The lookup of the person found behind a code (anything with ``status``, ``blocked`` and
+        ``category``; None: nobody holds it) and the direction of their last valid scan today."""
+        if person is None:
+            return cls(found=False)
+        return cls(found=True, revoked=revoked, status=person.status, blocked=person.blocked,
+                   category=person.category, inside=last_direction == ENTRY, forgotten=forgotten)
+
+
+def badge_due(result: str, *, direction: str, list_kind: str, badge_queued: bool) -> bool:
+    """Whether this scan prints the person's badge: at an entrance, once. A door or meeting-desk
+    scan means the badge (or the confirmation e-mail) is already in the person's hand, and the
+    desk there has no badge printer."""
+    return result == Result.OK and direction == ENTRY and list_kind == "entrance" and not badge_queued
+
 
 def admits(categories: str, category: str) -> bool:
     """Whether a list admitting ``categories`` (comma-separated; empty = everybody) lets

@@ -56,6 +56,7 @@ class DeskFigures:
     list_per_minute: float = 0.0  # check-ins per minute on the list, every desk, last ten minutes
     minutes_to_clear: float | None = None  # waiting / list_per_minute; None while nobody checks in
     not_on_list: dict | None = None  # a list for some categories: category -> people it would turn away
+    copy_taken_at: datetime | None = None  # offline: counted from the offline copy of then plus this desk's scans
 
 
 def _list_figures(session: Session, list_id: int, name: str, kind: str, categories: str,

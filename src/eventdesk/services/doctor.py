@@ -12,17 +12,16 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import text
-
 from eventdesk.domain.agenda import SPEAKER_CLASH
 from eventdesk.services.agenda import day_programme, event_days
 from eventdesk.services.backup import backup_folder, last_backup
 from eventdesk.services.context import Context
-from eventdesk.services.storage import store_path
 from eventdesk.services.printing import TEST_CODE, check_badges, configured_printers, test_badge
 from eventdesk.services.privacy import DEMO_BADGES_FOLDER
+from eventdesk.services.storage import store_path
 from eventdesk.store import migrate
 from eventdesk.store.backup import sqlite_integrity
+from eventdesk.store.db import ping
 from eventdesk.store.doctor import double_bookings
 from eventdesk.store.filesystem import room_at
 
@@ -58,13 +57,10 @@ def _timed(name: str, run) -> Check:
     return Check(name, verdict, detail, round(clock.monotonic() - started, 3))
 
 
-
-
 def check_store(context: Context):
     path = store_path(context)
     if path is None:
-        with context.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        ping(context.engine)
         return OK, f"PostgreSQL at {context.engine.url.render_as_string(hide_password=True)} answers"
     problems = sqlite_integrity(path)
     if problems:

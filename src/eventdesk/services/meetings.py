@@ -14,7 +14,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Iterable
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -25,7 +24,7 @@ from eventdesk.importers.meetings_csv import MEETINGS, MeetingsFileError, read_m
 from eventdesk.services.context import Context
 from eventdesk.store import meetings as store
 from eventdesk.services.attendees import PersonNotFound, resolve_attendee
-from eventdesk.store.attendees import by_code, by_email
+from eventdesk.store.attendees import attendees_by_id, by_code, by_email, get_attendee
 from eventdesk.store.db import bump
 from eventdesk.store.models import Attendee, MeetingRequest, MeetingSlot
 
@@ -420,7 +419,7 @@ def schedule_requests(context: Context) -> ScheduleSummary:
             missing = "slot left that has not started" if not slots else "meeting table"
             raise MeetingsError(f"There is no {missing} (event clock: {now.astimezone(zone):%d %b %Y %H:%M}); "
                                 "create slots and tables first, or plan ahead of the day with --now.")
-        people = {p.id: p for p in session.exec(_people_query({x for r in requests for x in (r.attendee_a_id, r.attendee_b_id)}))}
+        people = attendees_by_id(session, {x for r in requests for x in (r.attendee_a_id, r.attendee_b_id)})
         existing = [scheduling.Existing(m.slot_id, m.table_id, m.attendee_a_id, m.attendee_b_id)
                     for m in store.live_meetings(session)]
         plan = scheduling.schedule(
@@ -456,12 +455,6 @@ def schedule_requests(context: Context) -> ScheduleSummary:
             summary.unplaced.append((PersonRef.of(people[request.attendee_a_id]),
                                      PersonRef.of(people[request.attendee_b_id]), unplaced.reason))
     return summary
-
-
-def _people_query(ids: Iterable[int]):
-    from sqlmodel import select
-
-    return select(Attendee).where(Attendee.id.in_(list(ids)))
 
 
 def set_unavailable(context: Context, person: str, slot_start: datetime) -> None:
@@ -691,7 +684,7 @@ def standby(context: Context, slot_id: int, for_person: int | None = None) -> li
         unavailable = {u.attendee_id for u in store.unavailabilities(session) if u.slot_id == slot_id}
         ids = [i for i, since in present.items()
                if i not in taken and i not in unavailable and not (i in missed and since < missed[i])]
-        people = {p.id: p for p in session.exec(_people_query(ids))} if ids else {}
+        people = attendees_by_id(session, ids)
     free = [StandbyCandidate(PersonRef.of(people[i]), PRESENT_FREE, since=present[i])
             for i in ids if i in people and people[i].status == "active"]
     free.sort(key=lambda c: (-c.since.timestamp(), c.person.name))
@@ -711,7 +704,7 @@ def book_standby(context: Context, waiting: int, partner: int, slot_id: int) -> 
     if table is None:
         raise BookingRefused("No table is free in that slot.")
     with Session(context.engine) as session:
-        a, b = session.get(Attendee, waiting), session.get(Attendee, partner)
+        a, b = get_attendee(session, waiting), get_attendee(session, partner)
         if a is None or b is None:
             raise BookingRefused("That person does not exist.")
         codes = a.badge_code, b.badge_code
@@ -785,7 +778,7 @@ def remaining_meetings(context: Context, person: str | int) -> tuple[PersonRef, 
     """A person's meetings still to come or running (not cancelled, not a no-show), in time order."""
     now = context.now()
     with Session(context.engine) as session:
-        attendee = session.get(Attendee, person) if isinstance(person, int) else find_person(session, person)
+        attendee = get_attendee(session, person) if isinstance(person, int) else find_person(session, person)
         if attendee is None:
             raise MeetingsError("That person does not exist.")
         rows = [r for r in store.meetings_of(session, attendee.id, ending_after=now)

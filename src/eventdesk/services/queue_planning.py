@@ -196,7 +196,7 @@ def print_signs(context: Context, ranges: list[DeskRange], printer: str | None =
     from eventdesk.services.printing import badge_layout, printer_for
 
     url = printer if printer and "://" in printer else printer_for(context.settings, printer)[1]
-    layout = badge_layout(context.settings)
+    layout = badge_layout(context.settings, url)
     return [print_image(url, render_sign(f"Desk {r.desk}", r.label, f"Last names {r.label} · {r.people} people",
                                          layout), context.settings, name=f"desk-{r.desk}-sign")
             for r in ranges]

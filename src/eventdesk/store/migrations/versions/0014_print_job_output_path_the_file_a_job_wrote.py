@@ -3,8 +3,8 @@
 ``attendee forget`` deletes a person's badge previews by these paths, wherever the printing
 process was configured to write them (the kiosk's own settings file, another desk's folder).
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-07 23:45:00
 """
 from alembic import op
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0013'
-down_revision = '0012'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
