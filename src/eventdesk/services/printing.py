@@ -176,8 +176,7 @@ def print_badge(context: Context, attendee_id: int, printer: str, confirm_reprin
         job.state, job.attempts = print_jobs.PRINTING, 1
         session.flush()
     try:
-        where = print_image(url, render_person(context, person, printer=url).image, context.settings,
-                            name=f"badge-{job.id}")
+        where = print_image(url, render_person(context, person, printer=url).image, context.settings, name=f"badge-{job.id}")
     except PrinterError as error:
         with context.session() as session:
             print_jobs.mark_failed(session, job.id, str(error))
