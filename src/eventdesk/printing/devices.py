@@ -33,7 +33,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from PIL import Image

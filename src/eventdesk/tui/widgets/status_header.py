@@ -44,7 +44,8 @@ def room_text(room) -> Text:
         return Text("")
     free = f"{room.free / 1e6:,.0f} MB"
     if room.full:
-        return Text(f" DISK NEARLY FULL: {free} free, needs {room.needed / 1e6:,.0f} MB ", style="bold white on red")
+        return Text(f" DISK NEARLY FULL: {free} free, needs {room.needed / 1e6:,.0f} MB ",
+                    style="bold white on red")
     return Text(f" disk: {free} free ", style="bold black on yellow")
 
 
