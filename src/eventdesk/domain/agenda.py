@@ -81,6 +81,11 @@ class Slot:
         return round((self.effective_start - self.start).total_seconds() / 60)
 
     @property
+    def start_kept(self) -> bool:
+        """Delayed while it ran by the clock: its start stays, its delay (``shift_minutes``) moves its end."""
+        return self.status == SCHEDULED and self.started_at is not None
+
+    @property
     def cancelled(self) -> bool:
         return self.status == CANCELLED
 
@@ -339,7 +344,8 @@ def flags(slots: Sequence[Slot], room_day_end: dict[object, datetime] | None = N
 
 def fixed_items_run_into(moved: Slot, slots: Sequence[Slot]) -> list[Slot]:
     """The fixed items of other rooms that ``moved`` overlaps now but did not as planned."""
-    if moved.anchored or moved.status == ENDED or moved.cancelled or moved.effective_start == moved.start:
+    not_moved = (moved.effective_start, moved.effective_end) == (moved.start, moved.end)  # a kept start may end later
+    if moved.anchored or moved.status == ENDED or moved.cancelled or not_moved:
         return []
     return [
         s
