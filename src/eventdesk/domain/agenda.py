@@ -85,6 +85,11 @@ class Slot:
         return round((self.effective_end - self.end).total_seconds() / 60)
 
     @property
+    def start_kept(self) -> bool:
+        """Delayed while it ran by the clock: its start stays, its delay (``shift_minutes``) moves its end."""
+        return self.status == SCHEDULED and self.started_at is not None
+
+    @property
     def cancelled(self) -> bool:
         return self.status == CANCELLED
 

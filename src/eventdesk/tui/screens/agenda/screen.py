@@ -93,7 +93,8 @@ def _session_cells(info: SessionInfo, programme: Programme, at: datetime, curren
     else:
         state, style = "", ""
     title_style = style if state in ("cancelled", "ended", "past") else ""
-    delay = rules.format_delay(slot.delay_minutes) if slot.status != rules.CANCELLED else ""
+    minutes = slot.shift_minutes if slot.start_kept else slot.delay_minutes  # a running session's delay is its end's
+    delay = rules.format_delay(minutes) if slot.status != rules.CANCELLED else ""
     codes = programme.flags.get(slot.id, set())
     return (
         Text(time_text, style=title_style),
