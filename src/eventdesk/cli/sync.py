@@ -24,7 +24,7 @@ def open_desk(settings, desk: str, prepare: bool = True, clock_for=None):
     try:
         return open_for_command(settings, desk, prepare=prepare, clock_for=clock_for)
     except ServerUnreachable as error:
-        raise Failure(f"The server did not answer: {error}.") from None
+        raise Failure(f"{error}.") from None
 
 
 def open_app_desk(settings, *, create: bool = False, clock_for=None):
@@ -36,7 +36,7 @@ def open_app_desk(settings, *, create: bool = False, clock_for=None):
     try:
         return open_desk(settings, create=create, clock_for=clock_for)
     except ServerUnreachable as error:
-        raise Failure(f"The server did not answer: {error}.") from None
+        raise Failure(f"{error}.") from None
 
 
 def require_answering_server(settings, what: str) -> None:

@@ -722,9 +722,9 @@ def open_server_desk(settings: Settings, desk: str, clock: Clock | None = None, 
             link.close()
             engine.dispose(close=False)
             raise ServerUnreachable(
-                f"the server {server_address(settings.db)} did not answer ({error}) and desk '{desk}' has never "
-                "been online, so it has no offline copy of the event (a desk keeps one once it has been online: "
-                "run 'eventdesk sync --desk NAME' while the server answers)") from None
+                f"The server {server_address(settings.db)} did not answer ({error}) and desk '{printable(desk, 40)}' "
+                "has never been online, so it has no offline copy to start from: start it once while the server "
+                "answers (or run 'eventdesk sync --desk NAME' then)") from None
     copy = OfflineCopy(path)
     context.know_event(event_of_copy(copy))
     if clock_for is not None:
