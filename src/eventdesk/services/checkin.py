@@ -114,6 +114,7 @@ class UndoResult:
     list_name: str
     scanned_at: datetime
     badge_cancelled: bool = False  # the badge this check-in queued had not printed yet
+    offline: bool = False  # a scan this desk decided offline, annulled before it was uploaded
 
 
 def new_nonce() -> str:

@@ -61,6 +61,7 @@ class OfflineDesk:
         # The journal's count as last read: the header asks every second and must never wait
         # on the file while the background sync writes a snapshot into it.
         self.waiting = copy.waiting_count()
+        self._last_online_ok_at: datetime | None = None  # this process's newest check-in the server decided
         self._copy_taken_at: tuple[datetime | None] | None = None  # the snapshot's time, once read
         self.badges: LocalBadges | None = None
         self.sync: DeskSync | None = None
@@ -330,7 +331,37 @@ class OfflineDesk:
             self.badges.start()
 
     def undo_last(self) -> service.UndoResult:
-        return self.request(service.undo_last, self.context, self.name, what="Undo")
+        """The desk's last check-in annulled: by the server while online; offline, this desk's
+        newest scan decided offline (annulled in the copy, never uploaded)."""
+        if not self.offline or self.link.reachable:  # online, or uploading: the server decides
+            return self.request(service.undo_last, self.context, self.name, what="Undo")
+        return self._undo_offline()
+
+    def _undo_offline(self) -> service.UndoResult:
+        from datetime import timedelta
+
+        minutes = self.settings.undo_minutes
+        now = self.clock.now()
+        mine = [e for e in self.copy.waiting() if e.desk == self.name and e.result == "ok"
+                and e.scanned_at >= now - timedelta(minutes=minutes)]
+        if not mine:
+            raise service.CheckinError(f"Nothing to undo offline: {printable(self.name, 40)} decided no check-in "
+                                       f"offline in the last {minutes} minutes.")
+        entry = mine[-1]
+        if self._last_online_ok_at is not None and self._last_online_ok_at > entry.scanned_at:
+            raise service.CheckinError("This desk's last check-in was made online: the server undoes it once it "
+                                       "answers again (F9 then).")
+        local_list = self.copy.list_by_name(entry.list_name)
+        badge_cancelled = self.badges.cancel(entry.nonce) if self.badges is not None else False
+        if local_list is None or not self.copy.annul(entry.nonce, now, local_list.id):
+            raise service.CheckinError("That check-in was uploaded meanwhile: press F9 again once the header "
+                                       "says online.")
+        self.waiting = self.copy.waiting_count()
+        self._tell()
+        found = self.copy.person(entry.person_id) if entry.person_id is not None else None
+        return service.UndoResult(record_id=0, person=Person(**found) if found else None, direction=entry.direction,
+                                  list_name=entry.list_name, scanned_at=entry.scanned_at,
+                                  badge_cancelled=badge_cancelled, offline=True)
 
     def register_walk_in(self, walk_in: service.WalkIn, list_name: str | None = None) -> service.CheckinResult:
         return self.request(service.register_walk_in, self.context, walk_in, list_name, self.name, what="A walk-in")
@@ -348,6 +379,7 @@ class OfflineDesk:
             return
         if outcome.replayed:
             return
+        self._last_online_ok_at = outcome.scanned_at
         try:
             local_list = self.copy.list_by_name(outcome.list_name)
             if local_list is not None:
@@ -560,6 +592,15 @@ class LocalBadges(threading.Thread):
             return not any(job.nonce == entry.nonce and job.state in ("pending", "printing")
                            for job in self.jobs.values())
 
+    def cancel(self, nonce: str) -> bool:
+        """The waiting badge of an annulled offline scan is not printed (True when one waited)."""
+        with self._lock:
+            for job in self.jobs.values():
+                if job.nonce == nonce and job.state in ("pending", "failed"):
+                    job.state = "cancelled"
+                    return True
+        return False
+
     def again(self, job_id: int, printer: str | None = None) -> LocalBadge:
         """A failed or waiting badge printed again, here or on ``printer``; refused once its scan
         is uploaded (the server's queue prints it then: twice would be one badge too many)."""
@@ -589,6 +630,8 @@ class LocalBadges(threading.Thread):
             job_id = self._queue.get()
             if job_id is None:
                 return
+            if self.jobs[job_id].state == "cancelled":
+                continue
             self._print(self.jobs[job_id])
             self.desk._tell()  # the header's printer line and F7 read the local queue again
             if self.desk.sync is not None:
