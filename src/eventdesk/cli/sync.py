@@ -6,7 +6,16 @@ from __future__ import annotations
 import click
 
 from eventdesk.cli import main
-from eventdesk.cli.common import Failure, db_option, desk_option, echo_json, friendly_errors, require_db, say, settings_from
+from eventdesk.cli.common import (
+    Failure,
+    db_option,
+    desk_option,
+    echo_json,
+    friendly_errors,
+    require_db,
+    say,
+    settings_from,
+)
 
 
 def _needs_server(db: str) -> None:

@@ -15,9 +15,9 @@ import queue
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from eventdesk.domain.checkin import ENTRY, CodeLookup, Result, badge_due, clean_code, decide
@@ -33,7 +33,7 @@ from eventdesk.services.offline.paths import offline_copy_path, server_identity
 from eventdesk.services.offline.sync import UploadReport, refresh_snapshot, snapshot_age_s, upload_journal
 from eventdesk.settings import Settings
 from eventdesk.store.db import StoreError, ping
-from eventdesk.store.offline_copy import OfflineCopy, JournalEntry
+from eventdesk.store.offline_copy import JournalEntry, OfflineCopy
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ class OfflineDesk:
         for listener in list(self._listeners):
             try:
                 listener()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("desk listener failed")
 
     def _link_changed(self, reachable: bool) -> None:
@@ -279,7 +279,12 @@ class OfflineDesk:
     def printer_state(self):
         """This desk's badge printer with its backlog (None: no printer): the server's queue while
         online; offline, the badges this desk prints itself (waiting, failed, the printer's error)."""
-        from eventdesk.services.printer_config import BadgePrinterState, badge_printer_state, configured_printers, printer_for
+        from eventdesk.services.printer_config import (
+            BadgePrinterState,
+            badge_printer_state,
+            configured_printers,
+            printer_for,
+        )
 
         if not self.offline:
             try:
@@ -386,7 +391,7 @@ class OfflineDesk:
                 self.copy.remember_scan(person_id=outcome.person.id, list_id=local_list.id,
                                         direction=outcome.direction, scanned_at=outcome.scanned_at, desk=outcome.desk,
                                         badge_queued=outcome.badge_queued)
-        except Exception:  # noqa: BLE001 - the local copy is a help, never a reason to fail a scan
+        except Exception:
             log.exception("could not keep an online scan in the offline copy")
 
     def _offline_scanner(self, list_name: str, direction: str, nonce: str):
@@ -458,7 +463,7 @@ class OfflineDesk:
         self._copy_taken_at = None
         return people
 
-    def start(self, print_badges: bool = True) -> "OfflineDesk":
+    def start(self, print_badges: bool = True) -> OfflineDesk:
         """Start the background sync (and the local badge printer, for badges printed offline)."""
         if print_badges and self.context is not None:
             self.badges = LocalBadges(self)
@@ -503,7 +508,7 @@ class DeskSync(threading.Thread):
                 self.step()
             except ServerUnreachable:
                 pass
-            except Exception as error:  # noqa: BLE001 - the sync never dies; the next round tries again
+            except Exception as error:
                 self.last_error = f"{type(error).__name__}: {error}"
                 log.exception("desk sync failed a round")
             self._wake.wait(HEARTBEAT_EVERY_S if not self.desk.offline else PROBE_EVERY_S)
@@ -663,7 +668,7 @@ class LocalBadges(threading.Thread):
                 settle("printed")
                 return
             settle("failed", self.last_error)
-        except Exception as error:  # noqa: BLE001 - the server's queue prints it after the upload
+        except Exception as error:
             log.exception("offline badge could not be printed")
             settle("failed", type(error).__name__)
 
