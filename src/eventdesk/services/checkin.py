@@ -5,15 +5,25 @@ functions."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
 from eventdesk.domain.checkin import (
-    DIRECTIONS, ENTRY, EXIT, LABELS, CodeLookup, Result, badge_due, clean_code, decide, looks_like_code, strip_scanner_noise,
+    DIRECTIONS,
+    ENTRY,
+    EXIT,
+    LABELS,
+    CodeLookup,
+    Result,
+    badge_due,
+    clean_code,
+    decide,
+    looks_like_code,
+    strip_scanner_noise,
 )
 from eventdesk.domain.codes import new_badge_code
 from eventdesk.domain.text import printable
@@ -22,8 +32,8 @@ from eventdesk.services.context import Context
 from eventdesk.services.events import MAIN_ENTRANCE
 from eventdesk.services.speakers import speaking_today
 from eventdesk.store import checkins as store
-from eventdesk.store.agenda import occupancy
 from eventdesk.store import print_jobs
+from eventdesk.store.agenda import occupancy
 from eventdesk.store.attendees import add_audit, get_attendee, save_attendee
 from eventdesk.store.db import begin_write, bump
 from eventdesk.store.models import Attendee
@@ -114,6 +124,7 @@ class UndoResult:
     list_name: str
     scanned_at: datetime
     badge_cancelled: bool = False  # the badge this check-in queued had not printed yet
+    offline: bool = False  # a scan this desk decided offline, annulled before it was uploaded
 
 
 def new_nonce() -> str:

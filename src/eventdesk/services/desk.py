@@ -10,8 +10,8 @@ right one for a store."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from eventdesk.domain.checkin import ENTRY
@@ -119,7 +119,7 @@ class LocalDesk:
     def reprint_badge(self, attendee_id: int) -> None:
         service.reprint_badge(self.context, attendee_id, self.name)
 
-    def start(self, print_badges: bool = True) -> "LocalDesk":
+    def start(self, print_badges: bool = True) -> LocalDesk:
         return self
 
     def stop(self) -> None:

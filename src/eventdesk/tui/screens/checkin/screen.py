@@ -427,7 +427,8 @@ class CheckinScreen(MainScreen):
             who = printable(outcome.person.name, 60) if outcome.person else "an unknown code"
             self.banner.show("info", "Undone",
                              detail=f"The {outcome.direction} of {who} at {outcome.scanned_at.astimezone(self._zone()):%H:%M:%S} "
-                                    "is annulled (the record keeps both)."
+                                    + ("is annulled here, offline (it never goes to the server)." if outcome.offline
+                                       else "is annulled (the record keeps both).")
                                     + (" Its badge had not printed and is cancelled." if outcome.badge_cancelled else ""))
         elif isinstance(outcome, service.Correction):
             self.last_person = outcome.person
