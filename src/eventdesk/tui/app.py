@@ -166,6 +166,8 @@ class EventDeskApp(App[None]):
                 self.scan_filter.release_held()
             elif self.scan_filter.feed(event):
                 return
+        elif isinstance(event, events.Paste) and not event.is_forwarded:
+            self.scan_filter.release_held()  # a paste is never a scan: it lands after the keys typed before it
         await super().on_event(event)
 
     def _reads_scans_itself(self) -> bool:
