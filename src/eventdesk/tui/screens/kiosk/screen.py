@@ -6,7 +6,8 @@ list of people, no other screen, no command palette, and F-keys, Ctrl+P, Ctrl+C 
 nothing. Any answer but a welcome (unknown, cancelled, blocked, revoked, already checked in, not
 on this list) reads "Please see the registration desk" and nothing else: no reason, nobody's data.
 Leaving takes Escape and the ``kiosk_pin`` of the settings; the kiosk refuses to start without one.
-A scan goes through the very ``check_in`` of the desk, on a worker thread."""
+A scan goes through the very ``check_in`` of the desk, on a worker thread; a scan while the PIN
+prompt is open (the next attendee does not wait for the staff) closes it and is checked in."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from eventdesk.domain.checkin import MAX_CODE_LENGTH, Result, clean_code, looks_
 from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.services.context import Context
+from eventdesk.tui.scanning.burst import BurstFilter
 
 IDLE_TEXT = "Welcome!\n\nScan the QR code of your confirmation e-mail\nor of your badge.\n\nHold it under the scanner."
 SEE_DESK = "Please see the registration desk"
@@ -203,6 +205,25 @@ class KioskApp(App[None]):
         self.list_name = list_name or context.settings.kiosk_list
         self.result_seconds = result_seconds
         self.title = context.event().name
+        self.scan_filter = BurstFilter(self._scanned_at_pin, self._hand_on_key, self.set_timer, self.call_later)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Over the PIN prompt a scanner's burst is a scan, never a wrong PIN: the same filter as
+        the desk's forms (the kiosk screen itself reads every key as a scan)."""
+        if isinstance(event, events.Key) and not event.is_forwarded and isinstance(self.screen, KioskPin):
+            if self.scan_filter.feed(event):
+                return
+        await super().on_event(event)
+
+    def _hand_on_key(self, event: events.Key) -> None:
+        (self.focused or self.screen)._forward_event(event)
+
+    def _scanned_at_pin(self, text: str, at: float) -> None:
+        if isinstance(self.screen, KioskPin):
+            self.screen.dismiss(None)  # the attendee reads the answer; staff press Escape again
+        kiosk = next((s for s in self.screen_stack if isinstance(s, KioskScreen)), None)
+        if kiosk is not None:
+            kiosk.submit(text, True)
 
     def on_mount(self) -> None:
         from eventdesk.tui.screens.printers.screen import start_print_workers
