@@ -560,8 +560,47 @@ async def test_narrow_desks_put_the_figures_below_the_answer(demo_db):
         assert screen.query_one("#desk-figures").region.x >= screen.banner.region.right
 
 
+def _renamed(db: str, first: str, last: str) -> Attendee:
+    """Kíncső Izsak, renamed (no badge name: the banner shows first and last name)."""
+    with _session(db) as session:
+        person = session.exec(select(Attendee).where(Attendee.last_name == "Izsak")).one()
+        person.first_name, person.last_name, person.badge_name = first, last, ""
+        save_attendee(session, person)
+        session.commit()
+        return person
+
+
+@pytest.mark.parametrize(("first", "last", "drawn"), [("Joanna", "Błaszczyk", "BLASZCZYK"),
+                                                    ("Đorđe", "Muñoz", "DORDE MUNOZ"),
+                                                    ("Søren", "Weiß", "SOREN WEISS")])
+async def test_the_big_name_shows_every_letter_of_the_name(demo_db, first, last, drawn):
+    person = _renamed(demo_db, first, last)
+    async with _desk(demo_db, (160, 45)) as (app, pilot, screen):
+        await _burst(pilot, screen, person.badge_code)
+        banner = screen.banner
+        assert banner.kind == "ok" and banner.big_scale >= 2
+        shown = _screen_text(app)
+        for line in scaled_lines(drawn.split()[-1], max(1, banner.big_scale // 2)):
+            assert line.strip() in shown
+        assert f"{first} {last}" in shown
+
+
+async def test_a_name_in_letters_the_block_font_lacks_is_shown_plain_not_with_holes(demo_db):
+    person = _renamed(demo_db, "Дмитрий", "Wójcik")
+    async with _desk(demo_db, (160, 45)) as (app, pilot, screen):
+        await _burst(pilot, screen, person.badge_code)
+        banner = screen.banner
+        assert banner.kind == "ok" and banner.big_scale >= 2
+        shown = _screen_text(app)
+        assert scaled_lines("WOJCIK", max(1, banner.big_scale // 2))[0] not in shown
+        assert "Дмитрий Wójcik" in shown
+
+
 def test_block_letters_scale_and_drop_accents():
     assert plain_letters("Kíncső Izsák") == "KINCSO IZSAK"
+    assert plain_letters("Łucja Đurić Ødegård Weiß") == "LUCJA DURIC ODEGARD WEISS"
+    assert plain_letters("J. R. O'Hara") == "J  R  O'HARA"
+    assert plain_letters("Дмитрий") is None  # no block letter for it: the name is shown plain
     one, two = scaled_lines("OK", 1), scaled_lines("OK", 2)
     assert len(one) == 3 and len(two) == 6
     assert max(map(len, two)) == 2 * max(map(len, one))
