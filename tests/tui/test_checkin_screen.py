@@ -596,6 +596,19 @@ async def test_a_name_in_letters_the_block_font_lacks_is_shown_plain_not_with_ho
         assert "Дмитрий Wójcik" in shown
 
 
+@pytest.mark.parametrize("size", [(160, 50), (160, 30)], ids=["160x50", "160x30"])
+async def test_last_scans_show_each_answer_whole(demo_db, size):
+    izsak, nogel = _code(demo_db, "Izsak"), _code(demo_db, "Nögel")
+    async with _desk(demo_db, size) as (app, pilot, screen):
+        await _burst(pilot, screen, izsak, nogel, izsak)
+        await pilot.pause()
+        region = screen.query_one("#recent-scans").region
+        rows = _screen_text(app).splitlines()[region.y:region.bottom]
+        shown = [row[region.x:region.right] for row in rows]
+        assert any("Kíncső Izsak  Already checked in" in row for row in shown), shown
+        assert any("Lukas Nögel  Welcome " in row for row in shown), shown
+
+
 def test_block_letters_scale_and_drop_accents():
     assert plain_letters("Kíncső Izsák") == "KINCSO IZSAK"
     assert plain_letters("Łucja Đurić Ødegård Weiß") == "LUCJA DURIC ODEGARD WEISS"
