@@ -18,6 +18,7 @@ from eventdesk.tui.app import make_app
 from eventdesk.tui.screens.checkin.screen import CheckinScreen
 from eventdesk.tui.screens.checkin.big import plain_letters, scaled_lines, wrapped_lines
 from eventdesk.tui.screens.checkin.forms import CorrectionForm, ReprintQuestion, WalkInForm
+from eventdesk.tui.widgets.confirm import Confirm
 
 from checkin_desk import MOMENT, change_attendee, desk_app, open_desk, records, session_of
 
@@ -247,17 +248,92 @@ async def test_a_short_name_with_enter_and_no_choice_records_nothing(demo_db):
     assert _records(demo_db) == []
 
 
+async def _undo(pilot, screen: CheckinScreen, answer: str = "enter") -> Confirm:
+    """F9, then the answer to its question; the question is returned."""
+    await _keys(pilot, screen, "f9")
+    await screen.app.workers.wait_for_complete()
+    await pilot.pause()
+    question = screen.app.screen
+    assert isinstance(question, Confirm)
+    await _keys(pilot, screen, answer)
+    return question
+
+
 async def test_undo_annuls_the_desks_last_check_in(demo_db):
     code = _code(demo_db, "Izsak")
     async with _desk(demo_db) as (app, pilot, screen):
         await _scan(pilot, screen, code)
-        await _keys(pilot, screen, "f9")
+        await _undo(pilot, screen)
         assert "UNDONE" in screen.banner.text
         await _scan(pilot, screen, code)
         assert screen.banner.kind == "ok"
     records = _records(demo_db)
     assert [(r.result, r.annulled_at is not None, r.annulled_by) for r in records] == [
         ("ok", True, "Desk 2"), ("ok", False, None)]
+
+
+async def test_undo_asks_whose_check_in_it_annuls_and_esc_keeps_it(demo_db):
+    izsak, nogel = _code(demo_db, "Izsak"), _code(demo_db, "Nögel")
+    async with _desk(demo_db) as (app, pilot, screen):
+        await _scan(pilot, screen, izsak, nogel)
+        question = await _undo(pilot, screen, "escape")
+        assert "Lukas Nögel" in question.text and "08:30:00" in question.text
+        assert app.screen is screen and [r.annulled_at for r in _records(demo_db)] == [None, None]
+        await _undo(pilot, screen, "y")
+        assert "UNDONE" in screen.banner.text
+        recent = screen._recent_scans.text
+        assert "↶ Lukas Nögel  Undone" in recent and "✓ Lukas Nögel" not in recent
+        assert "✓ Kíncső Izsak" in recent
+    assert [r.annulled_at is not None for r in _records(demo_db)] == [False, True]
+
+
+async def test_a_scan_while_undo_asks_is_checked_in_and_answers_nothing(demo_db):
+    izsak, nogel = _code(demo_db, "Izsak"), _code(demo_db, "Nögel")
+    async with _desk(demo_db) as (app, pilot, screen):
+        await _scan(pilot, screen, izsak)
+        await _keys(pilot, screen, "f9")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        question = app.screen
+        assert isinstance(question, Confirm)
+        await _burst(pilot, screen, nogel)  # "y" or Enter inside a scan answer nothing
+        assert app.screen is question
+        assert "Lukas Nögel" in screen.banner.text
+        await pilot.pause(0.2)  # a person's Enter, not the second half of the scanner's CR + Enter
+        await _keys(pilot, screen, "enter")  # the last check-in is another one now: nothing annulled
+        assert app.screen is screen and "NOT DONE" in screen.banner.text
+    assert [(r.code, r.annulled_at) for r in _records(demo_db)] == [(izsak, None), (nogel, None)]
+
+
+async def test_ctrl_q_asks_before_closing_the_desk_and_a_scan_meanwhile_is_checked_in(demo_db):
+    code = _code(demo_db, "Izsak")
+    async with _desk(demo_db) as (app, pilot, screen):
+        await _keys(pilot, screen, "ctrl+q")
+        question = app.screen
+        assert isinstance(question, Confirm) and "Close the desk" in question.text
+        await _burst(pilot, screen, code)
+        assert app.screen is question and app.return_code is None
+        assert screen.banner.kind == "ok"
+        await _keys(pilot, screen, "escape")
+        assert app.screen is screen and app.return_code is None
+        await _keys(pilot, screen, "ctrl+q")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.return_code == 0
+    assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]
+
+
+async def test_a_restarted_desk_shows_its_last_scans_of_today(demo_db):
+    izsak, nogel = _code(demo_db, "Izsak"), _code(demo_db, "Nögel")
+    async with _desk(demo_db) as (app, pilot, screen):
+        await _scan(pilot, screen, izsak, nogel, izsak)
+        await _undo(pilot, screen)
+        before = screen._recent_scans.text
+    async with _desk(demo_db) as (app, pilot, screen):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen._recent_scans.text == before
+        assert "! Kíncső Izsak  Already checked in" in before and "↶ Lukas Nögel  Undone" in before
 
 
 async def test_exit_and_re_entry(demo_db):

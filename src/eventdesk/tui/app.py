@@ -7,6 +7,7 @@ import gc
 from importlib import import_module
 from typing import Callable, Iterable
 
+from rich.text import Text
 from textual import events, work
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
@@ -28,6 +29,7 @@ from eventdesk.tui.screens.printers.screen import (
 )
 from eventdesk.tui.scanning.burst import BurstFilter
 from eventdesk.tui.scanning.input import ScanInput
+from eventdesk.tui.widgets.confirm import Confirm
 from eventdesk.tui.widgets.status_header import StatusHeader
 
 SCREENS_IN_ORDER = (
@@ -148,6 +150,8 @@ class EventDeskApp(App[None]):
     def on_link_changed(self, _message: LinkChanged) -> None:
         for header in self.screen.query(StatusHeader):
             header.refresh()
+        if self.desk is not None:
+            self.desk.take_upload_report()
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
@@ -239,6 +243,21 @@ class EventDeskApp(App[None]):
         """Tell the visible screen what changed (also called after this process's own writes)."""
         self.screen.post_message(StoreChanged(areas))
 
+    async def action_quit(self) -> None:
+        """Ctrl+Q asks first: one key would close the desk with a queue in front of it (pressed
+        again on the question, it closes)."""
+        if isinstance(self.screen, Confirm) and self.screen.key == "ctrl+q":
+            self.screen.dismiss(True)
+            return
+        question = Text.assemble("Close the desk ", (printable(self.context.desk, 40), "bold"),
+                                 "? It stops checking people in until it is started again.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(Confirm(question, "close the desk", "keep scanning", key="ctrl+q"), answered)
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
@@ -263,7 +282,7 @@ class EventDeskApp(App[None]):
             yield from commands()
         yield SystemCommand("Back up now", "Copy the store into the backup folder (also every "
                             f"{self.context.settings.backup_every_minutes} min)", lambda: backup_now(self))
-        yield SystemCommand("Quit", "Leave eventdesk (Ctrl+Q)", self.exit)
+        yield SystemCommand("Quit", "Leave eventdesk (Ctrl+Q)", self.action_quit)
 
 
 def settle_garbage_collector() -> None:

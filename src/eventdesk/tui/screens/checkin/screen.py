@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from eventdesk.domain.checkin import ENTRY, EXIT, clean_code
+from eventdesk.domain.checkin import ENTRY, EXIT, LABELS, clean_code
 from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.services import checkin as service
@@ -32,10 +32,11 @@ from eventdesk.tui.screens.base import DeskScreen
 from eventdesk.tui.screens.checkin.banner import ROOMY_CLASS, ResultBanner, ScanNotice
 from eventdesk.tui.screens.checkin.big import big_text
 from eventdesk.tui.screens.checkin.figures import FiguresPanel
-from eventdesk.tui.screens.checkin.recent import RecentScans
+from eventdesk.tui.screens.checkin.recent import SHOWN as SHOWN_RECENT, RecentScans
 from eventdesk.tui.screens.checkin.forms import CorrectionForm, ReprintQuestion, WalkInForm
 from eventdesk.tui.screens.checkin.results import SearchResults
 from eventdesk.tui.scanning.input import SUBMIT_KEYS, ScanInput
+from eventdesk.tui.widgets.confirm import Confirm
 from eventdesk.tui.scanning.loop import LatestOnlyLoop, ScanDone, ScanLoop, ScanRequest
 
 # Keys closer together than this are a scanner's burst: wait for the burst to end before searching.
@@ -91,6 +92,19 @@ class ListsLoaded(Message):
         self.lists = lists
 
 
+class UndoAsked(Message):
+    def __init__(self, candidate, error: str = "") -> None:
+        super().__init__()
+        self.candidate = candidate  # services.checkin.UndoResult of what F9 would annul, or None
+        self.error = error
+
+
+class RecentLoaded(Message):
+    def __init__(self, scans: list) -> None:
+        super().__init__()
+        self.scans = scans  # (CheckinResult, annulled), newest first
+
+
 class CheckinScreen(DeskScreen):
     CSS_PATH = stylesheet("checkin.tcss")
     WATCHES = frozenset({"checkin", "attendees", "print"})
@@ -141,6 +155,7 @@ class CheckinScreen(DeskScreen):
         self._preview_person = None
         self._exit_timer = None
         self.printer_state = None  # services.printers.BadgePrinterState
+        self._upload_seen = None  # the offline journal's last upload report already shown
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -207,6 +222,7 @@ class CheckinScreen(DeskScreen):
         self._searcher.start()
         self._show_mode()
         self._load_lists()
+        self._load_recent()
         self.set_interval(FIGURES_EVERY_S / 2, self._figures_tick)
         early, self.app.scans_before_desk = self.app.scans_before_desk, []  # type: ignore[attr-defined]
         for text, at in early:
@@ -405,7 +421,7 @@ class CheckinScreen(DeskScreen):
         if request.kind == "walk_in":
             return service.register_walk_in(context, request.payload, request.list_name)
         if request.kind == "undo":
-            return service.undo_last(context)
+            return service.undo_last(context, record_id=request.payload)
         if request.kind == "correct":
             attendee_id, changes = request.payload
             return service.correct_attendee(context, attendee_id, changes)
@@ -439,6 +455,7 @@ class CheckinScreen(DeskScreen):
                              detail=f"'{printable(outcome.text, 60)}' is no badge code. Type the name, wait for "
                                     "the list, pick the person with ↑↓ and Enter, or scan the badge.")
         elif isinstance(outcome, service.UndoResult):
+            self._recent_scans.annulled(outcome.record_id)
             who = printable(outcome.person.name, 60) if outcome.person else "an unknown code"
             self.banner.show("info", "Undone",
                              detail=f"The {outcome.direction} of {who} at {outcome.scanned_at.astimezone(self._zone()):%H:%M:%S} "
@@ -617,6 +634,35 @@ class CheckinScreen(DeskScreen):
     def on_lists_loaded(self, message: ListsLoaded) -> None:
         self.lists = message.lists
 
+    @work(thread=True, group="checkin-recent", exit_on_error=False)
+    def _load_recent(self) -> None:
+        try:
+            scans = service.desk_scans_today(self.context, SHOWN_RECENT)
+        except Exception:  # the server is away (an offline desk): the list starts empty
+            return
+        self.post_message(RecentLoaded(scans))
+
+    def take_upload_report(self) -> None:
+        """After an offline desk's journal went up: the people it admitted whom the server refused
+        (admitted at another desk meanwhile) lose their ✓ in Last scans, and the desk is told."""
+        sync = getattr(getattr(self.app, "offline_desk", None), "sync", None)
+        report = getattr(sync, "last_upload", None)
+        if report is None or report is self._upload_seen:
+            return
+        self._upload_seen = report
+        conflicts = report.conflicts
+        for uploaded in conflicts:
+            said = LABELS.get(uploaded.server_result, uploaded.server_result)
+            self._recent_scans.refused(uploaded.entry.nonce, f"Server: {printable(said, 60)}")
+        if conflicts:
+            count = len(conflicts)
+            self.app.notify(f"{count} {'person' if count == 1 else 'people'} admitted here while offline "
+                            f"{'was' if count == 1 else 'were'} refused by the server (admitted at another desk "
+                            "meanwhile, or blocked): F11 Reconcile lists them.", severity="warning", timeout=20)
+
+    def on_recent_loaded(self, message: RecentLoaded) -> None:
+        self._recent_scans.load(message.scans, self._zone())
+
     def action_next_list(self) -> None:
         names = [checkin_list.name for checkin_list in self.lists] or [MAIN_ENTRANCE]
         index = names.index(self.list_name) if self.list_name in names else -1
@@ -640,7 +686,37 @@ class CheckinScreen(DeskScreen):
                                   direction=self.direction, nonce=service.new_nonce(), kind=kind, payload=payload))
 
     def action_undo(self) -> None:
-        self._desk_request("undo")
+        """F9 asks first, naming whose check-in it annuls (read on a worker: the store may be slow)."""
+        desk = getattr(self.app, "offline_desk", None)
+        if desk is not None and desk.offline:
+            self._desk_request("undo")  # refused with the reason: an undo needs the server
+            return
+        self._ask_undo()
+
+    @work(thread=True, exclusive=True, group="checkin-undo", exit_on_error=False)
+    def _ask_undo(self) -> None:
+        try:
+            self.post_message(UndoAsked(service.undo_candidate(self.context)))
+        except service.CheckinError as error:
+            self.post_message(UndoAsked(None, str(error)))
+
+    def on_undo_asked(self, message: UndoAsked) -> None:
+        last = message.candidate
+        if last is None:
+            self.banner.show("info", "Nothing to undo", detail=message.error)
+            return
+        who = (printable(last.person.name, 60) or "(no name)") if last.person else "an unknown code"
+        what = "exit" if last.direction == EXIT else "check-in"
+        question = Text.assemble("Undo the ", what, " of ", (who, "bold"),
+                                 f" at {last.scanned_at.astimezone(self._zone()):%H:%M:%S}"
+                                 f" ({printable(last.list_name, 40)})?")
+
+        def answered(yes: bool | None) -> None:
+            self.scan_input.focus()
+            if yes:
+                self._desk_request("undo", last.record_id)
+
+        self.app.push_screen(Confirm(question, "undo it", "keep it", key="f9"), answered)
 
     def action_walk_in(self) -> None:
         def registered(values: dict | None) -> None:
