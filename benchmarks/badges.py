@@ -41,7 +41,7 @@ def main() -> None:
     _bench.quiet()
     from sqlmodel import Session, select
 
-    from eventdesk.printing.devices import encode_raster
+    from eventdesk.printing.drivers.escpos import encode_raster
     from eventdesk.services.attendees import Person
     from eventdesk.services.context import open_context
     from eventdesk.services.printing import badge_layout, check_badges, render_person

@@ -4,10 +4,10 @@ One desk (services.offline.OfflineDesk, as the app runs it) reaches the server t
 proxy on 127.0.0.1 (tests/offline_sample.py) that the script cuts. Figures:
 
 - ``online_p50_ms`` / ``online_p95_ms``: a scan through the desk while the server answers (the
-  deadline guard and the copy kept in the desk's file included), beside ``direct_p50_ms``, the
+  deadline guard and the copy kept in the desk's offline copy included), beside ``direct_p50_ms``, the
   same scan through services.checkin.check_in alone;
 - ``snapshot_s``: refreshing the desk's copy of the event (every 30 s in the background);
-- ``offline_p50_ms`` / ``offline_p95_ms``: a scan decided from the desk's file, server gone;
+- ``offline_p50_ms`` / ``offline_p95_ms``: a scan decided from the desk's offline copy, server gone;
 - ``black_hole_first_s``: the first scan after the proxy went silent (the 2 s deadline), and
   ``black_hole_next_ms`` the next one;
 - ``upload_per_s``: offline scans uploaded per second when the server is back.
@@ -117,7 +117,7 @@ def run(url: str, people: int, scans: int, out: _bench.Output) -> None:
     out.print(f"{'phase':<34} {'p50 ms':>8} {'p95 ms':>8}")
     out.print(f"{'online, check_in alone':<34} {d50:>8.2f} {d95:>8.2f}")
     out.print(f"{'online, through the offline desk':<34} {o50:>8.2f} {o95:>8.2f}")
-    out.print(f"{'offline, from the desk file':<34} {f50:>8.2f} {f95:>8.2f}")
+    out.print(f"{'offline, from the offline copy':<34} {f50:>8.2f} {f95:>8.2f}")
     out.print(f"snapshot of the event: {snapshot_s:.2f} s; upload: {scans / upload_s:.0f} scans/s; "
               f"black hole: first scan answered in {black_first:.2f} s, the next in {black_next * 1000:.1f} ms")
     for name, value in (("direct_p50_ms", d50), ("direct_p95_ms", d95), ("online_p50_ms", o50),

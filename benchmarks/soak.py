@@ -242,7 +242,7 @@ def desk_process(name: str, db: str, events, printer_url: str | None, speed: flo
     from eventdesk.services.context import open_context
     from eventdesk.services.meetings import MeetingsError, confirm_no_show
     from eventdesk.services.meetings import scan as meeting_scan
-    from eventdesk.services.printing import start_workers, stop_workers
+    from eventdesk.services.print_workers import start_workers, stop_workers
     from eventdesk.services.status import store_status
     from eventdesk.settings import Settings
 
@@ -308,7 +308,7 @@ def desk_process(name: str, db: str, events, printer_url: str | None, speed: flo
         time.sleep(0.5)
     drained_s = time.monotonic() - drain_started
     if workers is not None:
-        stop_workers()
+        stop_workers(context)
     grown = []
     if trace_memory and rss_start is not None:
         import gc

@@ -134,3 +134,64 @@ class TcpProxy:
 
     def close(self) -> None:
         self.cut()
+
+
+class DeskTerminal:
+    """``python -m eventdesk ARGS`` in a real terminal (a pty of 160×45), read as a terminal does
+    (a desk whose terminal is not read stops drawing); ``written`` holds all it drew."""
+
+    def __init__(self, *args: str, env: dict[str, str]) -> None:
+        import fcntl
+        import os
+        import pty
+        import struct
+        import subprocess
+        import sys
+        import termios
+
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 45, 160, 0, 0))
+        self.started = __import__("time").monotonic()
+        self.process = subprocess.Popen([sys.executable, "-m", "eventdesk", *args], stdin=slave, stdout=slave,
+                                        stderr=slave, close_fds=True, start_new_session=True,
+                                        env={**env, "TERM": "xterm-256color"})
+        os.close(slave)
+        self.written = bytearray()
+
+    def until(self, done, seconds: float) -> bool:
+        """Read until ``done()`` or ``seconds`` have passed; returns ``done()``."""
+        import os
+        import time
+        from select import select
+
+        deadline = time.monotonic() + seconds
+        while not done():
+            if time.monotonic() > deadline:
+                return False
+            if select([self.master], [], [], 0.05)[0]:
+                try:
+                    self.written.extend(os.read(self.master, 65536))
+                except OSError:  # the desk closed its terminal
+                    time.sleep(0.05)
+        return True
+
+    def drew(self, text: str) -> bool:
+        return text.encode() in self.written
+
+    def type(self, text: str) -> None:
+        import os
+
+        os.write(self.master, text.encode())
+
+    def tail(self) -> str:
+        return self.written.decode(errors="replace")[-3000:]
+
+    def close(self) -> None:
+        import os
+
+        if self.process.poll() is None:
+            self.type("\x11")  # Ctrl+Q
+            if not self.until(lambda: self.process.poll() is not None, 20):
+                self.process.kill()
+        self.process.wait()
+        os.close(self.master)

@@ -80,3 +80,11 @@ def test_a_scan_into_a_full_room_is_recorded_and_says_room_full(tmp_db):
     out = _run("checkin", code, "--db", tmp_db, "--list", "Salon door", "--exit", "--json")
     data = json.loads(out.output)
     assert (data["result"], data["occupancy"], data["capacity"], data["room_full"]) == ("ok", 0, 1, False)
+
+
+def test_the_badge_of_a_forgotten_person_says_the_data_was_erased(tmp_db):
+    code = _person(tmp_db)
+    assert _run("attendee", "forget", code, "--yes", "--db", tmp_db).exit_code == 0
+    scan = _run("checkin", code, "--db", tmp_db)
+    assert scan.exit_code == 2
+    assert scan.output == f"forgotten: Data erased: this person's details were deleted at their request: {code}\n"

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from eventdesk.cli import main
@@ -119,3 +120,22 @@ def test_map_needs_field_equals_column(tmp_db: str, tmp_path: Path) -> None:
     path.write_text("Name\nAnn Lee\n", encoding="utf-8")
     result = run("import", "attendees", str(path), "--db", tmp_db, "--map", "name")
     assert result.exit_code != 0 and "FIELD=COLUMN" in result.output
+
+
+@pytest.mark.parametrize("text, columns", [
+    ('"Order code","Attendee name","Product","Secret","E-mail","Company"\n'
+     '"A1","Maria Rossi","Speaker ticket","s3cr3tone","maria@example.org","Uni"\n',
+     "name <- 'Attendee name'; email <- 'E-mail'; organisation <- 'Company'; "
+     "category (from the product) <- 'Product'; code <- 'Secret'"),
+    ("Order #,First Name,Last Name,Email,Ticket Type,Attendee #,Attendee Status\n"
+     "1,Ann,A,a@example.org,General Admission,11,Attending\n",
+     "first_name <- 'First Name'; last_name <- 'Last Name'; email <- 'Email'; "
+     "category (from the ticket type) <- 'Ticket Type'; status <- 'Attendee Status'; key <- 'Attendee #'"),
+], ids=["pretix", "eventbrite"])
+def test_dry_run_shows_the_columns_used_for_pretix_and_eventbrite_exports(tmp_db: str, tmp_path: Path, text: str,
+                                                                          columns: str) -> None:
+    export = tmp_path / "export.csv"
+    export.write_text(text, encoding="utf-8")
+    result = run("import", "attendees", str(export), "--dry-run", "--db", tmp_db)
+    assert result.exit_code == 0, result.output
+    assert f"Columns used: {columns}." in result.stdout

@@ -76,3 +76,30 @@ def test_a_desk_that_never_was_online_says_what_to_do(pg_url, tmp_path):
     done = _eventdesk("checkin", "ABCDEFGHIJKLMNOPQRSTVWXYZ0", "--desk", "Desk Z", "--db", via_proxy, data_dir=tmp_path)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "no offline copy" in done.stderr and "eventdesk sync" in done.stderr
+
+
+def test_an_offline_checkin_with_a_printer_prints_the_badge_before_it_returns(pg_url, tmp_path):
+    """Issue 19 item 3: `eventdesk checkin CODE --desk NAME` offline answers badge_queued and the
+    badge is printed by the time the command returns (not when the desk app next starts)."""
+    from eventdesk.store.offline_copy import OfflineCopy
+
+    codes = offline_event(pg_url, people=5)
+    proxy = TcpProxy()
+    badges = tmp_path / "badges"
+    try:
+        via_proxy = proxy.url(pg_url.rsplit("/", 1)[1])
+        assert _eventdesk("sync", "--desk", "Desk P", "--db", via_proxy, data_dir=tmp_path).returncode == 0
+        proxy.cut()
+        env_printer = {"EVENTDESK_PRINTER": f"preview://{badges}"}
+        offline = subprocess.run([sys.executable, "-m", "eventdesk", "checkin", codes[0], "--desk", "Desk P", "--json",
+                                  "--db", via_proxy], capture_output=True, text=True, timeout=120,
+                                 env={**os.environ, "EVENTDESK_DATA_DIR": str(tmp_path), **env_printer})
+        assert offline.returncode == 0, offline.stderr
+        answer = json.loads(offline.stdout)
+        assert answer["offline"] is True and answer["badge_queued"] is True
+        assert len(list(badges.glob("*.png"))) == 1
+        copy = OfflineCopy(next(tmp_path.glob("*.db")))
+        assert [e.badge_printed for e in copy.journal()] == [True]
+        copy.close()
+    finally:
+        proxy.close()

@@ -21,7 +21,7 @@ def _run(*args: str):
 def test_the_demo_builds_on_a_server_that_lacks_its_database_and_commands_use_it(pg_url, monkeypatch, tmp_path):
     from eventdesk.cli.common import parse_moment
     from eventdesk.services.demo import create_demo, demo_exists, remove_demo
-    from eventdesk.services.demo_history import add_demo_history
+    from eventdesk.store.demo_history import add_demo_history
     from eventdesk.store.db import make_engine
 
     url = pg_url + "_demo"  # not on the server yet

@@ -139,7 +139,7 @@ def print_queue(barrier, url: str, desk: str, printer_url: str) -> list[int]:
     import threading
     import time
 
-    from eventdesk.services.printing import start_workers
+    from eventdesk.services.print_workers import start_workers
     from eventdesk.store import print_jobs
     from eventdesk.store.db import session_scope
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from hypothesis import given
@@ -83,6 +84,19 @@ def test_cancelled_and_ended_sessions_do_not_move():
     assert reschedule(replaced, 1, 5).shifts == {1: 5, 3: 5}
     done = [slot(1, 0, 45, status="ended"), slot(2, 45, 90)]
     assert reschedule(done, 2, 5).shifts == {2: 5}
+
+
+def test_a_delay_on_a_session_that_has_started_moves_its_end_not_its_start():
+    plan = reschedule(ROOM, 1, 5, at=m(10))  # 1 runs by the clock, not marked started
+    assert plan.shifts == {1: 5, 2: 5} and plan.keeps_start == m(0)
+    kept = replace(apply_shifts(ROOM, plan.shifts)[0], started_at=plan.keeps_start)
+    assert (kept.effective_start, kept.effective_end) == (m(0), m(50))
+    again = reschedule([kept] + ROOM[1:], 1, 5, at=m(12))
+    assert again.keeps_start is None  # its start is already kept
+    assert replace(kept, shift_minutes=again.shifts[1]).effective_start == m(0)
+    assert reschedule(ROOM, 2, 5, at=m(10)).keeps_start is None  # not started yet: it moves whole
+    marked = slot(1, 0, 45, status="running", started_at=m(3))
+    assert replace(marked, shift_minutes=5).effective_start == m(3)
 
 
 def test_pull_back_mirrors_the_delay_and_stops_at_the_planned_start():

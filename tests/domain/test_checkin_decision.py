@@ -17,7 +17,7 @@ CODE = "7Q2M0K4ZC3XWB8N5RT6VY1HJDA"
 
 def test_the_vocabulary_is_fixed():
     assert {r.value for r in Result} == {"ok", "already_checked_in", "unknown_code", "cancelled", "revoked",
-                                         "not_on_list", "blocked"}
+                                         "not_on_list", "blocked", "forgotten"}
 
 
 def test_an_unknown_code_wins_over_everything():
@@ -26,6 +26,8 @@ def test_an_unknown_code_wins_over_everything():
 
 @pytest.mark.parametrize("lookup, categories, expected", [
     # Each row has every later problem too: only the first in the fixed order is answered.
+    (CodeLookup(found=True, forgotten=True, revoked=True, status="cancelled", blocked=True, category="press",
+                inside=True), "speaker", Result.FORGOTTEN),
     (CodeLookup(found=True, revoked=True, status="cancelled", blocked=True, category="press", inside=True),
      "speaker", Result.REVOKED),
     (CodeLookup(found=True, status="cancelled", blocked=True, category="press", inside=True), "speaker",
@@ -112,3 +114,24 @@ def test_typing_speed():
 def test_seconds_per_attendee_is_a_median_without_idle_pauses():
     assert seconds_per_attendee([0, 10, 30, 40, 1000, 1010]) == 10
     assert seconds_per_attendee([5]) is None
+
+
+def test_a_badge_is_due_at_an_entrance_once_for_an_admitted_entry():
+    from eventdesk.domain.checkin import badge_due
+
+    assert badge_due(Result.OK, direction="entry", list_kind="entrance", badge_queued=False)
+    assert not badge_due(Result.OK, direction="entry", list_kind="entrance", badge_queued=True)
+    assert not badge_due(Result.OK, direction="exit", list_kind="entrance", badge_queued=False)
+    assert not badge_due(Result.OK, direction="entry", list_kind="room", badge_queued=False)
+    assert not badge_due(Result.ALREADY_CHECKED_IN, direction="entry", list_kind="entrance", badge_queued=False)
+
+
+def test_the_lookup_of_a_found_person_carries_their_state():
+    from types import SimpleNamespace
+
+    from eventdesk.domain.checkin import CodeLookup
+
+    person = SimpleNamespace(status="cancelled", blocked=False, category="press")
+    assert CodeLookup.of(None, revoked=False, last_direction="entry") == CodeLookup(found=False)
+    assert CodeLookup.of(person, revoked=True, last_direction="entry") == CodeLookup(
+        found=True, revoked=True, status="cancelled", blocked=False, category="press", inside=True)

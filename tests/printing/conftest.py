@@ -163,9 +163,9 @@ def printing_context(tmp_db):
     context = open_context(tmp_db, Settings(db=tmp_db, printer_timeout_s=0.5, desk="Desk 1"))
     assert context.event().start_date == date(2024, 5, 6)
     yield context
-    from eventdesk.services.printing import stop_workers
+    from eventdesk.services.print_workers import stop_workers
 
-    assert stop_workers(timeout=IO_TIMEOUT)
+    assert stop_workers(context, timeout=IO_TIMEOUT)
     context.engine.dispose()
 
 

@@ -12,9 +12,10 @@ import zxingcpp
 from PIL import Image
 
 from eventdesk.printing.badge import qr_image
-from eventdesk.printing.devices import PrinterError, parse_printer_url, print_image, usb_backend_available
+from eventdesk.printing.devices import PrinterError, parse_printer_url, print_image
+from eventdesk.printing.drivers.escpos import interpret, usb_backend_available
 from eventdesk.printing.escpos_reader import read_escpos
-from eventdesk.printing.status import COVER_OPEN, OFFLINE, ONLINE, PAPER_OUT, UNKNOWN, check_health, interpret
+from eventdesk.printing.status import COVER_OPEN, OFFLINE, ONLINE, PAPER_OUT, UNKNOWN, check_health
 from eventdesk.settings import Settings
 
 SETTINGS = Settings(printer_timeout_s=0.5)
@@ -140,7 +141,7 @@ def test_unreachable_printer_is_offline(refused_url):
 def test_raster_commands_are_what_python_escpos_image_sends():
     import random
 
-    from eventdesk.printing.devices import escpos, raster_commands
+    from eventdesk.printing.drivers.escpos import escpos, raster_commands
 
     rng = random.Random(3)
     for width, height in [(512, 700), (125, 1500), (13, 7)]:  # strips above 960 dots, odd widths
@@ -163,7 +164,7 @@ def test_importing_escpos_leaves_no_temporary_folder_and_no_log_handler(tmp_path
     import sys
 
     code = ("import logging\n"
-            "from eventdesk.printing.devices import escpos\n"
+            "from eventdesk.printing.drivers.escpos import escpos\n"
             "escpos()\n"
             "import escpos.printer\n"
             "print([type(h).__name__ for h in logging.getLogger().handlers])\n")

@@ -48,7 +48,7 @@ def test_reads_qr_commands_and_code_page_text_of_real_streams(realdata):
 
 def test_round_trips_a_raster_image_sent_by_python_escpos():
     from eventdesk.printing.badge import qr_image
-    from eventdesk.printing.devices import encode_raster
+    from eventdesk.printing.drivers.escpos import encode_raster
     from eventdesk.settings import Settings
 
     image = Image.new("1", (200, 1200), 1)

@@ -10,7 +10,7 @@ import zxingcpp
 from sqlmodel import Session
 
 from eventdesk.printing.escpos_reader import read_escpos
-from eventdesk.services import printing
+from eventdesk.services import print_workers, printing
 from eventdesk.services.checkin import check_in
 from eventdesk.store import print_jobs
 from eventdesk.store.models import Attendee, CheckinRecord, PrintJob
@@ -56,7 +56,7 @@ def test_check_in_prints_a_badge_whose_qr_checks_the_same_person_in(printing_con
     context = use_printers(printing_context, {"badge-1": tcp_printer.url})
     [lukas] = add_people(context, [("Lukas", "Nögel")])
     reports = []
-    printing.start_workers(context, report=reports.append, **FAST)
+    print_workers.start_workers(context, report=reports.append, **FAST)
     result = check_in(context, badge_code(context, lukas))
     assert result.ok and result.badge_queued
     [job] = wait_for(lambda: finished_jobs(context, 1))
@@ -76,7 +76,7 @@ def test_names_with_diacritics_print_as_images_and_their_codes_check_them_in(pri
     ids = add_people(context, diacritic_names)
     for attendee_id in ids:
         printing.queue_badge(context, attendee_id)
-    printing.start_workers(context, **FAST)
+    print_workers.start_workers(context, **FAST)
     assert tcp_printer.wait_for_jobs(3)
     for attendee_id, sent in zip(ids, tcp_printer.jobs):  # one connection per job, in queue order
         texts, stream = decode(sent)
@@ -95,7 +95,7 @@ def dead_printer_case(context, use_printers, add_people, url: str):
     context = use_printers(context, {"badge-1": url})
     [person] = add_people(context, [("Kíncső", "Izsak")])
     reports = []
-    printing.start_workers(context, report=reports.append, **FAST)
+    print_workers.start_workers(context, report=reports.append, **FAST)
     result = check_in(context, badge_code(context, person))
     assert result.ok and result.badge_queued  # answered without waiting for the printer
     [job] = wait_for(lambda: finished_jobs(context, 1))
@@ -131,7 +131,7 @@ def test_failed_badge_moves_to_another_printer_and_prints_there(printing_context
                                                                refused_url, tcp_printer):
     context = use_printers(printing_context, {"badge-1": refused_url, "badge-2": tcp_printer.url})
     [person] = add_people(context, [("Kristina", "Šermukšnytė-Alešiūnienė")])
-    printing.start_workers(context, **FAST)
+    print_workers.start_workers(context, **FAST)
     job = printing.queue_badge(context, person)
     wait_for(lambda: finished_jobs(context, 1))
     printing.move_job(context, job.id, "badge-2")
@@ -145,13 +145,13 @@ def test_failed_badge_moves_to_another_printer_and_prints_there(printing_context
 def test_retry_prints_once_the_printer_is_back(printing_context, use_printers, add_people, make_printer):
     context = use_printers(printing_context, {"badge-1": "tcp://127.0.0.1:1"})
     [person] = add_people(context, [("Lukas", "Nögel")])
-    workers = printing.start_workers(context, **FAST)
+    workers = print_workers.start_workers(context, **FAST)
     job = printing.queue_badge(context, person)
     wait_for(lambda: finished_jobs(context, 1))
     assert workers.stop(timeout=3)
     printer = make_printer("record")  # the printer comes back on another address
     context = use_printers(context, {"badge-1": printer.url})
-    printing.start_workers(context, **FAST)
+    print_workers.start_workers(context, **FAST)
     printing.retry_job(context, job.id)
     wait_for(lambda: [j for j in all_jobs(context) if j.state == "printed"])
     assert printer.wait_for_jobs(1)
@@ -161,7 +161,7 @@ def test_workers_stop_cleanly_while_a_printer_hangs(printing_context, use_printe
     mute = make_printer("mute")
     context = use_printers(printing_context, {"badge-1": mute.url})
     [person] = add_people(context, [("Lukas", "Nögel")])
-    workers = printing.start_workers(context, **FAST)
+    workers = print_workers.start_workers(context, **FAST)
     printing.queue_badge(context, person)
     wait_for(lambda: [j for j in all_jobs(context) if j.state == "printing"])
     assert workers.stop(timeout=3)  # the socket timeout bounds the wait

@@ -9,7 +9,8 @@ from click.testing import CliRunner
 
 from eventdesk.cli import main
 from eventdesk.printing.escpos_reader import read_escpos
-from eventdesk.printing.slip import print_slip, queue_slip, render_slip, slip_data, slip_layout
+from eventdesk.printing.slip import render_slip
+from eventdesk.services.meeting_slips import print_slip, queue_slip, slip_data, slip_layout
 from eventdesk.services import meetings as service
 from eventdesk.services.context import open_context
 from meetings_sample import MEETINGS_CSV, PEOPLE, add_people, at, build
@@ -62,7 +63,7 @@ def test_slip_leaves_out_no_shows_and_shows_none_left(tmp_db, make_printer):
 
 
 def test_a_queued_slip_is_printed_by_the_printer_worker(tmp_db, make_printer):
-    from eventdesk.services.printing import start_workers, stop_workers
+    from eventdesk.services.print_workers import start_workers, stop_workers
 
     context = build(tmp_db, at(10, 40))
     printer = make_printer("record", status=ANSWERS_STATUS)
@@ -73,7 +74,7 @@ def test_a_queued_slip_is_printed_by_the_printer_worker(tmp_db, make_printer):
     try:
         assert printer.wait_for_jobs(1)
     finally:
-        assert stop_workers(timeout=5)
+        assert stop_workers(context, timeout=5)
     assert same_dots(received_image(printer), render_slip(slip_data(context, BEN), slip_layout(context)))
 
 

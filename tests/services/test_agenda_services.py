@@ -80,6 +80,21 @@ def test_delay_moves_exactly_the_following_sessions_until_a_gap(sample):
     assert agenda.day_programme(context, date(2024, 5, 7)).flags == {}
 
 
+def test_a_delay_on_the_running_session_keeps_its_start_and_moves_its_end(sample):
+    context, ids = sample  # 11:20: Green transition (11:00-11:45) runs by the clock
+    for _ in range(2):
+        agenda.delay(context, ids["Green transition"], 5)
+    programme = agenda.day_programme(context, date(2024, 5, 7))
+    green, digital = programme.by_id[ids["Green transition"]], programme.by_id[ids["Digital transition"]]
+    assert (green.slot.effective_start, green.slot.effective_end) == (at(11, 0), at(11, 55))
+    assert digital.slot.effective_start == at(11, 55)
+    rows = {r.room.name: r for r in agenda.now_and_next(context, at(11, 50))}
+    assert rows["Room A"].current.title == "Green transition"
+    agenda.delay(context, ids["Skills"], 5)  # not started yet: it moves whole
+    skills = agenda.day_programme(context, date(2024, 5, 7)).by_id[ids["Skills"]].slot
+    assert skills.effective_start == at(12, 45)
+
+
 def test_delay_writes_an_audit_entry_and_bumps_the_agenda_area(sample):
     context, ids = sample
     agenda.delay(context, ids["Skills"], 45)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -164,3 +165,32 @@ def test_postgresql_is_copied_with_pg_dump(pg_url, tmp_path):
     assert stat.S_IMODE(done.path.stat().st_mode) == 0o600
     listing = subprocess.run(["pg_restore", "--list", str(done.path)], capture_output=True, text=True)
     assert listing.returncode == 0 and "TABLE DATA public checkin_record" in listing.stdout
+
+
+def test_eventdesk_restore_writes_a_postgresql_dump_back_into_the_store(pg_url, tmp_path):
+    from datetime import date
+
+    from eventdesk.services.events import create_event
+    from eventdesk.store.attendees import save_attendee
+    from eventdesk.store.models import Attendee
+
+    if not all(shutil.which(p) for p in ("pg_dump", "pg_restore")):
+        pytest.skip("the PostgreSQL client (pg_dump, pg_restore) is not installed")
+    create_event(pg_url, name="Gdańsk Summit", timezone="Europe/Warsaw", start=date(2024, 6, 3),
+                 end=date(2024, 6, 4), venue="Gdańsk")
+    context = _context(pg_url)
+    with context.session() as db:
+        save_attendee(db, Attendee(first_name="Zoë", last_name="Łukasiewicz", badge_code="GDN-0001"))
+    done = take_backup(context, to=tmp_path)
+    check_in(context, "GDN-0001")  # after the backup: the restore takes it away
+    context.engine.dispose()
+    assert store_counts(pg_url)["checkin_record"] == 1
+    runner = CliRunner()
+    refused = runner.invoke(main, ["restore", str(done.path), "--db", pg_url])
+    assert refused.exit_code == 1 and "holds a store; add --force" in refused.output
+    restored = runner.invoke(main, ["restore", str(done.path), "--db", pg_url, "--force"])
+    assert restored.exit_code == 0, restored.output
+    assert "1 attendees, 0 scans" in restored.output and "+psycopg" not in restored.output
+    assert store_counts(pg_url)["checkin_record"] == 0 and store_counts(pg_url)["attendee"] == 1
+    into_sqlite = runner.invoke(main, ["restore", str(done.path), "--db", str(tmp_path / "new.db")])
+    assert into_sqlite.exit_code == 1 and "restores into a PostgreSQL store" in into_sqlite.output

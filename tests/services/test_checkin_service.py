@@ -135,6 +135,13 @@ def test_codes_are_found_in_lower_case_and_with_scanner_noise(desk):
     assert check_in(desk, "]Q1" + desk.codes["Izsak"].lower() + "\r").result == "ok"
 
 
+def test_a_lower_case_secret_scanned_with_caps_lock_on_is_found(desk):
+    _alter(desk, "Müller", badge_code="pretix8secret0mixed7case")
+    answer = check_in(desk, "PRETIX8SECRET0MIXED7CASE")
+    assert (answer.result, answer.person.last_name) == ("ok", "Müller")
+    assert check_in(desk, "Pretix8Secret0Mixed7Case").result == "already_checked_in"
+
+
 def test_an_unknown_list_or_empty_scan_is_an_error_not_a_record(desk):
     with pytest.raises(CheckinError, match="no check-in list named 'Nowhere'"):
         check_in(desk, desk.codes["Izsak"], list_name="Nowhere")
@@ -320,3 +327,19 @@ def test_check_in_works_the_same_on_postgresql(pg_url):
     assert undo_last(context).direction == "exit"
     assert desk_figures(context).checkin_list.inside_now == 1
     context.engine.dispose()
+
+
+def test_a_desk_on_its_own_file_has_the_methods_of_a_desk_on_a_server(desk):
+    from eventdesk.services.checkin import WalkIn
+    from eventdesk.services.desk import LocalDesk
+
+    local = LocalDesk(desk)
+    admitted = local.check_in(desk.codes["Izsak"])
+    found = local.find("izsak")
+    walk_in = local.register_walk_in(WalkIn("Zoë", "Walker"))
+    undone = local.undo_last()
+    assert (admitted.result, admitted.desk, walk_in.result) == ("ok", "Desk 1", "ok")
+    assert found.states[admitted.person.id].first_entry_desk == "Desk 1"
+    assert undone.person.last_name == "Walker"
+    assert (local.offline, local.status().online, local.status().on_server, local.journal_waiting()) \
+        == (False, True, False, None)

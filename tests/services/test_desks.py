@@ -130,3 +130,35 @@ async def test_the_desks_screen_shows_another_desk_coming_online_and_refreshes_i
         row = table.row_text("desk:Desk 4")
         assert "online" in row and "badge-1 offline" in row and "—" in row
         assert "2 of 2 desks online" in str(app.screen.query_one("#desks-summary").render())
+
+
+def test_the_check_in_screen_and_the_desks_screen_show_one_pace_for_a_desk(tmp_db):
+    from eventdesk.services.checkin import check_in
+    from eventdesk.services.checkin_figures import desk_figures
+    from eventdesk.store.models import CheckinList
+
+    codes = _people(tmp_db, 6)
+    with open_context(tmp_db).session() as session:
+        session.add(CheckinList(name="Room A", kind="room"))
+    for index, code in enumerate(codes[:4]):  # Desk 1 on the entrance, then on a room door
+        moment = MOMENT - timedelta(minutes=4) + timedelta(seconds=40 * index)
+        check_in(_context(tmp_db, "Desk 1", moment), code, list_name="Main entrance" if index < 2 else "Room A")
+    check_in(_context(tmp_db, "Desk 1", MOMENT + timedelta(minutes=3)), codes[4])  # after "now" (a rehearsal)
+    overview = _by_desk(tmp_db)["Desk 1"]
+    figures = desk_figures(_context(tmp_db, "Desk 1"), "Main entrance")
+    assert (figures.scans_per_minute, figures.seconds_per_attendee) == (0.4, 40)
+    assert (overview.scans_per_minute, overview.seconds_per_attendee) == (0.4, 40)
+
+
+def test_no_seconds_per_attendee_and_no_queue_estimate_from_a_scan_or_two(tmp_db):
+    from eventdesk.services.checkin import check_in
+    from eventdesk.services.checkin_figures import desk_figures
+
+    codes = _people(tmp_db, 700)
+    check_in(_context(tmp_db, "Desk 1", MOMENT - timedelta(minutes=1)), codes[0])
+    figures = desk_figures(_context(tmp_db, "Desk 1"))
+    assert figures.list_per_minute == 0.1 and figures.waiting == 699
+    assert figures.minutes_to_clear is None  # not "~116 h 30 min" from one scan
+    check_in(_context(tmp_db, "Desk 1", MOMENT - timedelta(seconds=59)), codes[1])
+    assert desk_figures(_context(tmp_db, "Desk 1")).seconds_per_attendee is None  # not "1 s" from one gap
+    assert _by_desk(tmp_db)["Desk 1"].seconds_per_attendee is None

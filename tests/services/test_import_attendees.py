@@ -512,3 +512,14 @@ def test_badge_name_is_kept_searchable_and_other_scripts_are_found_in_latin(cont
     assert [p.called for p in search_people(context, "bobby")] == ["Bobby Tables"]
     assert [p.name for p in search_people(context, "papadopoulos")] == ["Γιώργος Παπαδόπουλος"]
     assert [p.name for p in search_people(context, "Петров")] == ["Ivan Petrov"]
+
+
+def test_codes_differing_only_in_case_import_nothing(context, tmp_path: Path) -> None:
+    import_attendees(context, write(tmp_path, "Name,Email,Code\nAnna Berg,anna@example.org,abc123secret\n"))
+    against_stored = "Name,Email,Code\nBen Cole,ben@example.org,ABC123SECRET\n"
+    with pytest.raises(AttendeeImportError, match="line 2: badge code differs only in upper/lower case"):
+        import_attendees(context, write(tmp_path, against_stored, "stored.csv"))
+    in_the_file = "Name,Email,Code\nCara Diaz,cara@example.org,xyz789secret\nDan Eld,dan@example.org,XYZ789Secret\n"
+    with pytest.raises(AttendeeImportError, match="line 3: badge code differs only in upper/lower case from the code on line 2"):
+        import_attendees(context, write(tmp_path, in_the_file, "file.csv"))
+    assert [p.name for p in people(context)] == ["Anna Berg"]

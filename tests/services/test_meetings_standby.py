@@ -107,3 +107,20 @@ def test_the_booking_form_finds_people_by_name_and_lists_the_pairs_common_free_s
     finn = svc.find_people(meetings, "finn")[0].id
     options = svc.pair_free_slots(meetings, ids["Eve Walker"], finn)
     assert [(o.slot.start, o.tables) for o in options] == [(at(10), [4]), (at(10, 30), [3, 4]), (at(11), [2, 4])]
+
+
+def test_the_confirmed_no_show_is_not_offered_as_a_stand_by_partner(slot_ten):
+    context, slot = slot_ten
+    checkin.check_in(context, BEN, list_name=svc.MATCHMAKING_LIST)  # Ben came into the area, never to table 1
+    checkin.check_in(context, EVE, list_name=svc.MATCHMAKING_LIST)
+    ids = _ids(context)
+    _confirm_table(context, 1)
+    names = [c.person.name for c in svc.standby(context, slot.id, for_person=ids[ANA])]
+    assert "Ben Okafor" not in names and "Eve Walker" in names
+    # In the next slot (his meeting there cancelled) his scan into the area still predates the
+    # meeting he missed.
+    board = svc.load_board(context)
+    later = next(s for s in board.slots if s.start == at(10, 30))
+    svc.cancel_meeting(context, next(m.id for m in board.meetings[later.id] if m.a.name == "Ben Okafor" or m.b.name == "Ben Okafor"))
+    context.clock.set(at(10, 35))
+    assert "Ben Okafor" not in [c.person.name for c in svc.standby(context, later.id)]

@@ -97,10 +97,10 @@ def test_a_desk_offline_for_100_scans_while_another_admits_10_of_them(event_url,
 
     # Uploading again changes nothing: the nonces make it idempotent.
     from eventdesk.services.offline.sync import upload_journal
-    for entry in desk_a.file.journal()[:5]:
+    for entry in desk_a.copy.journal()[:5]:
         check_in(desk_a.context, entry.code, entry.list_name, entry.desk, entry.direction, entry.nonce,
                  scanned_at=entry.scanned_at)
-    assert upload_journal(desk_a.context, desk_a.file, desk_a.link).uploaded == []
+    assert upload_journal(desk_a.context, desk_a.copy, desk_a.link).uploaded == []
     assert len(_records(url)) == 110
     desk_a.stop()
     desk_b.stop()
@@ -111,7 +111,7 @@ def test_a_person_scanned_twice_offline_at_the_same_desk_is_already_checked_in(e
     desk = _desk(proxy.url(_database(url)), "Desk A", tmp_path)
     online = desk.check_in(codes[0])  # admitted online a moment before the cut
     desk.refresh()
-    desk.check_in(codes[1])  # online again after the snapshot: kept in the desk's file too
+    desk.check_in(codes[1])  # online again after the snapshot: kept in the desk's offline copy too
     proxy.cut()
     first = desk.check_in(codes[2])
     second = desk.check_in(codes[2])
@@ -133,7 +133,7 @@ def test_a_person_scanned_twice_offline_at_the_same_desk_is_already_checked_in(e
 
 def test_a_scan_into_a_black_hole_answers_offline(event_url, proxy, tmp_path):
     """The firewall case: the proxy keeps the connection open and forwards nothing. The scan still
-    answers (after the deadline) from the desk's file, and the next ones answer at once; when the
+    answers (after the deadline) from the desk's offline copy, and the next ones answer at once; when the
     server is reachable again the journal goes up by itself."""
     url, codes = event_url
     desk = _desk(proxy.url(_database(url)), "Desk A", tmp_path)
@@ -162,12 +162,12 @@ def test_the_desk_file_is_private_and_one_per_event_and_desk(event_url, tmp_path
     url, _codes = event_url
     desk = _desk(url, "Desk 7 / hall", tmp_path)
     desk.refresh()
-    path = desk.file.path
+    path = desk.copy.path
     assert path.parent == tmp_path and path.name == "offline-conference-desk-7-hall.db"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert desk.file.people_count() == 150
+    assert desk.copy.people_count() == 150
     other = _desk(url, "Desk 8", tmp_path)
-    assert other.file.path != path
+    assert other.copy.path != path
     desk.stop()
     other.stop()
 
@@ -204,4 +204,67 @@ def test_badges_of_people_admitted_offline_print_here_and_once(event_url, proxy,
         assert [(j.kind, j.state) for j in jobs] == [("badge", "printed")]
         assert session.execute(select(func.count()).select_from(PrintJob)).scalar_one() == 1
     engine.dispose()
+    desk.stop()
+
+
+def test_a_secret_scanned_with_caps_lock_on_is_found_on_the_server_and_in_the_offline_copy(event_url, proxy,
+                                                                                         tmp_path):
+    from eventdesk.store.db import make_engine
+
+    url, codes = event_url
+    engine = make_engine(url)
+    with engine.begin() as connection:  # two pretix secrets (lower case)
+        for code in codes[:2]:
+            connection.exec_driver_sql("UPDATE attendee SET badge_code = %(new)s WHERE badge_code = %(old)s",
+                                       {"new": code.lower(), "old": code})
+    engine.dispose()
+    desk = _desk(proxy.url(_database(url)), "Desk A", tmp_path)
+    desk.refresh()
+    online = desk.check_in(codes[0].upper())
+    proxy.cut()
+    offline = desk.check_in(codes[1].upper())
+    assert (online.result, online.offline, online.person.badge_code) == ("ok", False, codes[0].lower())
+    assert (offline.result, offline.offline, offline.person.badge_code) == ("ok", True, codes[1].lower())
+    desk.stop()
+
+
+def test_search_marks_who_is_in_online_and_from_the_offline_copy_alike(event_url, proxy, tmp_path):
+    """Issue 19 item 6: on PostgreSQL and offline a name search marks who is in today (first
+    entry's time and desk), as on a SQLite file."""
+    url, codes = event_url
+    desk = _desk(proxy.url(_database(url)), "Desk A", tmp_path)
+    desk.refresh()
+    admitted = desk.check_in(codes[3])
+    online = desk.find("person3 nogel3")
+    proxy.cut()
+    later = desk.check_in(codes[30])  # Person30 Nögel30: admitted offline
+    offline = desk.find("person3 nogel3")
+    assert [p.badge_code for p in online.people][:1] == [codes[3]]
+    assert set(online.states) == {online.people[0].id}
+    assert (online.states[online.people[0].id].first_entry_at, online.states[online.people[0].id].first_entry_desk) \
+        == (admitted.scanned_at, "Desk A")
+    by_code = {p.badge_code: p.id for p in offline.people}
+    assert set(offline.states) == {by_code[codes[3]], by_code[codes[30]]}
+    assert offline.states[by_code[codes[30]]].first_entry_at == later.scanned_at
+    assert all(s.inside and s.first_entry_desk == "Desk A" for s in offline.states.values())
+    desk.stop()
+
+
+def test_offline_figures_come_from_the_copy_and_the_journal_and_say_so(event_url, proxy, tmp_path):
+    """Issue 19 item 5: offline, the figures beside the scan box are counted from the offline copy
+    plus this desk's own scans, labelled with the copy's time, instead of an error."""
+    url, codes = event_url
+    desk = _desk(proxy.url(_database(url)), "Desk A", tmp_path)
+    desk.check_in(codes[0])
+    desk.refresh()
+    online = desk.figures()
+    proxy.cut()
+    desk.check_in(codes[1])
+    desk.check_in(codes[2])
+    offline = desk.figures()
+    assert online.copy_taken_at is None and online.checkin_list.checked_in_today == 1
+    assert offline.copy_taken_at is not None and offline.copy_taken_at <= desk.clock.now()
+    assert (offline.checkin_list.checked_in_today, offline.checkin_list.expected, offline.checkin_list.inside_now) \
+        == (3, 150, 3)
+    assert offline.last_scan_at is not None and offline.waiting == 147
     desk.stop()

@@ -13,7 +13,7 @@ from PIL import Image
 from sqlmodel import Session
 
 from eventdesk.domain.codes import new_badge_code
-from eventdesk.services import printing
+from eventdesk.services import print_workers, printing
 from eventdesk.services.attendees import Person
 from eventdesk.services.context import open_context
 from eventdesk.settings import Settings
@@ -29,7 +29,7 @@ def context(tmp_db, tmp_path):
                         default_printer="front", printer_timeout_s=0.5)
     context = open_context(tmp_db, settings)
     yield context
-    assert printing.stop_workers(timeout=3)
+    assert print_workers.stop_workers(context, timeout=3)
     context.engine.dispose()
 
 
@@ -63,7 +63,7 @@ def printed(context, job_id: int):
 
 def test_reprint_needs_confirmation_and_is_counted(context, tmp_path):
     person = add(context, "Kíncső", "Izsak")
-    printing.start_workers(context, poll_seconds=0.05)
+    print_workers.start_workers(context, poll_seconds=0.05)
     first = printing.queue_badge(context, person.id)
     assert printing.queue_badge(context, person.id).id == first.id  # a waiting badge is not doubled
     wait_for(lambda: printed(context, first.id))
@@ -106,7 +106,7 @@ def test_move_a_waiting_job_to_another_configured_printer(context, tmp_path):
     with pytest.raises(printing.PrintingError, match="'side' is not a configured printer"):
         printing.move_job(context, queued.id, "side")
     printing.move_job(context, queued.id, "back")
-    printing.start_workers(context, poll_seconds=0.05)
+    print_workers.start_workers(context, poll_seconds=0.05)
     wait_for(lambda: printed(context, queued.id))
     assert len(pngs(tmp_path / "back")) == 1 and pngs(tmp_path / "front") == []
 
@@ -115,7 +115,7 @@ def test_jobs_queued_without_a_printer_go_to_the_default_printer(context, tmp_pa
     person = add(context, "Lukas", "Nögel")
     with context.session() as session:
         queued = print_jobs.enqueue(session, kind="badge", attendee_id=person.id, printer="", desk="Desk 2")
-    printing.start_workers(context, poll_seconds=0.05)
+    print_workers.start_workers(context, poll_seconds=0.05)
     wait_for(lambda: printed(context, queued.id))
     assert len(pngs(tmp_path / "front")) == 1
 

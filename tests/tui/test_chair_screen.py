@@ -19,7 +19,7 @@ from eventdesk.settings import Settings
 from eventdesk.store.models import Attendee
 from eventdesk.tui.app import make_app
 from eventdesk.tui.screens.chair import ChairScreen
-from eventdesk.tui.screens.chair.app import ChairApp
+from eventdesk.tui.chair_app import ChairApp
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 

@@ -139,6 +139,22 @@ async def test_every_failure_is_red_rings_the_bell_and_is_recorded(demo_db):
     assert [r.result for r in _records(demo_db)] == [c[1] for c in cases] + ["not_on_list"]
 
 
+async def test_a_forgotten_persons_badge_says_the_data_was_erased_not_reissued(demo_db):
+    from eventdesk.services.privacy import forget
+
+    code = _code(demo_db, "Izsak")
+    forget(open_context(demo_db, Settings(db=demo_db)), code)
+    async with _desk(demo_db) as (app, pilot, screen):
+        await _burst(pilot, screen, code)
+        assert screen.banner.kind == "error"
+        text = screen.banner.text
+        assert "DATA ERASED: THIS PERSON'S DETAILS WERE DELETED AT THEIR REQUEST" in text
+        assert "OLD BADGE" not in text and "REISSUED" not in text and "(no name)" not in text
+        recent = screen.query_one("#recent-scans").text
+        assert "(data erased)" in recent and "(no name)" not in recent
+    assert [r.result for r in _records(demo_db)][-1] == "forgotten"
+
+
 async def test_blocked_banner_shows_the_note(demo_db):
     _change(demo_db, "Przeor", blocked=True, note="Call the supervisor")
     app = _app(demo_db)
@@ -476,6 +492,23 @@ async def test_the_desk_figures_count_check_ins(demo_db):
         assert "Last scan" in figures and "08:30:00" in figures
 
 
+async def test_a_reopened_desk_does_not_claim_it_never_scanned_beside_its_last_scan(demo_db):
+    from datetime import timedelta
+
+    from eventdesk.services.checkin import check_in
+
+    earlier = open_context(demo_db, Settings(db=demo_db, desk="Desk 2"), Clock.frozen(MOMENT - timedelta(minutes=20)))
+    check_in(earlier, _code(demo_db, "Izsak"))  # before this app opened
+    async with _desk(demo_db) as (app, pilot, screen):
+        await screen.figures_ready()
+        assert "Last scan" in screen.query_one("#desk-figures").text
+        assert "08:10:00" in screen.query_one("#desk-figures").text
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        recent = screen.query_one("#recent-scans").text
+        assert "No scan yet" not in recent and "08:10:00 ✓ Kíncső Izsak" in recent  # reloaded from the store
+
+
 async def test_another_desks_scan_shows_up_in_the_figures(demo_db):
     import asyncio
 
@@ -539,14 +572,22 @@ async def test_figures_show_this_desks_range_and_the_queues_time_to_clear(demo_d
     app = make_app(context, watch_store=False)
     async with app.run_test(size=(160, 50)) as pilot:
         screen = app.screen
+        async def figures() -> str:
+            screen.request_figures(now=True)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            return screen.query_one("#desk-figures").text
+
+        def clears_in(text: str) -> str:
+            return text.split("Queue clears in")[1].split("\n")[0].strip()
+
         await _scan(pilot, screen, _code(demo_db, "Izsak"))
-        screen.request_figures(now=True)
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        text = screen.query_one("#desk-figures").text
+        text = await figures()
         assert "This desk: last names" in text and "A–I" in text
-        assert "Queue clears in" in text and "min" in text.split("Queue clears in")[1].split("\n")[0]
+        assert clears_in(text) == "–"  # one scan is no pace to plan a queue by
+        await _scan(pilot, screen, *(_code(demo_db, name) for name in ("Nögel", "Przeor", "Garcés")))
+        assert "min" in clears_in(await figures())
 
 
 async def test_the_desk_finds_people_by_badge_name_and_in_another_script(demo_db):

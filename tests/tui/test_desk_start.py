@@ -89,10 +89,10 @@ async def test_a_scan_recognised_before_the_check_in_screen_is_up_waits_for_it(d
     app.route_scan(person.badge_code, time.monotonic())  # no screen yet
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
-        await app.desk.wait_idle()
+        await app.checkin_screen.wait_idle()
         await pilot.pause()
         assert [(r.attendee_id, r.result) for r in _records(demo_db)] == [(person.id, "ok")]
-        assert app.desk.banner.kind == "ok"
+        assert app.checkin_screen.banner.kind == "ok"
 
 
 FIRST_SCAN = """
@@ -108,9 +108,9 @@ async def main():
     app = make_app(open_context(DB, Settings(db=DB, desk="Desk 1")))
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
-        app.desk.take_scan(CODE, 0.0)
-        await app.desk.wait_idle()
-        assert app.desk.results_shown == 1
+        app.checkin_screen.take_scan(CODE, 0.0)
+        await app.checkin_screen.wait_idle()
+        assert app.checkin_screen.results_shown == 1
         print(sorted({m.split(".")[0] if m.split(".")[0] != "sqlalchemy" else m
                       for m in sys.modules} & set(LOOK_FOR)))
 

@@ -17,7 +17,8 @@ from eventdesk.domain.clock import Clock
 from eventdesk.services.context import open_context
 from eventdesk.settings import Settings
 from eventdesk.store.models import Attendee, CheckinRecord, PrintJob
-from eventdesk.tui.screens.kiosk.screen import SEE_DESK, KioskError, KioskPin, KioskScreen, make_kiosk_app
+from eventdesk.tui.kiosk_app import KioskError, make_kiosk_app
+from eventdesk.tui.screens.kiosk.screen import SEE_DESK, KioskPin, KioskScreen
 
 from checkin_desk import change_attendee, session_of
 

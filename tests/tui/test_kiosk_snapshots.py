@@ -13,7 +13,7 @@ from eventdesk.domain.clock import Clock
 from eventdesk.services.context import open_context
 from eventdesk.settings import Settings
 from eventdesk.store.models import Attendee
-from eventdesk.tui.screens.kiosk.screen import make_kiosk_app
+from eventdesk.tui.kiosk_app import make_kiosk_app
 
 MOMENT = datetime(2024, 5, 7, 8, 30, tzinfo=ZoneInfo("Europe/Brussels"))
 

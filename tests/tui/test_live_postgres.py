@@ -107,7 +107,7 @@ async def test_every_screen_opens_and_shows_the_demo_on_postgresql(demo_on_pg, t
         row = table.row_text("desk:Desk P")
         assert "online" in row and "preview" in row
         # The desk's offline fallback (services.offline) keeps a journal: none of its scans wait.
-        assert app.offline_desk is not None and table.cell_text("desk:Desk P", "journal") == "0"
+        assert app.desk.status().on_server and table.cell_text("desk:Desk P", "journal") == "0"
 
         await pilot.press("f7")
         await _until(pilot, lambda: isinstance(app.screen, PrintersScreen) and app.screen.overview is not None,

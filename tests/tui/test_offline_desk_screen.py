@@ -56,8 +56,8 @@ async def test_the_header_says_offline_and_how_many_wait_and_reconciliation_list
         async with app.run_test(size=(160, 40)) as pilot:
             screen = app.screen
             assert isinstance(screen, CheckinScreen)
-            desk = app.offline_desk
-            await _until(pilot, lambda: desk.file.people_count() == 20, "the snapshot is taken")
+            desk = app.desk
+            await _until(pilot, lambda: desk.copy.people_count() == 20, "the snapshot is taken")
             assert "online" in _header(app) and "OFFLINE" not in _header(app)
 
             proxy.cut()
@@ -67,6 +67,10 @@ async def test_the_header_says_offline_and_how_many_wait_and_reconciliation_list
             await _until(pilot, lambda: "OFFLINE" in _header(app) and "2 scans waiting" in _header(app),
                          "the header says OFFLINE with 2 waiting")
             assert screen.banner.kind == "ok" and "OFFLINE" in screen.banner.text
+            figures = screen.query_one("#desk-figures")
+            screen.request_figures(now=True)
+            await _until(pilot, lambda: figures.text.startswith("OFFLINE · copy of")
+                         and "2 / 20" in figures.text.splitlines()[1], "the figures come from the copy")
             check_in(other_desk, codes[1], desk="Desk B")  # admitted again at a desk that is online
 
             proxy.restore()
@@ -99,3 +103,40 @@ def test_the_header_link_part_reads_at_a_glance():
     assert link_text(LinkStatus(online=True, waiting=4)).plain.strip() == "online · uploading 4"
     offline = link_text(LinkStatus(online=False, waiting=1, offline_for_s=185)).plain
     assert offline.startswith(" OFFLINE ") and "1 scan waiting to upload" in offline and "for 3 min" in offline
+    assert "copy 1 h 05 min old" in link_text(LinkStatus(online=False, waiting=0, copy_age_s=3900)).plain
+    assert link_text(LinkStatus(online=True, waiting=0, on_server=False)).plain == ""
+
+
+async def test_offline_the_printer_line_stays_and_warns_when_the_printer_is_off(pg_url, tmp_path):
+    """Issue 19 item 3: offline, the header's printer line is kept from the badges the desk prints
+    itself, and a printer switched off meanwhile shows as trouble instead of vanishing."""
+    import socket
+
+    from eventdesk.services.context import open_context
+    from eventdesk.settings import Settings
+    from eventdesk.tui.app import make_app
+
+    with socket.socket() as free:  # a port nobody listens on: a printer switched off
+        free.bind(("127.0.0.1", 0))
+        printer = f"tcp://127.0.0.1:{free.getsockname()[1]}"
+    codes = offline_event(pg_url, people=5)
+    proxy = TcpProxy()
+    try:
+        url = proxy.url(pg_url.rsplit("/", 1)[1])
+        settings = Settings(db=url, desk="Desk A", data_dir=str(tmp_path), printers={"badge": printer},
+                            default_printer="badge", printer_timeout_s=1)
+        app = make_app(open_context(url, settings))
+        async with app.run_test(size=(160, 40)) as pilot:
+            screen = app.screen
+            await _until(pilot, lambda: app.desk.copy.people_count() == 5, "the snapshot is taken")
+            proxy.cut()
+            await _scan(pilot, screen, codes[0])
+            assert screen.last_outcome.offline and screen.last_outcome.badge_queued
+            line = screen.query_one("#printer-state")
+            await _until(pilot, lambda: app.desk.badges.failed == 1, "the badge failed to print", rounds=1500)
+            screen.request_figures(now=True)
+            await _until(pilot, lambda: line.display and "1 failed" in str(line.render()),
+                         "the printer line warns")
+            assert "⚠ Badge printer badge: OFFLINE" in str(line.render())
+    finally:
+        proxy.close()

@@ -39,7 +39,7 @@ async def person_types(pilot, *keys: str) -> None:
 
 
 def desk(app) -> CheckinScreen:
-    return app.desk
+    return app.checkin_screen
 
 
 async def open_walk_in(pilot, app) -> WalkInForm:

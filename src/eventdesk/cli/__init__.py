@@ -43,15 +43,15 @@ def open_tui(ctx_obj: dict, db: str | None, desk: str | None, now: str | None, s
              *, create: bool = False, screen: str = "checkin", fallback_printer: str | None = None) -> None:
     from dataclasses import replace
 
+    from eventdesk.cli.sync import open_app_desk
     from eventdesk.logs import quiet_logging
-    from eventdesk.services.context import open_context
 
     quiet_logging()
     settings = settings_from(ctx_obj, db=db, desk=desk)
     if fallback_printer and not settings.printers and not settings.default_printer:
         settings = replace(settings, printers={"preview": fallback_printer}, default_printer="preview")
-    context = open_context(require_db(settings), settings, create=create)
-    context.clock = make_clock(now, speed, context.event().timezone)
+    require_db(settings)
+    context, the_desk = open_app_desk(settings, create=create, clock_for=lambda zone: make_clock(now, speed, zone))
     import gc
 
     from eventdesk.tui.app import make_app
@@ -59,7 +59,7 @@ def open_tui(ctx_obj: dict, db: str | None, desk: str | None, now: str | None, s
     # What the imports built lives as long as the process: out of the collector's sight from now
     # on, so the collection before the first scan (settle_garbage_collector) walks only the app.
     gc.freeze()
-    make_app(context, start_screen=screen).run()
+    make_app(context, start_screen=screen, desk=the_desk).run()
 
 
 # The moment the demo's rehearsal clock starts at when no --now is given.
@@ -99,7 +99,7 @@ def demo(obj: dict, db: str | None, desk: str | None, now: str | None, speed: fl
     if fresh or not demo_exists(target):
         from eventdesk.cli.common import parse_moment
         from eventdesk.services.demo import load_fixture
-        from eventdesk.services.demo_history import add_demo_history
+        from eventdesk.store.demo_history import add_demo_history
 
         click.echo("Building the demo event (about 700 attendees)…", err=True)
         create_demo(target)

@@ -1,4 +1,4 @@
-"""Commands about people: import and search."""
+"""Commands about people: import, search and export them (one person's data: ``cli.data``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from eventdesk.cli.common import Failure, db_option, echo_json, friendly_errors,
 
 @main.group()
 def attendees() -> None:
-    """Find people."""
+    """Find people; export (subject access) or forget (erasure) one person's data."""
 
 
 @attendees.command("search")

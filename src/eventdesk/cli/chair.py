@@ -37,7 +37,7 @@ def chair(obj: dict, room: str, db: str | None, desk: str | None, now: str | Non
         state = chair_state(context, room)  # a wrong room name fails here, in one line
     except ChairError as error:
         raise Failure(str(error)) from None
-    from eventdesk.tui.screens.chair.app import ChairApp
+    from eventdesk.tui.chair_app import ChairApp
 
     ChairApp(context, state.room.name).run()
 

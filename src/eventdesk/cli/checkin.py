@@ -94,58 +94,56 @@ def scan(obj: dict, code: str | None, from_file: str | None, list_name: str | No
         # A desk on a server keeps scanning when the server does not answer: see services.offline.
         from eventdesk.cli.sync import open_desk
 
-        offline_desk = open_desk(settings, settings.desk, clock_for=lambda tz: make_clock(now, speed, tz))
-        zone = offline_desk.zone
-
-        def decide(text: str, nonce: str | None):
-            return offline_desk.check_in(text, list_name=list_name, direction=direction, nonce=nonce)
+        the_desk = open_desk(settings, settings.desk, clock_for=lambda tz: make_clock(now, speed, tz))
     else:
+        from eventdesk.services.desk import LocalDesk
+
         context = _context(obj, db, desk)
         context.clock = make_clock(now, speed, context.event().timezone)  # a rehearsal as 'run --now' has
-        zone = context.zone
+        the_desk = LocalDesk(context)
+    zone = the_desk.zone
 
-        def decide(text: str, nonce: str | None):
-            return _decide(context, text, list_name, direction, nonce)
-    if from_file is None:
-        try:
-            result = decide(code, nonce)
-        except CheckinError as error:
-            raise Failure(str(error)) from None
-        if as_json:
-            echo_json(result.as_dict())
-        else:
-            _say_result(zone, result)
-        if not result.ok:
+    def decide(text: str, nonce: str | None):
+        return the_desk.check_in(text, list_name=list_name, direction=direction, nonce=nonce)
+
+    the_desk.start_printing()  # offline: a badge prints at once, not when the desk app next starts
+    try:
+        if from_file is None:
+            try:
+                result = decide(code, nonce)
+            except CheckinError as error:
+                raise Failure(str(error)) from None
+            if as_json:
+                echo_json(result.as_dict())
+            else:
+                _say_result(zone, result)
+            if not result.ok:
+                raise SystemExit(REFUSED)
+            return
+        from eventdesk.domain.checkin import clean_code
+
+        refused = False
+        for number, line in _lines(from_file):
+            if not clean_code(line):  # blank, or only spaces, control characters or a scanner prefix
+                continue
+            try:
+                result = decide(line, f"{nonce}:{number}" if nonce else None)
+            except CheckinError as error:
+                raise Failure(f"line {number}: {error}") from None
+            except Exception as error:
+                # What was decided before this line is recorded; say where the batch stopped.
+                click.echo(f"eventdesk: stopped at line {number} of {from_file}; the lines before it are recorded.",
+                           err=True)
+                raise error
+            refused = refused or not result.ok
+            if as_json:
+                click.echo(json.dumps(result.as_dict(), ensure_ascii=False, default=str))  # click.echo flushes
+            else:
+                _say_result(zone, result)
+        if refused:
             raise SystemExit(REFUSED)
-        return
-    from eventdesk.domain.checkin import clean_code
-
-    refused = False
-    for number, line in _lines(from_file):
-        if not clean_code(line):  # blank, or only spaces, control characters or a scanner prefix
-            continue
-        try:
-            result = decide(line, f"{nonce}:{number}" if nonce else None)
-        except CheckinError as error:
-            raise Failure(f"line {number}: {error}") from None
-        except Exception as error:
-            # What was decided before this line is recorded; say where the batch stopped.
-            click.echo(f"eventdesk: stopped at line {number} of {from_file}; the lines before it are recorded.",
-                       err=True)
-            raise error
-        refused = refused or not result.ok
-        if as_json:
-            click.echo(json.dumps(result.as_dict(), ensure_ascii=False, default=str))  # click.echo flushes
-        else:
-            _say_result(zone, result)
-    if refused:
-        raise SystemExit(REFUSED)
-
-
-def _decide(context, text: str, list_name: str | None, direction: str, nonce: str | None):
-    from eventdesk.services.checkin import check_in
-
-    return check_in(context, text, list_name=list_name, direction=direction, nonce=nonce)
+    finally:
+        the_desk.stop()  # waits for a badge still printing
 
 
 def _lines(source: str) -> Iterator[tuple[int, str]]:
@@ -181,6 +179,8 @@ def _say_result(zone, result) -> None:
 
     who = f"{printable(result.person.name, 80)} ({printable(result.person.organisation, 60) or '-'}, "\
           f"{printable(result.person.category, 30)})" if result.person else printable(result.code, 60)
+    if result.result == "forgotten":  # an erased person has no name: say which code it was
+        who = printable(result.code, 60)
     line = f"{result.result}: {result.label}: {who}"
     if result.first_checkin_at is not None:
         local = result.first_checkin_at.astimezone(zone())

@@ -1,4 +1,4 @@
-"""Data protection from the command line: ``attendee forget``, ``attendee export``, ``purge``."""
+"""Data protection from the command line: ``attendees forget``, ``attendees export``, ``purge``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 import click
 
 from eventdesk.cli import main
+from eventdesk.cli.attendees import attendees
 from eventdesk.cli.common import (
     Failure, db_option, desk_option, echo_json, friendly_errors, require_db, say, settings_from,
 )
@@ -28,12 +29,12 @@ def _confirm(question: str, yes: bool) -> None:
         raise Failure("Nothing was changed.")
 
 
-@main.group("attendee")
+@main.group("attendee", hidden=True)
 def attendee_group() -> None:
-    """One person's data: export it (subject access), or forget it (erasure)."""
+    """The older spelling of 'eventdesk attendees forget|export', kept for scripts."""
 
 
-@attendee_group.command("forget")
+@attendees.command("forget")
 @click.argument("attendee")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @desk_option
@@ -62,7 +63,7 @@ def forget(obj: dict, attendee: str, yes: bool, desk: str | None, db: str | None
         "Backups taken before now still hold the old data until they are rotated out.")
 
 
-@attendee_group.command("export")
+@attendees.command("export")
 @click.argument("attendee")
 @click.option("--json", "as_json", is_flag=True, required=True, help="Print JSON (the only format).")
 @db_option
@@ -77,6 +78,10 @@ def export(obj: dict, attendee: str, as_json: bool, db: str | None) -> None:
         echo_json(export_person(_context(obj, db), attendee))
     except PersonNotFound as error:
         raise Failure(str(error)) from None
+
+
+attendee_group.add_command(forget)
+attendee_group.add_command(export)
 
 
 @main.command("purge")

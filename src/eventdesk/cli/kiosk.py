@@ -12,7 +12,7 @@ def open_kiosk(obj: dict, db: str | None, desk: str | None, now: str | None, spe
                list_name: str | None) -> None:
     from eventdesk.logs import quiet_logging
     from eventdesk.services.context import open_context
-    from eventdesk.tui.screens.kiosk.screen import KioskError, make_kiosk_app
+    from eventdesk.tui.kiosk_app import KioskError, make_kiosk_app
 
     quiet_logging()
     settings = settings_from(obj, db=db, desk=desk)

@@ -356,7 +356,7 @@ def slip_command(obj: dict, attendee: str, printer: str | None, db: str | None, 
     ATTENDEE is a badge code, an e-mail or a name that matches one person.
     """
     from eventdesk.printing.devices import PrinterError
-    from eventdesk.printing.slip import SlipError, print_slip
+    from eventdesk.services.meeting_slips import SlipError, print_slip
 
     context = _context(obj, db, now, speed)
     target = printer or context.settings.default_printer

@@ -27,6 +27,18 @@ def open_desk(settings, desk: str, prepare: bool = True, clock_for=None):
         raise Failure(f"The server did not answer: {error}.") from None
 
 
+def open_app_desk(settings, *, create: bool = False, clock_for=None):
+    """(context, desk) for an app (run, kiosk, chair, board): on a server that does not answer, the
+    desk opens offline from its copy; a desk that never was online fails in one line."""
+    from eventdesk.services.desk import open_desk
+    from eventdesk.services.offline.link import ServerUnreachable
+
+    try:
+        return open_desk(settings, create=create, clock_for=clock_for)
+    except ServerUnreachable as error:
+        raise Failure(f"The server did not answer: {error}.") from None
+
+
 def _when(at, zone) -> str:
     return at.astimezone(zone).strftime("%a %H:%M:%S") if at is not None else "-"
 
@@ -47,22 +59,22 @@ def sync(obj: dict, desk: str | None, as_json: bool, db: str | None) -> None:
 
     settings = settings_from(obj, db=db, desk=desk)
     _needs_server(require_db(settings))
-    offline_desk = open_desk(settings, settings.desk, prepare=False)
-    if offline_desk.context is None:
-        waiting = offline_desk.file.waiting_count()
-        raise Failure(f"The server did not answer ({offline_desk.lost_reason}); {waiting} offline scans of "
-                      f"'{settings.desk}' wait in {offline_desk.file.path} and nothing was uploaded.")
-    before = {e.nonce for e in offline_desk.file.journal() if e.uploaded_at is not None}
+    server_desk = open_desk(settings, settings.desk, prepare=False)
+    if not server_desk.link.reachable:
+        waiting = server_desk.copy.waiting_count()
+        raise Failure(f"The server did not answer ({server_desk.lost_reason}); {waiting} offline scans of "
+                      f"'{settings.desk}' wait in {server_desk.copy.path} and nothing was uploaded.")
+    before = {e.nonce for e in server_desk.copy.journal() if e.uploaded_at is not None}
     try:
-        report = offline_desk.upload()
-        people = offline_desk.refresh()
+        report = server_desk.upload()
+        people = server_desk.refresh()
     except ServerUnreachable as error:
         raise Failure(f"The server stopped answering during the sync ({error}); "
-                      f"{offline_desk.file.waiting_count()} offline scans still wait.") from None
+                      f"{server_desk.copy.waiting_count()} offline scans still wait.") from None
     # Scans this command found uploaded by the desk's screen meanwhile are not counted twice.
     report.uploaded = [u for u in report.uploaded if u.entry.nonce not in before]
-    zone = offline_desk.zone()
-    data = {"desk": settings.desk, "file": str(offline_desk.file.path), "snapshot_people": people, **report.as_dict()}
+    zone = server_desk.zone()
+    data = {"desk": settings.desk, "file": str(server_desk.copy.path), "snapshot_people": people, **report.as_dict()}
     if as_json:
         echo_json(data)
         return
@@ -73,7 +85,7 @@ def sync(obj: dict, desk: str | None, as_json: bool, db: str | None) -> None:
         say(f"{len(report.conflicts)} admitted here while offline but refused by the server "
             "('eventdesk reconcile' lists every conflict with both desks):")
         for u in report.conflicts:
-            who = offline_desk.file.person(u.entry.person_id) if u.entry.person_id else None
+            who = server_desk.copy.person(u.entry.person_id) if u.entry.person_id else None
             name = printable(f"{who['first_name']} {who['last_name']}".strip(), 60) if who else printable(u.entry.code, 40)
             say(f"  {name}: {u.server_result} on {printable(u.entry.list_name, 40)} "
                 f"(scanned here {_when(u.entry.scanned_at, zone)})")

@@ -56,7 +56,8 @@ class Slot:
         # Computed once here, not per access: a board sorts and compares them for every room every
         # second, and a cached_property's lock cost more than the sums (see benchmarks/agenda.py).
         shift = timedelta(minutes=self.shift_minutes)
-        if self.started_at is not None and self.status in (RUNNING, ENDED):
+        # A scheduled session keeps a started_at when it was delayed while it ran by the clock.
+        if self.started_at is not None and self.status != CANCELLED:
             effective_start = self.started_at
         else:
             effective_start = self.start + shift
@@ -68,7 +69,7 @@ class Slot:
         object.__setattr__(self, "effective_end", effective_end)
 
     # effective_start: when it really started once the chair marked it (early starts are early),
-    # else as planned plus the delay.
+    # or once a delay came while it ran; else as planned plus the delay.
     # effective_end: when it really ended once marked ended; else the planned end plus the delay
     # (an early start sets the delay to its real offset, so the end moves with it).
     effective_start: datetime = field(init=False, repr=False, compare=False)
@@ -231,16 +232,21 @@ class Reschedule:
 
     shifts: dict[int, int]
     applied: int
+    # The start the chosen session keeps (it has started): record it as its ``started_at``.
+    keeps_start: datetime | None = None
 
     @property
     def moved(self) -> list[int]:
         return list(self.shifts)
 
 
-def reschedule(room_slots: Sequence[Slot], session_id: int, minutes: int) -> Reschedule:
+def reschedule(room_slots: Sequence[Slot], session_id: int, minutes: int, at: datetime | None = None) -> Reschedule:
     """Delay (``minutes > 0``) or pull back (``< 0``) one session and, as Indico's rescheduler
     does, the FOLLOWING sessions of the same room until a gap long enough to absorb the change;
     gaps that are too short are kept, not squeezed.
+
+    A session that has started at ``at`` (running by the clock, not yet marked) keeps its start:
+    the change moves its end and what follows, and ``keeps_start`` is the start to record.
 
     A pull back is the mirror image: it never moves a session before its planned start (so it
     never reaches into the session before, planned back to back at the latest), and the followers
@@ -254,6 +260,9 @@ def reschedule(room_slots: Sequence[Slot], session_id: int, minutes: int) -> Res
     if applied == 0:
         return Reschedule({}, 0)
     shifts = {target.id: target.shift_minutes + applied}
+    keeps_start = None
+    if at is not None and target.started_at is None and target.status == SCHEDULED and is_current(target, at):
+        keeps_start = target.effective_start
     followers = [s for s in _in_order(room_slots)
                  if s.id != target.id and s.room_id == target.room_id and not s.cancelled and s.status != ENDED
                  and (s.effective_start, s.id) >= (target.effective_start, target.id)]
@@ -273,7 +282,7 @@ def reschedule(room_slots: Sequence[Slot], session_id: int, minutes: int) -> Res
                 break
             carry = step
         shifts[follower.id] = follower.shift_minutes + step
-    return Reschedule(shifts, applied)
+    return Reschedule(shifts, applied, keeps_start)
 
 
 def apply_shifts(slots: Iterable[Slot], shifts: dict[int, int]) -> list[Slot]:

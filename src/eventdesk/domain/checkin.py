@@ -18,6 +18,7 @@ class Result(StrEnum):
     REVOKED = "revoked"
     NOT_ON_LIST = "not_on_list"
     BLOCKED = "blocked"
+    FORGOTTEN = "forgotten"  # the person's data was erased at their request (attendee forget)
 
 
 # What the desk reads on the banner.
@@ -29,6 +30,7 @@ LABELS: dict[str, str] = {
     Result.REVOKED: "Old badge: this code was replaced by a reissued badge",
     Result.NOT_ON_LIST: "Not admitted on this list",
     Result.BLOCKED: "Blocked: send to the registration supervisor",
+    Result.FORGOTTEN: "Data erased: this person's details were deleted at their request",
 }
 
 ENTRY = "entry"
@@ -53,6 +55,23 @@ class CodeLookup:
     blocked: bool = False
     category: str = ""
     inside: bool = False  # the last valid scan of this person on this list was an entry
+    forgotten: bool = False  # the person's data was erased (the code is revoked too)
+
+    @classmethod
+    def of(cls, person, *, revoked: bool, last_direction: str | None, forgotten: bool = False) -> "CodeLookup":
+        """The lookup of the person found behind a code (anything with ``status``, ``blocked`` and
+        ``category``; None: nobody holds it) and the direction of their last valid scan today."""
+        if person is None:
+            return cls(found=False)
+        return cls(found=True, revoked=revoked, status=person.status, blocked=person.blocked,
+                   category=person.category, inside=last_direction == ENTRY, forgotten=forgotten)
+
+
+def badge_due(result: str, *, direction: str, list_kind: str, badge_queued: bool) -> bool:
+    """Whether this scan prints the person's badge: at an entrance, once. A door or meeting-desk
+    scan means the badge (or the confirmation e-mail) is already in the person's hand, and the
+    desk there has no badge printer."""
+    return result == Result.OK and direction == ENTRY and list_kind == "entrance" and not badge_queued
 
 
 def admits(categories: str, category: str) -> bool:
@@ -63,7 +82,7 @@ def admits(categories: str, category: str) -> bool:
 
 
 def decide(lookup: CodeLookup, *, list_categories: str = "", direction: str = ENTRY) -> Result:
-    """The answer to one scan. The order is fixed: a code nobody holds, an old code, a cancelled
+    """The answer to one scan. The order is fixed: a code nobody holds, an erased person, an old code, a cancelled
     registration, a blocked person, a category the list does not admit; only then entry/exit.
     An exit is always ok for an admitted person; an entry is ok unless the person is inside
     already (re-entry after an exit is ok)."""
@@ -71,6 +90,8 @@ def decide(lookup: CodeLookup, *, list_categories: str = "", direction: str = EN
         raise ValueError(f"direction must be 'entry' or 'exit', not {direction!r}")
     if not lookup.found:
         return Result.UNKNOWN_CODE
+    if lookup.forgotten:
+        return Result.FORGOTTEN
     if lookup.revoked:
         return Result.REVOKED
     if lookup.status == "cancelled":

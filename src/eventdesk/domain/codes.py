@@ -28,3 +28,12 @@ def seeded_code_factory(seed: int) -> CodeFactory:
 
     rng = random.Random(seed)
     return lambda: "".join(rng.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def code_key(code: str) -> str:
+    """What makes two badge codes the same: their letters whatever the case (a pretix secret typed
+    with Caps Lock on is the same secret). ASCII only, as SQLite's lower() folds."""
+    return code.translate(_ASCII_LOWER)

@@ -343,6 +343,16 @@ def _called_columns(keys: Iterable[str]) -> dict[str, str]:
     return found
 
 
+def _used(header: list[str], keys: dict[str, str], wanted: Iterable[tuple[str, tuple[str, ...]]]) -> tuple[tuple[str, str], ...]:
+    """(field, column as written) for the dry run: each field from the first of its header keys the file has."""
+    out = []
+    for target, candidates in wanted:
+        key = next((k for k in candidates if k in keys), None)
+        if key is not None:
+            out.append((target, header[keys[key]]))
+    return tuple(out)
+
+
 def _called(v: dict[str, str], columns: dict[str, str]) -> dict[str, str]:
     return {target: _text(v.get(key, ""), target.replace("_", " ")) for target, key in columns.items()}
 
@@ -352,7 +362,7 @@ _PRETIX_MIDDLE = ("attendeenamemiddlename",)
 _PRETIX_LAST = ("attendeenamefamilyname", "attendeenamelastname", "attendeenamesurname")
 
 
-def _pretix_layout(keys: dict[str, str]) -> _Layout:
+def _pretix_layout(keys: dict[str, str], header: list[str]) -> _Layout:
     if "secret" not in keys:
         raise FileProblem("This is not a pretix check-in list export: it has no 'Secret' column.")
     fields = {"first_name", "last_name", "category", "email", "note"}
@@ -391,10 +401,16 @@ def _pretix_layout(keys: dict[str, str]) -> _Layout:
             note="; ".join(notes), badge_code=code, source_ref=f"pretix:{code}", **_called(v, called),
         )
 
-    return _Layout("pretix", frozenset(fields), build, "pretix secret")
+    names = ((("first_name", _PRETIX_FIRST), ("last_name", _PRETIX_LAST))
+             if {*_PRETIX_FIRST, *_PRETIX_LAST} & set(keys) else (("name", ("attendeename",)),))
+    used = _used(header, keys, (*names, ("email", ("attendeeemail", "email")), ("organisation", ("company",)),
+                                ("country", ("country",)), ("category (from the product)", ("product",)),
+                                ("note", ("requiresspecialattention", "comment")), ("code", ("secret",)),
+                                *((t, (k,)) for t, k in called.items())))
+    return _Layout("pretix", frozenset(fields), build, "pretix secret", columns=used)
 
 
-def _eventbrite_layout(keys: dict[str, str]) -> _Layout:
+def _eventbrite_layout(keys: dict[str, str], header: list[str]) -> _Layout:
     fields = {"first_name", "last_name", "email", "category", "status"}
     called = _called_columns(keys)
     fields.update(called)
@@ -420,7 +436,11 @@ def _eventbrite_layout(keys: dict[str, str]) -> _Layout:
             status=status, source_ref=f"eventbrite:{_text(number, 'Attendee #')}", **_called(v, called),
         )
 
-    return _Layout("eventbrite", frozenset(fields), build, "Eventbrite attendee #")
+    used = _used(header, keys, (("first_name", ("firstname",)), ("last_name", ("lastname",)), ("email", ("email",)),
+                                ("organisation", ("company",)), ("role", ("jobtitle",)), ("country", ("homecountry",)),
+                                ("category (from the ticket type)", ("tickettype",)), ("status", ("attendeestatus",)),
+                                ("key", ("attendee#",)), *((t, (k,)) for t, k in called.items())))
+    return _Layout("eventbrite", frozenset(fields), build, "Eventbrite attendee #", columns=used)
 
 
 def _mapped_columns(header: list[str], mapping: dict[str, str]) -> dict[str, str]:
@@ -578,11 +598,11 @@ def parse_text(text: str, encoding: str = "UTF-8", fmt: str = "auto",
     detected = detect_format(keys)
     chosen = "csv" if mapping else detected if fmt == "auto" else fmt
     if chosen == "pretix":
-        layout = _pretix_layout(first_index)
+        layout = _pretix_layout(first_index, header)
     elif chosen == "eventbrite":
         if fmt == "eventbrite" and "attendee#" not in first_index:
             raise FileProblem("This is not an Eventbrite attendee report: it has no 'Attendee #' column.")
-        layout = _eventbrite_layout(first_index)
+        layout = _eventbrite_layout(first_index, header)
     else:
         layout = _generic_layout(header, mapping)
 

@@ -1,11 +1,11 @@
 """The print queue: one long-lived worker thread per printer (like toolong's ``LineReader``), with
 a clean stop. Jobs are rows in the store; a worker takes the oldest due job of its printer,
-renders it with the renderer registered for its kind, prints it, and marks it printed, pending
-again with a backoff, or failed after the last attempt. Every outcome is reported through a
-callback (the TUI turns it into a message). A check-in only inserts a row: it never waits here.
+renders it with the renderer its owner gave for the job's kind, prints it, and marks it printed,
+pending again with a backoff, or failed after the last attempt. Every outcome is reported through
+a callback (the TUI turns it into a message). A check-in only inserts a row: it never waits here.
 
-Renderers by job kind: ``register_renderer("slip", fn)`` where ``fn(context, job)`` returns a
-1-bit Pillow image no wider than ``services.printing.badge_layout(settings).width``."""
+Renderers by job kind (``{"badge": fn, ...}``, the table is ``services.print_workers.RENDERERS``):
+``fn(context, job)`` returns a 1-bit Pillow image no wider than the printer's badge layout."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from PIL import Image
 
@@ -30,22 +30,10 @@ MAX_ATTEMPTS = 5
 STALE_AFTER = timedelta(minutes=2)
 
 Renderer = Callable[[object, PrintJob], Image.Image]
-_renderers: dict[str, Renderer] = {}
 
 
 class RenderError(Exception):
     """A job that cannot be drawn (unknown kind, attendee gone): retrying will not help."""
-
-
-def register_renderer(kind: str, renderer: Renderer) -> None:
-    _renderers[kind] = renderer
-
-
-def renderer_for(kind: str) -> Renderer:
-    try:
-        return _renderers[kind]
-    except KeyError:
-        raise RenderError(f"No renderer for print jobs of kind '{kind}'") from None
 
 
 @dataclass(frozen=True)
@@ -78,13 +66,14 @@ Report = Callable[[JobReport], None]
 class PrintWorker(threading.Thread):
     """Prints the jobs of one printer, oldest first, until ``stop()``."""
 
-    def __init__(self, context, name: str, url: str, keys: Iterable[str] | None = None,
-                 report: Report | None = None, poll_seconds: float = 0.5,
+    def __init__(self, context, name: str, url: str, renderers: Mapping[str, Renderer],
+                 keys: Iterable[str] | None = None, report: Report | None = None, poll_seconds: float = 0.5,
                  backoff: Sequence[float] = BACKOFF_SECONDS, max_attempts: int = MAX_ATTEMPTS) -> None:
         super().__init__(name=f"eventdesk-printer-{name}", daemon=True)
         self.context = context
         self.printer_name = name
         self.url = url
+        self.renderers = dict(renderers)
         self.keys = sorted(set(keys or ()) | {name, url})
         self.report = report
         self.poll_seconds = poll_seconds
@@ -128,7 +117,7 @@ class PrintWorker(threading.Thread):
         if job is None:
             return False
         try:
-            image = renderer_for(job.kind)(self.context, job)
+            image = self._renderer(job.kind)(self.context, job)
             print_image(self.url, image, self.context.settings, name=f"{job.kind}-{job.id}")
         except PrinterError as error:
             self._failed(job, str(error), transient=True)
@@ -143,6 +132,12 @@ class PrintWorker(threading.Thread):
             log.info("print job %s (%s) printed on %s", job.id, job.kind, self.printer_name)
             self._report(job, "printed", f"Printed on {self.printer_name}")
         return True
+
+    def _renderer(self, kind: str) -> Renderer:
+        try:
+            return self.renderers[kind]
+        except KeyError:
+            raise RenderError(f"No renderer for print jobs of kind '{kind}'") from None
 
     def _failed(self, job: PrintJob, message: str, transient: bool) -> None:
         # Ids and printer messages only: the log never names the person on the badge.

@@ -3,23 +3,18 @@ the thermal printer, because venue Wi-Fi is bad and paper does not need it.
 
 Drawn like a badge (``printing.badge``): a 1-bit Pillow image in a real Unicode font at the
 printer's width, so "Šermukšnytė-Alešiūnienė" and "Kíncső" print as written, then sent as a GS v 0
-raster by the badge printer's device code. The print queue knows the job kind "slip"."""
+raster by the badge printer's device code. What goes on it, and queueing it, is the use case
+``services.meeting_slips``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageDraw
 
 from eventdesk.printing.badge import BLACK, BOLD, REGULAR, WHITE, BadgeLayout, clean_line, fit_line
 from eventdesk.printing.fonts import load_font
-from eventdesk.printing.queue import RenderError, register_renderer
-
-
-class SlipError(Exception):
-    """A slip that cannot be printed or queued; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -100,75 +95,4 @@ def render_slip(data: SlipData, layout: BadgeLayout) -> Image.Image:
     return slip.result()
 
 
-# -- use cases -------------------------------------------------------------------------------------
-
-def slip_data(context, person: str | int) -> SlipData:
-    """What ``person``'s slip shows now: their remaining meetings by the event clock."""
-    from eventdesk.services.meetings import MeetingsError, remaining_meetings
-
-    zone: ZoneInfo = context.zone()
-    try:
-        ref, meetings = remaining_meetings(context, person)
-    except MeetingsError as error:
-        raise SlipError(str(error)) from None
-    rows = []
-    for meeting in meetings:
-        partner = meeting.partner_of(ref.id)
-        rows.append(SlipMeeting(meeting.slot.start.astimezone(zone), meeting.slot.end.astimezone(zone),
-                                meeting.table, partner.name, partner.organisation))
-    return SlipData(ref.name, ref.organisation, context.event().name, context.now().astimezone(zone), tuple(rows))
-
-
-def slip_layout(context) -> BadgeLayout:
-    from eventdesk.services.printing import badge_layout
-
-    return badge_layout(context.settings)
-
-
-def slip_image(context, person: str | int) -> tuple[SlipData, Image.Image]:
-    data = slip_data(context, person)
-    return data, render_slip(data, slip_layout(context))
-
-
-def print_slip(context, person: str | int, printer: str) -> tuple[SlipData, str]:
-    """Print ``person``'s slip now on ``printer`` (a configured name or a URL), waiting for the
-    printer (the command line). Returns what was printed and where; errors raise PrinterError."""
-    from eventdesk.printing.devices import parse_printer_url, print_image
-
-    url = context.settings.printer_url(printer) or printer
-    parse_printer_url(url)
-    data, image = slip_image(context, person)
-    return data, print_image(url, image, context.settings, name="slip")
-
-
-def queue_slip(context, attendee_id: int, printer: str | None = None) -> str:
-    """Queue ``attendee_id``'s slip on this desk's printer (the worker draws it when it prints, so
-    it shows the meetings left at that moment). Returns what to tell the desk."""
-    from eventdesk.services import printing
-    from eventdesk.store import print_jobs
-
-    try:
-        name, _url = printing.printer_for(context.settings, printer)
-    except printing.PrintingError as error:
-        raise SlipError(str(error)) from None
-    with context.session() as session:
-        print_jobs.enqueue(session, kind="slip", attendee_id=attendee_id, printer=name, desk=context.desk)
-    wake = getattr(printing, "_wake_workers", None)
-    if wake is not None:
-        wake()
-    return f"Slip queued on {name}."
-
-
-def _render_slip_job(context, job) -> Image.Image:
-    if job.attendee_id is None:
-        raise RenderError(f"Print job {job.id}: a slip needs a person")
-    try:
-        return slip_image(context, job.attendee_id)[1]
-    except SlipError as error:
-        raise RenderError(f"Print job {job.id}: {error}") from None
-
-
-register_renderer("slip", _render_slip_job)
-
-__all__ = ["SlipData", "SlipError", "SlipMeeting", "print_slip", "queue_slip", "render_slip", "slip_data",
-           "slip_image"]
+__all__ = ["SlipData", "SlipMeeting", "render_slip"]

@@ -436,10 +436,12 @@ def delay(context: Context, session_id: int, minutes: int) -> ChairResult:
             start, end = session.start - timedelta(days=1), session.start + timedelta(days=1)
             rows = store.sessions_between(db, start, end, room_id=session.room_id)
             room_slots = [_session_info(r).slot for r in rows]
-        plan = rules.reschedule(room_slots, session_id, minutes)
+        plan = rules.reschedule(room_slots, session_id, minutes, context.now())
         if not plan.shifts:
             raise AgendaError(f"{_name(session.title)} already starts as planned; it cannot be pulled before its planned start.")
         store.set_shifts(db, plan.shifts)
+        if plan.keeps_start is not None:
+            store.set_status(db, session_id, rules.SCHEDULED, started_at=plan.keeps_start)
         others = len(plan.shifts) - 1
         detail = f"{rules.format_delay(plan.applied)}; {others} following session{'s' if others != 1 else ''} moved"
         _audit(db, context, "agenda.delay", session_id, detail)

@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass
 from sqlmodel import Session
 
 from eventdesk.services.context import Context
-from eventdesk.store.attendees import by_code, by_email, search_attendees, search_people_rows
+from eventdesk.store.attendees import (all_attendees, by_code, by_email, get_attendee, search_attendees,
+                                       search_people_rows)
 from eventdesk.store.models import Attendee
 
 
@@ -73,9 +74,9 @@ def resolve_attendee(session: Session, text: str) -> Attendee:
     text = text.strip()
     if not text:
         raise PersonNotFound("Name a person: a badge code, an attendee id, an e-mail or a name.")
-    attendee = by_code(session, text) or by_code(session, text.upper())
+    attendee = by_code(session, text)
     if attendee is None and text.isdigit():
-        attendee = session.get(Attendee, int(text))
+        attendee = get_attendee(session, int(text))
     if attendee is not None:
         return attendee
     if "@" in text:
@@ -109,12 +110,10 @@ def export_attendees_csv(context: Context) -> str:
     import csv
     import io
 
-    from sqlmodel import select
-
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([header for header, _ in EXPORT_COLUMNS])
     with Session(context.engine) as session:
-        for attendee in session.exec(select(Attendee).order_by(Attendee.id)):
+        for attendee in all_attendees(session):
             writer.writerow([getattr(attendee, name) for _, name in EXPORT_COLUMNS])
     return out.getvalue()

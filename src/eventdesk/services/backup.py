@@ -21,13 +21,17 @@ from eventdesk.services.context import Context
 from eventdesk.settings import Settings
 from eventdesk.store import backup as store
 from eventdesk.store.backup import BackupError
+from sqlalchemy.engine import make_url
+
 from eventdesk.store.db import database_url, make_engine, sqlite_path
 
 __all__ = ["BackupError", "Backup", "take_backup", "restore_backup", "last_backup", "backup_folder"]
 
 STAMP = "%Y%m%dT%H%M%SZ"
 PG_HINT = ("install the PostgreSQL client (Debian: apt install postgresql-client), or run "
-           "pg_dump --format=custom --file FILE URL yourself; restore with pg_restore --clean --dbname URL FILE")
+           "pg_dump --format=custom --file FILE postgresql://... yourself; eventdesk restore FILE --db "
+           "postgresql://... writes it back")
+PG_DUMP_MAGIC = b"PGDMP"  # the first bytes of a pg_dump --format=custom file
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,7 @@ def _pg_dump(url, target: Path) -> None:
     program = shutil.which("pg_dump")
     if program is None:
         raise BackupError(f"pg_dump is not installed: {PG_HINT}.")
-    plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    plain = _libpq_url(url)
     temp = target.with_name(f".{target.name}.part")
     fd = os.open(temp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
     os.close(fd)
@@ -123,10 +127,23 @@ def _pg_dump(url, target: Path) -> None:
         temp.unlink(missing_ok=True)
 
 
+def _libpq_url(url, hide_password: bool = False) -> str:
+    """The store's URL as libpq (pg_dump, pg_restore, psql) reads it: without SQLAlchemy's driver name."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=hide_password)
+
+
 @dataclass(frozen=True)
 class Restored:
-    target: Path
+    target: Path | str  # a SQLite file, or a PostgreSQL URL without its password
     counts: dict[str, int]
+
+
+def _is_pg_dump(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(PG_DUMP_MAGIC)) == PG_DUMP_MAGIC
+    except OSError:
+        return path.suffix == ".pgdump"
 
 
 def restore_backup(copy: str | os.PathLike[str], db: str, force: bool = False) -> Restored:
@@ -134,11 +151,14 @@ def restore_backup(copy: str | os.PathLike[str], db: str, force: bool = False) -
     only overwritten with ``force``."""
     source = Path(copy).expanduser()
     target = sqlite_path(database_url(db))
-    if source.suffix == ".pgdump":
-        raise BackupError(f"{source} is a PostgreSQL dump: restore it with pg_restore --clean --dbname URL {source}.")
+    if _is_pg_dump(source):
+        if target is not None:
+            raise BackupError(f"{source} is a PostgreSQL dump: it restores into a PostgreSQL store "
+                              "(--db postgresql://user@host/database), not into a SQLite file.")
+        return _pg_restore(source, db, force)
     if target is None:
-        raise BackupError("restore writes into a SQLite file (--db PATH); a PostgreSQL store is restored "
-                          "with pg_restore --clean --dbname URL FILE.")
+        raise BackupError(f"{source} is a SQLite copy: it restores into a SQLite file (--db PATH), not into "
+                          "a PostgreSQL store.")
     problems = store.sqlite_integrity(source)
     if problems:
         raise BackupError(f"{source} cannot be restored: {problems[0]}. Nothing was changed.")
@@ -157,6 +177,36 @@ def restore_backup(copy: str | os.PathLike[str], db: str, force: bool = False) -
     finally:
         engine.dispose()
     return Restored(target, counts)
+
+
+def _pg_restore(source: Path, db: str, force: bool) -> Restored:
+    """pg_restore the dump ``source`` into the PostgreSQL store ``db`` in one transaction (a failure
+    leaves the store as it was); a store that holds an event is replaced only with ``force``."""
+    url = make_url(database_url(db))
+    shown = _libpq_url(url, hide_password=True)
+    program = shutil.which("pg_restore")
+    if program is None:
+        raise BackupError("pg_restore is not installed: install the PostgreSQL client (Debian: apt install "
+                          f"postgresql-client), or run pg_restore --clean --if-exists --no-owner --dbname {shown} {source}.")
+    engine = make_engine(db, create=False)
+    try:
+        if not force and store.row_counts(engine).get("event", 0):
+            raise BackupError(f"{shown} holds a store; add --force to overwrite it with {source.name} "
+                              "(take a backup of it first: eventdesk backup --db ...).")
+        engine.dispose()  # pg_restore --clean drops the tables: no pooled connection may hold them
+        done = subprocess.run([program, "--clean", "--if-exists", "--no-owner", "--single-transaction",
+                               "--exit-on-error", f"--dbname={_libpq_url(url)}", str(source)],
+                              capture_output=True, text=True, timeout=1800)
+        if done.returncode != 0:
+            reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
+            raise BackupError(f"pg_restore failed, the store is unchanged: {reason}")
+        from eventdesk.store import migrate
+
+        migrate.upgrade(engine)  # a copy made by an older eventdesk opens as the current schema
+        counts = store.row_counts(engine)
+    finally:
+        engine.dispose()
+    return Restored(shown, counts)
 
 
 def store_counts(db: str) -> dict[str, int]:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
 from eventdesk.domain.checkin import (
-    DIRECTIONS, ENTRY, EXIT, LABELS, CodeLookup, Result, clean_code, decide, looks_like_code, strip_scanner_noise,
+    DIRECTIONS, ENTRY, EXIT, LABELS, CodeLookup, Result, badge_due, clean_code, decide, looks_like_code, strip_scanner_noise,
 )
 from eventdesk.domain.codes import new_badge_code
 from eventdesk.domain.text import printable
@@ -186,18 +186,11 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
         assert record is not None
         return _replayed(session, context, record)
     person = Person(**row.person) if row.person else None
-    lookup = CodeLookup(
-        found=person is not None, revoked=row.revoked,
-        status=person.status if person else "active", blocked=person.blocked if person else False,
-        category=person.category if person else "", inside=row.last_direction == ENTRY,
-    )
+    lookup = CodeLookup.of(person, revoked=row.revoked, last_direction=row.last_direction, forgotten=row.forgotten)
     result = decide(lookup, list_categories=row.list_categories, direction=direction)
     if result == Result.UNKNOWN_CODE and not record_unknown:
         return None  # a name typed at the desk, not a scan: nothing to record
-    # A badge is printed at an entrance, once: a door or meeting-desk scan means the badge (or the
-    # confirmation e-mail) is already in the person's hand, and the desk there has no badge printer.
-    badge = (result == Result.OK and direction == ENTRY and row.list_kind == "entrance"
-             and not row.badge_queued)
+    badge = badge_due(result, direction=direction, list_kind=row.list_kind, badge_queued=row.badge_queued)
     job = None
     if badge:  # badge_printed: printed by the desk while it was offline
         job = print_jobs.new_job(kind="badge", attendee_id=person.id, printer=context.settings.default_printer or "",

@@ -4,18 +4,16 @@ entries, exits and people inside now, the desk's pace over the last ten minutes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session
 
-from eventdesk.domain.checkin import admits, seconds_per_attendee
+from eventdesk.domain.checkin import admits
 from eventdesk.services.context import Context
+from eventdesk.services.desks import pace_of
 from eventdesk.services.events import MAIN_ENTRANCE
 from eventdesk.store import checkins as store
 from eventdesk.store.attendees import count_attendees
-
-PACE_WINDOW = timedelta(minutes=10)
-
 
 def attendee_count(context: Context) -> int:
     with Session(context.engine) as session:
@@ -50,14 +48,15 @@ class ListFigures:
 class DeskFigures:
     desk: str
     checkin_list: ListFigures
-    scans_per_minute: float  # every scan at this desk on this list, failures included
-    seconds_per_attendee: float | None  # median between successful check-ins
+    scans_per_minute: float  # every scan at this desk, failures included (``desks.desk_pace``)
+    seconds_per_attendee: float | None  # median between successful check-ins; None on too few
     last_scan_at: datetime | None
     desk_range: str | None = None  # the surnames this desk serves ("A–F", settings desk_range)
     waiting: int = 0  # expected on the list and not arrived today
     list_per_minute: float = 0.0  # check-ins per minute on the list, every desk, last ten minutes
     minutes_to_clear: float | None = None  # waiting / list_per_minute; None while nobody checks in
     not_on_list: dict | None = None  # a list for some categories: category -> people it would turn away
+    copy_taken_at: datetime | None = None  # offline: counted from the offline copy of then plus this desk's scans
 
 
 def _list_figures(session: Session, list_id: int, name: str, kind: str, categories: str,
@@ -97,16 +96,15 @@ def desk_figures(context: Context, list_name: str | None = None, desk: str | Non
         figures = _list_figures(session, checkin_list.id, checkin_list.name, checkin_list.kind,
                                 checkin_list.categories, store.expected_by_category(session),
                                 context.day_start(now))
-        recent = store.desk_scans_since(session, checkin_list.id, desk, now - PACE_WINDOW)
+        pace = pace_of(session, desk, now)
         last = store.last_scan_at(session, checkin_list.id, desk)
-    ok_times = [at.timestamp() for at, result in recent if result == "ok"]
     from eventdesk.services.queue_planning import queue_estimate, simulate_list
 
     queue = queue_estimate(context, figures.name, figures.expected, figures.checked_in_today)
     turned_away = simulate_list(context, figures.name).not_on_list if figures.admits else None
     return DeskFigures(desk=desk, checkin_list=figures,
-                       scans_per_minute=len(recent) / (PACE_WINDOW.total_seconds() / 60),
-                       seconds_per_attendee=seconds_per_attendee(ok_times), last_scan_at=last,
+                       scans_per_minute=pace.scans_per_minute,
+                       seconds_per_attendee=pace.seconds_per_attendee, last_scan_at=last,
                        desk_range=context.settings.desk_range, waiting=queue.waiting,
                        list_per_minute=queue.per_minute, minutes_to_clear=queue.minutes_to_clear,
                        not_on_list=turned_away)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -15,12 +16,17 @@ from eventdesk.store import migrate
 from eventdesk.store.db import StoreError, current_event, make_engine, session_scope
 from eventdesk.store.models import Event
 
+if TYPE_CHECKING:
+    from eventdesk.printing.queue import PrintWorkers
+
 
 @dataclass
 class Context:
     engine: Engine
     settings: Settings = field(default_factory=Settings)
     clock: Clock = field(default_factory=Clock.system)
+    # This desk's running print workers (``services.print_workers.start_workers``), woken by a new job.
+    print_workers: PrintWorkers | None = field(default=None, repr=False, compare=False)
 
     @property
     def desk(self) -> str:
@@ -29,6 +35,11 @@ class Context:
     def session(self):
         """``with ctx.session() as s:`` commits on success, rolls back on error."""
         return session_scope(self.engine)
+
+    def wake_print_workers(self) -> None:
+        """Look for jobs now: one was just queued (the workers also poll)."""
+        if self.print_workers is not None:
+            self.print_workers.wake()
 
     _event: Event | None = field(default=None, init=False, repr=False)
 
@@ -43,6 +54,10 @@ class Context:
                              "or import an agenda with 'eventdesk import agenda FILE'.")
         self._event = event
         return event
+
+    def know_event(self, event: Event) -> None:
+        """The event as known without the store (a desk opening offline from its copy)."""
+        self._event = event
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.event().timezone)

@@ -22,20 +22,17 @@ from pathlib import Path
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, inspect
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session as DbSession
-from sqlmodel import select
 
 from eventdesk.domain.codes import CodeFactory, new_badge_code
 from eventdesk.domain.text import fold
 from eventdesk.resources import resource_dir
 from eventdesk.services.events import EventError, ensure_main_entrance
 from eventdesk.store import migrate
-from eventdesk.store.attendees import attendee_tokens, token_rows
-from eventdesk.store.db import StoreError, bump, current_event, drop_tables, make_engine, session_scope
+from eventdesk.store.attendees import index_new_attendees
+from eventdesk.store.db import StoreError, bump, current_event, drop_tables, holds_event, make_engine, session_scope
 from eventdesk.store.models import (
-    Attendee, AttendeeToken, CheckinList, Event, Meeting, MeetingRequest, MeetingSlot, MeetingTable, Room, Session,
+    Attendee, CheckinList, Event, Meeting, MeetingRequest, MeetingSlot, MeetingTable, Room, Session,
     SessionSpeaker,
 )
 
@@ -333,12 +330,7 @@ def demo_exists(db: str) -> bool:
     except StoreError:
         return False
     try:
-        if not inspect(engine).has_table("event"):
-            return False
-        with DbSession(engine) as session:
-            return current_event(session) is not None
-    except OperationalError:  # a server without this database yet
-        return False
+        return holds_event(engine)
     finally:
         engine.dispose()
 
@@ -423,10 +415,7 @@ class _Builder:
         self.session.flush()
         for person, attendee in zip(people, rows):
             self.attendees[id(person)] = attendee
-        # The search index of every attendee, in one statement: the same tokens index_attendee
-        # writes, without its per-person delete (the attendees are new).
-        tokens = [row for attendee in rows for row in token_rows(attendee.id, attendee_tokens(attendee))]
-        self.session.execute(insert(AttendeeToken), tokens)
+        index_new_attendees(self.session, rows)
 
     def _attendee(self, person: Person) -> Attendee:
         return self.attendees[id(person)]

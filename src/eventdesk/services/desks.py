@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from typing import Iterable
 
 from sqlmodel import Session
 
@@ -24,6 +25,30 @@ HEARTBEAT_SECONDS = 10.0
 ONLINE_WITHIN = timedelta(seconds=35)  # three heartbeats missed: offline
 SEEN_WITHIN = timedelta(hours=12)  # "seen in the last hours": today's desks, not last year's
 PACE_WINDOW = timedelta(minutes=10)
+# Fewer successful check-ins than this in the window give no seconds per attendee: two scans
+# seconds apart say nothing about the queue.
+MIN_PACE_CHECKINS = 3
+
+
+@dataclass(frozen=True)
+class DeskPace:
+    """A desk's pace over the last ``PACE_WINDOW``, every list: the check-in screen and the Desks
+    screen show these same figures."""
+
+    scans_per_minute: float  # every scan, failures included
+    seconds_per_attendee: float | None  # median between successful check-ins; None on too few
+
+
+def desk_pace(scans: Iterable[tuple[datetime, str]]) -> DeskPace:
+    """The pace of one desk's (time, result) scans of the last ``PACE_WINDOW``."""
+    scans = list(scans)
+    ok_times = [at.timestamp() for at, result in scans if result == "ok"]
+    per_attendee = seconds_per_attendee(ok_times) if len(ok_times) >= MIN_PACE_CHECKINS else None
+    return DeskPace(len(scans) / (PACE_WINDOW.total_seconds() / 60), per_attendee)
+
+
+def pace_of(session: Session, desk: str, now: datetime) -> DeskPace:
+    return desk_pace((_aware(at), result) for _, at, result in store.scans_since(session, now - PACE_WINDOW, now, desk))
 
 
 @dataclass(frozen=True)
@@ -104,7 +129,7 @@ def desks_overview(context: Context, now: datetime | None = None) -> list[DeskSt
     with Session(context.engine) as session:
         beats = {b.desk: b for b in store.heartbeats_since(session, wall - SEEN_WITHIN)}
         last_scans = {d: _aware(at) for d, at in store.last_scans_since(session, now - SEEN_WITHIN).items()}
-        recent = store.scans_since(session, now - PACE_WINDOW)
+        recent = store.scans_since(session, now - PACE_WINDOW, now)
         counts = counts_by_printer(session) if beats else {}
     per_desk: dict[str, list[tuple[datetime, str]]] = {}
     for desk, at, result in recent:
@@ -112,16 +137,15 @@ def desks_overview(context: Context, now: datetime | None = None) -> list[DeskSt
     states = []
     for desk in sorted(set(beats) | set(last_scans), key=str.casefold):
         heartbeat = beats.get(desk)
-        scans = per_desk.get(desk, [])
-        ok_times = [at.timestamp() for at, result in scans if result == "ok"]
+        pace = desk_pace(per_desk.get(desk, []))
         journal = heartbeat.journal_waiting if heartbeat is not None else None
         states.append(DeskState(
             desk=desk,
             online=heartbeat is not None and wall - heartbeat.last_seen <= ONLINE_WITHIN,
             last_seen=heartbeat.last_seen if heartbeat else None,
             last_scan_at=last_scans.get(desk),
-            scans_per_minute=len(scans) / (PACE_WINDOW.total_seconds() / 60),
-            seconds_per_attendee=seconds_per_attendee(ok_times),
+            scans_per_minute=pace.scans_per_minute,
+            seconds_per_attendee=pace.seconds_per_attendee,
             journal_waiting=journal,
             app_version=heartbeat.app_version if heartbeat else "",
             printers=_printers(heartbeat.printers, counts) if heartbeat else (),

@@ -13,8 +13,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import text
-
 from eventdesk.domain.agenda import SPEAKER_CLASH
 from eventdesk.services.agenda import day_programme, event_days
 from eventdesk.services.backup import backup_folder, last_backup
@@ -23,7 +21,7 @@ from eventdesk.services.printing import TEST_CODE, check_badges, configured_prin
 from eventdesk.services.privacy import DEMO_BADGES_FOLDER
 from eventdesk.store import migrate
 from eventdesk.store.backup import sqlite_integrity
-from eventdesk.store.db import database_url, sqlite_path
+from eventdesk.store.db import database_url, ping, sqlite_path
 from eventdesk.store.doctor import double_bookings
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -67,8 +65,7 @@ def _store_path(context: Context) -> Path | None:
 def check_store(context: Context):
     path = _store_path(context)
     if path is None:
-        with context.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        ping(context.engine)
         return OK, f"PostgreSQL at {context.engine.url.render_as_string(hide_password=True)} answers"
     problems = sqlite_integrity(path)
     if problems:

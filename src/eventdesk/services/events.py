@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from eventdesk.store import migrate
+from eventdesk.store.checkins import list_by_name
 from eventdesk.store.db import current_event, make_engine, session_scope
 from eventdesk.store.models import CheckinList, Event
 
@@ -41,9 +42,7 @@ def create_event(db: str | Engine, *, name: str, timezone: str, start: date, end
 
 
 def ensure_main_entrance(session: Session) -> CheckinList:
-    from sqlmodel import select
-
-    existing = session.exec(select(CheckinList).where(CheckinList.name == MAIN_ENTRANCE)).first()
+    existing = list_by_name(session, MAIN_ENTRANCE)
     if existing:
         return existing
     entrance = CheckinList(name=MAIN_ENTRANCE, kind="entrance")

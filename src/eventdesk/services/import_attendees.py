@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from eventdesk.domain.clock import utcnow
-from eventdesk.domain.codes import CodeFactory, new_badge_code
+from eventdesk.domain.codes import CodeFactory, code_key, new_badge_code
 from eventdesk.importers.attendees_csv import (
     PERSON_FIELDS, AttendeeRow, FileProblem, ParsedFile, RowProblem, decode, parse_text, person_key,
 )
@@ -364,6 +364,8 @@ def _plan(session: Session, parsed: ParsedFile, code_factory: CodeFactory) -> _P
     people = stored_people(session)
     by_ref = {p.source_ref: p for p in people if p.source_ref}
     by_code = {p.badge_code: p for p in people}
+    by_folded = {code_key(p.badge_code): p for p in people}
+    file_codes: dict[str, tuple[str, int]] = {}  # folded code -> the code as this file gives it, its line
     by_key: dict[tuple[str, str], list[StoredPerson]] | None = None  # made when a row needs it
     revoked = revoked_code_owners(session)
     claimed: dict[int, int] = {}  # stored person id -> line of the row that matched them
@@ -421,6 +423,8 @@ def _plan(session: Session, parsed: ParsedFile, code_factory: CodeFactory) -> _P
         code = _badge_code(row, person, by_code, revoked, plan)
         if code is None:
             continue
+        if code and not _one_code_whatever_its_case(row, code, person, by_folded, file_codes, plan):
+            continue
         if person is None:
             if not code:
                 code = code_factory()
@@ -472,6 +476,25 @@ def _someone_else(person: StoredPerson, row: AttendeeRow) -> bool:
     stored_name, stored_email = person_key(person.first_name, person.last_name, person.email)
     name, email = row.match_key()
     return stored_name != name and not (email and email == stored_email)
+
+
+def _one_code_whatever_its_case(row: AttendeeRow, code: str, person: StoredPerson | None,
+                                by_folded: dict[str, StoredPerson], file_codes: dict[str, tuple[str, int]],
+                                plan: _Plan) -> bool:
+    """Whether ``code`` stays one person's whatever its case (a scan finds a code in any case, so
+    two codes differing only in case would be ambiguous); else the row's problem is recorded."""
+    folded = code_key(code)
+    owner = by_folded.get(folded)
+    if owner is not None and owner.badge_code != code and (person is None or owner.id != person.id):
+        plan.problems.append(RowProblem(row.line, "badge code differs only in upper/lower case from the code of "
+                                                  "another person already in the database (a scan reads both alike)"))
+        return False
+    earlier = file_codes.setdefault(folded, (code, row.line))
+    if earlier[0] != code:
+        plan.problems.append(RowProblem(row.line, f"badge code differs only in upper/lower case from the code on "
+                                                  f"line {earlier[1]} (a scan reads both alike)"))
+        return False
+    return True
 
 
 def _badge_code(row: AttendeeRow, person: StoredPerson | None, by_code: dict[str, StoredPerson],

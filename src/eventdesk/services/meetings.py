@@ -14,7 +14,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Iterable
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -25,7 +24,7 @@ from eventdesk.importers.meetings_csv import MEETINGS, MeetingsFileError, read_m
 from eventdesk.services.context import Context
 from eventdesk.store import meetings as store
 from eventdesk.services.attendees import PersonNotFound, resolve_attendee
-from eventdesk.store.attendees import by_code, by_email
+from eventdesk.store.attendees import attendees_by_id, by_code, by_email, get_attendee
 from eventdesk.store.db import bump
 from eventdesk.store.models import Attendee, MeetingRequest, MeetingSlot
 
@@ -189,6 +188,19 @@ class Board:
     def busy_people(self, slot: SlotInfo) -> set[int]:
         """People with a meeting holding a table in ``slot``."""
         return {p.id for m in self.meetings.get(slot.id, []) if m.state in rules.HOLDS_TABLE for p in (m.a, m.b)}
+
+    def missed(self, since: datetime) -> dict[int, datetime]:
+        """People confirmed missing from a no-show in a slot starting at or after ``since``: attendee
+        id -> the latest end of such a slot."""
+        out: dict[int, datetime] = {}
+        for slot in self.slots:
+            if slot.start < since:
+                continue
+            for m in self.meetings.get(slot.id, []):
+                if m.state == rules.NO_SHOW:
+                    for person in m.missing():
+                        out[person.id] = max(out.get(person.id, slot.end), slot.end)
+        return out
 
     def usage(self) -> list[SlotUsage]:
         total = len(self.tables)
@@ -407,7 +419,7 @@ def schedule_requests(context: Context) -> ScheduleSummary:
             missing = "slot left that has not started" if not slots else "meeting table"
             raise MeetingsError(f"There is no {missing} (event clock: {now.astimezone(zone):%d %b %Y %H:%M}); "
                                 "create slots and tables first, or plan ahead of the day with --now.")
-        people = {p.id: p for p in session.exec(_people_query({x for r in requests for x in (r.attendee_a_id, r.attendee_b_id)}))}
+        people = attendees_by_id(session, {x for r in requests for x in (r.attendee_a_id, r.attendee_b_id)})
         existing = [scheduling.Existing(m.slot_id, m.table_id, m.attendee_a_id, m.attendee_b_id)
                     for m in store.live_meetings(session)]
         plan = scheduling.schedule(
@@ -443,12 +455,6 @@ def schedule_requests(context: Context) -> ScheduleSummary:
             summary.unplaced.append((PersonRef.of(people[request.attendee_a_id]),
                                      PersonRef.of(people[request.attendee_b_id]), unplaced.reason))
     return summary
-
-
-def _people_query(ids: Iterable[int]):
-    from sqlmodel import select
-
-    return select(Attendee).where(Attendee.id.in_(list(ids)))
 
 
 def set_unavailable(context: Context, person: str, slot_start: datetime) -> None:
@@ -659,7 +665,8 @@ def standby(context: Context, slot_id: int, for_person: int | None = None) -> li
     (their partner's no-show was confirmed), by table; then the active participants who are in
     the matchmaking area now (scanned in on its list today, not out) and free in that slot (no
     meeting holding a table, not unavailable), latest arrival first. ``for_person`` (the person
-    being offered partners) is left out."""
+    being offered partners) is left out, and so is anyone confirmed a no-show today in a slot that
+    ended after their scan into the area (that scan no longer says they are there)."""
     now = context.now()
     board = load_board(context)
     slot = next((s for s in board.slots if s.id == slot_id), None)
@@ -670,11 +677,14 @@ def standby(context: Context, slot_id: int, for_person: int | None = None) -> li
     out = [StandbyCandidate(person, LEFT_WAITING, table) for table, person in sorted(waiting.items())
            if person.id != for_person]
     taken = busy | {p.id for p in waiting.values()} | ({for_person} if for_person is not None else set())
+    day_start = context.day_start(now)
+    missed = board.missed(day_start)
     with Session(context.engine) as session:
-        present = store.present_on_list(session, MATCHMAKING_LIST, context.day_start(now))
+        present = store.present_on_list(session, MATCHMAKING_LIST, day_start)
         unavailable = {u.attendee_id for u in store.unavailabilities(session) if u.slot_id == slot_id}
-        ids = [i for i in present if i not in taken and i not in unavailable]
-        people = {p.id: p for p in session.exec(_people_query(ids))} if ids else {}
+        ids = [i for i, since in present.items()
+               if i not in taken and i not in unavailable and not (i in missed and since < missed[i])]
+        people = attendees_by_id(session, ids)
     free = [StandbyCandidate(PersonRef.of(people[i]), PRESENT_FREE, since=present[i])
             for i in ids if i in people and people[i].status == "active"]
     free.sort(key=lambda c: (-c.since.timestamp(), c.person.name))
@@ -694,7 +704,7 @@ def book_standby(context: Context, waiting: int, partner: int, slot_id: int) -> 
     if table is None:
         raise BookingRefused("No table is free in that slot.")
     with Session(context.engine) as session:
-        a, b = session.get(Attendee, waiting), session.get(Attendee, partner)
+        a, b = get_attendee(session, waiting), get_attendee(session, partner)
         if a is None or b is None:
             raise BookingRefused("That person does not exist.")
         codes = a.badge_code, b.badge_code
@@ -768,7 +778,7 @@ def remaining_meetings(context: Context, person: str | int) -> tuple[PersonRef, 
     """A person's meetings still to come or running (not cancelled, not a no-show), in time order."""
     now = context.now()
     with Session(context.engine) as session:
-        attendee = session.get(Attendee, person) if isinstance(person, int) else find_person(session, person)
+        attendee = get_attendee(session, person) if isinstance(person, int) else find_person(session, person)
         if attendee is None:
             raise MeetingsError("That person does not exist.")
         rows = [r for r in store.meetings_of(session, attendee.id, ending_after=now)

@@ -1,6 +1,6 @@
 """Badges and printers as use cases: queue or print a badge (with the reprint guard), retry or move
-a job, preview a badge as PNG, test a printer, check every badge before the doors open, and run
-the print workers of this desk."""
+a job, preview a badge as PNG, test a printer, check every badge before the doors open. The print
+workers that print the queue are ``services.print_workers``."""
 
 from __future__ import annotations
 
@@ -9,21 +9,25 @@ from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from eventdesk.printing import queue as print_queue
 from eventdesk.printing.badge import (BadgeData, BadgeLayout, RenderedBadge, event_dates_label, preflight_badge,
-                                     printable_dots, render_badge)
-from eventdesk.printing.devices import PrinterError, escpos, parse_printer_url, print_image, profile_width
+                                     render_badge)
+from eventdesk.printing.devices import PrinterError, parse_printer_url, print_image
+from eventdesk.printing.drivers import Label, driver_for
+from eventdesk.printing.drivers.escpos import paper_label
 from eventdesk.printing.fonts import font_path, install_hints
-from eventdesk.printing.queue import JobReport, PrintWorker, PrintWorkers, RenderError, register_renderer
+from eventdesk.printing.queue import JobReport, RenderError
 from eventdesk.printing.status import Health, check_health
 from eventdesk.services.attendees import Person, PersonNotFound, resolve_attendee
 from eventdesk.services.context import Context
-from eventdesk.services.printers import (BadgePrinterState, PrintingError, badge_printer_state,  # noqa: F401
-                                         configured_printers, printer_for, printer_keys)
+from eventdesk.services.printer_config import (BadgePrinterState, PrintingError,  # noqa: F401
+                                               badge_printer_state, configured_printers, printer_for,
+                                               printer_keys)
 from eventdesk.settings import Settings
 from eventdesk.store import print_jobs
+from eventdesk.store.attendees import all_attendees, attendees_by_id, get_attendee
 from eventdesk.store.models import Attendee, PrintJob
 
 TEST_CODE = "EVENTDESK-PRINTER-TEST"
@@ -41,19 +45,26 @@ class ReprintNeedsConfirmation(PrintingError):
 # -- layout ------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=16)
-def _layout(paper_mm: int, dpi: int, profile: str, font: str | None) -> BadgeLayout:
-    width = printable_dots(paper_mm, dpi)
-    limit = profile_width(profile)
-    if limit:
-        width = min(width, limit)
+def _layout(width: int, dpi: int, font: str | None) -> BadgeLayout:
     return BadgeLayout(width=width, dpi=dpi, font=font_path(font))
 
 
-def badge_layout(settings: Settings) -> BadgeLayout:
-    """The badge size for this event's paper, dpi and printer profile (never wider than the
-    profile allows: python-escpos refuses wider images)."""
-    badge = settings.badge
-    return _layout(badge.paper_mm, badge.dpi, badge.profile, badge.font)
+def printer_label(settings: Settings, printer: str | None = None) -> Label:
+    """The label ``printer`` prints on (a configured name or a URL; None: this desk's badge
+    printer), as its driver says; the ``[badge]`` paper when there is no printer to ask."""
+    url = settings.printer_url(printer)
+    if url:
+        try:
+            return driver_for(url, settings).label()
+        except PrinterError:
+            pass  # a URL not understood fails, and says so, when a job is sent to it
+    return paper_label(settings)
+
+
+def badge_layout(settings: Settings, printer: str | None = None) -> BadgeLayout:
+    """The badge laid out for ``printer``'s label (see ``printer_label``)."""
+    label = printer_label(settings, printer)
+    return _layout(label.width_dots, label.dpi, settings.badge.font)
 
 
 def badge_data(context: Context, person: Attendee | Person) -> BadgeData:
@@ -66,8 +77,10 @@ def badge_data(context: Context, person: Attendee | Person) -> BadgeData:
     )
 
 
-def render_person(context: Context, person: Attendee | Person, with_qr: bool = True) -> RenderedBadge:
-    return render_badge(badge_data(context, person), badge_layout(context.settings), with_qr=with_qr)
+def render_person(context: Context, person: Attendee | Person, with_qr: bool = True,
+                  printer: str | None = None) -> RenderedBadge:
+    """``person``'s badge laid out for ``printer`` (None: this desk's badge printer)."""
+    return render_badge(badge_data(context, person), badge_layout(context.settings, printer), with_qr=with_qr)
 
 
 def test_badge(context: Context | None, settings: Settings, printer: str = "") -> RenderedBadge:
@@ -80,24 +93,22 @@ def test_badge(context: Context | None, settings: Settings, printer: str = "") -
     data = BadgeData(name="Šermukšnytė Kíncső Nögel", code=TEST_CODE, organisation=printer or "Test badge",
                      role="Łódź · Ærø · Ştefan · Ελλάδα · Київ", category="Printer test",
                      event_name=event_name, event_dates="")
-    return render_badge(data, badge_layout(settings))
+    return render_badge(data, badge_layout(settings, printer or None))
 
 
-def _render_badge_job(context: Context, job: PrintJob) -> Image.Image:
+def render_badge_job(context: Context, job: PrintJob) -> Image.Image:
+    """The print workers' renderer for jobs of kind "badge"."""
     with Session(context.engine) as session:
-        attendee = session.get(Attendee, job.attendee_id) if job.attendee_id is not None else None
+        attendee = get_attendee(session, job.attendee_id) if job.attendee_id is not None else None
         if attendee is None:
             raise RenderError(f"Print job {job.id}: its attendee no longer exists")
         person = Person.of(attendee)
-    return render_person(context, person).image
+    return render_person(context, person, printer=job.printer or None).image
 
 
-def _render_test_job(context: Context, job: PrintJob) -> Image.Image:
+def render_test_job(context: Context, job: PrintJob) -> Image.Image:
+    """The print workers' renderer for jobs of kind "test"."""
     return test_badge(context, context.settings, job.printer).image
-
-
-register_renderer("badge", _render_badge_job)
-register_renderer("test", _render_test_job)
 
 
 # -- finding people ----------------------------------------------------------------------------
@@ -114,7 +125,7 @@ def find_person(context: Context, text: str) -> Person:
 
 def person_by_id(context: Context, attendee_id: int) -> Person:
     with Session(context.engine) as session:
-        attendee = session.get(Attendee, attendee_id)
+        attendee = get_attendee(session, attendee_id)
         if attendee is None:
             raise PrintingError(f"There is no attendee {attendee_id}.")
         return Person.of(attendee)
@@ -128,43 +139,13 @@ def printer_health(settings: Settings, printer: str) -> Health:
 
 # -- the queue ---------------------------------------------------------------------------------
 
-_workers: PrintWorkers | None = None
-
-
-def start_workers(context: Context, report=None, poll_seconds: float = 0.5, **worker_options) -> PrintWorkers:
-    """One worker thread per configured printer; the default printer's worker also takes jobs
-    queued without a printer. Stop them with ``stop_workers()`` (or ``.stop()``)."""
-    global _workers
-    printers = configured_printers(context.settings)
-    if printers:  # a desk without printers does not pay for importing python-escpos at its start
-        escpos()  # import it here, on the calling thread, not first inside a worker (see eventdesk.logs)
-    default = context.settings.default_printer
-    workers = []
-    for name, url in printers:
-        keys = {name, url} | ({""} if name == default else set())
-        workers.append(PrintWorker(context, name, url, keys, report=report, poll_seconds=poll_seconds, **worker_options))
-    _workers = PrintWorkers(workers).start()
-    return _workers
-
-
-def stop_workers(timeout: float = 5.0) -> bool:
-    global _workers
-    workers, _workers = _workers, None
-    return workers.stop(timeout) if workers is not None else True
-
-
-def _wake_workers() -> None:
-    if _workers is not None:
-        _workers.wake()
-
-
 def queue_badge(context: Context, attendee_id: int, printer: str | None = None,
                 confirm_reprint: bool = False) -> PrintJob:
     """Queue the badge of ``attendee_id``; returns at once (a worker prints it). A badge printed
     before is queued again only with ``confirm_reprint=True``; one already waiting is not doubled."""
     name, _url = printer_for(context.settings, printer)
     with context.session() as session:
-        attendee = session.get(Attendee, attendee_id)
+        attendee = get_attendee(session, attendee_id)
         if attendee is None:
             raise PrintingError(f"There is no attendee {attendee_id}.")
         waiting = print_jobs.open_badge_job(session, attendee_id)
@@ -176,7 +157,7 @@ def queue_badge(context: Context, attendee_id: int, printer: str | None = None,
         job = print_jobs.enqueue(session, kind="badge", attendee_id=attendee_id, printer=name,
                                  desk=context.desk, reprint=printed > 0)
         session.flush()
-    _wake_workers()
+    context.wake_print_workers()
     return job
 
 
@@ -195,7 +176,7 @@ def print_badge(context: Context, attendee_id: int, printer: str, confirm_reprin
         job.state, job.attempts = print_jobs.PRINTING, 1
         session.flush()
     try:
-        print_image(url, render_person(context, person).image, context.settings, name=f"badge-{job.id}")
+        print_image(url, render_person(context, person, printer=url).image, context.settings, name=f"badge-{job.id}")
     except PrinterError as error:
         with context.session() as session:
             print_jobs.mark_failed(session, job.id, str(error))
@@ -210,7 +191,7 @@ def queue_test(context: Context, printer: str) -> PrintJob:
     with context.session() as session:
         job = print_jobs.enqueue(session, kind="test", attendee_id=None, printer=name, desk=context.desk)
         session.flush()
-    _wake_workers()
+    context.wake_print_workers()
     return job
 
 
@@ -225,7 +206,7 @@ def retry_job(context: Context, job_id: int) -> PrintJob:
         job = print_jobs.retry(session, job_id)
         if job is None:
             raise PrintingError(f"There is no print job {job_id}.")
-    _wake_workers()
+    context.wake_print_workers()
     return job
 
 
@@ -236,7 +217,7 @@ def move_job(context: Context, job_id: int, printer: str) -> PrintJob:
         job = print_jobs.retry(session, job_id, printer=name)
         if job is None:
             raise PrintingError(f"There is no print job {job_id}.")
-    _wake_workers()
+    context.wake_print_workers()
     return job
 
 
@@ -248,7 +229,7 @@ def send_badges_to(context: Context, printer: str) -> int:
     with context.session() as session:
         moved = print_jobs.move_open_jobs(session, printer_keys(old_name, old_url) - {name}, name)
     context.settings = replace(context.settings, default_printer=name)
-    _wake_workers()
+    context.wake_print_workers()
     return moved
 
 
@@ -289,7 +270,7 @@ def check_badges(context: Context, render: bool = True) -> BadgeCheck:
     instead of half a minute for 700 people)."""
     layout = badge_layout(context.settings)
     with Session(context.engine) as session:
-        people = [Person.of(a) for a in session.exec(select(Attendee).order_by(Attendee.id))]
+        people = [Person.of(a) for a in all_attendees(session)]
     problems = []
     for person in people:
         if render:
@@ -336,10 +317,7 @@ def queue_overview(context: Context, limit: int = 200) -> QueueOverview:
         open_jobs = tuple(reversed(rows(print_jobs.OPEN_STATES)))
         failed = rows([print_jobs.FAILED])
         reprints = print_jobs.reprint_counts(session)
-        names = {}
-        if reprints:
-            for attendee in session.exec(select(Attendee).where(Attendee.id.in_(list(reprints)))):
-                names[attendee.id] = attendee.name
+        names = {i: attendee.name for i, attendee in attendees_by_id(session, reprints).items()}
         return QueueOverview(open_jobs, failed, print_jobs.counts_by_printer(session), reprints, names)
 
 
@@ -347,5 +325,5 @@ __all__ = [
     "BadgeCheck", "BadgeProblem", "JobReport", "PrintingError", "PrinterError", "ReprintNeedsConfirmation",
     "BadgePrinterState", "badge_layout", "badge_printer_state", "check_badges", "configured_printers", "find_person", "move_job", "preview_png",
     "print_badge", "print_queue", "print_test", "printer_health", "queue_badge", "queue_overview", "queue_test",
-    "retry_job", "send_badges_to", "start_workers", "stop_workers",
+    "render_badge_job", "render_test_job", "retry_job", "send_badges_to",
 ]

@@ -20,7 +20,7 @@ from eventdesk.store.db import bump, database_url, sqlite_path
 
 # The folder the demo prints its badges into unless a printer is configured (beside the database).
 DEMO_BADGES_FOLDER = "eventdesk-demo-badges"
-# What printing.devices.save_preview names a badge: <stamp>-<kind>-<job id>.png
+# What printing.drivers.preview.save_preview names a badge: <stamp>-<kind>-<job id>.png
 PREVIEW_NAME = re.compile(r"^\d{8}T\d{12}-(badge|slip|test)-(\d+)\.png$")
 
 
@@ -119,7 +119,7 @@ def purge_plan(context: Context, before: date) -> int:
     if before <= event.end_date:
         raise PrivacyError(f"{context.event().name} runs until {event.end_date}: purge is for after the event "
                            f"(--before a date after {event.end_date}); to erase one person use "
-                           "'eventdesk attendee forget ATTENDEE'.")
+                           "'eventdesk attendees forget ATTENDEE'.")
     with context.session() as session:
         return len(personal.people_registered_before(session, _start_of(context, before)))
 

@@ -167,13 +167,15 @@ def simulate_list(context: Context, list_name: str | None = None) -> Simulation:
 # --- the queue's time to clear ----------------------------------------------------------------
 
 QUEUE_WINDOW = timedelta(minutes=10)
+# No ETA from fewer check-ins than this in the window: one scan makes a pace of 0.1 a minute.
+MIN_ETA_CHECKINS = 4
 
 
 @dataclass(frozen=True)
 class QueueEstimate:
     waiting: int  # expected on the list and not arrived today
     per_minute: float  # check-ins per minute on the list over the last ten minutes, every desk
-    minutes_to_clear: float | None  # None while nobody is being checked in
+    minutes_to_clear: float | None  # None until the pace rests on MIN_ETA_CHECKINS check-ins
 
 
 def queue_estimate(context: Context, list_name: str | None, expected: int, arrived_today: int) -> QueueEstimate:
@@ -183,7 +185,7 @@ def queue_estimate(context: Context, list_name: str | None, expected: int, arriv
                                                                      context.now() - QUEUE_WINDOW)
     waiting = max(0, expected - arrived_today)
     per_minute = recent / (QUEUE_WINDOW.total_seconds() / 60)
-    return QueueEstimate(waiting, per_minute, waiting / per_minute if per_minute else None)
+    return QueueEstimate(waiting, per_minute, waiting / per_minute if recent >= MIN_ETA_CHECKINS else None)
 
 
 def print_signs(context: Context, ranges: list[DeskRange], printer: str | None = None) -> list[str]:
@@ -194,7 +196,7 @@ def print_signs(context: Context, ranges: list[DeskRange], printer: str | None =
     from eventdesk.services.printing import badge_layout, printer_for
 
     url = printer if printer and "://" in printer else printer_for(context.settings, printer)[1]
-    layout = badge_layout(context.settings)
+    layout = badge_layout(context.settings, url)
     return [print_image(url, render_sign(f"Desk {r.desk}", r.label, f"Last names {r.label} · {r.people} people",
                                          layout), context.settings, name=f"desk-{r.desk}-sign")
             for r in ranges]

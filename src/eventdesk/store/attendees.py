@@ -15,7 +15,7 @@ its rows with ``token_rows``; a row written without letters is probed as before,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 from functools import lru_cache
 
 from sqlalchemy import delete, func, insert, inspect
@@ -163,13 +163,36 @@ def get_attendee(session: Session, attendee_id: int) -> Attendee | None:
     return session.get(Attendee, attendee_id)
 
 
+def all_attendees(session: Session) -> Iterator[Attendee]:
+    """Every attendee, in the order they were added."""
+    return iter(session.exec(select(Attendee).order_by(Attendee.id)))
+
+
+def attendees_by_id(session: Session, attendee_ids: Iterable[int]) -> dict[int, Attendee]:
+    ids = list(attendee_ids)
+    return {a.id: a for a in session.exec(select(Attendee).where(Attendee.id.in_(ids)))} if ids else {}
+
+
+def index_new_attendees(session: Session, attendees: Iterable[Attendee]) -> None:
+    """The search index of attendees just added, in one statement: the tokens ``index_attendee``
+    writes, without its per-person delete (new attendees have none)."""
+    rows = [row for attendee in attendees for row in token_rows(attendee.id, attendee_tokens(attendee))]
+    if rows:
+        session.execute(insert(AttendeeToken), rows)
+
+
 def add_audit(session: Session, *, desk: str, action: str, subject: str, detail: str) -> None:
     """Who changed what; ``detail`` names fields, never personal values."""
     session.add(AuditEntry(desk=desk, action=action, subject=subject, detail=detail))
 
 
 def by_code(session: Session, code: str) -> Attendee | None:
-    return session.exec(select(Attendee).where(Attendee.badge_code == code)).first()
+    """The attendee holding ``code``: exactly as typed, else whatever its case (``code_key``)."""
+    from eventdesk.domain.codes import code_key
+
+    return (session.exec(select(Attendee).where(Attendee.badge_code == code)).first()
+            or session.exec(select(Attendee).where(func.lower(Attendee.badge_code) == code_key(code))
+                            .order_by(Attendee.id)).first())
 
 
 def by_email(session: Session, email: str) -> list[Attendee]:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from eventdesk.domain.codes import code_key
 from eventdesk.store import print_jobs
 from eventdesk.store.models import Attendee, CheckinList, CheckinRecord, PrintJob, RevokedCode, Room, SessionSpeaker
 from eventdesk.store.notify import CHANNEL
@@ -42,6 +43,7 @@ class CodeRow:
     replay_id: int | None
     came_earlier_day: bool = False  # a valid entry on this list before today: "welcome back"
     speaks: bool = False  # the person is a linked speaker of some session
+    forgotten: bool = False  # the person's data was erased (attendee forget)
     room_id: int | None = None  # a door list's room
     room_capacity: int | None = None  # that room's capacity, when it has one
 
@@ -56,13 +58,15 @@ _REVOKED, _ROOM, _SPEAKER, _JOB = RevokedCode.__table__, Room.__table__, Session
 
 
 def _person_of_code():
-    """The attendee id behind the scanned code: exactly as scanned, then upper-cased (a scanner in
-    Caps Lock types our codes in lower case), then the same for revoked codes."""
+    """The attendee id behind the scanned code: exactly as scanned, then whatever its case (a pretix
+    secret typed with Caps Lock on, our codes by a scanner in Caps Lock; migration 0013 indexes
+    the lower-case form), then the same for revoked codes."""
     lookups = []
-    for code in (bindparam("code"), bindparam("upper_code")):
-        lookups.append(select(_ATTENDEE.c.id).where(_ATTENDEE.c.badge_code == code).scalar_subquery())
-    for code in (bindparam("code"), bindparam("upper_code")):
-        lookups.append(select(_REVOKED.c.attendee_id).where(_REVOKED.c.code == code).scalar_subquery())
+    for table, column, owner in ((_ATTENDEE, _ATTENDEE.c.badge_code, _ATTENDEE.c.id),
+                                 (_REVOKED, _REVOKED.c.code, _REVOKED.c.attendee_id)):
+        lookups.append(select(owner).where(column == bindparam("code")).scalar_subquery())
+        lookups.append(select(owner).where(func.lower(column) == bindparam("folded_code"))
+                       .order_by(owner).limit(1).scalar_subquery())
     return func.coalesce(*lookups)
 
 
@@ -115,6 +119,7 @@ def _scan_query():
             select(_ROOM.c.capacity).where(_ROOM.c.id == _LIST.c.room_id).scalar_subquery(),
             first_entry.scalar_subquery(), first_desk.scalar_subquery(), last_direction.scalar_subquery(),
             badge_queued, earlier_day, exists().where(_SPEAKER.c.attendee_id == _ATTENDEE.c.id), replay,
+            _ATTENDEE.c.forgotten_at.is_not(None),
         )
         .select_from(_LIST)
         .outerjoin(_ATTENDEE, _ATTENDEE.c.id == _person_of_code())
@@ -191,7 +196,7 @@ def lookup_code(session: Session, code: str, list_name: str, nonce: str, day_sta
     committed when it starts: the state is read by a statement after the lock's, never the same one
     (both are sent in one pipeline: the server runs them in order)."""
     with _dbapi(session) as (connection, dialect):
-        values = {"code": code, "upper_code": code.upper(), "list_name": list_name, "nonce": nonce,
+        values = {"code": code, "folded_code": code_key(code), "list_name": list_name, "nonce": nonce,
                   "day_start": _datetime_bind(dialect, day_start)}
         if lock:
             with connection.pipeline():
@@ -208,7 +213,7 @@ def lookup_code(session: Session, code: str, list_name: str, nonce: str, day_sta
         return None
     (list_id, kind, categories, room_id), person_row = row[:4], row[4:4 + len(PERSON_COLUMNS)]
     (room_capacity, first_at, first_desk, last_direction, badge_queued, earlier_day, speaks,
-     replay_id) = row[4 + len(PERSON_COLUMNS):]
+     replay_id, forgotten) = row[4 + len(PERSON_COLUMNS):]
     person = None
     if person_row[0] is not None:
         person = dict(zip(PERSON_COLUMNS, person_row))
@@ -220,10 +225,10 @@ def lookup_code(session: Session, code: str, list_name: str, nonce: str, day_sta
         first_at = _DATETIME.process_result_value(first_at, dialect)
     return CodeRow(
         list_id=list_id, list_kind=kind, list_categories=categories or "",
-        person=person, revoked=person is not None and person["badge_code"] not in (code, code.upper()),
+        person=person, revoked=person is not None and code_key(person["badge_code"]) != code_key(code),
         first_entry_at=first_at, first_entry_desk=first_desk, last_direction=last_direction,
         badge_queued=bool(badge_queued), replay_id=replay_id, came_earlier_day=bool(earlier_day),
-        speaks=bool(speaks), room_id=room_id, room_capacity=room_capacity,
+        speaks=bool(speaks), room_id=room_id, room_capacity=room_capacity, forgotten=bool(forgotten),
     )
 
 

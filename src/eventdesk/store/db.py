@@ -84,6 +84,7 @@ def make_engine(db: str | os.PathLike[str], *, create: bool = True) -> Engine:
         if create and make_url(url).get_backend_name() == "postgresql":
             create_pg_database(url)
         engine = create_engine(url, hide_parameters=True)
+        sa_event.listen(engine, "do_connect", _server_deadlines)
         _ping_idle_connections(engine)
         return engine
     except ModuleNotFoundError as error:  # the URL names a driver that is not installed
@@ -91,6 +92,22 @@ def make_engine(db: str | os.PathLike[str], *, create: bool = True) -> Engine:
     except NoSuchModuleError:
         raise StoreError(f"eventdesk cannot open '{make_url(url).drivername}' databases: give a file path "
                          "(SQLite) or a postgresql+psycopg://USER@HOST:PORT/DATABASE URL.") from None
+
+
+# Every connection to a server has deadlines, so no call waits forever on a server that is stopped
+# or a network that drops packets: connecting (libpq's whole handshake, whole seconds, at least 2),
+# TCP keepalives and the user timeout for a peer that vanished mid-call, and a statement timeout
+# the server enforces. A URL's own parameters win over these.
+SERVER_CONNECT_ARGS = {"connect_timeout": 2, "keepalives": 1, "keepalives_idle": 2, "keepalives_interval": 1,
+                       "keepalives_count": 2, "tcp_user_timeout": 3000}
+STATEMENT_TIMEOUT_MS = 60_000
+
+
+def _server_deadlines(_dialect, _record, _cargs, cparams) -> None:
+    for key, value in SERVER_CONNECT_ARGS.items():
+        cparams.setdefault(key, value)
+    if "statement_timeout" not in cparams.get("options", ""):
+        cparams["options"] = f"{cparams.get('options', '')} -c statement_timeout={STATEMENT_TIMEOUT_MS}".strip()
 
 
 # A pooled PostgreSQL connection is pinged before use when it has been idle this long: one that
@@ -148,6 +165,7 @@ def create_pg_database(url: str) -> bool:
     if not name or name == "postgres":
         return False
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    sa_event.listen(admin, "do_connect", _server_deadlines)
     try:
         with admin.connect() as connection:
             exists = connection.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %(name)s",
@@ -280,6 +298,28 @@ def change_versions(engine: Engine) -> dict[str, object]:
                              session.exec(select(func.max(PrintJob.updated_at))).one())
         versions["desks"] = session.exec(select(func.max(DeskHeartbeat.last_seen))).one()
         return versions
+
+
+def ping(engine: Engine) -> None:
+    """Ask the database to answer one trivial query on a connection of ``engine``; raises when it cannot."""
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def holds_event(engine: Engine) -> bool:
+    """Whether the store at ``engine`` has its tables and an event (False for a PostgreSQL server
+    without this database yet)."""
+    from sqlalchemy import inspect
+
+    try:
+        if not inspect(engine).has_table("event"):
+            return False
+        with Session(engine) as session:
+            return current_event(session) is not None
+    except OperationalError:
+        return False
 
 
 def current_event(session: Session) -> Event | None:

@@ -37,8 +37,13 @@ def last_scans_since(session: Session, since: datetime) -> dict[str, datetime]:
     return {desk: at for desk, at in session.execute(query)}
 
 
-def scans_since(session: Session, since: datetime) -> list[tuple[str, datetime, str]]:
-    """(desk, time, result) of every scan since ``since``, oldest first."""
+def scans_since(session: Session, since: datetime, until: datetime | None = None,
+                desk: str | None = None) -> list[tuple[str, datetime, str]]:
+    """(desk, time, result) of every scan from ``since`` to ``until`` (of one ``desk``), oldest first."""
     query = (select(CheckinRecord.desk, CheckinRecord.scanned_at, CheckinRecord.result)
              .where(CheckinRecord.scanned_at >= since).order_by(CheckinRecord.scanned_at))
+    if until is not None:
+        query = query.where(CheckinRecord.scanned_at <= until)
+    if desk is not None:
+        query = query.where(CheckinRecord.desk == desk)
     return [(desk, at, result) for desk, at, result in session.execute(query)]

@@ -1,5 +1,6 @@
-"""The app: built by ``make_app`` with its parts injected (store, clock, settings), so the CLI,
-the tests and the snapshot tests all run the same App."""
+"""The desk app: built by ``make_app`` with its parts injected (store, clock, settings), so the
+CLI, the tests and the snapshot tests all run the same App. What it shares with the board, the
+chair view and the kiosk is in ``app_base``."""
 
 from __future__ import annotations
 
@@ -8,27 +9,24 @@ from importlib import import_module
 from typing import Callable, Iterable
 
 from rich.text import Text
-from textual import events, work
-from textual.notifications import SeverityLevel
-from textual.worker import Worker, WorkerState
-from textual.app import App, SystemCommand
+from textual import events
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from eventdesk.domain.text import printable
-from eventdesk.resources import stylesheet
 from eventdesk.services.context import Context
-from eventdesk.store.db import change_versions
+from eventdesk.tui.app_base import AppBase
 from eventdesk.tui.backups import backup_now, start_backups
-from eventdesk.tui.live import LiveLink
-from eventdesk.tui.messages import LinkChanged, StoreChanged, StoreNotified
+from eventdesk.tui.messages import LinkChanged
 from eventdesk.tui.screens.checkin.screen import CheckinScreen
 from eventdesk.tui.screens.help.screen import HelpScreen, key_name
 from eventdesk.tui.screens.printers.screen import (
-    PrintersScreen, PrintReported, show_print_report, start_print_workers, stop_print_workers,
+    PrintersScreen, PrintReported, show_print_report,
 )
 from eventdesk.tui.scanning.burst import BurstFilter
 from eventdesk.tui.scanning.input import ScanInput
+from eventdesk.tui.textual_compat import forward_event
 from eventdesk.tui.widgets.confirm import Confirm
 from eventdesk.tui.widgets.status_header import StatusHeader
 
@@ -52,8 +50,7 @@ def _opened_later(module: str, screen: str) -> Callable[[], Screen]:
     return make
 
 
-class EventDeskApp(App[None]):
-    CSS_PATH = [stylesheet("app.tcss")]
+class EventDeskApp(AppBase):
     TITLE = "eventdesk"
     ENABLE_COMMAND_PALETTE = True
     MODES = {
@@ -80,85 +77,60 @@ class EventDeskApp(App[None]):
                 tooltip="People admitted at two desks while one was offline"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
-    # How often the store is asked whether another process changed it.
-    POLL_SECONDS = 0.5
+    HEARTBEAT = True  # for the Desks screen
+    PRINTS = True
 
-    def __init__(self, context: Context, start_screen: str = "checkin", watch_store: bool = True) -> None:
-        super().__init__()
-        self.context = context
+    def __init__(self, context: Context, start_screen: str = "checkin", watch_store: bool = True,
+                 desk=None) -> None:
+        super().__init__(context, watch_store=watch_store)
         self.start_screen = start_screen
-        self.watch_store = watch_store
-        self._versions: dict[str, int] | None = None
-        self.offline_desk = None  # a desk on a server: its offline fallback (services.offline)
-        self.title = context.event().name
+        # The desk (services.desk): every scan and desk action goes through it, whatever the store.
+        # Given when it was opened before the app (a desk on a server opening offline from its copy).
+        self.desk = desk
         self.sub_title = context.desk
-        self.desk: CheckinScreen | None = None  # the check-in screen registers itself when mounted
+        self.checkin_screen: CheckinScreen | None = None  # the check-in screen registers itself when mounted
         # Scans recognised before the check-in screen was up (a badge scanned while the desk
         # starts): it checks them in, in order, as soon as it is mounted.
         self.scans_before_desk: list[tuple[str, float]] = []
         self._mode_before_printers = "checkin"
         self.scan_filter = BurstFilter(self.route_scan, self._hand_on_key, self.set_timer, self.call_later)
 
-    def on_mount(self) -> None:
-        self._start_offline_desk()
+    def open_screens(self) -> None:
+        self._start_desk()
         # The check-in screen is mounted first, whatever screen opens: a badge scanned on any
         # screen is checked in by it.
         self.switch_mode("checkin")
         if self.start_screen != "checkin":
             self.switch_mode(self.start_screen)
         self.call_after_refresh(settle_garbage_collector)
-        self.live = None
-        if self.watch_store:
-            self.live = LiveLink(self).start()  # PostgreSQL: LISTEN/NOTIFY; every store: the desk's heartbeat
-            self.set_interval(self.live.poll_seconds, self.poll_store)
-        self.print_workers = start_print_workers(self)  # one thread per configured printer
         self.last_backup = None
         self.backups = start_backups(self)  # every [backup] every_minutes, in a worker thread
 
     def on_unmount(self) -> None:
-        stop_print_workers(getattr(self, "print_workers", None))
-        if getattr(self, "live", None) is not None:
-            self.live.stop()
-        if self.offline_desk is not None:
-            self.offline_desk.stop()
+        if self.desk is not None:
+            self.desk.stop()
 
-    async def _on_resize(self, event: events.Resize) -> None:
-        """A terminal size the app already has (the driver reports the size once more as it starts)
-        changes nothing: Textual 8.2.8 (pinned) would still lay the whole screen out again at its
-        next idle moment (~50 ms of CPU), just after the first frame, while the first scan's keys
-        wait. A new size goes on to Textual's own handler."""
-        if self._size is not None and event.size == self._size:
-            event.prevent_default()
-            event.stop()
-
-    def on_store_notified(self, message: StoreNotified) -> None:
-        self.notify_store_changed(message.areas)
-
-    def _start_offline_desk(self) -> None:
-        """A desk sharing a server keeps scanning when the server goes away (None on SQLite)."""
-        from eventdesk.services.offline import start_desk
+    def _start_desk(self) -> None:
+        """The desk for this store; a desk sharing a server keeps scanning when the server goes away."""
+        from eventdesk.services.desk import LocalDesk, start_desk
 
         try:
-            self.offline_desk = start_desk(self.context)
-        except Exception as error:  # noqa: BLE001 - the desk works online without its fallback
+            if self.desk is None:
+                self.desk = start_desk(self.context)
+            else:
+                self.desk.start()
+        except Exception as error:  # noqa: BLE001 - the desk works online without its offline copy
+            self.desk = LocalDesk(self.context)
             self.notify(f"This desk cannot keep an offline copy ({error}); it stops scanning if the server "
                         "goes away.", severity="warning", timeout=15)
             return
-        if self.offline_desk is not None:
-            self.offline_desk.on_change(lambda: self.post_message(LinkChanged()))
+        self.desk.on_change(lambda: self.post_message(LinkChanged()))
 
     def on_link_changed(self, _message: LinkChanged) -> None:
         for header in self.screen.query(StatusHeader):
             header.refresh()
-        if self.desk is not None:
-            self.desk.take_upload_report()
-
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
-        """Notifications carry names and titles from outside: always shown literally, never as
-        markup, whatever a caller (``Widget.notify`` passes markup=True) asks for: a title like
-        "Q&A [/]" would otherwise crash the toast."""
-        super().notify(printable(message, 500), title=title, severity=severity, timeout=timeout, markup=False)
+        if self.checkin_screen is not None:
+            self.checkin_screen.take_upload_report()
 
     # --- a scan wherever the desk is --------------------------------------------------------
 
@@ -179,31 +151,24 @@ class EventDeskApp(App[None]):
 
     def _hand_on_key(self, event: events.Key) -> None:
         """A held key that was no scan: to the focused widget, as the app would have sent it."""
-        (self.focused or self.screen)._forward_event(event)
+        forward_event(self.focused or self.screen, event)
 
     def route_scan(self, text: str, at: float) -> None:
         """A scanner's burst outside a scan box: a check-in at the desk's current list (on the
         meetings screen and its dialogs: the meeting desk's scan)."""
         base = self.screen_stack[0] if self.screen_stack else None
-        if base is not self.desk and base is not None:
+        if base is not self.checkin_screen and base is not None:
             boxes = base.query(ScanInput)
             if boxes:
                 boxes.first().deliver(text, at)
                 return
-        if self.desk is not None:
-            self.desk.take_scan(text, at)
+        if self.checkin_screen is not None:
+            self.checkin_screen.take_scan(text, at)
         else:
             self.scans_before_desk.append((text, at))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A worker that failed (a locked or vanished database) is reported; the desk stays up."""
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            self.notify(f"Could not finish {event.worker.group or 'a task'}: {error}. "
-                        "It will be retried on the next refresh.", severity="error", timeout=8)
-
     def on_print_reported(self, message: PrintReported) -> None:
-        if getattr(self, "live", None) is not None:
+        if self.live is not None:
             self.live.printer_reported(message.report)
         show_print_report(self, message.report)
 
@@ -224,24 +189,9 @@ class EventDeskApp(App[None]):
         self.action_go(self._mode_before_printers if self._mode_before_printers != "printers" else "checkin")
 
     def poll_store(self) -> None:
-        if self.offline_desk is not None and self.offline_desk.offline:
+        if self.desk is not None and self.desk.offline:
             return  # the server is unreachable: nothing to ask it (the desk's sync probes it)
-        self._poll_store()
-
-    @work(thread=True, exclusive=True, group="store-poll", exit_on_error=False)
-    def _poll_store(self) -> None:
-        versions = change_versions(self.context.engine)
-        previous, self._versions = self._versions, versions
-        # The first poll has nothing to compare with: what another desk wrote between the screens'
-        # first read and this moment is re-read once, instead of being missed until the next change.
-        changed = frozenset(versions) if previous is None else frozenset(
-            a for a, v in versions.items() if previous.get(a) != v)
-        if changed:
-            self.call_from_thread(self.notify_store_changed, changed)
-
-    def notify_store_changed(self, areas: frozenset[str]) -> None:
-        """Tell the visible screen what changed (also called after this process's own writes)."""
-        self.screen.post_message(StoreChanged(areas))
+        super().poll_store()
 
     async def action_quit(self) -> None:
         """Ctrl+Q asks first: one key would close the desk with a queue in front of it (pressed
@@ -295,5 +245,5 @@ def settle_garbage_collector() -> None:
     gc.set_threshold(10_000, 20, 20)
 
 
-def make_app(context: Context, start_screen: str = "checkin", watch_store: bool = True) -> EventDeskApp:
-    return EventDeskApp(context, start_screen=start_screen, watch_store=watch_store)
+def make_app(context: Context, start_screen: str = "checkin", watch_store: bool = True, desk=None) -> EventDeskApp:
+    return EventDeskApp(context, start_screen=start_screen, watch_store=watch_store, desk=desk)

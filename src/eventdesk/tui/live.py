@@ -27,9 +27,9 @@ class LiveLink:
         self.last_notified: float | None = None  # monotonic time of the last notification heard
 
     def start(self) -> "LiveLink":
-        from eventdesk.store.notify import start_listener
+        from eventdesk.services.changes import start_listener
 
-        self.listener = start_listener(self.app.context.engine, self._heard)
+        self.listener = start_listener(self.app.context, self._heard)
         if self.heartbeat:
             from eventdesk.services.desks import HEARTBEAT_SECONDS
 
@@ -69,19 +69,18 @@ class LiveLink:
         self.app.run_worker(self._beat, thread=True, exclusive=True, group="desk-heartbeat", exit_on_error=False)
 
     def journal_waiting(self) -> int | None:
-        """The offline scans of this desk waiting for upload, from its offline fallback
-        (``app.offline_desk``, services.offline) when it has one; None otherwise."""
-        desk = getattr(self.app, "offline_desk", None)
+        """The offline scans of this desk waiting for upload (None: a desk with no journal)."""
+        desk = self.app.desk
         if desk is None:
             return None
         try:
-            return desk.status().waiting
+            return desk.journal_waiting()
         except Exception:  # noqa: BLE001 - the journal's count never stops the heartbeat
             return None
 
     def _check_printers(self) -> None:
         """At start: each printer's health once (later outcomes of print jobs keep it current)."""
-        from eventdesk.services.printers import configured_printers
+        from eventdesk.services.printer_config import configured_printers
 
         settings = self.app.context.settings
         printers = configured_printers(settings)
@@ -96,7 +95,7 @@ class LiveLink:
 
     def _beat(self) -> None:
         from eventdesk.services.desks import beat
-        from eventdesk.services.printers import configured_printers
+        from eventdesk.services.printer_config import configured_printers
 
         settings = self.app.context.settings
         printers = [{"name": name, "url": url, "default": name == settings.default_printer,

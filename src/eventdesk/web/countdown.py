@@ -12,8 +12,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from eventdesk.services.chair import ChairSource, ChairState
+from eventdesk.services.changes import change_versions
 from eventdesk.services.context import Context
-from eventdesk.store.db import change_versions
 
 POLL_SECONDS = 0.5
 
@@ -84,7 +84,7 @@ class CountdownSource:
     def __init__(self, context: Context, room_name: str) -> None:
         self.context = context
         self.source = ChairSource(context, room_name).load()
-        self._versions = change_versions(context.engine)
+        self._versions = change_versions(context)
         self._checked = time.monotonic()
         self._lock = threading.Lock()
 
@@ -93,7 +93,7 @@ class CountdownSource:
             now = self.context.now()
             if time.monotonic() - self._checked >= POLL_SECONDS:
                 self._checked = time.monotonic()
-                versions = change_versions(self.context.engine)
+                versions = change_versions(self.context)
                 new_day = now.astimezone(self.source.programme.zone).date() != self.source.day
                 if versions != self._versions or new_day:
                     self._versions = versions

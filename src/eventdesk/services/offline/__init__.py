@@ -3,9 +3,10 @@ link to the server with a client-side deadline, the upload of the journal and re
 
 Service level: used by the CLI and the TUI, never importing either."""
 
-from eventdesk.services.offline.desk import LinkStatus, OfflineDesk, open_desk_file, start_desk
+from eventdesk.services.desk import LinkStatus, start_desk
+from eventdesk.services.offline.desk import OfflineDesk, open_offline_copy
 from eventdesk.services.offline.link import DEADLINE_S, ServerLink, ServerUnreachable
 from eventdesk.services.offline.reconcile import Conflict, conflicts
 
 __all__ = ["DEADLINE_S", "Conflict", "LinkStatus", "OfflineDesk", "ServerLink", "ServerUnreachable", "conflicts",
-           "open_desk_file", "start_desk"]
+           "open_offline_copy", "start_desk"]

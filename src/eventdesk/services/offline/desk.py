@@ -20,19 +20,20 @@ from datetime import datetime
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from eventdesk.domain.checkin import ENTRY, CodeLookup, Result, clean_code, decide
+from eventdesk.domain.checkin import ENTRY, CodeLookup, Result, badge_due, clean_code, decide
 from eventdesk.domain.clock import Clock
 from eventdesk.domain.text import printable
 from eventdesk.services import checkin as service
 from eventdesk.services.attendees import Person
 from eventdesk.services.context import Context
+from eventdesk.services.desk import Found, LinkStatus
 from eventdesk.services.events import MAIN_ENTRANCE
 from eventdesk.services.offline.link import ServerLink, ServerUnreachable
-from eventdesk.services.offline.paths import desk_file_path, server_identity
+from eventdesk.services.offline.paths import offline_copy_path, server_identity
 from eventdesk.services.offline.sync import UploadReport, refresh_snapshot, snapshot_age_s, upload_journal
 from eventdesk.settings import Settings
-from eventdesk.store.db import StoreError
-from eventdesk.store.desk_local import DeskFile, JournalEntry
+from eventdesk.store.db import StoreError, ping
+from eventdesk.store.offline_copy import OfflineCopy, JournalEntry
 
 log = logging.getLogger(__name__)
 
@@ -41,24 +42,14 @@ HEARTBEAT_EVERY_S = 1.0
 PROBE_EVERY_S = 1.0
 
 
-@dataclass(frozen=True)
-class LinkStatus:
-    """What the header shows: online or not, and the offline scans waiting to be uploaded."""
-
-    online: bool
-    waiting: int
-    reason: str = ""
-    offline_for_s: float | None = None
-
-
 class OfflineDesk:
     """One desk's scans, online when the server answers, offline from its own file when not."""
 
-    def __init__(self, settings: Settings, desk: str, desk_file: DeskFile, *, context: Context | None = None,
+    def __init__(self, settings: Settings, name: str, copy: OfflineCopy, *, context: Context | None = None,
                  link: ServerLink | None = None, clock: Clock | None = None) -> None:
         self.settings = settings
-        self.desk = desk
-        self.file = desk_file
+        self.name = name
+        self.copy = copy
         self.context = context
         self.link = link
         self.clock = clock or (context.clock if context is not None else Clock.system())
@@ -69,7 +60,8 @@ class OfflineDesk:
         self.lost_reason = ""
         # The journal's count as last read: the header asks every second and must never wait
         # on the file while the background sync writes a snapshot into it.
-        self.waiting = desk_file.waiting_count()
+        self.waiting = copy.waiting_count()
+        self._copy_taken_at: tuple[datetime | None] | None = None  # the snapshot's time, once read
         self.badges: LocalBadges | None = None
         self.sync: DeskSync | None = None
         if link is not None:
@@ -80,9 +72,16 @@ class OfflineDesk:
     def status(self) -> LinkStatus:
         link = self.link
         lost_at = link.lost_at if link is not None else None
-        return LinkStatus(online=not self.offline, waiting=self.waiting,
+        return LinkStatus(online=not self.offline, waiting=self.waiting, on_server=True,
                           reason=(link.lost_reason if link is not None else self.lost_reason) if self.offline else "",
-                          offline_for_s=(time.monotonic() - lost_at) if lost_at and self.offline else None)
+                          offline_for_s=(time.monotonic() - lost_at) if lost_at and self.offline else None,
+                          copy_age_s=self.copy_age_s() if self.offline else None)
+
+    def copy_age_s(self) -> float | None:
+        """How old the offline copy is (None: it holds no snapshot yet). Read from the copy's
+        meta once and kept: the header asks every second."""
+        taken_at = self._copy_time()
+        return (self.clock.now() - taken_at).total_seconds() if taken_at else None
 
     def on_change(self, listener: Callable[[], None]) -> None:
         """``listener()`` is called (from any thread) when the desk goes offline or online, or its
@@ -110,7 +109,7 @@ class OfflineDesk:
                 return self.context.zone()
             except Exception:  # noqa: BLE001 - the server went away before the event was read
                 pass
-        name = self.file.meta().get("event_timezone")
+        name = self.copy.meta().get("event_timezone")
         return ZoneInfo(name) if name else None
 
     def _day_start(self, at: datetime) -> datetime:
@@ -123,14 +122,14 @@ class OfflineDesk:
 
     def submit(self, text: str, *, typed_fast: bool, selected_code: str | None = None, list_name: str | None = None,
                direction: str = ENTRY, nonce: str | None = None, burst: str = ""):
-        """``services.checkin.submit`` through the server, or from the desk's file when the server
+        """``services.checkin.submit`` through the server, or from the desk's offline copy when the server
         does not answer within the deadline."""
         nonce = nonce or service.new_nonce()
         list_name = list_name or MAIN_ENTRANCE
         if not self.offline:
             try:
                 outcome = self.link.guarded(service.submit, self.context, text, typed_fast=typed_fast,
-                                            selected_code=selected_code, list_name=list_name, desk=self.desk,
+                                            selected_code=selected_code, list_name=list_name, desk=self.name,
                                             direction=direction, nonce=nonce, burst=burst)
             except ServerUnreachable:
                 pass
@@ -139,7 +138,7 @@ class OfflineDesk:
                 return outcome
         with self._mode:
             return service.submit(self.context, text, typed_fast=typed_fast, selected_code=selected_code,
-                                  list_name=list_name, desk=self.desk, direction=direction, nonce=nonce,
+                                  list_name=list_name, desk=self.name, direction=direction, nonce=nonce,
                                   burst=burst, scan=self._offline_scanner(list_name, direction, nonce))
 
     def check_in(self, code: str, list_name: str | None = None, direction: str = ENTRY,
@@ -149,7 +148,7 @@ class OfflineDesk:
         list_name = list_name or MAIN_ENTRANCE
         if not self.offline:
             try:
-                result = self.link.guarded(service.check_in, self.context, code, list_name, self.desk,
+                result = self.link.guarded(service.check_in, self.context, code, list_name, self.name,
                                            direction, nonce)
             except ServerUnreachable:
                 pass
@@ -174,7 +173,7 @@ class OfflineDesk:
                 pass
         if len(text.strip()) < self.settings.search_min_chars:
             return []
-        found = self.file.search(query_terms(text)[:8], limit or self.settings.search_limit)
+        found = self.copy.search(query_terms(text)[:8], limit or self.settings.search_limit)
         return [Person(**person) for person in found]
 
     def request(self, call: Callable, *args, what: str = "This", **kwargs):
@@ -189,6 +188,139 @@ class OfflineDesk:
             raise service.CheckinError(f"The server did not answer; {what.lower()} was not done. Scans go on "
                                        "offline; try again when the header says online.") from None
 
+    def journal_waiting(self) -> int | None:
+        """The offline scans waiting for upload (as last read: never waits on the copy)."""
+        return self.waiting
+
+    def find(self, text: str, list_name: str | None = None) -> Found:
+        """The people ``text`` finds and who of them is in today on ``list_name``: through the
+        server, or from the offline copy (its own scans included) when the desk is offline."""
+        from eventdesk.domain.text import query_terms
+        from eventdesk.services.attendees import search_people
+
+        list_name = list_name or MAIN_ENTRANCE
+        if not self.offline:
+            try:
+                people = self.link.guarded(search_people, self.context, text)
+                return Found(people, self.link.guarded(service.day_states, self.context, list_name,
+                                                       [p.id for p in people]))
+            except ServerUnreachable:
+                pass
+        if len(text.strip()) < self.settings.search_min_chars:
+            return Found([], {})
+        people = [Person(**p) for p in self.copy.search(query_terms(text)[:8], self.settings.search_limit)]
+        local_list = self.copy.list_by_name(list_name)
+        if local_list is None or not people:
+            return Found(people, {})
+        day_start = self._day_start(self.clock.now())
+        states = {person_id: service.DayState(first_at, first_desk, direction == ENTRY,
+                                              last_at if direction != ENTRY else None)
+                  for person_id, direction, last_at, first_at, first_desk
+                  in self.copy.day_states(local_list.id, [p.id for p in people], day_start)}
+        return Found(people, states)
+
+    def figures(self, list_name: str | None = None):
+        """``services.checkin_figures.desk_figures`` through the server; offline, counted from
+        the offline copy and this desk's journal, and labelled with the copy's time."""
+        from eventdesk.services.checkin_figures import desk_figures
+
+        if not self.offline:
+            try:
+                return self.link.guarded(desk_figures, self.context, list_name, self.name)
+            except ServerUnreachable:
+                pass
+        return self._figures_from_copy(list_name or MAIN_ENTRANCE)
+
+    def _figures_from_copy(self, list_name: str):
+        from collections import Counter
+        from datetime import timedelta
+
+        from eventdesk.domain.checkin import admits, seconds_per_attendee
+        from eventdesk.services.checkin_figures import PACE_WINDOW, CategoryFigure, DeskFigures, ListFigures
+
+        local_list = self.copy.list_by_name(list_name)
+        if local_list is None:
+            return None
+        now = self.clock.now()
+        day_start = self._day_start(now)
+        expected: Counter = Counter()
+        today: Counter = Counter()
+        inside = exits = 0
+        for category, status, first_at, last_direction, last_at in self.copy.list_people(local_list.id):
+            if status == "active" and admits(local_list.categories, category):
+                expected[category] += 1
+            if last_at is None or datetime.fromisoformat(last_at) < day_start:
+                continue
+            if first_at is not None and datetime.fromisoformat(first_at) >= day_start:
+                today[category] += 1
+            inside += last_direction == ENTRY
+            exits += last_direction != ENTRY
+        rows = tuple(CategoryFigure(c, today.get(c, 0), expected.get(c, 0))
+                     for c in sorted(set(expected) | set(today), key=lambda c: (-expected.get(c, 0), c)))
+        arrived = sum(today.values())
+        figures = ListFigures(name=local_list.name, kind=local_list.kind, checked_in=arrived,
+                              expected=sum(expected.values()), entries=arrived, exits=exits, inside_now=inside,
+                              categories=rows, admits=local_list.categories, checked_in_today=arrived)
+        mine = [e for e in self.copy.journal() if e.desk == self.name and e.list_name == list_name]
+        recent = [e for e in mine if e.scanned_at >= now - PACE_WINDOW]
+        return DeskFigures(desk=self.name, checkin_list=figures,
+                           scans_per_minute=len(recent) / (PACE_WINDOW / timedelta(minutes=1)),
+                           seconds_per_attendee=seconds_per_attendee(
+                               [e.scanned_at.timestamp() for e in recent if e.result == "ok"]),
+                           last_scan_at=max((e.scanned_at for e in mine), default=None),
+                           desk_range=self.settings.desk_range,
+                           waiting=max(0, figures.expected - arrived), copy_taken_at=self._copy_time())
+
+    def _copy_time(self) -> datetime | None:
+        if self._copy_taken_at is None:
+            taken = self.copy.meta().get("snapshot_at")
+            self._copy_taken_at = (datetime.fromisoformat(taken) if taken else None,)
+        return self._copy_taken_at[0]
+
+    def printer_state(self):
+        """This desk's badge printer with its backlog (None: no printer): the server's queue while
+        online; offline, the badges this desk prints itself (waiting, failed, the printer's error)."""
+        from eventdesk.services.printer_config import BadgePrinterState, badge_printer_state, configured_printers, printer_for
+
+        if not self.offline:
+            try:
+                return self.link.guarded(badge_printer_state, self.context)
+            except ServerUnreachable:
+                pass
+        printers = configured_printers(self.settings)
+        if not printers or self.settings.default_printer is None:
+            return None
+        name, url = printer_for(self.settings, None)
+        badges = self.badges
+        return BadgePrinterState(name, url, badges.waiting() if badges else 0, badges.failed if badges else 0,
+                                 badges.last_error if badges else "", tuple(n for n, _ in printers if n != name))
+
+    def start_printing(self) -> None:
+        """Print the badges of this desk's offline admissions at once (a command scanning offline);
+        ``stop`` waits for them."""
+        if self.badges is None:
+            self.badges = LocalBadges(self)
+            self.badges.start()
+
+    def undo_last(self, record_id: int | None = None) -> service.UndoResult:
+        return self.request(service.undo_last, self.context, self.name, record_id, what="Undo")
+
+    def undo_candidate(self) -> service.UndoResult:
+        return self.request(service.undo_candidate, self.context, self.name, what="Undo")
+
+    def scans_today(self, limit: int) -> list:
+        return self.request(service.desk_scans_today, self.context, limit, self.name, what="Last scans")
+
+    def register_walk_in(self, walk_in: service.WalkIn, list_name: str | None = None) -> service.CheckinResult:
+        return self.request(service.register_walk_in, self.context, walk_in, list_name, self.name, what="A walk-in")
+
+    def correct_attendee(self, attendee_id: int, changes: dict[str, str]) -> service.Correction:
+        return self.request(service.correct_attendee, self.context, attendee_id, changes, self.name,
+                            what="A correction")
+
+    def reprint_badge(self, attendee_id: int) -> None:
+        return self.request(service.reprint_badge, self.context, attendee_id, self.name, what="A reprint")
+
     def _remember_online(self, outcome) -> None:
         """An online scan of this desk, kept in its file: an offline decision a minute later knows it."""
         if not isinstance(outcome, service.CheckinResult) or not outcome.ok or outcome.person is None:
@@ -196,45 +328,41 @@ class OfflineDesk:
         if outcome.replayed:
             return
         try:
-            local_list = self.file.list_by_name(outcome.list_name)
+            local_list = self.copy.list_by_name(outcome.list_name)
             if local_list is not None:
-                self.file.remember_scan(person_id=outcome.person.id, list_id=local_list.id,
+                self.copy.remember_scan(person_id=outcome.person.id, list_id=local_list.id,
                                         direction=outcome.direction, scanned_at=outcome.scanned_at, desk=outcome.desk,
                                         badge_queued=outcome.badge_queued)
         except Exception:  # noqa: BLE001 - the local copy is a help, never a reason to fail a scan
-            log.exception("could not keep an online scan in the desk file")
+            log.exception("could not keep an online scan in the offline copy")
 
     def _offline_scanner(self, list_name: str, direction: str, nonce: str):
         def scan(code: str, record_unknown: bool) -> service.CheckinResult | None:
             cleaned = clean_code(code)
             if not cleaned:
                 raise service.CheckinError("The scan was empty: scan the badge again or type a name to search.")
-            for earlier in self.file.journal_by_nonce(nonce):
+            for earlier in self.copy.journal_by_nonce(nonce):
                 return self._journal_answer(earlier, replayed=True)
-            local_list = self.file.list_by_name(list_name)
+            local_list = self.copy.list_by_name(list_name)
             if local_list is None:
-                if not self.file.has_snapshot():
+                if not self.copy.has_snapshot():
                     raise service.CheckinError(
                         "The server is unreachable and this desk has no offline copy of the event yet "
                         "(a desk keeps one once it has been online): nothing was recorded.")
                 raise service.CheckinError(f"There is no check-in list named '{printable(list_name, 60)}'; "
                                            "'eventdesk checkin lists' shows the lists.")
             now = self.clock.now()
-            found = self.file.lookup(cleaned, local_list.id, self._day_start(now))
+            found = self.copy.lookup(cleaned, local_list.id, self._day_start(now))
             person = Person(**found.person) if found.person else None
-            lookup = CodeLookup(found=person is not None, revoked=found.revoked,
-                                status=person.status if person else "active",
-                                blocked=person.blocked if person else False,
-                                category=person.category if person else "", inside=found.last_direction == ENTRY)
+            lookup = CodeLookup.of(person, revoked=found.revoked, last_direction=found.last_direction)
             result = decide(lookup, list_categories=local_list.categories, direction=direction)
             if result == Result.UNKNOWN_CODE and not record_unknown:
                 return None
-            badge = (result == Result.OK and direction == ENTRY and local_list.kind == "entrance"
-                     and not found.badge_queued)
-            entry = JournalEntry(nonce=nonce, desk=self.desk, code=cleaned, list_name=list_name, direction=direction,
+            badge = badge_due(result, direction=direction, list_kind=local_list.kind, badge_queued=found.badge_queued)
+            entry = JournalEntry(nonce=nonce, desk=self.name, code=cleaned, list_name=list_name, direction=direction,
                                  scanned_at=now, result=str(result), person_id=person.id if person else None,
                                  badge_printed=False)
-            self.file.journal_add(entry, list_id=local_list.id, badge_queued=badge)
+            self.copy.journal_add(entry, list_id=local_list.id, badge_queued=badge)
             self.waiting += 1
             if badge and self.badges is not None:
                 self.badges.put(nonce, person)
@@ -243,7 +371,7 @@ class OfflineDesk:
                 self.sync.wake()
             already = result == Result.ALREADY_CHECKED_IN
             return service.CheckinResult(
-                result=str(result), code=cleaned, direction=direction, list_name=list_name, desk=self.desk,
+                result=str(result), code=cleaned, direction=direction, list_name=list_name, desk=self.name,
                 scanned_at=now, nonce=nonce, record_id=None, person=person,
                 first_checkin_at=found.first_entry_at if already else None,
                 first_checkin_desk=found.first_entry_desk if already else None,
@@ -253,7 +381,7 @@ class OfflineDesk:
     def _journal_answer(self, entry: JournalEntry, replayed: bool) -> service.CheckinResult:
         person = None
         if entry.person_id is not None:
-            found = self.file.person(entry.person_id)
+            found = self.copy.person(entry.person_id)
             person = Person(**found) if found else None
         return service.CheckinResult(result=entry.result, code=entry.code, direction=entry.direction,
                                      list_name=entry.list_name, desk=entry.desk, scanned_at=entry.scanned_at,
@@ -263,21 +391,19 @@ class OfflineDesk:
 
     def upload(self) -> UploadReport:
         """Upload the journal now; the desk is online again once it is empty."""
-        if self.context is None or self.link is None:
-            raise ServerUnreachable("the server was unreachable when this desk started")
         hold = self.badges.settled if self.badges is not None else None
-        report = upload_journal(self.context, self.file, self.link, before_each=hold)
+        report = upload_journal(self.context, self.copy, self.link, before_each=hold)
         with self._mode:
-            report.waiting = self.waiting = self.file.waiting_count()
+            report.waiting = self.waiting = self.copy.waiting_count()
             if report.waiting == 0 and self.link.reachable:
                 self.offline = False
         self._tell()
         return report
 
     def refresh(self) -> int:
-        if self.context is None or self.link is None:
-            raise ServerUnreachable("the server was unreachable when this desk started")
-        return refresh_snapshot(self.context, self.file, self.link)
+        people = refresh_snapshot(self.context, self.copy, self.link)
+        self._copy_taken_at = None
+        return people
 
     def start(self, print_badges: bool = True) -> "OfflineDesk":
         """Start the background sync (and the local badge printer, for badges printed offline)."""
@@ -337,7 +463,7 @@ class DeskSync(threading.Thread):
         if not link.reachable and not link.probe():
             return
         uploaded = 0
-        waiting = desk.file.waiting_count()  # another process of this desk (a command) may have added some
+        waiting = desk.copy.waiting_count()  # another process of this desk (a command) may have added some
         if waiting != desk.waiting:
             desk.waiting = waiting
             desk._tell()
@@ -347,7 +473,7 @@ class DeskSync(threading.Thread):
             uploaded = len(report.uploaded)
             if report.waiting:
                 return  # a badge still printing holds the rest back a moment
-        age = snapshot_age_s(desk.file, context.now())
+        age = snapshot_age_s(desk.copy, context.now())
         if age is None or abs(age) >= self.snapshot_every_s or uploaded:
             desk.refresh()
         else:
@@ -355,7 +481,7 @@ class DeskSync(threading.Thread):
 
 
 def _ping(context: Context) -> None:
-    _ping_engine(context.engine)
+    ping(context.engine)
 
 
 class LocalBadges(threading.Thread):
@@ -371,6 +497,8 @@ class LocalBadges(threading.Thread):
         self._queue: queue.Queue = queue.Queue()
         self._pending: set[str] = set()
         self._lock = threading.Lock()
+        self.failed = 0  # badges that did not print here (the server's queue prints them after the upload)
+        self.last_error = ""  # the printer's newest error, "" once a badge printed again
 
     def put(self, nonce: str, person: Person) -> None:
         if not self.desk.settings.printer_url():
@@ -378,6 +506,10 @@ class LocalBadges(threading.Thread):
         with self._lock:
             self._pending.add(nonce)
         self._queue.put((nonce, person))
+
+    def waiting(self) -> int:
+        with self._lock:
+            return len(self._pending)
 
     def settled(self, entry: JournalEntry) -> bool:
         """Whether ``entry`` may be uploaded (its badge is not printing just now)."""
@@ -404,12 +536,18 @@ class LocalBadges(threading.Thread):
                 for attempt in range(self.ATTEMPTS):
                     try:
                         print_image(url, image, self.desk.settings, name=f"badge-offline-{nonce[:8]}")
-                    except PrinterError:
-                        time.sleep(1.0 + attempt)
+                    except PrinterError as error:
+                        self.last_error = str(error)
+                        if attempt + 1 < self.ATTEMPTS:
+                            time.sleep(1.0 + attempt)
                         continue
-                    self.desk.file.mark_badge_printed(nonce)
+                    self.desk.copy.mark_badge_printed(nonce)
+                    self.last_error = ""
                     break
+                else:
+                    self.failed += 1
             except Exception:  # noqa: BLE001 - the server's queue prints it after the upload
+                self.failed += 1
                 log.exception("offline badge could not be printed")
             finally:
                 with self._lock:
@@ -418,84 +556,52 @@ class LocalBadges(threading.Thread):
                     self.desk.sync.wake()
 
 
-def open_desk_file(settings: Settings, context: Context, desk: str) -> DeskFile:
-    """The desk's file for this event (created mode 0600), remembering its server and desk."""
+def open_offline_copy(settings: Settings, context: Context, desk: str) -> OfflineCopy:
+    """The desk's offline copy of this event (created mode 0600), remembering its server and desk."""
     event = context.event()
-    path = desk_file_path(settings, event.name, desk)
+    path = offline_copy_path(settings, event.name, desk)
     try:
-        desk_file = DeskFile(path)
+        copy = OfflineCopy(path)
     except (OSError, sqlite3.Error) as error:
         raise StoreError(f"cannot write the desk's offline file {path}: {error} (set data_dir in "
                          "eventdesk.toml or EVENTDESK_DATA_DIR to a writable folder)") from None
-    desk_file.set_meta(desk=desk, server=server_identity(settings.db or str(context.engine.url)),
+    copy.set_meta(desk=desk, server=server_identity(settings.db or str(context.engine.url)),
                        event_name=event.name, event_timezone=event.timezone)
-    return desk_file
+    return copy
 
 
-def start_desk(context: Context, desk: str | None = None, *, print_badges: bool = True,
-               background: bool = True) -> OfflineDesk | None:
-    """The desk's offline fallback for a store on a server (None for a SQLite file: one desk, no
-    network in between). Starts the background sync unless ``background`` is False."""
-    from eventdesk.services.offline.link import uses_server
-
-    if not uses_server(context.engine):
-        return None
-    desk = desk or context.desk
+def start_server_desk(context: Context, name: str | None = None, *, print_badges: bool = True,
+                      background: bool = True) -> OfflineDesk:
+    """The desk of a store on a server, with its offline copy (``services.desk.start_desk`` picks
+    it). Starts the background sync unless ``background`` is False."""
+    name = name or context.desk
     link = ServerLink(context.engine)
-    offline_desk = OfflineDesk(context.settings, desk, open_desk_file(context.settings, context, desk),
-                               context=context, link=link)
+    desk = OfflineDesk(context.settings, name, open_offline_copy(context.settings, context, name),
+                       context=context, link=link)
     if background:
-        offline_desk.start(print_badges=print_badges)
-    return offline_desk
-
+        desk.start(print_badges=print_badges)
+    return desk
 
 
 # A command-line scan refreshes the desk's copy when it is older than this (a desk screen keeps
 # it fresh in the background).
 COMMAND_SNAPSHOT_EVERY_S = 15 * 60.0
+# A desk opens offline from its copy when the server has not answered its first ping by then (the
+# desk is up within 3 s of its start, whatever the network does).
+FIRST_ANSWER_S = 0.8
 
 
 def open_for_command(settings: Settings, desk: str, clock: Clock | None = None, *, prepare: bool = True,
                      clock_for: Callable[[str], Clock] | None = None) -> OfflineDesk:
-    """The desk for one command (``eventdesk checkin``, ``eventdesk sync``): through the server if
-    it answers within the deadline, else from the file the desk kept (``ServerUnreachable`` when
-    it kept none). Online, the waiting journal is uploaded first and a stale copy refreshed.
-    ``clock_for(time zone)`` makes the clock once the event's zone is known (a rehearsal)."""
-    from eventdesk.services.offline.paths import find_desk_file
-    from eventdesk.store import migrate
-    from eventdesk.store.db import make_engine
-
-    clock = clock or Clock.system()
-    engine = make_engine(settings.db, create=False)
-    link = ServerLink(engine)
-    try:
-        link.guarded(_ping_engine, engine)
-        link.guarded(migrate.upgrade, engine, deadline_s=120)
-        context = Context(engine=engine, settings=settings, clock=clock)
-        event = link.guarded(context.event)
-        if clock_for is not None:
-            context.clock = clock_for(event.timezone)
-        offline_desk = OfflineDesk(settings, desk, open_desk_file(settings, context, desk), context=context, link=link)
-    except ServerUnreachable as error:
-        link.close()
-        engine.dispose(close=False)
-        path = find_desk_file(settings, settings.db, desk)
-        if path is None:
-            raise ServerUnreachable(
-                f"the server did not answer ({error}) and desk '{desk}' has no offline copy of the event "
-                "(a desk keeps one once it has been online: run 'eventdesk sync --desk NAME' while the "
-                "server answers)") from None
-        desk_file = DeskFile(path)
-        zone = desk_file.meta().get("event_timezone", "UTC")
-        offline_desk = OfflineDesk(settings, desk, desk_file, clock=clock_for(zone) if clock_for else clock)
-        offline_desk.lost_reason = str(error)
-        return offline_desk
-    if not prepare:
+    """The desk for one command (``eventdesk checkin``, ``eventdesk sync``): see
+    ``open_server_desk``. Online, the waiting journal is uploaded first and a stale copy refreshed."""
+    offline_desk = open_server_desk(settings, desk, clock, clock_for=clock_for)
+    if not prepare or offline_desk.offline:
         return offline_desk
     try:
-        if offline_desk.file.waiting_count():
+        if offline_desk.copy.waiting_count():
             offline_desk.upload()
-        age = snapshot_age_s(offline_desk.file, context.now())
+        age = snapshot_age_s(offline_desk.copy, offline_desk.context.now())
         if age is None or abs(age) >= COMMAND_SNAPSHOT_EVERY_S:
             offline_desk.refresh()
     except ServerUnreachable:
@@ -503,9 +609,65 @@ def open_for_command(settings: Settings, desk: str, clock: Clock | None = None, 
     return offline_desk
 
 
-def _ping_engine(engine) -> None:
-    from sqlalchemy import text
+def open_server_desk(settings: Settings, desk: str, clock: Clock | None = None, *,
+                     clock_for: Callable[[str], Clock] | None = None, create: bool = False) -> OfflineDesk:
+    """The desk of a store on a server, for an app or a command: through the server if it answers
+    within the deadline, else offline from the copy the desk kept (its context then knows the
+    event from the copy, and the link probes the server until it answers). ``ServerUnreachable``
+    when the server does not answer and the desk kept no copy. ``clock_for(time zone)`` makes the
+    clock once the event's zone is known (a rehearsal)."""
+    from eventdesk.services.offline.paths import find_offline_copy
+    from eventdesk.store import migrate
+    from eventdesk.store.db import make_engine
 
-    with engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
+    clock = clock or Clock.system()
+    engine = make_engine(settings.db, create=create)
+    link = ServerLink(engine)
+    context = Context(engine=engine, settings=settings, clock=clock)
+    try:
+        if not link.answers_within(FIRST_ANSWER_S):
+            raise ServerUnreachable(link.lost_reason)
+        link.guarded(migrate.upgrade, engine, deadline_s=120)
+        event = link.guarded(context.event)
+        if clock_for is not None:
+            context.clock = clock_for(event.timezone)
+        return OfflineDesk(settings, desk, open_offline_copy(settings, context, desk), context=context, link=link)
+    except ServerUnreachable as error:
+        path = find_offline_copy(settings, settings.db, desk)
+        if path is None:
+            link.close()
+            engine.dispose(close=False)
+            raise ServerUnreachable(
+                f"the server {server_address(settings.db)} did not answer ({error}) and desk '{desk}' has never "
+                "been online, so it has no offline copy of the event (a desk keeps one once it has been online: "
+                "run 'eventdesk sync --desk NAME' while the server answers)") from None
+    copy = OfflineCopy(path)
+    context.know_event(event_of_copy(copy))
+    if clock_for is not None:
+        context.clock = clock_for(context.event().timezone)
+    offline_desk = OfflineDesk(settings, desk, copy, context=context, link=link)
+    offline_desk.lost_reason = link.lost_reason
+    return offline_desk
+
+
+def event_of_copy(copy: OfflineCopy):
+    """The event as the offline copy remembers it (its name, zone and days)."""
+    from datetime import date
+
+    from eventdesk.store.models import Event
+
+    meta = copy.meta()
+    return Event(name=meta.get("event_name", "?"), timezone=meta.get("event_timezone", "UTC"),
+                 start_date=date.fromisoformat(meta["event_start_date"]),
+                 end_date=date.fromisoformat(meta["event_end_date"]))
+
+
+def server_address(db: str) -> str:
+    """host:port/database of a server URL, as a person reads it (no user, no password)."""
+    from sqlalchemy.engine import make_url
+
+    from eventdesk.store.db import database_url
+
+    url = make_url(database_url(db))
+    return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
 

@@ -20,16 +20,14 @@ import weakref
 from typing import Callable, TypeVar
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+
+from eventdesk.store.db import ping as store_ping
 
 log = logging.getLogger(__name__)
 
 DEADLINE_S = 2.0
-# libpq's own limits: connecting (the whole handshake), and keepalives for a peer that vanished.
-CONNECT_ARGS = {"connect_timeout": 2, "keepalives": 1, "keepalives_idle": 2, "keepalives_interval": 1,
-                "keepalives_count": 2, "tcp_user_timeout": 3000}
 # SQLSTATE classes that mean the connection, not the statement, failed (08: connection exception;
 # 57P0x: the server is shutting down or starting).
 _LINK_STATES = ("08", "57P01", "57P02", "57P03")
@@ -101,8 +99,6 @@ class ServerLink:
     # --- engine hooks ------------------------------------------------------------------------
 
     def _on_do_connect(self, _dialect, _record, _cargs, cparams) -> None:
-        for key, value in CONNECT_ARGS.items():
-            cparams.setdefault(key, value)
         if not self.reachable and not getattr(self._bypass, "on", False):
             import psycopg
 
@@ -181,10 +177,7 @@ class ServerLink:
         """Ask the server (a new connection, under the deadline). Restores the link if it answers."""
         self._bypass.on = True
         try:
-            def ping() -> None:
-                with self.engine.connect() as connection:
-                    connection.execute(text("SELECT 1"))
-            self.guarded(ping)
+            self.guarded(store_ping, self.engine)
         except ServerUnreachable:
             return False
         except Exception as error:  # noqa: BLE001 - whatever else went wrong, the server is not usable
@@ -193,6 +186,33 @@ class ServerLink:
         finally:
             self._bypass.on = False
         self.restore()
+        return True
+
+    def answers_within(self, seconds: float) -> bool:
+        """Whether the server answers a first ping within ``seconds`` (a desk starting): the ping
+        runs in a thread of its own, so a connection attempt into a black hole, which no socket
+        shutdown can wake, is left to its own connect timeout while the desk goes on offline."""
+        done = threading.Event()
+        outcome: list[BaseException | None] = []
+
+        def ping() -> None:
+            try:
+                self.guarded(store_ping, self.engine, deadline_s=seconds)
+                outcome.append(None)
+            except Exception as error:  # noqa: BLE001 - told to the desk that waits
+                outcome.append(error)
+            done.set()
+
+        threading.Thread(target=ping, name="eventdesk-first-ping", daemon=True).start()
+        if not done.wait(seconds):
+            if self.reachable:
+                self.lose(f"no answer within {seconds:g} s")
+            return False
+        error = outcome[0]
+        if isinstance(error, ServerUnreachable):
+            return False
+        if error is not None:  # an answer, but a refusal (a wrong database or password): say it
+            raise error
         return True
 
     def restore(self) -> None:

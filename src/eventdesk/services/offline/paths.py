@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from eventdesk.settings import Settings
 from eventdesk.store.db import database_url
-from eventdesk.store.desk_local import read_meta
+from eventdesk.store.offline_copy import read_meta
 
 
 def data_dir(settings: Settings | None = None) -> Path:
@@ -27,16 +27,16 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:60] or "x"
 
 
-def desk_file_path(settings: Settings, event_name: str, desk: str) -> Path:
+def offline_copy_path(settings: Settings, event_name: str, desk: str) -> Path:
     return data_dir(settings) / f"{_slug(event_name)}-{_slug(desk)}.db"
 
 
 def server_identity(db: str) -> str:
-    """The server URL without its password: what a desk file remembers of its server."""
+    """The server URL without its password: what an offline copy remembers of its server."""
     return make_url(database_url(db)).render_as_string(hide_password=True)
 
 
-def find_desk_file(settings: Settings, db: str, desk: str) -> Path | None:
+def find_offline_copy(settings: Settings, db: str, desk: str) -> Path | None:
     """The file this desk kept for the server ``db`` (the newest if several): found without the
     server, by what each file remembers of its server and desk."""
     folder = data_dir(settings)

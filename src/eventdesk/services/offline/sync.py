@@ -16,7 +16,7 @@ from eventdesk.services.checkin import CheckinError, check_in
 from eventdesk.services.context import Context
 from eventdesk.services.offline.link import ServerLink
 from eventdesk.store import offline as server
-from eventdesk.store.desk_local import DeskFile, JournalEntry, LocalList, Snapshot
+from eventdesk.store.offline_copy import OfflineCopy, JournalEntry, LocalList, Snapshot
 
 # A snapshot of a large event takes a while on a busy server: its own, longer deadline.
 SNAPSHOT_DEADLINE_S = 30.0
@@ -65,7 +65,7 @@ NOTE_BATCH = 50
 NOTE_DEADLINE_S = 10.0
 
 
-def upload_journal(context: Context, desk_file: DeskFile, link: ServerLink, *, limit: int | None = None,
+def upload_journal(context: Context, copy: OfflineCopy, link: ServerLink, *, limit: int | None = None,
                    before_each=None) -> UploadReport:
     """Upload the waiting offline scans, oldest first, until the journal is empty or the server
     goes away again (``ServerUnreachable`` then stops the upload; what was sent stays sent).
@@ -76,27 +76,27 @@ def upload_journal(context: Context, desk_file: DeskFile, link: ServerLink, *, l
     report = UploadReport()
     batch: list[Uploaded] = []
     try:
-        for entry in desk_file.waiting(limit):
+        for entry in copy.waiting(limit):
             if before_each is not None and not before_each(entry):
                 break
             try:
                 result = link.guarded(check_in, context, entry.code, entry.list_name, entry.desk, entry.direction,
                                       entry.nonce, scanned_at=entry.scanned_at, badge_printed=entry.badge_printed)
             except CheckinError as error:  # the list was deleted meanwhile: keep the scan here, say so
-                desk_file.mark_uploaded(entry.nonce, context.now(), f"error: {error}")
+                copy.mark_uploaded(entry.nonce, context.now(), f"error: {error}")
                 report.uploaded.append(Uploaded(entry, f"error: {error}", None))
                 continue
             batch.append(Uploaded(entry, result.result, result.record_id))
             if len(batch) >= NOTE_BATCH:
-                _note_offline(context, desk_file, link, batch, report)
+                _note_offline(context, copy, link, batch, report)
     finally:
         if batch:
-            _note_offline(context, desk_file, link, batch, report)
-    report.waiting = desk_file.waiting_count()
+            _note_offline(context, copy, link, batch, report)
+    report.waiting = copy.waiting_count()
     return report
 
 
-def _note_offline(context: Context, desk_file: DeskFile, link: ServerLink, batch: list[Uploaded],
+def _note_offline(context: Context, copy: OfflineCopy, link: ServerLink, batch: list[Uploaded],
                   report: UploadReport) -> None:
     """Note on the server which records were decided offline (one transaction), then let the
     entries leave the journal."""
@@ -109,13 +109,13 @@ def _note_offline(context: Context, desk_file: DeskFile, link: ServerLink, batch
 
     link.guarded(write, deadline_s=NOTE_DEADLINE_S)
     for u in batch:
-        desk_file.mark_uploaded(u.entry.nonce, context.now(), u.server_result)
+        copy.mark_uploaded(u.entry.nonce, context.now(), u.server_result)
     report.uploaded.extend(batch)
     batch.clear()
 
 
-def refresh_snapshot(context: Context, desk_file: DeskFile, link: ServerLink) -> int:
-    """Copy what a decision needs from the server into the desk's file; returns the people count."""
+def refresh_snapshot(context: Context, copy: OfflineCopy, link: ServerLink) -> int:
+    """Copy what a decision needs from the server into the desk's offline copy; returns the people count."""
 
     def read() -> Snapshot:
         event = context.event(refresh=True)
@@ -130,12 +130,12 @@ def refresh_snapshot(context: Context, desk_file: DeskFile, link: ServerLink) ->
         return Snapshot(info, people, revoked, lists, states, taken_at)
 
     snapshot = link.guarded(read, deadline_s=SNAPSHOT_DEADLINE_S)
-    desk_file.replace_snapshot(snapshot)
+    copy.replace_snapshot(snapshot)
     return len(snapshot.people)
 
 
-def snapshot_age_s(desk_file: DeskFile, now: datetime) -> float | None:
-    taken = desk_file.meta().get("snapshot_at")
+def snapshot_age_s(copy: OfflineCopy, now: datetime) -> float | None:
+    taken = copy.meta().get("snapshot_at")
     if not taken:
         return None
     return (now - datetime.fromisoformat(taken)).total_seconds()

@@ -16,11 +16,13 @@ from textual.widgets import Input
 
 from eventdesk.domain.checkin import MIN_CODE_LENGTH, SCANNER_KEY_GAP_S, typed_fast
 from eventdesk.domain.text import printable
+from eventdesk.tui.textual_compat import before_input_value_watcher
 
 SUBMIT_KEYS = frozenset({"enter", "ctrl+m", "ctrl+j", "tab"})  # Enter, CR, LF, a Tab suffix
 MOVE_KEYS = {"up": -1, "down": 1, "pageup": -5, "pagedown": 5}
 
 
+@before_input_value_watcher("value_changing")
 class ScanInput(Input):
     """An Input that submits synchronously and tells how fast its text was typed."""
 
@@ -52,7 +54,7 @@ class ScanInput(Input):
         self._burst_start = 0  # where in the text the newest run of fast keys began
         self.last_key_at = 0.0  # monotonic time of the newest key (search latency is measured from it)
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         now = getattr(event, "time", None) or time.monotonic()
         self.last_key_at = now
         if event.key in SUBMIT_KEYS:
@@ -74,9 +76,9 @@ class ScanInput(Input):
             if not self._key_times or now - self._key_times[-1] > SCANNER_KEY_GAP_S:
                 self._burst_start = len(self.value)  # a new run of keys starts after a pause
             self._key_times.append(now)
-        # Input._on_key (next in the MRO) inserts the character.
+        # Input's own key handler (next in the MRO) inserts the character.
 
-    def _watch_value(self, value: str) -> None:
+    def value_changing(self, value: str) -> None:
         """Textual's Input sets its virtual size on every change, and that asks for a layout of the
         whole screen: at a scanner's key per millisecond, most of the desk's work (and the time the
         scan thread waits for the interpreter). The box's own size never depends on its text: while
@@ -85,7 +87,6 @@ class ScanInput(Input):
         before."""
         if self.content_width < self.scrollable_content_region.width and not self.scroll_x:
             self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
-        super()._watch_value(value)
 
     def submit_now(self, now: float | None = None) -> None:
         """Hand the text over and start empty, in one step."""
@@ -108,7 +109,7 @@ class ScanInput(Input):
         # Pasted text: control characters (escape sequences) shown as marks, never sent to the terminal.
         super().insert_text_at_cursor(printable(text))
 
-    def _on_paste(self, event: events.Paste) -> None:
-        # A paste is not a scan. Textual then calls Input._on_paste itself (handlers run along the
+    def on_paste(self, event: events.Paste) -> None:
+        # A paste is not a scan. Textual then calls Input's own paste handler itself (handlers run along the
         # class hierarchy): calling it here too inserted every paste twice.
         self._key_times.clear()

@@ -13,6 +13,8 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from eventdesk.tui.textual_compat import mark_footer_bindings_ready
+
 
 def shown_keys(screen: Screen) -> list:
     """What the footer draws from ``screen.active_bindings``: the bindings it shows (and the
@@ -28,7 +30,7 @@ class DeskFooter(Footer):
         self._composed_for: list | None = None  # the keys the footer was last built with
 
     def compose(self) -> ComposeResult:
-        self.set_reactive(Footer._bindings_ready, True)  # the screen's bindings are known already
+        mark_footer_bindings_ready(self)  # the screen's bindings are known already
         self._composed_for = shown_keys(self.screen)
         yield from super().compose()
 

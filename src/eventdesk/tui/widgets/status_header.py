@@ -11,19 +11,30 @@ from eventdesk.domain.text import printable
 
 
 def link_text(status) -> Text:
-    """The link part of the header; ``status`` is ``services.offline.LinkStatus`` (None: a desk
+    """The link part of the header; ``status`` is ``services.desk.LinkStatus`` (nothing for a desk
     with its own database file, which is never offline)."""
-    if status is None:
+    if status is None or not status.on_server:
         return Text("")
     if not status.online:
         text = Text(" OFFLINE ", style="bold white on red")
         detail = f" {status.waiting} scan{'s' if status.waiting != 1 else ''} waiting to upload"
         if status.offline_for_s and status.offline_for_s >= 60:
             detail += f" · for {int(status.offline_for_s // 60)} min"
+        if status.copy_age_s is not None:
+            detail += f" · copy {_age(status.copy_age_s)} old"
         return text.append(detail, style="bold")
     if status.waiting:
         return Text(f" online · uploading {status.waiting} ", style="bold black on yellow")
     return Text(" online ", style="dim")
+
+
+def _age(seconds: float) -> str:
+    minutes = int(max(0.0, seconds) // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h {minutes % 60:02d} min"
+    return f"{minutes // (24 * 60)} days"
 
 
 class StatusHeader(Widget):
@@ -40,7 +51,7 @@ class StatusHeader(Widget):
         event = context.event()
         now = context.local_now()
         left = Text.assemble((" ", ""), (printable(event.name), "bold"), ("  ·  ", "dim"), (printable(context.desk), ""))
-        desk = getattr(app, "offline_desk", None)
+        desk = app.desk  # type: ignore[attr-defined]
         link = link_text(desk.status() if desk is not None else None)
         if link.cell_len:
             left.append("  ")

@@ -164,6 +164,9 @@ class ResultBanner(Static):
             kind = "warn"
             detail = (f"First checked in today {_when(result.first_checkin_at, zone)} at "
                       f"{printable(result.first_checkin_desk or '?', 40)}")
+        elif result.result == Result.FORGOTTEN:
+            kind = "error"
+            detail = f"{result.list_name} · not admitted: register the person again (F6 walk-in) if they attend"
         else:
             kind = "error"
             detail = f"Code {code}" if result.result == Result.UNKNOWN_CODE else result.list_name
@@ -173,7 +176,8 @@ class ResultBanner(Static):
             detail += " · " + slot.line(zone or result.scanned_at.tzinfo, result.scanned_at)
         if getattr(result, "offline", False):
             detail += " · OFFLINE: decided by this desk, uploaded when the server is back"
-        self.show(kind, result.label, result.person, printable(detail, 300), room_alert(result))
+        person = None if result.result == Result.FORGOTTEN else result.person  # an erased person has no name to show
+        self.show(kind, result.label, person, printable(detail, 300), room_alert(result))
 
 
 def room_alert(result) -> Text | None:

@@ -26,14 +26,17 @@ def _minutes(minutes: float) -> str:
 class FiguresPanel(Static):
     def show(self, figures, zone: tzinfo | None) -> None:
         if isinstance(figures, Exception):
-            self.update(Text(f"Figures not available just now ({type(figures).__name__}); scanning goes on.",
-                             style="italic"))
+            self.update(Text("Figures not available just now; scanning goes on.", style="italic"))
             return
         if figures is None:
             self.update(Text("This list does not exist any more: press Ctrl+N to choose another.", style="bold red"))
             return
         lst = figures.checkin_list
         text = Text()
+        copy_taken_at = getattr(figures, "copy_taken_at", None)
+        if copy_taken_at is not None:
+            taken = copy_taken_at.astimezone(zone) if zone else copy_taken_at
+            text.append(f"OFFLINE · copy of {taken:%H:%M} + this desk's scans\n", style="bold")
         text.append(_row("Today", f"{lst.checked_in_today:,} / {lst.expected:,}", "bold"))
         for row in lst.categories[:8]:
             text.append(_row("  " + row.category, f"{row.checked_in:,} / {row.expected:,}"))

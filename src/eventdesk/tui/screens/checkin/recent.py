@@ -10,6 +10,7 @@ from datetime import tzinfo
 from rich.text import Text
 from textual.widgets import Static
 
+from eventdesk.domain.checkin import Result
 from eventdesk.domain.text import printable
 
 SHOWN = 8
@@ -63,6 +64,8 @@ class RecentScans(Static):
     def _line(kind: str, result, zone: tzinfo | None) -> RecentScan:
         local = result.scanned_at.astimezone(zone) if zone else result.scanned_at
         who = result.person.name if result.person is not None else result.code
+        if result.result == Result.FORGOTTEN:
+            who = "(data erased)"
         return RecentScan(local.strftime("%H:%M:%S"), printable(who, 40) or "(no name)", result.label, kind,
                           result.record_id, result.nonce)
 
@@ -82,7 +85,7 @@ class RecentScans(Static):
 
     def _render_scans(self) -> None:
         if not self.scans:
-            self.update(Text("No scan yet at this desk.", style="dim"))
+            self.update(Text("No scan since opening.", style="dim"))  # the store may hold earlier ones
             return
         lines = Text(no_wrap=True, overflow="ellipsis")
         for index, scan in enumerate(self.scans):

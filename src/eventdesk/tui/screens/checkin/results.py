@@ -170,12 +170,12 @@ class SearchResults(Widget, can_focus=False):
         if self.border_subtitle != subtitle:
             self.border_subtitle = subtitle
 
-    def _on_resize(self, event: events.Resize) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._show_count()
         if self.highlighted is not None:
             self._highlight(self.highlighted)
 
-    def _on_click(self, event: events.Click) -> None:
+    def on_click(self, event: events.Click) -> None:
         row = self._top + event.y
         if event.y >= 0 and 0 <= row < len(self.people):
             self._highlight(row)

@@ -23,10 +23,7 @@ from eventdesk.domain.checkin import ENTRY, EXIT, LABELS, clean_code
 from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.services import checkin as service
-from eventdesk.services.attendees import search_people
-from eventdesk.services.checkin_figures import desk_figures
 from eventdesk.services.events import MAIN_ENTRANCE
-from eventdesk.services.printers import badge_printer_state
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
 from eventdesk.tui.screens.checkin.banner import ROOMY_CLASS, ResultBanner, ScanNotice
@@ -38,6 +35,7 @@ from eventdesk.tui.screens.checkin.results import SearchResults
 from eventdesk.tui.scanning.input import SUBMIT_KEYS, ScanInput
 from eventdesk.tui.widgets.confirm import Confirm
 from eventdesk.tui.scanning.loop import LatestOnlyLoop, ScanDone, ScanLoop, ScanRequest
+from eventdesk.tui.textual_compat import can_paint_now, hand_refresh_to_screen, paint_now
 
 # Keys closer together than this are a scanner's burst: wait for the burst to end before searching.
 BURST_GAP_S = 0.02
@@ -50,10 +48,6 @@ PREVIEW_COLUMNS = 34
 SIDE_PANELS_FROM = 110
 # Rows from which the answer grows into block letters.
 BIG_BANNER_FROM = 40
-
-
-# What a desk request is called when the server is needed for it and unreachable.
-DESK_REQUESTS = {"walk_in": "A walk-in", "undo": "Undo", "correct": "A correction", "reprint": "A reprint"}
 
 
 class SearchDone(Message):
@@ -71,7 +65,7 @@ class FiguresDone(Message):
         super().__init__()
         self.figures = figures
         self.seconds = seconds  # how long the store took: later refreshes keep their distance
-        self.printer = printer  # services.printers.BadgePrinterState, None without a printer
+        self.printer = printer  # services.printer_config.BadgePrinterState, None without a printer
 
 
 class BadgesMoved(Message):
@@ -154,7 +148,7 @@ class CheckinScreen(DeskScreen):
         self._preview_timer = None
         self._preview_person = None
         self._exit_timer = None
-        self.printer_state = None  # services.printers.BadgePrinterState
+        self.printer_state = None  # services.printer_config.BadgePrinterState
         self._upload_seen = None  # the offline journal's last upload report already shown
 
     # --- layout -------------------------------------------------------------------------------
@@ -214,7 +208,7 @@ class CheckinScreen(DeskScreen):
         return self.query_one("#search-results", SearchResults)
 
     def on_mount(self) -> None:
-        self.app.desk = self  # type: ignore[attr-defined]  # scans on other screens come here
+        self.app.checkin_screen = self  # type: ignore[attr-defined]  # scans on other screens come here
         self.results.display = False
         self._loop = ScanLoop(self._serve, self.post_message)
         self._loop.start()
@@ -338,13 +332,8 @@ class CheckinScreen(DeskScreen):
         text, generation, key_at, list_name = request
         if generation != self._search_generation:
             return None  # typed on meanwhile
-        desk = getattr(self.app, "offline_desk", None)  # offline: the desk's own copy answers
-        if desk is not None:
-            return SearchDone(generation, text, desk.search(text), key_at)
-        people = search_people(self.context, text)
-        # Who of them is checked in today on this list: one query for all the shown rows.
-        states = service.day_states(self.context, list_name, [p.id for p in people])
-        return SearchDone(generation, text, people, key_at, states)
+        found = self.app.desk.find(text, list_name)  # type: ignore[attr-defined]  # offline: from the copy
+        return SearchDone(generation, text, found.people, key_at, found.states)
 
     def on_search_done(self, message: SearchDone) -> None:
         if message.generation != self._search_generation:
@@ -402,31 +391,20 @@ class CheckinScreen(DeskScreen):
 
     def _serve(self, request: ScanRequest):
         """Runs on the scan thread."""
-        context = self.context
-        desk = getattr(self.app, "offline_desk", None)
-        if desk is not None:  # a desk on a server: offline from its own file when the server is gone
-            if request.kind == "scan":
-                return desk.submit(request.text, typed_fast=request.typed_fast, selected_code=request.selected_code,
-                                   list_name=request.list_name, direction=request.direction, nonce=request.nonce,
-                                   burst=request.burst)
-            return desk.request(self._serve_desk_request, context, request, what=DESK_REQUESTS[request.kind])
+        desk = self.app.desk  # type: ignore[attr-defined]
         if request.kind == "scan":
-            return service.submit(context, request.text, typed_fast=request.typed_fast,
-                                  selected_code=request.selected_code, list_name=request.list_name,
-                                  direction=request.direction, nonce=request.nonce, burst=request.burst)
-        return self._serve_desk_request(context, request)
-
-    @staticmethod
-    def _serve_desk_request(context, request: ScanRequest):
+            return desk.submit(request.text, typed_fast=request.typed_fast, selected_code=request.selected_code,
+                               list_name=request.list_name, direction=request.direction, nonce=request.nonce,
+                               burst=request.burst)
         if request.kind == "walk_in":
-            return service.register_walk_in(context, request.payload, request.list_name)
+            return desk.register_walk_in(request.payload, request.list_name)
         if request.kind == "undo":
-            return service.undo_last(context, record_id=request.payload)
+            return desk.undo_last(record_id=request.payload)
         if request.kind == "correct":
             attendee_id, changes = request.payload
-            return service.correct_attendee(context, attendee_id, changes)
+            return desk.correct_attendee(attendee_id, changes)
         if request.kind == "reprint":
-            return service.reprint_badge(context, request.payload)
+            return desk.reprint_badge(request.payload)
         raise ValueError(request.kind)
 
     def on_scan_done(self, message: ScanDone) -> None:
@@ -491,19 +469,19 @@ class CheckinScreen(DeskScreen):
         once, instead of at the screen's next update tick: that tick is up to 1/60 s away, counted
         from the frame that emptied the box just after the Enter (or echoed the typed letter).
         Only when no scan waits (a queued burst is painted at Textual's own frame rate) and this
-        screen is in front. Uses two private methods of Textual (pinned exactly in
-        pyproject.toml); without them the answer is painted at the next tick as before."""
+        screen is in front. Uses two private methods of Textual (``textual_compat``); without them
+        the answer is painted at the next tick as before."""
         if self.pending_scans or self.app.screen is not self:
             return
-        hand_over = getattr(widget or self.banner, "_check_refresh", None)
-        if hand_over is not None and hasattr(self, "_on_timer_update"):
-            hand_over()  # the widget's repaint (and layout) requests go to this screen's queue now...
+        widget = widget or self.banner
+        if can_paint_now(widget, self):
+            hand_refresh_to_screen(widget)  # the widget's repaint (and layout) requests go to this screen's queue now...
             self.post_message(PaintAnswer())  # ...and are handled before this
 
     def on_paint_answer(self, message: PaintAnswer) -> None:
         message.stop()
         if self.app.screen is self:
-            self._on_timer_update()  # lays out if needed, renders the dirty widgets, writes the frame
+            paint_now(self)
 
     def _zone(self):
         try:
@@ -536,11 +514,11 @@ class CheckinScreen(DeskScreen):
     def _load_figures(self, list_name: str) -> None:
         started = time.monotonic()
         try:
-            figures = desk_figures(self.context, list_name)
+            figures = self.app.desk.figures(list_name)  # type: ignore[attr-defined]  # offline: from the copy
         except Exception as error:  # a busy or broken store must not stop the desk from scanning
             figures = error
         try:
-            printer = badge_printer_state(self.context)
+            printer = self.app.desk.printer_state()  # type: ignore[attr-defined]  # offline: its own badges
         except Exception:  # a misconfigured printer is reported by the print worker
             printer = None
         self.post_message(FiguresDone(figures, time.monotonic() - started, printer))
@@ -637,7 +615,7 @@ class CheckinScreen(DeskScreen):
     @work(thread=True, group="checkin-recent", exit_on_error=False)
     def _load_recent(self) -> None:
         try:
-            scans = service.desk_scans_today(self.context, SHOWN_RECENT)
+            scans = self.app.desk.scans_today(SHOWN_RECENT)  # type: ignore[attr-defined]
         except Exception:  # the server is away (an offline desk): the list starts empty
             return
         self.post_message(RecentLoaded(scans))
@@ -645,7 +623,7 @@ class CheckinScreen(DeskScreen):
     def take_upload_report(self) -> None:
         """After an offline desk's journal went up: the people it admitted whom the server refused
         (admitted at another desk meanwhile) lose their ✓ in Last scans, and the desk is told."""
-        sync = getattr(getattr(self.app, "offline_desk", None), "sync", None)
+        sync = getattr(self.app.desk, "sync", None)  # type: ignore[attr-defined]  # a desk on a server
         report = getattr(sync, "last_upload", None)
         if report is None or report is self._upload_seen:
             return
@@ -687,8 +665,7 @@ class CheckinScreen(DeskScreen):
 
     def action_undo(self) -> None:
         """F9 asks first, naming whose check-in it annuls (read on a worker: the store may be slow)."""
-        desk = getattr(self.app, "offline_desk", None)
-        if desk is not None and desk.offline:
+        if self.app.desk.offline:  # type: ignore[attr-defined]
             self._desk_request("undo")  # refused with the reason: an undo needs the server
             return
         self._ask_undo()
@@ -696,7 +673,7 @@ class CheckinScreen(DeskScreen):
     @work(thread=True, exclusive=True, group="checkin-undo", exit_on_error=False)
     def _ask_undo(self) -> None:
         try:
-            self.post_message(UndoAsked(service.undo_candidate(self.context)))
+            self.post_message(UndoAsked(self.app.desk.undo_candidate()))  # type: ignore[attr-defined]
         except service.CheckinError as error:
             self.post_message(UndoAsked(None, str(error)))
 

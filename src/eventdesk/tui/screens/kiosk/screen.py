@@ -16,7 +16,7 @@ import time
 
 from rich.text import Text
 from textual import events, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
@@ -24,9 +24,6 @@ from textual.widgets import Input, Static
 
 from eventdesk.domain.checkin import MAX_CODE_LENGTH, Result, clean_code, looks_like_code, typed_fast
 from eventdesk.domain.text import printable
-from eventdesk.resources import stylesheet
-from eventdesk.services.context import Context
-from eventdesk.tui.scanning.burst import BurstFilter
 
 IDLE_TEXT = "Welcome!\n\nScan the QR code of your confirmation e-mail\nor of your badge.\n\nHold it under the scanner."
 SEE_DESK = "Please see the registration desk"
@@ -34,10 +31,6 @@ RESULT_SECONDS = 6.0  # how long an answer stays before the idle screen returns
 PIN_SECONDS = 30.0  # an unanswered PIN prompt closes by itself
 PIN_TRIES = 3  # wrong PINs in a row before the prompt is locked
 PIN_LOCK_SECONDS = 60.0
-
-
-class KioskError(Exception):
-    """The kiosk cannot start; the message says what to set."""
 
 
 class KioskPin(ModalScreen[str | None]):
@@ -179,81 +172,3 @@ class KioskScreen(Screen):
                 self.locked_until = time.monotonic() + PIN_LOCK_SECONDS
 
         self.app.push_screen(KioskPin(), answered)
-
-
-class KioskApp(App[None]):
-    CSS_PATH = [stylesheet("kiosk.tcss")]
-    TITLE = "eventdesk kiosk"
-    ENABLE_COMMAND_PALETTE = False
-    # The App's own ways out and in, made to do nothing: leaving takes the PIN (Escape).
-    BINDINGS = [
-        Binding("ctrl+q", "nothing", show=False, priority=True, id="kiosk.no-quit"),
-        Binding("ctrl+c", "nothing", show=False, priority=True, system=True, id="kiosk.no-interrupt"),
-        Binding("ctrl+p", "nothing", show=False, priority=True, id="kiosk.no-palette"),
-        Binding("tab,shift+tab", "nothing", show=False, priority=True, id="kiosk.no-focus-change"),
-    ]
-
-    def __init__(self, context: Context, list_name: str | None = None, pin: str | None = None,
-                 result_seconds: float = RESULT_SECONDS) -> None:
-        super().__init__()
-        pin = pin if pin is not None else context.settings.kiosk_pin
-        if not pin or not str(pin).strip():
-            raise KioskError("The kiosk needs a PIN to leave it: set kiosk_pin = \"...\" in eventdesk.toml "
-                             "(or EVENTDESK_KIOSK_PIN) and start it again.")
-        self.context = context
-        self.pin = str(pin).strip()
-        self.list_name = list_name or context.settings.kiosk_list
-        self.result_seconds = result_seconds
-        self.title = context.event().name
-        self.scan_filter = BurstFilter(self._scanned_at_pin, self._hand_on_key, self.set_timer, self.call_later)
-
-    async def on_event(self, event: events.Event) -> None:
-        """Over the PIN prompt a scanner's burst is a scan, never a wrong PIN: the same filter as
-        the desk's forms (the kiosk screen itself reads every key as a scan)."""
-        if isinstance(event, events.Key) and not event.is_forwarded and isinstance(self.screen, KioskPin):
-            if self.scan_filter.feed(event):
-                return
-        await super().on_event(event)
-
-    def _hand_on_key(self, event: events.Key) -> None:
-        (self.focused or self.screen)._forward_event(event)
-
-    def _scanned_at_pin(self, text: str, at: float) -> None:
-        if isinstance(self.screen, KioskPin):
-            self.screen.dismiss(None)  # the attendee reads the answer; staff press Escape again
-        kiosk = next((s for s in self.screen_stack if isinstance(s, KioskScreen)), None)
-        if kiosk is not None:
-            kiosk.submit(text, True)
-
-    def on_mount(self) -> None:
-        from eventdesk.tui.screens.printers.screen import start_print_workers
-
-        self.push_screen(KioskScreen(self.list_name, self.result_seconds))
-        self.print_workers = start_print_workers(self)  # the badge prints from here
-
-    def on_unmount(self) -> None:
-        from eventdesk.tui.screens.printers.screen import stop_print_workers
-
-        stop_print_workers(getattr(self, "print_workers", None))
-
-    def action_nothing(self) -> None:
-        """Keys that would leave the kiosk or reveal anything do nothing."""
-
-    def action_command_palette(self) -> None:
-        """No command palette at a kiosk."""
-
-    async def action_quit(self) -> None:
-        """Only the PIN leaves the kiosk."""
-
-
-def make_kiosk_app(context: Context, list_name: str | None = None, pin: str | None = None,
-                   result_seconds: float = RESULT_SECONDS) -> KioskApp:
-    """The kiosk on ``context``'s event; KioskError without a PIN or with an unknown list."""
-    from eventdesk.services.checkin import checkin_lists
-
-    wanted = list_name or context.settings.kiosk_list
-    if wanted is not None:
-        names = [info.name for info in checkin_lists(context)]
-        if wanted not in names:
-            raise KioskError(f"There is no check-in list '{wanted}' (lists: {', '.join(names)}).")
-    return KioskApp(context, wanted, pin, result_seconds)

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from eventdesk.domain.text import printable
-from eventdesk.printing.slip import SlipError, queue_slip  # also registers the "slip" print-job renderer
+from eventdesk.services.meeting_slips import SlipError, queue_slip
 from eventdesk.resources import stylesheet
 from eventdesk.services import meetings as service
 from eventdesk.services.meetings import Board, MeetingInfo, PersonRef, ScanResult

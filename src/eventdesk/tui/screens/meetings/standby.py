@@ -16,7 +16,7 @@ from textual.widgets import Button, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from eventdesk.domain.text import printable
-from eventdesk.printing.slip import SlipError, queue_slip
+from eventdesk.services.meeting_slips import SlipError, queue_slip
 from eventdesk.resources import stylesheet
 from eventdesk.services import meetings as service
 from eventdesk.services.meetings import MeetingInfo, PersonRef, StandbyCandidate

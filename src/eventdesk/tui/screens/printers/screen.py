@@ -42,11 +42,11 @@ def start_print_workers(app):
     """Start one print worker per configured printer of ``app.context``; reports come back to the
     app as ``PrintReported`` messages. Returns the workers (call ``.stop()`` on shutdown), None for
     a desk without printers: it does not load badge rendering and the printer drivers at its start."""
-    from eventdesk.services.printers import configured_printers
+    from eventdesk.services.printer_config import configured_printers
 
     if not configured_printers(app.context.settings):
         return None
-    from eventdesk.services.printing import start_workers
+    from eventdesk.services.print_workers import start_workers
 
     def report(job_report) -> None:
         app.post_message(PrintReported(job_report))  # thread-safe in Textual
@@ -54,9 +54,13 @@ def start_print_workers(app):
     return start_workers(app.context, report=report)
 
 
-def stop_print_workers(workers) -> None:
-    if workers is not None:
-        workers.stop(timeout=5)
+def stop_print_workers(app) -> None:
+    """Stop the workers ``start_print_workers(app)`` started, if any (the app's unmount)."""
+    if getattr(app, "print_workers", None) is not None:
+        from eventdesk.services.print_workers import stop_workers
+
+        stop_workers(app.context, timeout=5)
+        app.print_workers = None
 
 
 def show_print_report(app, report) -> None:
@@ -104,7 +108,7 @@ class PrintersScreen(DeskScreen):
         yield Static(id="reprints")
 
     def on_mount(self) -> None:
-        from eventdesk.services.printers import configured_printers
+        from eventdesk.services.printer_config import configured_printers
 
         self.printers = configured_printers(self.context.settings)
         self.query_one("#jobs-table", LiveTable).focus()

@@ -69,8 +69,7 @@ class ReconcileScreen(DeskScreen):
         self.refresh_data()
 
     def refresh_data(self) -> None:
-        desk = getattr(self.app, "offline_desk", None)
-        if desk is not None and desk.offline:
+        if self.app.desk.offline:  # type: ignore[attr-defined]
             self._show_summary(None, offline=True)
             return
         self._load()

@@ -13,6 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
+from eventdesk.domain.codes import code_key
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS person (
@@ -31,6 +33,9 @@ CREATE TABLE IF NOT EXISTS journal (
     direction TEXT NOT NULL, scanned_at TEXT NOT NULL, result TEXT NOT NULL, person_id INTEGER,
     badge_printed INTEGER NOT NULL DEFAULT 0, uploaded_at TEXT, server_result TEXT);
 CREATE INDEX IF NOT EXISTS ix_journal_waiting ON journal (uploaded_at, scanned_at);
+-- A code is found whatever its case (domain.codes.code_key).
+CREATE INDEX IF NOT EXISTS ix_person_code_lower ON person (lower(badge_code));
+CREATE INDEX IF NOT EXISTS ix_revoked_code_lower ON revoked_code (lower(code));
 """
 
 PERSON_FIELDS = ("id", "first_name", "last_name", "organisation", "role", "email", "country", "category",
@@ -109,7 +114,7 @@ def create_private(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-class DeskFile:
+class OfflineCopy:
     """The local file of one desk. Thread-safe (one connection behind a lock); several processes
     of the same desk may open it (SQLite's own locking, WAL)."""
 
@@ -188,25 +193,22 @@ class DeskFile:
         return LocalList(*row) if row else None
 
     def lookup(self, code: str, list_id: int, day_start: datetime) -> LocalLookup:
-        """The person behind ``code`` (as scanned, then upper-cased; or a revoked code) and their
-        state on the list since ``day_start`` (presence ends at the night boundary)."""
+        """The person behind ``code`` (as scanned, then whatever its case; or a revoked code) and
+        their state on the list since ``day_start`` (presence ends at the night boundary)."""
         columns = ", ".join(f"p.{f}" for f in PERSON_FIELDS)
+        folded = code_key(code)
         with self._lock:
             row = None
             revoked = False
-            for candidate in dict.fromkeys((code, code.upper())):
-                row = self._db.execute(f"SELECT {columns}, p.badge_queued FROM person p WHERE p.badge_code = ?",
-                                       (candidate,)).fetchone()
+            for join, column in (("person p", "p.badge_code"),
+                                 ("revoked_code r JOIN person p ON p.id = r.person_id", "r.code")):
+                row = (self._db.execute(f"SELECT {columns}, p.badge_queued FROM {join} WHERE {column} = ?",
+                                        (code,)).fetchone()
+                       or self._db.execute(f"SELECT {columns}, p.badge_queued FROM {join} "
+                                           f"WHERE lower({column}) = ? ORDER BY p.id LIMIT 1", (folded,)).fetchone())
                 if row:
+                    revoked = column == "r.code"
                     break
-            if row is None:
-                for candidate in dict.fromkeys((code, code.upper())):
-                    row = self._db.execute(f"SELECT {columns}, p.badge_queued FROM revoked_code r "
-                                           "JOIN person p ON p.id = r.person_id WHERE r.code = ?",
-                                           (candidate,)).fetchone()
-                    if row:
-                        revoked = True
-                        break
             if row is None:
                 return LocalLookup(None, False, None, None, None, False)
             person = dict(zip(PERSON_FIELDS, row[:-1]))
@@ -247,6 +249,28 @@ class DeskFile:
             person["blocked"], person["walk_in"] = bool(person["blocked"]), bool(person["walk_in"])
             people.append(person)
         return people
+
+    def day_states(self, list_id: int, person_ids: list[int], day_start: datetime
+                   ) -> list[tuple[int, str, datetime, datetime, str | None]]:
+        """(person, last direction, its time, first entry, its desk) of those of ``person_ids``
+        who entered the list since ``day_start``: the server's at the snapshot, then this desk's."""
+        if not person_ids:
+            return []
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT person_id, last_direction, last_at, first_entry_at, first_entry_desk FROM state "
+                f"WHERE list_id = ? AND person_id IN ({', '.join('?' * len(person_ids))})",
+                [list_id, *person_ids]).fetchall()
+        return [(person, direction, _dt(last_at), _dt(first_at), desk)
+                for person, direction, last_at, first_at, desk in rows
+                if first_at is not None and _dt(first_at) >= day_start and _dt(last_at) >= day_start]
+
+    def list_people(self, list_id: int) -> list[tuple[str, str, str | None, str | None, str | None]]:
+        """(category, status, first entry, last direction, its time) of every person, on the list."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT p.category, p.status, s.first_entry_at, s.last_direction, s.last_at FROM person p "
+                "LEFT JOIN state s ON s.person_id = p.id AND s.list_id = ?", (list_id,)).fetchall()
 
     def people_count(self) -> int:
         with self._lock:
@@ -337,7 +361,7 @@ class DeskFile:
 
 
 def read_meta(path: str | os.PathLike[str]) -> dict[str, str]:
-    """The meta table of a desk file, without creating anything ({} when unreadable)."""
+    """The meta table of an offline copy, without creating anything ({} when unreadable)."""
     try:
         with sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, timeout=2) as db:
             return dict(db.execute("SELECT key, value FROM meta").fetchall())

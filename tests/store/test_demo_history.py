@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 from eventdesk.domain.clock import Clock
 from eventdesk.services.checkin import check_in
 from eventdesk.services.context import open_context
-from eventdesk.services.demo_history import add_demo_history
+from eventdesk.store.demo_history import add_demo_history
 from eventdesk.settings import Settings
 from eventdesk.store.agenda import occupancy
 from eventdesk.store.models import CheckinList, CheckinRecord, Meeting, MeetingSlot, PrintJob, Room
