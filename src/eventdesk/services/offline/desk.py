@@ -233,10 +233,10 @@ class OfflineDesk:
 
     def _figures_from_copy(self, list_name: str):
         from collections import Counter
-        from datetime import timedelta
 
-        from eventdesk.domain.checkin import admits, seconds_per_attendee
-        from eventdesk.services.checkin_figures import PACE_WINDOW, CategoryFigure, DeskFigures, ListFigures
+        from eventdesk.domain.checkin import admits
+        from eventdesk.services.checkin_figures import CategoryFigure, DeskFigures, ListFigures
+        from eventdesk.services.desks import PACE_WINDOW, desk_pace
 
         local_list = self.copy.list_by_name(list_name)
         if local_list is None:
@@ -262,11 +262,10 @@ class OfflineDesk:
                               expected=sum(expected.values()), entries=arrived, exits=exits, inside_now=inside,
                               categories=rows, admits=local_list.categories, checked_in_today=arrived)
         mine = [e for e in self.copy.journal() if e.desk == self.name and e.list_name == list_name]
-        recent = [e for e in mine if e.scanned_at >= now - PACE_WINDOW]
+        pace = desk_pace((e.scanned_at, e.result) for e in mine if e.scanned_at >= now - PACE_WINDOW)
         return DeskFigures(desk=self.name, checkin_list=figures,
-                           scans_per_minute=len(recent) / (PACE_WINDOW / timedelta(minutes=1)),
-                           seconds_per_attendee=seconds_per_attendee(
-                               [e.scanned_at.timestamp() for e in recent if e.result == "ok"]),
+                           scans_per_minute=pace.scans_per_minute,
+                           seconds_per_attendee=pace.seconds_per_attendee,
                            last_scan_at=max((e.scanned_at for e in mine), default=None),
                            desk_range=self.settings.desk_range,
                            waiting=max(0, figures.expected - arrived), copy_taken_at=self._copy_time())
