@@ -64,6 +64,7 @@ class OfflineDesk:
         self._copy_taken_at: tuple[datetime | None] | None = None  # the snapshot's time, once read
         self.badges: LocalBadges | None = None
         self.sync: DeskSync | None = None
+        self.last_upload: UploadReport | None = None
         if link is not None:
             link.on_change(self._link_changed)
 
@@ -396,6 +397,7 @@ class OfflineDesk:
             report.waiting = self.waiting = self.copy.waiting_count()
             if report.waiting == 0 and self.link.reachable:
                 self.offline = False
+        self.last_upload = report  # before the listeners hear of it: the desk screen reads its refusals
         self._tell()
         return report
 

@@ -623,8 +623,7 @@ class CheckinScreen(DeskScreen):
     def take_upload_report(self) -> None:
         """After an offline desk's journal went up: the people it admitted whom the server refused
         (admitted at another desk meanwhile) lose their ✓ in Last scans, and the desk is told."""
-        sync = getattr(self.app.desk, "sync", None)  # type: ignore[attr-defined]  # a desk on a server
-        report = getattr(sync, "last_upload", None)
+        report = getattr(self.app.desk, "last_upload", None)  # type: ignore[attr-defined]  # a desk on a server
         if report is None or report is self._upload_seen:
             return
         self._upload_seen = report
