@@ -726,6 +726,26 @@ async def test_last_scans_show_each_answer_whole(demo_db, size):
         assert any("Lukas Nögel  Welcome " in row for row in shown), shown
 
 
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 45)], ids=["80x24", "100x30", "160x45"])
+async def test_the_footer_ends_with_the_palette_key_and_no_stray_letter(demo_db, size):
+    async with _desk(demo_db, size) as (app, pilot, screen):
+        await pilot.pause()
+        assert _screen_text(app).splitlines()[-1].endswith("▏^p palette")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 45)], ids=["80x24", "100x30", "160x45"])
+async def test_the_key_hints_above_the_scan_box_are_never_cut(demo_db, size):
+    async with _desk(demo_db, size) as (app, pilot, screen):
+        await pilot.pause()
+        line = screen.query_one("#checkin-mode")
+        hints = line.render().plain
+        assert "F6 walk-in" in hints and len(hints) <= line.size.width
+        assert _screen_text(app).splitlines()[line.region.y].rstrip() == hints.rstrip()
+        await _keys(pilot, screen, "f10")  # the exit mode's longer words leave room for fewer keys
+        hints = line.render().plain
+        assert "EXIT" in hints and len(hints) <= line.size.width
+
+
 def test_block_letters_scale_and_drop_accents():
     assert plain_letters("Kíncső Izsák") == "KINCSO IZSAK"
     assert plain_letters("Łucja Đurić Ødegård Weiß") == "LUCJA DURIC ODEGARD WEISS"

@@ -48,6 +48,9 @@ PREVIEW_COLUMNS = 34
 SIDE_PANELS_FROM = 110
 # Rows from which the answer grows into block letters.
 BIG_BANNER_FROM = 40
+# The key hints of the mode line, longest first: the first that fits is shown.
+KEY_HINTS = ("   F6 walk-in · F8 correct · F9 undo · F10 entry/exit · Ctrl+N list · Ctrl+B reprint",
+             "   F6 walk-in · F8 correct · F9 undo · F10 entry/exit", "   F6 walk-in · F9 undo", "")
 
 
 class SearchDone(Message):
@@ -238,8 +241,14 @@ class CheckinScreen(DeskScreen):
         mode.append(printable(self.list_name, 60), style="bold")
         mode.append("   Direction: ", style="dim")
         mode.append(" EXIT: scanning people OUT " if exiting else "entry", style="bold reverse" if exiting else "bold")
-        mode.append("   F6 walk-in · F8 correct · F9 undo · F10 entry/exit · Ctrl+N list · Ctrl+B reprint", style="dim")
-        self.query_one("#checkin-mode", Static).update(mode)
+        line = self.query_one("#checkin-mode", Static)
+        room = line.size.width or self.app.size.width
+        # The keys as far as they fit, whole (the footer lists them all): never a hint cut in half.
+        for hints in KEY_HINTS:
+            if mode.cell_len + len(hints) <= room:
+                mode.append(hints, style="dim")
+                break
+        line.update(mode)
         self.set_class(exiting, "-exit-mode")
         mark = self.query_one("#exit-mark", Static)
         mark.display = exiting
@@ -248,6 +257,9 @@ class CheckinScreen(DeskScreen):
             minutes = self.context.settings.exit_fallback_minutes
             mark.update(Text(f"{drawn}\nEXIT MODE: every scan records a person leaving. F10: back to entry "
                              f"(automatic after {minutes:g} min without a scan).", style="bold"))
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._show_mode()  # the key hints that fit the new width
 
     def _restart_exit_fallback(self) -> None:
         """A desk left in exit mode would turn everybody arriving away as 'exit': after a quiet
