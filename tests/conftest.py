@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
 import uuid
 from datetime import date
 from pathlib import Path
@@ -118,3 +119,18 @@ def _badge_codes(db: str) -> list[str]:
         codes = [a.badge_code for a in session.exec(select(Attendee).order_by(Attendee.id))]
     engine.dispose()
     return codes
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real, nearly empty 2 MB file system (tmpfs; root only: skipped where mounting is not permitted)."""
+    point = tmp_path / "small-disk"
+    point.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(point)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({mounted.stderr.strip() or 'not permitted'})")
+    try:
+        yield point
+    finally:
+        subprocess.run(["umount", "-l", str(point)], capture_output=True)

@@ -80,6 +80,19 @@ def test_forget_erases_the_person_keeps_the_figures_and_revokes_the_badge(demo_d
         forget(context, str(person.id))
 
 
+def test_forget_deletes_the_badge_preview_another_process_printed_into_its_own_folder(demo_db, tmp_path):
+    kiosk_folder = tmp_path / "kiosk-badges"  # the kiosk's own settings file names this folder
+    kiosk = _context(demo_db, kiosk_folder, desk="Kiosk")
+    code = _kristina(kiosk).badge_code
+    check_in(kiosk, code)
+    _print_all(kiosk)
+    assert len(list(kiosk_folder.iterdir())) == 1
+    elsewhere = _context(demo_db)  # forget, run from another shell: no preview printer configured
+    done = forget(elsewhere, code)
+    assert done.previews_deleted == 1
+    assert list(kiosk_folder.iterdir()) == []
+
+
 def test_export_holds_everything_about_one_person(demo_db):
     context = _context(demo_db)
     person = _kristina(context)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from eventdesk.domain.clock import Clock
 from eventdesk.services.context import open_context
 from eventdesk.settings import Settings
@@ -45,6 +47,33 @@ async def test_the_header_shows_event_desk_and_event_clock_in_the_event_zone(tmp
         assert "Test Conference" in header
         assert "Desk 3" in header
         assert "Wed 08 May 10:15:00" in header  # 08:15 UTC shown in Brussels time
+
+
+async def test_the_header_warns_while_the_disk_under_the_store_runs_out_of_room(small_disk):
+    from datetime import date
+
+    from eventdesk.services.events import create_event
+
+    db = str(small_disk / "event.db")
+    create_event(db, name="Test Conference", timezone="Europe/Brussels", start=date(2024, 5, 6),
+                 end=date(2024, 5, 8), venue="Brussels")
+    app = _app(db)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        header = str(app.screen.query_one(StatusHeader).render())
+        assert "DISK NEARLY FULL: 2 MB free, needs 200 MB" in header
+
+
+async def test_the_header_says_nothing_of_the_disk_while_there_is_room(tmp_db):
+    import os
+
+    usage = os.statvfs(os.path.dirname(tmp_db))
+    if usage.f_bavail * usage.f_frsize < 2e9:
+        pytest.skip("this machine's temporary folder itself runs low on room")
+    app = _app(tmp_db)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        assert "DISK" not in str(app.screen.query_one(StatusHeader).render()).upper()
 
 
 async def test_the_app_can_open_on_another_screen(tmp_db):

@@ -155,6 +155,24 @@ async def test_a_forgotten_persons_badge_says_the_data_was_erased_not_reissued(d
     assert [r.result for r in _records(demo_db)][-1] == "forgotten"
 
 
+async def test_a_scan_on_a_full_disk_says_the_disk_is_full_not_an_sqlalchemy_error(small_disk):
+    import os
+    from datetime import date
+
+    from eventdesk.services.events import create_event
+
+    db = str(small_disk / "event.db")
+    create_event(db, name="Test Conference", timezone="Europe/Brussels", start=date(2024, 5, 6),
+                 end=date(2024, 5, 8), venue="Brussels")
+    async with _desk(db) as (app, pilot, screen):
+        usage = os.statvfs(small_disk)
+        (small_disk / "filler").write_bytes(b"\0" * (usage.f_bavail * usage.f_frsize))
+        await _burst(pilot, screen, *(f"NOSUCHCODE{i:04d}{'X' * 40}" for i in range(40)))
+        text = screen.banner.text
+        assert f"The disk is full: 0.0 MB free in {small_disk}, the desk needs 200 MB" in text
+        assert "OperationalError" not in text and "sqlalche.me" not in text
+
+
 async def test_blocked_banner_shows_the_note(demo_db):
     _change(demo_db, "Przeor", blocked=True, note="Call the supervisor")
     app = _app(demo_db)

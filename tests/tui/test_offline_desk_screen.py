@@ -108,8 +108,8 @@ def test_the_header_link_part_reads_at_a_glance():
 
 
 async def test_offline_the_printer_line_stays_and_warns_when_the_printer_is_off(pg_url, tmp_path):
-    """Issue 19 item 3: offline, the header's printer line is kept from the badges the desk prints
-    itself, and a printer switched off meanwhile shows as trouble instead of vanishing."""
+    """Issue 19 item 3: offline, the header's printer line and F7 are kept from the badges the desk
+    prints itself, and a printer switched off meanwhile shows as trouble instead of vanishing."""
     import socket
 
     from eventdesk.services.context import open_context
@@ -138,5 +138,13 @@ async def test_offline_the_printer_line_stays_and_warns_when_the_printer_is_off(
             await _until(pilot, lambda: line.display and "1 failed" in str(line.render()),
                          "the printer line warns")
             assert "⚠ Badge printer badge: OFFLINE" in str(line.render())
+
+            await pilot.press("f7")  # the desk's own queue, with the failed badge
+            jobs = app.screen.query_one("#jobs-table")
+            await _until(pilot, lambda: "failed" in jobs.row_text("job:1"), "F7 lists the failed badge")
+            assert "Person0 Nögel0" in jobs.row_text("job:1")
+            await pilot.press("ctrl+r")  # retried here, on the same (still switched off) printer
+            await _until(pilot, lambda: app.desk.badges.jobs[1].attempts == 6, "the badge is tried again",
+                         rounds=1500)
     finally:
         proxy.close()

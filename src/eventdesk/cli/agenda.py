@@ -228,11 +228,13 @@ def board(obj: dict, db: str | None, desk: str | None, now: str | None, speed: f
     --now 2024-05-07T09:00 --speed 60 replays a day at a minute per second.
     """
     from eventdesk.cli.common import make_clock
+    from eventdesk.cli.sync import require_answering_server
     from eventdesk.logs import quiet_logging
     from eventdesk.services.context import open_context
 
     quiet_logging()
     settings = settings_from(obj, db=db, desk=desk)
+    require_answering_server(settings, "the room board")
     context = open_context(require_db(settings), settings)
     context.clock = make_clock(now, speed, context.event().timezone)
     from eventdesk.tui.board_app import BoardApp

@@ -25,12 +25,14 @@ def chair(obj: dict, room: str, db: str | None, desk: str | None, now: str | Non
 
     --now 2024-05-06T13:20 starts a rehearsal clock, as for 'eventdesk run'.
     """
+    from eventdesk.cli.sync import require_answering_server
     from eventdesk.logs import quiet_logging
     from eventdesk.services.chair import ChairError, chair_state
     from eventdesk.services.context import open_context
 
     quiet_logging()
     settings = settings_from(obj, db=db, desk=desk)
+    require_answering_server(settings, "the chair view")
     context = open_context(require_db(settings), settings)
     context.clock = make_clock(now, speed, context.event().timezone)
     try:

@@ -14,7 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from eventdesk.domain.clock import Clock
 from eventdesk.settings import Settings, SettingsError
-from eventdesk.store.db import StoreError
+from eventdesk.store.db import StoreError, database_url, sqlite_path
+from eventdesk.store.filesystem import is_disk_full, room_at
 
 
 class Failure(click.ClickException):
@@ -85,12 +86,59 @@ def friendly_errors(func: Callable) -> Callable:
             return func(*args, **kwargs)
         except (StoreError, SettingsError) as error:
             raise Failure(str(error)) from None
-        except SQLAlchemyError as error:  # not a database file, a server that refuses, a lock held too long
+        except (SQLAlchemyError, OSError) as error:
+            db = _db_of(args, kwargs)
+            if is_disk_full(error) or (_io_error(error) and _no_room_left(db)):
+                raise Failure(disk_full_words(db)) from None
+            if isinstance(error, OSError):
+                raise
+            # not a database file, a server that refuses, a lock held too long
             reason = getattr(error, "orig", None) or error
             raise Failure(f"The database could not be used: {reason}. Check --db (a file made by eventdesk, "
                           "or a postgresql:// URL of a running server).") from None
 
     return wrapper
+
+
+def _db_of(args: tuple, kwargs: dict) -> str | None:
+    """The store a command was given (--db, else the settings), for an error's words."""
+    obj = args[0] if args and isinstance(args[0], dict) else {}
+    try:
+        return Settings.load(obj.get("config"), db=kwargs.get("db")).db
+    except SettingsError:
+        return kwargs.get("db")
+
+
+def _io_error(error: BaseException) -> bool:
+    return "disk I/O error" in str(getattr(error, "orig", None) or error)
+
+
+def _no_room_left(db: str | None) -> bool:
+    """SQLite says "disk I/O error" when the disk fills while it creates its write-ahead log."""
+    path = sqlite_path(database_url(db)) if db else None
+    try:
+        return path is not None and room_at(path.parent).free < 1_000_000
+    except OSError:
+        return False
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB" if size < 10e6 else f"{size / 1e6:,.0f} MB"
+
+
+def disk_full_words(db: str | None) -> str:
+    """What to say when the disk under the store is full: which disk, how much room is left and
+    how much the desk needs (nothing that was answered is lost: each scan commits alone)."""
+    path = sqlite_path(database_url(db)) if db else None
+    if path is None:
+        return ("The disk is full (the database server's or this computer's): free some room, then run the "
+                "command again. Every answer already given was recorded.")
+    room = room_at(path.parent)
+    where = f"{path.parent}" + (f" (on {room.mount_point})" if room.mount_point and room.mount_point != path.parent else "")
+    return (f"The disk is full: {where} has {megabytes(room.free)} free, and the desk needs at least "
+            f"{megabytes(room.needed)} there for scans, badges and backups. Every answer already given was "
+            "recorded. Free some room there (old backups, badge previews) or move the store to a disk with room, "
+            "then run the command again.")
 
 
 def say(message: Any = "", **kwargs: Any) -> None:

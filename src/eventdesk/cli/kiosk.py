@@ -10,8 +10,8 @@ from eventdesk.cli.common import Failure, clock_options, db_option, desk_option,
 
 def open_kiosk(obj: dict, db: str | None, desk: str | None, now: str | None, speed: float | None,
                list_name: str | None) -> None:
+    from eventdesk.cli.sync import open_app_desk
     from eventdesk.logs import quiet_logging
-    from eventdesk.services.context import open_context
     from eventdesk.tui.kiosk_app import KioskError, make_kiosk_app
 
     quiet_logging()
@@ -19,10 +19,10 @@ def open_kiosk(obj: dict, db: str | None, desk: str | None, now: str | None, spe
     if not settings.kiosk_pin:
         raise Failure("The kiosk needs a PIN to leave it: set kiosk_pin = \"...\" in eventdesk.toml "
                       "(or EVENTDESK_KIOSK_PIN) and start it again.")
-    context = open_context(require_db(settings), settings)
-    context.clock = make_clock(now, speed, context.event().timezone)
+    require_db(settings)
+    context, the_desk = open_app_desk(settings, clock_for=lambda zone: make_clock(now, speed, zone))
     try:
-        app = make_kiosk_app(context, list_name)
+        app = make_kiosk_app(context, list_name, desk=the_desk)
     except KioskError as error:
         raise Failure(str(error)) from None
     app.run()

@@ -39,6 +39,26 @@ def open_app_desk(settings, *, create: bool = False, clock_for=None):
         raise Failure(f"The server did not answer: {error}.") from None
 
 
+def require_answering_server(settings, what: str) -> None:
+    """Fail in one line, within a second, when ``settings.db`` is a server that does not answer:
+    ``what`` (the chair view, the board) needs the server's agenda, which no offline copy holds."""
+    from eventdesk.services.offline.desk import FIRST_ANSWER_S, server_address
+    from eventdesk.services.offline.link import ServerLink, uses_server
+    from eventdesk.store.db import make_engine
+
+    engine = make_engine(require_db(settings), create=False)
+    if not uses_server(engine):
+        return
+    link = ServerLink(engine)
+    try:
+        if not link.answers_within(FIRST_ANSWER_S):
+            raise Failure(f"The server {server_address(settings.db)} did not answer ({link.lost_reason}); {what} "
+                          "needs it (no offline copy holds the agenda): start it again when the server answers.")
+    finally:
+        link.close()
+        engine.dispose(close=False)
+
+
 def _when(at, zone) -> str:
     return at.astimezone(zone).strftime("%a %H:%M:%S") if at is not None else "-"
 

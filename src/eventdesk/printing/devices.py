@@ -108,3 +108,9 @@ def print_image(url: str, image: Image.Image, settings: Settings, name: str = "b
 
     driver = driver_for(url, settings)
     return driver.send(driver.render(image), name)
+
+
+def written_file(url: str, where: str) -> str | None:
+    """The file ``print_image(url, ...)`` wrote (it returned ``where``), for a preview printer; None
+    for a real printer."""
+    return str(Path(where).absolute()) if parse_printer_url(url).scheme == "preview" else None

@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 from PIL import Image
 
 from eventdesk.domain.clock import utcnow
-from eventdesk.printing.devices import PrinterError, print_image
+from eventdesk.printing.devices import PrinterError, print_image, written_file
 from eventdesk.store import print_jobs
 from eventdesk.store.models import PrintJob
 
@@ -118,7 +118,7 @@ class PrintWorker(threading.Thread):
             return False
         try:
             image = self._renderer(job.kind)(self.context, job)
-            print_image(self.url, image, self.context.settings, name=f"{job.kind}-{job.id}")
+            where = print_image(self.url, image, self.context.settings, name=f"{job.kind}-{job.id}")
         except PrinterError as error:
             self._failed(job, str(error), transient=True)
         except RenderError as error:
@@ -128,7 +128,7 @@ class PrintWorker(threading.Thread):
             self._failed(job, f"The {job.kind} could not be drawn: {type(error).__name__}: {error}", transient=False)
         else:
             with self.context.session() as session:
-                print_jobs.mark_printed(session, job.id)
+                print_jobs.mark_printed(session, job.id, written_file(self.url, where))
             log.info("print job %s (%s) printed on %s", job.id, job.kind, self.printer_name)
             self._report(job, "printed", f"Printed on {self.printer_name}")
         return True

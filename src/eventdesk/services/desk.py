@@ -3,8 +3,9 @@
 ``LocalDesk`` is a desk with its own SQLite file (one desk, nothing in between: never offline);
 ``services.offline.OfflineDesk`` a desk sharing a server, which decides from its offline copy when
 the server does not answer. Both offer the same methods: ``submit`` and ``check_in`` (a scan),
-``find`` (a name search with who is in today), ``figures``, ``printer_state``, ``start_printing``, ``undo_last``,
-``undo_candidate`` (what an undo would annul), ``scans_today`` (the desk's last scans), ``register_walk_in``,
+``find`` (a name search with who is in today), ``figures``, ``printer_state``, ``queue_overview``, ``retry_job``,
+``move_job``, ``start_printing``, ``undo_last``, ``undo_candidate`` (what an undo would annul), ``scans_today``
+(the desk's last scans), ``register_walk_in``,
 ``correct_attendee``, ``reprint_badge``, ``status`` (online or not, scans waiting), ``offline``,
 ``journal_waiting``, ``on_change``, ``zone``, ``start`` and ``stop``. ``start_desk`` makes the
 right one for a store."""
@@ -90,6 +91,21 @@ class LocalDesk:
 
         return badge_printer_state(self.context)
 
+    def queue_overview(self):
+        from eventdesk.services.printing import queue_overview
+
+        return queue_overview(self.context)
+
+    def retry_job(self, job_id: int) -> None:
+        from eventdesk.services.printing import retry_job
+
+        retry_job(self.context, job_id)
+
+    def move_job(self, job_id: int, printer: str) -> None:
+        from eventdesk.services.printing import move_job
+
+        move_job(self.context, job_id, printer)
+
     def start_printing(self) -> None:
         """Nothing to start: badges wait in the store's queue for the desk app's print workers."""
 
@@ -127,6 +143,16 @@ def start_desk(context: Context, name: str | None = None, *, print_badges: bool 
     if not uses_server(context.engine):
         return LocalDesk(context, name)
     return start_server_desk(context, name, print_badges=print_badges, background=background)
+
+
+def start_for_app(context: Context, desk=None):
+    """(the started desk, a problem to tell or ""): ``desk`` (or the store's own) started; a desk on
+    a server that cannot keep its offline copy works online through a ``LocalDesk`` instead."""
+    try:
+        return (start_desk(context) if desk is None else desk.start()), ""
+    except Exception as error:  # noqa: BLE001 - the desk works online without its offline copy
+        return LocalDesk(context), (f"This desk cannot keep an offline copy ({error}); it stops scanning if the "
+                                    "server goes away.")
 
 
 def open_desk(settings, *, create: bool = False, clock_for: Callable[[str], object] | None = None):

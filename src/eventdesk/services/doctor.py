@@ -5,7 +5,6 @@ the Printers screen run the same checks."""
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import time as clock
 from concurrent.futures import ThreadPoolExecutor
@@ -17,16 +16,16 @@ from eventdesk.domain.agenda import SPEAKER_CLASH
 from eventdesk.services.agenda import day_programme, event_days
 from eventdesk.services.backup import backup_folder, last_backup
 from eventdesk.services.context import Context
+from eventdesk.services.storage import store_path
 from eventdesk.services.printing import TEST_CODE, check_badges, configured_printers, test_badge
 from eventdesk.services.privacy import DEMO_BADGES_FOLDER
 from eventdesk.store import migrate
 from eventdesk.store.backup import sqlite_integrity
-from eventdesk.store.db import database_url, ping, sqlite_path
+from eventdesk.store.db import ping
 from eventdesk.store.doctor import double_bookings
+from eventdesk.store.filesystem import room_at
 
 OK, WARN, FAIL = "ok", "warn", "fail"
-MIN_FREE_MB = 200  # below this a day of scans, badge previews and backups may not fit
-LOW_FREE_MB = 1000
 
 
 @dataclass(frozen=True)
@@ -58,12 +57,10 @@ def _timed(name: str, run) -> Check:
     return Check(name, verdict, detail, round(clock.monotonic() - started, 3))
 
 
-def _store_path(context: Context) -> Path | None:
-    return sqlite_path(database_url(context.settings.db or context.engine.url.render_as_string(hide_password=False)))
 
 
 def check_store(context: Context):
-    path = _store_path(context)
+    path = store_path(context)
     if path is None:
         ping(context.engine)
         return OK, f"PostgreSQL at {context.engine.url.render_as_string(hide_password=True)} answers"
@@ -81,7 +78,7 @@ def check_schema(context: Context):
 
 
 def check_file_mode(context: Context):
-    path = _store_path(context)
+    path = store_path(context)
     if path is None:
         return OK, "PostgreSQL: access is the server's (pg_hba.conf)"
     mode = stat.S_IMODE(path.stat().st_mode)
@@ -121,7 +118,7 @@ def _decode_qr(image) -> str | None:
 
 
 def check_no_printer(context: Context):
-    path = _store_path(context)
+    path = store_path(context)
     folder = (path.parent if path is not None else Path.cwd()) / DEMO_BADGES_FOLDER
     return OK, (f"no printer configured: badges are written as PNG files into {folder} "
                 "(add [printers] to eventdesk.toml for a real printer)")
@@ -183,14 +180,15 @@ def check_clock(context: Context):
 
 
 def check_disk(context: Context):
-    path = _store_path(context)
-    folder = path.parent if path is not None else Path.cwd()
-    free_mb = shutil.disk_usage(folder).free / 1e6
-    if free_mb < MIN_FREE_MB:
-        return FAIL, f"only {free_mb:.0f} MB free in {folder}: scans, badges and backups need room"
-    if free_mb < LOW_FREE_MB:
-        return WARN, f"{free_mb:.0f} MB free in {folder}"
-    return OK, f"{free_mb / 1000:.1f} GB free in {folder}"
+    path = store_path(context)
+    room = room_at(path.parent if path is not None else Path.cwd())
+    where = str(room.folder) + (f" (on {room.mount_point})" if room.mount_point not in (None, room.folder) else "")
+    if room.full:
+        return FAIL, (f"only {room.free / 1e6:.0f} MB free in {where}: the desk needs {room.needed / 1e6:.0f} MB "
+                      "for scans, badges and backups; free some room or move the store")
+    if room.low:
+        return WARN, f"{room.free / 1e6:.0f} MB free in {where}: room runs low (the desk needs {room.needed / 1e6:.0f} MB)"
+    return OK, f"{room.free / 1e9:.1f} GB free in {where}"
 
 
 def check_backups(context: Context):

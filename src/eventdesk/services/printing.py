@@ -14,7 +14,7 @@ from sqlmodel import Session
 from eventdesk.printing import queue as print_queue
 from eventdesk.printing.badge import (BadgeData, BadgeLayout, RenderedBadge, event_dates_label, preflight_badge,
                                      render_badge)
-from eventdesk.printing.devices import PrinterError, parse_printer_url, print_image
+from eventdesk.printing.devices import PrinterError, parse_printer_url, print_image, written_file
 from eventdesk.printing.drivers import Label, driver_for
 from eventdesk.printing.drivers.escpos import paper_label
 from eventdesk.printing.fonts import font_path, install_hints
@@ -176,13 +176,13 @@ def print_badge(context: Context, attendee_id: int, printer: str, confirm_reprin
         job.state, job.attempts = print_jobs.PRINTING, 1
         session.flush()
     try:
-        print_image(url, render_person(context, person, printer=url).image, context.settings, name=f"badge-{job.id}")
+        where = print_image(url, render_person(context, person, printer=url).image, context.settings, name=f"badge-{job.id}")
     except PrinterError as error:
         with context.session() as session:
             print_jobs.mark_failed(session, job.id, str(error))
         raise
     with context.session() as session:
-        print_jobs.mark_printed(session, job.id)
+        print_jobs.mark_printed(session, job.id, written_file(url, where))
         return print_jobs.get(session, job.id)
 
 

@@ -84,14 +84,21 @@ def forget(context: Context, text: str) -> Forgotten:
 
 def _forget(context: Context, session, attendee) -> Forgotten:
     jobs = set(personal.print_job_ids(session, attendee.id))
+    files = {Path(p) for p in personal.print_job_files(session, attendee.id)}
     cancelled = print_jobs.cancel_unprinted_badges(session, attendee.id)
     code = personal.erase_person(session, attendee, datetime.now(timezone.utc))
     add_audit(session, desk=context.desk, action="attendee.forget", subject=f"attendee:{attendee.id}",
               detail=f"personal data erased, badge code revoked, by {_operator()}")
     bump(session, "attendees")
     deleted = 0
-    for path in _previews(context, jobs):
-        path.unlink(missing_ok=True)
+    # The files the jobs recorded (whichever process printed them, wherever it was configured to),
+    # then previews named after the jobs in the folders this process knows (jobs printed before
+    # the paths were recorded).
+    for path in files | set(_previews(context, jobs)):
+        try:
+            path.unlink()
+        except OSError:  # gone already, or out of this user's reach: nothing deleted here
+            continue
         deleted += 1
     return Forgotten(attendee.id, code, deleted, cancelled)
 

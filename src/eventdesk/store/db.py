@@ -18,6 +18,7 @@ from sqlalchemy.exc import DisconnectionError, NoSuchModuleError, OperationalErr
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine, select
 
+from eventdesk.store.filesystem import network_mount, network_refusal
 from eventdesk.store.models import Change, Event
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,9 @@ def make_engine(db: str | os.PathLike[str], *, create: bool = True) -> Engine:
     url = database_url(db)
     path = sqlite_path(url)
     if path is not None:
+        network = network_mount(path)
+        if network is not None:
+            raise StoreError(network_refusal(path, network))
         if not path.exists():
             if not create:
                 raise StoreError(f"No database at {path}. Create one with 'eventdesk init' or 'eventdesk demo'.")

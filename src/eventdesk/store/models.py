@@ -255,6 +255,8 @@ class PrintJob(SQLModel, table=True):
     updated_at: datetime = _created()
     printed_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
     next_attempt_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    # The file a preview printer wrote (an absolute path): forgetting the person deletes it.
+    output_path: Optional[str] = Field(default=None, nullable=True)
 
 
 class AuditEntry(SQLModel, table=True):

@@ -64,6 +64,12 @@ def print_job_ids(session: Session, attendee_id: int) -> list[tuple[str, int]]:
     return [(j.kind, j.id) for j in session.exec(select(PrintJob).where(PrintJob.attendee_id == attendee_id))]
 
 
+def print_job_files(session: Session, attendee_id: int) -> list[str]:
+    """The files preview printers wrote for this person's print jobs."""
+    query = select(PrintJob.output_path).where(PrintJob.attendee_id == attendee_id, PrintJob.output_path.is_not(None))
+    return [path for path in session.exec(query)]
+
+
 def erase_person(session: Session, attendee: Attendee, now: datetime) -> str:
     """Erase ``attendee``'s personal data and revoke their badge code (a scan of it answers
     'revoked'); keeps the row, its category and status, scans and meeting states. Returns the

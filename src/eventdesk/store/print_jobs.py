@@ -67,9 +67,11 @@ def _set(session: Session, job_id: int, **values) -> None:
     session.exec(update(PrintJob).where(PrintJob.id == job_id).values(updated_at=utcnow(), **values))
 
 
-def mark_printed(session: Session, job_id: int) -> None:
+def mark_printed(session: Session, job_id: int, output_path: str | None = None) -> None:
+    """``output_path``: the file the job was written to (a preview printer), kept for ``forget``."""
     now = utcnow()
-    _set(session, job_id, state=PRINTED, printed_at=now, last_error="", next_attempt_at=None)
+    _set(session, job_id, state=PRINTED, printed_at=now, last_error="", next_attempt_at=None,
+         output_path=output_path)
 
 
 def mark_retry(session: Session, job_id: int, error: str, next_attempt_at: datetime) -> None:

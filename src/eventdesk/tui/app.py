@@ -79,14 +79,12 @@ class EventDeskApp(AppBase):
     ]
     HEARTBEAT = True  # for the Desks screen
     PRINTS = True
+    DESK = True
 
     def __init__(self, context: Context, start_screen: str = "checkin", watch_store: bool = True,
                  desk=None) -> None:
-        super().__init__(context, watch_store=watch_store)
+        super().__init__(context, watch_store=watch_store, desk=desk)
         self.start_screen = start_screen
-        # The desk (services.desk): every scan and desk action goes through it, whatever the store.
-        # Given when it was opened before the app (a desk on a server opening offline from its copy).
-        self.desk = desk
         self.sub_title = context.desk
         self.checkin_screen: CheckinScreen | None = None  # the check-in screen registers itself when mounted
         # Scans recognised before the check-in screen was up (a badge scanned while the desk
@@ -96,7 +94,6 @@ class EventDeskApp(AppBase):
         self.scan_filter = BurstFilter(self.route_scan, self._hand_on_key, self.set_timer, self.call_later)
 
     def open_screens(self) -> None:
-        self._start_desk()
         # The check-in screen is mounted first, whatever screen opens: a badge scanned on any
         # screen is checked in by it.
         self.switch_mode("checkin")
@@ -106,25 +103,8 @@ class EventDeskApp(AppBase):
         self.last_backup = None
         self.backups = start_backups(self)  # every [backup] every_minutes, in a worker thread
 
-    def on_unmount(self) -> None:
-        if self.desk is not None:
-            self.desk.stop()
-
-    def _start_desk(self) -> None:
-        """The desk for this store; a desk sharing a server keeps scanning when the server goes away."""
-        from eventdesk.services.desk import LocalDesk, start_desk
-
-        try:
-            if self.desk is None:
-                self.desk = start_desk(self.context)
-            else:
-                self.desk.start()
-        except Exception as error:  # noqa: BLE001 - the desk works online without its offline copy
-            self.desk = LocalDesk(self.context)
-            self.notify(f"This desk cannot keep an offline copy ({error}); it stops scanning if the server "
-                        "goes away.", severity="warning", timeout=15)
-            return
-        self.desk.on_change(lambda: self.post_message(LinkChanged()))
+    def desk_problem(self, problem: str) -> None:
+        self.notify(problem, severity="warning", timeout=15)
 
     def on_link_changed(self, _message: LinkChanged) -> None:
         for header in self.screen.query(StatusHeader):

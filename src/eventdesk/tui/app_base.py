@@ -5,6 +5,8 @@ opens its own screens in ``open_screens`` and adds its keys; none cancels this s
 
 from __future__ import annotations
 
+import logging
+
 from textual import events, work
 from textual.app import App
 from textual.notifications import SeverityLevel
@@ -15,8 +17,10 @@ from eventdesk.resources import stylesheet
 from eventdesk.services.context import Context
 from eventdesk.services.changes import change_versions
 from eventdesk.tui.live import LiveLink
-from eventdesk.tui.messages import StoreChanged, StoreNotified
+from eventdesk.tui.messages import LinkChanged, StoreChanged, StoreNotified
 from eventdesk.tui.textual_compat import app_size
+
+log = logging.getLogger(__name__)
 
 
 class AppBase(App[None]):
@@ -28,10 +32,14 @@ class AppBase(App[None]):
     PRINTS = False
     # How often the store is asked whether another process changed it.
     POLL_SECONDS = 0.5
+    # An app that checks people in does it through the desk (services.desk), started here.
+    DESK = False
 
-    def __init__(self, context: Context, watch_store: bool = True) -> None:
+    def __init__(self, context: Context, watch_store: bool = True, desk=None) -> None:
         super().__init__()
         self.context = context
+        # Given when it was opened before the app (a desk on a server opening offline from its copy).
+        self.desk = desk
         self.watch_store = watch_store
         self.title = context.event().name
         self.live: LiveLink | None = None
@@ -43,6 +51,8 @@ class AppBase(App[None]):
         raise NotImplementedError
 
     def on_mount(self) -> None:
+        if self.DESK:
+            self._start_desk()
         self.open_screens()
         if self.watch_store:
             self.live = LiveLink(self, heartbeat=self.HEARTBEAT).start()  # PostgreSQL: LISTEN/NOTIFY
@@ -59,6 +69,25 @@ class AppBase(App[None]):
             stop_print_workers(self)
         if self.live is not None:
             self.live.stop()
+        if self.desk is not None:
+            self.desk.stop()
+
+    def _start_desk(self) -> None:
+        """The desk for this store; a desk sharing a server keeps scanning when the server goes away."""
+        from eventdesk.services.desk import start_for_app
+
+        self.desk, problem = start_for_app(self.context, self.desk)
+        if problem:
+            self.desk_problem(problem)
+        self.desk.on_change(lambda: self.post_message(LinkChanged()))
+
+    def desk_problem(self, problem: str) -> None:
+        """The desk works, but without its offline copy (an app with staff in front says so)."""
+        log.warning("%s", problem)
+
+    def on_link_changed(self, _message: LinkChanged) -> None:
+        """The desk went offline or online, or its journal or own badge queue changed."""
+        self.notify_store_changed(frozenset({"print"}))
 
     def on_resize(self, event: events.Resize) -> None:
         """A terminal size the app already has (the driver reports the size once more as it starts)

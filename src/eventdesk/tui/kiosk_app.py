@@ -22,6 +22,7 @@ class KioskApp(AppBase):
     CSS_PATH = [stylesheet("kiosk.tcss")]
     TITLE = "eventdesk kiosk"
     PRINTS = True  # the badge prints from here
+    DESK = True  # scans through the desk: offline from its copy when the server is gone
     # The App's own ways out and in, made to do nothing: leaving takes the PIN (Escape).
     BINDINGS = [
         Binding("ctrl+q", "nothing", show=False, priority=True, id="kiosk.no-quit"),
@@ -31,12 +32,12 @@ class KioskApp(AppBase):
     ]
 
     def __init__(self, context: Context, list_name: str | None = None, pin: str | None = None,
-                 result_seconds: float = RESULT_SECONDS) -> None:
+                 result_seconds: float = RESULT_SECONDS, desk=None) -> None:
         pin = pin if pin is not None else context.settings.kiosk_pin
         if not pin or not str(pin).strip():
             raise KioskError("The kiosk needs a PIN to leave it: set kiosk_pin = \"...\" in eventdesk.toml "
                              "(or EVENTDESK_KIOSK_PIN) and start it again.")
-        super().__init__(context, watch_store=False)  # a kiosk shows no data that others change
+        super().__init__(context, watch_store=False, desk=desk)  # a kiosk shows no data that others change
         self.pin = str(pin).strip()
         self.list_name = list_name or context.settings.kiosk_list
         self.result_seconds = result_seconds
@@ -74,13 +75,14 @@ class KioskApp(AppBase):
 
 
 def make_kiosk_app(context: Context, list_name: str | None = None, pin: str | None = None,
-                   result_seconds: float = RESULT_SECONDS) -> KioskApp:
-    """The kiosk on ``context``'s event; KioskError without a PIN or with an unknown list."""
+                   result_seconds: float = RESULT_SECONDS, desk=None) -> KioskApp:
+    """The kiosk on ``context``'s event; KioskError without a PIN or with an unknown list (checked
+    while the server answers: offline, a wrong list answers each scan "see the desk")."""
     from eventdesk.services.checkin import checkin_lists
 
     wanted = list_name or context.settings.kiosk_list
-    if wanted is not None:
+    if wanted is not None and not (desk is not None and desk.offline):
         names = [info.name for info in checkin_lists(context)]
         if wanted not in names:
             raise KioskError(f"There is no check-in list '{wanted}' (lists: {', '.join(names)}).")
-    return KioskApp(context, wanted, pin, result_seconds)
+    return KioskApp(context, wanted, pin, result_seconds, desk)

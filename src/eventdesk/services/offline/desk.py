@@ -262,12 +262,11 @@ class OfflineDesk:
         figures = ListFigures(name=local_list.name, kind=local_list.kind, checked_in=arrived,
                               expected=sum(expected.values()), entries=arrived, exits=exits, inside_now=inside,
                               categories=rows, admits=local_list.categories, checked_in_today=arrived)
-        mine = [e for e in self.copy.journal() if e.desk == self.name and e.list_name == list_name]
-        pace = desk_pace((e.scanned_at, e.result) for e in mine if e.scanned_at >= now - PACE_WINDOW)
-        return DeskFigures(desk=self.name, checkin_list=figures,
-                           scans_per_minute=pace.scans_per_minute,
+        mine = [e for e in self.copy.journal() if e.desk == self.name]
+        pace = desk_pace((e.scanned_at, e.result) for e in mine if now - PACE_WINDOW <= e.scanned_at <= now)
+        return DeskFigures(desk=self.name, checkin_list=figures, scans_per_minute=pace.scans_per_minute,
                            seconds_per_attendee=pace.seconds_per_attendee,
-                           last_scan_at=max((e.scanned_at for e in mine), default=None),
+                           last_scan_at=max((e.scanned_at for e in mine if e.list_name == list_name), default=None),
                            desk_range=self.settings.desk_range,
                            waiting=max(0, figures.expected - arrived), copy_taken_at=self._copy_time())
 
@@ -294,6 +293,35 @@ class OfflineDesk:
         badges = self.badges
         return BadgePrinterState(name, url, badges.waiting() if badges else 0, badges.failed if badges else 0,
                                  badges.last_error if badges else "", tuple(n for n, _ in printers if n != name))
+
+    def queue_overview(self):
+        """The print queue (F7): the server's while online; offline, this desk's own badges."""
+        from eventdesk.services.printing import QueueOverview, queue_overview
+
+        if not self.offline:
+            try:
+                return self.link.guarded(queue_overview, self.context)
+            except ServerUnreachable:
+                pass
+        if self.badges is None:
+            return QueueOverview((), (), {}, {}, {})
+        return self.badges.overview()
+
+    def retry_job(self, job_id: int) -> None:
+        from eventdesk.services.printing import retry_job
+
+        if self.offline and self.badges is not None:
+            self.badges.again(job_id)
+            return
+        self.request(retry_job, self.context, job_id, what="A retry")
+
+    def move_job(self, job_id: int, printer: str) -> None:
+        from eventdesk.services.printing import move_job
+
+        if self.offline and self.badges is not None:
+            self.badges.again(job_id, printer)
+            return
+        self.request(move_job, self.context, job_id, printer, what="A move")
 
     def start_printing(self) -> None:
         """Print the badges of this desk's offline admissions at once (a command scanning offline);
@@ -485,10 +513,24 @@ def _ping(context: Context) -> None:
     ping(context.engine)
 
 
+@dataclass
+class LocalBadge:
+    """One badge of an offline admission in the desk's own queue (F7 shows it while offline)."""
+
+    id: int
+    nonce: str
+    person: Person
+    printer: str  # a configured printer's name, or its URL
+    state: str = "pending"  # pending | printing | printed | failed
+    attempts: int = 0
+    error: str = ""
+    updated_at: datetime | None = None
+
+
 class LocalBadges(threading.Thread):
-    """Badges of people admitted offline, printed straight to this desk's default printer: the
-    print queue lives in the server, which is not there. A badge that could not print is left to
-    the server's queue when the scan is uploaded."""
+    """Badges of people admitted offline, printed straight to this desk's printer: the print queue
+    lives in the server, which is not there. A badge that could not print is left to the server's
+    queue when the scan is uploaded (until then it can be retried or moved here)."""
 
     ATTEMPTS = 3
 
@@ -496,26 +538,54 @@ class LocalBadges(threading.Thread):
         super().__init__(name="eventdesk-offline-badges", daemon=True)
         self.desk = desk
         self._queue: queue.Queue = queue.Queue()
-        self._pending: set[str] = set()
         self._lock = threading.Lock()
-        self.failed = 0  # badges that did not print here (the server's queue prints them after the upload)
+        self.jobs: dict[int, LocalBadge] = {}
         self.last_error = ""  # the printer's newest error, "" once a badge printed again
 
     def put(self, nonce: str, person: Person) -> None:
-        if not self.desk.settings.printer_url():
+        printer = self.desk.settings.default_printer or self.desk.settings.printer_url()
+        if not printer:
             return  # no printer here: the server's queue prints it once the scan is uploaded
         with self._lock:
-            self._pending.add(nonce)
-        self._queue.put((nonce, person))
+            job = LocalBadge(len(self.jobs) + 1, nonce, person, printer, updated_at=self.desk.clock.now())
+            self.jobs[job.id] = job
+        self._queue.put(job.id)
+
+    def _count(self, *states: str) -> int:
+        with self._lock:
+            return sum(job.state in states for job in self.jobs.values())
 
     def waiting(self) -> int:
-        with self._lock:
-            return len(self._pending)
+        return self._count("pending", "printing")
+
+    @property
+    def failed(self) -> int:
+        return self._count("failed")
 
     def settled(self, entry: JournalEntry) -> bool:
-        """Whether ``entry`` may be uploaded (its badge is not printing just now)."""
+        """Whether ``entry`` may be uploaded (its badge is not waiting or printing just now)."""
         with self._lock:
-            return entry.nonce not in self._pending
+            return not any(job.nonce == entry.nonce and job.state in ("pending", "printing")
+                           for job in self.jobs.values())
+
+    def again(self, job_id: int, printer: str | None = None) -> LocalBadge:
+        """A failed or waiting badge printed again, here or on ``printer``; refused once its scan
+        is uploaded (the server's queue prints it then: twice would be one badge too many)."""
+        from eventdesk.services.printing import PrintingError
+
+        with self._lock:
+            job = self.jobs.get(job_id)
+            if job is None or job.state not in ("failed", "pending"):
+                raise PrintingError(f"Job {job_id} is not waiting or failed.")
+            if any(e.uploaded_at is not None for e in self.desk.copy.journal_by_nonce(job.nonce)):
+                raise PrintingError(f"Job {job_id}'s scan is uploaded: the server's queue prints that badge (F7 "
+                                    "once online).")
+            job.printer = printer or job.printer
+            requeue = job.state == "failed"
+            job.state, job.error = "pending", ""
+        if requeue:
+            self._queue.put(job.id)
+        return job
 
     def stop(self, timeout: float = 5.0) -> None:
         self._queue.put(None)
@@ -523,38 +593,59 @@ class LocalBadges(threading.Thread):
             self.join(timeout)
 
     def run(self) -> None:
+        while True:
+            job_id = self._queue.get()
+            if job_id is None:
+                return
+            self._print(self.jobs[job_id])
+            self.desk._tell()  # the header's printer line and F7 read the local queue again
+            if self.desk.sync is not None:
+                self.desk.sync.wake()
+
+    def _print(self, job: LocalBadge) -> None:
         from eventdesk.printing.devices import PrinterError, print_image
         from eventdesk.services.printing import render_person
 
-        while True:
-            item = self._queue.get()
-            if item is None:
+        def settle(state: str, error: str = "") -> None:
+            with self._lock:
+                job.state, job.error, job.updated_at = state, error, self.desk.clock.now()
+
+        settle("printing")
+        try:
+            image = render_person(self.desk.context, job.person).image
+            for attempt in range(self.ATTEMPTS):
+                job.attempts += 1
+                try:
+                    print_image(self.desk.settings.printer_url(job.printer), image, self.desk.settings,
+                                name=f"badge-offline-{job.nonce[:8]}")
+                except PrinterError as error:
+                    self.last_error = str(error)
+                    if attempt + 1 < self.ATTEMPTS:
+                        time.sleep(1.0 + attempt)
+                    continue
+                self.desk.copy.mark_badge_printed(job.nonce)
+                self.last_error = ""
+                settle("printed")
                 return
-            nonce, person = item
-            url = self.desk.settings.printer_url()
-            try:
-                image = render_person(self.desk.context, person).image
-                for attempt in range(self.ATTEMPTS):
-                    try:
-                        print_image(url, image, self.desk.settings, name=f"badge-offline-{nonce[:8]}")
-                    except PrinterError as error:
-                        self.last_error = str(error)
-                        if attempt + 1 < self.ATTEMPTS:
-                            time.sleep(1.0 + attempt)
-                        continue
-                    self.desk.copy.mark_badge_printed(nonce)
-                    self.last_error = ""
-                    break
-                else:
-                    self.failed += 1
-            except Exception:  # noqa: BLE001 - the server's queue prints it after the upload
-                self.failed += 1
-                log.exception("offline badge could not be printed")
-            finally:
-                with self._lock:
-                    self._pending.discard(nonce)
-                if self.desk.sync is not None:
-                    self.desk.sync.wake()
+            settle("failed", self.last_error)
+        except Exception as error:  # noqa: BLE001 - the server's queue prints it after the upload
+            log.exception("offline badge could not be printed")
+            settle("failed", type(error).__name__)
+
+    def overview(self):
+        """The local queue as ``services.printing.queue_overview`` shows the server's."""
+        from collections import Counter
+
+        from eventdesk.services.printing import JobRow, QueueOverview
+
+        with self._lock:
+            jobs = list(self.jobs.values())
+        rows = {job.id: JobRow(job.id, "badge", job.person.id, job.person.name, job.printer, job.state,
+                               job.attempts, job.error, False, job.updated_at) for job in jobs}
+        return QueueOverview(
+            open_jobs=tuple(rows[j.id] for j in jobs if j.state in ("pending", "printing")),
+            failed_jobs=tuple(rows[j.id] for j in reversed(jobs) if j.state == "failed"),
+            counts=dict(Counter((j.printer, j.state) for j in jobs)), reprints={}, reprint_names={})
 
 
 def open_offline_copy(settings: Settings, context: Context, desk: str) -> OfflineCopy:

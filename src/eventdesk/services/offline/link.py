@@ -72,6 +72,7 @@ class ServerLink:
         self.lost_at: float | None = None
         self._connections: weakref.WeakSet = weakref.WeakSet()
         self._calls: dict[int, float] = {}  # call id -> monotonic deadline
+        self._seconds: dict[int, float] = {}  # call id -> its deadline in seconds
         self._next_call = 0
         self._wake = threading.Condition()
         self._bypass = threading.local()
@@ -118,6 +119,7 @@ class ServerLink:
             self._next_call += 1
             token = self._next_call
             self._calls[token] = time.monotonic() + (deadline_s or self.deadline_s)
+            self._seconds[token] = deadline_s or self.deadline_s
             self._wake.notify_all()
         try:
             return call(*args, **kwargs)
@@ -129,16 +131,20 @@ class ServerLink:
         finally:
             with self._wake:
                 self._calls.pop(token, None)
+                self._seconds.pop(token, None)
 
     def _watch(self) -> None:
         with self._wake:
             while not self._stopped:
                 now = time.monotonic()
                 if self._calls and min(self._calls.values()) <= now:
+                    late = min(self._calls, key=self._calls.__getitem__)
+                    seconds = self._seconds.get(late, self.deadline_s)
                     self._calls.clear()
+                    self._seconds.clear()
                     self._wake.release()
                     try:
-                        self.lose(f"no answer within {self.deadline_s:g} s")
+                        self.lose(f"no answer within {seconds:g} s")
                     finally:
                         self._wake.acquire()
                     continue

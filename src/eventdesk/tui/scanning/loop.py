@@ -37,19 +37,24 @@ class ScanDone(Message):
         self.error = error
 
 
-class ScanLoop(threading.Thread):
-    """Runs ``handle(request)`` for every request in order and posts ``ScanDone`` with ``post``."""
+class ScanLoop:
+    """Runs ``handle(request)`` for every request in order and posts ``ScanDone`` with ``post``.
+    It holds its thread rather than being one: a Thread subclass's private names can collide with
+    the Thread's own (``_handle`` broke the desk on Python 3.13)."""
 
     def __init__(self, handle: Callable[[ScanRequest], object], post: Callable[[Message], object]) -> None:
-        super().__init__(name="eventdesk-scan-loop", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="eventdesk-scan-loop", daemon=True)
         self._handle = handle
         self._post = post
         self._queue: queue.Queue[ScanRequest | None] = queue.Queue()
 
+    def start(self) -> None:
+        self._thread.start()
+
     def put(self, request: ScanRequest) -> None:
         self._queue.put(request)
 
-    def run(self) -> None:
+    def _run(self) -> None:
         while True:
             request = self._queue.get()
             if request is None:
@@ -62,24 +67,28 @@ class ScanLoop(threading.Thread):
 
     def stop(self, timeout: float = 5.0) -> None:
         self._queue.put(None)
-        if self.is_alive():
-            self.join(timeout)
+        if self._thread.is_alive():
+            self._thread.join(timeout)
 
 
-class LatestOnlyLoop(threading.Thread):
+class LatestOnlyLoop:
     """A long-lived thread for search as you type: it runs ``handle(request)`` for the newest
     request only (older ones waiting are dropped) and posts what it returns. No thread or worker is
-    started per keystroke, so a result is a few milliseconds after the key."""
+    started per keystroke, so a result is a few milliseconds after the key. Holds its thread, as
+    ``ScanLoop`` does."""
 
     def __init__(self, handle: Callable[[object], Message | None], post: Callable[[Message], object],
                  name: str = "eventdesk-search-loop") -> None:
-        super().__init__(name=name, daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._handle = handle
         self._post = post
         self._wake = threading.Condition()
         self._request: object = None
         self._stopped = False
         self.busy = False
+
+    def start(self) -> None:
+        self._thread.start()
 
     def put(self, request: object) -> None:
         with self._wake:
@@ -91,7 +100,7 @@ class LatestOnlyLoop(threading.Thread):
         with self._wake:
             return self._request is None and not self.busy
 
-    def run(self) -> None:
+    def _run(self) -> None:
         while True:
             with self._wake:
                 while self._request is None and not self._stopped:
@@ -114,5 +123,5 @@ class LatestOnlyLoop(threading.Thread):
         with self._wake:
             self._stopped = True
             self._wake.notify()
-        if self.is_alive():
-            self.join(timeout)
+        if self._thread.is_alive():
+            self._thread.join(timeout)

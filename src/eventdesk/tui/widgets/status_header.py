@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from eventdesk.domain.text import printable
+from eventdesk.services.storage import store_room
 
 
 def link_text(status) -> Text:
@@ -37,13 +38,33 @@ def _age(seconds: float) -> str:
     return f"{minutes // (24 * 60)} days"
 
 
+def room_text(room) -> Text:
+    """A warning while the disk under the store runs low (``store.filesystem.Room``), else nothing."""
+    if room is None or not room.low:
+        return Text("")
+    free = f"{room.free / 1e6:,.0f} MB"
+    if room.full:
+        return Text(f" DISK NEARLY FULL: {free} free, needs {room.needed / 1e6:,.0f} MB ",
+                    style="bold white on red")
+    return Text(f" disk: {free} free ", style="bold black on yellow")
+
+
 class StatusHeader(Widget):
     DEFAULT_CSS = """
     StatusHeader { dock: top; height: 1; background: $primary; color: $text; }
     """
 
+    ROOM_EVERY_S = 30.0  # the disk fills over hours: a look every half minute warns in time
+
+    room = None  # services.storage.store_room: the disk under the store (None: PostgreSQL or unknown)
+
     def on_mount(self) -> None:
         self.set_interval(1.0, self.refresh)
+        self.check_room()
+        self.set_interval(self.ROOM_EVERY_S, self.check_room)
+
+    def check_room(self) -> None:
+        self.room = store_room(self.app.context)  # type: ignore[attr-defined]
 
     def render(self) -> Text:
         app = self.app
@@ -56,6 +77,10 @@ class StatusHeader(Widget):
         if link.cell_len:
             left.append("  ")
             left.append_text(link)
+        room = room_text(self.room)
+        if room.cell_len:
+            left.append("  ")
+            left.append_text(room)
         clock = now.strftime("%a %d %b %H:%M:%S")
         if not context.clock.is_wall_clock:
             clock += " (rehearsal)" if context.clock.speed else " (frozen)"

@@ -24,6 +24,7 @@ from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.services import checkin as service
 from eventdesk.services.events import MAIN_ENTRANCE
+from eventdesk.services.storage import is_disk_full, store_room
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import DeskScreen
 from eventdesk.tui.screens.checkin.banner import ROOMY_CLASS, ResultBanner, ScanNotice
@@ -427,8 +428,14 @@ class CheckinScreen(DeskScreen):
         self.last_outcome = outcome if message.error is None else message.error
         if message.error is not None:
             error = message.error
-            text = str(error) if isinstance(error, service.CheckinError) else (
-                f"Could not record this: {type(error).__name__}: {error}. The scan was not saved; scan again.")
+            room = store_room(self.app.context) if is_disk_full(error) else None
+            if room is not None:
+                text = (f"The disk is full: {room.free / 1e6:,.1f} MB free in {room.folder}, the desk needs "
+                        f"{room.needed / 1e6:,.0f} MB. This scan was not saved (the ones before were): free some "
+                        "room there, then scan again.")
+            else:
+                text = str(error) if isinstance(error, service.CheckinError) else (
+                    f"Could not record this: {type(error).__name__}: {error}. The scan was not saved; scan again.")
             self.banner.show("error", "Not done", detail=text)
             self.app.bell()
         elif isinstance(outcome, service.CheckinResult):

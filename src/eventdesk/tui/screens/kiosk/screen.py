@@ -142,10 +142,10 @@ class KioskScreen(Screen):
 
     @work(thread=True, exclusive=True, group="kiosk-scan")
     def check_in(self, code: str) -> None:
-        from eventdesk.services.checkin import CheckinError, check_in
+        from eventdesk.services.checkin import CheckinError
 
         try:
-            result = check_in(self.app.context, code, self.list_name)
+            result = self.app.desk.check_in(code, self.list_name)  # offline: from the desk's copy
         except CheckinError:
             self.app.call_from_thread(self.show_see_desk)
             return

@@ -123,9 +123,7 @@ class PrintersScreen(DeskScreen):
 
     @work(thread=True, exclusive=True, group="printers-load", exit_on_error=False)
     def _load(self) -> None:
-        from eventdesk.services.printing import queue_overview
-
-        overview = queue_overview(self.context)
+        overview = self.app.desk.queue_overview()  # offline: the badges this desk prints itself
         self.app.call_from_thread(self._show, overview)
 
     def _show(self, overview) -> None:
@@ -229,16 +227,18 @@ class PrintersScreen(DeskScreen):
 
     @work(thread=True, group="printers-action", exit_on_error=False)
     def _run_job_action(self, action: str, job_id: int, target: str | None) -> None:
-        from eventdesk.services.printing import PrintingError, move_job, retry_job
+        from eventdesk.services.checkin import CheckinError
+        from eventdesk.services.printing import PrintingError
 
+        desk = self.app.desk
         try:
             if action == "move":
-                move_job(self.context, job_id, target)
+                desk.move_job(job_id, target)
                 message = f"Job {job_id} moved to {target}; it prints there now."
             else:
-                retry_job(self.context, job_id)
+                desk.retry_job(job_id)
                 message = f"Job {job_id} queued again."
-        except PrintingError as error:
+        except (PrintingError, CheckinError) as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
         self.app.call_from_thread(self.notify, message)
