@@ -203,7 +203,7 @@ async def keys_at(pilot, app, keys: list[str], gap: float, after: float = 0.0) -
         if isinstance(key, events.Paste):
             app._driver.send_message(key)
             continue
-        character = key if len(key) == 1 else ("\t" if key == "tab" else "\r" if key == "enter" else None)
+        character = key if len(key) == 1 else {"tab": "\t", "enter": "\r", "space": " "}.get(key)
         event = events.Key(_character_to_key(key) if len(key) == 1 else key, character)
         event.time = keys_at.last = start + index * gap
         app._driver.send_message(event)
@@ -248,4 +248,44 @@ async def test_a_tab_pressed_just_after_a_scan_still_moves_to_the_next_field(dem
         await keys_at(pilot, app, ["tab", *"Berg"], 0.15, after=0.06)
         assert form.query_one("#form-first_name").value == "Anna"
         assert form.query_one("#form-last_name").value == "Berg"
+    assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]
+
+
+PAGES = ("Lorem ipsum dolor sit amet Łukasiewicz " * 130)[:5000]
+
+
+async def test_pages_pasted_as_keys_into_the_scan_box_are_cut_and_the_next_scan_is_checked_in(demo_db):
+    from eventdesk.tui.scanning.input import MAX_TEXT
+
+    code = _code(demo_db, "Izsak")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        box = desk(app).scan_input
+        await keys_at(pilot, app, [ch if ch != " " else "space" for ch in PAGES], 0.0005)
+        assert box.value == PAGES[:MAX_TEXT]  # the rest was dropped, not typed
+        await keys_at(pilot, app, [*code, "enter"], 0.001, after=0.5)  # the next attendee, a moment later
+        assert desk(app).banner.kind == "ok" and "Kíncső Izsak" in desk(app).banner.text
+        app._driver.send_message(events.Paste(PAGES))
+        await pilot.pause()
+        assert len(box.value) == MAX_TEXT
+    assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]
+
+
+async def test_pages_pasted_into_a_form_field_are_cut_without_a_bell_for_each_key(demo_db):
+    from eventdesk.tui.screens.checkin.forms import FIELD_CHARS
+
+    code = _code(demo_db, "Nögel")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        form = await open_walk_in(pilot, app)
+        await keys_at(pilot, app, [ch if ch != " " else "space" for ch in PAGES], 0.0005)
+        assert form.query_one("#form-first_name").value == PAGES[:FIELD_CHARS]
+        assert app.bells == []
+        await keys_at(pilot, app, [*code, "enter"], 0.001, after=0.5)
+        assert app.screen is form and "Lukas Nögel" in desk(app).banner.text
+        app._driver.send_message(events.Paste(PAGES))
+        await keys_at(pilot, app, ["tab"], 0.01, after=0.5)
+        app._driver.send_message(events.Paste(PAGES))
+        await pilot.pause()
+        assert form.query_one("#form-last_name").value == PAGES[:FIELD_CHARS]
     assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]

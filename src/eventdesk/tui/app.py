@@ -7,12 +7,14 @@ from __future__ import annotations
 import gc
 from importlib import import_module
 from typing import Callable, Iterable
+from weakref import WeakKeyDictionary
 
 from rich.text import Text
 from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input
 
 from eventdesk.domain.text import printable
 from eventdesk.services.context import Context
@@ -92,6 +94,7 @@ class EventDeskApp(AppBase):
         self.scans_before_desk: list[tuple[str, float]] = []
         self._mode_before_printers = "checkin"
         self.scan_filter = BurstFilter(self.route_scan, self._hand_on_key, self.set_timer, self.call_later)
+        self._screens_with_box: WeakKeyDictionary[Screen, bool] = WeakKeyDictionary()
 
     def open_screens(self) -> None:
         # The check-in screen is mounted first, whatever screen opens: a badge scanned on any
@@ -118,6 +121,9 @@ class EventDeskApp(AppBase):
         """Keys from the terminal pass the burst filter before the focused widget sees them,
         except where a scan box reads them itself (the bare check-in and meetings screens)."""
         if isinstance(event, events.Key) and not event.is_forwarded:
+            focused = self.focused
+            if isinstance(focused, ScanInput) and focused.drops(event):
+                return  # the rest of a long paste into the scan box
             if self._reads_scans_itself():
                 self.scan_filter.release_held()
             elif self.scan_filter.feed(event):
@@ -127,11 +133,21 @@ class EventDeskApp(AppBase):
         await super().on_event(event)
 
     def _reads_scans_itself(self) -> bool:
-        return isinstance(self.focused, ScanInput) or bool(self.screen.query(ScanInput))
+        if isinstance(self.focused, ScanInput):
+            return True
+        # Asked once a screen, not at every key: a DOM query per key was most of the cost of a
+        # long paste typed into a form (the scan boxes are composed with their screens).
+        screen = self.screen
+        has_box = self._screens_with_box.get(screen)
+        if has_box is None:
+            has_box = self._screens_with_box[screen] = bool(screen.query(ScanInput))
+        return has_box
 
     def _hand_on_key(self, event: events.Key) -> None:
-        """A held key that was no scan: to the focused widget, as the app would have sent it."""
-        forward_event(self.focused or self.screen, event)
+        """A held key that was no scan: to the focused widget, as the app would have sent it (not to
+        a full field, which would refuse it: the rest of a long paste costs nothing)."""
+        if not (_full(self.focused) and event.is_printable):
+            forward_event(self.focused or self.screen, event)
 
     def route_scan(self, text: str, at: float) -> None:
         """A scanner's burst outside a scan box: a check-in at the desk's current list (on the
@@ -213,6 +229,11 @@ class EventDeskApp(AppBase):
         yield SystemCommand("Back up now", "Copy the store into the backup folder (also every "
                             f"{self.context.settings.backup_every_minutes} min)", lambda: backup_now(self))
         yield SystemCommand("Quit", "Leave eventdesk (Ctrl+Q)", self.action_quit)
+
+
+def _full(widget) -> bool:
+    return (isinstance(widget, Input) and not isinstance(widget, ScanInput) and bool(widget.max_length)
+            and len(widget.value) >= widget.max_length)
 
 
 def settle_garbage_collector() -> None:

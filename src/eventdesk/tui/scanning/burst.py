@@ -51,6 +51,7 @@ class BurstFilter:
         self._held: list[events.Key] = []
         self._timer = None
         self._fed = 0  # keys held so far: a hold that ran out is void if more keys came since
+        self._timer_fed = 0  # what ``_fed`` was when the running timer began
         self._scan_ended_at = float("-inf")
         self.scans = 0  # recognised bursts (tests)
 
@@ -96,15 +97,21 @@ class BurstFilter:
         return start, text
 
     def _restart_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self._start_timer(HOLD_S, self._hold_over)
+        """One timer a run of keys, not one a key (a long paste typed as keys made thousands of
+        timers, each a task started and stopped on the UI thread): it looks when it fires."""
+        if self._timer is None:
+            self._timer_fed = self._fed
+            self._timer = self._start_timer(HOLD_S, self._hold_over)
 
     def _hold_over(self) -> None:
-        """The hold ran out on the clock. On a starved machine the scanner's next keys may already
-        be waiting in the app's queue, stamped a millisecond after the last: they are handled
-        first, and the held keys are handed on only if none of them came."""
+        """The hold ran out on the clock. Keys fed since it began hold on for another while. On a
+        starved machine the scanner's next keys may already be waiting in the app's queue, stamped
+        a millisecond after the last: they are handled first, and the held keys are handed on only
+        if none of them came."""
         self._timer = None
+        if self._fed != self._timer_fed:
+            self._restart_timer()
+            return
         if self._after_queued is None:
             self.release_held()
             return
