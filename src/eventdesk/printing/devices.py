@@ -31,6 +31,7 @@ message that names the printer and says what happened."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
