@@ -350,6 +350,12 @@ async def test_ctrl_q_asks_before_closing_the_desk_and_a_scan_meanwhile_is_check
         assert screen.banner.kind == "ok"
         await _keys(pilot, screen, "escape")
         assert app.screen is screen and app.return_code is None
+        quit_command = next(c for c in app.get_system_commands(screen) if c.title == "Quit")
+        app.call_next(quit_command.callback)  # the palette's Quit asks too
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        await _keys(pilot, screen, "n")
+        assert app.screen is screen and app.return_code is None
         await _keys(pilot, screen, "ctrl+q")
         await pilot.press("enter")
         await pilot.pause()
