@@ -28,19 +28,28 @@ def realdata_file(relative: str) -> Path:
     """A file of the real data set, or exit with one line saying where it was looked for."""
     path = REALDATA / relative
     if not path.is_file():
-        sys.exit(f"{relative} is missing: looked in {REALDATA} (the shared real data beside the clone; "
-                 f"set EVENTDESK_REALDATA to its folder, or pass --file)")
+        sys.exit(
+            f"{relative} is missing: looked in {REALDATA} (the shared real data beside the clone; "
+            f"set EVENTDESK_REALDATA to its folder, or pass --file)"
+        )
     return path
 
 
 def parser(doc: str) -> argparse.ArgumentParser:
     """An argument parser with the options every benchmark has."""
-    made = argparse.ArgumentParser(description=doc.splitlines()[0],
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
-    made.add_argument("--quick", action="store_true",
-                      help="a run under a minute at smaller sizes (a smoke test: not comparable to the targets)")
-    made.add_argument("--json", action="store_true",
-                      help="print one JSON object of figures (named as in benchmarks/README.md) instead of tables")
+    made = argparse.ArgumentParser(
+        description=doc.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    made.add_argument(
+        "--quick",
+        action="store_true",
+        help="a run under a minute at smaller sizes (a smoke test: not comparable to the targets)",
+    )
+    made.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object of figures (named as in benchmarks/README.md) instead of tables",
+    )
     return made
 
 
@@ -101,7 +110,7 @@ def scratch_postgres(prefix: str):
     try:
         admin = psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
-        raise SystemExit(f"No PostgreSQL server at {base} ({error}); start one or set EVENTDESK_PG_URL.")
+        raise SystemExit(f"No PostgreSQL server at {base} ({error}); start one or set EVENTDESK_PG_URL.") from None
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin.execute(f'CREATE DATABASE "{name}"')
     try:

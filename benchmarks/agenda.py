@@ -38,9 +38,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import _bench
 from sqlmodel import select
 
-import _bench
 from eventdesk.domain.clock import Clock
 from eventdesk.services import agenda as service
 from eventdesk.services.context import open_context
@@ -69,17 +69,28 @@ def build(path: str, rooms: int) -> None:
             db.flush()
             start = datetime(2024, 5, 7, 9, 0, tzinfo=ZONE)
             for k in range(10):
-                session = Session(title=f"Session {n + 1}.{k + 1} on cluster policy and value chains",
-                                  start=start, end=start + timedelta(minutes=45), room_id=room.id,
-                                  shift_minutes=5 if (n + k) % 7 == 0 else 0)
+                session = Session(
+                    title=f"Session {n + 1}.{k + 1} on cluster policy and value chains",
+                    start=start,
+                    end=start + timedelta(minutes=45),
+                    room_id=room.id,
+                    shift_minutes=5 if (n + k) % 7 == 0 else 0,
+                )
                 db.add(session)
                 db.flush()
                 db.add(SessionSpeaker(session_id=session.id, position=0, name=f"Speaker {n}-{k}-a"))
                 db.add(SessionSpeaker(session_id=session.id, position=1, name=f"Speaker {n}-{k}-b"))
                 start += timedelta(minutes=50)
             for s in range(200):
-                db.add(CheckinRecord(nonce=uuid.uuid4().hex, code="BENCH", list_id=door.id, result="ok",
-                                     direction="exit" if s % 4 == 3 else "entry"))
+                db.add(
+                    CheckinRecord(
+                        nonce=uuid.uuid4().hex,
+                        code="BENCH",
+                        list_id=door.id,
+                        result="ok",
+                        direction="exit" if s % 4 == 3 else "entry",
+                    )
+                )
 
 
 def ms(seconds: float) -> float:
@@ -92,23 +103,35 @@ async def measure(path: str, runs: int, out) -> dict[str, list[float]]:
     moment = datetime(2024, 5, 7, 11, 20, tzinfo=ZONE)
     context = open_context(path, Settings(db=path), Clock.frozen(moment))
     app = make_app(context, start_screen="rooms", watch_store=False)
-    figures: dict[str, list[float]] = {k: [] for k in (
-        "store read (BoardReader)", "rows for one moment", "widget diff (one tick)",
-        "refresh after a change", "... its CPU time", "... until painted", "refresh after a door scan",
-        "... its CPU time ")}
+    figures: dict[str, list[float]] = {
+        k: []
+        for k in (
+            "store read (BoardReader)",
+            "rows for one moment",
+            "widget diff (one tick)",
+            "refresh after a change",
+            "... its CPU time",
+            "... until painted",
+            "refresh after a door scan",
+            "... its CPU time ",
+        )
+    }
     other_desk = open_context(path, Settings(db=path), Clock.frozen(moment))
     async with app.run_test(size=(200, 80)) as pilot:
         # The desk's steady state: its first screen up and the collector settled (the app freezes
         # what survived start-up once the first screen is drawn).
-        while not (isinstance(app.screen, RoomsScreen) and app.screen.programme is not None
-                   and gc.get_freeze_count() > 0):
+        while not (
+            isinstance(app.screen, RoomsScreen) and app.screen.programme is not None and gc.get_freeze_count() > 0
+        ):
             await pilot.pause(0.05)
         screen = app.screen
         table = screen.query_one("#board-table", LiveTable)
         first = screen.programme
         with session_scope(other_desk.engine) as db:
             doors = [door.id for door in db.exec(select(CheckinList).where(CheckinList.kind == "room"))]
-        running = [next(s for s in first.by_room[room.id] if s.slot.start <= moment < s.slot.end) for room in first.rooms]
+        running = [
+            next(s for s in first.by_room[room.id] if s.slot.start <= moment < s.slot.end) for room in first.rooms
+        ]
         for run in range(runs):
             at = moment + timedelta(seconds=run + 1)
             service.delay(other_desk, running[run % len(running)].id, 5)
@@ -130,8 +153,15 @@ async def measure(path: str, runs: int, out) -> dict[str, list[float]]:
             figures["... until painted"].append(ms(t4 - t0))
             at = at + timedelta(milliseconds=500)
             with session_scope(other_desk.engine) as db:  # a scan at one room's door, by another desk
-                db.add(CheckinRecord(nonce=uuid.uuid4().hex, code="BENCH", list_id=doors[run % len(doors)],
-                                     result="ok", direction="entry"))
+                db.add(
+                    CheckinRecord(
+                        nonce=uuid.uuid4().hex,
+                        code="BENCH",
+                        list_id=doors[run % len(doors)],
+                        result="ok",
+                        direction="entry",
+                    )
+                )
             c0, t0 = time.process_time(), time.perf_counter()
             programme.occupancy = screen.board.occupancy(at)
             table.sync(board_table_rows(programme, at, screen.cells))
@@ -155,8 +185,10 @@ def main() -> None:
     out = _bench.Output(args, "agenda")
     _bench.quiet()
     if not args.no_import and not args.json:  # the two figures in one run: the import table comes first
-        subprocess.run([sys.executable, str(Path(__file__).with_name("agenda_import.py")), "--runs",
-                        "1" if args.quick else "3"], check=False)
+        subprocess.run(
+            [sys.executable, str(Path(__file__).with_name("agenda_import.py")), "--runs", "1" if args.quick else "3"],
+            check=False,
+        )
     with tempfile.TemporaryDirectory() as folder:
         path = str(Path(folder) / "board.db")
         build(path, args.rooms)
@@ -164,7 +196,9 @@ def main() -> None:
     out.print(f"\nRoom board refresh, {args.rooms} rooms x 10 sessions, {runs} runs (ms)")
     out.print(f"{'step':<32}{'p50':>9}{'p95':>9}{'max':>9}")
     for name, values in figures.items():
-        out.print(f"{name:<32}{statistics.median(values):>9.1f}{_bench.percentile(values, 0.95):>9.1f}{max(values):>9.1f}")
+        out.print(
+            f"{name:<32}{statistics.median(values):>9.1f}{_bench.percentile(values, 0.95):>9.1f}{max(values):>9.1f}"
+        )
     p95 = _bench.percentile(figures["refresh after a change"], 0.95)
     verdict = "within" if p95 <= TARGET_MS else "OVER"
     out.print(f"\nOne board refresh (read + rows + diff), p95: {p95:.1f} ms: {verdict} the {TARGET_MS:.0f} ms target")

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import _bench
+
 from eventdesk.services.context import open_context
 from eventdesk.services.import_agenda import import_agenda_file, read_schedule, store_schedule
 
@@ -55,10 +56,18 @@ def main() -> None:
     out = _bench.Output(args, "agenda_import")
     _bench.quiet()
 
-    rows: dict[str, list[float]] = {k: [] for k in (
-        "read + check the file", "create + migrate the database", "write rooms, sessions, speakers",
-        "whole import into a fresh database", "re-import, nothing changed", "CLI as a new process (fresh db)")}
-    for run in range(args.runs):
+    rows: dict[str, list[float]] = {
+        k: []
+        for k in (
+            "read + check the file",
+            "create + migrate the database",
+            "write rooms, sessions, speakers",
+            "whole import into a fresh database",
+            "re-import, nothing changed",
+            "CLI as a new process (fresh db)",
+        )
+    }
+    for _ in range(args.runs):
         with tempfile.TemporaryDirectory() as folder:
             seconds, schedule = timed(lambda: read_schedule(args.file))
             rows["read + check the file"].append(seconds)
@@ -66,29 +75,36 @@ def main() -> None:
             seconds, context = timed(lambda: open_context(str(Path(folder) / "parts.db"), create=True))
             rows["create + migrate the database"].append(seconds)
             CPU.setdefault("create + migrate the database", []).append(LAST_CPU)
-            seconds, _ = timed(lambda: store_schedule(context, schedule, source_name=args.file.name))
+            seconds, _ = timed(lambda c=context, s=schedule: store_schedule(c, s, source_name=args.file.name))
             rows["write rooms, sessions, speakers"].append(seconds)
             CPU.setdefault("write rooms, sessions, speakers", []).append(LAST_CPU)
             context.engine.dispose()
 
             fresh = str(Path(folder) / "fresh.db")
-            seconds, report = timed(lambda: import_agenda_file(fresh, args.file))
+            seconds, report = timed(lambda f=fresh: import_agenda_file(f, args.file))
             rows["whole import into a fresh database"].append(seconds)
             CPU.setdefault("whole import into a fresh database", []).append(LAST_CPU)
-            seconds, again = timed(lambda: import_agenda_file(fresh, args.file))
+            seconds, again = timed(lambda f=fresh: import_agenda_file(f, args.file))
             rows["re-import, nothing changed"].append(seconds)
             CPU.setdefault("re-import, nothing changed", []).append(LAST_CPU)
             assert again.sessions_unchanged == report.sessions_created
 
             cli_db = str(Path(folder) / "cli.db")
-            seconds, done = timed(lambda: subprocess.run(
-                [sys.executable, "-m", "eventdesk", "import", "agenda", str(args.file), "--db", cli_db],
-                capture_output=True, text=True, env=_bench.child_env()))
+            seconds, done = timed(
+                lambda db=cli_db: subprocess.run(
+                    [sys.executable, "-m", "eventdesk", "import", "agenda", str(args.file), "--db", db],
+                    capture_output=True,
+                    text=True,
+                    env=_bench.child_env(),
+                )
+            )
             assert done.returncode == 0, done.stderr
             rows["CLI as a new process (fresh db)"].append(seconds)
 
-    out.print(f"{args.file.name}: {report.sessions_created} sessions, {report.rooms} rooms, {report.speakers} speaker "
-          f"entries, {len(report.days)} days; {args.runs} runs; target for a fresh import <= {TARGET_S:.1f} s")
+    out.print(
+        f"{args.file.name}: {report.sessions_created} sessions, {report.rooms} rooms, {report.speakers} speaker "
+        f"entries, {len(report.days)} days; {args.runs} runs; target for a fresh import <= {TARGET_S:.1f} s"
+    )
     out.print()
     out.print(f"{'step':<40} {'median s':>9} {'best s':>9} {'worst s':>9} {'CPU s':>7}")
     out.print("-" * 78)
@@ -97,7 +113,9 @@ def main() -> None:
         out.print(f"{name:<40} {statistics.median(values):>9.3f} {min(values):>9.3f} {max(values):>9.3f} {cpu}")
     median = statistics.median(rows["whole import into a fresh database"])
     out.print()
-    out.print(f"fresh import: {median:.3f} s median -> {'within' if median <= TARGET_S else 'OVER'} the {TARGET_S:.1f} s target")
+    out.print(
+        f"fresh import: {median:.3f} s median -> {'within' if median <= TARGET_S else 'OVER'} the {TARGET_S:.1f} s target"
+    )
     out.figure("fosdem_import_s", median)
     out.figure("fosdem_reimport_s", statistics.median(rows["re-import, nothing changed"]))
     out.figure("fosdem_cli_s", statistics.median(rows["CLI as a new process (fresh db)"]))

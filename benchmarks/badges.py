@@ -28,8 +28,10 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def row(label: str, values_ms: list[float]) -> str:
-    return (f"{label:<34} {len(values_ms):>6} {statistics.median(values_ms):>9.1f} "
-            f"{percentile(values_ms, 95):>9.1f} {max(values_ms):>9.1f}")
+    return (
+        f"{label:<34} {len(values_ms):>6} {statistics.median(values_ms):>9.1f} "
+        f"{percentile(values_ms, 95):>9.1f} {max(values_ms):>9.1f}"
+    )
 
 
 def main() -> None:
@@ -85,29 +87,42 @@ def main() -> None:
         check_service_s = time.perf_counter() - started
 
         started = time.perf_counter()
-        cli = subprocess.run([sys.executable, "-m", "eventdesk", "badges", "check", "--db", db],
-                             capture_output=True, text=True, timeout=600, env=_bench.child_env())
+        cli = subprocess.run(
+            [sys.executable, "-m", "eventdesk", "badges", "check", "--db", db],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=_bench.child_env(),
+        )
         check_cli_s = time.perf_counter() - started
 
-    out.print(f"Badges of the demo event: {len(people)} attendees, badge {layout.width} dots wide at {layout.dpi} dpi, "
-          f"profile {context.settings.badge.profile}")
+    out.print(
+        f"Badges of the demo event: {len(people)} attendees, badge {layout.width} dots wide at {layout.dpi} dpi, "
+        f"profile {context.settings.badge.profile}"
+    )
     out.print()
     out.print(f"{'per badge (ms)':<34} {'badges':>6} {'p50':>9} {'p95':>9} {'max':>9}")
     out.print(row("render + encode (target <= 50)", both_ms))
     out.print(row("  render (Pillow, Noto Sans, QR)", render_ms))
     out.print(row("  encode (ESC/POS GS v 0 + cut)", encode_ms))
-    out.print(f"{'bytes sent per badge':<34} {'':>6} {statistics.median(sizes):>9.0f} {percentile(sizes, 95):>9.0f} "
-          f"{max(sizes):>9.0f}")
+    out.print(
+        f"{'bytes sent per badge':<34} {'':>6} {statistics.median(sizes):>9.0f} {percentile(sizes, 95):>9.0f} "
+        f"{max(sizes):>9.0f}"
+    )
     out.figure("badge_p95_ms", percentile(both_ms, 95))
     if cli is None:
         out.finish()
         return
     out.print()
     out.print(f"{'badges check over all attendees':<34} {'seconds':>9}")
-    out.print(f"{'  eventdesk badges check (process)':<34} {check_cli_s:>9.2f}   exit {cli.returncode}, "
-          f"{cli.stderr.strip().splitlines()[-1] if cli.stderr.strip() else ''}")
-    out.print(f"{'  check_badges() service call':<34} {check_service_s:>9.2f}   "
-          f"{report.checked} badges, {len(report.problems)} problems")
+    out.print(
+        f"{'  eventdesk badges check (process)':<34} {check_cli_s:>9.2f}   exit {cli.returncode}, "
+        f"{cli.stderr.strip().splitlines()[-1] if cli.stderr.strip() else ''}"
+    )
+    out.print(
+        f"{'  check_badges() service call':<34} {check_service_s:>9.2f}   "
+        f"{report.checked} badges, {len(report.problems)} problems"
+    )
     out.figure("badges_check_s", check_cli_s)
     out.finish()
     folder.cleanup()

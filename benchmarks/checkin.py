@@ -31,7 +31,7 @@ import random
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import _bench
@@ -45,18 +45,108 @@ SEED_SPEAKERS = [
     ("Carolina", "Garcés", "Mobile Heights", "speaker"),
     ("Marek", "Przeor", "DG GROW, European Commission", "speaker"),
 ]
-FIRST = ["Anna", "Jan", "Maria", "Piotr", "Sofia", "Lukas", "Elena", "Jonas", "Ines", "Marek", "Zsófia",
-         "Björn", "Chloé", "Mateusz", "Ana", "Tomás", "Greta", "Nikolaos", "Eva", "Dragan", "Åsa", "Jiří",
-         "Aoife", "Mihai", "Laura", "Pauline", "Hervé", "Ola", "Birgit", "Glenda"]
-LAST = ["Müller", "Nowak", "García", "Rossi", "Dubois", "Novák", "Horváth", "Jansen", "Popescu",
-        "Kowalski", "Papadopoulos", "Silva", "Petrović", "Nielsen", "Virtanen", "Ó Briain", "Bērziņš",
-        "Kazlauskas", "Tamm", "Schmidt", "Fernández", "Łukasiewicz", "Øberg", "Zeller", "Capus",
-        "Svedin", "Grandjean", "Hobbs", "Besnard", "Cosnita", "Weidel", "Boratynski", "Remotti"]
+FIRST = [
+    "Anna",
+    "Jan",
+    "Maria",
+    "Piotr",
+    "Sofia",
+    "Lukas",
+    "Elena",
+    "Jonas",
+    "Ines",
+    "Marek",
+    "Zsófia",
+    "Björn",
+    "Chloé",
+    "Mateusz",
+    "Ana",
+    "Tomás",
+    "Greta",
+    "Nikolaos",
+    "Eva",
+    "Dragan",
+    "Åsa",
+    "Jiří",
+    "Aoife",
+    "Mihai",
+    "Laura",
+    "Pauline",
+    "Hervé",
+    "Ola",
+    "Birgit",
+    "Glenda",
+]
+LAST = [
+    "Müller",
+    "Nowak",
+    "García",
+    "Rossi",
+    "Dubois",
+    "Novák",
+    "Horváth",
+    "Jansen",
+    "Popescu",
+    "Kowalski",
+    "Papadopoulos",
+    "Silva",
+    "Petrović",
+    "Nielsen",
+    "Virtanen",
+    "Ó Briain",
+    "Bērziņš",
+    "Kazlauskas",
+    "Tamm",
+    "Schmidt",
+    "Fernández",
+    "Łukasiewicz",
+    "Øberg",
+    "Zeller",
+    "Capus",
+    "Svedin",
+    "Grandjean",
+    "Hobbs",
+    "Besnard",
+    "Cosnita",
+    "Weidel",
+    "Boratynski",
+    "Remotti",
+]
 ORGS = ["Cluster", "Network", "Agency", "Institute", "GmbH", "Association", "Platform", "Hub"]
 PLACES = ["Vojvodina", "Baltic", "Alpine", "Danube", "Nordic", "Iberian", "Flanders", "Silesia", "Tuscany"]
 CATEGORIES = ["participant"] * 8 + ["speaker", "press", "staff"]
-SYLLABLES = ["ka", "lo", "mi", "ner", "vic", "sen", "ber", "tin", "go", "ra", "du", "lé", "sch", "wa", "ño",
-             "ski", "ová", "ič", "ter", "man", "ari", "po", "hel", "zu", "ek", "an", "ös", "ri", "ço", "las"]
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ner",
+    "vic",
+    "sen",
+    "ber",
+    "tin",
+    "go",
+    "ra",
+    "du",
+    "lé",
+    "sch",
+    "wa",
+    "ño",
+    "ski",
+    "ová",
+    "ič",
+    "ter",
+    "man",
+    "ari",
+    "po",
+    "hel",
+    "zu",
+    "ek",
+    "an",
+    "ös",
+    "ri",
+    "ço",
+    "las",
+]
 
 
 def surname(rng: random.Random) -> str:
@@ -74,10 +164,16 @@ def people(size: int, seed: int = 7) -> list[dict]:
 
     rng = random.Random(seed)
     new_code = seeded_code_factory(seed)
-    made = [dict(first_name=f, last_name=l, organisation=o, category=c) for f, l, o, c in SEED_SPEAKERS]
+    made = [dict(first_name=f, last_name=last, organisation=o, category=c) for f, last, o, c in SEED_SPEAKERS]
     while len(made) < size:
-        made.append(dict(first_name=rng.choice(FIRST), last_name=surname(rng),
-                         organisation=f"{rng.choice(PLACES)} {rng.choice(ORGS)}", category=rng.choice(CATEGORIES)))
+        made.append(
+            dict(
+                first_name=rng.choice(FIRST),
+                last_name=surname(rng),
+                organisation=f"{rng.choice(PLACES)} {rng.choice(ORGS)}",
+                category=rng.choice(CATEGORIES),
+            )
+        )
     made = made[:size]
     for number, person in enumerate(made, start=1):
         person.update({field: "" for field in IMPORTED_FIELDS if field not in person})  # new columns too
@@ -88,18 +184,25 @@ def people(size: int, seed: int = 7) -> list[dict]:
 def build_database(path: str, size: int, seed: int = 7) -> list[str]:
     """A migrated database with ``size`` attendees (ids 1..size), written with the search index by
     the import's own bulk writer; returns their badge codes (seed speakers first)."""
+    from sqlmodel import Session
+
     from eventdesk.services.events import create_event
     from eventdesk.store.attendee_import import insert_people
     from eventdesk.store.db import make_engine
-    from sqlmodel import Session
 
-    create_event(path, name="Benchmark Conference", timezone="Europe/Brussels",
-                 start=date(2024, 5, 7), end=date(2024, 5, 8), venue="Brussels")
+    create_event(
+        path,
+        name="Benchmark Conference",
+        timezone="Europe/Brussels",
+        start=date(2024, 5, 7),
+        end=date(2024, 5, 8),
+        venue="Brussels",
+    )
     engine = make_engine(path)
     made = people(size, seed)
     with Session(engine) as session:
         for start in range(0, len(made), 20_000):
-            insert_people(session, made[start:start + 20_000])
+            insert_people(session, made[start : start + 20_000])
         session.commit()
     with engine.connect() as connection:
         connection.exec_driver_sql("ANALYZE")
@@ -133,15 +236,25 @@ def check_in_half(path: str, size: int) -> None:
     """Record an entry for the second half of the people, as late in the day: the figures the
     screen re-reads beside every scan then have real work to do."""
     import uuid
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from eventdesk.store.db import make_engine
     from eventdesk.store.models import CheckinRecord
 
-    start = datetime(2024, 5, 7, 7, 0, tzinfo=timezone.utc)
-    rows = [dict(nonce=uuid.uuid4().hex, code=f"PRE{number}", attendee_id=number, list_id=1, direction="entry",
-                 result="ok", desk=f"Desk {number % 8}", scanned_at=start + timedelta(seconds=number * 0.3))
-            for number in range(size // 2 + 1, size + 1)]
+    start = datetime(2024, 5, 7, 7, 0, tzinfo=UTC)
+    rows = [
+        dict(
+            nonce=uuid.uuid4().hex,
+            code=f"PRE{number}",
+            attendee_id=number,
+            list_id=1,
+            direction="entry",
+            result="ok",
+            desk=f"Desk {number % 8}",
+            scanned_at=start + timedelta(seconds=number * 0.3),
+        )
+        for number in range(size // 2 + 1, size + 1)
+    ]
     engine = make_engine(path)
     with engine.begin() as connection:
         connection.execute(insert(CheckinRecord), rows)
@@ -165,8 +278,20 @@ def measure_services(path: str, codes: list[str], scans: int) -> dict[str, float
         scan_cpu.append(time.process_time() - cpu)  # what the neighbours skew least
         statements.append(counter.count - before)
     search_times = []
-    queries = ["sermuksnyte", "SERMUKS", "kincso izsak", "izsak k", "nogel", "muller", "anna nowak", "cluster",
-               "kowal", "garcia ro", "bjorn", "lukasiewicz"]
+    queries = [
+        "sermuksnyte",
+        "SERMUKS",
+        "kincso izsak",
+        "izsak k",
+        "nogel",
+        "muller",
+        "anna nowak",
+        "cluster",
+        "kowal",
+        "garcia ro",
+        "bjorn",
+        "lukasiewicz",
+    ]
     for _ in range(max(1, scans // len(queries))):
         for query in queries:
             start = time.perf_counter()
@@ -174,9 +299,14 @@ def measure_services(path: str, codes: list[str], scans: int) -> dict[str, float
             search_times.append(time.perf_counter() - start)
     counter.close()
     context.engine.dispose()
-    return {"svc_scan_p50": percentile(scan_times, 0.5), "svc_scan_p95": percentile(scan_times, 0.95),
-            "svc_search_p50": percentile(search_times, 0.5), "svc_search_p95": percentile(search_times, 0.95),
-            "statements": max(statements), "svc_scan_cpu": percentile(scan_cpu, 0.5)}
+    return {
+        "svc_scan_p50": percentile(scan_times, 0.5),
+        "svc_scan_p95": percentile(scan_times, 0.95),
+        "svc_search_p50": percentile(search_times, 0.5),
+        "svc_search_p95": percentile(search_times, 0.95),
+        "statements": max(statements),
+        "svc_scan_cpu": percentile(scan_cpu, 0.5),
+    }
 
 
 def painting_driver(driver_class):
@@ -267,8 +397,17 @@ async def measure_app(path: str, codes: list[str], scans: int) -> dict[str, floa
                 await asyncio.sleep(0.0005)
             paint_times.append(next(at for at, shown, _ in frames if shown > seen) - enter_at)
             await pilot.pause()
-        queries = ["sermuksnyte", "kincso izsak", "izsak k", "nogel", "muller", "anna nowak", "kowal",
-                   "garcia ro", "bjorn"]
+        queries = [
+            "sermuksnyte",
+            "kincso izsak",
+            "izsak k",
+            "nogel",
+            "muller",
+            "anna nowak",
+            "kowal",
+            "garcia ro",
+            "bjorn",
+        ]
         for _ in range(max(1, scans // (3 * len(queries)))):
             for query in queries:
                 for ch in query:  # a person typing: one key every 80 ms; results after each from 3 letters
@@ -287,11 +426,18 @@ async def measure_app(path: str, codes: list[str], scans: int) -> dict[str, floa
                 send("escape", None)  # clear the box
                 await asyncio.sleep(0.1)
     context.engine.dispose()
-    return {"ui_scan_p50": percentile(scan_times, 0.5), "ui_scan_p95": percentile(scan_times, 0.95),
-            "paint_p50": percentile(paint_times, 0.5), "paint_p95": percentile(paint_times, 0.95),
-            "ui_search_p50": percentile(search_times, 0.5), "ui_search_p95": percentile(search_times, 0.95),
-            "ui_search_cpu_p50": percentile(search_cpu, 0.5), "ui_search_cpu_p95": percentile(search_cpu, 0.95),
-            "ui_search_paint_p50": percentile(search_paint, 0.5), "ui_search_paint_p95": percentile(search_paint, 0.95)}
+    return {
+        "ui_scan_p50": percentile(scan_times, 0.5),
+        "ui_scan_p95": percentile(scan_times, 0.95),
+        "paint_p50": percentile(paint_times, 0.5),
+        "paint_p95": percentile(paint_times, 0.95),
+        "ui_search_p50": percentile(search_times, 0.5),
+        "ui_search_p95": percentile(search_times, 0.95),
+        "ui_search_cpu_p50": percentile(search_cpu, 0.5),
+        "ui_search_cpu_p95": percentile(search_cpu, 0.95),
+        "ui_search_paint_p50": percentile(search_paint, 0.5),
+        "ui_search_paint_p95": percentile(search_paint, 0.95),
+    }
 
 
 def measure_durability(folder: str, size: int, scans: int) -> dict[str, dict[str, float]]:
@@ -338,8 +484,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default=None, help="attendee counts, comma-separated (default 1000,10000,100000)")
     parser.add_argument("--scans", type=int, default=None, help="scans per size (default 200)")
     parser.add_argument("--no-app", action="store_true", help="Only measure the service calls.")
-    parser.add_argument("--durability", action="store_true",
-                        help="Only the scan with SQLite synchronous=NORMAL and with the store's choice (FULL).")
+    parser.add_argument(
+        "--durability",
+        action="store_true",
+        help="Only the scan with SQLite synchronous=NORMAL and with the store's choice (FULL).",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in (args.sizes or ("10000" if args.quick else "1000,10000,100000")).split(",")]
     scans = args.scans or (60 if args.quick else 200)
@@ -367,21 +516,26 @@ def main(argv: list[str] | None = None) -> int:
 
     ms = lambda v: f"{v * 1000:6.1f}"  # noqa: E731
     out.print()
-    out.print("Check-in desk (ms; targets at 100,000: scan p95 <= 4, paint p95 <= 20, check_in() p95 <= 0.6, "
-              "search p95 <= 8)")
-    header = (f"{'attendees':>10} {'build s':>8} | {'scan p50':>8} {'scan p95':>8} {'paint p95':>9} | {'search p50':>10} "
-              f"{'search p95':>10} {'cpu p95':>7} | {'stmts/scan':>10} | {'svc scan p95':>12} {'svc search p95':>14}")
+    out.print(
+        "Check-in desk (ms; targets at 100,000: scan p95 <= 4, paint p95 <= 20, check_in() p95 <= 0.6, search p95 <= 8)"
+    )
+    header = (
+        f"{'attendees':>10} {'build s':>8} | {'scan p50':>8} {'scan p95':>8} {'paint p95':>9} | {'search p50':>10} "
+        f"{'search p95':>10} {'cpu p95':>7} | {'stmts/scan':>10} | {'svc scan p95':>12} {'svc search p95':>14}"
+    )
     out.print(header)
     out.print("-" * len(header))
     for size, built, f in rows:
         ui = "ui_scan_p50" in f
         dash = "     -"
-        out.print(f"{size:>10,} {built:8.1f} | "
-                  f"{ms(f['ui_scan_p50']) if ui else dash:>8} {ms(f['ui_scan_p95']) if ui else dash:>8} "
-                  f"{ms(f['paint_p95']) if ui else dash:>9} | "
-                  f"{ms(f['ui_search_p50']) if ui else dash:>10} {ms(f['ui_search_p95']) if ui else dash:>10} "
-                  f"{ms(f['ui_search_cpu_p95']) if ui else dash:>7} | "
-                  f"{f['statements']:>10} | {ms(f['svc_scan_p95']):>12} {ms(f['svc_search_p95']):>14}")
+        out.print(
+            f"{size:>10,} {built:8.1f} | "
+            f"{ms(f['ui_scan_p50']) if ui else dash:>8} {ms(f['ui_scan_p95']) if ui else dash:>8} "
+            f"{ms(f['paint_p95']) if ui else dash:>9} | "
+            f"{ms(f['ui_search_p50']) if ui else dash:>10} {ms(f['ui_search_p95']) if ui else dash:>10} "
+            f"{ms(f['ui_search_cpu_p95']) if ui else dash:>7} | "
+            f"{f['statements']:>10} | {ms(f['svc_scan_p95']):>12} {ms(f['svc_search_p95']):>14}"
+        )
     size, _, f = rows[-1]
     out.figure("attendees", size)
     out.figure("statements_per_scan", f["statements"])

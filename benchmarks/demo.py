@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import _bench
+
 from eventdesk.services import demo
 
 
@@ -36,6 +37,7 @@ def main() -> None:
                 return function(*a, **k)
             finally:
                 phases.setdefault(name, []).append(time.perf_counter() - start)
+
         return wrapper
 
     demo.plan_people = timed("plan people (pure)", demo.plan_people)

@@ -23,6 +23,7 @@ import multiprocessing as mp
 import queue
 import statistics
 import time
+from datetime import UTC
 
 import _bench
 
@@ -38,30 +39,34 @@ def _context(url: str, desk: str):
     from eventdesk.settings import Settings
 
     moment = datetime(2024, 5, 8, 10, 15, tzinfo=ZoneInfo("Europe/Brussels"))
-    return open_context(url, Settings(db=url, desk=desk, printers={"badge-1": "tcp://127.0.0.1:9"}),
-                        Clock.frozen(moment))
+    return open_context(
+        url, Settings(db=url, desk=desk, printers={"badge-1": "tcp://127.0.0.1:9"}), Clock.frozen(moment)
+    )
 
 
 def build_event(url: str, people: int) -> list[tuple[int, str]]:
     """An event with ``people`` attendees and one session; their (id, badge code)."""
-    from datetime import date, datetime, timedelta, timezone
+    from datetime import date, datetime, timedelta
 
     from eventdesk.domain.codes import new_badge_code
     from eventdesk.services.events import create_event
     from eventdesk.store.models import Attendee, Room, Session
 
-    create_event(url, name="Live Benchmark Conference", timezone="Europe/Brussels",
-                 start=date(2024, 5, 7), end=date(2024, 5, 8))
+    create_event(
+        url, name="Live Benchmark Conference", timezone="Europe/Brussels", start=date(2024, 5, 7), end=date(2024, 5, 8)
+    )
     context = _context(url, "setup")
     with context.session() as session:
-        session.add_all(Attendee(first_name=f"Person {i}", last_name="Bench", badge_code=new_badge_code())
-                        for i in range(people))
+        session.add_all(
+            Attendee(first_name=f"Person {i}", last_name="Bench", badge_code=new_badge_code()) for i in range(people)
+        )
         room = Room(name="Auditorium", capacity=300)
         session.add(room)
         session.flush()
-        start = datetime(2024, 5, 8, 9, 0, tzinfo=timezone.utc)
+        start = datetime(2024, 5, 8, 9, 0, tzinfo=UTC)
         session.add(Session(title="Opening", room_id=room.id, start=start, end=start + timedelta(hours=1)))
-    from sqlmodel import Session as DbSession, select
+    from sqlmodel import Session as DbSession
+    from sqlmodel import select
 
     with DbSession(context.engine) as session:
         return [(a.id, a.badge_code) for a in session.exec(select(Attendee).order_by(Attendee.id))]
@@ -85,7 +90,8 @@ def listen(url: str, barrier, stop, results) -> None:
 
 def write(url: str, people: list[tuple[int, str]], writes: int, barrier, results) -> None:
     _bench.quiet()
-    from sqlmodel import Session as DbSession, select
+    from sqlmodel import Session as DbSession
+    from sqlmodel import select
 
     from eventdesk.services import agenda, checkin, printing
     from eventdesk.store.models import Session
@@ -147,7 +153,7 @@ def run(url: str, listeners: int, writes: int, people) -> tuple[list[float], int
             if not processes[-1].is_alive():
                 for process in processes:
                     process.kill()
-                raise SystemExit("The writer process failed (its error is above).")
+                raise SystemExit("The writer process failed (its error is above).") from None
     stop.set()
     all_latencies, missed = [], 0
     for _ in range(listeners):
@@ -170,16 +176,20 @@ def main() -> None:
     _bench.quiet()
     with _bench.scratch_postgres("eventdesk_live_bench") as url:
         people = build_event(url, max(1000, writes * len(counts)))
-        out.print(f"Commit at one desk -> wake-up of the other desks' listeners ({writes} writes, one every "
-                  f"{PAUSE_S * 1000:.0f} ms; targets: all within 1 s, p95 <= 200 ms)")
+        out.print(
+            f"Commit at one desk -> wake-up of the other desks' listeners ({writes} writes, one every "
+            f"{PAUSE_S * 1000:.0f} ms; targets: all within 1 s, p95 <= 200 ms)"
+        )
         out.print(f"{'listeners':>9} {'wake-ups':>9} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'missed':>7}")
         for number, count in enumerate(counts):
             # Fresh people each run: a person whose badge job still waits would not be queued again.
-            found, missed = run(url, count, writes, people[number * writes:] + people[:number * writes])
+            found, missed = run(url, count, writes, people[number * writes :] + people[: number * writes])
             ms = [x * 1000 for x in found]
             p50 = statistics.median(ms) if ms else float("nan")
             p95 = _bench.percentile(ms, 0.95)
-            out.print(f"{count:>9} {len(ms):>9} {p50:>8.1f} {p95:>8.1f} {max(ms, default=float('nan')):>8.1f} {missed:>7}")
+            out.print(
+                f"{count:>9} {len(ms):>9} {p50:>8.1f} {p95:>8.1f} {max(ms, default=float('nan')):>8.1f} {missed:>7}"
+            )
             out.figure(f"live_{count}_p50_ms", p50)
             out.figure(f"live_{count}_p95_ms", p95)
             out.figure(f"live_{count}_missed", missed)

@@ -25,11 +25,13 @@ import random
 import statistics
 import tempfile
 import time
-from datetime import date, datetime, time as clock_time, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import _bench
+
 from eventdesk.domain.clock import Clock
 from eventdesk.domain.scheduling import Request, schedule
 from eventdesk.services import meetings as service
@@ -78,9 +80,19 @@ def new_store(folder: str, name: str):
     context = open_context(path, clock=Clock.frozen(datetime.combine(DAY, clock_time(8), tzinfo=ZONE)))
     service.ensure_grid(context, day=DAY, first=clock_time(9), count=SLOTS, minutes=20, tables=TABLES)
     with context.session() as session:
-        ids = [save_attendee(session, Attendee(first_name=f"Person{n}", last_name="Šermukšnytė",
-                                               organisation=f"Cluster {n % 37}", email=f"p{n}@example.eu",
-                                               badge_code=f"BENCH{n:021d}")).id for n in range(PEOPLE)]
+        ids = [
+            save_attendee(
+                session,
+                Attendee(
+                    first_name=f"Person{n}",
+                    last_name="Šermukšnytė",
+                    organisation=f"Cluster {n % 37}",
+                    email=f"p{n}@example.eu",
+                    badge_code=f"BENCH{n:021d}",
+                ),
+            ).id
+            for n in range(PEOPLE)
+        ]
     return context, ids
 
 
@@ -119,8 +131,9 @@ def full_house(folder: str):
             for t in range(TABLES):
                 a = (t + s) % PEOPLE
                 b = (t + s + 100) % PEOPLE
-                session.add(Meeting(slot_id=slot.id, table_id=table_ids[t + 1], attendee_a_id=ids[a],
-                                    attendee_b_id=ids[b]))
+                session.add(
+                    Meeting(slot_id=slot.id, table_id=table_ids[t + 1], attendee_a_id=ids[a], attendee_b_id=ids[b])
+                )
     return context, board.slots
 
 
@@ -131,9 +144,16 @@ async def bench_screen(folder: str, runs: int) -> dict[str, list[float]]:
     context, slots = full_house(folder)
     context.clock.set(slots[3].start + timedelta(minutes=1))
     app = make_app(context, start_screen="meetings", watch_store=False)
-    rows: dict[str, list[float]] = {k: [] for k in (
-        "store read (load_board)", "first fill (empty screen)", "tick, nothing changed",
-        "tick, every table changed", "refresh after a scan (read + diff)")}
+    rows: dict[str, list[float]] = {
+        k: []
+        for k in (
+            "store read (load_board)",
+            "first fill (empty screen)",
+            "tick, nothing changed",
+            "tick, every table changed",
+            "refresh after a scan (read + diff)",
+        )
+    }
     async with app.run_test(size=(160, 50)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -183,8 +203,10 @@ def main() -> None:
         domain, placed_domain = bench_domain(args.runs)
         whole, placed_whole = bench_service(folder, max(1, args.runs // 2))
         screen = asyncio.run(bench_screen(folder, args.runs))
-    out.print(f"Scheduling {REQUESTS} requests among {PEOPLE} people into {SLOTS} slots x {TABLES} tables "
-          f"(target ≤ {TARGET_S:g} s)")
+    out.print(
+        f"Scheduling {REQUESTS} requests among {PEOPLE} people into {SLOTS} slots x {TABLES} tables "
+        f"(target ≤ {TARGET_S:g} s)"
+    )
     out.print(f"{'':<44} {'median ms':>9} {'best ms':>9}")
     out.print(line(f"scheduler (pure), {placed_domain} placed", domain, TARGET_S))
     out.print(line(f"schedule use case (read+plan+write), {placed_whole} placed", whole, TARGET_S))

@@ -54,11 +54,24 @@ def build_event(url: str, people: int) -> list[str]:
     from eventdesk.store.db import make_engine
     from eventdesk.store.models import Attendee
 
-    create_event(url, name="Multidesk Benchmark Conference", timezone="Europe/Brussels",
-                 start=date(2024, 5, 7), end=date(2024, 5, 8))
+    create_event(
+        url,
+        name="Multidesk Benchmark Conference",
+        timezone="Europe/Brussels",
+        start=date(2024, 5, 7),
+        end=date(2024, 5, 8),
+    )
     new_code = seeded_code_factory(11)
-    rows = [dict(first_name=f"Person {n}", last_name="Šermukšnytė", organisation="Bench Cluster",
-                 category="participant", badge_code=new_code()) for n in range(people)]
+    rows = [
+        dict(
+            first_name=f"Person {n}",
+            last_name="Šermukšnytė",
+            organisation="Bench Cluster",
+            category="participant",
+            badge_code=new_code(),
+        )
+        for n in range(people)
+    ]
     engine = make_engine(url)
     with engine.begin() as connection:
         connection.execute(insert(Attendee), rows)
@@ -79,7 +92,7 @@ def queues(codes: list[str], desks: int, scans: int, seed: int) -> list[list[str
         raise SystemExit(f"{desks} desks x {own} own codes need more than {len(codes)} people")
     made = []
     for desk in range(desks):
-        mine = rest[desk * own:(desk + 1) * own] + shared
+        mine = rest[desk * own : (desk + 1) * own] + shared
         rng.shuffle(mine)
         made.append(mine)
     return made
@@ -87,11 +100,10 @@ def queues(codes: list[str], desks: int, scans: int, seed: int) -> list[list[str
 
 def desk(url: str, name: str, codes: list[str], count_statements: bool, barrier, results) -> None:
     _bench.quiet()
-    from eventdesk.services.checkin import check_in
+    from eventdesk.services.checkin import check_in  # imported before the barrier: the first scan pays no import
 
     context = open_desk(url, name)
     context.event()
-    check_in  # imported before the barrier: the first scan pays no import
     statements = [0]
     if count_statements:
         # Counted at the driver (the scan runs its statements on the DBAPI connection, below
@@ -159,7 +171,8 @@ def store_figures(url: str) -> tuple[int, int]:
         records = connection.exec_driver_sql("SELECT count(*) FROM checkin_record").scalar_one()
         twice = connection.exec_driver_sql(
             "SELECT count(*) FROM (SELECT attendee_id FROM checkin_record WHERE result = 'ok' AND "
-            "direction = 'entry' AND annulled_at IS NULL GROUP BY attendee_id HAVING count(*) > 1) AS t").scalar_one()
+            "direction = 'entry' AND annulled_at IS NULL GROUP BY attendee_id HAVING count(*) > 1) AS t"
+        ).scalar_one()
     engine.dispose()
     return records, twice
 
@@ -169,8 +182,9 @@ def run(url: str, codes: list[str], desks: int, scans: int) -> dict:
     spawn = mp.get_context("spawn")
     barrier, results = spawn.Barrier(desks), spawn.Queue()
     plan = queues(codes, desks, scans, seed=desks)
-    processes = [spawn.Process(target=desk, args=(url, f"Desk {n + 1}", plan[n], n == 0, barrier, results))
-                 for n in range(desks)]
+    processes = [
+        spawn.Process(target=desk, args=(url, f"Desk {n + 1}", plan[n], n == 0, barrier, results)) for n in range(desks)
+    ]
     for process in processes:
         process.start()
     done = []
@@ -181,7 +195,7 @@ def run(url: str, codes: list[str], desks: int, scans: int) -> dict:
             if any(p.exitcode not in (None, 0) for p in processes):
                 for process in processes:
                     process.kill()
-                raise SystemExit("A desk process failed (its error is above).")
+                raise SystemExit("A desk process failed (its error is above).") from None
     for process in processes:
         process.join(30)
     start = min(d[1] for d in done)
@@ -193,10 +207,14 @@ def run(url: str, codes: list[str], desks: int, scans: int) -> dict:
     lost = sum(d[4] for d in done) + (answered - len(record_ids)) + max(0, answered - records)
     first = next(d for d in done if d[0] == "Desk 1")
     return {
-        "desks": desks, "scans": answered + sum(d[4] for d in done),
+        "desks": desks,
+        "scans": answered + sum(d[4] for d in done),
         "scans_per_s": answered / (end - start),
-        "p50_ms": statistics.median(latencies), "p95_ms": _bench.percentile(latencies, 0.95),
-        "twice": twice, "lost": lost, "statements_per_scan": first[5] / max(1, len(first[3])),
+        "p50_ms": statistics.median(latencies),
+        "p95_ms": _bench.percentile(latencies, 0.95),
+        "twice": twice,
+        "lost": lost,
+        "statements_per_scan": first[5] / max(1, len(first[3])),
         "ok": sum(1 for d in done for a in d[3] if a[1] == "ok"),
         "desk_cpu_ms": sum(d[6] for d in done) * 1000 / max(1, answered),
         "server_cpu_ms": sum(d[7] for d in done) * 1000 / max(1, answered),
@@ -214,17 +232,31 @@ def main() -> None:
     _bench.quiet()
     with _bench.scratch_postgres("eventdesk_multidesk_bench") as url:
         codes = build_event(url, PEOPLE if not args.quick else 2_000)
-        out.print(f"{len(codes):,} people; each desk scans {scans:,} codes ({OVERLAP:.0%} scanned by every desk); "
-                  "targets at 8 desks: >= 500 scans/s, 0 twice, 0 lost")
-        out.print(f"{'desks':>5} {'scans/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'admitted twice':>15} {'lost':>5} "
-                  f"{'statements/scan':>16} {'CPU ms/scan: desk':>18} {'server':>7}")
+        out.print(
+            f"{len(codes):,} people; each desk scans {scans:,} codes ({OVERLAP:.0%} scanned by every desk); "
+            "targets at 8 desks: >= 500 scans/s, 0 twice, 0 lost"
+        )
+        out.print(
+            f"{'desks':>5} {'scans/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'admitted twice':>15} {'lost':>5} "
+            f"{'statements/scan':>16} {'CPU ms/scan: desk':>18} {'server':>7}"
+        )
         for count in counts:
             figures = run(url, codes, count, scans)
-            out.print(f"{count:>5} {figures['scans_per_s']:>9.0f} {figures['p50_ms']:>8.2f} {figures['p95_ms']:>8.2f} "
-                      f"{figures['twice']:>15} {figures['lost']:>5} {figures['statements_per_scan']:>16.2f} "
-                      f"{figures['desk_cpu_ms']:>18.2f} {figures['server_cpu_ms']:>7.2f}")
-            for key in ("scans_per_s", "p50_ms", "p95_ms", "twice", "lost", "statements_per_scan", "desk_cpu_ms",
-                        "server_cpu_ms"):
+            out.print(
+                f"{count:>5} {figures['scans_per_s']:>9.0f} {figures['p50_ms']:>8.2f} {figures['p95_ms']:>8.2f} "
+                f"{figures['twice']:>15} {figures['lost']:>5} {figures['statements_per_scan']:>16.2f} "
+                f"{figures['desk_cpu_ms']:>18.2f} {figures['server_cpu_ms']:>7.2f}"
+            )
+            for key in (
+                "scans_per_s",
+                "p50_ms",
+                "p95_ms",
+                "twice",
+                "lost",
+                "statements_per_scan",
+                "desk_cpu_ms",
+                "server_cpu_ms",
+            ):
                 out.figure(f"multidesk_{count}_{key}", figures[key])
         for key in ("scans_per_s", "p50_ms", "p95_ms", "twice", "lost"):
             out.figure(f"multidesk_{key}", figures[key])

@@ -44,13 +44,19 @@ def build_event(url: str, people: int) -> list[str]:
     from eventdesk.services.events import create_event
     from eventdesk.store.models import Attendee
 
-    create_event(url, name="Offline Benchmark", timezone="Europe/Brussels", start=date(2024, 5, 7),
-                 end=date(2024, 5, 8))
+    create_event(
+        url, name="Offline Benchmark", timezone="Europe/Brussels", start=date(2024, 5, 7), end=date(2024, 5, 8)
+    )
     context = open_context(url)
     codes = [new_badge_code() for _ in range(people)]
     with context.session() as session:
-        session.execute(insert(Attendee), [{"first_name": f"P{i}", "last_name": f"N{i}", "badge_code": code,
-                                            "category": "participant"} for i, code in enumerate(codes)])
+        session.execute(
+            insert(Attendee),
+            [
+                {"first_name": f"P{i}", "last_name": f"N{i}", "badge_code": code, "category": "participant"}
+                for i, code in enumerate(codes)
+            ],
+        )
     context.engine.dispose()
     return codes
 
@@ -79,14 +85,14 @@ def run(url: str, people: int, scans: int, out: _bench.Output) -> None:
             started = time.perf_counter()
             check_in(direct_context, code, desk="Desk B")
             direct.append(time.perf_counter() - started)
-        for code in codes[scans:2 * scans]:
+        for code in codes[scans : 2 * scans]:
             started = time.perf_counter()
             desk.check_in(code)
             online.append(time.perf_counter() - started)
 
         proxy.cut()
         offline = []
-        for code in codes[2 * scans:3 * scans]:
+        for code in codes[2 * scans : 3 * scans]:
             started = time.perf_counter()
             assert desk.check_in(code).offline
             offline.append(time.perf_counter() - started)
@@ -118,12 +124,22 @@ def run(url: str, people: int, scans: int, out: _bench.Output) -> None:
     out.print(f"{'online, check_in alone':<34} {d50:>8.2f} {d95:>8.2f}")
     out.print(f"{'online, through the offline desk':<34} {o50:>8.2f} {o95:>8.2f}")
     out.print(f"{'offline, from the offline copy':<34} {f50:>8.2f} {f95:>8.2f}")
-    out.print(f"snapshot of the event: {snapshot_s:.2f} s; upload: {scans / upload_s:.0f} scans/s; "
-              f"black hole: first scan answered in {black_first:.2f} s, the next in {black_next * 1000:.1f} ms")
-    for name, value in (("direct_p50_ms", d50), ("direct_p95_ms", d95), ("online_p50_ms", o50),
-                        ("online_p95_ms", o95), ("offline_p50_ms", f50), ("offline_p95_ms", f95),
-                        ("snapshot_s", snapshot_s), ("upload_per_s", scans / upload_s),
-                        ("black_hole_first_s", black_first), ("black_hole_next_ms", black_next * 1000)):
+    out.print(
+        f"snapshot of the event: {snapshot_s:.2f} s; upload: {scans / upload_s:.0f} scans/s; "
+        f"black hole: first scan answered in {black_first:.2f} s, the next in {black_next * 1000:.1f} ms"
+    )
+    for name, value in (
+        ("direct_p50_ms", d50),
+        ("direct_p95_ms", d95),
+        ("online_p50_ms", o50),
+        ("online_p95_ms", o95),
+        ("offline_p50_ms", f50),
+        ("offline_p95_ms", f95),
+        ("snapshot_s", snapshot_s),
+        ("upload_per_s", scans / upload_s),
+        ("black_hole_first_s", black_first),
+        ("black_hole_next_ms", black_next * 1000),
+    ):
         out.figure(name, value)
 
 

@@ -35,9 +35,28 @@ from pathlib import Path
 import _bench
 from _bench import percentile
 
-QUERIES = ["sermuksnyte", "SERMUKS", "kincso izsak", "izsak k", "nogel", "muller", "anna nowak", "cluster",
-           "kowal", "garcia ro", "bjorn", "lukasiewicz", "maria", "ana", "jan novak", "petrovic", "tuscany hub",
-           "marek przeor", "zsofia", "person12345@example.org"]
+QUERIES = [
+    "sermuksnyte",
+    "SERMUKS",
+    "kincso izsak",
+    "izsak k",
+    "nogel",
+    "muller",
+    "anna nowak",
+    "cluster",
+    "kowal",
+    "garcia ro",
+    "bjorn",
+    "lukasiewicz",
+    "maria",
+    "ana",
+    "jan novak",
+    "petrovic",
+    "tuscany hub",
+    "marek przeor",
+    "zsofia",
+    "person12345@example.org",
+]
 
 
 def keystrokes(query: str) -> list[str]:
@@ -59,15 +78,19 @@ def measure(url: str, rounds: int, pause: float = 0.0) -> dict[str, list[float]]
     machine) the server process's CPU."""
     from eventdesk.services.attendees import search_people
     from eventdesk.services.context import open_context
-
     from eventdesk.store.attendees import ALL_LETTERS
 
     context = open_context(url)
     with context.engine.connect() as connection:
-        unlettered = connection.exec_driver_sql(f"SELECT count(*) FROM attendee_token WHERE letters = {ALL_LETTERS}").scalar()
+        unlettered = connection.exec_driver_sql(
+            f"SELECT count(*) FROM attendee_token WHERE letters = {ALL_LETTERS}"
+        ).scalar()
     if unlettered:
-        print(f"  note: {unlettered:,} token rows were written without their letters (the import's writer does "
-              "not make them with token_rows): multi-word searches probe those people one by one", file=sys.stderr)
+        print(
+            f"  note: {unlettered:,} token rows were written without their letters (the import's writer does "
+            "not make them with token_rows): multi-word searches probe those people one by one",
+            file=sys.stderr,
+        )
     search_people(context, "warm")
     server = None
     if context.engine.dialect.name == "postgresql":
@@ -84,7 +107,11 @@ def measure(url: str, rounds: int, pause: float = 0.0) -> dict[str, list[float]]
                 # The wall clock spans the schedstat reads: a process is most often switched out on
                 # the way back from a system call, and a wait met there is inside the wall figure.
                 start = time.perf_counter()
-                served, sched, cpu = server and _schedstat(server), _schedstat("/proc/thread-self/schedstat"), time.thread_time()
+                served, sched, cpu = (
+                    server and _schedstat(server),
+                    _schedstat("/proc/thread-self/schedstat"),
+                    time.thread_time(),
+                )
                 search_people(context, typed)
                 figures["cpu"].append(time.thread_time() - cpu)
                 after = _schedstat("/proc/thread-self/schedstat")
@@ -136,10 +163,14 @@ def main() -> None:
     parser.add_argument("--sizes", default=None, help="default 100000,1000000; --quick 20000")
     parser.add_argument("--rounds", type=int, default=3, help="times every keystroke is searched")
     parser.add_argument("--keep", type=Path, help="a folder where built databases are kept and reused")
-    parser.add_argument("--pause", type=float, default=0.0,
-                        help="ms between keystrokes, as a person types (default 0: back to back)")
-    parser.add_argument("--postgres", action="store_true",
-                        help="a PostgreSQL store on $EVENTDESK_PG_URL's server (default the local one)")
+    parser.add_argument(
+        "--pause", type=float, default=0.0, help="ms between keystrokes, as a person types (default 0: back to back)"
+    )
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="a PostgreSQL store on $EVENTDESK_PG_URL's server (default the local one)",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in (args.sizes or ("20000" if args.quick else "100000,1000000")).split(",")]
     out = _bench.Output(args, "search")
@@ -174,17 +205,23 @@ def main() -> None:
         print(f"  {size:>9,} people measured", file=sys.stderr)
     folder.cleanup()
     store = "PostgreSQL" if args.postgres else "SQLite"
-    out.print(f"Search as you type on {store}, every keystroke from the 3rd letter (ms; targets wall p95 <= 8 at "
-              "100,000, <= 16 at 1,000,000); cpu: the desk process, wait: runnable without a core")
+    out.print(
+        f"Search as you type on {store}, every keystroke from the 3rd letter (ms; targets wall p95 <= 8 at "
+        "100,000, <= 16 at 1,000,000); cpu: the desk process, wait: runnable without a core"
+    )
     server_column = f" {'srv p95':>8}" if args.postgres else ""
-    out.print(f"{'people':>10} {'build s':>8} {'searches':>9} {'p50':>7} {'p95':>7} {'max':>7} {'cpu p95':>8} "
-              f"{'wait p95':>9}{server_column} {'load':>5}")
+    out.print(
+        f"{'people':>10} {'build s':>8} {'searches':>9} {'p50':>7} {'p95':>7} {'max':>7} {'cpu p95':>8} "
+        f"{'wait p95':>9}{server_column} {'load':>5}"
+    )
     for size, built, figures, load in rows:
         p95 = {name: percentile(values, 0.95) * 1000 for name, values in figures.items() if values}
         server_cell = f" {p95.get('server', float('nan')):>8.2f}" if args.postgres else ""
-        out.print(f"{size:>10,} {built:>8.1f} {len(figures['wall']):>9} {percentile(figures['wall'], 0.5) * 1000:>7.2f} "
-                  f"{p95['wall']:>7.2f} {max(figures['wall']) * 1000:>7.2f} {p95['cpu']:>8.2f} "
-                  f"{p95.get('wait', float('nan')):>9.2f}{server_cell} {load:>5.1f}")
+        out.print(
+            f"{size:>10,} {built:>8.1f} {len(figures['wall']):>9} {percentile(figures['wall'], 0.5) * 1000:>7.2f} "
+            f"{p95['wall']:>7.2f} {max(figures['wall']) * 1000:>7.2f} {p95['cpu']:>8.2f} "
+            f"{p95.get('wait', float('nan')):>9.2f}{server_cell} {load:>5.1f}"
+        )
         name = {100_000: "search", 1_000_000: "search_1m"}.get(size, f"search_{size}")
         if args.postgres:
             name = name.replace("search", "search_pg", 1)

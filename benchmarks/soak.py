@@ -44,6 +44,7 @@ PRINTER_TIMEOUT_S = 1.0
 
 # -- a printer that misbehaves now and then ------------------------------------------------------
 
+
 class FlakyPrinter:
     """An ESC/POS printer on 127.0.0.1 that answers status requests, counts complete jobs (those
     ending in a cut), and per connection sometimes hangs up at once, stalls (reads nothing for
@@ -82,7 +83,7 @@ class FlakyPrinter:
                 self.listener = self._listen(self.port)
             try:
                 conn, _ = self.listener.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -136,6 +137,7 @@ class FlakyPrinter:
 
 # -- the day's timeline --------------------------------------------------------------------------
 
+
 def build_timeline(db: str, seed: int) -> dict[str, list[tuple[float, str, str, str]]]:
     """Per process, (event seconds after DAY_START, action, code or id, list) sorted by time."""
     from sqlmodel import Session, select
@@ -149,8 +151,13 @@ def build_timeline(db: str, seed: int) -> dict[str, list[tuple[float, str, str, 
     with Session(engine) as session:
         people = list(session.exec(select(Attendee).where(Attendee.status == "active")))
         lists = {c.room_id: c.name for c in session.exec(select(CheckinList)) if c.room_id is not None}
-        talks = [t for t in session.exec(select(Talk)) if DAY_START <= t.start.astimezone(ZONE) < DAY_END
-                 and t.room_id in lists and t.type not in ("break", "registration")]
+        talks = [
+            t
+            for t in session.exec(select(Talk))
+            if DAY_START <= t.start.astimezone(ZONE) < DAY_END
+            and t.room_id in lists
+            and t.type not in ("break", "registration")
+        ]
         meetings = list(session.exec(select(Meeting, MeetingSlot).join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)))
     engine.dispose()
     codes = {p.id: p.badge_code for p in people}
@@ -184,8 +191,13 @@ def build_timeline(db: str, seed: int) -> dict[str, list[tuple[float, str, str, 
         if not (0 <= start < at(DAY_END)):
             continue
         roll = rng.random()
-        arrivals = ([meeting.attendee_a_id, meeting.attendee_b_id] if roll < 0.85 else
-                    [meeting.attendee_a_id] if roll < 0.93 else [])
+        arrivals = (
+            [meeting.attendee_a_id, meeting.attendee_b_id]
+            if roll < 0.85
+            else [meeting.attendee_a_id]
+            if roll < 0.93
+            else []
+        )
         for person_id in arrivals:
             if person_id in codes:
                 desks["Desk 3"].append((start + rng.uniform(-60, 180), "meeting", codes[person_id], ""))
@@ -195,6 +207,7 @@ def build_timeline(db: str, seed: int) -> dict[str, list[tuple[float, str, str, 
 
 
 # -- one desk process ----------------------------------------------------------------------------
+
 
 def rss_kb() -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -223,8 +236,17 @@ def warm_up(context) -> None:
         render_person(context, person)
 
 
-def desk_process(name: str, db: str, events, printer_url: str | None, speed: float, barrier, results, log_dir,
-                 trace_memory: bool = False) -> None:
+def desk_process(
+    name: str,
+    db: str,
+    events,
+    printer_url: str | None,
+    speed: float,
+    barrier,
+    results,
+    log_dir,
+    trace_memory: bool = False,
+) -> None:
     import tracemalloc
 
     if trace_memory:
@@ -248,8 +270,13 @@ def desk_process(name: str, db: str, events, printer_url: str | None, speed: flo
 
     log = logging.getLogger("soak")
     printers = {"badge": printer_url} if printer_url else {}
-    settings = Settings(db=db, desk=name, printers=printers, default_printer="badge" if printer_url else None,
-                        printer_timeout_s=PRINTER_TIMEOUT_S)
+    settings = Settings(
+        db=db,
+        desk=name,
+        printers=printers,
+        default_printer="badge" if printer_url else None,
+        printer_timeout_s=PRINTER_TIMEOUT_S,
+    )
     context = open_context(db, settings)
     workers = start_workers(context, poll_seconds=0.1, backoff=(0.5, 1.0, 2.0), max_attempts=8) if printer_url else None
     if printer_url:
@@ -268,7 +295,9 @@ def desk_process(name: str, db: str, events, printer_url: str | None, speed: flo
             lag = max(lag, -pause)
         try:
             if action in ("entry", "door", "exit"):
-                result = check_in(context, subject, list_name=list_name, direction="exit" if action == "exit" else "entry")
+                result = check_in(
+                    context, subject, list_name=list_name, direction="exit" if action == "exit" else "entry"
+                )
                 acknowledged.append((result.record_id, result.code, result.result))
                 outcome = result.result
             elif action == "meeting":
@@ -285,13 +314,17 @@ def desk_process(name: str, db: str, events, printer_url: str | None, speed: flo
                     outcome = "no-show confirmed"
                 except MeetingsError:
                     outcome = "no-show not confirmed (someone came)"
-        except Exception:  # noqa: BLE001 - counted and logged: the soak reports every one
+        except Exception:
             exceptions += 1
             log.exception("soak step %s (%s) failed", number, action)
             outcome = "exception"
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        if rss_start is None and number >= 50 and number % 10 == 0 and (
-                workers is None or store_status(context).print_jobs["by_state"].get("printed", 0) >= 20):
+        if (
+            rss_start is None
+            and number >= 50
+            and number % 10 == 0
+            and (workers is None or store_status(context).print_jobs["by_state"].get("printed", 0) >= 20)
+        ):
             rss_start = rss_kb()  # warm: 50 steps done and (at an entrance) 20 badges rendered and printed
             snapshot = tracemalloc.take_snapshot() if trace_memory else None
     # Let the print queue finish what the day queued (retries included): a compressed day queues
@@ -320,12 +353,26 @@ def desk_process(name: str, db: str, events, printer_url: str | None, speed: flo
     lines = log_path.read_text().splitlines()
     errors = [line for line in lines if " ERROR " in line or " CRITICAL " in line]
     causes = [line for line in lines if re.match(r"^[\w.]+(Error|Exception|Timeout)\b", line)]
-    results.put({"desk": name, "acknowledged": acknowledged, "outcomes": outcomes, "exceptions": exceptions,
-                 "errors_logged": len(errors), "error_lines": errors[:3] + causes[:3], "drained_s": round(drained_s, 1), "rss_start_kb": rss_start or rss_kb(), "rss_end_kb": rss_kb(),
-                 "max_lag_s": round(lag, 3), "steps": len(events), "grown": grown})
+    results.put(
+        {
+            "desk": name,
+            "acknowledged": acknowledged,
+            "outcomes": outcomes,
+            "exceptions": exceptions,
+            "errors_logged": len(errors),
+            "error_lines": errors[:3] + causes[:3],
+            "drained_s": round(drained_s, 1),
+            "rss_start_kb": rss_start or rss_kb(),
+            "rss_end_kb": rss_kb(),
+            "max_lag_s": round(lag, 3),
+            "steps": len(events),
+            "grown": grown,
+        }
+    )
 
 
 # -- the whole day -------------------------------------------------------------------------------
+
 
 def store_figures(db: str, acknowledged: list[tuple[int, str, str]], printers: list[FlakyPrinter]) -> dict:
     from sqlalchemy import func
@@ -337,19 +384,34 @@ def store_figures(db: str, acknowledged: list[tuple[int, str, str]], printers: l
     engine = make_engine(db)
     with Session(engine) as session:
         entrance = session.exec(select(CheckinList).where(CheckinList.name == "Main entrance")).one()
-        twice = session.exec(select(CheckinRecord.attendee_id).where(
-            CheckinRecord.list_id == entrance.id, CheckinRecord.result == "ok", CheckinRecord.direction == "entry",
-            CheckinRecord.annulled_at.is_(None)).group_by(CheckinRecord.attendee_id).having(func.count() > 1)).all()
+        twice = session.exec(
+            select(CheckinRecord.attendee_id)
+            .where(
+                CheckinRecord.list_id == entrance.id,
+                CheckinRecord.result == "ok",
+                CheckinRecord.direction == "entry",
+                CheckinRecord.annulled_at.is_(None),
+            )
+            .group_by(CheckinRecord.attendee_id)
+            .having(func.count() > 1)
+        ).all()
         stored = {r.id: (r.code, r.result) for r in session.exec(select(CheckinRecord))}
         jobs = dict(session.exec(select(PrintJob.state, func.count()).group_by(PrintJob.state)).all())
     engine.dispose()
     lost = sum(1 for record_id, code, result in acknowledged if stored.get(record_id) != (code, result))
     received = sum(p.complete_jobs for p in printers)
     stuck = jobs.get("pending", 0) + jobs.get("printing", 0)
-    return {"admitted_twice": len(twice), "lost": lost, "records": len(stored),
-            "jobs": sum(jobs.values()), "jobs_printed": jobs.get("printed", 0), "jobs_failed": jobs.get("failed", 0),
-            "jobs_stuck": stuck, "jobs_received_by_printers": received,
-            "jobs_lost": stuck + max(0, jobs.get("printed", 0) - received)}
+    return {
+        "admitted_twice": len(twice),
+        "lost": lost,
+        "records": len(stored),
+        "jobs": sum(jobs.values()),
+        "jobs_printed": jobs.get("printed", 0),
+        "jobs_failed": jobs.get("failed", 0),
+        "jobs_stuck": stuck,
+        "jobs_received_by_printers": received,
+        "jobs_lost": stuck + max(0, jobs.get("printed", 0) - received),
+    }
 
 
 def collect(results, processes, timeout: float) -> list[dict]:
@@ -366,8 +428,10 @@ def collect(results, processes, timeout: float) -> list[dict]:
             if dead or time.monotonic() > deadline:
                 for process in processes:
                     process.kill()
-                raise SystemExit(f"soak stopped: {', '.join(dead) or 'a desk'} "
-                                 f"{'died (its traceback is above)' if dead else 'gave no report in time'}")
+                raise SystemExit(
+                    f"soak stopped: {', '.join(dead) or 'a desk'} "
+                    f"{'died (its traceback is above)' if dead else 'gave no report in time'}"
+                ) from None
     return reports
 
 
@@ -375,8 +439,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = _bench.parser(__doc__)
     parser.add_argument("--minutes", type=float, default=None, help="real minutes for the day (default 5; --quick 1.5)")
     parser.add_argument("--seed", type=int, default=2024)
-    parser.add_argument("--trace-memory", action="store_true",
-                        help="tracemalloc in each desk: print what grew between the start and end RSS (slower)")
+    parser.add_argument(
+        "--trace-memory",
+        action="store_true",
+        help="tracemalloc in each desk: print what grew between the start and end RSS (slower)",
+    )
     args = parser.parse_args(argv)
     out = _bench.Output(args, "soak")
     _bench.quiet()
@@ -393,12 +460,29 @@ def main(argv: list[str] | None = None) -> int:
         spawn = mp.get_context("spawn")
         barrier = spawn.Barrier(len(timeline))
         results = spawn.Queue()
-        processes = [spawn.Process(target=desk_process, name=name,
-                                   args=(name, db, events, printers[name].url if name in printers else None,
-                                         speed, barrier, results, folder, args.trace_memory))
-                     for name, events in timeline.items()]
-        print(f"  replaying {DAY_START:%d %b %H:%M}-{DAY_END:%H:%M} in {minutes:g} min (x{speed:.0f}): "
-              f"{sum(len(e) for e in timeline.values())} steps", file=sys.stderr)
+        processes = [
+            spawn.Process(
+                target=desk_process,
+                name=name,
+                args=(
+                    name,
+                    db,
+                    events,
+                    printers[name].url if name in printers else None,
+                    speed,
+                    barrier,
+                    results,
+                    folder,
+                    args.trace_memory,
+                ),
+            )
+            for name, events in timeline.items()
+        ]
+        print(
+            f"  replaying {DAY_START:%d %b %H:%M}-{DAY_END:%H:%M} in {minutes:g} min (x{speed:.0f}): "
+            f"{sum(len(e) for e in timeline.values())} steps",
+            file=sys.stderr,
+        )
         started = time.monotonic()
         for process in processes:
             process.start()
@@ -414,13 +498,21 @@ def main(argv: list[str] | None = None) -> int:
     scans = len(acknowledged)
     exceptions = sum(r["exceptions"] + r["errors_logged"] for r in reports)
     out.print()
-    out.print(f"Soak: {DAY_START:%a %d %b %Y %H:%M}-{DAY_END:%H:%M} replayed in {elapsed / 60:.1f} min, "
-              "3 desk processes + chairs/matchmaking, one SQLite store, two flaky TCP printers")
-    rows = [("scans (acknowledged)", scans), ("admitted twice", figures["admitted_twice"]),
-            ("lost (acknowledged, not in the store)", figures["lost"]),
-            ("print jobs queued / printed / failed after retries", f"{figures['jobs']} / {figures['jobs_printed']} / "
-                                                                   f"{figures['jobs_failed']}"),
-            ("print jobs lost", figures["jobs_lost"]), ("exceptions logged", exceptions)]
+    out.print(
+        f"Soak: {DAY_START:%a %d %b %Y %H:%M}-{DAY_END:%H:%M} replayed in {elapsed / 60:.1f} min, "
+        "3 desk processes + chairs/matchmaking, one SQLite store, two flaky TCP printers"
+    )
+    rows = [
+        ("scans (acknowledged)", scans),
+        ("admitted twice", figures["admitted_twice"]),
+        ("lost (acknowledged, not in the store)", figures["lost"]),
+        (
+            "print jobs queued / printed / failed after retries",
+            f"{figures['jobs']} / {figures['jobs_printed']} / {figures['jobs_failed']}",
+        ),
+        ("print jobs lost", figures["jobs_lost"]),
+        ("exceptions logged", exceptions),
+    ]
     for label, value in rows:
         out.print(f"  {label:<52} {value}")
     for r in reports:
@@ -431,12 +523,16 @@ def main(argv: list[str] | None = None) -> int:
     misbehaved = {k: sum(p.misbehaved[k] for p in printers.values()) for k in next(iter(printers.values())).misbehaved}
     out.print(f"  {'printer misbehaviour (connections)':<52} " + ", ".join(f"{n} {k}" for k, n in misbehaved.items()))
     out.print()
-    out.print(f"  {'desk':<8} {'steps':>6} {'RSS start MB':>13} {'RSS end MB':>11} {'growth':>7} {'max lag s':>10}  outcomes")
+    out.print(
+        f"  {'desk':<8} {'steps':>6} {'RSS start MB':>13} {'RSS end MB':>11} {'growth':>7} {'max lag s':>10}  outcomes"
+    )
     for r in reports:
         growth = (r["rss_end_kb"] - r["rss_start_kb"]) / r["rss_start_kb"] * 100 if r["rss_start_kb"] else 0.0
         outcomes = ", ".join(f"{n} {k}" for k, n in sorted(r["outcomes"].items(), key=lambda kv: -kv[1]))
-        out.print(f"  {r['desk']:<8} {r['steps']:>6} {r['rss_start_kb'] / 1024:>13.1f} {r['rss_end_kb'] / 1024:>11.1f} "
-                  f"{growth:>6.1f}% {r['max_lag_s']:>10.2f}  {outcomes}")
+        out.print(
+            f"  {r['desk']:<8} {r['steps']:>6} {r['rss_start_kb'] / 1024:>13.1f} {r['rss_end_kb'] / 1024:>11.1f} "
+            f"{growth:>6.1f}% {r['max_lag_s']:>10.2f}  {outcomes}"
+        )
         out.figure(f"rss_growth_pct_{r['desk'].replace(' ', '_').lower()}", growth)
     for r in reports:
         for line in r["grown"]:

@@ -40,7 +40,6 @@ from pathlib import Path
 
 import _bench
 
-
 # Colours and cursor moves in what the app writes: the text a person sees is what is left.
 TERMINAL_CONTROLS = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -74,9 +73,12 @@ def desk_env() -> dict[str, str]:
     """The desk's environment, this clone's modules compiled first (into their ``__pycache__``,
     as an installed package has them)."""
     env = {**_bench.child_env(), "TERM": "xterm-256color", "COLUMNS": "160", "LINES": "45"}
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(_bench.REPO / "src" / "eventdesk")],
-                   env={k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(_bench.REPO / "src" / "eventdesk")],
+        env={k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"},
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return env
 
 
@@ -87,8 +89,15 @@ def open_desk(db: str, codes: list[str], env: dict[str, str]) -> tuple[float, fl
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 45, 160, 0, 0))
     start = time.perf_counter()
-    app = subprocess.Popen([sys.executable, "-m", "eventdesk", "run", "--db", db, "--desk", "Bench desk"],
-                           stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True, start_new_session=True)
+    app = subprocess.Popen(
+        [sys.executable, "-m", "eventdesk", "run", "--db", db, "--desk", "Bench desk"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        close_fds=True,
+        start_new_session=True,
+    )
     os.close(slave)
     screen = bytearray()
     ready = threading.Event()
@@ -151,8 +160,10 @@ def main() -> None:
     folder = tempfile.TemporaryDirectory()
     where = args.keep or Path(folder.name)
     where.mkdir(parents=True, exist_ok=True)
-    out.print(f"eventdesk run: start to first scan accepted, and peak RSS ({runs} starts per size; "
-              f"targets at 100,000: <= 1.5 s, <= 100 MB; at 1,000,000: <= 350 MB)")
+    out.print(
+        f"eventdesk run: start to first scan accepted, and peak RSS ({runs} starts per size; "
+        f"targets at 100,000: <= 1.5 s, <= 100 MB; at 1,000,000: <= 350 MB)"
+    )
     out.print(f"{'people':>10} {'start s (median)':>17} {'worst':>7} {'CPU s (median)':>15} {'peak RSS MB':>12}")
     env = desk_env()
     for size in sizes:
@@ -164,7 +175,7 @@ def main() -> None:
             codes_file.write_text("\n".join(codes[: size // 2]))
             Path(str(path) + ".part").rename(path)
         codes = codes_file.read_text().split()
-        measured = [open_desk(str(path), codes[run * 10:run * 10 + 10], env) for run in range(runs)]
+        measured = [open_desk(str(path), codes[run * 10 : run * 10 + 10], env) for run in range(runs)]
         start_s = statistics.median(s for s, _, _ in measured)
         cpu_s = statistics.median(c for _, c, _ in measured)
         rss = statistics.median(r for _, _, r in measured)

@@ -30,8 +30,11 @@ ANSWER_SECONDS = 30.0
 
 
 def someone_not_in_yet(context, list_name: str):
-    people = [p for p in search_people(context, "a", limit=300, min_chars=1)
-              if p.status == "active" and not p.blocked and p.category == "participant"]
+    people = [
+        p
+        for p in search_people(context, "a", limit=300, min_chars=1)
+        if p.status == "active" and not p.blocked and p.category == "participant"
+    ]
     inside = day_states(context, list_name, [p.id for p in people])
     return next(p for p in people if p.id not in inside)
 

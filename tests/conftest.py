@@ -32,6 +32,13 @@ def realdata() -> Path:
     return REALDATA
 
 
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's desks keep their offline files in a folder of its own, not in the user's
+    ~/.local/share/eventdesk, where tests running in parallel would share "<event>-desk-1.db"."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+
+
 @pytest.fixture
 def tmp_db(tmp_path: Path) -> str:
     """A migrated SQLite database file holding an empty event (Test Conference, Europe/Brussels,
@@ -51,13 +58,24 @@ def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     create_demo(str(path), code_factory=seeded_code_factory(2024))
+    _fold_wal(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def fold_wal():
+    """``fold_wal(path)``: an SQLite file's WAL folded into the file, so that a plain copy is complete."""
+    return _fold_wal
+
+
+def _fold_wal(path: Path) -> None:
+    """Fold an SQLite file's WAL into the file, so that a plain copy of it is complete."""
     from eventdesk.store.db import make_engine
 
     engine = make_engine(str(path))
-    with engine.connect() as connection:  # fold the WAL into the file so a plain copy is complete
+    with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
-    return path
 
 
 @pytest.fixture

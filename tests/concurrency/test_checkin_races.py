@@ -104,7 +104,7 @@ def test_an_undo_racing_a_re_scan_never_leaves_two_valid_entries(store_url):
     undone, rescans = run_each([(undo_rounds, (store_url, desks)), (rescan_rounds, (store_url, "Desk B", codes))])
     assert [u["record_id"] for u in undone] == [f.record_id for f in first]  # each undo annulled the first entry
     entries = valid_entries(store_url)
-    for code, rescan in zip(codes, rescans):
+    for rescan in rescans:
         person = rescan["person"]["id"]
         if rescan["result"] == "ok":  # the undo came first
             assert [r.id for r in entries.get(person, [])] == [rescan["record_id"]]

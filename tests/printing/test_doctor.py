@@ -46,14 +46,14 @@ def test_the_default_doctor_checks_every_name_against_the_badge_fonts(demo_db):
     context.engine.dispose()
     done = _doctor(demo_db)
     assert done.exit_code == 0, done.output  # a warning: the desk can still print the others
-    line = next(l for l in done.output.splitlines() if l.split()[1:2] == ["badges"])
+    line = next(text for text in done.output.splitlines() if text.split()[1:2] == ["badges"])
     assert line.startswith("WARN") and "1 of" in line and "missing letters" in line
 
 
 def test_a_printer_on_a_closed_port_blocks_the_desk_and_is_named(demo_db, tmp_path, refused_url):
     done = _doctor(demo_db, config=_config(tmp_path, {"badge-1": refused_url}))
     assert done.exit_code == 1
-    line = next(l for l in done.output.splitlines() if l.startswith("FAIL"))
+    line = next(text for text in done.output.splitlines() if text.startswith("FAIL"))
     assert f"printer badge-1 ({refused_url})" in line and "refused the connection" in line
     assert "NOT READY" in done.output
     report = json.loads(_doctor(demo_db, "--json", config=_config(tmp_path, {"badge-1": refused_url})).output)

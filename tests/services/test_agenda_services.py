@@ -193,7 +193,7 @@ def test_the_boards_kept_programme_shows_a_delay_recorded_by_another_process(sam
     fresh = agenda.board_programme(context)
     assert [(s.id, s.slot.effective_start, s.slot.effective_end, s.title) for s in after.sessions] == \
         [(s.id, s.slot.effective_start, s.slot.effective_end, s.title) for s in fresh.sessions]
-    assert [r for r in after.rooms] == fresh.rooms
+    assert list(after.rooms) == fresh.rooms
 
 
 def test_the_boards_kept_programme_follows_the_clock_to_another_day(sample):

@@ -161,7 +161,7 @@ def test_no_html_entities_or_tags_left_in_agenda_text(store):
 
 
 def test_every_person_named_in_the_seeds_is_an_attendee(store):
-    for name, role, organisation, _title in SPEAKERS_6_MAY:
+    for name, _role, _organisation, _title in SPEAKERS_6_MAY:
         person = attendee_named(store, name)
         assert person.category == "speaker"
         assert person.badge_code and len(person.badge_code) == 26

@@ -92,7 +92,7 @@ def test_eventdesk_desks_lists_them_as_text_and_json(tmp_db):
     runner = CliRunner()
     listed = runner.invoke(main, ["desks", "--db", tmp_db], catch_exceptions=False)
     assert listed.exit_code == 0
-    line = next(l for l in listed.output.splitlines() if l.startswith("Desk 2"))
+    line = next(text for text in listed.output.splitlines() if text.startswith("Desk 2"))
     assert "online" in line and "badge-1 online 0 waiting" in line
     as_json = runner.invoke(main, ["desks", "--db", tmp_db, "--json"], catch_exceptions=False)
     [desk] = json.loads(as_json.output)

@@ -3,6 +3,7 @@ nothing recorded after that moment."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -20,10 +21,23 @@ from eventdesk.store.models import CheckinList, CheckinRecord, Meeting, MeetingS
 MOMENT = datetime(2024, 5, 8, 10, 15, tzinfo=ZoneInfo("Europe/Brussels"))
 
 
+@pytest.fixture(scope="session")
+def _history_template(_demo_template, tmp_path_factory, fold_wal):
+    """The demo with its past up to MOMENT, built once per test process (the past takes seconds)."""
+    path = tmp_path_factory.mktemp("demo-history") / "demo.db"
+    shutil.copy(_demo_template, path)
+    summary = add_demo_history(str(path), until=MOMENT)
+    fold_wal(path)
+    return path, summary
+
+
 @pytest.fixture
-def history(demo_db):
-    summary = add_demo_history(demo_db, until=MOMENT)
-    return demo_db, summary
+def history(_history_template, tmp_path):
+    """A private copy of the demo with its past (the tests check people in on it)."""
+    template, summary = _history_template
+    path = tmp_path / "demo.db"
+    shutil.copy(template, path)
+    return str(path), summary
 
 
 def test_most_people_are_in_and_their_badges_printed(history):

@@ -81,7 +81,9 @@ async def test_plus_five_moves_exactly_the_sessions_it_should_and_minus_five_und
         await pilot.press("plus")
         await wait_for(pilot, lambda: cell(table, ids["Digital transition"], "delay") == "+5 min")
         assert shifts(db) == {**{t: 0 for t in ids}, "Green transition": 5, "Digital transition": 5}
-        assert cell(table, ids["Green transition"], "time") == "11:05–11:50"
+        # Green transition runs at this moment (11:20): it keeps its start and ends 5 minutes later.
+        assert cell(table, ids["Green transition"], "time") == "11:00–11:50"
+        assert cell(table, ids["Green transition"], "delay") == "+5 min"
         assert cell(table, ids["Digital transition"], "time") == "11:50–12:35"
         assert cell(table, ids["Skills"], "time") == "12:40–13:20"
         assert cell(table, ids["Value chains"], "flags") == "⚠ speaker clash"  # Ana is in Room A until 12:35

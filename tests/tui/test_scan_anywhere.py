@@ -27,7 +27,7 @@ async def scanner(pilot, app, code: str, suffix: tuple[str, ...] = ("enter",)) -
     for key in suffix:
         driver.send_message(events.Key(key, "\r" if key in ("enter", "ctrl+m") else None))
     await pilot.pause()
-    await desk(app).wait_idle()
+    await checkin_screen(app).wait_idle()
     await pilot.pause()
 
 
@@ -38,7 +38,7 @@ async def person_types(pilot, *keys: str) -> None:
         await pilot.pause(0.1)
 
 
-def desk(app) -> CheckinScreen:
+def checkin_screen(app) -> CheckinScreen:
     return app.checkin_screen
 
 
@@ -73,12 +73,12 @@ async def test_a_scan_in_the_walk_in_form_checks_in_and_keeps_the_typed_name(dem
         assert app.screen is form  # the form stays open with what was typed
         assert form.query_one("#form-first_name").value == "Anna"
         assert form.query_one("#form-last_name").value == ""
-        assert desk(app).banner.kind == "ok" and "Kíncső Izsak" in desk(app).banner.text
+        assert checkin_screen(app).banner.kind == "ok" and "Kíncső Izsak" in checkin_screen(app).banner.text
         notice = form.query_one(ScanNotice)
         assert "WELCOME" in notice.text and "Kíncső Izsak" in notice.text
         # the person goes on typing and registers the walk-in
         await person_types(pilot, "tab", *"Berg", "enter")
-        await desk(app).wait_idle()
+        await checkin_screen(app).wait_idle()
         await pilot.pause()
         assert isinstance(app.screen, CheckinScreen)
     assert [(p.first_name, p.last_name) for p in walk_ins(demo_db)] == [("Anna", "Berg")]
@@ -93,7 +93,7 @@ async def test_a_scan_into_the_empty_walk_in_form_creates_no_walk_in(demo_db):
         await scanner(pilot, app, code, suffix=("ctrl+m", "enter"))  # CR + Enter suffix
         assert app.screen is form
         assert form.query_one("#form-first_name").value == ""
-        assert "Lukas Nögel" in desk(app).banner.text
+        assert "Lukas Nögel" in checkin_screen(app).banner.text
     assert walk_ins(demo_db) == []
     assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]
 
@@ -106,7 +106,7 @@ async def test_a_scan_in_the_correction_form_changes_no_detail(demo_db):
         await scanner(pilot, app, second)
         assert app.screen is form
         assert form.query_one("#form-first_name").value == "Kíncső"
-        assert "Marek Przeor" in desk(app).banner.text
+        assert "Marek Przeor" in checkin_screen(app).banner.text
         await pilot.press("escape")
         await pilot.pause()
     with _session(demo_db) as session:
@@ -121,13 +121,13 @@ async def test_a_scan_over_the_reprint_question_answers_nothing(demo_db):
         form = await scan_and_correct(pilot, app, first)
         form.query_one("#form-first_name").value = "Kincső"
         await pilot.press("enter")
-        await desk(app).wait_idle()
+        await checkin_screen(app).wait_idle()
         await pilot.pause()
         question = app.screen
         assert isinstance(question, ReprintQuestion)
         await scanner(pilot, app, second)
         assert app.screen is question  # still asking
-        assert "Marek Przeor" in desk(app).banner.text
+        assert "Marek Przeor" in checkin_screen(app).banner.text
         assert "Marek Przeor" in question.query_one(ScanNotice).text
     with _session(demo_db) as session:
         assert [j.reprint for j in session.exec(select(PrintJob).where(PrintJob.kind == "badge"))] == [False, False]
@@ -141,7 +141,7 @@ async def test_a_person_typing_in_the_form_is_never_taken_for_a_scanner(demo_db)
         assert form.query_one("#form-first_name").value == "Alexandrina"
         assert form.query_one("#form-last_name").value == "Wojciechowska"
         await person_types(pilot, "enter")
-        await desk(app).wait_idle()
+        await checkin_screen(app).wait_idle()
         await pilot.pause()
         assert isinstance(app.screen, CheckinScreen)
     assert [(p.first_name, p.last_name) for p in walk_ins(demo_db)] == [("Alexandrina", "Wojciechowska")]

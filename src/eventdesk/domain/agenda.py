@@ -6,10 +6,10 @@ delay recorded on site (``shift_minutes``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from datetime import datetime, timedelta
-from typing import Iterable, Sequence
+from functools import lru_cache
 
 from eventdesk.domain.text import fold
 
@@ -77,8 +77,12 @@ class Slot:
 
     @property
     def delay_minutes(self) -> int:
-        """Minutes between the planned and the effective start (negative: started early)."""
-        return round((self.effective_start - self.start).total_seconds() / 60)
+        """How late the session runs: until it ends, minutes between its planned and its effective
+        end (a running session that was delayed keeps its start and runs late at its end; negative:
+        started early); once ended, between the planned and the real start."""
+        if self.status == ENDED:
+            return round((self.effective_start - self.start).total_seconds() / 60)
+        return round((self.effective_end - self.end).total_seconds() / 60)
 
     @property
     def cancelled(self) -> bool:
@@ -133,9 +137,14 @@ def now_next_in_order(ordered: Sequence[Slot], at: datetime) -> NowNext:
     running = [s for s in ordered if s.status == RUNNING] or [s for s in ordered if is_current(s, at)]
     current = running[-1] if running else None
     after = current.effective_start if current else at
-    upcoming = [s for s in ordered
-                if s is not current and s.status in (SCHEDULED,) and s.effective_start >= after
-                and (current is not None or s.effective_start > at)]
+    upcoming = [
+        s
+        for s in ordered
+        if s is not current
+        and s.status in (SCHEDULED,)
+        and s.effective_start >= after
+        and (current is not None or s.effective_start > at)
+    ]
     return NowNext(current, upcoming[0] if upcoming else None)
 
 
@@ -263,9 +272,15 @@ def reschedule(room_slots: Sequence[Slot], session_id: int, minutes: int, at: da
     keeps_start = None
     if at is not None and target.started_at is None and target.status == SCHEDULED and is_current(target, at):
         keeps_start = target.effective_start
-    followers = [s for s in _in_order(room_slots)
-                 if s.id != target.id and s.room_id == target.room_id and not s.cancelled and s.status != ENDED
-                 and (s.effective_start, s.id) >= (target.effective_start, target.id)]
+    followers = [
+        s
+        for s in _in_order(room_slots)
+        if s.id != target.id
+        and s.room_id == target.room_id
+        and not s.cancelled
+        and s.status != ENDED
+        and (s.effective_start, s.id) >= (target.effective_start, target.id)
+    ]
     carry, previous_end = applied, target.effective_end
     for follower in followers:
         gap = follower.effective_start - previous_end
@@ -328,12 +343,20 @@ def flags(slots: Sequence[Slot], room_day_end: dict[object, datetime] | None = N
 
 def fixed_items_run_into(moved: Slot, slots: Sequence[Slot]) -> list[Slot]:
     """The fixed items of other rooms that ``moved`` overlaps now but did not as planned."""
-    if moved.anchored or moved.status == ENDED or moved.cancelled or moved.effective_start == moved.start:
+    unmoved = moved.effective_start == moved.start and moved.effective_end == moved.end  # a delayed running one keeps its start
+    if moved.anchored or moved.status == ENDED or moved.cancelled or unmoved:
         return []
-    return [s for s in slots
-            if s.anchored and s.id != moved.id and s.room_id != moved.room_id and not s.cancelled
-            and moved.effective_start < s.effective_end and s.effective_start < moved.effective_end
-            and not (moved.start < s.end and s.start < moved.end)]
+    return [
+        s
+        for s in slots
+        if s.anchored
+        and s.id != moved.id
+        and s.room_id != moved.room_id
+        and not s.cancelled
+        and moved.effective_start < s.effective_end
+        and s.effective_start < moved.effective_end
+        and not (moved.start < s.end and s.start < moved.end)
+    ]
 
 
 def _speaker_overlaps(live: Sequence[Slot]) -> Iterable[tuple[Slot, Slot]]:
@@ -347,7 +370,7 @@ def _speaker_overlaps(live: Sequence[Slot]) -> Iterable[tuple[Slot, Slot]]:
     for sessions in by_speaker.values():
         ordered = _in_order(sessions)
         for i, a in enumerate(ordered):
-            for b in ordered[i + 1:]:
+            for b in ordered[i + 1 :]:
                 if b.effective_start >= a.effective_end:
                     break
                 pair = (min(a.id, b.id), max(a.id, b.id))

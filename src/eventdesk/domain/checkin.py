@@ -58,13 +58,20 @@ class CodeLookup:
     forgotten: bool = False  # the person's data was erased (the code is revoked too)
 
     @classmethod
-    def of(cls, person, *, revoked: bool, last_direction: str | None, forgotten: bool = False) -> "CodeLookup":
+    def of(cls, person, *, revoked: bool, last_direction: str | None, forgotten: bool = False) -> CodeLookup:
         """The lookup of the person found behind a code (anything with ``status``, ``blocked`` and
         ``category``; None: nobody holds it) and the direction of their last valid scan today."""
         if person is None:
             return cls(found=False)
-        return cls(found=True, revoked=revoked, status=person.status, blocked=person.blocked,
-                   category=person.category, inside=last_direction == ENTRY, forgotten=forgotten)
+        return cls(
+            found=True,
+            revoked=revoked,
+            status=person.status,
+            blocked=person.blocked,
+            category=person.category,
+            inside=last_direction == ENTRY,
+            forgotten=forgotten,
+        )
 
 
 def badge_due(result: str, *, direction: str, list_kind: str, badge_queued: bool) -> bool:
@@ -150,7 +157,8 @@ def typed_fast(key_times: list[float]) -> bool:
         return False
     gaps = [b - a for a, b in zip(key_times, key_times[1:])]
     # One hiccup does not make a scan typed; a person waiting for results before Enter does.
-    return median(gaps) <= SCANNER_KEY_GAP_S and gaps[-1] <= 3 * SCANNER_KEY_GAP_S
+    middle = median(gaps)
+    return middle is not None and middle <= SCANNER_KEY_GAP_S and gaps[-1] <= 3 * SCANNER_KEY_GAP_S
 
 
 def median(values: list[float]) -> float | None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from datetime import time as dt_time
 from zoneinfo import ZoneInfo
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -24,15 +24,15 @@ class Clock:
     _origin: float = field(default_factory=time.monotonic, repr=False)
 
     @classmethod
-    def system(cls) -> "Clock":
+    def system(cls) -> Clock:
         return cls()
 
     @classmethod
-    def rehearsal(cls, start: datetime, speed: float = 1.0) -> "Clock":
+    def rehearsal(cls, start: datetime, speed: float = 1.0) -> Clock:
         return cls(start=_aware(start), speed=speed)
 
     @classmethod
-    def frozen(cls, at: datetime) -> "Clock":
+    def frozen(cls, at: datetime) -> Clock:
         return cls(start=_aware(at), speed=0.0)
 
     @property
@@ -80,4 +80,4 @@ def day_start(at: datetime, zone: ZoneInfo, boundary: dt_time) -> datetime:
     start = datetime.combine(local.date(), boundary, tzinfo=zone)
     if start > local:
         start = datetime.combine(local.date() - timedelta(days=1), boundary, tzinfo=zone)
-    return start.astimezone(timezone.utc)
+    return start.astimezone(UTC)

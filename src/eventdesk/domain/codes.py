@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Callable
+from collections.abc import Callable
 
 # Crockford-style base32 without I, L, O, U: no letters that read as digits on a printed badge.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

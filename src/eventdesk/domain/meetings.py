@@ -14,9 +14,9 @@ stays and waits for a stand-by partner; only a booking that includes them may ta
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Hashable, Iterable, Sequence
 
 SCHEDULED = "scheduled"
 ONE_PRESENT = "one_present"
@@ -68,8 +68,9 @@ def mark_present(state: str, a_present: bool, b_present: bool, side: str) -> tup
 
 def confirm_no_show(state: str) -> str:
     if state not in (SCHEDULED, ONE_PRESENT):
-        raise TransitionError(f"Only a meeting still waiting for somebody can be a no-show; this one is "
-                              f"{STATE_LABELS.get(state, state)}.")
+        raise TransitionError(
+            f"Only a meeting still waiting for somebody can be a no-show; this one is {STATE_LABELS.get(state, state)}."
+        )
     return NO_SHOW
 
 
@@ -81,8 +82,9 @@ def cancel(state: str) -> str:
 
 def finish(state: str) -> str:
     if state != BOTH_PRESENT:
-        raise TransitionError(f"Only a meeting with both people present can be done; this one is "
-                              f"{STATE_LABELS.get(state, state)}.")
+        raise TransitionError(
+            f"Only a meeting with both people present can be done; this one is {STATE_LABELS.get(state, state)}."
+        )
     return DONE
 
 
@@ -98,8 +100,9 @@ def waiting_since(slot_start: datetime, booked_at: datetime | None = None) -> da
     return max(slot_start, booked_at) if booked_at is not None else slot_start
 
 
-def probable_no_show(state: str, slot_start: datetime, slot_end: datetime, now: datetime, minutes: int,
-                     booked_at: datetime | None = None) -> bool:
+def probable_no_show(
+    state: str, slot_start: datetime, slot_end: datetime, now: datetime, minutes: int, booked_at: datetime | None = None
+) -> bool:
     """Somebody is still missing ``minutes`` into a running slot (or after a booking made during
     it): the desk should check."""
     since = waiting_since(slot_start, booked_at)
@@ -162,16 +165,21 @@ def check_booking(
         if not party.active:
             return f"{party.name}'s registration is cancelled."
     if table_taken_by is not None:
-        return (f"Table {table_number} is taken at {slot_label} "
-                f"({table_taken_by.names[0]} with {table_taken_by.names[1]}).")
+        return (
+            f"Table {table_number} is taken at {slot_label} ({table_taken_by.names[0]} with {table_taken_by.names[1]})."
+        )
     if table_waiting is not None and not waiting_in_pair:
-        return (f"{table_waiting} is sitting at table {table_number} waiting for a new partner; "
-                f"book {table_waiting} with someone, or choose another table.")
+        return (
+            f"{table_waiting} is sitting at table {table_number} waiting for a new partner; "
+            f"book {table_waiting} with someone, or choose another table."
+        )
     for party in (a, b):
         if party.busy_with is not None:
             partner = [n for n in party.busy_with.names if n != party.name] or [party.busy_with.names[1]]
-            return (f"{party.name} already has a meeting at {slot_label} "
-                    f"(table {party.busy_with.table_number} with {partner[0]}).")
+            return (
+                f"{party.name} already has a meeting at {slot_label} "
+                f"(table {party.busy_with.table_number} with {partner[0]})."
+            )
         if party.unavailable:
             return f"{party.name} is unavailable at {slot_label}."
     return None

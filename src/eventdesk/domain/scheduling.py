@@ -18,8 +18,8 @@ The method is greedy with one repair step, which is enough for a matchmaking day
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Hashable, Iterable, Mapping, Sequence
 
 Person = Hashable
 SlotId = Hashable
@@ -181,8 +181,9 @@ class _Planner:
             return Unplaced(request.id, NO_TABLES, "There are no meeting tables to place it at.")
         pair = frozenset((request.a, request.b))
         if pair in self.pairs:
-            return Unplaced(request.id, DUPLICATE,
-                            f"{self.name(request.a)} and {self.name(request.b)} already have a meeting.")
+            return Unplaced(
+                request.id, DUPLICATE, f"{self.name(request.a)} and {self.name(request.b)} already have a meeting."
+            )
         self.pairs.add(pair)
         return None
 
@@ -245,13 +246,18 @@ class _Planner:
         total = len(self.slots)
         for person in (request.a, request.b):
             if len(self.busy[person]) >= total:
-                return Unplaced(request.id, PERSON_FULL,
-                                f"{self.name(person)} is busy or unavailable in all {total} slots.")
+                return Unplaced(
+                    request.id, PERSON_FULL, f"{self.name(person)} is busy or unavailable in all {total} slots."
+                )
         common = [i for i in range(total) if self._both_free(request.a, request.b, i)]
         if not common:
-            return Unplaced(request.id, NO_COMMON_SLOT,
-                            f"{self.name(request.a)} and {self.name(request.b)} have no free slot in common.")
+            return Unplaced(
+                request.id,
+                NO_COMMON_SLOT,
+                f"{self.name(request.a)} and {self.name(request.b)} have no free slot in common.",
+            )
         labels = ", ".join(self.slot_label(self.slots[i]) for i in common[:6])
         more = f" and {len(common) - 6} more" if len(common) > 6 else ""
-        return Unplaced(request.id, TABLES_FULL,
-                        f"Every table is taken in the slots where both are free ({labels}{more}).")
+        return Unplaced(
+            request.id, TABLES_FULL, f"Every table is taken in the slots where both are free ({labels}{more})."
+        )

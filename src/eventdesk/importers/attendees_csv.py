@@ -12,9 +12,10 @@ import io
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Iterable, Iterator
+from typing import Any
 
 from eventdesk.domain.text import fold
 from eventdesk.importers.csv_text import UndecodableText, decode_text, sniff_delimiter
@@ -32,38 +33,121 @@ MAX_NOTE = 1000
 MAX_PROBLEMS = 100  # enough to fix a file in one go; a file that is wrong everywhere stops here
 
 # Attendee fields an import may set. ``badge_code`` and ``source_ref`` are handled apart.
-PERSON_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country",
-                 "category", "status", "note")
+PERSON_FIELDS = (
+    "first_name",
+    "last_name",
+    "badge_name",
+    "pronouns",
+    "organisation",
+    "role",
+    "email",
+    "country",
+    "category",
+    "status",
+    "note",
+)
 
 # Generic header names (folded, letters/digits/# only) -> attendee field.
 GENERIC_HEADERS: dict[str, tuple[str, ...]] = {
     "first_name": ("firstname", "givenname", "forename", "first", "given", "vorname", "prenom", "ticketfirstname"),
-    "last_name": ("lastname", "surname", "familyname", "family", "last", "nachname", "familienname",
-                  "nom", "nomdefamille", "ticketlastname"),
-    "full_name": ("name", "fullname", "attendeename", "participantname", "displayname", "nomcomplet",
-                  "ticketfullname", "ticketname"),
-    "badge_name": ("badgename", "nameonbadge", "nameonthebadge", "badgefirstname", "preferredname", "rufname",
-                   "whatnamewouldyoulikeprintedonyourbadge", "whatnamewouldyoulikeonyourbadge",
-                   "nameforbadge", "nameforyourbadge", "displaynameonbadge"),
+    "last_name": (
+        "lastname",
+        "surname",
+        "familyname",
+        "family",
+        "last",
+        "nachname",
+        "familienname",
+        "nom",
+        "nomdefamille",
+        "ticketlastname",
+    ),
+    "full_name": (
+        "name",
+        "fullname",
+        "attendeename",
+        "participantname",
+        "displayname",
+        "nomcomplet",
+        "ticketfullname",
+        "ticketname",
+    ),
+    "badge_name": (
+        "badgename",
+        "nameonbadge",
+        "nameonthebadge",
+        "badgefirstname",
+        "preferredname",
+        "rufname",
+        "whatnamewouldyoulikeprintedonyourbadge",
+        "whatnamewouldyoulikeonyourbadge",
+        "nameforbadge",
+        "nameforyourbadge",
+        "displaynameonbadge",
+    ),
     "pronouns": ("pronouns", "pronoun", "yourpronouns", "whatareyourpronouns", "pronomen", "pronoms"),
-    "email": ("email", "emailaddress", "mail", "emailadresse", "courriel", "adresseemail", "attendeeemail",
-              "ticketemail"),
-    "organisation": ("company", "organisation", "organization", "org", "companyname", "institution",
-                     "affiliation", "employer", "firma", "unternehmen", "organisme", "entreprise", "societe",
-                     "ticketcompanyname", "ticketcompany"),
+    "email": (
+        "email",
+        "emailaddress",
+        "mail",
+        "emailadresse",
+        "courriel",
+        "adresseemail",
+        "attendeeemail",
+        "ticketemail",
+    ),
+    "organisation": (
+        "company",
+        "organisation",
+        "organization",
+        "org",
+        "companyname",
+        "institution",
+        "affiliation",
+        "employer",
+        "firma",
+        "unternehmen",
+        "organisme",
+        "entreprise",
+        "societe",
+        "ticketcompanyname",
+        "ticketcompany",
+    ),
     "country": ("country", "countrycode", "land", "pays"),
     "category": ("category", "attendeecategory", "kategorie", "categorie"),
     "ticket_type": ("tickettype", "ticket", "product", "type", "attendeetype", "registrationtype"),
-    "code": ("code", "badgecode", "secret", "ticketcode", "barcode", "qrcode", "ticketsecret", "badge",
-             "ticketreference", "ticketslug"),
+    "code": (
+        "code",
+        "badgecode",
+        "secret",
+        "ticketcode",
+        "barcode",
+        "qrcode",
+        "ticketsecret",
+        "badge",
+        "ticketreference",
+        "ticketslug",
+    ),
     "note": ("note", "notes", "comment", "comments", "remark", "remarks", "bemerkung", "kommentar"),
     "role": ("role", "jobtitle", "position", "function", "funktion", "fonction", "ticketjobtitle"),
     "status": ("status", "attendeestatus", "registrationstatus"),
 }
 _GENERIC_LOOKUP = {key: target for target, keys in GENERIC_HEADERS.items() for key in keys}
 # What ``--map FIELD=COLUMN`` accepts: the fields above, with ``name`` for a full name column.
-MAP_FIELDS = ("first_name", "last_name", "name", "badge_name", "pronouns", "organisation", "role", "email",
-              "country", "category", "code", "status")
+MAP_FIELDS = (
+    "first_name",
+    "last_name",
+    "name",
+    "badge_name",
+    "pronouns",
+    "organisation",
+    "role",
+    "email",
+    "country",
+    "category",
+    "code",
+    "status",
+)
 _MAP_TARGET = {"name": "full_name"}
 
 
@@ -76,6 +160,7 @@ def question_field(key: str) -> str | None:
         return "badge_name"
     return None
 
+
 # Values of an explicit category column.
 CATEGORY_VALUES = {
     "participant": ("participant", "attendee", "delegate", "visitor", "general", ""),
@@ -86,8 +171,12 @@ CATEGORY_VALUES = {
 }
 _CATEGORY_LOOKUP = {value: cat for cat, values in CATEGORY_VALUES.items() for value in values}
 # A ticket type / product name containing one of these words gives that category (first match).
-_PRODUCT_WORDS = (("speaker", re.compile(r"speaker")), ("press", re.compile(r"press")),
-                  ("staff", re.compile(r"staff")), ("organiser", re.compile(r"organi[sz]er")))
+_PRODUCT_WORDS = (
+    ("speaker", re.compile(r"speaker")),
+    ("press", re.compile(r"press")),
+    ("staff", re.compile(r"staff")),
+    ("organiser", re.compile(r"organi[sz]er")),
+)
 STATUS_VALUES = {
     "active": ("active", "attending", "confirmed", "paid", "registered", "checkedin", "valid", ""),
     "cancelled": ("cancelled", "canceled", "refunded", "notattending", "declined", "deleted", "void"),
@@ -203,9 +292,48 @@ def clean(value: str) -> str:
 
 
 # Words that belong to the family name that follows them ("van der Berg", "de la Cruz", "bin Said").
-NAME_PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "dei", "degli", "di", "da", "das",
-                            "do", "dos", "du", "des", "la", "le", "lo", "ter", "ten", "te", "op", "het", "zu",
-                            "zum", "zur", "af", "av", "bin", "ibn", "bint", "al", "el", "mac", "st", "st.", "y"})
+NAME_PARTICLES = frozenset(
+    {
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "dei",
+        "degli",
+        "di",
+        "da",
+        "das",
+        "do",
+        "dos",
+        "du",
+        "des",
+        "la",
+        "le",
+        "lo",
+        "ter",
+        "ten",
+        "te",
+        "op",
+        "het",
+        "zu",
+        "zum",
+        "zur",
+        "af",
+        "av",
+        "bin",
+        "ibn",
+        "bint",
+        "al",
+        "el",
+        "mac",
+        "st",
+        "st.",
+        "y",
+    }
+)
 
 
 def split_full_name(name: str) -> tuple[str, str]:
@@ -246,8 +374,9 @@ def valid_code(code: str) -> bool:
 def _records(text: str, delimiter: str, first_line: int) -> Iterator[tuple[int, list[str]]]:
     """(line where the record starts, fields); blank lines skipped. A quoting error is raised as
     _QuotingError with the line of the record it is in."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"',
-                        doublequote=True, strict=True)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True, strict=True
+    )
     previous_end = 0
     while True:
         try:
@@ -326,7 +455,7 @@ class _Layout:
 
     format: str
     fields: frozenset[str]
-    build: Callable[[dict[str, str], int], AttendeeRow]
+    build: Callable[[Any, int], AttendeeRow]  # takes {header key: value}, or the list of values when by_index
     ref_label: str
     ignored: tuple[str, ...] = ()
     columns: tuple[tuple[str, str], ...] = ()  # (field, column as written) for the dry run
@@ -343,7 +472,9 @@ def _called_columns(keys: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def _used(header: list[str], keys: dict[str, str], wanted: Iterable[tuple[str, tuple[str, ...]]]) -> tuple[tuple[str, str], ...]:
+def _used(
+    header: list[str], keys: Mapping[str, int], wanted: Iterable[tuple[str, tuple[str, ...]]]
+) -> tuple[tuple[str, str], ...]:
     """(field, column as written) for the dry run: each field from the first of its header keys the file has."""
     out = []
     for target, candidates in wanted:
@@ -362,7 +493,7 @@ _PRETIX_MIDDLE = ("attendeenamemiddlename",)
 _PRETIX_LAST = ("attendeenamefamilyname", "attendeenamelastname", "attendeenamesurname")
 
 
-def _pretix_layout(keys: dict[str, str], header: list[str]) -> _Layout:
+def _pretix_layout(keys: Mapping[str, int], header: list[str]) -> _Layout:
     if "secret" not in keys:
         raise FileProblem("This is not a pretix check-in list export: it has no 'Secret' column.")
     fields = {"first_name", "last_name", "category", "email", "note"}
@@ -373,12 +504,20 @@ def _pretix_layout(keys: dict[str, str], header: list[str]) -> _Layout:
     if "country" in keys:
         fields.add("country")
     if not {"attendeename", *_PRETIX_FIRST, *_PRETIX_LAST} & set(keys):
-        raise FileProblem("This pretix export has no attendee name column ('Attendee name'); "
-                          "export the check-in list with attendee names.")
+        raise FileProblem(
+            "This pretix export has no attendee name column ('Attendee name'); "
+            "export the check-in list with attendee names."
+        )
 
     def build(v: dict[str, str], line: int) -> AttendeeRow:
-        first = " ".join(p for p in (_text(_pick(v, *_PRETIX_FIRST), "Attendee name: First name"),
-                                     _text(_pick(v, *_PRETIX_MIDDLE), "Attendee name: Middle name")) if p)
+        first = " ".join(
+            p
+            for p in (
+                _text(_pick(v, *_PRETIX_FIRST), "Attendee name: First name"),
+                _text(_pick(v, *_PRETIX_MIDDLE), "Attendee name: Middle name"),
+            )
+            if p
+        )
         last = _text(_pick(v, *_PRETIX_LAST), "Attendee name: Family name")
         if not first and not last:
             first, last = split_full_name(_text(v.get("attendeename", ""), "Attendee name"))
@@ -393,24 +532,42 @@ def _pretix_layout(keys: dict[str, str], header: list[str]) -> _Layout:
         if comment:
             notes.append(comment)
         return AttendeeRow(
-            line=line, first_name=first, last_name=last,
+            line=line,
+            first_name=first,
+            last_name=last,
             organisation=_text(v.get("company", ""), "Company"),
             email=_email(_pick(v, "attendeeemail", "email"), "E-mail"),
             country=normal_country(_text(v.get("country", ""), "Country")),
             category=category_from_product(v.get("product", "")),
-            note="; ".join(notes), badge_code=code, source_ref=f"pretix:{code}", **_called(v, called),
+            note="; ".join(notes),
+            badge_code=code,
+            source_ref=f"pretix:{code}",
+            **_called(v, called),
         )
 
-    names = ((("first_name", _PRETIX_FIRST), ("last_name", _PRETIX_LAST))
-             if {*_PRETIX_FIRST, *_PRETIX_LAST} & set(keys) else (("name", ("attendeename",)),))
-    used = _used(header, keys, (*names, ("email", ("attendeeemail", "email")), ("organisation", ("company",)),
-                                ("country", ("country",)), ("category (from the product)", ("product",)),
-                                ("note", ("requiresspecialattention", "comment")), ("code", ("secret",)),
-                                *((t, (k,)) for t, k in called.items())))
+    names = (
+        (("first_name", _PRETIX_FIRST), ("last_name", _PRETIX_LAST))
+        if {*_PRETIX_FIRST, *_PRETIX_LAST} & set(keys)
+        else (("name", ("attendeename",)),)
+    )
+    used = _used(
+        header,
+        keys,
+        (
+            *names,
+            ("email", ("attendeeemail", "email")),
+            ("organisation", ("company",)),
+            ("country", ("country",)),
+            ("category (from the product)", ("product",)),
+            ("note", ("requiresspecialattention", "comment")),
+            ("code", ("secret",)),
+            *((t, (k,)) for t, k in called.items()),
+        ),
+    )
     return _Layout("pretix", frozenset(fields), build, "pretix secret", columns=used)
 
 
-def _eventbrite_layout(keys: dict[str, str], header: list[str]) -> _Layout:
+def _eventbrite_layout(keys: Mapping[str, int], header: list[str]) -> _Layout:
     fields = {"first_name", "last_name", "email", "category", "status"}
     called = _called_columns(keys)
     fields.update(called)
@@ -427,19 +584,35 @@ def _eventbrite_layout(keys: dict[str, str], header: list[str]) -> _Layout:
             raise _Bad("no 'Attendee #'")
         status = "active" if header_key(v.get("attendeestatus", "")) in _EVENTBRITE_ATTENDING else "cancelled"
         return AttendeeRow(
-            line=line, first_name=first, last_name=last,
+            line=line,
+            first_name=first,
+            last_name=last,
             organisation=_text(v.get("company", ""), "Company"),
             role=_text(v.get("jobtitle", ""), "Job Title"),
             email=_email(v.get("email", ""), "Email"),
             country=normal_country(_text(v.get("homecountry", ""), "Home Country")),
             category=category_from_product(v.get("tickettype", "")),
-            status=status, source_ref=f"eventbrite:{_text(number, 'Attendee #')}", **_called(v, called),
+            status=status,
+            source_ref=f"eventbrite:{_text(number, 'Attendee #')}",
+            **_called(v, called),
         )
 
-    used = _used(header, keys, (("first_name", ("firstname",)), ("last_name", ("lastname",)), ("email", ("email",)),
-                                ("organisation", ("company",)), ("role", ("jobtitle",)), ("country", ("homecountry",)),
-                                ("category (from the ticket type)", ("tickettype",)), ("status", ("attendeestatus",)),
-                                ("key", ("attendee#",)), *((t, (k,)) for t, k in called.items())))
+    used = _used(
+        header,
+        keys,
+        (
+            ("first_name", ("firstname",)),
+            ("last_name", ("lastname",)),
+            ("email", ("email",)),
+            ("organisation", ("company",)),
+            ("role", ("jobtitle",)),
+            ("country", ("homecountry",)),
+            ("category (from the ticket type)", ("tickettype",)),
+            ("status", ("attendeestatus",)),
+            ("key", ("attendee#",)),
+            *((t, (k,)) for t, k in called.items()),
+        ),
+    )
     return _Layout("eventbrite", frozenset(fields), build, "Eventbrite attendee #", columns=used)
 
 
@@ -451,7 +624,8 @@ def _mapped_columns(header: list[str], mapping: dict[str, str]) -> dict[str, str
             raise FileProblem(f"--map {fld}=...: unknown field '{fld}' (fields: {', '.join(MAP_FIELDS)}).")
         wanted = column.strip()
         match = next((h for h in header if h == wanted), None) or next(
-            (h for h in header if header_key(h) == header_key(wanted) and header_key(h)), None)
+            (h for h in header if header_key(h) == header_key(wanted) and header_key(h)), None
+        )
         if match is None:
             shown = ", ".join(f"'{h}'" for h in header[:20])
             raise FileProblem(f"--map {fld}=...: the file has no column '{wanted}' (its columns: {shown}).")
@@ -464,6 +638,7 @@ def _generic_layout(header: list[str], mapping: dict[str, str] | None = None) ->
     labels: dict[str, str] = {}  # target -> header as written, for messages
     mapped = _mapped_columns(header, mapping or {})
     mapped_names = set(mapped.values())
+    target: str | None
     for target, name in mapped.items():
         columns[target] = header_key(name)
         labels[target] = name
@@ -481,12 +656,17 @@ def _generic_layout(header: list[str], mapping: dict[str, str] | None = None) ->
         labels[target] = name.strip()
     if not {"first_name", "last_name", "full_name"} & set(columns):
         shown = ", ".join(f"'{h.strip()}'" for h in header[:12]) or "nothing"
-        raise FileProblem("No name column: the header needs 'First name' and 'Last name', or 'Name' "
-                          f"(found {shown}). Say which column holds the name with --map name=\"COLUMN\" "
-                          "(or first_name=/last_name=), or use --format if this is a pretix or Eventbrite export.")
+        raise FileProblem(
+            "No name column: the header needs 'First name' and 'Last name', or 'Name' "
+            f'(found {shown}). Say which column holds the name with --map name="COLUMN" '
+            "(or first_name=/last_name=), or use --format if this is a pretix or Eventbrite export."
+        )
     fields = {"first_name", "last_name"}
-    fields.update(t for t in ("email", "organisation", "country", "note", "role", "status", "badge_name", "pronouns")
-                  if t in columns)
+    fields.update(
+        t
+        for t in ("email", "organisation", "country", "note", "role", "status", "badge_name", "pronouns")
+        if t in columns
+    )
     if "category" in columns or "ticket_type" in columns:
         fields.add("category")
 
@@ -496,10 +676,14 @@ def _generic_layout(header: list[str], mapping: dict[str, str] | None = None) ->
         first_index.setdefault(header_key(name), index)
     at = {target: first_index[key] for target, key in columns.items()}
     # The plain text fields of a row: (field, index, label, longest).
-    texts = tuple((target, at[target], labels.get(target, target), MAX_NOTE if target == "note" else MAX_FIELD)
-                  for target in ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role",
-                                 "country", "note") if target in at)
-    full_name, category_at, ticket_at, status_at = (at.get(t) for t in ("full_name", "category", "ticket_type", "status"))
+    texts = tuple(
+        (target, at[target], labels.get(target, target), MAX_NOTE if target == "note" else MAX_FIELD)
+        for target in ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "country", "note")
+        if target in at
+    )
+    full_name, category_at, ticket_at, status_at = (
+        at.get(t) for t in ("full_name", "category", "ticket_type", "status")
+    )
     email_at, code_at = at.get("email"), at.get("code")
     email_label, code_label = labels.get("email", "email"), labels.get("code", "code")
     if "full_name" in columns and not {"first_name", "last_name"} & set(columns):
@@ -527,45 +711,62 @@ def _generic_layout(header: list[str], mapping: dict[str, str] | None = None) ->
             key = header_key(value)
             category = _CATEGORY_LOOKUP.get(key) or (_CATEGORY_LOOKUP.get(key[:-1]) if key.endswith("s") else None)
             if category is None:
-                raise _Bad(f"unknown category '{value}' in '{labels['category']}' "
-                           f"(known: {', '.join(CATEGORIES)})")
+                raise _Bad(f"unknown category '{value}' in '{labels['category']}' (known: {', '.join(CATEGORIES)})")
         else:
-            category = category_from_product(_text(record[ticket_at], labels["ticket_type"])) \
-                if ticket_at is not None else "participant"
+            category = (
+                category_from_product(_text(record[ticket_at], labels["ticket_type"]))
+                if ticket_at is not None
+                else "participant"
+            )
         status = "active"
         if status_at is not None:
             value = _text(record[status_at], labels["status"])
-            status = _STATUS_LOOKUP.get(header_key(value))
-            if status is None:
+            found = _STATUS_LOOKUP.get(header_key(value))
+            if found is None:
                 raise _Bad(f"unknown status '{value}' in '{labels['status']}' (use active or cancelled)")
+            status = found
         return AttendeeRow(
-            line=line, first_name=first, last_name=last, badge_name=v.get("badge_name", ""),
-            pronouns=v.get("pronouns", ""), organisation=v.get("organisation", ""), role=v.get("role", ""),
+            line=line,
+            first_name=first,
+            last_name=last,
+            badge_name=v.get("badge_name", ""),
+            pronouns=v.get("pronouns", ""),
+            organisation=v.get("organisation", ""),
+            role=v.get("role", ""),
             email=_email(record[email_at], email_label) if email_at is not None else "",
-            country=normal_country(v.get("country", "")), category=category, status=status,
+            country=normal_country(v.get("country", "")),
+            category=category,
+            status=status,
             note=v.get("note", ""),
             badge_code=_code(record[code_at], code_label) if code_at is not None else "",
         )
 
     ref = f"'{labels['code']}' or e-mail" if "code" in columns else "e-mail"
-    shown = tuple(({"full_name": "name", "ticket_type": "category (from the ticket type)"}.get(t, t), labels[t])
-                  for t in columns)
-    return _Layout("csv", frozenset(fields), build, ref, tuple(ignored), shown, by_index=True)
+    columns_shown = tuple(
+        ({"full_name": "name", "ticket_type": "category (from the ticket type)"}.get(t, t), labels[t]) for t in columns
+    )
+    return _Layout("csv", frozenset(fields), build, ref, tuple(ignored), columns_shown, by_index=True)
 
 
 # --- the whole file ----------------------------------------------------------------------------
 
 
-def parse_attendees(data: bytes, fmt: str = "auto", progress: Callable[[int], None] | None = None,
-                    mapping: dict[str, str] | None = None) -> ParsedFile:
+def parse_attendees(
+    data: bytes, fmt: str = "auto", progress: Callable[[int], None] | None = None, mapping: dict[str, str] | None = None
+) -> ParsedFile:
     """Read an attendee CSV. Whole-file problems raise FileProblem; row problems are collected in
     ``ParsedFile.problems`` (the caller imports nothing while there are any)."""
     text, encoding = decode(data)
     return parse_text(text, encoding, fmt, progress, mapping)
 
 
-def parse_text(text: str, encoding: str = "UTF-8", fmt: str = "auto",
-               progress: Callable[[int], None] | None = None, mapping: dict[str, str] | None = None) -> ParsedFile:
+def parse_text(
+    text: str,
+    encoding: str = "UTF-8",
+    fmt: str = "auto",
+    progress: Callable[[int], None] | None = None,
+    mapping: dict[str, str] | None = None,
+) -> ParsedFile:
     """``mapping`` (``--map``: field -> column as written) overrides or completes the columns
     recognised by name; it reads the file as a CSV with named columns."""
     if fmt not in FORMATS:
@@ -606,9 +807,15 @@ def parse_text(text: str, encoding: str = "UTF-8", fmt: str = "auto",
     else:
         layout = _generic_layout(header, mapping)
 
-    parsed = ParsedFile(format=layout.format, encoding=encoding, delimiter=delimiter, fields=layout.fields,
-                        ignored_columns=list(layout.ignored), ref_label=layout.ref_label,
-                        columns=dict(layout.columns))
+    parsed = ParsedFile(
+        format=layout.format,
+        encoding=encoding,
+        delimiter=delimiter,
+        fields=layout.fields,
+        ignored_columns=list(layout.ignored),
+        ref_label=layout.ref_label,
+        columns=dict(layout.columns),
+    )
     width = len(header)
     pairs = list(first_index.items())
     count = 0
@@ -618,12 +825,16 @@ def parse_text(text: str, encoding: str = "UTF-8", fmt: str = "auto",
             if progress and count % 1000 == 0:
                 progress(1000)
             if len(record) < width or (len(record) > width and any(v.strip() for v in record[width:])):
-                parsed.add_problem(line, f"{len(record)} fields, but the header has {width} "
-                                         "(a missing or extra delimiter, or a stray quote?)")
+                parsed.add_problem(
+                    line,
+                    f"{len(record)} fields, but the header has {width} "
+                    "(a missing or extra delimiter, or a stray quote?)",
+                )
                 continue
             try:
-                parsed.rows.append(layout.build(record if layout.by_index else
-                                                {key: record[index] for key, index in pairs}, line))
+                parsed.rows.append(
+                    layout.build(record if layout.by_index else {key: record[index] for key, index in pairs}, line)
+                )
             except _Bad as bad:
                 parsed.add_problem(line, str(bad))
     except _QuotingError as error:
@@ -661,8 +872,9 @@ def _check_duplicates(parsed: ParsedFile) -> None:
     for row in parsed.rows:
         if row.badge_code:
             if row.badge_code in seen_codes:
-                parsed.add_problem(row.line, f"badge code also on line {seen_codes[row.badge_code]} "
-                                             "(each person needs their own code)")
+                parsed.add_problem(
+                    row.line, f"badge code also on line {seen_codes[row.badge_code]} (each person needs their own code)"
+                )
                 continue
             seen_codes[row.badge_code] = row.line
         if row.source_ref:
@@ -672,6 +884,9 @@ def _check_duplicates(parsed: ParsedFile) -> None:
         elif not row.badge_code:
             key = row.match_key()
             if key in seen_people:
-                parsed.add_problem(row.line, f"same name and e-mail as line {seen_people[key]}, and no code "
-                                             "to tell them apart (a duplicate row?)")
+                parsed.add_problem(
+                    row.line,
+                    f"same name and e-mail as line {seen_people[key]}, and no code "
+                    "to tell them apart (a duplicate row?)",
+                )
             seen_people.setdefault(key, row.line)

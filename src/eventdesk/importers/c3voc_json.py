@@ -10,8 +10,22 @@ from typing import Any
 
 from eventdesk.importers.frab_xml import strip_html
 from eventdesk.importers.schedule_model import (
-    NIGHT_ENDS, ParsedEvent, ParsedSchedule, ParsedSpeaker, ScheduleFileError, event_type, local_moment, no_zone,
-    offset_text, one_line, parse_clock, parse_duration, parse_iso, positive_int, unique_keys, use_zone,
+    NIGHT_ENDS,
+    ParsedEvent,
+    ParsedSchedule,
+    ParsedSpeaker,
+    ScheduleFileError,
+    event_type,
+    local_moment,
+    no_zone,
+    offset_text,
+    one_line,
+    parse_clock,
+    parse_duration,
+    parse_iso,
+    positive_int,
+    unique_keys,
+    use_zone,
 )
 
 CANCELLED_STATES = {"canceled", "cancelled", "withdrawn", "rejected", "deleted"}
@@ -21,19 +35,24 @@ def load_json(data: bytes, name: str) -> Any:
     try:
         return json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
-        raise ScheduleFileError(f"{name} is not UTF-8 text (byte {error.start}); "
-                                "schedule.json files are UTF-8. Nothing was imported.") from None
+        raise ScheduleFileError(
+            f"{name} is not UTF-8 text (byte {error.start}); schedule.json files are UTF-8. Nothing was imported."
+        ) from None
     except json.JSONDecodeError as error:
         cut = error.pos >= len(data.rstrip()) - 1
         what = "is cut off (truncated)" if cut else "is not valid JSON (or is cut off)"
-        raise ScheduleFileError(f"{name} {what}: {error.msg} at line {error.lineno}, column {error.colno}. "
-                                "Nothing was imported.") from None
+        raise ScheduleFileError(
+            f"{name} {what}: {error.msg} at line {error.lineno}, column {error.colno}. Nothing was imported."
+        ) from None
 
 
 def parse_c3voc_json(data: bytes, *, name: str = "the file", default_zone: str | None = None) -> ParsedSchedule:
     document = load_json(data, name)
-    if not isinstance(document, dict) or not isinstance(document.get("schedule"), dict) \
-            or not isinstance(document["schedule"].get("conference"), dict):
+    if (
+        not isinstance(document, dict)
+        or not isinstance(document.get("schedule"), dict)
+        or not isinstance(document["schedule"].get("conference"), dict)
+    ):
         raise ScheduleFileError(f"{name} is JSON but not a schedule.json (no schedule.conference object).")
     body = document["schedule"]
     conference = body["conference"]
@@ -47,8 +66,11 @@ def parse_c3voc_json(data: bytes, *, name: str = "the file", default_zone: str |
             parsed.capacity = positive_int(room.get("capacity"))
             if room.get("guid"):
                 rooms_by_guid[str(room["guid"])] = parsed.name
-    tracks_by_slug = {t.get("slug"): one_line(t.get("name")) for t in _list(conference.get("tracks"))
-                      if isinstance(t, dict) and t.get("slug")}
+    tracks_by_slug = {
+        t.get("slug"): one_line(t.get("name"))
+        for t in _list(conference.get("tracks"))
+        if isinstance(t, dict) and t.get("slug")
+    }
     for day in _list(conference.get("days")):
         day_date = _date(day.get("date")) if isinstance(day, dict) else None
         if day_date and day_date not in schedule.days:
@@ -93,8 +115,15 @@ class _EventReader:
         self.offset_mismatch: dict[str, int] = {}
         self.clock_mismatch = 0
 
-    def read(self, raw: Any, day_date: date | None, *, room_name: str = "",
-             rooms_by_guid: dict[str, str] | None = None, tracks_by_slug: dict[str, str] | None = None) -> None:
+    def read(
+        self,
+        raw: Any,
+        day_date: date | None,
+        *,
+        room_name: str = "",
+        rooms_by_guid: dict[str, str] | None = None,
+        tracks_by_slug: dict[Any, str] | None = None,  # keyed by the JSON's slug values
+    ) -> None:
         schedule = self.schedule
         if not isinstance(raw, dict):
             schedule.skip("not an event object", f"day {day_date}" if day_date else "events")
@@ -136,19 +165,31 @@ class _EventReader:
         speakers = []
         for person in people:
             if isinstance(person, dict):
-                person_name = one_line(person.get("public_name") or person.get("full_public_name")
-                                       or person.get("name"))
+                person_name = one_line(
+                    person.get("public_name") or person.get("full_public_name") or person.get("name")
+                )
                 role = str(person.get("role") or "").lower()
             else:
                 person_name, role = one_line(person), ""
             if person_name:
                 speakers.append(ParsedSpeaker(person_name, "" if role == "speaker" else role))
-        description = strip_html(raw.get("abstract") if isinstance(raw.get("abstract"), str) else "") or \
-            strip_html(raw.get("description") if isinstance(raw.get("description"), str) else "")
-        schedule.events.append(ParsedEvent(
-            title=title, start=start, end=end, room=room, key=str(raw.get("guid") or "").strip(),
-            event_id=event_id, type=event_type(raw.get("type")), track=one_line(track), speakers=speakers,
-            description=description))
+        description = strip_html(raw.get("abstract") if isinstance(raw.get("abstract"), str) else "") or strip_html(
+            raw.get("description") if isinstance(raw.get("description"), str) else ""
+        )
+        schedule.events.append(
+            ParsedEvent(
+                title=title,
+                start=start,
+                end=end,
+                room=room,
+                key=str(raw.get("guid") or "").strip(),
+                event_id=event_id,
+                type=event_type(raw.get("type")),
+                track=one_line(track),
+                speakers=speakers,
+                description=description,
+            )
+        )
 
     def _start(self, raw: dict, day_date: date | None, where: str) -> datetime | None:
         full = parse_iso(raw.get("date")) or parse_iso(raw.get("start") if day_date is None else None)
@@ -178,8 +219,10 @@ class _EventReader:
         for offset, count in self.offset_mismatch.items():
             self.schedule.warnings.append(
                 f"{count} events carry the offset {offset}, which is not the offset of the file's time zone "
-                f"{zone_name} at that moment; the times were taken with their own offset and shown in {zone_name}")
+                f"{zone_name} at that moment; the times were taken with their own offset and shown in {zone_name}"
+            )
         if self.clock_mismatch:
             self.schedule.warnings.append(
                 f"{self.clock_mismatch} events give a 'date' whose clock time differs from their 'start'; "
-                "the full 'date' (with its offset) was used")
+                "the full 'date' (with its offset) was used"
+            )

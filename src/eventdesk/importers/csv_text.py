@@ -20,8 +20,9 @@ def decode_text(data: bytes) -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "UTF-16"
         except UnicodeDecodeError:
-            raise UndecodableText("The file starts like UTF-16 but does not decode as UTF-16; "
-                                  "save it as 'CSV UTF-8' and import it again.") from None
+            raise UndecodableText(
+                "The file starts like UTF-16 but does not decode as UTF-16; save it as 'CSV UTF-8' and import it again."
+            ) from None
     try:
         return data.decode("utf-8-sig"), "UTF-8 with BOM" if data.startswith(codecs.BOM_UTF8) else "UTF-8"
     except UnicodeDecodeError:
@@ -29,8 +30,10 @@ def decode_text(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as error:
-        raise UndecodableText(f"The file is neither UTF-8 nor Windows-1252 (byte {error.start}); "
-                              "save it as 'CSV UTF-8' and import it again.") from None
+        raise UndecodableText(
+            f"The file is neither UTF-8 nor Windows-1252 (byte {error.start}); "
+            "save it as 'CSV UTF-8' and import it again."
+        ) from None
 
 
 def sniff_delimiter(header_line: str) -> str:

@@ -23,4 +23,5 @@ def detect_format(path: Path, head: bytes) -> str:
         return "csv"
     raise ScheduleFileError(
         f"Cannot tell what kind of schedule {path.name} is (not XML, JSON, iCalendar or CSV); "
-        "name the format with --format frab|c3voc|ics|csv.")
+        "name the format with --format frab|c3voc|ics|csv."
+    )

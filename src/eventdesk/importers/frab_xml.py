@@ -15,14 +15,27 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from eventdesk.importers.schedule_model import (
-    NIGHT_ENDS, ParsedEvent, ParsedSchedule, ParsedSpeaker, ScheduleFileError, event_type, local_moment, no_zone,
-    one_line, parse_clock, parse_duration, parse_iso, unique_keys, use_zone,
+    NIGHT_ENDS,
+    ParsedEvent,
+    ParsedSchedule,
+    ParsedSpeaker,
+    ScheduleFileError,
+    event_type,
+    local_moment,
+    no_zone,
+    one_line,
+    parse_clock,
+    parse_duration,
+    parse_iso,
+    unique_keys,
+    use_zone,
 )
+
 
 def parse_xml_safely(data: bytes, name: str) -> Element:
     """The root element of ``data``, or ``ScheduleFileError`` saying what is wrong and where."""
-    # defusedxml checks the declarations in its (pure Python) parser; the tree itself is built by the
-    # C TreeBuilder, which makes a 3 MB schedule read about twice as fast.
+    # defusedxml checks the declarations in its (pure Python) parser; the C TreeBuilder builds the
+    # tree, much faster than the pure Python one (docs/decisions.md, agenda import).
     parser = DefusedXMLParser(target=TreeBuilder(), forbid_dtd=False, forbid_entities=True, forbid_external=True)
     try:
         parser.feed(data)
@@ -37,15 +50,20 @@ def parse_xml_safely(data: bytes, name: str) -> Element:
             what += f" pointing at {target}"
         raise ScheduleFileError(
             f"{name} declares {what}{where}. Files with entity declarations are refused: they can expand to "
-            "gigabytes (\"billion laughs\") or read other files (external entities). Export the schedule "
-            "again from its source. Nothing was imported.") from None
+            'gigabytes ("billion laughs") or read other files (external entities). Export the schedule '
+            "again from its source. Nothing was imported."
+        ) from None
     except ParseError as error:
         line, column = getattr(error, "position", (None, None))
         problem = str(error).split(":")[0]
-        what = "is cut off (truncated)" if "no element found" in problem or "unclosed token" in problem \
+        what = (
+            "is cut off (truncated)"
+            if "no element found" in problem or "unclosed token" in problem
             else "is not well-formed XML"
-        raise ScheduleFileError(f"{name} {what}: {problem} at line {line}, column {column}. "
-                                "Nothing was imported.") from None
+        )
+        raise ScheduleFileError(
+            f"{name} {what}: {problem} at line {line}, column {column}. Nothing was imported."
+        ) from None
 
 
 _TAG = re.compile(r"<[^>]+>")
@@ -71,8 +89,9 @@ def _text(element: Element | None, tag: str) -> str:
 def parse_frab_xml(data: bytes, *, name: str = "the file", default_zone: str | None = None) -> ParsedSchedule:
     root = parse_xml_safely(data, name)
     if root.tag != "schedule":
-        raise ScheduleFileError(f"{name} is XML but not a frab/Pentabarf schedule (its root element is "
-                                f"<{root.tag}>, expected <schedule>).")
+        raise ScheduleFileError(
+            f"{name} is XML but not a frab/Pentabarf schedule (its root element is <{root.tag}>, expected <schedule>)."
+        )
     schedule = ParsedSchedule(format="frab")
     conference = root.find("conference")
     schedule.title = one_line(_text(conference, "title")) or one_line(_text(conference, "acronym"))
@@ -101,7 +120,8 @@ def parse_frab_xml(data: bytes, *, name: str = "the file", default_zone: str | N
     if mismatched:
         schedule.warnings.append(
             f"{mismatched} events give a <date> whose clock time differs from their <start>; the full "
-            "<date> (with its offset) was used")
+            "<date> (with its offset) was used"
+        )
     schedule.days.sort()
     unique_keys(schedule, "frab")
     return schedule.finish()
@@ -116,8 +136,15 @@ def _day_date(day: Element) -> date | None:
         return start.date() if start else None
 
 
-def _read_event(schedule: ParsedSchedule, element: Element, day_date: date, room_name: str, zone,
-                rollover_before: tuple[int, int], name: str) -> int:
+def _read_event(
+    schedule: ParsedSchedule,
+    element: Element,
+    day_date: date,
+    room_name: str,
+    zone,
+    rollover_before: tuple[int, int],
+    name: str,
+) -> int:
     """Append one event (or a skip); 1 when its <date> and <start> disagree, else 0."""
     event_id = (element.get("id") or "").strip()
     where = f"event {event_id}" if event_id else f"an event on {day_date}"
@@ -152,9 +179,18 @@ def _read_event(schedule: ParsedSchedule, element: Element, day_date: date, room
     speakers = [ParsedSpeaker(one_line(p.text)) for p in element.iter("person") if one_line(p.text)]
     track = one_line(_text(element, "track"))
     description = strip_html(_text(element, "abstract")) or strip_html(_text(element, "description"))
-    schedule.events.append(ParsedEvent(
-        title=title, start=start, end=start + duration, room=room, key=(element.get("guid") or "").strip(),
-        event_id=event_id, type=event_type(_text(element, "type")), track=track, speakers=speakers,
-        description=description))
+    schedule.events.append(
+        ParsedEvent(
+            title=title,
+            start=start,
+            end=start + duration,
+            room=room,
+            key=(element.get("guid") or "").strip(),
+            event_id=event_id,
+            type=event_type(_text(element, "type")),
+            track=track,
+            speakers=speakers,
+            description=description,
+        )
+    )
     return mismatch
-

@@ -10,7 +10,14 @@ import icalendar
 
 from eventdesk.importers.frab_xml import strip_html
 from eventdesk.importers.schedule_model import (
-    ParsedEvent, ParsedSchedule, ParsedSpeaker, ScheduleFileError, event_type, no_zone, one_line, unique_keys,
+    ParsedEvent,
+    ParsedSchedule,
+    ParsedSpeaker,
+    ScheduleFileError,
+    event_type,
+    no_zone,
+    one_line,
+    unique_keys,
     use_zone,
 )
 
@@ -20,8 +27,9 @@ def parse_ics(data: bytes, *, name: str = "the file", default_zone: str | None =
     if not text.upper().startswith(b"BEGIN:VCALENDAR"):
         raise ScheduleFileError(f"{name} is not an iCalendar file (it does not start with BEGIN:VCALENDAR).")
     if not text.upper().endswith(b"END:VCALENDAR"):
-        raise ScheduleFileError(f"{name} is cut off (truncated): it does not end with END:VCALENDAR. "
-                                "Nothing was imported.")
+        raise ScheduleFileError(
+            f"{name} is cut off (truncated): it does not end with END:VCALENDAR. Nothing was imported."
+        )
     try:
         calendar = icalendar.Calendar.from_ical(text)
     except (ValueError, KeyError, IndexError) as error:
@@ -35,11 +43,14 @@ def parse_ics(data: bytes, *, name: str = "the file", default_zone: str | None =
         try:
             without_end += _read_event(schedule, component, number, zone, name)
         except ValueError as error:  # icalendar reads a property only when asked: a broken DTEND, a bad date
-            raise ScheduleFileError(f"{name}: event {number} cannot be read: {one_line(str(error))[:200]}. "
-                                    "Nothing was imported.") from None
+            raise ScheduleFileError(
+                f"{name}: event {number} cannot be read: {one_line(str(error))[:200]}. Nothing was imported."
+            ) from None
     if without_end:
-        schedule.warnings.append(f"{without_end} events have neither DTEND nor DURATION; as RFC 5545 says, "
-                                 "they were imported ending when they start (set their end on site if needed)")
+        schedule.warnings.append(
+            f"{without_end} events have neither DTEND nor DURATION; as RFC 5545 says, "
+            "they were imported ending when they start (set their end on site if needed)"
+        )
     unique_keys(schedule, "ics")
     return schedule.finish()
 
@@ -86,10 +97,20 @@ def _read_event(schedule: ParsedSchedule, component, number: int, zone, name: st
         values = categories if isinstance(categories, list) else [categories]
         track = ", ".join(str(c) for v in values for c in getattr(v, "cats", [v]))
     speakers = [ParsedSpeaker(one_line(_cn(a))) for a in _as_list(component.get("ATTENDEE")) if one_line(_cn(a))]
-    schedule.events.append(ParsedEvent(
-        title=title, start=start, end=end, room=one_line(component.get("LOCATION")), key=uid,
-        event_id=uid, type=event_type(None), track=one_line(track), speakers=speakers,
-        description=strip_html(str(component.get("DESCRIPTION") or ""))))
+    schedule.events.append(
+        ParsedEvent(
+            title=title,
+            start=start,
+            end=end,
+            room=one_line(component.get("LOCATION")),
+            key=uid,
+            event_id=uid,
+            type=event_type(None),
+            track=one_line(track),
+            speakers=speakers,
+            description=strip_html(str(component.get("DESCRIPTION") or "")),
+        )
+    )
     return no_end
 
 

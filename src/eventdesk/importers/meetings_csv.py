@@ -31,15 +31,57 @@ MEETINGS = "meetings"
 REQUESTS = "requests"
 
 _ALIASES = {
-    "start": {"slot", "start", "slot_start", "slot_time", "time", "start_time", "starts", "begin", "datetime",
-              "date_time", "start_datetime", "meeting_start", "meeting_time"},
+    "start": {
+        "slot",
+        "start",
+        "slot_start",
+        "slot_time",
+        "time",
+        "start_time",
+        "starts",
+        "begin",
+        "datetime",
+        "date_time",
+        "start_datetime",
+        "meeting_start",
+        "meeting_time",
+    },
     "end": {"end", "slot_end", "end_time", "ends", "meeting_end"},
     "date": {"date", "day", "slot_date", "meeting_date"},
     "table": {"table", "table_number", "table_no", "table_nr", "tableno", "table_id", "meeting_table"},
-    "a": {"a", "participant_a", "person_a", "attendee_a", "email_a", "code_a", "badge_a", "badge_code_a",
-          "participant_1", "participant1", "person_1", "requester", "requester_email", "from"},
-    "b": {"b", "participant_b", "person_b", "attendee_b", "email_b", "code_b", "badge_b", "badge_code_b",
-          "participant_2", "participant2", "person_2", "partner", "partner_email", "requested", "to"},
+    "a": {
+        "a",
+        "participant_a",
+        "person_a",
+        "attendee_a",
+        "email_a",
+        "code_a",
+        "badge_a",
+        "badge_code_a",
+        "participant_1",
+        "participant1",
+        "person_1",
+        "requester",
+        "requester_email",
+        "from",
+    },
+    "b": {
+        "b",
+        "participant_b",
+        "person_b",
+        "attendee_b",
+        "email_b",
+        "code_b",
+        "badge_b",
+        "badge_code_b",
+        "participant_2",
+        "participant2",
+        "person_2",
+        "partner",
+        "partner_email",
+        "requested",
+        "to",
+    },
 }
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
 _TIME_FORMATS = ("%H:%M", "%H:%M:%S", "%H.%M")
@@ -100,11 +142,14 @@ def read_meetings_csv(source: str | Path | bytes, zone: ZoneInfo, day: date | No
     if missing:
         raise MeetingsFileError(
             f"No column for {' and '.join(missing)} in the header line ({', '.join(h for h in headers if h)}); "
-            "name them e.g. 'participant_a' and 'participant_b' (an e-mail or a badge code each).", 1)
+            "name them e.g. 'participant_a' and 'participant_b' (an e-mail or a badge code each).",
+            1,
+        )
     has_start, has_table = "start" in columns, "table" in columns
     if has_start != has_table:
-        raise MeetingsFileError("A file of meetings needs both a slot start and a table column; a file of "
-                                "requests has neither.", 1)
+        raise MeetingsFileError(
+            "A file of meetings needs both a slot start and a table column; a file of requests has neither.", 1
+        )
     kind = MEETINGS if has_start else REQUESTS
     result = MeetingsFile(kind)
     seen_tables: dict[tuple[datetime, int], int] = {}
@@ -116,8 +161,9 @@ def read_meetings_csv(source: str | Path | bytes, zone: ZoneInfo, day: date | No
         if row.table is not None and row.start is not None:
             first = seen_tables.setdefault((row.start, row.table), line)
             if first != line:
-                raise MeetingsFileError(f"table {row.table} at {row.start.astimezone(zone):%H:%M} is already used "
-                                        f"on line {first}.", line)
+                raise MeetingsFileError(
+                    f"table {row.table} at {row.start.astimezone(zone):%H:%M} is already used on line {first}.", line
+                )
         result.rows.append(row)
     if not result.rows:
         raise MeetingsFileError("The file has a header but no rows.")
@@ -143,8 +189,11 @@ def _row(cells, line, columns, extras, kind, zone, day) -> MeetingRow:
     date_text = _cell(cells, columns.get("date"))
     start = _moment(_cell(cells, columns["start"]), date_text, zone, day, line, "slot start")
     end_text = _cell(cells, columns.get("end"))
-    end = _moment(end_text, date_text or start.astimezone(zone).date().isoformat(), zone, day, line,
-                  "slot end") if end_text else None
+    end = (
+        _moment(end_text, date_text or start.astimezone(zone).date().isoformat(), zone, day, line, "slot end")
+        if end_text
+        else None
+    )
     if end is not None and end <= start:
         raise MeetingsFileError(f"the slot ends ({end_text}) before it starts.", line)
     table_text = _cell(cells, columns["table"])
@@ -158,12 +207,14 @@ def _moment(text: str, date_text: str, zone: ZoneInfo, day: date | None, line: i
     if not text:
         raise MeetingsFileError(f"{label} is empty.", line)
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment: datetime | None = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         moment = _day_and_time(text, date_text, day)
     if moment is None:
-        raise MeetingsFileError(f"{label} '{text}' is not a date and time; write it like 2024-05-08 10:30 "
-                                "(or a time with a date column).", line)
+        raise MeetingsFileError(
+            f"{label} '{text}' is not a date and time; write it like 2024-05-08 10:30 (or a time with a date column).",
+            line,
+        )
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment

@@ -16,23 +16,81 @@ from datetime import date, datetime, timedelta
 from eventdesk.domain.text import fold
 from eventdesk.importers.csv_text import UndecodableText, decode_text, sniff_delimiter
 from eventdesk.importers.schedule_model import (
-    ParsedEvent, ParsedSchedule, ParsedSpeaker, ScheduleFileError, event_type, local_moment, one_line,
-    parse_clock, parse_duration, parse_iso, unique_keys, zone_or_none, no_zone,
+    ParsedEvent,
+    ParsedSchedule,
+    ParsedSpeaker,
+    ScheduleFileError,
+    event_type,
+    local_moment,
+    no_zone,
+    one_line,
+    parse_clock,
+    parse_duration,
+    parse_iso,
+    unique_keys,
+    zone_or_none,
 )
 
 # Folded header (letters and digits only) -> field.
 HEADERS = {
     "room": ("room", "location", "venue", "hall", "stage", "salle", "raum", "saal", "sala", "roomname"),
     "date": ("date", "day", "datum", "jour", "fecha"),
-    "start": ("start", "starts", "starttime", "startdate", "startdatetime", "begin", "begins", "beginn", "from",
-              "time", "debut", "heure", "dtstart", "startat"),
-    "end": ("end", "ends", "endtime", "enddate", "enddatetime", "finish", "until", "to", "ende", "fin",
-            "dtend", "endat"),
+    "start": (
+        "start",
+        "starts",
+        "starttime",
+        "startdate",
+        "startdatetime",
+        "begin",
+        "begins",
+        "beginn",
+        "from",
+        "time",
+        "debut",
+        "heure",
+        "dtstart",
+        "startat",
+    ),
+    "end": (
+        "end",
+        "ends",
+        "endtime",
+        "enddate",
+        "enddatetime",
+        "finish",
+        "until",
+        "to",
+        "ende",
+        "fin",
+        "dtend",
+        "endat",
+    ),
     "duration": ("duration", "length", "minutes", "mins", "durationminutes", "durationmin", "dauer", "duree"),
-    "title": ("title", "session", "sessiontitle", "talk", "talktitle", "name", "summary", "subject", "titel",
-              "titre", "event"),
-    "speakers": ("speakers", "speaker", "presenters", "presenter", "persons", "people", "speakernames",
-                 "referenten", "intervenants", "moderator"),
+    "title": (
+        "title",
+        "session",
+        "sessiontitle",
+        "talk",
+        "talktitle",
+        "name",
+        "summary",
+        "subject",
+        "titel",
+        "titre",
+        "event",
+    ),
+    "speakers": (
+        "speakers",
+        "speaker",
+        "presenters",
+        "presenter",
+        "persons",
+        "people",
+        "speakernames",
+        "referenten",
+        "intervenants",
+        "moderator",
+    ),
     "track": ("track", "stream", "theme", "topic", "category"),
     "type": ("type", "kind", "format", "sessiontype"),
     "id": ("id", "guid", "uid", "ref", "reference", "sessionid", "code", "key"),
@@ -77,14 +135,15 @@ def parse_schedule_csv(data: bytes, *, name: str = "the file", default_zone: str
         raise ScheduleFileError(
             f"{name}: the header row (line {header_index + 1}) has no column for {', '.join(missing)}. "
             f"Columns found: {', '.join(h.strip() for h in rows[header_index] if h.strip()) or 'none'}. "
-            "Name them e.g. room, start, end (or duration in minutes), title, speakers.")
+            "Name them e.g. room, start, end (or duration in minutes), title, speakers."
+        )
     zone = zone_or_none(default_zone)
     if zone is None:
         raise no_zone(name)
     schedule = ParsedSchedule(format="csv")
     if not encoding.startswith("UTF-8"):
         schedule.warnings.append(f"the file is not UTF-8; it was read as {encoding}")
-    data_rows = [(number, row) for number, row in enumerate(rows[header_index + 1:], start=header_index + 2)]
+    data_rows = [(number, row) for number, row in enumerate(rows[header_index + 1 :], start=header_index + 2)]
     day_first = _slash_date_order(data_rows, columns, name)
     errors: list[str] = []
     for line, row in data_rows:
@@ -97,8 +156,10 @@ def parse_schedule_csv(data: bytes, *, name: str = "the file", default_zone: str
     if errors:
         shown = "; ".join(errors[:MAX_ERRORS_SHOWN])
         more = f" (and {len(errors) - MAX_ERRORS_SHOWN} more)" if len(errors) > MAX_ERRORS_SHOWN else ""
-        raise ScheduleFileError(f"{name} has {len(errors)} row(s) that cannot be read: {shown}{more}. "
-                                "Fix them and import again; nothing was imported.")
+        raise ScheduleFileError(
+            f"{name} has {len(errors)} row(s) that cannot be read: {shown}{more}. "
+            "Fix them and import again; nothing was imported."
+        )
     unique_keys(schedule, "csv")
     return schedule.finish()
 
@@ -135,10 +196,17 @@ def _row_event(row: list[str], columns: dict[str, int], zone, day_first: bool | 
     ident = _cell(row, columns, "id")
     room = one_line(_cell(row, columns, "room"))
     return ParsedEvent(
-        title=title, start=start, end=end, room=room,
+        title=title,
+        start=start,
+        end=end,
+        room=room,
         key=f"csv:{ident}" if ident else f"csv:{room}|{start.astimezone(zone):%Y-%m-%dT%H:%M}|{fold(title)}",
-        event_id=ident, type=event_type(_cell(row, columns, "type")), track=one_line(_cell(row, columns, "track")),
-        speakers=speakers, description=_cell(row, columns, "description"))
+        event_id=ident,
+        type=event_type(_cell(row, columns, "type")),
+        track=one_line(_cell(row, columns, "track")),
+        speakers=speakers,
+        description=_cell(row, columns, "description"),
+    )
 
 
 _SLASH_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -167,23 +235,25 @@ def _date(text: str, day_first: bool | None) -> tuple[date, str]:
     text = text.strip()
     match = re.match(r"^(\d{4})-(\d{2})-(\d{2})", text)
     if match:
-        return date(int(match.group(1)), int(match.group(2)), int(match.group(3))), text[match.end():]
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3))), text[match.end() :]
     match = _DOT_DATE.match(text)
     if match:
-        return date(int(match.group(3)), int(match.group(2)), int(match.group(1))), text[match.end():]
+        return date(int(match.group(3)), int(match.group(2)), int(match.group(1))), text[match.end() :]
     match = _SLASH_DATE.match(text)
     if match:
         a, b, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
         if day_first is None and a != b:
-            raise ValueError(f"the date '{match.group(0).strip()}' could be day/month or month/day; "
-                             "write it as YYYY-MM-DD")
+            raise ValueError(
+                f"the date '{match.group(0).strip()}' could be day/month or month/day; write it as YYYY-MM-DD"
+            )
         day, month = (a, b) if day_first in (True, None) else (b, a)
-        return date(year, month, day), text[match.end():]
+        return date(year, month, day), text[match.end() :]
     raise ValueError(f"'{text}' does not start with a date (YYYY-MM-DD)")
 
 
-def _moment(text: str, day_text: str, zone, day_first: bool | None, what: str,
-            anchor: datetime | None = None) -> datetime:
+def _moment(
+    text: str, day_text: str, zone, day_first: bool | None, what: str, anchor: datetime | None = None
+) -> datetime:
     """A start or end cell: a full date-time (ISO, with or without offset) or a clock time on the
     row's date. An end clock time earlier than the start means the session runs past midnight."""
     if not text:
@@ -201,8 +271,9 @@ def _moment(text: str, day_text: str, zone, day_first: bool | None, what: str,
                 raise ValueError(f"the {what} '{text}' has no time of day (HH:MM)")
         else:
             if not day_text:
-                raise ValueError(f"the {what} '{text}' is a time without a date (add a date column or "
-                                 "write 2024-05-08 09:00)")
+                raise ValueError(
+                    f"the {what} '{text}' is a time without a date (add a date column or write 2024-05-08 09:00)"
+                )
             day, _rest = _date(day_text, day_first)
     except ValueError as error:
         if "day is out of range" in str(error) or "month must be" in str(error):

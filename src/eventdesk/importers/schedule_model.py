@@ -85,7 +85,7 @@ class ParsedSchedule:
         self.rooms.append(room)
         return room
 
-    def finish(self) -> "ParsedSchedule":
+    def finish(self) -> ParsedSchedule:
         """Rooms named by events but not listed, keys made unique, days filled in from the events."""
         for event in self.events:
             if event.room:
@@ -104,7 +104,7 @@ _MINUTES = re.compile(r"^\s*(\d+)\s*(?:m|min|mins|minutes)?\s*$", re.I)
 
 
 def parse_duration(text: str | None, *, bare_minutes: bool = False) -> timedelta | None:
-    """"00:45", "4:00", "1:30:00" (H:MM:SS when three parts have a short last part), "PT45M";
+    """ "00:45", "4:00", "1:30:00" (H:MM:SS when three parts have a short last part), "PT45M";
     with ``bare_minutes`` also "45" and "45 min". None when not a duration."""
     if text is None:
         return None
@@ -138,7 +138,7 @@ _CLOCK = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})(?::(\d{2}))?\s*$")
 
 
 def parse_clock(text: str | None) -> tuple[int, int] | None:
-    """"9:00", "09:00", "09:00:00", "9.30", "9h30" -> (hour, minute)."""
+    """ "9:00", "09:00", "09:00:00", "9.30", "9h30" -> (hour, minute)."""
     if not text:
         return None
     match = _CLOCK.match(text)
@@ -190,8 +190,9 @@ def use_zone(schedule: ParsedSchedule, zone_name: object, default_zone: str | No
 
 
 def no_zone(name: str, example: str = "Europe/Brussels") -> ScheduleFileError:
-    return ScheduleFileError(f"{name} names no time zone for its local times; give one with --tz "
-                             f"(e.g. --tz {example}).")
+    return ScheduleFileError(
+        f"{name} names no time zone for its local times; give one with --tz (e.g. --tz {example})."
+    )
 
 
 def offset_text(moment: datetime) -> str:
@@ -240,7 +241,8 @@ def unique_keys(schedule: ParsedSchedule, fmt: str) -> None:
     if repeated:
         schedule.warnings.append(
             f"{repeated} event(s) have no guid and share their id with another event (or have no id); they "
-            "are matched on re-import by id, start and room (a moved one is imported as a new session)")
+            "are matched on re-import by id, start and room (a moved one is imported as a new session)"
+        )
     seen: Counter[str] = Counter()
     for event in schedule.events:  # same guid twice: the later one would overwrite the first
         seen[event.key] += 1
@@ -248,5 +250,6 @@ def unique_keys(schedule: ParsedSchedule, fmt: str) -> None:
             event.key = f"{event.key}#{seen[event.key]}"
     doubles = sum(n - 1 for n in seen.values() if n > 1)
     if doubles:
-        schedule.warnings.append(f"{doubles} event(s) repeat the guid of another event; they were kept apart "
-                                 "by their order in the file")
+        schedule.warnings.append(
+            f"{doubles} event(s) repeat the guid of another event; they were kept apart by their order in the file"
+        )

@@ -4,7 +4,7 @@ rooms, occupancy from door scans, and the writes of the chair actions."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, case, func, update
@@ -12,7 +12,7 @@ from sqlmodel import Session as DbSession
 from sqlmodel import col, select
 
 from eventdesk.domain.clock import utcnow
-from eventdesk.store.checkins import _Statement, _datetime_bind, _dbapi
+from eventdesk.store.checkins import _datetime_bind, _dbapi, _Statement
 from eventdesk.store.models import Change, CheckinList, CheckinRecord, Room, Session, SessionSpeaker
 
 
@@ -28,9 +28,22 @@ class SessionRow:
 
 
 # The columns the agenda shows; plain column rows cost a fraction of ORM objects.
-_SESSION_COLUMNS = (Session.id, Session.title, Session.type, Session.start, Session.end, Session.shift_minutes,
-                    Session.fixed_end, Session.status, Session.started_at, Session.ended_at, Session.room_id,
-                    Session.track, Session.chair, Session.description)
+_SESSION_COLUMNS = (
+    Session.id,
+    Session.title,
+    Session.type,
+    Session.start,
+    Session.end,
+    Session.shift_minutes,
+    Session.fixed_end,
+    Session.status,
+    Session.started_at,
+    Session.ended_at,
+    Session.room_id,
+    Session.track,
+    Session.chair,
+    Session.description,
+)
 
 
 # The room board's read, straight to the driver: a board re-reads ~700 sessions at every change of
@@ -39,7 +52,8 @@ _BOARD_SESSIONS = _Statement(
     select(*_SESSION_COLUMNS, Room.name)
     .join(Room, col(Session.room_id) == col(Room.id), isouter=True)
     .where(Session.start >= bindparam("start"), Session.start < bindparam("end"))
-    .order_by(Session.start, Session.id))
+    .order_by(Session.start, Session.id)
+)
 _BOARD_ROOMS = _Statement(select(Room.id, Room.name, Room.capacity).order_by(Room.position, Room.name))
 _AGENDA_VERSION = _Statement(select(Change.version).where(Change.area == bindparam("area")))
 # Where the board's rows hold datetimes (planned start and end, started, ended).
@@ -58,8 +72,11 @@ def board_sessions(db: DbSession, start: datetime, end: datetime) -> tuple[int, 
         found = cursor.fetchone()
         cursor.execute(*_BOARD_ROOMS.sql(dialect, {}))
         room_rows = cursor.fetchall()
-        cursor.execute(*_BOARD_SESSIONS.sql(dialect, {"start": _datetime_bind(dialect, start),
-                                                      "end": _datetime_bind(dialect, end)}))
+        cursor.execute(
+            *_BOARD_SESSIONS.sql(
+                dialect, {"start": _datetime_bind(dialect, start), "end": _datetime_bind(dialect, end)}
+            )
+        )
         session_rows = cursor.fetchall()
         cursor.close()
     return (found[0] if found else 0), room_rows, session_rows
@@ -79,36 +96,43 @@ def board_datetime(db: DbSession):
     """A function making a datetime of ``board_sessions`` aware UTC, as ``UTCDateTime`` reads it
     (SQLite keeps naive UTC text; PostgreSQL gives aware datetimes)."""
     if db.get_bind().dialect.name == "sqlite":
+
         def parse(value):
             if value is None:
                 return None
             if isinstance(value, str):
                 value = datetime.fromisoformat(value)
-            return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
         return parse
-    return lambda value: None if value is None else value.astimezone(timezone.utc)
+    return lambda value: None if value is None else value.astimezone(UTC)
 
 
 def rooms(db: DbSession) -> list[Room]:
     return list(db.exec(select(Room).order_by(Room.position, Room.name)))
 
 
-def sessions_between(db: DbSession, start: datetime, end: datetime, room_id: int | None = None,
-                     with_speakers: bool = True) -> list[SessionRow]:
+def sessions_between(
+    db: DbSession, start: datetime, end: datetime, room_id: int | None = None, with_speakers: bool = True
+) -> list[SessionRow]:
     """Sessions whose planned start lies in ``[start, end)`` (optionally of one room), with room
     name and speakers: one query for sessions + rooms, one for all their speakers."""
-    query = (select(*_SESSION_COLUMNS, Room.name.label("room_name"))
-             .join(Room, col(Session.room_id) == col(Room.id), isouter=True)
-             .where(Session.start >= start, Session.start < end)
-             .order_by(Session.start, Session.id))
+    query = (
+        select(*_SESSION_COLUMNS, Room.name.label("room_name"))
+        .join(Room, col(Session.room_id) == col(Room.id), isouter=True)
+        .where(Session.start >= start, Session.start < end)
+        .order_by(Session.start, Session.id)
+    )
     if room_id is not None:
         query = query.where(Session.room_id == room_id)
     rows = [SessionRow(r, r.room_name, []) for r in db.exec(query)]
     by_id = {row.session.id: row for row in rows}
     if by_id and with_speakers:
-        speakers = db.exec(select(SessionSpeaker.session_id, SessionSpeaker.name, SessionSpeaker.attendee_id)
-                           .where(col(SessionSpeaker.session_id).in_(list(by_id)))
-                           .order_by(SessionSpeaker.session_id, SessionSpeaker.position, SessionSpeaker.id))
+        speakers = db.exec(
+            select(SessionSpeaker.session_id, SessionSpeaker.name, SessionSpeaker.attendee_id)
+            .where(col(SessionSpeaker.session_id).in_(list(by_id)))
+            .order_by(SessionSpeaker.session_id, SessionSpeaker.position, SessionSpeaker.id)
+        )
         for speaker in speakers:
             by_id[speaker.session_id].speakers.append(speaker)
     return rows
@@ -116,8 +140,11 @@ def sessions_between(db: DbSession, start: datetime, end: datetime, room_id: int
 
 def session_row(db: DbSession, session_id: int) -> SessionRow:
     """One session in the shape of ``sessions_between`` (without speakers)."""
-    query = (select(*_SESSION_COLUMNS, Room.name.label("room_name"))
-             .join(Room, col(Session.room_id) == col(Room.id), isouter=True).where(Session.id == session_id))
+    query = (
+        select(*_SESSION_COLUMNS, Room.name.label("room_name"))
+        .join(Room, col(Session.room_id) == col(Room.id), isouter=True)
+        .where(Session.id == session_id)
+    )
     row = db.exec(query).one()
     return SessionRow(row, row.room_name, [])
 
@@ -130,8 +157,12 @@ def lock_room_of(db: DbSession, session_id: int) -> None:
     """PostgreSQL: lock the room of the session (the session itself when it has no room) until the
     transaction ends, so two chairs acting on one room's programme at once are served one after
     the other and the second reads what the first wrote. Call it before reading the sessions."""
-    room = db.exec(select(Room.id).join(Session, col(Session.room_id) == col(Room.id))
-                   .where(col(Session.id) == session_id).with_for_update(of=Room)).first()
+    room = db.exec(
+        select(Room.id)
+        .join(Session, col(Session.room_id) == col(Room.id))
+        .where(col(Session.id) == session_id)
+        .with_for_update(of=Room)
+    ).first()
     if room is None:
         db.exec(select(Session.id).where(col(Session.id) == session_id).with_for_update()).first()
 
@@ -148,22 +179,29 @@ def occupancy(db: DbSession, since: datetime | None = None, room_id: int | None 
     return {room: max(0, total) for room, total in _door_sums(db, since, room_id=room_id).items()}
 
 
-def _door_sums(db: DbSession, since: datetime | None, room_id: int | None = None,
-               ids: tuple[int, int] | None = None) -> dict[int, int]:
+def _door_sums(
+    db: DbSession, since: datetime | None, room_id: int | None = None, ids: tuple[int, int] | None = None
+) -> dict[int, int]:
     """Entries minus exits per room (``occupancy`` before it is kept above zero); ``ids``: only
     the records with ``ids[0] < id <= ids[1]``."""
-    doors = (select(CheckinList.id).where(CheckinList.kind == "room", col(CheckinList.room_id).is_not(None))
-             .correlate(None))
+    doors = (
+        select(CheckinList.id).where(CheckinList.kind == "room", col(CheckinList.room_id).is_not(None)).correlate(None)
+    )
     if room_id is not None:
         doors = doors.where(CheckinList.room_id == room_id)
     signed = case((CheckinRecord.direction == "exit", -1), else_=1)
     # The records are reached through the door lists (the (list_id, scanned_at) index): joined the
     # other way round, SQLite walked every scan of the event, main entrance included.
-    query = (select(CheckinList.room_id, func.coalesce(func.sum(signed), 0))
-             .join(CheckinRecord, col(CheckinRecord.list_id) == col(CheckinList.id))
-             .where(col(CheckinRecord.list_id).in_(doors),
-                    CheckinRecord.result == "ok", col(CheckinRecord.annulled_at).is_(None))
-             .group_by(CheckinList.room_id))
+    query = (
+        select(CheckinList.room_id, func.coalesce(func.sum(signed), 0))
+        .join(CheckinRecord, col(CheckinRecord.list_id) == col(CheckinList.id))
+        .where(
+            col(CheckinRecord.list_id).in_(doors),
+            CheckinRecord.result == "ok",
+            col(CheckinRecord.annulled_at).is_(None),
+        )
+        .group_by(CheckinList.room_id)
+    )
     if since is not None:
         query = query.where(col(CheckinRecord.scanned_at) >= since)
     if ids is not None:
@@ -216,18 +254,25 @@ _TALLY_NEW_SCANS = (
     "SELECT l.room_id, sum(CASE WHEN r.direction = 'exit' THEN -1 ELSE 1 END) "
     "FROM checkin_record AS r NOT INDEXED JOIN checkin_list AS l ON l.id = r.list_id "
     "WHERE r.id > ? AND r.id <= ? AND r.scanned_at >= ? AND r.result = 'ok' AND r.annulled_at IS NULL "
-    "AND l.kind = 'room' AND l.room_id IS NOT NULL GROUP BY l.room_id")
+    "AND l.kind = 'room' AND l.room_id IS NOT NULL GROUP BY l.room_id"
+)
 
 
 def set_shifts(db: DbSession, shifts: dict[int, int]) -> None:
     now = utcnow()
     for session_id, minutes in shifts.items():
-        db.exec(update(Session).where(col(Session.id) == session_id)
-                .values(shift_minutes=minutes, updated_at=now))
+        db.exec(update(Session).where(col(Session.id) == session_id).values(shift_minutes=minutes, updated_at=now))
 
 
-def set_status(db: DbSession, session_id: int, status: str, *, started_at: datetime | None = None,
-               ended_at: datetime | None = None, keep_times: bool = False) -> None:
+def set_status(
+    db: DbSession,
+    session_id: int,
+    status: str,
+    *,
+    started_at: datetime | None = None,
+    ended_at: datetime | None = None,
+    keep_times: bool = False,
+) -> None:
     values: dict[str, object] = {"status": status, "updated_at": utcnow()}
     if not keep_times:
         values["started_at"] = started_at

@@ -17,15 +17,16 @@ import os
 import sqlite3
 import time
 from collections import defaultdict, namedtuple
-from datetime import datetime, timezone
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import IO, Any, NamedTuple
 
 from sqlalchemy import Engine
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not a POSIX system: imports fall back on the journal's age
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 from sqlmodel import Session
 
 from eventdesk.domain.clock import utcnow
@@ -33,19 +34,36 @@ from eventdesk.store import db
 from eventdesk.store.attendees import TOKEN_FIELDS, person_tokens, token_letters
 from eventdesk.store.models import Attendee
 
-IMPORTED_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country",
-                   "category", "status", "note", "badge_code", "source_ref")
+
+class StoredPerson(NamedTuple):
+    """The columns of an attendee that an import reads and may change (between ``id`` and
+    ``updated_at``: IMPORTED_FIELDS), and when they last changed (as the driver returns it:
+    compared, never interpreted)."""
+
+    id: int
+    first_name: str
+    last_name: str
+    badge_name: str
+    pronouns: str
+    organisation: str
+    role: str
+    email: str
+    country: str
+    category: str
+    status: str
+    note: str
+    badge_code: str
+    source_ref: str | None
+    updated_at: Any
+
+
+IMPORTED_FIELDS: tuple[str, ...] = StoredPerson._fields[1:-1]
 # Where each token field sits in a tuple of IMPORTED_FIELDS.
 TOKEN_AT = tuple(IMPORTED_FIELDS.index(name) for name in TOKEN_FIELDS)
 _CHUNK = 500  # ids per IN (...) list: well below SQLite's variable limit
 IMPORT_LOCK_KEY = 0x65646B696D7074  # PostgreSQL advisory lock of a running attendee import
 LOCK_RETRY_SECONDS = 0.025  # the import's step while another process holds SQLite's write lock
 _PERSON_COLUMNS = ", ".join(IMPORTED_FIELDS)
-
-
-# The columns of an attendee that an import reads and may change, and when they last changed (as
-# the driver returns it: compared, never interpreted).
-StoredPerson = namedtuple("StoredPerson", ("id", *IMPORTED_FIELDS, "updated_at"))
 
 
 def stored_people(session: Session) -> list[StoredPerson]:
@@ -84,7 +102,7 @@ class BulkWriter:
         self.connection = self._pooled.driver_connection
         self._pooled.detach()  # closed, not returned to the pool, when the import ends
         self._database = engine.url.database
-        self._lock_file = None
+        self._lock_file: IO[bytes] | None = None
         self._dialect(engine.dialect)
         if self.sqlite:
             # No flush per batch (the last commit flushes them all), checkpoints by the import itself
@@ -112,8 +130,11 @@ class BulkWriter:
         if fcntl is None or not self._database or self._database == ":memory:":
             return None
         # Owner-only, as the database beside it (it holds nothing, but names the event's file).
-        self._lock_file = open(f"{self._database}-import-lock", "a+b",
-                               opener=lambda path, flags: os.open(path, flags, 0o600))
+        self._lock_file = open(  # noqa: SIM115 - held until release()
+            f"{self._database}-import-lock",
+            "a+b",
+            opener=lambda path, flags: os.open(path, flags, 0o600),
+        )
         try:
             fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -192,7 +213,7 @@ class BulkWriter:
         """``text`` with ``{ids}`` as an IN list, run per chunk of ids; the rows of all chunks."""
         out: list[tuple] = []
         for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start:start + _CHUNK]
+            chunk = ids[start : start + _CHUNK]
             out.extend(self.execute(text.format(ids=", ".join("?" * len(chunk))), chunk))
         return out
 
@@ -215,11 +236,18 @@ def insert_rows(writer: BulkWriter, people: Sequence[tuple], tokens: Sequence[li
         first = writer.execute("SELECT coalesce(max(id), 0) + 1 FROM attendee")[0][0]
         ids = list(range(first, first + len(people)))
     else:
-        ids = [row[0] for row in writer.execute(
-            "SELECT nextval(pg_get_serial_sequence('attendee', 'id')) FROM generate_series(1, ?)", (len(people),))]
+        ids = [
+            row[0]
+            for row in writer.execute(
+                "SELECT nextval(pg_get_serial_sequence('attendee', 'id')) FROM generate_series(1, ?)", (len(people),)
+            )
+        ]
     now = writer.now()
-    writer.copy("attendee", ("id", *IMPORTED_FIELDS, "blocked", "walk_in", "created_at", "updated_at"),
-                [(person_id, *person, False, False, now, now) for person_id, person in zip(ids, people)])
+    writer.copy(
+        "attendee",
+        ("id", *IMPORTED_FIELDS, "blocked", "walk_in", "created_at", "updated_at"),
+        [(person_id, *person, False, False, now, now) for person_id, person in zip(ids, people)],
+    )
     _insert_tokens(writer, ids, tokens)
     return ids
 
@@ -234,7 +262,7 @@ def _insert_tokens(writer: BulkWriter, ids: Sequence[int], tokens: Sequence[list
 
 def _delete_tokens(writer: BulkWriter, ids: Sequence[int]) -> None:
     for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
+        chunk = ids[start : start + _CHUNK]
         writer.execute(f"DELETE FROM attendee_token WHERE attendee_id IN ({', '.join('?' * len(chunk))})", chunk)
 
 
@@ -270,15 +298,17 @@ def delete_people(writer: BulkWriter, ids: Sequence[int]) -> None:
     """Remove people (and their search tokens) an unfinished import had added."""
     _delete_tokens(writer, ids)
     for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
+        chunk = ids[start : start + _CHUNK]
         writer.execute(f"DELETE FROM attendee WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
 
 
 def revoke_codes(writer: BulkWriter, codes: Sequence[tuple[str, int]]) -> None:
     """Old badge codes (code, attendee id) that now answer ``revoked`` when scanned."""
     now = writer.now()
-    writer.executemany(writer.sql("INSERT INTO revoked_code (code, attendee_id, revoked_at) VALUES (?, ?, ?)"),
-                       [(code, person_id, now) for code, person_id in codes])
+    writer.executemany(
+        writer.sql("INSERT INTO revoked_code (code, attendee_id, revoked_at) VALUES (?, ?, ?)"),
+        [(code, person_id, now) for code, person_id in codes],
+    )
 
 
 def unrevoke_codes(writer: BulkWriter, codes: Sequence[str]) -> None:
@@ -287,14 +317,18 @@ def unrevoke_codes(writer: BulkWriter, codes: Sequence[str]) -> None:
 
 def bump_attendees(writer: BulkWriter) -> None:
     """``db.bump(session, "attendees")`` on the writer: other desks see the batch as it lands."""
-    writer.execute("INSERT INTO change (area, version) VALUES ('attendees', 1) "
-                   "ON CONFLICT (area) DO UPDATE SET version = change.version + 1")
+    writer.execute(
+        "INSERT INTO change (area, version) VALUES ('attendees', 1) "
+        "ON CONFLICT (area) DO UPDATE SET version = change.version + 1"
+    )
 
 
 def record_import(writer: BulkWriter, desk: str, detail: str) -> None:
     """An audit entry for the import (counts only, no personal data)."""
-    writer.execute("INSERT INTO audit_entry (at, desk, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
-                   (writer.now(), desk, "import_attendees", "attendees", detail))
+    writer.execute(
+        "INSERT INTO audit_entry (at, desk, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
+        (writer.now(), desk, "import_attendees", "attendees", detail),
+    )
 
 
 # --- the journal of a running import --------------------------------------------------------
@@ -312,22 +346,33 @@ def _aware(value: datetime | str) -> datetime:
     """A timestamp as the driver returns it (SQLite: naive UTC text) as an aware UTC datetime."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def start_run(writer: BulkWriter, run: str, desk: str) -> None:
-    writer.execute("INSERT INTO import_journal (run, batch, written_at, desk, undo) VALUES (?, 0, ?, ?, '')",
-                   (run, writer.now(), desk))
+    writer.execute(
+        "INSERT INTO import_journal (run, batch, written_at, desk, undo) VALUES (?, 0, ?, ?, '')",
+        (run, writer.now(), desk),
+    )
 
 
-def journal_batch(writer: BulkWriter, run: str, batch: int, *, inserted: Sequence[int], updated: Sequence[dict],
-                  revoked: Sequence[str]) -> None:
+def journal_batch(
+    writer: BulkWriter,
+    run: str,
+    batch: int,
+    *,
+    inserted: Sequence[int],
+    updated: Sequence[dict],
+    revoked: Sequence[str],
+) -> None:
     """In the batch's own transaction: what undoes it (ids added, the former values of the columns
     changed, codes revoked), and the run's header touched (alive)."""
     now = writer.now()
     undo = json.dumps({"inserted": list(inserted), "updated": list(updated), "revoked": list(revoked)})
-    writer.execute("INSERT INTO import_journal (run, batch, written_at, desk, undo) VALUES (?, ?, ?, '', ?)",
-                   (run, batch, now, undo))
+    writer.execute(
+        "INSERT INTO import_journal (run, batch, written_at, desk, undo) VALUES (?, ?, ?, '', ?)",
+        (run, batch, now, undo),
+    )
     writer.execute("UPDATE import_journal SET written_at = ? WHERE run = ? AND batch = 0", (now, run))
 
 

@@ -3,19 +3,18 @@ prefix search.
 
 The index is the ``attendee_token`` table (folded token, person, letters), fed by
 ``attendee_tokens`` and so by the one folding of ``domain/text.py``; it serves SQLite and
-PostgreSQL alike. Measured against an SQLite FTS5 index with prefix indexes (see
-benchmarks/README.md) it stays: FTS5 merges whole doclists for a prefix longer than its prefix
-indexes ("clus", "tusca": 35-40 ms of CPU at 1,000,000 people, "pers" 400 ms) where the token
-table's range scan stops after the first hundred rows. A multi-word search walks its rarest word
-(counted up to a cap) and probes the others per person; each token row keeps the first letters
-of all its person's tokens (``token_letters``), so most people lacking a word are passed over on
-the walked row itself (~0.1 us) instead of by a probe (~2 us). Every writer of the index makes
-its rows with ``token_rows``; a row written without letters is probed as before, never missed."""
+PostgreSQL alike, and it stays rather than an SQLite FTS5 index, which merges whole doclists for
+a prefix longer than its prefix indexes where the token table's range scan stops after the first
+hundred rows (docs/decisions.md, search). A multi-word search walks its rarest word (counted up
+to a cap) and probes the others per person; each token row keeps the first letters of all its
+person's tokens (``token_letters``), so most people lacking a word are passed over on the walked
+row itself, far cheaper than a probe. Every writer of the index makes its rows with
+``token_rows``; a row written without letters is probed, never missed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
 from functools import lru_cache
 
 from sqlalchemy import delete, func, insert, inspect
@@ -28,12 +27,20 @@ from eventdesk.store.models import Attendee, AttendeeToken, AuditEntry
 
 
 def attendee_tokens(attendee: Attendee) -> set[str]:
-    return person_tokens(attendee.first_name, attendee.last_name, attendee.badge_name, attendee.pronouns,
-                         attendee.organisation, attendee.email, attendee.badge_code)
+    return person_tokens(
+        attendee.first_name,
+        attendee.last_name,
+        attendee.badge_name,
+        attendee.pronouns,
+        attendee.organisation,
+        attendee.email,
+        attendee.badge_code,
+    )
 
 
-def person_tokens(first_name: str, last_name: str, badge_name: str, pronouns: str, organisation: str,
-                  email: str, badge_code: str) -> set[str]:
+def person_tokens(
+    first_name: str, last_name: str, badge_name: str, pronouns: str, organisation: str, email: str, badge_code: str
+) -> set[str]:
     """The search tokens of a person given by the fields they are made of (``TOKEN_FIELDS``)."""
     tokens = search_tokens(first_name, last_name, badge_name, pronouns, organisation)
     if email:
@@ -94,9 +101,9 @@ def token_rows(attendee_id: int, tokens: Iterable[str]) -> list[dict]:
 # their OR (bits 0-31 and 32-62 summed apart, each without overflow).
 LETTERS_SQL = {
     "sqlite": "sum(DISTINCT 1 << (unicode(token) % 32)) + sum(DISTINCT CASE WHEN length(token) > 1 THEN "
-              "1 << (32 + (unicode(token) * 37 + unicode(substr(token, 2, 1))) % 31) ELSE 0 END)",
+    "1 << (32 + (unicode(token) * 37 + unicode(substr(token, 2, 1))) % 31) ELSE 0 END)",
     "postgresql": "bit_or((1::bigint << mod(ascii(token), 32)) | CASE WHEN length(token) > 1 THEN "  # mod(): no '%' for the driver
-                  "1::bigint << (32 + mod(ascii(token) * 37 + ascii(substr(token, 2, 1)), 31)) ELSE 0 END)",
+    "1::bigint << (32 + mod(ascii(token) * 37 + ascii(substr(token, 2, 1)), 31)) ELSE 0 END)",
 }
 
 
@@ -112,11 +119,13 @@ def refresh_token_letters(connection, attendee_ids: Sequence[int] | None = None)
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(
             f"UPDATE attendee_token t SET letters = p.letters FROM (SELECT attendee_id, {aggregate} AS letters "
-            f"FROM attendee_token{where} GROUP BY attendee_id) p WHERE t.attendee_id = p.attendee_id")
+            f"FROM attendee_token{where} GROUP BY attendee_id) p WHERE t.attendee_id = p.attendee_id"
+        )
     else:
         connection.exec_driver_sql(
             f"UPDATE attendee_token SET letters = (SELECT {aggregate} FROM attendee_token o "
-            f"WHERE o.attendee_id = attendee_token.attendee_id){where}")
+            f"WHERE o.attendee_id = attendee_token.attendee_id){where}"
+        )
 
 
 def index_attendee(session: Session, attendee: Attendee) -> None:
@@ -129,8 +138,16 @@ def index_attendee(session: Session, attendee: Attendee) -> None:
         session.exec(insert(AttendeeToken), params=rows)
 
 
-TOKEN_SOURCE_COLUMNS = ("id", "first_name", "last_name", "badge_name", "pronouns", "organisation", "email",
-                        "badge_code")
+TOKEN_SOURCE_COLUMNS = (
+    "id",
+    "first_name",
+    "last_name",
+    "badge_name",
+    "pronouns",
+    "organisation",
+    "email",
+    "badge_code",
+)
 
 
 def rebuild_search_index(connection, chunk: int = 2000) -> int:
@@ -142,7 +159,7 @@ def rebuild_search_index(connection, chunk: int = 2000) -> int:
     rows = connection.execute(select(*[table.c[name] for name in TOKEN_SOURCE_COLUMNS])).all()
     connection.execute(delete(tokens))
     for start in range(0, len(rows), chunk):
-        batch = [token for row in rows[start:start + chunk] for token in token_rows(row.id, attendee_tokens(row))]
+        batch = [token for row in rows[start : start + chunk] for token in token_rows(row.id, attendee_tokens(row))]
         if not with_letters:
             batch = [{"token": token["token"], "attendee_id": token["attendee_id"]} for token in batch]
         if batch:
@@ -190,9 +207,12 @@ def by_code(session: Session, code: str) -> Attendee | None:
     """The attendee holding ``code``: exactly as typed, else whatever its case (``code_key``)."""
     from eventdesk.domain.codes import code_key
 
-    return (session.exec(select(Attendee).where(Attendee.badge_code == code)).first()
-            or session.exec(select(Attendee).where(func.lower(Attendee.badge_code) == code_key(code))
-                            .order_by(Attendee.id)).first())
+    return (
+        session.exec(select(Attendee).where(Attendee.badge_code == code)).first()
+        or session.exec(
+            select(Attendee).where(func.lower(Attendee.badge_code) == code_key(code)).order_by(Attendee.id)
+        ).first()
+    )
 
 
 def by_email(session: Session, email: str) -> list[Attendee]:
@@ -207,9 +227,26 @@ def count_attendees(session: Session) -> int:
 # A query longer than this is not a name (a pasted paragraph, a stuck key): it is cut.
 MAX_QUERY_CHARS = 100
 MAX_QUERY_TERMS = 5
-SEARCH_COLUMNS = ("id", "first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country", "category",
-                  "status", "blocked", "note", "badge_code", "walk_in")
-_FIRST, _LAST, _BADGE_NAME, _CODE = (SEARCH_COLUMNS.index(c) for c in ("first_name", "last_name", "badge_name", "badge_code"))
+SEARCH_COLUMNS = (
+    "id",
+    "first_name",
+    "last_name",
+    "badge_name",
+    "pronouns",
+    "organisation",
+    "role",
+    "email",
+    "country",
+    "category",
+    "status",
+    "blocked",
+    "note",
+    "badge_code",
+    "walk_in",
+)
+_FIRST, _LAST, _BADGE_NAME, _CODE = (
+    SEARCH_COLUMNS.index(c) for c in ("first_name", "last_name", "badge_name", "badge_code")
+)
 
 
 @dataclass(frozen=True)
@@ -245,11 +282,22 @@ def _rarest_first(connection, terms: list[str]) -> list[str]:
     if len(terms) == 1:
         return terms
     # One statement for all the counts: on PostgreSQL each statement is a round trip to the server.
-    count = _sql(connection, "SELECT " + ", ".join(
-        f"(SELECT count(*) FROM (SELECT 1 FROM attendee_token WHERE token >= ? AND token < ? LIMIT ?) AS t{n})"
-        for n in range(len(terms))))
-    counts = dict(zip(terms, connection.exec_driver_sql(
-        count, tuple(value for t in terms for value in (t, _upper_bound(t), SELECTIVITY_CAP))).one()))
+    count = _sql(
+        connection,
+        "SELECT "
+        + ", ".join(
+            f"(SELECT count(*) FROM (SELECT 1 FROM attendee_token WHERE token >= ? AND token < ? LIMIT ?) AS t{n})"
+            for n in range(len(terms))
+        ),
+    )
+    counts = dict(
+        zip(
+            terms,
+            connection.exec_driver_sql(
+                count, tuple(value for t in terms for value in (t, _upper_bound(t), SELECTIVITY_CAP))
+            ).one(),
+        )
+    )
     return sorted(terms, key=lambda t: (counts[t], -len(t)))
 
 
@@ -257,12 +305,18 @@ def _search_rows(connection, terms: list[str], candidates: int) -> list[tuple]:
     """Attendees having a token that starts with the first term, walked in token order (exact
     words come before longer words), each probed by person for every other term, unless the
     letters kept on the walked row already show the person lacks one."""
-    probes = "".join(" AND EXISTS (SELECT 1 FROM attendee_token o WHERE o.attendee_id = f.attendee_id "
-                     "AND o.token >= ? AND o.token < ?)" for _ in terms[1:])
+    probes = "".join(
+        " AND EXISTS (SELECT 1 FROM attendee_token o WHERE o.attendee_id = f.attendee_id "
+        "AND o.token >= ? AND o.token < ?)"
+        for _ in terms[1:]
+    )
     letters = " AND (f.letters & ?) = ?" if len(terms) > 1 else ""
-    statement = _sql(connection, f"SELECT {', '.join('a.' + c for c in SEARCH_COLUMNS)} FROM attendee_token f "
-                                 f"JOIN attendee a ON a.id = f.attendee_id WHERE f.token >= ? AND f.token < ?{letters}"
-                                 f"{probes} ORDER BY f.token, f.attendee_id LIMIT ?")
+    statement = _sql(
+        connection,
+        f"SELECT {', '.join('a.' + c for c in SEARCH_COLUMNS)} FROM attendee_token f "
+        f"JOIN attendee a ON a.id = f.attendee_id WHERE f.token >= ? AND f.token < ?{letters}"
+        f"{probes} ORDER BY f.token, f.attendee_id LIMIT ?",
+    )
     wanted = [token_letters(terms[1:])] * 2 if len(terms) > 1 else []
     bounds = [value for term in terms[1:] for value in (term, _upper_bound(term))]
     return connection.exec_driver_sql(statement, (terms[0], _upper_bound(terms[0]), *wanted, *bounds, candidates)).all()
@@ -270,7 +324,10 @@ def _search_rows(connection, terms: list[str], candidates: int) -> list[tuple]:
 
 def search_attendees(session: Session, query: str, limit: int = 20) -> list[SearchHit]:
     """``search_people_rows`` as Attendee objects of ``session``."""
-    return [SearchHit(session.get(Attendee, hit.person["id"]), hit.rank) for hit in search_people_rows(session, query, limit)]
+    return [
+        SearchHit(session.get(Attendee, hit.person["id"]), hit.rank)
+        for hit in search_people_rows(session, query, limit)
+    ]
 
 
 @lru_cache(maxsize=4096)
@@ -309,8 +366,9 @@ def _rank(row: tuple, terms: list[str], wanted: str) -> int:
     return 3
 
 
-def search_people_rows(session: Session | Connection, query: str, limit: int = 20,
-                       candidates: int | None = None) -> list[PersonHit]:
+def search_people_rows(
+    session: Session | Connection, query: str, limit: int = 20, candidates: int | None = None
+) -> list[PersonHit]:
     """People having, for every word of ``query``, a word that starts with it (any order, accents
     and case ignored), best first: exact full name or code, then exact words of the name, then
     name prefixes, then organisation/e-mail matches; one SELECT (two for several words). Runs in

@@ -19,7 +19,15 @@ from eventdesk.domain import meetings as meeting_rules
 from eventdesk.store import migrate
 from eventdesk.store.db import make_engine, session_scope
 from eventdesk.store.models import (
-    Attendee, CheckinList, CheckinRecord, Meeting, MeetingSlot, PrintJob, Room, Session, SessionSpeaker,
+    Attendee,
+    CheckinList,
+    CheckinRecord,
+    Meeting,
+    MeetingSlot,
+    PrintJob,
+    Room,
+    Session,
+    SessionSpeaker,
 )
 
 SEED = 2024
@@ -71,9 +79,14 @@ class _History:
         sessions = list(self.session.exec(select(Session).order_by(Session.start)))
         first_day = sessions[0].start if sessions else self.until
         conference = next((s.start for s in sessions if s.start.date() > first_day.date()), first_day)
-        speakers_day_one = {sp.attendee_id for sp in self.session.exec(
-            select(SessionSpeaker).join(Session, Session.id == SessionSpeaker.session_id)
-            .where(Session.start < conference - timedelta(hours=12)))}
+        speakers_day_one = {
+            sp.attendee_id
+            for sp in self.session.exec(
+                select(SessionSpeaker)
+                .join(Session, Session.id == SessionSpeaker.session_id)
+                .where(Session.start < conference - timedelta(hours=12))
+            )
+        }
         people = list(self.session.exec(select(Attendee.id, Attendee.category, Attendee.status).order_by(Attendee.id)))
         arrivals: dict[int, datetime] = {}
         for person_id, category, status in people:
@@ -112,10 +125,22 @@ class _History:
                     self._record(person_id, entrance, at, "entry")
 
     def _printed_badges(self, arrivals: dict[int, datetime]) -> None:
-        rows = [{"kind": "badge", "attendee_id": person_id, "printer": "preview", "state": "printed", "attempts": 1,
-                 "last_error": "", "reprint": False, "desk": self.rng.choice(DESKS), "created_at": at,
-                 "updated_at": at + timedelta(seconds=4), "printed_at": at + timedelta(seconds=4)}
-                for person_id, at in arrivals.items()]
+        rows = [
+            {
+                "kind": "badge",
+                "attendee_id": person_id,
+                "printer": "preview",
+                "state": "printed",
+                "attempts": 1,
+                "last_error": "",
+                "reprint": False,
+                "desk": self.rng.choice(DESKS),
+                "created_at": at,
+                "updated_at": at + timedelta(seconds=4),
+                "printed_at": at + timedelta(seconds=4),
+            }
+            for person_id, at in arrivals.items()
+        ]
         if rows:
             self.session.execute(insert(PrintJob), rows)
 
@@ -147,8 +172,11 @@ class _History:
         reliable: dict[int, bool] = {}
         seen_at_desk: set[int] = set()
         resolved = 0
-        rows = self.session.exec(select(Meeting, MeetingSlot).join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
-                                 .order_by(MeetingSlot.start, Meeting.table_id)).all()
+        rows = self.session.exec(
+            select(Meeting, MeetingSlot)
+            .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
+            .order_by(MeetingSlot.start, Meeting.table_id)
+        ).all()
         for meeting, slot in rows:
             if slot.start >= self.until or meeting.state != meeting_rules.SCHEDULED:
                 continue
@@ -171,18 +199,31 @@ class _History:
             else:
                 continue
             resolved += 1
-            self.session.execute(update(Meeting).where(Meeting.id == meeting.id).values(
-                state=state, a_present_at=present.get("a"), b_present_at=present.get("b"),
-                updated_at=max(present.values(), default=slot.end)))
+            self.session.execute(
+                update(Meeting)
+                .where(Meeting.id == meeting.id)
+                .values(
+                    state=state,
+                    a_present_at=present.get("a"),
+                    b_present_at=present.get("b"),
+                    updated_at=max(present.values(), default=slot.end),
+                )
+            )
         return resolved
 
     # --- records -------------------------------------------------------------------------------
 
     def _record(self, person_id: int, checkin_list: CheckinList, at: datetime, direction: str) -> None:
         self.nonce += 1
-        self.records.append({
-            "nonce": f"demo-history-{self.nonce:06d}", "code": self.codes[person_id], "attendee_id": person_id,
-            "list_id": checkin_list.id, "direction": direction, "result": "ok",
-            "desk": self.rng.choice(DESKS) if checkin_list.kind == "entrance" else checkin_list.name,
-            "scanned_at": at,
-        })
+        self.records.append(
+            {
+                "nonce": f"demo-history-{self.nonce:06d}",
+                "code": self.codes[person_id],
+                "attendee_id": person_id,
+                "list_id": checkin_list.id,
+                "direction": direction,
+                "result": "ok",
+                "desk": self.rng.choice(DESKS) if checkin_list.kind == "entrance" else checkin_list.name,
+                "scanned_at": at,
+            }
+        )

@@ -12,8 +12,23 @@ from pathlib import Path
 MOUNTINFO = Path("/proc/self/mountinfo")
 # SQLite's locks and its write-ahead log (shared memory beside the file) need every process on one
 # host: on these file systems two desks on two laptops corrupt or lock the store.
-NETWORK_TYPES = frozenset({"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "fuse.sshfs", "afs", "ceph",
-                           "glusterfs", "fuse.glusterfs", "davfs", "fuse.davfs2"})
+NETWORK_TYPES = frozenset(
+    {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb3",
+        "smbfs",
+        "9p",
+        "fuse.sshfs",
+        "afs",
+        "ceph",
+        "glusterfs",
+        "fuse.glusterfs",
+        "davfs",
+        "fuse.davfs2",
+    }
+)
 # What a desk needs free beside its store: a day of scans, badge previews and a backup copy.
 ROOM_NEEDED = 200 * 1000 * 1000
 ROOM_LOW = 1000 * 1000 * 1000  # below this, warn before the day runs out of room
@@ -35,8 +50,8 @@ def _unescape(field: str) -> str:
     """mountinfo writes space, tab, newline and backslash in paths as octal escapes (``\\040``)."""
     out, index = [], 0
     while index < len(field):
-        if field[index] == "\\" and field[index + 1:index + 4].isdigit():
-            out.append(chr(int(field[index + 1:index + 4], 8)))
+        if field[index] == "\\" and field[index + 1 : index + 4].isdigit():
+            out.append(chr(int(field[index + 1 : index + 4], 8)))
             index += 4
         else:
             out.append(field[index])
@@ -67,9 +82,9 @@ def mount_of(path: Path, mountinfo: Path | None = None) -> Mount | None:
     target = Path(os.path.realpath(path))
     best: Mount | None = None
     for mount in mounts(mountinfo):
-        if target == mount.point or mount.point in target.parents:
-            if best is None or len(mount.point.parts) >= len(best.point.parts):
-                best = mount
+        above = target == mount.point or mount.point in target.parents
+        if above and (best is None or len(mount.point.parts) >= len(best.point.parts)):
+            best = mount
     return best
 
 
@@ -87,11 +102,13 @@ def network_mount(path: Path) -> Mount | None:
 
 
 def network_refusal(path: Path, mount: Mount) -> str:
-    return (f"{path} is on a network file system ({mount.fstype} {mount.source} at {mount.point}): SQLite there "
-            "breaks when desks on several computers share the file (its write-ahead log needs every desk on one "
-            "host). For several desks use PostgreSQL (--db postgresql://USER@HOST/DATABASE; README 'Several "
-            f"desks'); for one desk keep the file on a local disk (or set {ALLOW_NETWORK_ENV}=1 if this computer "
-            "is the only one using it).")
+    return (
+        f"{path} is on a network file system ({mount.fstype} {mount.source} at {mount.point}): SQLite there "
+        "breaks when desks on several computers share the file (its write-ahead log needs every desk on one "
+        "host). For several desks use PostgreSQL (--db postgresql://USER@HOST/DATABASE; README 'Several "
+        f"desks'); for one desk keep the file on a local disk (or set {ALLOW_NETWORK_ENV}=1 if this computer "
+        "is the only one using it)."
+    )
 
 
 @dataclass(frozen=True)

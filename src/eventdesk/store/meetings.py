@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
 from sqlalchemy import func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from eventdesk.domain.clock import utcnow
-from eventdesk.domain.meetings import HOLDS_TABLE
-from eventdesk.domain.meetings import NO_SHOW
+from eventdesk.domain.meetings import HOLDS_TABLE, NO_SHOW
 from eventdesk.store.models import (
-    Attendee, CheckinList, CheckinRecord, Meeting, MeetingRequest, MeetingSlot, MeetingTable, Unavailability,
+    Attendee,
+    CheckinList,
+    CheckinRecord,
+    Meeting,
+    MeetingRequest,
+    MeetingSlot,
+    MeetingTable,
+    Unavailability,
 )
 
 PersonA = aliased(Attendee, name="person_a")
@@ -88,15 +94,18 @@ def meeting_row(session: Session, meeting_id: int) -> MeetingRowT | None:
 
 
 def live_meeting_at_table(session: Session, slot_id: int, table_id: int) -> MeetingRowT | None:
-    query = _meeting_rows().where(Meeting.slot_id == slot_id, Meeting.table_id == table_id,
-                                  Meeting.state.in_(HOLDS_TABLE))
+    query = _meeting_rows().where(
+        Meeting.slot_id == slot_id, Meeting.table_id == table_id, Meeting.state.in_(HOLDS_TABLE)
+    )
     return session.exec(query).first()
 
 
 def live_meeting_of_person(session: Session, slot_id: int, attendee_id: int) -> MeetingRowT | None:
     query = _meeting_rows().where(
-        Meeting.slot_id == slot_id, Meeting.state.in_(HOLDS_TABLE),
-        or_(Meeting.attendee_a_id == attendee_id, Meeting.attendee_b_id == attendee_id))
+        Meeting.slot_id == slot_id,
+        Meeting.state.in_(HOLDS_TABLE),
+        or_(Meeting.attendee_a_id == attendee_id, Meeting.attendee_b_id == attendee_id),
+    )
     return session.exec(query).first()
 
 
@@ -105,7 +114,7 @@ def live_meetings(session: Session) -> list[Meeting]:
 
 
 def tables_in_use_per_slot(session: Session) -> dict[int, int]:
-    query = (select(Meeting.slot_id, func.count()).where(Meeting.state.in_(HOLDS_TABLE)).group_by(Meeting.slot_id))
+    query = select(Meeting.slot_id, func.count()).where(Meeting.state.in_(HOLDS_TABLE)).group_by(Meeting.slot_id)
     return {slot_id: count for slot_id, count in session.exec(query)}
 
 
@@ -123,14 +132,33 @@ def set_unavailable(session: Session, attendee_id: int, slot_id: int) -> None:
 
 
 def open_requests(session: Session) -> list[MeetingRequest]:
-    return list(session.exec(select(MeetingRequest).where(MeetingRequest.meeting_id.is_(None))
-                             .order_by(MeetingRequest.id)))
+    return list(
+        session.exec(select(MeetingRequest).where(MeetingRequest.meeting_id.is_(None)).order_by(MeetingRequest.id))
+    )
 
 
-def add_meeting(session: Session, *, slot_id: int, table_id: int, a_id: int, b_id: int, notes: str = "",
-                source_ref: str | None = None, state: str = "scheduled", booked_at: datetime | None = None) -> Meeting:
-    meeting = Meeting(slot_id=slot_id, table_id=table_id, attendee_a_id=a_id, attendee_b_id=b_id, notes=notes,
-                      source_ref=source_ref, state=state, booked_at=booked_at)
+def add_meeting(
+    session: Session,
+    *,
+    slot_id: int,
+    table_id: int,
+    a_id: int,
+    b_id: int,
+    notes: str = "",
+    source_ref: str | None = None,
+    state: str = "scheduled",
+    booked_at: datetime | None = None,
+) -> Meeting:
+    meeting = Meeting(
+        slot_id=slot_id,
+        table_id=table_id,
+        attendee_a_id=a_id,
+        attendee_b_id=b_id,
+        notes=notes,
+        source_ref=source_ref,
+        state=state,
+        booked_at=booked_at,
+    )
     session.add(meeting)
     return meeting
 
@@ -148,12 +176,18 @@ def no_shows_at_table(session: Session, slot_id: int, table_id: int) -> list[Mee
 def present_on_list(session: Session, list_name: str, since: datetime) -> dict[int, datetime]:
     """People whose last accepted, not annulled scan on the list ``list_name`` since ``since`` was
     an entry: attendee id -> when they came in."""
-    query = (select(CheckinRecord.attendee_id, CheckinRecord.direction, CheckinRecord.scanned_at)
-             .join(CheckinList, CheckinList.id == CheckinRecord.list_id)
-             .where(CheckinList.name == list_name, CheckinRecord.result == "ok",
-                    CheckinRecord.annulled_at.is_(None), CheckinRecord.attendee_id.is_not(None),
-                    CheckinRecord.scanned_at >= since)
-             .order_by(CheckinRecord.scanned_at, CheckinRecord.id))
+    query = (
+        select(CheckinRecord.attendee_id, CheckinRecord.direction, CheckinRecord.scanned_at)
+        .join(CheckinList, CheckinList.id == CheckinRecord.list_id)
+        .where(
+            CheckinList.name == list_name,
+            CheckinRecord.result == "ok",
+            CheckinRecord.annulled_at.is_(None),
+            CheckinRecord.attendee_id.is_not(None),
+            CheckinRecord.scanned_at >= since,
+        )
+        .order_by(CheckinRecord.scanned_at, CheckinRecord.id)
+    )
     present: dict[int, datetime] = {}
     for attendee_id, direction, scanned_at in session.exec(query):
         if direction == "exit":

@@ -3,7 +3,7 @@ version of eventdesk upgrades it in place.
 
 Opening a store that is already at the newest revision (every start of a desk) reads its one
 ``alembic_version`` row and the revision names of the migration files, without importing Alembic
-or loading the migration scripts (they cost a desk's start about 0.2 s of CPU and 9 MB).
+or loading the migration scripts (a cost at every start that only an upgrade needs).
 
 Any other start takes the store's migration lock first and reads the revision again once it holds
 it: desks started together after an upgrade of eventdesk wait for the one that migrates, then find
@@ -18,8 +18,8 @@ import re
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
@@ -43,7 +43,7 @@ def alembic_config(engine: Engine):
     return config
 
 
-def head_revision() -> str:
+def head_revision() -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory(str(MIGRATIONS)).get_current_head()
@@ -82,8 +82,8 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-# How long a starting desk waits for another one that is upgrading the store. Migration 0010
-# rewrote the tokens of 1,000,000 people in 6-9 min on a busy 2-core machine: well within it.
+# How long a starting desk waits for another one that is upgrading the store: long enough for a
+# migration that rewrites every person's search tokens in the largest store (docs/decisions.md).
 LOCK_WAIT_S = 30 * 60.0
 # SQLite: the write lock held longer than this is not another desk's scan or import batch (both
 # well under a second) but a migration: the waiting desk says why it waits.
@@ -92,9 +92,11 @@ SQLITE_NOTICE_AFTER_S = 1.0
 # two-integer one). The bytes of "eventdes".
 PG_LOCK_KEY = 0x6576656E74646573
 WAITING = "Another desk is upgrading the store; waiting for it to finish (up to {wait})."
-GAVE_UP = ("Another desk has been upgrading the store for {wait} and has not finished. Let it "
-           "finish (its screen opens when the store is ready), then start this desk again; if no other "
-           "desk is starting, another program holds the store: stop it and start this desk again.")
+GAVE_UP = (
+    "Another desk has been upgrading the store for {wait} and has not finished. Let it "
+    "finish (its screen opens when the store is ready), then start this desk again; if no other "
+    "desk is starting, another program holds the store: stop it and start this desk again."
+)
 
 
 def say_waiting(message: str) -> None:
@@ -104,8 +106,13 @@ def say_waiting(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def upgrade(engine: Engine, revision: str = "head", *, lock_wait_s: float = LOCK_WAIT_S,
-            waiting: Callable[[str], None] = say_waiting) -> None:
+def upgrade(
+    engine: Engine,
+    revision: str = "head",
+    *,
+    lock_wait_s: float = LOCK_WAIT_S,
+    waiting: Callable[[str], None] = say_waiting,
+) -> None:
     """Bring the schema to ``revision`` (the newest by default); a no-op when it is there. Waits
     (``lock_wait_s`` at most, ``waiting`` told once) while another process migrates the store."""
     head = known_head() if revision == "head" else None
@@ -127,6 +134,7 @@ def upgrade(engine: Engine, revision: str = "head", *, lock_wait_s: float = LOCK
 def hold_migration_lock(connection: Connection, wait_s: float, waiting: Callable[[str], None]) -> None:
     """Begin ``connection``'s transaction holding the store's migration lock, which it keeps until
     its commit or rollback; ``StoreError`` after ``wait_s`` without it."""
+
     def notice() -> None:
         waiting(WAITING.format(wait=_duration(wait_s)))
 
@@ -192,7 +200,7 @@ def _locked_revision(connection: Connection) -> str | None:
     return rows[0][0] if len(rows) == 1 else None
 
 
-def first_revision() -> str:
+def first_revision() -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory(str(MIGRATIONS)).get_base()

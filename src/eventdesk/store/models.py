@@ -5,9 +5,8 @@ A schema change here needs a migration in ``store/migrations/versions`` (see REA
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 from eventdesk.domain.clock import utcnow
@@ -20,7 +19,7 @@ def _created():
 
 class Event(SQLModel, table=True):
     __tablename__ = "event"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str
     venue: str = ""
     timezone: str = "UTC"
@@ -31,7 +30,7 @@ class Event(SQLModel, table=True):
 
 class Attendee(SQLModel, table=True):
     __tablename__ = "attendee"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     first_name: str = ""
     last_name: str = ""
     # The name the person is called by ("Rufname"), printed large on the badge; empty: first + last.
@@ -49,12 +48,12 @@ class Attendee(SQLModel, table=True):
     badge_code: str = Field(unique=True, index=True)
     # Key of the row in the system it came from (pretix secret, Eventbrite attendee #, ...),
     # so re-importing a file updates people instead of duplicating them.
-    source_ref: Optional[str] = Field(default=None, unique=True, index=True)
+    source_ref: str | None = Field(default=None, unique=True, index=True)
     walk_in: bool = False
     created_at: datetime = _created()
     updated_at: datetime = _created()
     # Set when the person's personal data was erased (GDPR): the row stays for the counts.
-    forgotten_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    forgotten_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
     @property
     def name(self) -> str:
@@ -94,18 +93,18 @@ class RevokedCode(SQLModel, table=True):
 
 class Room(SQLModel, table=True):
     __tablename__ = "room"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
-    capacity: Optional[int] = None
+    capacity: int | None = None
     position: int = 0  # display order
 
 
 class CheckinList(SQLModel, table=True):
     __tablename__ = "checkin_list"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     kind: str = "entrance"  # entrance | room | meetings
-    room_id: Optional[int] = Field(default=None, foreign_key="room.id")
+    room_id: int | None = Field(default=None, foreign_key="room.id")
     # Comma-separated categories admitted on this list; empty admits everybody.
     categories: str = ""
 
@@ -120,17 +119,17 @@ class CheckinRecord(SQLModel, table=True):
         Index("ix_checkin_record_attendee_list", "attendee_id", "list_id", "scanned_at", "id"),
         Index("ix_checkin_record_list_time", "list_id", "scanned_at"),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     nonce: str = Field(unique=True)  # one per scan; a replayed scan carries the same nonce
     code: str  # what was scanned, cleaned and cut to a sane length
-    attendee_id: Optional[int] = Field(default=None, foreign_key="attendee.id")
+    attendee_id: int | None = Field(default=None, foreign_key="attendee.id")
     list_id: int = Field(foreign_key="checkin_list.id")
     direction: str = "entry"  # entry | exit
     result: str  # ok, already_checked_in, unknown_code, cancelled, revoked, not_on_list, blocked
     desk: str = ""
     scanned_at: datetime = _created()
-    annulled_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
-    annulled_by: Optional[str] = None
+    annulled_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    annulled_by: str | None = None
 
 
 class Session(SQLModel, table=True):
@@ -139,8 +138,8 @@ class Session(SQLModel, table=True):
 
     __tablename__ = "session"
     __table_args__ = (Index("ix_session_room_start", "room_id", "start"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
-    source_ref: Optional[str] = Field(default=None, unique=True)  # guid / id in the imported file
+    id: int | None = Field(default=None, primary_key=True)
+    source_ref: str | None = Field(default=None, unique=True)  # guid / id in the imported file
     title: str
     type: str = "talk"  # talk, plenary, panel, break, registration, workshop, ...
     start: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
@@ -148,9 +147,9 @@ class Session(SQLModel, table=True):
     shift_minutes: int = 0
     fixed_end: bool = False  # the room must be free by ``end`` (a shift past it is flagged)
     status: str = "scheduled"  # scheduled | running | ended | cancelled
-    started_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
-    ended_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
-    room_id: Optional[int] = Field(default=None, foreign_key="room.id")
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    room_id: int | None = Field(default=None, foreign_key="room.id")
     track: str = ""
     chair: str = ""
     description: str = ""
@@ -159,7 +158,7 @@ class Session(SQLModel, table=True):
 
 class SessionSpeaker(SQLModel, table=True):
     __tablename__ = "session_speaker"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="session.id", index=True, ondelete="CASCADE")
     position: int = 0
     name: str
@@ -167,19 +166,19 @@ class SessionSpeaker(SQLModel, table=True):
     organisation: str = ""
     # The person behind the name (linked by e-mail or name at import, or by hand): their arrival
     # at the desk tells the chair the speaker is here. Indexed: a scan asks "does this person speak?".
-    attendee_id: Optional[int] = Field(default=None, foreign_key="attendee.id", index=True)
+    attendee_id: int | None = Field(default=None, foreign_key="attendee.id", index=True)
 
 
 class MeetingTable(SQLModel, table=True):
     __tablename__ = "meeting_table"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     number: int = Field(unique=True)
     label: str = ""
 
 
 class MeetingSlot(SQLModel, table=True):
     __tablename__ = "meeting_slot"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     start: datetime = Field(sa_type=UTCDateTime, nullable=False, unique=True)
     end: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
@@ -198,24 +197,24 @@ class Meeting(SQLModel, table=True):
             "table_id",
             unique=True,
             # PostgreSQL's option is added by postgresql_options(): naming it here would load
-            # SQLAlchemy's PostgreSQL dialect in every desk (~40 ms of each start on SQLite).
+            # SQLAlchemy's PostgreSQL dialect into every desk's start, also on SQLite.
             sqlite_where=text(LIVE_MEETINGS),
         ),
         Index("ix_meeting_a", "attendee_a_id", "slot_id"),
         Index("ix_meeting_b", "attendee_b_id", "slot_id"),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     slot_id: int = Field(foreign_key="meeting_slot.id")
     table_id: int = Field(foreign_key="meeting_table.id")
     attendee_a_id: int = Field(foreign_key="attendee.id")
     attendee_b_id: int = Field(foreign_key="attendee.id")
     state: str = "scheduled"  # scheduled, one_present, both_present, no_show, done, cancelled
-    a_present_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
-    b_present_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    a_present_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    b_present_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     notes: str = ""
-    source_ref: Optional[str] = None
+    source_ref: str | None = None
     # Set for a meeting booked at the desk while its slot runs: the no-show grace starts here.
-    booked_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    booked_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     updated_at: datetime = _created()
 
 
@@ -223,11 +222,11 @@ class MeetingRequest(SQLModel, table=True):
     """A wish to meet, not yet placed at a table and slot."""
 
     __tablename__ = "meeting_request"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     attendee_a_id: int = Field(foreign_key="attendee.id")
     attendee_b_id: int = Field(foreign_key="attendee.id")
     notes: str = ""
-    meeting_id: Optional[int] = Field(default=None, foreign_key="meeting.id")
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
     unplaced_reason: str = ""
 
 
@@ -242,9 +241,9 @@ class Unavailability(SQLModel, table=True):
 class PrintJob(SQLModel, table=True):
     __tablename__ = "print_job"
     __table_args__ = (Index("ix_print_job_state_printer", "state", "printer"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     kind: str = "badge"  # badge | slip | test
-    attendee_id: Optional[int] = Field(default=None, foreign_key="attendee.id", index=True)
+    attendee_id: int | None = Field(default=None, foreign_key="attendee.id", index=True)
     printer: str = ""  # printer name (from settings) or URL
     state: str = "pending"  # pending | printing | printed | failed | cancelled
     attempts: int = 0
@@ -253,17 +252,17 @@ class PrintJob(SQLModel, table=True):
     desk: str = ""
     created_at: datetime = _created()
     updated_at: datetime = _created()
-    printed_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
-    next_attempt_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    printed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     # The file a preview printer wrote (an absolute path): forgetting the person deletes it.
-    output_path: Optional[str] = Field(default=None, nullable=True)
+    output_path: str | None = Field(default=None, nullable=True)
 
 
 class AuditEntry(SQLModel, table=True):
     """Who changed what, when. ``detail`` names fields, not their personal values."""
 
     __tablename__ = "audit_entry"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     at: datetime = _created()
     desk: str = ""
     action: str
@@ -320,7 +319,7 @@ class DeskHeartbeat(SQLModel, table=True):
     started_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     app_version: str = ""
     printers: str = "[]"
-    journal_waiting: Optional[int] = None
+    journal_waiting: int | None = None
 
 
 def postgresql_options() -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 
@@ -40,10 +40,18 @@ class StoreListener(threading.Thread):
     first are handed over together, so 500 scans a second do not mean 500 screen refreshes).
     ``on_state(connected)`` is told when the connection comes and goes."""
 
-    def __init__(self, dsn: str, on_change: Callable[[frozenset[str]], None],
-                 on_state: Callable[[bool], None] | None = None, *, coalesce: float = 0.02,
-                 retry_seconds: float = 2.0, ping_seconds: float = 5.0, ping_timeout: float = 3.0,
-                 connect_timeout: int = 2) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        on_change: Callable[[frozenset[str]], None],
+        on_state: Callable[[bool], None] | None = None,
+        *,
+        coalesce: float = 0.02,
+        retry_seconds: float = 2.0,
+        ping_seconds: float = 5.0,
+        ping_timeout: float = 3.0,
+        connect_timeout: int = 2,
+    ) -> None:
         super().__init__(name="eventdesk-store-listener", daemon=True)
         self.dsn = dsn
         self.on_change = on_change
@@ -70,9 +78,16 @@ class StoreListener(threading.Thread):
         while not self._stop_event.is_set():
             try:
                 # Keepalives and a TCP user timeout: a cut cable is noticed in seconds, not hours.
-                with psycopg.connect(self.dsn, autocommit=True, connect_timeout=self.connect_timeout,
-                                     keepalives=1, keepalives_idle=5, keepalives_interval=2,
-                                     keepalives_count=2, tcp_user_timeout=5000) as connection:
+                with psycopg.connect(
+                    self.dsn,
+                    autocommit=True,
+                    connect_timeout=self.connect_timeout,
+                    keepalives=1,
+                    keepalives_idle=5,
+                    keepalives_interval=2,
+                    keepalives_count=2,
+                    tcp_user_timeout=5000,
+                ) as connection:
                     connection.execute(f"LISTEN {CHANNEL}")
                     self._set_connected(True)
                     if not first:
@@ -81,8 +96,11 @@ class StoreListener(threading.Thread):
                     self._listen(connection)
             except psycopg.Error as error:
                 if self.connected or first:
-                    log.warning("Live updates from the store paused (%s); retrying every %g s",
-                                type(error).__name__, self.retry_seconds)
+                    log.warning(
+                        "Live updates from the store paused (%s); retrying every %g s",
+                        type(error).__name__,
+                        self.retry_seconds,
+                    )
                 first = False
                 self._set_connected(False)
                 self._stop_event.wait(self.retry_seconds)
@@ -141,8 +159,12 @@ class StoreListener(threading.Thread):
             self.on_state(connected)
 
 
-def start_listener(engine: Engine, on_change: Callable[[frozenset[str]], None],
-                   on_state: Callable[[bool], None] | None = None, **options) -> StoreListener | None:
+def start_listener(
+    engine: Engine,
+    on_change: Callable[[frozenset[str]], None],
+    on_state: Callable[[bool], None] | None = None,
+    **options,
+) -> StoreListener | None:
     """A started listener for ``engine``'s store, or None on SQLite (poll there)."""
     if not can_listen(engine):
         return None

@@ -10,13 +10,32 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import Session, select
 
 from eventdesk.store.models import (
-    Attendee, AttendeeToken, AuditEntry, CheckinList, CheckinRecord, Meeting, MeetingRequest, MeetingSlot,
-    MeetingTable, PrintJob, RevokedCode, SessionSpeaker,
+    Attendee,
+    AttendeeToken,
+    AuditEntry,
+    CheckinList,
+    CheckinRecord,
+    Meeting,
+    MeetingRequest,
+    MeetingSlot,
+    MeetingTable,
+    PrintJob,
+    RevokedCode,
+    SessionSpeaker,
 )
 from eventdesk.store.models import Session as ProgrammeSession
 
-PERSONAL_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country",
-                   "note")
+PERSONAL_FIELDS = (
+    "first_name",
+    "last_name",
+    "badge_name",
+    "pronouns",
+    "organisation",
+    "role",
+    "email",
+    "country",
+    "note",
+)
 
 
 def _plain(row) -> dict:
@@ -30,22 +49,34 @@ def person_record(session: Session, attendee: Attendee) -> dict:
     lists = {c.id: c.name for c in session.exec(select(CheckinList))}
     scans = session.exec(select(CheckinRecord).where(CheckinRecord.attendee_id == aid).order_by(CheckinRecord.id))
     meetings = []
-    rows = session.exec(select(Meeting, MeetingSlot, MeetingTable)
-                        .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
-                        .join(MeetingTable, MeetingTable.id == Meeting.table_id)
-                        .where(or_(Meeting.attendee_a_id == aid, Meeting.attendee_b_id == aid))
-                        .order_by(MeetingSlot.start))
+    rows = session.exec(
+        select(Meeting, MeetingSlot, MeetingTable)
+        .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
+        .join(MeetingTable, MeetingTable.id == Meeting.table_id)
+        .where(or_(Meeting.attendee_a_id == aid, Meeting.attendee_b_id == aid))
+        .order_by(MeetingSlot.start)
+    )
     for meeting, slot, table in rows:
         other = session.get(Attendee, meeting.attendee_b_id if meeting.attendee_a_id == aid else meeting.attendee_a_id)
-        meetings.append({"start": slot.start.isoformat(), "end": slot.end.isoformat(), "table": table.number,
-                         "with": other.name if other else None,
-                         "with_organisation": other.organisation if other else None,
-                         "state": meeting.state, "notes": meeting.notes})
-    requests = session.exec(select(MeetingRequest).where(
-        or_(MeetingRequest.attendee_a_id == aid, MeetingRequest.attendee_b_id == aid)))
-    talks = session.exec(select(SessionSpeaker, ProgrammeSession)
-                         .join(ProgrammeSession, ProgrammeSession.id == SessionSpeaker.session_id)
-                         .where(SessionSpeaker.attendee_id == aid))
+        meetings.append(
+            {
+                "start": slot.start.isoformat(),
+                "end": slot.end.isoformat(),
+                "table": table.number,
+                "with": other.name if other else None,
+                "with_organisation": other.organisation if other else None,
+                "state": meeting.state,
+                "notes": meeting.notes,
+            }
+        )
+    requests = session.exec(
+        select(MeetingRequest).where(or_(MeetingRequest.attendee_a_id == aid, MeetingRequest.attendee_b_id == aid))
+    )
+    talks = session.exec(
+        select(SessionSpeaker, ProgrammeSession)
+        .join(ProgrammeSession, ProgrammeSession.id == SessionSpeaker.session_id)
+        .where(SessionSpeaker.attendee_id == aid)
+    )
     audit = session.exec(select(AuditEntry).where(AuditEntry.subject == f"attendee:{aid}").order_by(AuditEntry.id))
     return {
         "attendee": _plain(attendee),
@@ -54,8 +85,10 @@ def person_record(session: Session, attendee: Attendee) -> dict:
         "print_jobs": [_plain(j) for j in session.exec(select(PrintJob).where(PrintJob.attendee_id == aid))],
         "meetings": meetings,
         "meeting_requests": [_plain(r) for r in requests],
-        "sessions": [{"title": s.title, "start": s.start.isoformat(), "role": sp.role, "name_in_programme": sp.name}
-                     for sp, s in talks],
+        "sessions": [
+            {"title": s.title, "start": s.start.isoformat(), "role": sp.role, "name_in_programme": sp.name}
+            for sp, s in talks
+        ],
         "audit": [_plain(a) for a in audit],
     }
 
@@ -87,13 +120,20 @@ def erase_person(session: Session, attendee: Attendee, now: datetime) -> str:
     session.add(attendee)
     session.exec(delete(AttendeeToken).where(AttendeeToken.attendee_id == aid))  # search finds nothing
     session.exec(update(SessionSpeaker).where(SessionSpeaker.attendee_id == aid).values(attendee_id=None))
-    session.exec(update(Meeting).where(or_(Meeting.attendee_a_id == aid, Meeting.attendee_b_id == aid))
-                 .values(notes=""))
-    session.exec(update(MeetingRequest).where(
-        or_(MeetingRequest.attendee_a_id == aid, MeetingRequest.attendee_b_id == aid)).values(notes=""))
+    session.exec(
+        update(Meeting).where(or_(Meeting.attendee_a_id == aid, Meeting.attendee_b_id == aid)).values(notes="")
+    )
+    session.exec(
+        update(MeetingRequest)
+        .where(or_(MeetingRequest.attendee_a_id == aid, MeetingRequest.attendee_b_id == aid))
+        .values(notes="")
+    )
     return old_code
 
 
 def people_registered_before(session: Session, before: datetime) -> list[Attendee]:
-    return list(session.exec(select(Attendee).where(Attendee.created_at < before, Attendee.forgotten_at.is_(None))
-                             .order_by(Attendee.id)))
+    return list(
+        session.exec(
+            select(Attendee).where(Attendee.created_at < before, Attendee.forgotten_at.is_(None)).order_by(Attendee.id)
+        )
+    )

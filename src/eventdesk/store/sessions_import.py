@@ -3,7 +3,7 @@ the door list of each room. All run inside the caller's transaction."""
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import delete, func, insert
 from sqlmodel import Session, select
@@ -35,14 +35,21 @@ def insert_sessions(session: Session, rows: list[dict]) -> dict[str, int]:
     returns their ids by ``source_ref``. On-site fields start at their defaults."""
     if not rows:
         return {}
-    defaults = {"shift_minutes": 0, "fixed_end": False, "status": "scheduled", "started_at": None,
-                "ended_at": None, "chair": ""}
+    defaults = {
+        "shift_minutes": 0,
+        "fixed_end": False,
+        "status": "scheduled",
+        "started_at": None,
+        "ended_at": None,
+        "chair": "",
+    }
     session.exec(insert(ProgrammeSession), params=[{**defaults, **row} for row in rows])
     refs = [row["source_ref"] for row in rows]
     ids: dict[str, int] = {}
     for chunk in range(0, len(refs), 500):
         query = select(ProgrammeSession.source_ref, ProgrammeSession.id).where(
-            ProgrammeSession.source_ref.in_(refs[chunk:chunk + 500]))
+            ProgrammeSession.source_ref.in_(refs[chunk : chunk + 500])
+        )
         ids.update({ref: sid for ref, sid in session.exec(query)})
     return ids
 
@@ -53,8 +60,11 @@ def speaker_names(session: Session, session_ids: Iterable[int]) -> dict[int, lis
     result: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
     if not ids:
         return result
-    rows = session.exec(select(SessionSpeaker).where(SessionSpeaker.session_id.in_(ids))
-                        .order_by(SessionSpeaker.session_id, SessionSpeaker.position))
+    rows = session.exec(
+        select(SessionSpeaker)
+        .where(SessionSpeaker.session_id.in_(ids))
+        .order_by(SessionSpeaker.session_id, SessionSpeaker.position)
+    )
     for row in rows:
         result[row.session_id].append((row.name, row.role))
     return result
@@ -66,9 +76,12 @@ def replace_speakers(session: Session, speakers: dict[int, list[tuple[str, str]]
         return 0
     ids = list(speakers)
     for chunk in range(0, len(ids), 500):
-        session.exec(delete(SessionSpeaker).where(SessionSpeaker.session_id.in_(ids[chunk:chunk + 500])))
-    rows = [{"session_id": sid, "position": position, "name": name, "role": role}
-            for sid, people in speakers.items() for position, (name, role) in enumerate(people)]
+        session.exec(delete(SessionSpeaker).where(SessionSpeaker.session_id.in_(ids[chunk : chunk + 500])))
+    rows = [
+        {"session_id": sid, "position": position, "name": name, "role": role}
+        for sid, people in speakers.items()
+        for position, (name, role) in enumerate(people)
+    ]
     if rows:
         session.exec(insert(SessionSpeaker), params=rows)
     return len(rows)
@@ -76,12 +89,13 @@ def replace_speakers(session: Session, speakers: dict[int, list[tuple[str, str]]
 
 def ensure_room_list(session: Session, room: Room) -> tuple[CheckinList, bool]:
     """The check-in list of kind "room" for ``room``'s door scans (created when missing)."""
-    existing = session.exec(select(CheckinList).where(CheckinList.kind == "room",
-                                                      CheckinList.room_id == room.id)).first()
+    existing = session.exec(
+        select(CheckinList).where(CheckinList.kind == "room", CheckinList.room_id == room.id)
+    ).first()
     if existing is not None:
         return existing, False
     name = room.name
-    taken = {n for n in session.exec(select(CheckinList.name).where(CheckinList.name.startswith(room.name)))}
+    taken = set(session.exec(select(CheckinList.name).where(CheckinList.name.startswith(room.name))))
     suffix = 1
     while name in taken:  # "Main entrance" could also be a room's name
         suffix += 1

@@ -10,8 +10,9 @@ from eventdesk.store.models import Session as ProgrammeSession
 
 
 def attendees_by_status_and_category(session: Session) -> dict[tuple[str, str], int]:
-    rows = session.exec(select(Attendee.status, Attendee.category, func.count())
-                        .group_by(Attendee.status, Attendee.category))
+    rows = session.exec(
+        select(Attendee.status, Attendee.category, func.count()).group_by(Attendee.status, Attendee.category)
+    )
     return {(status, category): count for status, category, count in rows}
 
 

@@ -91,7 +91,7 @@ class EventDeskApp(AppBase):
         self.checkin_screen: CheckinScreen | None = None  # the check-in screen registers itself when mounted
         # Scans recognised before the check-in screen was up (a badge scanned while the desk
         # starts): it checks them in, in order, as soon as it is mounted.
-        self.scans_before_desk: list[tuple[str, float]] = []
+        self.scans_before_checkin_screen: list[tuple[str, float]] = []
         self._mode_before_printers = "checkin"
         self.scan_filter = BurstFilter(self.route_scan, self._hand_on_key, self.set_timer, self.call_later)
         self._screens_with_box: WeakKeyDictionary[Screen, bool] = WeakKeyDictionary()
@@ -161,7 +161,7 @@ class EventDeskApp(AppBase):
         if self.checkin_screen is not None:
             self.checkin_screen.take_scan(text, at)
         else:
-            self.scans_before_desk.append((text, at))
+            self.scans_before_checkin_screen.append((text, at))
 
     def on_print_reported(self, message: PrintReported) -> None:
         if self.live is not None:

@@ -21,7 +21,7 @@ from eventdesk.services import agenda as service
 from eventdesk.services.speakers import speaker_arrivals
 from eventdesk.services.agenda import AgendaError, Programme, SessionInfo
 from eventdesk.tui.messages import StoreChanged
-from eventdesk.tui.screens.base import DeskScreen
+from eventdesk.tui.screens.base import MainScreen
 from eventdesk.tui.widgets.session_detail import SessionDetail, flag_text, session_times
 from eventdesk.tui.widgets.live_table import LiveTable, Row
 
@@ -105,7 +105,7 @@ def _session_cells(info: SessionInfo, programme: Programme, at: datetime, curren
     )
 
 
-class AgendaScreen(DeskScreen):
+class AgendaScreen(MainScreen):
     CSS_PATH = stylesheet("agenda.tcss")
     HORIZONTAL_BREAKPOINTS = [(0, "-stacked"), (SIDE_BY_SIDE, "-side"), (200, "-wide")]
     WATCHES = frozenset({"agenda", "checkin"})  # check-ins: the speakers' arrival

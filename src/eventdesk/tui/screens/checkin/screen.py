@@ -26,7 +26,7 @@ from eventdesk.services import checkin as service
 from eventdesk.services.events import MAIN_ENTRANCE
 from eventdesk.services.storage import is_disk_full, store_room
 from eventdesk.tui.messages import StoreChanged
-from eventdesk.tui.screens.base import DeskScreen
+from eventdesk.tui.screens.base import MainScreen
 from eventdesk.tui.screens.checkin.banner import ROOMY_CLASS, ResultBanner, ScanNotice
 from eventdesk.tui.screens.checkin.big import big_text
 from eventdesk.tui.screens.checkin.figures import FiguresPanel
@@ -103,7 +103,7 @@ class RecentLoaded(Message):
         self.scans = scans  # (CheckinResult, annulled), newest first
 
 
-class CheckinScreen(DeskScreen):
+class CheckinScreen(MainScreen):
     CSS_PATH = stylesheet("checkin.tcss")
     WATCHES = frozenset({"checkin", "attendees", "print"})
     AUTO_FOCUS = "#scan-input"
@@ -222,7 +222,7 @@ class CheckinScreen(DeskScreen):
         self._load_lists()
         self._load_recent()
         self.set_interval(FIGURES_EVERY_S / 2, self._figures_tick)
-        early, self.app.scans_before_desk = self.app.scans_before_desk, []  # type: ignore[attr-defined]
+        early, self.app.scans_before_checkin_screen = self.app.scans_before_checkin_screen, []  # type: ignore[attr-defined]
         for text, at in early:
             self.take_scan(text, at)
 
