@@ -180,6 +180,17 @@ async def test_demo_agenda_now_next_and_plus_five_at_a_frozen_moment(demo_db):
         assert app.screen.query_one("#detail-countdown").value == "30:00"
 
 
+async def test_titles_take_the_room_of_an_empty_flags_column(demo_db):
+    from zoneinfo import ZoneInfo
+    from datetime import datetime
+
+    app = _app(demo_db, moment=datetime(2024, 5, 7, 10, 5, tzinfo=ZoneInfo("Europe/Brussels")))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _ready(app, pilot)
+        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "Pan-European value chains: attracting and maximising investment" in shown
+
+
 async def test_the_cursor_steps_over_room_headers_and_now_lines(sample):
     db, ids = sample
     app = _app(db)

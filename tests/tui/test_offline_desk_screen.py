@@ -77,6 +77,11 @@ async def test_the_header_says_offline_and_how_many_wait_and_reconciliation_list
             await _until(pilot, lambda: "OFFLINE" not in _header(app) and "online" in _header(app)
                          and not desk.offline, "the journal uploads by itself and the desk is online")
             assert desk.status().waiting == 0
+            # Last scans no longer shows a ✓ for the double, and the desk is told
+            await _until(pilot, lambda: "Server: Already checked in" in screen._recent_scans.text,
+                         "Last scans marks the double")
+            assert screen._recent_scans.text.count("✓") == 1
+            assert any("F11 Reconcile" in n.message for n in app._notifications)
 
             await pilot.press("f11")
             await _until(pilot, lambda: isinstance(app.screen, ReconcileScreen) and app.screen.loaded,

@@ -193,3 +193,99 @@ async def test_a_scan_on_the_agenda_is_a_check_in_at_the_desks_list_not_a_chair_
         assert "UNKNOWN CODE" in agenda.query_one(ScanNotice).text
         assert str(agenda.query_one("#agenda-day").render()) == day_before
     assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "unknown_code")]
+
+
+async def keys_at(pilot, app, keys: list[str], gap: float, after: float = 0.0) -> None:
+    """Keys queued at once, stamped ``gap`` seconds apart (a fast typist, a keyboard macro), the
+    first ``after`` seconds after the previous call's last key."""
+    start = keys_at.last + after if after else events.Key("a", "a").time
+    for index, key in enumerate(keys):
+        if isinstance(key, events.Paste):
+            app._driver.send_message(key)
+            continue
+        character = key if len(key) == 1 else {"tab": "\t", "enter": "\r", "space": " "}.get(key)
+        event = events.Key(_character_to_key(key) if len(key) == 1 else key, character)
+        event.time = keys_at.last = start + index * gap
+        app._driver.send_message(event)
+    await pilot.pause(0.2)
+    await desk(app).wait_idle()
+    await pilot.pause()
+
+keys_at.last = 0.0
+
+
+async def test_a_name_typed_fast_and_then_tab_lands_in_the_field_and_is_no_scan(demo_db):
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        form = await open_walk_in(pilot, app)
+        await keys_at(pilot, app, [*"Łukasiewicz", "tab"], 0.02)
+        assert form.query_one("#form-first_name").value == "Łukasiewicz"
+        assert form.focused is form.query_one("#form-last_name")
+        await keys_at(pilot, app, [*"Wojciechowska"], 0.02)
+        assert form.query_one("#form-last_name").value == "Wojciechowska"
+        assert "Unknown" not in desk(app)._recent_scans.text
+    assert _records(demo_db) == []
+
+
+async def test_a_name_pasted_into_the_form_lands_in_the_field_in_order_and_is_no_scan(demo_db):
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        form = await open_walk_in(pilot, app)
+        await keys_at(pilot, app, ["J", events.Paste("ędrzej"), "tab"], 0.02)
+        await keys_at(pilot, app, [*"Łukasiewicz", events.Paste("-Nowak"), "tab"], 0.02)
+        assert form.query_one("#form-first_name").value == "Jędrzej"
+        assert form.query_one("#form-last_name").value == "Łukasiewicz-Nowak"
+    assert _records(demo_db) == []
+
+
+async def test_a_tab_pressed_just_after_a_scan_still_moves_to_the_next_field(demo_db):
+    code = _code(demo_db, "Izsak")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        form = await open_walk_in(pilot, app)
+        await person_types(pilot, *"Anna")
+        await keys_at(pilot, app, [*code, "enter"], 0.001)
+        await keys_at(pilot, app, ["tab", *"Berg"], 0.15, after=0.06)
+        assert form.query_one("#form-first_name").value == "Anna"
+        assert form.query_one("#form-last_name").value == "Berg"
+    assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]
+
+
+PAGES = ("Lorem ipsum dolor sit amet Łukasiewicz " * 130)[:5000]
+
+
+async def test_pages_pasted_as_keys_into_the_scan_box_are_cut_and_the_next_scan_is_checked_in(demo_db):
+    from eventdesk.tui.scanning.input import MAX_TEXT
+
+    code = _code(demo_db, "Izsak")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        box = desk(app).scan_input
+        await keys_at(pilot, app, [ch if ch != " " else "space" for ch in PAGES], 0.0005)
+        assert box.value == PAGES[:MAX_TEXT]  # the rest was dropped, not typed
+        await keys_at(pilot, app, [*code, "enter"], 0.001, after=0.5)  # the next attendee, a moment later
+        assert desk(app).banner.kind == "ok" and "Kíncső Izsak" in desk(app).banner.text
+        app._driver.send_message(events.Paste(PAGES))
+        await pilot.pause()
+        assert len(box.value) == MAX_TEXT
+    assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]
+
+
+async def test_pages_pasted_into_a_form_field_are_cut_without_a_bell_for_each_key(demo_db):
+    from eventdesk.tui.screens.checkin.forms import FIELD_CHARS
+
+    code = _code(demo_db, "Nögel")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        form = await open_walk_in(pilot, app)
+        await keys_at(pilot, app, [ch if ch != " " else "space" for ch in PAGES], 0.0005)
+        assert form.query_one("#form-first_name").value == PAGES[:FIELD_CHARS]
+        assert app.bells == []
+        await keys_at(pilot, app, [*code, "enter"], 0.001, after=0.5)
+        assert app.screen is form and "Lukas Nögel" in desk(app).banner.text
+        app._driver.send_message(events.Paste(PAGES))
+        await keys_at(pilot, app, ["tab"], 0.01, after=0.5)
+        app._driver.send_message(events.Paste(PAGES))
+        await pilot.pause()
+        assert form.query_one("#form-last_name").value == PAGES[:FIELD_CHARS]
+    assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]

@@ -65,6 +65,7 @@ class OfflineDesk:
         self._copy_taken_at: tuple[datetime | None] | None = None  # the snapshot's time, once read
         self.badges: LocalBadges | None = None
         self.sync: DeskSync | None = None
+        self.last_upload: UploadReport | None = None
         if link is not None:
             link.on_change(self._link_changed)
 
@@ -335,14 +336,25 @@ class OfflineDesk:
             self.badges = LocalBadges(self)
             self.badges.start()
 
-    def undo_last(self) -> service.UndoResult:
-        """The desk's last check-in annulled: by the server while online; offline, this desk's
-        newest scan decided offline (annulled in the copy, never uploaded)."""
+    def undo_last(self, record_id: int | None = None) -> service.UndoResult:
+        """The desk's last check-in annulled: by the server while online (``record_id``: the one the
+        desk asked about); offline, this desk's newest scan decided offline (annulled in the copy,
+        never uploaded)."""
         if not self.offline or self.link.reachable:  # online, or uploading: the server decides
-            return self.request(service.undo_last, self.context, self.name, what="Undo")
+            return self.request(service.undo_last, self.context, self.name, record_id, what="Undo")
         return self._undo_offline()
 
-    def _undo_offline(self) -> service.UndoResult:
+    def undo_candidate(self) -> service.UndoResult:
+        """What ``undo_last`` would annul now; nothing changes."""
+        if not self.offline or self.link.reachable:
+            return self.request(service.undo_candidate, self.context, self.name, what="Undo")
+        entry = self._offline_undo_entry()
+        return self._undone(entry, badge_cancelled=False)
+
+    def scans_today(self, limit: int) -> list:
+        return self.request(service.desk_scans_today, self.context, limit, self.name, what="Last scans")
+
+    def _offline_undo_entry(self):
         from datetime import timedelta
 
         minutes = self.settings.undo_minutes
@@ -356,17 +368,24 @@ class OfflineDesk:
         if self._last_online_ok_at is not None and self._last_online_ok_at > entry.scanned_at:
             raise service.CheckinError("This desk's last check-in was made online: the server undoes it once it "
                                        "answers again (F9 then).")
-        local_list = self.copy.list_by_name(entry.list_name)
-        badge_cancelled = self.badges.cancel(entry.nonce) if self.badges is not None else False
-        if local_list is None or not self.copy.annul(entry.nonce, now, local_list.id):
-            raise service.CheckinError("That check-in was uploaded meanwhile: press F9 again once the header "
-                                       "says online.")
-        self.waiting = self.copy.waiting_count()
-        self._tell()
+        return entry
+
+    def _undone(self, entry, *, badge_cancelled: bool) -> service.UndoResult:
         found = self.copy.person(entry.person_id) if entry.person_id is not None else None
         return service.UndoResult(record_id=0, person=Person(**found) if found else None, direction=entry.direction,
                                   list_name=entry.list_name, scanned_at=entry.scanned_at,
                                   badge_cancelled=badge_cancelled, offline=True)
+
+    def _undo_offline(self) -> service.UndoResult:
+        entry = self._offline_undo_entry()
+        local_list = self.copy.list_by_name(entry.list_name)
+        badge_cancelled = self.badges.cancel(entry.nonce) if self.badges is not None else False
+        if local_list is None or not self.copy.annul(entry.nonce, self.clock.now(), local_list.id):
+            raise service.CheckinError("That check-in was uploaded meanwhile: press F9 again once the header "
+                                       "says online.")
+        self.waiting = self.copy.waiting_count()
+        self._tell()
+        return self._undone(entry, badge_cancelled=badge_cancelled)
 
     def register_walk_in(self, walk_in: service.WalkIn, list_name: str | None = None) -> service.CheckinResult:
         return self.request(service.register_walk_in, self.context, walk_in, list_name, self.name, what="A walk-in")
@@ -455,6 +474,7 @@ class OfflineDesk:
             report.waiting = self.waiting = self.copy.waiting_count()
             if report.waiting == 0 and self.link.reachable:
                 self.offline = False
+        self.last_upload = report  # before the listeners hear of it: the desk screen reads its refusals
         self._tell()
         return report
 
