@@ -208,7 +208,7 @@ async def keys_at(pilot, app, keys: list[str], gap: float, after: float = 0.0) -
         event.time = keys_at.last = start + index * gap
         app._driver.send_message(event)
     await pilot.pause(0.2)
-    await desk(app).wait_idle()
+    await checkin_screen(app).wait_idle()
     await pilot.pause()
 
 keys_at.last = 0.0
@@ -223,7 +223,7 @@ async def test_a_name_typed_fast_and_then_tab_lands_in_the_field_and_is_no_scan(
         assert form.focused is form.query_one("#form-last_name")
         await keys_at(pilot, app, [*"Wojciechowska"], 0.02)
         assert form.query_one("#form-last_name").value == "Wojciechowska"
-        assert "Unknown" not in desk(app)._recent_scans.text
+        assert "Unknown" not in checkin_screen(app)._recent_scans.text
     assert _records(demo_db) == []
 
 
@@ -260,11 +260,11 @@ async def test_pages_pasted_as_keys_into_the_scan_box_are_cut_and_the_next_scan_
     code = _code(demo_db, "Izsak")
     app = _app(demo_db)
     async with app.run_test(size=(160, 45)) as pilot:
-        box = desk(app).scan_input
+        box = checkin_screen(app).scan_input
         await keys_at(pilot, app, [ch if ch != " " else "space" for ch in PAGES], 0.0005)
         assert box.value == PAGES[:MAX_TEXT]  # the rest was dropped, not typed
         await keys_at(pilot, app, [*code, "enter"], 0.001, after=0.5)  # the next attendee, a moment later
-        assert desk(app).banner.kind == "ok" and "Kíncső Izsak" in desk(app).banner.text
+        assert checkin_screen(app).banner.kind == "ok" and "Kíncső Izsak" in checkin_screen(app).banner.text
         app._driver.send_message(events.Paste(PAGES))
         await pilot.pause()
         assert len(box.value) == MAX_TEXT
@@ -282,7 +282,7 @@ async def test_pages_pasted_into_a_form_field_are_cut_without_a_bell_for_each_ke
         assert form.query_one("#form-first_name").value == PAGES[:FIELD_CHARS]
         assert app.bells == []
         await keys_at(pilot, app, [*code, "enter"], 0.001, after=0.5)
-        assert app.screen is form and "Lukas Nögel" in desk(app).banner.text
+        assert app.screen is form and "Lukas Nögel" in checkin_screen(app).banner.text
         app._driver.send_message(events.Paste(PAGES))
         await keys_at(pilot, app, ["tab"], 0.01, after=0.5)
         app._driver.send_message(events.Paste(PAGES))

@@ -40,14 +40,14 @@ def detail_width(width: int) -> int:
 
 def agenda_columns(width: int, flags_width: int = FLAGS_WIDTH) -> list[tuple[str, str, int | None]]:
     """The columns for a screen ``width`` wide: titles get what time, state and delay leave, never
-    below ``MIN_TITLE``; the flags column is as wide as its widest flag (``flags_width``, none
-    without a flag) and goes first when room is short (a flagged title starts with ⚠ anyway)."""
+    below ``MIN_TITLE``; the flags column is as wide as its widest flag (``flags_width``; just its
+    heading without a flag) and goes first when room is short (a flagged title starts with ⚠ anyway)."""
     side = detail_width(width)
     available = width - (side + 2 if side else 0) - 2  # the detail's border, the scrollbar
     fixed = COLUMNS[:3]
     rest = available - sum(w + 2 for _, _, w in fixed)
-    flags_width = min(max(flags_width, len("Flags")), FLAGS_WIDTH) if flags_width else 0
-    if flags_width and rest - (flags_width + 2) - 2 >= MIN_TITLE:
+    flags_width = min(max(flags_width, len("Flags")), FLAGS_WIDTH)
+    if rest - (FLAGS_WIDTH + 2) - 2 >= MIN_TITLE:  # room for a flag whenever one comes
         return [*fixed, ("title", "Session", rest - flags_width - 4), ("flags", "Flags", flags_width)]
     return [*fixed, ("title", "Session", max(MIN_TITLE, rest - 2))]
 
