@@ -349,6 +349,7 @@ async def measure_app(path: str, codes: list[str], scans: int) -> dict[str, floa
     from eventdesk.services.context import open_context
     from eventdesk.tui.app import make_app
     from eventdesk.tui.screens.checkin.screen import CheckinScreen
+    from eventdesk.tui.textual_compat import app_driver
 
     context = open_context(path)
     app = make_app(context, watch_store=False)
@@ -358,7 +359,7 @@ async def measure_app(path: str, codes: list[str], scans: int) -> dict[str, floa
         screen = app.screen
         assert isinstance(screen, CheckinScreen)
         await screen.figures_ready()
-        driver = app._driver
+        driver = app_driver(app)
         driver.__class__ = painting_driver(type(driver))
         driver.screen = screen
         # A frame counts as showing the answer only if the banner was rendered into it after the

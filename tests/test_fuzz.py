@@ -25,6 +25,7 @@ from eventdesk.services.context import open_context
 from eventdesk.settings import Settings
 from eventdesk.store.attendees import save_attendee
 from eventdesk.store.models import Attendee
+from eventdesk.tui.textual_compat import rendered_lines
 
 FIXTURE_OK = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
 # What must never reach a terminal: C0/C1 controls (ESC starts ANSI and OSC sequences), bidi
@@ -80,12 +81,12 @@ PASTES = ["\x1b[2J\x1b[H", "\x1b]0;pwned\x07evil", "\u202egnirts", "ab\u200b\u20
 
 def _screen_text(app) -> list[str]:
     """The characters the compositor would write to the terminal, line by line."""
-    update = app.screen._compositor.render_full_update(simplify=True)
-    return ["".join(strip.text for strip in line) for line in update.strips]
+    return rendered_lines(app.screen)
 
 
 async def test_nasty_scans_and_names_reach_the_screen_only_as_harmless_text(tmp_db):
     from eventdesk.tui.app import make_app
+    from eventdesk.tui.textual_compat import app_driver
 
     context = open_context(tmp_db, Settings(db=tmp_db, desk="Fuzz desk"))
     codes = []
@@ -100,7 +101,7 @@ async def test_nasty_scans_and_names_reach_the_screen_only_as_harmless_text(tmp_
         for text in [*PASTES, *codes]:
             screen.scan_input.clear()  # a search left in the box stays there; start each paste afresh
             await pilot.pause()
-            app._driver.send_message(events.Paste(text))  # as a terminal delivers a paste
+            app_driver(app).send_message(events.Paste(text))  # as a terminal delivers a paste
             await pilot.pause()
             await screen.wait_idle()
             lines = _screen_text(app)
@@ -114,7 +115,7 @@ async def test_nasty_scans_and_names_reach_the_screen_only_as_harmless_text(tmp_
         # A search listing the people: each row keeps its columns in order, name before organisation.
         screen.scan_input.clear()
         await pilot.pause()
-        app._driver.send_message(events.Paste("Zero"))  # as a terminal delivers a paste
+        app_driver(app).send_message(events.Paste("Zero"))  # as a terminal delivers a paste
         await pilot.pause()
         await screen.wait_idle()
         await pilot.pause()

@@ -7,6 +7,7 @@ import pytest
 
 from agenda_sample import at, build, sample_app, wait_for
 from eventdesk.tui.screens.agenda.screen import AgendaScreen
+from eventdesk.tui.textual_compat import notifications
 from eventdesk.tui.widgets.live_table import LiveTable
 
 
@@ -23,7 +24,7 @@ async def _ready(app, pilot) -> LiveTable:
 
 
 def notes(app) -> str:
-    return " | ".join(str(n.message) for n in app._notifications)
+    return " | ".join(str(n.message) for n in notifications(app))
 
 
 async def test_s_on_a_session_further_down_is_refused_and_the_running_one_stays(sample):

@@ -13,6 +13,7 @@ from sqlmodel import select
 from agenda_sample import at, build, sample_app, wait_for
 from eventdesk.store.models import Session
 from eventdesk.tui.screens.agenda.screen import AgendaScreen
+from eventdesk.tui.textual_compat import rendered_lines
 from eventdesk.tui.widgets.live_table import LiveTable
 
 
@@ -187,7 +188,7 @@ async def test_titles_take_the_room_of_an_empty_flags_column(demo_db):
     app = _app(demo_db, moment=datetime(2024, 5, 7, 10, 5, tzinfo=ZoneInfo("Europe/Brussels")))
     async with app.run_test(size=(160, 45)) as pilot:
         await _ready(app, pilot)
-        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        shown = "\n".join(rendered_lines(app.screen))
         assert "Pan-European value chains: attracting and maximising investment" in shown
 
 

@@ -17,6 +17,7 @@ from eventdesk.tui.screens.checkin.screen import CheckinScreen
 from eventdesk.tui.screens.help.screen import HelpScreen
 from eventdesk.tui.screens.meetings.screen import MeetingsScreen
 from eventdesk.tui.screens.rooms.screen import RoomsScreen
+from eventdesk.tui.textual_compat import notifications
 from eventdesk.tui.widgets.status_header import StatusHeader
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -121,7 +122,7 @@ async def test_notifications_show_outside_text_literally_and_never_crash(tmp_db)
         app.screen.notify("Delayed 'Q&A [/]' by 5 min")
         app.notify("Booked Ann [bold]Acme\x1b[31m")
         await pilot.pause(0.3)
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in notifications(app)]
         assert "Delayed 'Q&A [/]' by 5 min" in messages
         assert "Booked Ann [bold]Acme\ufffd[31m" in messages
         assert app.is_running

@@ -10,6 +10,7 @@ from eventdesk.domain.clock import Clock
 from eventdesk.services.context import open_context
 from eventdesk.settings import Settings
 from eventdesk.tui.app import make_app
+from eventdesk.tui.textual_compat import notifications, timer_interval
 
 
 def _app(db: str, **settings):
@@ -23,7 +24,7 @@ async def test_backups_every_n_minutes_and_back_up_now_from_the_palette(tmp_db, 
     app = _app(tmp_db, backup_every_minutes=7, backup_keep=2, backup_dir=str(folder))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert app.backups is not None and app.backups._interval == 7 * 60
+        assert app.backups is not None and timer_interval(app.backups) == 7 * 60
         commands = {c.title: c for c in app.get_system_commands(app.screen)}
         assert "every 7 min" in commands["Back up now"].help
         for _ in range(3):
@@ -52,6 +53,6 @@ async def test_a_failing_backup_is_said_and_the_desk_stays_up(tmp_db, tmp_path):
         {c.title: c for c in app.get_system_commands(app.screen)}["Back up now"].callback()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in notifications(app)]
         assert any(m.startswith("Backup failed: Cannot create the backup folder") for m in messages)
         assert app.is_running

@@ -2,9 +2,9 @@
 scanner's next keys already wait in the app's queue must not hand the first keys to a form."""
 
 from textual import events
-from textual.keys import _character_to_key
 
 from eventdesk.tui.scanning.burst import BurstFilter
+from eventdesk.tui.textual_compat import key_for_character
 
 
 class Desk:
@@ -46,7 +46,7 @@ class Timer:
 
 
 def key(ch: str, at: float) -> events.Key:
-    event = events.Key(_character_to_key(ch), ch)
+    event = events.Key(key_for_character(ch), ch)
     event.time = at
     return event
 

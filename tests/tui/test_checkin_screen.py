@@ -18,6 +18,7 @@ from eventdesk.tui.app import make_app
 from eventdesk.tui.screens.checkin.screen import CheckinScreen
 from eventdesk.tui.screens.checkin.big import plain_letters, scaled_lines, wrapped_lines
 from eventdesk.tui.screens.checkin.forms import CorrectionForm, ReprintQuestion, WalkInForm
+from eventdesk.tui.textual_compat import app_driver, rendered_lines
 from eventdesk.tui.widgets.confirm import Confirm
 
 from checkin_desk import MOMENT, change_attendee, desk_app, open_desk, records, session_of
@@ -46,7 +47,7 @@ async def _scan(pilot, screen: CheckinScreen, *codes: str, suffix=("enter",)) ->
 async def _burst(pilot, screen: CheckinScreen, *codes: str) -> None:
     """Keys as a terminal delivers a USB scanner's burst: all queued at once, Enter last (Pilot's
     ``press`` waits for the app to idle after every key, slower than any scanner)."""
-    driver = screen.app._driver
+    driver = app_driver(screen.app)
     for code in codes:
         for ch in code:
             driver.send_message(events.Key(ch, ch))
@@ -244,7 +245,7 @@ async def test_a_code_that_arrives_in_two_chunks_is_read_whole(demo_db):
     pause between: the code is still the whole text, never its second half."""
     code = _code(demo_db, "Izsak")
     async with _desk(demo_db) as (app, pilot, screen):
-        driver = app._driver
+        driver = app_driver(app)
         for ch in code[:9]:
             driver.send_message(events.Key(ch, ch))
         await pilot.pause(0.2)  # the pause between the two chunks
@@ -255,7 +256,7 @@ async def test_a_code_that_arrives_in_two_chunks_is_read_whole(demo_db):
 
 async def test_garbage_in_two_chunks_is_one_unknown_code(demo_db):
     async with _desk(demo_db) as (app, pilot, screen):
-        driver = app._driver
+        driver = app_driver(app)
         for ch in "XXXXYYYY":
             driver.send_message(events.Key(ch, ch))
         await pilot.pause(0.2)
@@ -470,7 +471,7 @@ async def test_the_first_frame_after_the_answer_shows_it_and_the_last_scans_foll
         await pilot.pause()
         written: list[tuple[int, str]] = []
 
-        class Terminal(type(app._driver)):  # the headless driver, made to render frames as a terminal's does
+        class Terminal(type(app_driver(app))):  # the headless driver, made to render frames as a terminal's does
             @property
             def is_headless(self) -> bool:
                 return False
@@ -478,7 +479,7 @@ async def test_the_first_frame_after_the_answer_shows_it_and_the_last_scans_foll
             def write(self, data: str) -> None:
                 written.append((screen.results_shown, data))
 
-        app._driver.__class__ = Terminal
+        app_driver(app).__class__ = Terminal
         await _scan(pilot, screen, code)
         frames = [data for shown, data in written if shown == 1 and len(data) > 40]
         assert frames, "no frame after the answer"
@@ -633,7 +634,7 @@ async def test_the_desk_finds_people_by_badge_name_and_in_another_script(demo_db
 
 def _screen_text(app) -> str:
     """What the terminal shows, row by row, as plain characters."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    return "\n".join(rendered_lines(app.screen))
 
 
 def _figure_rows(app) -> list[str]:

@@ -19,6 +19,7 @@ from eventdesk.settings import Settings
 from eventdesk.store.models import Attendee, CheckinRecord, PrintJob
 from eventdesk.tui.kiosk_app import KioskError, make_kiosk_app
 from eventdesk.tui.screens.kiosk.screen import SEE_DESK, KioskPin, KioskScreen
+from eventdesk.tui.textual_compat import app_driver
 
 from checkin_desk import change_attendee, session_of
 
@@ -37,7 +38,7 @@ _session, _person = session_of, change_attendee  # what the check-in screen's te
 
 async def _burst(pilot, text: str) -> None:
     """Keys as a terminal delivers a scanner's burst (all queued at once, Enter last)."""
-    driver = pilot.app._driver
+    driver = app_driver(pilot.app)
     for ch in text:
         driver.send_message(events.Key(ch, ch))
     driver.send_message(events.Key("enter", "\r"))

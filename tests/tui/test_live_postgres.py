@@ -15,6 +15,7 @@ from eventdesk.domain.clock import Clock
 from eventdesk.services.context import open_context
 from eventdesk.settings import Settings
 from eventdesk.tui.app import make_app
+from eventdesk.tui.textual_compat import notifications
 
 pytestmark = pytest.mark.postgres
 
@@ -47,7 +48,7 @@ async def _until(pilot, condition, what: str, timeout: float = 20.0) -> None:
 
 
 def _errors(app) -> list[str]:
-    return [n.message for n in app._notifications if n.severity == "error"]
+    return [n.message for n in notifications(app) if n.severity == "error"]
 
 
 async def test_an_app_on_postgresql_refreshes_its_figures_after_another_processs_scan(demo_on_pg):

@@ -17,6 +17,7 @@ from eventdesk.tui.screens.meetings.screen import MeetingsScreen
 from eventdesk.tui.screens.meetings.booking import BookingForm
 from eventdesk.tui.screens.meetings.grid import MeetingGrid, NoShowList
 from eventdesk.tui.screens.meetings.standby import ConfirmNoShow, PersonPicker, StandbyOffer
+from eventdesk.tui.textual_compat import notifications
 from meetings_sample import PEOPLE, at, meetings  # noqa: F401
 
 ANA, BEN, CHEN, EVE, FINN = (PEOPLE[k][4] for k in ("ana", "ben", "chen", "eve", "finn"))
@@ -238,17 +239,17 @@ async def test_f9_queues_the_scanned_persons_slip(meetings, tmp_path):
         await settle(app, pilot)
         await pilot.press("f9")
         await pilot.pause()
-        assert "Scan the person's badge first" in " ".join(str(n.message) for n in app._notifications)
+        assert "Scan the person's badge first" in " ".join(str(n.message) for n in notifications(app))
         # no printer configured: the desk is told how to add one
         await scan(app, pilot, BEN)
         await pilot.press("f9")
         await settle(app, pilot)
-        assert "No printer is configured" in " ".join(str(n.message) for n in app._notifications)
+        assert "No printer is configured" in " ".join(str(n.message) for n in notifications(app))
         meetings.settings = replace(meetings.settings, printers={"slips": f"preview://{tmp_path}"},
                                     default_printer="slips")
         await pilot.press("f9")
         await settle(app, pilot)
-        assert "Slip queued on slips." in " ".join(str(n.message) for n in app._notifications)
+        assert "Slip queued on slips." in " ".join(str(n.message) for n in notifications(app))
     with Session(meetings.engine) as session:
         jobs = session.exec(select(PrintJob)).all()
     assert [(j.kind, j.printer) for j in jobs] == [("slip", "slips")]
@@ -370,7 +371,7 @@ async def test_two_no_shows_confirmed_then_their_waiting_people_booked_together_
         assert "✓ Ana Šermukšnytė" in row and "Chen Wei" in row and row.endswith("| one present")
         assert "Free tables now (2): 3, 4" in text_of(screen, "#meetings-free")
         assert "Half-free" not in text_of(screen, "#meetings-free")
-        notes = " ".join(str(n.message) for n in app._notifications)
+        notes = " ".join(str(n.message) for n in notifications(app))
         assert "Booked table 1: Ana Šermukšnytė with Chen Wei. Both slips are printing." in notes
     with Session(meetings.engine) as session:
         jobs = session.exec(select(PrintJob).where(PrintJob.kind == "slip")).all()

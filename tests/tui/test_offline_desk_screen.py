@@ -10,6 +10,8 @@ import asyncio
 import pytest
 from textual import events
 
+from eventdesk.tui.textual_compat import app_driver, notifications
+
 from offline_sample import TcpProxy, offline_event
 
 pytestmark = pytest.mark.postgres
@@ -24,7 +26,7 @@ async def _until(pilot, condition, what: str, rounds: int = 600) -> None:
 
 
 async def _scan(pilot, screen, code: str) -> None:
-    driver = screen.app._driver
+    driver = app_driver(screen.app)
     for ch in code:
         driver.send_message(events.Key(ch, ch))
     driver.send_message(events.Key("enter", "\r"))
@@ -81,7 +83,7 @@ async def test_the_header_says_offline_and_how_many_wait_and_reconciliation_list
             await _until(pilot, lambda: "Server: Already checked in" in screen._recent_scans.text,
                          "Last scans marks the double")
             assert screen._recent_scans.text.count("✓") == 1
-            assert any("F11 Reconcile" in n.message for n in app._notifications)
+            assert any("F11 Reconcile" in n.message for n in notifications(app))
 
             await pilot.press("f11")
             await _until(pilot, lambda: isinstance(app.screen, ReconcileScreen) and app.screen.loaded,

@@ -15,6 +15,7 @@ from eventdesk.store.attendees import save_attendee
 from eventdesk.store.models import Attendee, PrintJob
 from eventdesk.tui.app import make_app
 from eventdesk.tui.screens.printers.screen import PrintersScreen
+from eventdesk.tui import textual_compat
 from eventdesk.tui.widgets.badge_preview import BadgePreview, badge_blocks
 from eventdesk.tui.widgets.live_table import LiveTable
 
@@ -45,7 +46,7 @@ def job_state(context, job_id: int) -> str:
 
 
 def notifications(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [n.message for n in textual_compat.notifications(app)]
 
 
 async def test_f7_shows_printers_with_health(desk):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from sqlmodel import select
 from textual import events
-from textual.keys import _character_to_key
 
 from eventdesk.store.models import Attendee, PrintJob
 from eventdesk.tui.screens.agenda.screen import AgendaScreen
@@ -15,15 +14,16 @@ from eventdesk.tui.screens.checkin.screen import CheckinScreen
 from eventdesk.tui.screens.printers.screen import PrintersScreen
 from eventdesk.tui.screens.checkin.banner import ScanNotice
 from eventdesk.tui.screens.checkin.forms import CorrectionForm, ReprintQuestion, WalkInForm
+from eventdesk.tui.textual_compat import app_driver, key_for_character
 
 from test_checkin_screen import _app, _code, _records, _session
 
 
 async def scanner(pilot, app, code: str, suffix: tuple[str, ...] = ("enter",)) -> None:
     """Keys as a USB scanner delivers them: all at once, Enter last."""
-    driver = app._driver
+    driver = app_driver(app)
     for ch in code:
-        driver.send_message(events.Key(_character_to_key(ch), ch))
+        driver.send_message(events.Key(key_for_character(ch), ch))
     for key in suffix:
         driver.send_message(events.Key(key, "\r" if key in ("enter", "ctrl+m") else None))
     await pilot.pause()
@@ -201,12 +201,12 @@ async def keys_at(pilot, app, keys: list[str], gap: float, after: float = 0.0) -
     start = keys_at.last + after if after else events.Key("a", "a").time
     for index, key in enumerate(keys):
         if isinstance(key, events.Paste):
-            app._driver.send_message(key)
+            app_driver(app).send_message(key)
             continue
         character = key if len(key) == 1 else {"tab": "\t", "enter": "\r", "space": " "}.get(key)
-        event = events.Key(_character_to_key(key) if len(key) == 1 else key, character)
+        event = events.Key(key_for_character(key) if len(key) == 1 else key, character)
         event.time = keys_at.last = start + index * gap
-        app._driver.send_message(event)
+        app_driver(app).send_message(event)
     await pilot.pause(0.2)
     await checkin_screen(app).wait_idle()
     await pilot.pause()
@@ -265,7 +265,7 @@ async def test_pages_pasted_as_keys_into_the_scan_box_are_cut_and_the_next_scan_
         assert box.value == PAGES[:MAX_TEXT]  # the rest was dropped, not typed
         await keys_at(pilot, app, [*code, "enter"], 0.001, after=0.5)  # the next attendee, a moment later
         assert checkin_screen(app).banner.kind == "ok" and "Kíncső Izsak" in checkin_screen(app).banner.text
-        app._driver.send_message(events.Paste(PAGES))
+        app_driver(app).send_message(events.Paste(PAGES))
         await pilot.pause()
         assert len(box.value) == MAX_TEXT
     assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]
@@ -283,9 +283,9 @@ async def test_pages_pasted_into_a_form_field_are_cut_without_a_bell_for_each_ke
         assert app.bells == []
         await keys_at(pilot, app, [*code, "enter"], 0.001, after=0.5)
         assert app.screen is form and "Lukas Nögel" in checkin_screen(app).banner.text
-        app._driver.send_message(events.Paste(PAGES))
+        app_driver(app).send_message(events.Paste(PAGES))
         await keys_at(pilot, app, ["tab"], 0.01, after=0.5)
-        app._driver.send_message(events.Paste(PAGES))
+        app_driver(app).send_message(events.Paste(PAGES))
         await pilot.pause()
         assert form.query_one("#form-last_name").value == PAGES[:FIELD_CHARS]
     assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]

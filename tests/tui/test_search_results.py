@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from textual import events
 
+from eventdesk.tui.textual_compat import app_driver, rendered_lines
+
 from checkin_desk import change_attendee, open_desk, records
 
 
@@ -19,7 +21,7 @@ async def _type(pilot, *keys: str) -> None:
 
 def _shown(app) -> str:
     """What the terminal shows, as plain characters."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    return "\n".join(rendered_lines(app.screen))
 
 
 def _painted_rows(results) -> list[str]:
@@ -132,7 +134,7 @@ async def test_a_name_typed_as_fast_as_a_scanner_is_searched_once_the_keys_pause
     """Keys a millisecond apart may be a scanner's: the search waits for the pause after the last
     of them, then answers the whole text (not the text as it was when the first keys came)."""
     async with open_desk(demo_db) as (app, pilot, screen):
-        driver = app._driver
+        driver = app_driver(app)
         for ch in "nogel":
             driver.send_message(events.Key(ch, ch))
         await pilot.pause()

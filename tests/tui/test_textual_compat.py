@@ -8,11 +8,15 @@ import inspect
 
 import pytest
 import textual
+import textual.keys
 from textual import events
 from textual.app import App, ComposeResult
+from textual.driver import Driver
 from textual.geometry import Size
+from textual.notifications import Notifications
 from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
@@ -37,6 +41,22 @@ def test_the_private_methods_eventdesk_calls_are_there(owner, name, expected):
     assert params(method) == expected, (
         f"Textual {textual.__version__}: {owner.__name__}.{name}{inspect.signature(method)} changed "
         "(tui/textual_compat.py)")
+
+
+def test_the_private_helpers_and_fields_the_tests_read_are_there():
+    assert callable(getattr(textual.keys, "_character_to_key", None)), (
+        f"Textual {textual.__version__}: textual.keys._character_to_key is gone (tui/textual_compat.py)")
+    assert params(textual.keys._character_to_key) == ["character"], (
+        f"Textual {textual.__version__}: textual.keys._character_to_key changed (tui/textual_compat.py)")
+    app = ProbeApp()
+    assert isinstance(getattr(app, "_notifications", None), Notifications), (
+        f"Textual {textual.__version__}: App._notifications is no Notifications any more (tui/textual_compat.py)")
+    assert hasattr(app, "_driver"), f"Textual {textual.__version__}: App._driver is gone (tui/textual_compat.py)"
+    assert callable(getattr(getattr(Screen(), "_compositor", None), "render_strips", None)), (
+        f"Textual {textual.__version__}: Screen._compositor.render_strips is gone (tui/textual_compat.py)")
+    timer = Timer(app, 7)
+    assert getattr(timer, "_interval", None) == 7, (
+        f"Textual {textual.__version__}: Timer._interval is gone or no longer the interval (tui/textual_compat.py)")
 
 
 def test_the_footer_still_has_its_bindings_ready_reactive():
@@ -76,6 +96,26 @@ async def test_the_compat_functions_work_on_a_running_app():
         footer = Footer()
         textual_compat.mark_footer_bindings_ready(footer)
         assert footer._bindings_ready is True
+
+        app.notify("Toast one")
+        await pilot.pause()
+        assert [n.message for n in textual_compat.notifications(app)] == ["Toast one"]
+
+        driver = textual_compat.app_driver(app)
+        assert isinstance(driver, Driver), (
+            f"Textual {textual.__version__}: App._driver is no Driver (tui/textual_compat.py)")
+        for ch in "a-":
+            driver.send_message(events.Key(textual_compat.key_for_character(ch), ch))
+        await pilot.pause()
+        assert box.value == "xa-"  # keys queued on the driver are typed as a terminal's
+        assert textual_compat.key_for_character("-") == "minus"
+
+        await pilot.pause()
+        lines = textual_compat.rendered_lines(app.screen)
+        assert len(lines) == 10 and all(len(line) == 50 for line in lines)
+        assert any("xa-" in line for line in lines)  # the box's text as the terminal shows it
+
+        assert textual_compat.timer_interval(app.set_interval(3, lambda: None, pause=True)) == 3
 
 
 class Recording(Input):

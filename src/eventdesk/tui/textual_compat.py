@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from typing import Callable
 
-from textual import events
+from textual import events, keys
 from textual.app import App
 from textual.dom import DOMNode
+from textual.driver import Driver
 from textual.geometry import Size
+from textual.notifications import Notification
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
@@ -64,3 +67,32 @@ def before_input_value_watcher(name: str) -> Callable[[type[Input]], type[Input]
         return cls
 
     return decorate
+
+
+# What the tests (and benchmarks) read of a running app that Textual keeps to itself.
+
+
+def notifications(app: App) -> list[Notification]:
+    """The app's toasts still on show, oldest first."""
+    return list(app._notifications)
+
+
+def app_driver(app: App) -> Driver:
+    """The driver the app runs on: ``send_message`` on it queues input as a terminal delivers it."""
+    assert app._driver is not None, "the app is not running"
+    return app._driver
+
+
+def rendered_lines(screen: Screen) -> list[str]:
+    """The screen's rows as plain characters, as its compositor would write them to the terminal."""
+    return [strip.text for strip in screen._compositor.render_strips()]
+
+
+def key_for_character(character: str) -> str:
+    """The key name Textual gives a typed ``character`` ("-" is "minus", "a" is "a")."""
+    return keys._character_to_key(character)
+
+
+def timer_interval(timer: Timer) -> float:
+    """The seconds between a timer's ticks."""
+    return timer._interval
