@@ -97,12 +97,11 @@ def check_printer(context: Context, name: str, url: str, print_test: bool):
     detail = f"printer {name} ({url}): {health.state}" + (f" ({health.detail})" if health.detail else "")
     if print_test:
         rendered = test_badge(context, context.settings, name)
-        assert rendered.image is not None  # only preflight_badge leaves the image out
         decoded = _decode_qr(rendered.image)
         if decoded is not None and decoded != TEST_CODE:
             return FAIL, f"printer {name}: the test badge's QR code reads '{decoded}', not '{TEST_CODE}'"
         try:
-            where = print_image(url, rendered.image, context.settings, name="test")
+            where = print_image(url, rendered.drawn(), context.settings, name="test")
         except PrinterError as error:
             return FAIL, str(error)
         detail += f"; test badge printed ({where})" + ("" if decoded is None else ", its QR code decodes back")
