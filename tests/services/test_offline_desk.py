@@ -268,3 +268,33 @@ def test_offline_figures_come_from_the_copy_and_the_journal_and_say_so(event_url
         == (3, 150, 3)
     assert offline.last_scan_at is not None and offline.waiting == 147
     desk.stop()
+
+
+def test_undo_offline_annuls_this_desks_last_offline_scan_which_never_goes_up(event_url, proxy, tmp_path):
+    """Issue 19, what to build 2: undo of this desk's own scans works offline. The annulled scan
+    leaves the person as before it (scanned again: ok), and it is not uploaded."""
+    from eventdesk.services.checkin import CheckinError
+
+    url, codes = event_url
+    desk = _desk(proxy.url(_database(url)), "Desk A", tmp_path)
+    desk.refresh()
+    proxy.cut()
+    kept = desk.check_in(codes[0])
+    wrong = desk.check_in(codes[1])
+    undone = desk.undo_last()
+    again = desk.check_in(codes[1])
+    assert (kept.result, wrong.result, again.result) == ("ok", "ok", "ok")
+    assert undone.person.badge_code == codes[1] and undone.scanned_at == wrong.scanned_at
+    assert desk.status().waiting == 2
+    desk.undo_last()  # the re-scan
+    desk.undo_last()  # and the first one
+    with pytest.raises(CheckinError, match="Nothing to undo offline"):
+        desk.undo_last()
+    assert desk.find("person1 nogel1").states == {}
+
+    proxy.restore()
+    assert desk.link.probe()
+    report = desk.upload()
+    assert report.waiting == 0 and report.uploaded == [] and not desk.offline
+    assert _records(url) == []  # nothing annulled went up
+    desk.stop()

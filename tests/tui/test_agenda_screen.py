@@ -81,7 +81,9 @@ async def test_plus_five_moves_exactly_the_sessions_it_should_and_minus_five_und
         await pilot.press("plus")
         await wait_for(pilot, lambda: cell(table, ids["Digital transition"], "delay") == "+5 min")
         assert shifts(db) == {**{t: 0 for t in ids}, "Green transition": 5, "Digital transition": 5}
-        assert cell(table, ids["Green transition"], "time") == "11:05–11:50"
+        # Green transition runs at this moment (11:20): it keeps its start and ends 5 minutes later.
+        assert cell(table, ids["Green transition"], "time") == "11:00–11:50"
+        assert cell(table, ids["Green transition"], "delay") == "+5 min"
         assert cell(table, ids["Digital transition"], "time") == "11:50–12:35"
         assert cell(table, ids["Skills"], "time") == "12:40–13:20"
         assert cell(table, ids["Value chains"], "flags") == "⚠ speaker clash"  # Ana is in Room A until 12:35
@@ -176,6 +178,17 @@ async def test_demo_agenda_now_next_and_plus_five_at_a_frozen_moment(demo_db):
         assert cell(table, value_chains, "time") == "10:35–11:20"
         assert cell(table, report, "time") == "17:15–17:45"
         assert app.screen.query_one("#detail-countdown").value == "30:00"
+
+
+async def test_titles_take_the_room_of_an_empty_flags_column(demo_db):
+    from zoneinfo import ZoneInfo
+    from datetime import datetime
+
+    app = _app(demo_db, moment=datetime(2024, 5, 7, 10, 5, tzinfo=ZoneInfo("Europe/Brussels")))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _ready(app, pilot)
+        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "Pan-European value chains: attracting and maximising investment" in shown
 
 
 async def test_the_cursor_steps_over_room_headers_and_now_lines(sample):

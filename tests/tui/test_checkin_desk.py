@@ -14,7 +14,7 @@ from eventdesk.settings import Settings
 from eventdesk.tui.app import make_app
 
 from test_checkin_screen import MOMENT, _burst, _code, _records, _scan
-from test_scan_anywhere import desk
+from test_scan_anywhere import checkin_screen
 
 
 def _app(db: str, **settings):
@@ -37,7 +37,7 @@ async def test_exit_mode_shows_a_large_exit_and_its_own_colour(demo_db):
     inside, never_came = _code(demo_db, "Nögel"), _code(demo_db, "Przeor")
     app = _app(demo_db)
     async with app.run_test(size=(160, 45)) as pilot:
-        screen = desk(app)
+        screen = checkin_screen(app)
         await _scan(pilot, screen, inside)
         mark = screen.query_one("#exit-mark", Static)
         assert not mark.display and not screen.has_class("-exit-mode")
@@ -57,7 +57,7 @@ async def test_exit_mode_shows_a_large_exit_and_its_own_colour(demo_db):
 async def test_exit_mode_falls_back_to_entry_after_the_idle_time(demo_db):
     app = _app(demo_db, exit_fallback_minutes=0.1)  # 6 s
     async with app.run_test(size=(160, 45)) as pilot:
-        screen = desk(app)
+        screen = checkin_screen(app)
         await pilot.press("f10")
         await pilot.pause()
         assert screen.direction == "exit"
@@ -73,7 +73,7 @@ async def test_the_last_scans_keep_a_refused_scan_in_sight(demo_db):
     first, second = _code(demo_db, "Izsak"), _code(demo_db, "Nögel")
     app = _app(demo_db)
     async with app.run_test(size=(160, 45)) as pilot:
-        screen = desk(app)
+        screen = checkin_screen(app)
         await _burst(pilot, screen, first, "GARBAGE00000000", second)
         assert "Lukas Nögel" in screen.banner.text  # the banner moved on
         recent = screen.query_one("#recent-scans")
@@ -102,7 +102,7 @@ async def test_a_dead_printer_stays_in_sight_and_ctrl_o_moves_every_waiting_badg
     codes = [_code(demo_db, name) for name in ("Izsak", "Nögel", "Przeor")]
     app = _printer_app(demo_db, refused_url, tmp_path / "back")
     async with app.run_test(size=(160, 45)) as pilot:
-        screen = desk(app)
+        screen = checkin_screen(app)
         line = screen.query_one("#printer-state", Static)
         await _scan(pilot, screen, codes[0])
         await until(pilot, lambda: line.has_class("-trouble"))  # the first attempt failed
@@ -134,7 +134,7 @@ async def test_a_changed_organisation_offers_the_reprint_and_ctrl_b_reprints(dem
     code = _code(demo_db, "Izsak")
     app = _app(demo_db)
     async with app.run_test(size=(160, 45)) as pilot:
-        screen = desk(app)
+        screen = checkin_screen(app)
         await _scan(pilot, screen, code)
         await pilot.press("f8")
         await pilot.pause()
@@ -165,7 +165,7 @@ async def test_every_screen_and_desk_action_is_in_the_command_palette(demo_db):
         for title in ("Go to Check-in", "Go to Agenda", "Go to Rooms", "Go to Meetings", "Go to Printers",
                       "Walk-in", "Correct details", "Reprint badge", "Badges to another printer", "Help"):
             assert title in titles
-        keys = {binding.key for binding in desk(app).BINDINGS}
+        keys = {binding.key for binding in checkin_screen(app).BINDINGS}
         assert "ctrl+l" not in keys  # Ctrl+L means the meetings' scan box, nothing else
 
 
@@ -196,7 +196,7 @@ async def test_the_forms_fit_a_small_terminal_with_every_button_and_label_whole(
     for size in ((80, 24), (100, 30)):
         app = _app(demo_db)
         async with app.run_test(size=size) as pilot:
-            screen = desk(app)
+            screen = checkin_screen(app)
             await _scan(pilot, screen, _code(demo_db, "Izsak"))
             for key, form_type in (("f6", WalkInForm), ("f8", CorrectionForm)):
                 await pilot.press(key)

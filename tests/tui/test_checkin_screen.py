@@ -18,6 +18,7 @@ from eventdesk.tui.app import make_app
 from eventdesk.tui.screens.checkin.screen import CheckinScreen
 from eventdesk.tui.screens.checkin.big import plain_letters, scaled_lines, wrapped_lines
 from eventdesk.tui.screens.checkin.forms import CorrectionForm, ReprintQuestion, WalkInForm
+from eventdesk.tui.widgets.confirm import Confirm
 
 from checkin_desk import MOMENT, change_attendee, desk_app, open_desk, records, session_of
 
@@ -281,17 +282,98 @@ async def test_a_short_name_with_enter_and_no_choice_records_nothing(demo_db):
     assert _records(demo_db) == []
 
 
+async def _undo(pilot, screen: CheckinScreen, answer: str = "enter") -> Confirm:
+    """F9, then the answer to its question; the question is returned."""
+    await _keys(pilot, screen, "f9")
+    await screen.app.workers.wait_for_complete()
+    await pilot.pause()
+    question = screen.app.screen
+    assert isinstance(question, Confirm)
+    await _keys(pilot, screen, answer)
+    return question
+
+
 async def test_undo_annuls_the_desks_last_check_in(demo_db):
     code = _code(demo_db, "Izsak")
     async with _desk(demo_db) as (app, pilot, screen):
         await _scan(pilot, screen, code)
-        await _keys(pilot, screen, "f9")
+        await _undo(pilot, screen)
         assert "UNDONE" in screen.banner.text
         await _scan(pilot, screen, code)
         assert screen.banner.kind == "ok"
     records = _records(demo_db)
     assert [(r.result, r.annulled_at is not None, r.annulled_by) for r in records] == [
         ("ok", True, "Desk 2"), ("ok", False, None)]
+
+
+async def test_undo_asks_whose_check_in_it_annuls_and_esc_keeps_it(demo_db):
+    izsak, nogel = _code(demo_db, "Izsak"), _code(demo_db, "Nögel")
+    async with _desk(demo_db) as (app, pilot, screen):
+        await _scan(pilot, screen, izsak, nogel)
+        question = await _undo(pilot, screen, "escape")
+        assert "Lukas Nögel" in question.text and "08:30:00" in question.text
+        assert app.screen is screen and [r.annulled_at for r in _records(demo_db)] == [None, None]
+        await _undo(pilot, screen, "y")
+        assert "UNDONE" in screen.banner.text
+        recent = screen._recent_scans.text
+        assert "↶ Lukas Nögel  Undone" in recent and "✓ Lukas Nögel" not in recent
+        assert "✓ Kíncső Izsak" in recent
+    assert [r.annulled_at is not None for r in _records(demo_db)] == [False, True]
+
+
+async def test_a_scan_while_undo_asks_is_checked_in_and_answers_nothing(demo_db):
+    izsak, nogel = _code(demo_db, "Izsak"), _code(demo_db, "Nögel")
+    async with _desk(demo_db) as (app, pilot, screen):
+        await _scan(pilot, screen, izsak)
+        await _keys(pilot, screen, "f9")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        question = app.screen
+        assert isinstance(question, Confirm)
+        await _burst(pilot, screen, nogel)  # "y" or Enter inside a scan answer nothing
+        assert app.screen is question
+        assert "Lukas Nögel" in screen.banner.text
+        await pilot.pause(0.2)  # a person's Enter, not the second half of the scanner's CR + Enter
+        await _keys(pilot, screen, "enter")  # the last check-in is another one now: nothing annulled
+        assert app.screen is screen and "NOT DONE" in screen.banner.text
+    assert [(r.code, r.annulled_at) for r in _records(demo_db)] == [(izsak, None), (nogel, None)]
+
+
+async def test_ctrl_q_asks_before_closing_the_desk_and_a_scan_meanwhile_is_checked_in(demo_db):
+    code = _code(demo_db, "Izsak")
+    async with _desk(demo_db) as (app, pilot, screen):
+        await _keys(pilot, screen, "ctrl+q")
+        question = app.screen
+        assert isinstance(question, Confirm) and "Close the desk" in question.text
+        await _burst(pilot, screen, code)
+        assert app.screen is question and app.return_code is None
+        assert screen.banner.kind == "ok"
+        await _keys(pilot, screen, "escape")
+        assert app.screen is screen and app.return_code is None
+        quit_command = next(c for c in app.get_system_commands(screen) if c.title == "Quit")
+        app.call_next(quit_command.callback)  # the palette's Quit asks too
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        await _keys(pilot, screen, "n")
+        assert app.screen is screen and app.return_code is None
+        await _keys(pilot, screen, "ctrl+q")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.return_code == 0
+    assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]
+
+
+async def test_a_restarted_desk_shows_its_last_scans_of_today(demo_db):
+    izsak, nogel = _code(demo_db, "Izsak"), _code(demo_db, "Nögel")
+    async with _desk(demo_db) as (app, pilot, screen):
+        await _scan(pilot, screen, izsak, nogel, izsak)
+        await _undo(pilot, screen)
+        before = screen._recent_scans.text
+    async with _desk(demo_db) as (app, pilot, screen):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen._recent_scans.text == before
+        assert "! Kíncső Izsak  Already checked in" in before and "↶ Lukas Nögel  Undone" in before
 
 
 async def test_exit_and_re_entry(demo_db):
@@ -445,8 +527,10 @@ async def test_a_reopened_desk_does_not_claim_it_never_scanned_beside_its_last_s
         await screen.figures_ready()
         assert "Last scan" in screen.query_one("#desk-figures").text
         assert "08:10:00" in screen.query_one("#desk-figures").text
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         recent = screen.query_one("#recent-scans").text
-        assert "No scan yet" not in recent and "No scan since opening" in recent
+        assert "No scan yet" not in recent and "08:10:00 ✓ Kíncső Izsak" in recent  # reloaded from the store
 
 
 async def test_another_desks_scan_shows_up_in_the_figures(demo_db):
@@ -617,8 +701,80 @@ async def test_narrow_desks_put_the_figures_below_the_answer(demo_db):
         assert screen.query_one("#desk-figures").region.x >= screen.banner.region.right
 
 
+def _renamed(db: str, first: str, last: str) -> Attendee:
+    """Kíncső Izsak, renamed (no badge name: the banner shows first and last name)."""
+    with _session(db) as session:
+        person = session.exec(select(Attendee).where(Attendee.last_name == "Izsak")).one()
+        person.first_name, person.last_name, person.badge_name = first, last, ""
+        save_attendee(session, person)
+        session.commit()
+        return person
+
+
+@pytest.mark.parametrize(("first", "last", "drawn"), [("Joanna", "Błaszczyk", "BLASZCZYK"),
+                                                    ("Đorđe", "Muñoz", "DORDE MUNOZ"),
+                                                    ("Søren", "Weiß", "SOREN WEISS")])
+async def test_the_big_name_shows_every_letter_of_the_name(demo_db, first, last, drawn):
+    person = _renamed(demo_db, first, last)
+    async with _desk(demo_db, (160, 45)) as (app, pilot, screen):
+        await _burst(pilot, screen, person.badge_code)
+        banner = screen.banner
+        assert banner.kind == "ok" and banner.big_scale >= 2
+        shown = _screen_text(app)
+        for line in scaled_lines(drawn.split()[-1], max(1, banner.big_scale // 2)):
+            assert line.strip() in shown
+        assert f"{first} {last}" in shown
+
+
+async def test_a_name_in_letters_the_block_font_lacks_is_shown_plain_not_with_holes(demo_db):
+    person = _renamed(demo_db, "Дмитрий", "Wójcik")
+    async with _desk(demo_db, (160, 45)) as (app, pilot, screen):
+        await _burst(pilot, screen, person.badge_code)
+        banner = screen.banner
+        assert banner.kind == "ok" and banner.big_scale >= 2
+        shown = _screen_text(app)
+        assert scaled_lines("WOJCIK", max(1, banner.big_scale // 2))[0] not in shown
+        assert "Дмитрий Wójcik" in shown
+
+
+@pytest.mark.parametrize("size", [(160, 50), (160, 30)], ids=["160x50", "160x30"])
+async def test_last_scans_show_each_answer_whole(demo_db, size):
+    izsak, nogel = _code(demo_db, "Izsak"), _code(demo_db, "Nögel")
+    async with _desk(demo_db, size) as (app, pilot, screen):
+        await _burst(pilot, screen, izsak, nogel, izsak)
+        await pilot.pause()
+        region = screen.query_one("#recent-scans").region
+        rows = _screen_text(app).splitlines()[region.y:region.bottom]
+        shown = [row[region.x:region.right] for row in rows]
+        assert any("Kíncső Izsak  Already checked in" in row for row in shown), shown
+        assert any("Lukas Nögel  Welcome " in row for row in shown), shown
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 45)], ids=["80x24", "100x30", "160x45"])
+async def test_the_footer_ends_with_the_palette_key_and_no_stray_letter(demo_db, size):
+    async with _desk(demo_db, size) as (app, pilot, screen):
+        await pilot.pause()
+        assert _screen_text(app).splitlines()[-1].endswith("▏^p palette")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 45)], ids=["80x24", "100x30", "160x45"])
+async def test_the_key_hints_above_the_scan_box_are_never_cut(demo_db, size):
+    async with _desk(demo_db, size) as (app, pilot, screen):
+        await pilot.pause()
+        line = screen.query_one("#checkin-mode")
+        hints = line.render().plain
+        assert "F6 walk-in" in hints and len(hints) <= line.size.width
+        assert _screen_text(app).splitlines()[line.region.y].rstrip() == hints.rstrip()
+        await _keys(pilot, screen, "f10")  # the exit mode's longer words leave room for fewer keys
+        hints = line.render().plain
+        assert "EXIT" in hints and len(hints) <= line.size.width
+
+
 def test_block_letters_scale_and_drop_accents():
     assert plain_letters("Kíncső Izsák") == "KINCSO IZSAK"
+    assert plain_letters("Łucja Đurić Ødegård Weiß") == "LUCJA DURIC ODEGARD WEISS"
+    assert plain_letters("J. R. O'Hara") == "J  R  O'HARA"
+    assert plain_letters("Дмитрий") is None  # no block letter for it: the name is shown plain
     one, two = scaled_lines("OK", 1), scaled_lines("OK", 2)
     assert len(one) == 3 and len(two) == 6
     assert max(map(len, two)) == 2 * max(map(len, one))

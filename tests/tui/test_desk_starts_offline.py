@@ -10,10 +10,9 @@ import sys
 import time
 
 import pytest
+from offline_sample import DeskTerminal, TcpProxy, offline_event
 from sqlalchemy import select
 from sqlmodel import Session
-
-from offline_sample import DeskTerminal, TcpProxy, offline_event
 
 pytestmark = pytest.mark.postgres
 

@@ -162,6 +162,30 @@ async def test_three_wrong_pins_lock_the_prompt(demo_db):
         assert app.screen is kiosk  # locked: no prompt for a while
 
 
+async def test_a_scan_into_the_pin_prompt_is_a_check_in_and_no_wrong_pin(demo_db):
+    people = [_person(demo_db, name) for name in ("Izsak", "Nögel", "Przeor")]
+    app = _app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        kiosk = _kiosk(app)
+        for person in people:  # staff opened the prompt; the next attendee scans before the PIN
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, KioskPin)
+            await _burst(pilot, person.badge_code)
+            assert app.screen is kiosk
+            assert kiosk.state == "ok" and person.called in kiosk.text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, KioskPin)  # three scans are no three wrong PINs: not locked
+        await pilot.press(*PIN, "enter")
+        await pilot.pause()
+        assert app.return_code == 0
+    with _session(demo_db) as session:
+        for person in people:
+            assert [r.result for r in session.exec(select(CheckinRecord).where(
+                CheckinRecord.attendee_id == person.id))] == ["ok"]
+
+
 def test_run_opens_the_kiosk_when_the_settings_say_so_and_still_needs_the_pin(demo_db, tmp_path):
     config = tmp_path / "eventdesk.toml"
     config.write_text('kiosk = true\n', encoding="utf-8")

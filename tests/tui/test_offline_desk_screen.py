@@ -77,6 +77,11 @@ async def test_the_header_says_offline_and_how_many_wait_and_reconciliation_list
             await _until(pilot, lambda: "OFFLINE" not in _header(app) and "online" in _header(app)
                          and not desk.offline, "the journal uploads by itself and the desk is online")
             assert desk.status().waiting == 0
+            # Last scans no longer shows a ✓ for the double, and the desk is told
+            await _until(pilot, lambda: "Server: Already checked in" in screen._recent_scans.text,
+                         "Last scans marks the double")
+            assert screen._recent_scans.text.count("✓") == 1
+            assert any("F11 Reconcile" in n.message for n in app._notifications)
 
             await pilot.press("f11")
             await _until(pilot, lambda: isinstance(app.screen, ReconcileScreen) and app.screen.loaded,
@@ -141,5 +146,30 @@ async def test_offline_the_printer_line_stays_and_warns_when_the_printer_is_off(
             await pilot.press("ctrl+r")  # retried here, on the same (still switched off) printer
             await _until(pilot, lambda: app.desk.badges.jobs[1].attempts == 6, "the badge is tried again",
                          rounds=1500)
+    finally:
+        proxy.close()
+
+
+async def test_f9_offline_undoes_the_desks_last_offline_scan(pg_url, tmp_path):
+    from eventdesk.services.context import open_context
+    from eventdesk.settings import Settings
+    from eventdesk.tui.app import make_app
+
+    codes = offline_event(pg_url, people=5)
+    proxy = TcpProxy()
+    try:
+        url = proxy.url(pg_url.rsplit("/", 1)[1])
+        app = make_app(open_context(url, Settings(db=url, desk="Desk A", data_dir=str(tmp_path))))
+        async with app.run_test(size=(160, 40)) as pilot:
+            screen = app.screen
+            await _until(pilot, lambda: app.desk.copy.people_count() == 5, "the snapshot is taken")
+            proxy.cut()
+            await _scan(pilot, screen, codes[2])
+            await _until(pilot, lambda: "1 scan waiting" in _header(app), "the scan waits")
+            await pilot.press("f9")
+            await screen.wait_idle()
+            await _until(pilot, lambda: "annulled here, offline" in screen.banner.text, "the undo answers")
+            assert "Person2 Nögel2" in screen.banner.text
+            await _until(pilot, lambda: "0 scans waiting" in _header(app), "nothing waits any more")
     finally:
         proxy.close()

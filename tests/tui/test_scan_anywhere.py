@@ -27,7 +27,7 @@ async def scanner(pilot, app, code: str, suffix: tuple[str, ...] = ("enter",)) -
     for key in suffix:
         driver.send_message(events.Key(key, "\r" if key in ("enter", "ctrl+m") else None))
     await pilot.pause()
-    await desk(app).wait_idle()
+    await checkin_screen(app).wait_idle()
     await pilot.pause()
 
 
@@ -38,7 +38,7 @@ async def person_types(pilot, *keys: str) -> None:
         await pilot.pause(0.1)
 
 
-def desk(app) -> CheckinScreen:
+def checkin_screen(app) -> CheckinScreen:
     return app.checkin_screen
 
 
@@ -73,12 +73,12 @@ async def test_a_scan_in_the_walk_in_form_checks_in_and_keeps_the_typed_name(dem
         assert app.screen is form  # the form stays open with what was typed
         assert form.query_one("#form-first_name").value == "Anna"
         assert form.query_one("#form-last_name").value == ""
-        assert desk(app).banner.kind == "ok" and "Kíncső Izsak" in desk(app).banner.text
+        assert checkin_screen(app).banner.kind == "ok" and "Kíncső Izsak" in checkin_screen(app).banner.text
         notice = form.query_one(ScanNotice)
         assert "WELCOME" in notice.text and "Kíncső Izsak" in notice.text
         # the person goes on typing and registers the walk-in
         await person_types(pilot, "tab", *"Berg", "enter")
-        await desk(app).wait_idle()
+        await checkin_screen(app).wait_idle()
         await pilot.pause()
         assert isinstance(app.screen, CheckinScreen)
     assert [(p.first_name, p.last_name) for p in walk_ins(demo_db)] == [("Anna", "Berg")]
@@ -93,7 +93,7 @@ async def test_a_scan_into_the_empty_walk_in_form_creates_no_walk_in(demo_db):
         await scanner(pilot, app, code, suffix=("ctrl+m", "enter"))  # CR + Enter suffix
         assert app.screen is form
         assert form.query_one("#form-first_name").value == ""
-        assert "Lukas Nögel" in desk(app).banner.text
+        assert "Lukas Nögel" in checkin_screen(app).banner.text
     assert walk_ins(demo_db) == []
     assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]
 
@@ -106,7 +106,7 @@ async def test_a_scan_in_the_correction_form_changes_no_detail(demo_db):
         await scanner(pilot, app, second)
         assert app.screen is form
         assert form.query_one("#form-first_name").value == "Kíncső"
-        assert "Marek Przeor" in desk(app).banner.text
+        assert "Marek Przeor" in checkin_screen(app).banner.text
         await pilot.press("escape")
         await pilot.pause()
     with _session(demo_db) as session:
@@ -121,13 +121,13 @@ async def test_a_scan_over_the_reprint_question_answers_nothing(demo_db):
         form = await scan_and_correct(pilot, app, first)
         form.query_one("#form-first_name").value = "Kincső"
         await pilot.press("enter")
-        await desk(app).wait_idle()
+        await checkin_screen(app).wait_idle()
         await pilot.pause()
         question = app.screen
         assert isinstance(question, ReprintQuestion)
         await scanner(pilot, app, second)
         assert app.screen is question  # still asking
-        assert "Marek Przeor" in desk(app).banner.text
+        assert "Marek Przeor" in checkin_screen(app).banner.text
         assert "Marek Przeor" in question.query_one(ScanNotice).text
     with _session(demo_db) as session:
         assert [j.reprint for j in session.exec(select(PrintJob).where(PrintJob.kind == "badge"))] == [False, False]
@@ -141,7 +141,7 @@ async def test_a_person_typing_in_the_form_is_never_taken_for_a_scanner(demo_db)
         assert form.query_one("#form-first_name").value == "Alexandrina"
         assert form.query_one("#form-last_name").value == "Wojciechowska"
         await person_types(pilot, "enter")
-        await desk(app).wait_idle()
+        await checkin_screen(app).wait_idle()
         await pilot.pause()
         assert isinstance(app.screen, CheckinScreen)
     assert [(p.first_name, p.last_name) for p in walk_ins(demo_db)] == [("Alexandrina", "Wojciechowska")]
@@ -193,3 +193,99 @@ async def test_a_scan_on_the_agenda_is_a_check_in_at_the_desks_list_not_a_chair_
         assert "UNKNOWN CODE" in agenda.query_one(ScanNotice).text
         assert str(agenda.query_one("#agenda-day").render()) == day_before
     assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "unknown_code")]
+
+
+async def keys_at(pilot, app, keys: list[str], gap: float, after: float = 0.0) -> None:
+    """Keys queued at once, stamped ``gap`` seconds apart (a fast typist, a keyboard macro), the
+    first ``after`` seconds after the previous call's last key."""
+    start = keys_at.last + after if after else events.Key("a", "a").time
+    for index, key in enumerate(keys):
+        if isinstance(key, events.Paste):
+            app._driver.send_message(key)
+            continue
+        character = key if len(key) == 1 else {"tab": "\t", "enter": "\r", "space": " "}.get(key)
+        event = events.Key(_character_to_key(key) if len(key) == 1 else key, character)
+        event.time = keys_at.last = start + index * gap
+        app._driver.send_message(event)
+    await pilot.pause(0.2)
+    await checkin_screen(app).wait_idle()
+    await pilot.pause()
+
+keys_at.last = 0.0
+
+
+async def test_a_name_typed_fast_and_then_tab_lands_in_the_field_and_is_no_scan(demo_db):
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        form = await open_walk_in(pilot, app)
+        await keys_at(pilot, app, [*"Łukasiewicz", "tab"], 0.02)
+        assert form.query_one("#form-first_name").value == "Łukasiewicz"
+        assert form.focused is form.query_one("#form-last_name")
+        await keys_at(pilot, app, [*"Wojciechowska"], 0.02)
+        assert form.query_one("#form-last_name").value == "Wojciechowska"
+        assert "Unknown" not in checkin_screen(app)._recent_scans.text
+    assert _records(demo_db) == []
+
+
+async def test_a_name_pasted_into_the_form_lands_in_the_field_in_order_and_is_no_scan(demo_db):
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        form = await open_walk_in(pilot, app)
+        await keys_at(pilot, app, ["J", events.Paste("ędrzej"), "tab"], 0.02)
+        await keys_at(pilot, app, [*"Łukasiewicz", events.Paste("-Nowak"), "tab"], 0.02)
+        assert form.query_one("#form-first_name").value == "Jędrzej"
+        assert form.query_one("#form-last_name").value == "Łukasiewicz-Nowak"
+    assert _records(demo_db) == []
+
+
+async def test_a_tab_pressed_just_after_a_scan_still_moves_to_the_next_field(demo_db):
+    code = _code(demo_db, "Izsak")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        form = await open_walk_in(pilot, app)
+        await person_types(pilot, *"Anna")
+        await keys_at(pilot, app, [*code, "enter"], 0.001)
+        await keys_at(pilot, app, ["tab", *"Berg"], 0.15, after=0.06)
+        assert form.query_one("#form-first_name").value == "Anna"
+        assert form.query_one("#form-last_name").value == "Berg"
+    assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]
+
+
+PAGES = ("Lorem ipsum dolor sit amet Łukasiewicz " * 130)[:5000]
+
+
+async def test_pages_pasted_as_keys_into_the_scan_box_are_cut_and_the_next_scan_is_checked_in(demo_db):
+    from eventdesk.tui.scanning.input import MAX_TEXT
+
+    code = _code(demo_db, "Izsak")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        box = checkin_screen(app).scan_input
+        await keys_at(pilot, app, [ch if ch != " " else "space" for ch in PAGES], 0.0005)
+        assert box.value == PAGES[:MAX_TEXT]  # the rest was dropped, not typed
+        await keys_at(pilot, app, [*code, "enter"], 0.001, after=0.5)  # the next attendee, a moment later
+        assert checkin_screen(app).banner.kind == "ok" and "Kíncső Izsak" in checkin_screen(app).banner.text
+        app._driver.send_message(events.Paste(PAGES))
+        await pilot.pause()
+        assert len(box.value) == MAX_TEXT
+    assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]
+
+
+async def test_pages_pasted_into_a_form_field_are_cut_without_a_bell_for_each_key(demo_db):
+    from eventdesk.tui.screens.checkin.forms import FIELD_CHARS
+
+    code = _code(demo_db, "Nögel")
+    app = _app(demo_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        form = await open_walk_in(pilot, app)
+        await keys_at(pilot, app, [ch if ch != " " else "space" for ch in PAGES], 0.0005)
+        assert form.query_one("#form-first_name").value == PAGES[:FIELD_CHARS]
+        assert app.bells == []
+        await keys_at(pilot, app, [*code, "enter"], 0.001, after=0.5)
+        assert app.screen is form and "Lukas Nögel" in checkin_screen(app).banner.text
+        app._driver.send_message(events.Paste(PAGES))
+        await keys_at(pilot, app, ["tab"], 0.01, after=0.5)
+        app._driver.send_message(events.Paste(PAGES))
+        await pilot.pause()
+        assert form.query_one("#form-last_name").value == PAGES[:FIELD_CHARS]
+    assert [(r.code, r.result) for r in _records(demo_db)] == [(code, "ok")]

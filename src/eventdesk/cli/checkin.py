@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Iterator
+from collections.abc import Iterator
 
 import click
 
 from eventdesk.cli import main
 from eventdesk.cli.common import (
-    Failure, clock_options, db_option, desk_option, echo_json, friendly_errors, make_clock, require_db, say,
+    Failure,
+    clock_options,
+    db_option,
+    desk_option,
+    echo_json,
+    friendly_errors,
+    make_clock,
+    require_db,
+    say,
     settings_from,
 )
 
@@ -155,7 +163,7 @@ def _lines(source: str) -> Iterator[tuple[int, str]]:
         close = False
     else:
         try:
-            stream = open(source, "rb")
+            stream = open(source, "rb")  # noqa: SIM115 - closed below (standard input is not)
         except OSError as error:
             raise Failure(f"Cannot read {source}: {error.strerror}.") from None
         close = True

@@ -6,7 +6,16 @@ from __future__ import annotations
 import click
 
 from eventdesk.cli import main
-from eventdesk.cli.common import Failure, db_option, desk_option, echo_json, friendly_errors, require_db, say, settings_from
+from eventdesk.cli.common import (
+    Failure,
+    db_option,
+    desk_option,
+    echo_json,
+    friendly_errors,
+    require_db,
+    say,
+    settings_from,
+)
 
 
 def _needs_server(db: str) -> None:
@@ -24,7 +33,7 @@ def open_desk(settings, desk: str, prepare: bool = True, clock_for=None):
     try:
         return open_for_command(settings, desk, prepare=prepare, clock_for=clock_for)
     except ServerUnreachable as error:
-        raise Failure(f"The server did not answer: {error}.") from None
+        raise Failure(f"{error}.") from None
 
 
 def open_app_desk(settings, *, create: bool = False, clock_for=None):
@@ -36,7 +45,7 @@ def open_app_desk(settings, *, create: bool = False, clock_for=None):
     try:
         return open_desk(settings, create=create, clock_for=clock_for)
     except ServerUnreachable as error:
-        raise Failure(f"The server did not answer: {error}.") from None
+        raise Failure(f"{error}.") from None
 
 
 def require_answering_server(settings, what: str) -> None:

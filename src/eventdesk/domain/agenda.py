@@ -77,8 +77,17 @@ class Slot:
 
     @property
     def delay_minutes(self) -> int:
-        """Minutes between the planned and the effective start (negative: started early)."""
-        return round((self.effective_start - self.start).total_seconds() / 60)
+        """How late the session runs: until it ends, minutes between its planned and its effective
+        end (a running session that was delayed keeps its start and runs late at its end; negative:
+        started early); once ended, between the planned and the real start."""
+        if self.status == ENDED:
+            return round((self.effective_start - self.start).total_seconds() / 60)
+        return round((self.effective_end - self.end).total_seconds() / 60)
+
+    @property
+    def start_kept(self) -> bool:
+        """Delayed while it ran by the clock: its start stays, its delay (``shift_minutes``) moves its end."""
+        return self.status == SCHEDULED and self.started_at is not None
 
     @property
     def cancelled(self) -> bool:
@@ -339,7 +348,8 @@ def flags(slots: Sequence[Slot], room_day_end: dict[object, datetime] | None = N
 
 def fixed_items_run_into(moved: Slot, slots: Sequence[Slot]) -> list[Slot]:
     """The fixed items of other rooms that ``moved`` overlaps now but did not as planned."""
-    if moved.anchored or moved.status == ENDED or moved.cancelled or moved.effective_start == moved.start:
+    unmoved = moved.effective_start == moved.start and moved.effective_end == moved.end  # a delayed running one keeps its start
+    if moved.anchored or moved.status == ENDED or moved.cancelled or unmoved:
         return []
     return [
         s

@@ -5,15 +5,25 @@ functions."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
 from eventdesk.domain.checkin import (
-    DIRECTIONS, ENTRY, EXIT, LABELS, CodeLookup, Result, badge_due, clean_code, decide, looks_like_code, strip_scanner_noise,
+    DIRECTIONS,
+    ENTRY,
+    EXIT,
+    LABELS,
+    CodeLookup,
+    Result,
+    badge_due,
+    clean_code,
+    decide,
+    looks_like_code,
+    strip_scanner_noise,
 )
 from eventdesk.domain.codes import new_badge_code
 from eventdesk.domain.text import printable
@@ -22,8 +32,8 @@ from eventdesk.services.context import Context
 from eventdesk.services.events import MAIN_ENTRANCE
 from eventdesk.services.speakers import speaking_today
 from eventdesk.store import checkins as store
-from eventdesk.store.agenda import occupancy
 from eventdesk.store import print_jobs
+from eventdesk.store.agenda import occupancy
 from eventdesk.store.attendees import add_audit, get_attendee, save_attendee
 from eventdesk.store.db import begin_write, bump
 from eventdesk.store.models import Attendee
@@ -114,6 +124,7 @@ class UndoResult:
     list_name: str
     scanned_at: datetime
     badge_cancelled: bool = False  # the badge this check-in queued had not printed yet
+    offline: bool = False  # a scan this desk decided offline, annulled before it was uploaded
 
 
 def new_nonce() -> str:
@@ -272,17 +283,39 @@ def submit(context: Context, text: str, *, typed_fast: bool, selected_code: str 
     return scan(selected_code, True)
 
 
-def undo_last(context: Context, desk: str | None = None) -> UndoResult:
+def undo_candidate(context: Context, desk: str | None = None) -> UndoResult:
+    """What ``undo_last`` would annul now (nothing is changed): the desk asks before it undoes.
+    CheckinError when there is nothing to undo."""
+    desk = desk or context.desk
+    with Session(context.engine) as session:
+        record = _undoable(context, session, desk)
+        attendee = get_attendee(session, record.attendee_id) if record.attendee_id else None
+        checkin_list = store.list_by_id(session, record.list_id)
+        return UndoResult(record_id=record.id, person=Person.of(attendee) if attendee else None,
+                          direction=record.direction, list_name=checkin_list.name if checkin_list else "",
+                          scanned_at=record.scanned_at)
+
+
+def _undoable(context: Context, session: Session, desk: str):
+    minutes = context.settings.undo_minutes
+    record = store.last_valid_scan_of_desk(session, desk, context.now() - timedelta(minutes=minutes))
+    if record is None:
+        raise CheckinError(f"Nothing to undo: {printable(desk, 40)} has no check-in in the last {minutes} minutes.")
+    return record
+
+
+def undo_last(context: Context, desk: str | None = None, record_id: int | None = None) -> UndoResult:
     """Annul the desk's own last successful scan, if it is at most ``settings.undo_minutes`` old.
-    The record keeps both: the scan and its annulment."""
+    The record keeps both: the scan and its annulment. With ``record_id`` (the one the desk asked
+    about) nothing is annulled if a newer scan became the last meanwhile."""
     desk = desk or context.desk
     now = context.now()
-    minutes = context.settings.undo_minutes
     with context.session() as session:
         lock = begin_write(session)
-        record = store.last_valid_scan_of_desk(session, desk, now - timedelta(minutes=minutes))
-        if record is None:
-            raise CheckinError(f"Nothing to undo: {printable(desk, 40)} has no check-in in the last {minutes} minutes.")
+        record = _undoable(context, session, desk)
+        if record_id is not None and record.id != record_id:
+            raise CheckinError("Not undone: this desk checked somebody else in meanwhile. Press F9 again to see "
+                               "whose check-in is the last now.")
         if lock and record.attendee_id is not None:
             # Wait for a scan of the same person deciding right now; annul only a record still valid.
             store.lock_decision(session, record.list_id, record.attendee_id)
@@ -297,6 +330,19 @@ def undo_last(context: Context, desk: str | None = None) -> UndoResult:
         return UndoResult(record_id=record.id, person=Person.of(attendee) if attendee else None,
                           direction=record.direction, list_name=checkin_list.name if checkin_list else "",
                           scanned_at=record.scanned_at, badge_cancelled=badge_cancelled)
+
+
+def desk_scans_today(context: Context, limit: int, desk: str | None = None) -> list[tuple[CheckinResult, bool]]:
+    """The desk's last ``limit`` scans of the event day, newest first, as (answer, annulled): what
+    its "Last scans" showed before the desk was restarted."""
+    desk = desk or context.desk
+    with Session(context.engine) as session:
+        rows = store.desk_records_since(session, desk, context.day_start(), limit)
+    return [(CheckinResult(result=record.result, code=record.code, direction=record.direction, list_name=list_name,
+                           desk=record.desk, scanned_at=record.scanned_at, nonce=record.nonce, record_id=record.id,
+                           person=Person.of(attendee) if attendee is not None else None),
+             record.annulled_at is not None)
+            for record, attendee, list_name in rows]
 
 
 @dataclass(frozen=True)
@@ -437,4 +483,4 @@ DEFAULT_CATEGORIES = ["participant", "speaker", "press", "staff", "organiser"]
 
 __all__ = ["CheckinError", "CheckinResult", "Correction", "DayState", "day_states", "ListInfo", "NoMatch", "UndoResult", "WalkIn",
            "DEFAULT_CATEGORIES", "check_in", "checkin_lists", "correct_attendee", "new_nonce",
-           "register_walk_in", "reprint_badge", "submit", "undo_last"]
+           "register_walk_in", "reprint_badge", "submit", "undo_last", "undo_candidate", "desk_scans_today"]

@@ -3,15 +3,17 @@
 ``LocalDesk`` is a desk with its own SQLite file (one desk, nothing in between: never offline);
 ``services.offline.OfflineDesk`` a desk sharing a server, which decides from its offline copy when
 the server does not answer. Both offer the same methods: ``submit`` and ``check_in`` (a scan),
-``find`` (a name search with who is in today), ``figures``, ``printer_state``, ``queue_overview``, ``retry_job``, ``move_job``, ``start_printing``, ``undo_last``, ``register_walk_in``,
+``find`` (a name search with who is in today), ``figures``, ``printer_state``, ``queue_overview``, ``retry_job``,
+``move_job``, ``start_printing``, ``undo_last``, ``undo_candidate`` (what an undo would annul), ``scans_today``
+(the desk's last scans), ``register_walk_in``,
 ``correct_attendee``, ``reprint_badge``, ``status`` (online or not, scans waiting), ``offline``,
 ``journal_waiting``, ``on_change``, ``zone``, ``start`` and ``stop``. ``start_desk`` makes the
 right one for a store."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from eventdesk.domain.checkin import ENTRY
@@ -107,8 +109,14 @@ class LocalDesk:
     def start_printing(self) -> None:
         """Nothing to start: badges wait in the store's queue for the desk app's print workers."""
 
-    def undo_last(self) -> service.UndoResult:
-        return service.undo_last(self.context, self.name)
+    def undo_last(self, record_id: int | None = None) -> service.UndoResult:
+        return service.undo_last(self.context, self.name, record_id)
+
+    def undo_candidate(self) -> service.UndoResult:
+        return service.undo_candidate(self.context, self.name)
+
+    def scans_today(self, limit: int) -> list:
+        return service.desk_scans_today(self.context, limit, self.name)
 
     def register_walk_in(self, walk_in: service.WalkIn, list_name: str | None = None) -> service.CheckinResult:
         return service.register_walk_in(self.context, walk_in, list_name, self.name)
@@ -119,7 +127,7 @@ class LocalDesk:
     def reprint_badge(self, attendee_id: int) -> None:
         service.reprint_badge(self.context, attendee_id, self.name)
 
-    def start(self, print_badges: bool = True) -> "LocalDesk":
+    def start(self, print_badges: bool = True) -> LocalDesk:
         return self
 
     def stop(self) -> None:

@@ -16,9 +16,9 @@ from eventdesk.domain.agenda import SPEAKER_CLASH
 from eventdesk.services.agenda import day_programme, event_days
 from eventdesk.services.backup import backup_folder, last_backup
 from eventdesk.services.context import Context
-from eventdesk.services.storage import store_path
 from eventdesk.services.printing import TEST_CODE, check_badges, configured_printers, test_badge
 from eventdesk.services.privacy import DEMO_BADGES_FOLDER
+from eventdesk.services.storage import store_path
 from eventdesk.store import migrate
 from eventdesk.store.backup import sqlite_integrity
 from eventdesk.store.db import ping
@@ -55,8 +55,6 @@ def _timed(name: str, run) -> Check:
     except Exception as error:  # noqa: BLE001 - a check that breaks is a failed check, not a crash
         verdict, detail = FAIL, f"{type(error).__name__}: {error}"
     return Check(name, verdict, detail, round(clock.monotonic() - started, 3))
-
-
 
 
 def check_store(context: Context):

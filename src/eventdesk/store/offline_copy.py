@@ -5,13 +5,14 @@ while the server was unreachable. One file per event and desk in the user's data
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
 
 from eventdesk.domain.codes import code_key
 
@@ -31,7 +32,8 @@ CREATE TABLE IF NOT EXISTS state (
 CREATE TABLE IF NOT EXISTS journal (
     nonce TEXT PRIMARY KEY, desk TEXT NOT NULL, code TEXT NOT NULL, list_name TEXT NOT NULL,
     direction TEXT NOT NULL, scanned_at TEXT NOT NULL, result TEXT NOT NULL, person_id INTEGER,
-    badge_printed INTEGER NOT NULL DEFAULT 0, uploaded_at TEXT, server_result TEXT);
+    badge_printed INTEGER NOT NULL DEFAULT 0, uploaded_at TEXT, server_result TEXT,
+    state_before TEXT);  -- the person's state on the list before this scan (JSON): an undo restores it
 CREATE INDEX IF NOT EXISTS ix_journal_waiting ON journal (uploaded_at, scanned_at);
 -- A code is found whatever its case (domain.codes.code_key).
 CREATE INDEX IF NOT EXISTS ix_person_code_lower ON person (lower(badge_code));
@@ -126,6 +128,9 @@ class OfflineCopy:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(journal)")}
+        if "state_before" not in columns:  # a copy made before undo worked offline
+            self._db.execute("ALTER TABLE journal ADD COLUMN state_before TEXT")
         for suffix in ("-wal", "-shm"):  # SQLite creates them with the umask's mode
             side = Path(f"{self.path}{suffix}")
             if side.exists():
@@ -314,14 +319,49 @@ class OfflineCopy:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
+                before = None
+                if entry.person_id is not None and list_id is not None:
+                    before = db.execute("SELECT last_direction, last_at, first_entry_at, first_entry_desk FROM state "
+                                        "WHERE person_id = ? AND list_id = ?", (entry.person_id, list_id)).fetchone()
                 db.execute("INSERT OR IGNORE INTO journal (nonce, desk, code, list_name, direction, scanned_at, "
-                           "result, person_id, badge_printed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                           "result, person_id, badge_printed, state_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
                            (entry.nonce, entry.desk, entry.code, entry.list_name, entry.direction,
-                            _ts(entry.scanned_at), entry.result, entry.person_id))
+                            _ts(entry.scanned_at), entry.result, entry.person_id,
+                            json.dumps(list(before)) if before else None))
                 if entry.result == "ok" and entry.person_id is not None and list_id is not None:
                     self._remember(entry.person_id, list_id, entry.direction, entry.scanned_at, entry.desk,
                                    badge_queued)
                 db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def annul(self, nonce: str, at: datetime, list_id: int) -> bool:
+        """Annul this desk's offline scan ``nonce`` before it was uploaded: the person's state on
+        the list goes back to what it was before it (unless a later scan changed it since), and the
+        scan never goes up. False when it was uploaded or annulled meanwhile."""
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                row = db.execute("SELECT person_id, scanned_at, state_before FROM journal "
+                                 "WHERE nonce = ? AND uploaded_at IS NULL", (nonce,)).fetchone()
+                if row is None:
+                    db.execute("ROLLBACK")
+                    return False
+                person_id, scanned_at, before = row
+                if person_id is not None:
+                    if before is None:
+                        db.execute("DELETE FROM state WHERE person_id = ? AND list_id = ? AND last_at = ?",
+                                   (person_id, list_id, scanned_at))
+                    else:
+                        db.execute("UPDATE state SET last_direction = ?, last_at = ?, first_entry_at = ?, "
+                                   "first_entry_desk = ? WHERE person_id = ? AND list_id = ? AND last_at = ?",
+                                   (*json.loads(before), person_id, list_id, scanned_at))
+                db.execute("UPDATE journal SET uploaded_at = ?, server_result = 'annulled at this desk' "
+                           "WHERE nonce = ?", (_ts(at), nonce))
+                db.execute("COMMIT")
+                return True
             except BaseException:
                 db.execute("ROLLBACK")
                 raise

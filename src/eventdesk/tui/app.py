@@ -7,12 +7,16 @@ from __future__ import annotations
 import gc
 from importlib import import_module
 from typing import Callable, Iterable
+from weakref import WeakKeyDictionary
 
+from rich.text import Text
 from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input
 
+from eventdesk.domain.text import printable
 from eventdesk.services.context import Context
 from eventdesk.tui.app_base import AppBase
 from eventdesk.tui.backups import backup_now, start_backups
@@ -25,6 +29,7 @@ from eventdesk.tui.screens.printers.screen import (
 from eventdesk.tui.scanning.burst import BurstFilter
 from eventdesk.tui.scanning.input import ScanInput
 from eventdesk.tui.textual_compat import forward_event
+from eventdesk.tui.widgets.confirm import Confirm
 from eventdesk.tui.widgets.status_header import StatusHeader
 
 SCREENS_IN_ORDER = (
@@ -86,9 +91,10 @@ class EventDeskApp(AppBase):
         self.checkin_screen: CheckinScreen | None = None  # the check-in screen registers itself when mounted
         # Scans recognised before the check-in screen was up (a badge scanned while the desk
         # starts): it checks them in, in order, as soon as it is mounted.
-        self.scans_before_desk: list[tuple[str, float]] = []
+        self.scans_before_checkin_screen: list[tuple[str, float]] = []
         self._mode_before_printers = "checkin"
         self.scan_filter = BurstFilter(self.route_scan, self._hand_on_key, self.set_timer, self.call_later)
+        self._screens_with_box: WeakKeyDictionary[Screen, bool] = WeakKeyDictionary()
 
     def open_screens(self) -> None:
         # The check-in screen is mounted first, whatever screen opens: a badge scanned on any
@@ -106,6 +112,8 @@ class EventDeskApp(AppBase):
     def on_link_changed(self, _message: LinkChanged) -> None:
         for header in self.screen.query(StatusHeader):
             header.refresh()
+        if self.checkin_screen is not None:
+            self.checkin_screen.take_upload_report()
 
     # --- a scan wherever the desk is --------------------------------------------------------
 
@@ -113,18 +121,33 @@ class EventDeskApp(AppBase):
         """Keys from the terminal pass the burst filter before the focused widget sees them,
         except where a scan box reads them itself (the bare check-in and meetings screens)."""
         if isinstance(event, events.Key) and not event.is_forwarded:
+            focused = self.focused
+            if isinstance(focused, ScanInput) and focused.drops(event):
+                return  # the rest of a long paste into the scan box
             if self._reads_scans_itself():
                 self.scan_filter.release_held()
             elif self.scan_filter.feed(event):
                 return
+        elif isinstance(event, events.Paste) and not event.is_forwarded:
+            self.scan_filter.release_held()  # a paste is never a scan: it lands after the keys typed before it
         await super().on_event(event)
 
     def _reads_scans_itself(self) -> bool:
-        return isinstance(self.focused, ScanInput) or bool(self.screen.query(ScanInput))
+        if isinstance(self.focused, ScanInput):
+            return True
+        # Asked once a screen, not at every key: a DOM query per key was most of the cost of a
+        # long paste typed into a form (the scan boxes are composed with their screens).
+        screen = self.screen
+        has_box = self._screens_with_box.get(screen)
+        if has_box is None:
+            has_box = self._screens_with_box[screen] = bool(screen.query(ScanInput))
+        return has_box
 
     def _hand_on_key(self, event: events.Key) -> None:
-        """A held key that was no scan: to the focused widget, as the app would have sent it."""
-        forward_event(self.focused or self.screen, event)
+        """A held key that was no scan: to the focused widget, as the app would have sent it (not to
+        a full field, which would refuse it: the rest of a long paste costs nothing)."""
+        if not (_full(self.focused) and event.is_printable):
+            forward_event(self.focused or self.screen, event)
 
     def route_scan(self, text: str, at: float) -> None:
         """A scanner's burst outside a scan box: a check-in at the desk's current list (on the
@@ -138,7 +161,7 @@ class EventDeskApp(AppBase):
         if self.checkin_screen is not None:
             self.checkin_screen.take_scan(text, at)
         else:
-            self.scans_before_desk.append((text, at))
+            self.scans_before_checkin_screen.append((text, at))
 
     def on_print_reported(self, message: PrintReported) -> None:
         if self.live is not None:
@@ -166,6 +189,21 @@ class EventDeskApp(AppBase):
             return  # the server is unreachable: nothing to ask it (the desk's sync probes it)
         super().poll_store()
 
+    async def action_quit(self) -> None:
+        """Ctrl+Q asks first: one key would close the desk with a queue in front of it (pressed
+        again on the question, it closes)."""
+        if isinstance(self.screen, Confirm) and self.screen.key == "ctrl+q":
+            self.screen.dismiss(True)
+            return
+        question = Text.assemble("Close the desk ", (printable(self.context.desk, 40), "bold"),
+                                 "? It stops checking people in until it is started again.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(Confirm(question, "close the desk", "keep scanning", key="ctrl+q"), answered)
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
@@ -190,7 +228,12 @@ class EventDeskApp(AppBase):
             yield from commands()
         yield SystemCommand("Back up now", "Copy the store into the backup folder (also every "
                             f"{self.context.settings.backup_every_minutes} min)", lambda: backup_now(self))
-        yield SystemCommand("Quit", "Leave eventdesk (Ctrl+Q)", self.exit)
+        yield SystemCommand("Quit", "Leave eventdesk (Ctrl+Q)", self.action_quit)
+
+
+def _full(widget) -> bool:
+    return (isinstance(widget, Input) and not isinstance(widget, ScanInput) and bool(widget.max_length)
+            and len(widget.value) >= widget.max_length)
 
 
 def settle_garbage_collector() -> None:

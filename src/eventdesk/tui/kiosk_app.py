@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.binding import Binding
 
 from eventdesk.resources import stylesheet
 from eventdesk.services.context import Context
 from eventdesk.tui.app_base import AppBase
-from eventdesk.tui.screens.kiosk.screen import RESULT_SECONDS, KioskScreen
+from eventdesk.tui.scanning.burst import BurstFilter
+from eventdesk.tui.screens.kiosk.screen import RESULT_SECONDS, KioskPin, KioskScreen
+from eventdesk.tui.textual_compat import forward_event
 
 
 class KioskError(Exception):
@@ -38,6 +41,25 @@ class KioskApp(AppBase):
         self.pin = str(pin).strip()
         self.list_name = list_name or context.settings.kiosk_list
         self.result_seconds = result_seconds
+        self.scan_filter = BurstFilter(self._scanned_at_pin, self._hand_on_key, self.set_timer, self.call_later)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Over the PIN prompt a scanner's burst is a scan, never a wrong PIN: the same filter as
+        the desk's forms (the kiosk screen itself reads every key as a scan)."""
+        if isinstance(event, events.Key) and not event.is_forwarded and isinstance(self.screen, KioskPin):
+            if self.scan_filter.feed(event):
+                return
+        await super().on_event(event)
+
+    def _hand_on_key(self, event: events.Key) -> None:
+        forward_event(self.focused or self.screen, event)
+
+    def _scanned_at_pin(self, text: str, at: float) -> None:
+        if isinstance(self.screen, KioskPin):
+            self.screen.dismiss(None)  # the attendee reads the answer; staff press Escape again
+        kiosk = next((s for s in self.screen_stack if isinstance(s, KioskScreen)), None)
+        if kiosk is not None:
+            kiosk.submit(text, True)
 
     def open_screens(self) -> None:
         self.push_screen(KioskScreen(self.list_name, self.result_seconds))

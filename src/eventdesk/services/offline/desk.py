@@ -15,9 +15,9 @@ import queue
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from eventdesk.domain.checkin import ENTRY, CodeLookup, Result, badge_due, clean_code, decide
@@ -33,7 +33,7 @@ from eventdesk.services.offline.paths import offline_copy_path, server_identity
 from eventdesk.services.offline.sync import UploadReport, refresh_snapshot, snapshot_age_s, upload_journal
 from eventdesk.settings import Settings
 from eventdesk.store.db import StoreError, ping
-from eventdesk.store.offline_copy import OfflineCopy, JournalEntry
+from eventdesk.store.offline_copy import JournalEntry, OfflineCopy
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +61,11 @@ class OfflineDesk:
         # The journal's count as last read: the header asks every second and must never wait
         # on the file while the background sync writes a snapshot into it.
         self.waiting = copy.waiting_count()
+        self._last_online_ok_at: datetime | None = None  # this process's newest check-in the server decided
         self._copy_taken_at: tuple[datetime | None] | None = None  # the snapshot's time, once read
         self.badges: LocalBadges | None = None
         self.sync: DeskSync | None = None
+        self.last_upload: UploadReport | None = None
         if link is not None:
             link.on_change(self._link_changed)
 
@@ -92,7 +94,7 @@ class OfflineDesk:
         for listener in list(self._listeners):
             try:
                 listener()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("desk listener failed")
 
     def _link_changed(self, reachable: bool) -> None:
@@ -278,7 +280,12 @@ class OfflineDesk:
     def printer_state(self):
         """This desk's badge printer with its backlog (None: no printer): the server's queue while
         online; offline, the badges this desk prints itself (waiting, failed, the printer's error)."""
-        from eventdesk.services.printer_config import BadgePrinterState, badge_printer_state, configured_printers, printer_for
+        from eventdesk.services.printer_config import (
+            BadgePrinterState,
+            badge_printer_state,
+            configured_printers,
+            printer_for,
+        )
 
         if not self.offline:
             try:
@@ -329,8 +336,56 @@ class OfflineDesk:
             self.badges = LocalBadges(self)
             self.badges.start()
 
-    def undo_last(self) -> service.UndoResult:
-        return self.request(service.undo_last, self.context, self.name, what="Undo")
+    def undo_last(self, record_id: int | None = None) -> service.UndoResult:
+        """The desk's last check-in annulled: by the server while online (``record_id``: the one the
+        desk asked about); offline, this desk's newest scan decided offline (annulled in the copy,
+        never uploaded)."""
+        if not self.offline or self.link.reachable:  # online, or uploading: the server decides
+            return self.request(service.undo_last, self.context, self.name, record_id, what="Undo")
+        return self._undo_offline()
+
+    def undo_candidate(self) -> service.UndoResult:
+        """What ``undo_last`` would annul now; nothing changes."""
+        if not self.offline or self.link.reachable:
+            return self.request(service.undo_candidate, self.context, self.name, what="Undo")
+        entry = self._offline_undo_entry()
+        return self._undone(entry, badge_cancelled=False)
+
+    def scans_today(self, limit: int) -> list:
+        return self.request(service.desk_scans_today, self.context, limit, self.name, what="Last scans")
+
+    def _offline_undo_entry(self):
+        from datetime import timedelta
+
+        minutes = self.settings.undo_minutes
+        now = self.clock.now()
+        mine = [e for e in self.copy.waiting() if e.desk == self.name and e.result == "ok"
+                and e.scanned_at >= now - timedelta(minutes=minutes)]
+        if not mine:
+            raise service.CheckinError(f"Nothing to undo offline: {printable(self.name, 40)} decided no check-in "
+                                       f"offline in the last {minutes} minutes.")
+        entry = mine[-1]
+        if self._last_online_ok_at is not None and self._last_online_ok_at > entry.scanned_at:
+            raise service.CheckinError("This desk's last check-in was made online: the server undoes it once it "
+                                       "answers again (F9 then).")
+        return entry
+
+    def _undone(self, entry, *, badge_cancelled: bool) -> service.UndoResult:
+        found = self.copy.person(entry.person_id) if entry.person_id is not None else None
+        return service.UndoResult(record_id=0, person=Person(**found) if found else None, direction=entry.direction,
+                                  list_name=entry.list_name, scanned_at=entry.scanned_at,
+                                  badge_cancelled=badge_cancelled, offline=True)
+
+    def _undo_offline(self) -> service.UndoResult:
+        entry = self._offline_undo_entry()
+        local_list = self.copy.list_by_name(entry.list_name)
+        badge_cancelled = self.badges.cancel(entry.nonce) if self.badges is not None else False
+        if local_list is None or not self.copy.annul(entry.nonce, self.clock.now(), local_list.id):
+            raise service.CheckinError("That check-in was uploaded meanwhile: press F9 again once the header "
+                                       "says online.")
+        self.waiting = self.copy.waiting_count()
+        self._tell()
+        return self._undone(entry, badge_cancelled=badge_cancelled)
 
     def register_walk_in(self, walk_in: service.WalkIn, list_name: str | None = None) -> service.CheckinResult:
         return self.request(service.register_walk_in, self.context, walk_in, list_name, self.name, what="A walk-in")
@@ -348,13 +403,14 @@ class OfflineDesk:
             return
         if outcome.replayed:
             return
+        self._last_online_ok_at = outcome.scanned_at
         try:
             local_list = self.copy.list_by_name(outcome.list_name)
             if local_list is not None:
                 self.copy.remember_scan(person_id=outcome.person.id, list_id=local_list.id,
                                         direction=outcome.direction, scanned_at=outcome.scanned_at, desk=outcome.desk,
                                         badge_queued=outcome.badge_queued)
-        except Exception:  # noqa: BLE001 - the local copy is a help, never a reason to fail a scan
+        except Exception:
             log.exception("could not keep an online scan in the offline copy")
 
     def _offline_scanner(self, list_name: str, direction: str, nonce: str):
@@ -418,6 +474,7 @@ class OfflineDesk:
             report.waiting = self.waiting = self.copy.waiting_count()
             if report.waiting == 0 and self.link.reachable:
                 self.offline = False
+        self.last_upload = report  # before the listeners hear of it: the desk screen reads its refusals
         self._tell()
         return report
 
@@ -426,7 +483,7 @@ class OfflineDesk:
         self._copy_taken_at = None
         return people
 
-    def start(self, print_badges: bool = True) -> "OfflineDesk":
+    def start(self, print_badges: bool = True) -> OfflineDesk:
         """Start the background sync (and the local badge printer, for badges printed offline)."""
         if print_badges and self.context is not None:
             self.badges = LocalBadges(self)
@@ -471,7 +528,7 @@ class DeskSync(threading.Thread):
                 self.step()
             except ServerUnreachable:
                 pass
-            except Exception as error:  # noqa: BLE001 - the sync never dies; the next round tries again
+            except Exception as error:
                 self.last_error = f"{type(error).__name__}: {error}"
                 log.exception("desk sync failed a round")
             self._wake.wait(HEARTBEAT_EVERY_S if not self.desk.offline else PROBE_EVERY_S)
@@ -560,6 +617,15 @@ class LocalBadges(threading.Thread):
             return not any(job.nonce == entry.nonce and job.state in ("pending", "printing")
                            for job in self.jobs.values())
 
+    def cancel(self, nonce: str) -> bool:
+        """The waiting badge of an annulled offline scan is not printed (True when one waited)."""
+        with self._lock:
+            for job in self.jobs.values():
+                if job.nonce == nonce and job.state in ("pending", "failed"):
+                    job.state = "cancelled"
+                    return True
+        return False
+
     def again(self, job_id: int, printer: str | None = None) -> LocalBadge:
         """A failed or waiting badge printed again, here or on ``printer``; refused once its scan
         is uploaded (the server's queue prints it then: twice would be one badge too many)."""
@@ -589,6 +655,8 @@ class LocalBadges(threading.Thread):
             job_id = self._queue.get()
             if job_id is None:
                 return
+            if self.jobs[job_id].state == "cancelled":
+                continue
             self._print(self.jobs[job_id])
             self.desk._tell()  # the header's printer line and F7 read the local queue again
             if self.desk.sync is not None:
@@ -620,7 +688,7 @@ class LocalBadges(threading.Thread):
                 settle("printed")
                 return
             settle("failed", self.last_error)
-        except Exception as error:  # noqa: BLE001 - the server's queue prints it after the upload
+        except Exception as error:
             log.exception("offline badge could not be printed")
             settle("failed", type(error).__name__)
 
@@ -722,9 +790,9 @@ def open_server_desk(settings: Settings, desk: str, clock: Clock | None = None, 
             link.close()
             engine.dispose(close=False)
             raise ServerUnreachable(
-                f"the server {server_address(settings.db)} did not answer ({error}) and desk '{desk}' has never "
-                "been online, so it has no offline copy of the event (a desk keeps one once it has been online: "
-                "run 'eventdesk sync --desk NAME' while the server answers)") from None
+                f"The server {server_address(settings.db)} did not answer ({error}) and desk '{printable(desk, 40)}' "
+                "has never been online, so it has no offline copy to start from: start it once while the server "
+                "answers (or run 'eventdesk sync --desk NAME' then)") from None
     copy = OfflineCopy(path)
     context.know_event(event_of_copy(copy))
     if clock_for is not None:

@@ -17,7 +17,8 @@ import socket
 import threading
 import time
 import weakref
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
@@ -171,7 +172,7 @@ class ServerLink:
         for connection in list(self._connections):
             try:
                 fd = connection.pgconn.socket
-            except Exception:  # closed already
+            except Exception:  # noqa: BLE001 - closed already, whatever the driver raises
                 continue
             try:
                 with socket.socket(fileno=os.dup(fd)) as dup:
@@ -231,7 +232,7 @@ class ServerLink:
         for listener in list(self._listeners):
             try:
                 listener(reachable)
-            except Exception:  # noqa: BLE001 - a closed screen must not break the link
+            except Exception:
                 log.exception("link listener failed")
 
 

@@ -12,6 +12,7 @@ from eventdesk.services.attendees import Person
 from eventdesk.services.context import Context
 from eventdesk.store import offline as server
 
+
 @dataclass(frozen=True)
 class Conflict:
     """One person admitted at two desks (or admitted offline though the server refuses them)."""

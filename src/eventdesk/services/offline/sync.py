@@ -16,7 +16,7 @@ from eventdesk.services.checkin import CheckinError, check_in
 from eventdesk.services.context import Context
 from eventdesk.services.offline.link import ServerLink
 from eventdesk.store import offline as server
-from eventdesk.store.offline_copy import OfflineCopy, JournalEntry, LocalList, Snapshot
+from eventdesk.store.offline_copy import JournalEntry, LocalList, OfflineCopy, Snapshot
 
 # A snapshot of a large event takes a while on a busy server: its own, longer deadline.
 SNAPSHOT_DEADLINE_S = 30.0

@@ -1,10 +1,11 @@
 """A scanner's burst recognised wherever the desk is (forms, dialogs, other screens).
 
 A USB scanner is a keyboard: it types a code about one key per millisecond and ends it with Enter
-(or CR, LF, Tab). Outside the scan boxes, the app holds every printable key for a moment
+(or CR, LF). Outside the scan boxes, the app holds every printable key for a moment
 (``HOLD_S``, just above the slowest scanner gap): keys that keep coming faster than a person types
 and end with Enter are a scan and never reach the focused field or button; anything else is
-handed on, in order, as if it had never been held (a person's keys arrive ~40 ms late)."""
+handed on, in order, as if it had never been held (a person's keys arrive ~40 ms late). A Tab ends
+no scan here: in a form it is a person moving to the next field, after a name typed fast."""
 
 from __future__ import annotations
 
@@ -13,13 +14,15 @@ from typing import Callable
 from textual import events
 
 from eventdesk.domain.checkin import MIN_CODE_LENGTH, SCANNER_KEY_GAP_S, clean_code, strip_scanner_noise, typed_fast
-from eventdesk.tui.scanning.input import SUBMIT_KEYS
+
 
 # Slightly longer than the widest gap between a scanner's keys: a key held this long with nothing
 # after it was typed by a person.
 HOLD_S = SCANNER_KEY_GAP_S + 0.01
 # A scanner configured with a CR suffix sends CR and then Enter: the second is part of the scan.
 SUFFIX_GAP_S = 3 * SCANNER_KEY_GAP_S
+# What ends a scanner's burst outside a scan box (Enter, CR, LF).
+ENTER_KEYS = frozenset({"enter", "ctrl+m", "ctrl+j"})
 
 
 # What a badge code can hold besides letters and digits (AIM "]Q1" and ECI "\\000026" prefixes,
@@ -48,12 +51,13 @@ class BurstFilter:
         self._held: list[events.Key] = []
         self._timer = None
         self._fed = 0  # keys held so far: a hold that ran out is void if more keys came since
+        self._timer_fed = 0  # what ``_fed`` was when the running timer began
         self._scan_ended_at = float("-inf")
         self.scans = 0  # recognised bursts (tests)
 
     def feed(self, event: events.Key) -> bool:
         now = event.time
-        if event.key in SUBMIT_KEYS:
+        if event.key in ENTER_KEYS:
             burst = self._burst(now)
             if burst:
                 head, text = burst
@@ -93,15 +97,21 @@ class BurstFilter:
         return start, text
 
     def _restart_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self._start_timer(HOLD_S, self._hold_over)
+        """One timer a run of keys, not one a key (a long paste typed as keys made thousands of
+        timers, each a task started and stopped on the UI thread): it looks when it fires."""
+        if self._timer is None:
+            self._timer_fed = self._fed
+            self._timer = self._start_timer(HOLD_S, self._hold_over)
 
     def _hold_over(self) -> None:
-        """The hold ran out on the clock. On a starved machine the scanner's next keys may already
-        be waiting in the app's queue, stamped a millisecond after the last: they are handled
-        first, and the held keys are handed on only if none of them came."""
+        """The hold ran out on the clock. Keys fed since it began hold on for another while. On a
+        starved machine the scanner's next keys may already be waiting in the app's queue, stamped
+        a millisecond after the last: they are handled first, and the held keys are handed on only
+        if none of them came."""
         self._timer = None
+        if self._fed != self._timer_fed:
+            self._restart_timer()
+            return
         if self._after_queued is None:
             self.release_held()
             return

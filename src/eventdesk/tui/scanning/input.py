@@ -14,12 +14,15 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Input
 
-from eventdesk.domain.checkin import MIN_CODE_LENGTH, SCANNER_KEY_GAP_S, typed_fast
+from eventdesk.domain.checkin import MAX_CODE_LENGTH, MIN_CODE_LENGTH, SCANNER_KEY_GAP_S, typed_fast
 from eventdesk.domain.text import printable
 from eventdesk.tui.textual_compat import before_input_value_watcher
 
 SUBMIT_KEYS = frozenset({"enter", "ctrl+m", "ctrl+j", "tab"})  # Enter, CR, LF, a Tab suffix
 MOVE_KEYS = {"up": -1, "down": 1, "pageup": -5, "pagedown": 5}
+# Longer than any code or name: pages pasted into the box (as keys, from a terminal without
+# bracketed paste) are cut here at once instead of costing a longer edit and repaint at every key.
+MAX_TEXT = 2 * MAX_CODE_LENGTH
 
 
 @before_input_value_watcher("value_changing")
@@ -71,12 +74,30 @@ class ScanInput(Input):
             self.post_message(self.Move(MOVE_KEYS[event.key]))
             return
         if event.is_printable:
+            if self.drops(event):
+                event.stop()
+                event.prevent_default()
+                return
+            if len(self.value) >= MAX_TEXT:
+                self.value = ""  # keys after a pause start anew: a scan is not glued to a cut paste
             if not self.value:
                 self._key_times.clear()
             if not self._key_times or now - self._key_times[-1] > SCANNER_KEY_GAP_S:
                 self._burst_start = len(self.value)  # a new run of keys starts after a pause
             self._key_times.append(now)
         # Input's own key handler (next in the MRO) inserts the character.
+
+    def drops(self, event: events.Key) -> bool:
+        """Whether ``event`` is the rest of a paste that no longer fits: keys that keep coming at
+        scanner speed into a full box (the app asks before it hands the key on, which is most of a
+        key's cost)."""
+        if not (event.is_printable and len(self.value) >= MAX_TEXT and self._key_times):
+            return False
+        now = getattr(event, "time", None) or time.monotonic()
+        if now - self._key_times[-1] > SCANNER_KEY_GAP_S:
+            return False
+        self._key_times[-1] = self.last_key_at = now  # the run goes on
+        return True
 
     def value_changing(self, value: str) -> None:
         """Textual's Input sets its virtual size on every change, and that asks for a layout of the
@@ -107,7 +128,7 @@ class ScanInput(Input):
 
     def insert_text_at_cursor(self, text: str) -> None:
         # Pasted text: control characters (escape sequences) shown as marks, never sent to the terminal.
-        super().insert_text_at_cursor(printable(text))
+        super().insert_text_at_cursor(printable(text)[:max(0, MAX_TEXT - len(self.value))])
 
     def on_paste(self, event: events.Paste) -> None:
         # A paste is not a scan. Textual then calls Input's own paste handler itself (handlers run along the

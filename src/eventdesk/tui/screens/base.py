@@ -1,14 +1,14 @@
-"""What the four main screens share: the header, the footer, and the store-change refresh."""
+"""What every main screen shares: the header, the footer, and the store-change refresh."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from eventdesk.tui.widgets.desk_footer import DeskFooter
+from eventdesk.tui.widgets.footer import MainFooter
 from eventdesk.tui.widgets.status_header import StatusHeader
 
 
-class DeskScreen(Screen):
+class MainScreen(Screen):
     """A main screen. Subclasses yield their body from ``compose_body`` and re-read the store in
     ``refresh_data`` (called on mount and whenever another process changed an area they watch)."""
 
@@ -21,7 +21,7 @@ class DeskScreen(Screen):
     def compose(self) -> ComposeResult:
         yield StatusHeader()
         yield from self.compose_body()
-        yield DeskFooter(compact=True)  # every key of a busy screen fits one line
+        yield MainFooter(compact=True)  # every key of a busy screen fits one line
 
     def compose_body(self) -> ComposeResult:
         return iter(())

@@ -21,14 +21,14 @@ from eventdesk.services import agenda as service
 from eventdesk.services.speakers import speaker_arrivals
 from eventdesk.services.agenda import AgendaError, Programme, SessionInfo
 from eventdesk.tui.messages import StoreChanged
-from eventdesk.tui.screens.base import DeskScreen
+from eventdesk.tui.screens.base import MainScreen
 from eventdesk.tui.widgets.session_detail import SessionDetail, flag_text, session_times
 from eventdesk.tui.widgets.live_table import LiveTable, Row
 
 # What a chair scans for first (time, state, delay) stays on the left, whatever the title length.
 COLUMNS = [("time", "Time", 12), ("state", "State", 11), ("delay", "Delay", 7), ("title", "Session", None),
            ("flags", "Flags", None)]
-TITLE_CHARS = 70
+TITLE_CHARS = 200
 # Below this width the session's detail sits under the list instead of beside it.
 SIDE_BY_SIDE = 120
 MIN_TITLE, FLAGS_WIDTH = 30, 20
@@ -38,16 +38,17 @@ def detail_width(width: int) -> int:
     return 0 if width < SIDE_BY_SIDE else (60 if width >= 200 else 44)
 
 
-def agenda_columns(width: int) -> list[tuple[str, str, int | None]]:
+def agenda_columns(width: int, flags_width: int = FLAGS_WIDTH) -> list[tuple[str, str, int | None]]:
     """The columns for a screen ``width`` wide: titles get what time, state and delay leave, never
-    below ``MIN_TITLE``; the flags column goes first when room is short (a flagged title starts
-    with ⚠ anyway)."""
+    below ``MIN_TITLE``; the flags column is as wide as its widest flag (``flags_width``; just its
+    heading without a flag) and goes first when room is short (a flagged title starts with ⚠ anyway)."""
     side = detail_width(width)
     available = width - (side + 2 if side else 0) - 2  # the detail's border, the scrollbar
     fixed = COLUMNS[:3]
     rest = available - sum(w + 2 for _, _, w in fixed)
-    if rest - (FLAGS_WIDTH + 2) - 2 >= MIN_TITLE:
-        return [*fixed, ("title", "Session", rest - FLAGS_WIDTH - 4), ("flags", "Flags", FLAGS_WIDTH)]
+    flags_width = min(max(flags_width, len("Flags")), FLAGS_WIDTH)
+    if rest - (FLAGS_WIDTH + 2) - 2 >= MIN_TITLE:  # room for a flag whenever one comes
+        return [*fixed, ("title", "Session", rest - flags_width - 4), ("flags", "Flags", flags_width)]
     return [*fixed, ("title", "Session", max(MIN_TITLE, rest - 2))]
 
 
@@ -93,7 +94,8 @@ def _session_cells(info: SessionInfo, programme: Programme, at: datetime, curren
     else:
         state, style = "", ""
     title_style = style if state in ("cancelled", "ended", "past") else ""
-    delay = rules.format_delay(slot.delay_minutes) if slot.status != rules.CANCELLED else ""
+    minutes = slot.shift_minutes if slot.start_kept else slot.delay_minutes  # a running session's delay is its end's
+    delay = rules.format_delay(minutes) if slot.status != rules.CANCELLED else ""
     codes = programme.flags.get(slot.id, set())
     return (
         Text(time_text, style=title_style),
@@ -104,7 +106,7 @@ def _session_cells(info: SessionInfo, programme: Programme, at: datetime, curren
     )
 
 
-class AgendaScreen(DeskScreen):
+class AgendaScreen(MainScreen):
     CSS_PATH = stylesheet("agenda.tcss")
     HORIZONTAL_BREAKPOINTS = [(0, "-stacked"), (SIDE_BY_SIDE, "-side"), (200, "-wide")]
     WATCHES = frozenset({"agenda", "checkin"})  # check-ins: the speakers' arrival
@@ -128,6 +130,7 @@ class AgendaScreen(DeskScreen):
         self._wanted: int | None = None  # session to select once the rows exist
         self.arrivals: dict = {}  # session id -> its speakers' arrival today
         self._last_row = 0
+        self._flags_width = FLAGS_WIDTH  # the widest flag of the shown day's rows
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="agenda-body"):
@@ -187,7 +190,7 @@ class AgendaScreen(DeskScreen):
             table.select_key(keys[0])
 
     def on_resize(self) -> None:
-        self.query_one("#agenda-table", LiveTable).reshape(agenda_columns(self.size.width))
+        self.query_one("#agenda-table", LiveTable).reshape(agenda_columns(self.size.width, self._flags_width))
 
     def tick(self) -> None:
         if self.programme is None:
@@ -195,8 +198,11 @@ class AgendaScreen(DeskScreen):
         at = self.context.now()
         today = at.astimezone(self.programme.zone).date() == self.programme.day
         table = self.query_one("#agenda-table", LiveTable)
-        table.reshape(agenda_columns(self.size.width))
-        table.sync(agenda_rows(self.programme, at, today))
+        rows = agenda_rows(self.programme, at, today)
+        # An empty Flags column gives its room to the titles.
+        self._flags_width = max((cells[4].cell_len for _, cells in rows), default=0)
+        table.reshape(agenda_columns(self.size.width, self._flags_width))
+        table.sync(rows)
         self.query_one(SessionDetail).tick(at)
 
     def on_store_changed(self, message: StoreChanged) -> None:

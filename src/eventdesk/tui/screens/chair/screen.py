@@ -18,14 +18,14 @@ from eventdesk.services import agenda as agenda_service
 from eventdesk.services.agenda import AgendaError
 from eventdesk.services.chair import CONCLUDE_STATE, OVER, SOON_STATE, ChairError, ChairSource, ChairState
 from eventdesk.tui.messages import StoreChanged
-from eventdesk.tui.screens.base import DeskScreen
+from eventdesk.tui.screens.base import MainScreen
 from eventdesk.tui.screens.chair.countdown import BigCountdown
 from eventdesk.tui.screens.chair.speakers import speakers_text
 
 URGENCY_CLASSES = ("soon", "conclude", "over")
 
 
-class ChairScreen(DeskScreen):
+class ChairScreen(MainScreen):
     CSS_PATH = stylesheet("chair.tcss")
     WATCHES = frozenset({"agenda", "checkin"})
     BINDINGS = [

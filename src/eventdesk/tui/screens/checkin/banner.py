@@ -115,10 +115,11 @@ class ResultBanner(Static):
         above, rest = lines[:at], lines[at + 1:]  # a room alert stays above the big word
         rest_rows = sum(max(1, -(-line.cell_len // max(width, 1))) for line in above + rest) + len(above)
         for scale in BIG_SCALES:
-            word = wrapped_lines(plain_letters(headline), scale, width)
+            word = wrapped_lines(plain_letters(headline) or "", scale, width)
             if not word:
                 continue
-            called = wrapped_lines(plain_letters(name), max(1, scale // 2), width) if name.strip() else []
+            letters = plain_letters(name)
+            called = wrapped_lines(letters, max(1, scale // 2), width) if letters and letters.strip() else []
             if called is None or len(word) + 1 + len(called) + 1 + rest_rows > height:
                 called = []  # the name in letters only, if the big one does not fit
             if len(word) + 1 + len(called) + 1 + rest_rows > height:

@@ -39,12 +39,22 @@ _PIXELS = {" ": (0, 0), "▀": (1, 0), "▄": (0, 1), "█": (1, 1)}
 _CELL = {(0, 0): " ", (1, 0): "▀", (0, 1): "▄", (1, 1): "█"}
 
 
-def plain_letters(text: str) -> str:
-    """``text`` upper-cased with its accents dropped ("Kíncső" → "KINCSO"), so a name can be drawn
-    in block letters; characters still without a glyph become spaces."""
+# Letters that carry their mark inside the letter, so that no Unicode decomposition drops it.
+BASE_LETTERS = str.maketrans({"Ł": "L", "Đ": "D", "Ð": "D", "Ø": "O", "Ħ": "H", "Ŧ": "T", "Ŀ": "L", "Ƚ": "L",
+                              "Ɨ": "I", "Æ": "AE", "Œ": "OE", "Þ": "TH", "Ŋ": "N", "ẞ": "SS"})
+
+
+def plain_letters(text: str) -> str | None:
+    """``text`` upper-cased with its accents dropped ("Kíncső" → "KINCSO", "Błaszczyk" →
+    "BLASZCZYK"), so a name can be drawn in block letters; other signs without a glyph become
+    spaces. None when a letter has no glyph (Cyrillic, Greek, CJK ...): drawn with holes it would
+    be another name, so the caller shows it in plain text."""
     import unicodedata
 
-    bare = "".join(ch for ch in unicodedata.normalize("NFKD", text.upper()) if not unicodedata.combining(ch))
+    bare = "".join(ch for ch in unicodedata.normalize("NFKD", text.upper().translate(BASE_LETTERS))
+                   if not unicodedata.combining(ch)).translate(BASE_LETTERS)
+    if any(ch not in GLYPHS and unicodedata.category(ch).startswith("L") for ch in bare):
+        return None
     return "".join(ch if ch in GLYPHS else " " for ch in bare)
 
 

@@ -13,6 +13,25 @@ from textual.widgets import Button, Input, Label, Select, Static
 from eventdesk.domain.text import printable
 
 
+# Longer than any name, organisation or e-mail: pages pasted into a field (as keys, from a terminal
+# without bracketed paste) stop here instead of costing a longer edit and repaint at every key.
+FIELD_CHARS = 200
+
+
+class FormField(Input):
+    """A form's text field, holding at most ``FIELD_CHARS`` characters: keys beyond are dropped
+    silently (no bell per key) and a paste is cut to what fits."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(max_length=FIELD_CHARS, **kwargs)
+
+    def insert_text_at_cursor(self, text: str) -> None:
+        super().insert_text_at_cursor(text[:max(0, FIELD_CHARS - len(self.value))])
+
+    def restricted(self) -> None:
+        """A full field takes no more keys; a bell for each key of a long paste helps nobody."""
+
+
 class _Form(ModalScreen):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="checkin-form.cancel")]
     FIELDS: tuple[tuple[str, str], ...] = ()
@@ -30,7 +49,7 @@ class _Form(ModalScreen):
             with Grid(classes="form-fields"):  # a label beside each field: the form fits 80×24
                 for name, label in self.FIELDS:
                     yield Label(label)
-                    yield Input(value=self.values.get(name, ""), id=f"form-{name}", compact=True)
+                    yield FormField(value=self.values.get(name, ""), id=f"form-{name}", compact=True)
                 yield Label("Category")
                 category = self.values.get("category") or self.categories[0]
                 options = [(Text(printable(c, 30)), c) for c in dict.fromkeys([*self.categories, category])]

@@ -4,7 +4,7 @@ fast queue a refused scan is replaced on the banner within a second; here it sta
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import tzinfo
 
 from rich.text import Text
@@ -15,8 +15,9 @@ from eventdesk.domain.text import printable
 
 SHOWN = 8
 KIND_STYLE = {"ok": "bold green", "exit": "bold magenta", "warn": "bold yellow", "error": "bold white on red",
-              "info": "dim"}
-KIND_MARK = {"ok": "✓", "exit": "⇥", "warn": "!", "error": "✗", "info": "·"}
+              "info": "dim", "undone": "dim"}
+KIND_MARK = {"ok": "✓", "exit": "⇥", "warn": "!", "error": "✗", "info": "·", "undone": "↶"}
+UNDONE = "Undone (annulled)"
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,15 @@ class RecentScan:
     who: str
     label: str
     kind: str
+    record_id: int | None = None  # what an undo annuls
+    nonce: str = ""  # what an offline desk's upload reports on
+
+
+def kind_of(result) -> str:
+    """The banner's colour for a stored answer (a reloaded scan has no banner of its own)."""
+    if result.ok:
+        return "exit" if result.direction == "exit" else "ok"
+    return "warn" if result.result == "already_checked_in" else "error"
 
 
 class RecentScans(Static):
@@ -37,13 +47,41 @@ class RecentScans(Static):
 
     def add(self, kind: str, result, zone: tzinfo | None) -> None:
         """A ``CheckinResult`` (newest first)."""
+        self.scans.appendleft(self._line(kind, result, zone))
+        self._render_scans()
+
+    def load(self, scans: list, zone: tzinfo | None) -> None:
+        """The desk's scans from the store, newest first, as (``CheckinResult``, annulled): a
+        restarted desk shows what it showed before. Scans already listed stay."""
+        if self.scans:
+            return
+        for result, annulled in reversed(scans[:SHOWN]):
+            line = self._line(kind_of(result), result, zone)
+            self.scans.appendleft(replace(line, kind="undone", label=UNDONE) if annulled else line)
+        self._render_scans()
+
+    @staticmethod
+    def _line(kind: str, result, zone: tzinfo | None) -> RecentScan:
         local = result.scanned_at.astimezone(zone) if zone else result.scanned_at
         who = result.person.name if result.person is not None else result.code
         if result.result == Result.FORGOTTEN:
             who = "(data erased)"
-        self.scans.appendleft(RecentScan(local.strftime("%H:%M:%S"), printable(who, 40) or "(no name)",
-                                         result.label, kind))
-        self._render_scans()
+        return RecentScan(local.strftime("%H:%M:%S"), printable(who, 40) or "(no name)", result.label, kind,
+                          result.record_id, result.nonce)
+
+    def annulled(self, record_id: int) -> None:
+        """An undo annulled this scan: it no longer shows a ✓."""
+        self._mark(lambda scan: scan.record_id == record_id, "undone", UNDONE)
+
+    def refused(self, nonce: str, label: str) -> None:
+        """An offline scan that the server refused on upload (admitted at another desk meanwhile)."""
+        self._mark(lambda scan: bool(nonce) and scan.nonce == nonce, "error", label)
+
+    def _mark(self, which, kind: str, label: str) -> None:
+        marked = [replace(scan, kind=kind, label=label) if which(scan) else scan for scan in self.scans]
+        if marked != list(self.scans):
+            self.scans = deque(marked, maxlen=SHOWN)
+            self._render_scans()
 
     def _render_scans(self) -> None:
         if not self.scans:

@@ -19,21 +19,22 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from eventdesk.domain.checkin import ENTRY, EXIT, clean_code
+from eventdesk.domain.checkin import ENTRY, EXIT, LABELS, clean_code
 from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.services import checkin as service
 from eventdesk.services.events import MAIN_ENTRANCE
 from eventdesk.services.storage import is_disk_full, store_room
 from eventdesk.tui.messages import StoreChanged
-from eventdesk.tui.screens.base import DeskScreen
+from eventdesk.tui.screens.base import MainScreen
 from eventdesk.tui.screens.checkin.banner import ROOMY_CLASS, ResultBanner, ScanNotice
 from eventdesk.tui.screens.checkin.big import big_text
 from eventdesk.tui.screens.checkin.figures import FiguresPanel
-from eventdesk.tui.screens.checkin.recent import RecentScans
+from eventdesk.tui.screens.checkin.recent import SHOWN as SHOWN_RECENT, RecentScans
 from eventdesk.tui.screens.checkin.forms import CorrectionForm, ReprintQuestion, WalkInForm
 from eventdesk.tui.screens.checkin.results import SearchResults
 from eventdesk.tui.scanning.input import SUBMIT_KEYS, ScanInput
+from eventdesk.tui.widgets.confirm import Confirm
 from eventdesk.tui.scanning.loop import LatestOnlyLoop, ScanDone, ScanLoop, ScanRequest
 from eventdesk.tui.textual_compat import can_paint_now, hand_refresh_to_screen, paint_now
 
@@ -48,6 +49,9 @@ PREVIEW_COLUMNS = 34
 SIDE_PANELS_FROM = 110
 # Rows from which the answer grows into block letters.
 BIG_BANNER_FROM = 40
+# The key hints of the mode line, longest first: the first that fits is shown.
+KEY_HINTS = ("   F6 walk-in · F8 correct · F9 undo · F10 entry/exit · Ctrl+N list · Ctrl+B reprint",
+             "   F6 walk-in · F8 correct · F9 undo · F10 entry/exit", "   F6 walk-in · F9 undo", "")
 
 
 class SearchDone(Message):
@@ -86,7 +90,20 @@ class ListsLoaded(Message):
         self.lists = lists
 
 
-class CheckinScreen(DeskScreen):
+class UndoAsked(Message):
+    def __init__(self, candidate, error: str = "") -> None:
+        super().__init__()
+        self.candidate = candidate  # services.checkin.UndoResult of what F9 would annul, or None
+        self.error = error
+
+
+class RecentLoaded(Message):
+    def __init__(self, scans: list) -> None:
+        super().__init__()
+        self.scans = scans  # (CheckinResult, annulled), newest first
+
+
+class CheckinScreen(MainScreen):
     CSS_PATH = stylesheet("checkin.tcss")
     WATCHES = frozenset({"checkin", "attendees", "print"})
     AUTO_FOCUS = "#scan-input"
@@ -136,6 +153,7 @@ class CheckinScreen(DeskScreen):
         self._preview_person = None
         self._exit_timer = None
         self.printer_state = None  # services.printer_config.BadgePrinterState
+        self._upload_seen = None  # the offline journal's last upload report already shown
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -202,8 +220,9 @@ class CheckinScreen(DeskScreen):
         self._searcher.start()
         self._show_mode()
         self._load_lists()
+        self._load_recent()
         self.set_interval(FIGURES_EVERY_S / 2, self._figures_tick)
-        early, self.app.scans_before_desk = self.app.scans_before_desk, []  # type: ignore[attr-defined]
+        early, self.app.scans_before_checkin_screen = self.app.scans_before_checkin_screen, []  # type: ignore[attr-defined]
         for text, at in early:
             self.take_scan(text, at)
 
@@ -223,8 +242,14 @@ class CheckinScreen(DeskScreen):
         mode.append(printable(self.list_name, 60), style="bold")
         mode.append("   Direction: ", style="dim")
         mode.append(" EXIT: scanning people OUT " if exiting else "entry", style="bold reverse" if exiting else "bold")
-        mode.append("   F6 walk-in · F8 correct · F9 undo · F10 entry/exit · Ctrl+N list · Ctrl+B reprint", style="dim")
-        self.query_one("#checkin-mode", Static).update(mode)
+        line = self.query_one("#checkin-mode", Static)
+        room = line.size.width or self.app.size.width
+        # The keys as far as they fit, whole (the footer lists them all): never a hint cut in half.
+        for hints in KEY_HINTS:
+            if mode.cell_len + len(hints) <= room:
+                mode.append(hints, style="dim")
+                break
+        line.update(mode)
         self.set_class(exiting, "-exit-mode")
         mark = self.query_one("#exit-mark", Static)
         mark.display = exiting
@@ -233,6 +258,9 @@ class CheckinScreen(DeskScreen):
             minutes = self.context.settings.exit_fallback_minutes
             mark.update(Text(f"{drawn}\nEXIT MODE: every scan records a person leaving. F10: back to entry "
                              f"(automatic after {minutes:g} min without a scan).", style="bold"))
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._show_mode()  # the key hints that fit the new width
 
     def _restart_exit_fallback(self) -> None:
         """A desk left in exit mode would turn everybody arriving away as 'exit': after a quiet
@@ -384,7 +412,7 @@ class CheckinScreen(DeskScreen):
         if request.kind == "walk_in":
             return desk.register_walk_in(request.payload, request.list_name)
         if request.kind == "undo":
-            return desk.undo_last()
+            return desk.undo_last(record_id=request.payload)
         if request.kind == "correct":
             attendee_id, changes = request.payload
             return desk.correct_attendee(attendee_id, changes)
@@ -424,10 +452,12 @@ class CheckinScreen(DeskScreen):
                              detail=f"'{printable(outcome.text, 60)}' is no badge code. Type the name, wait for "
                                     "the list, pick the person with ↑↓ and Enter, or scan the badge.")
         elif isinstance(outcome, service.UndoResult):
+            self._recent_scans.annulled(outcome.record_id)
             who = printable(outcome.person.name, 60) if outcome.person else "an unknown code"
             self.banner.show("info", "Undone",
                              detail=f"The {outcome.direction} of {who} at {outcome.scanned_at.astimezone(self._zone()):%H:%M:%S} "
-                                    "is annulled (the record keeps both)."
+                                    + ("is annulled here, offline (it never goes to the server)." if outcome.offline
+                                       else "is annulled (the record keeps both).")
                                     + (" Its badge had not printed and is cancelled." if outcome.badge_cancelled else ""))
         elif isinstance(outcome, service.Correction):
             self.last_person = outcome.person
@@ -602,6 +632,34 @@ class CheckinScreen(DeskScreen):
     def on_lists_loaded(self, message: ListsLoaded) -> None:
         self.lists = message.lists
 
+    @work(thread=True, group="checkin-recent", exit_on_error=False)
+    def _load_recent(self) -> None:
+        try:
+            scans = self.app.desk.scans_today(SHOWN_RECENT)  # type: ignore[attr-defined]
+        except Exception:  # the server is away (an offline desk): the list starts empty
+            return
+        self.post_message(RecentLoaded(scans))
+
+    def take_upload_report(self) -> None:
+        """After an offline desk's journal went up: the people it admitted whom the server refused
+        (admitted at another desk meanwhile) lose their ✓ in Last scans, and the desk is told."""
+        report = getattr(self.app.desk, "last_upload", None)  # type: ignore[attr-defined]  # a desk on a server
+        if report is None or report is self._upload_seen:
+            return
+        self._upload_seen = report
+        conflicts = report.conflicts
+        for uploaded in conflicts:
+            said = LABELS.get(uploaded.server_result, uploaded.server_result)
+            self._recent_scans.refused(uploaded.entry.nonce, f"Server: {printable(said, 60)}")
+        if conflicts:
+            count = len(conflicts)
+            self.app.notify(f"{count} {'person' if count == 1 else 'people'} admitted here while offline "
+                            f"{'was' if count == 1 else 'were'} refused by the server (admitted at another desk "
+                            "meanwhile, or blocked): F11 Reconcile lists them.", severity="warning", timeout=20)
+
+    def on_recent_loaded(self, message: RecentLoaded) -> None:
+        self._recent_scans.load(message.scans, self._zone())
+
     def action_next_list(self) -> None:
         names = [checkin_list.name for checkin_list in self.lists] or [MAIN_ENTRANCE]
         index = names.index(self.list_name) if self.list_name in names else -1
@@ -625,7 +683,36 @@ class CheckinScreen(DeskScreen):
                                   direction=self.direction, nonce=service.new_nonce(), kind=kind, payload=payload))
 
     def action_undo(self) -> None:
-        self._desk_request("undo")
+        """F9 asks first, naming whose check-in it annuls (read on a worker: the store may be slow)."""
+        if self.app.desk.offline:  # type: ignore[attr-defined]
+            self._desk_request("undo")  # refused with the reason: an undo needs the server
+            return
+        self._ask_undo()
+
+    @work(thread=True, exclusive=True, group="checkin-undo", exit_on_error=False)
+    def _ask_undo(self) -> None:
+        try:
+            self.post_message(UndoAsked(self.app.desk.undo_candidate()))  # type: ignore[attr-defined]
+        except service.CheckinError as error:
+            self.post_message(UndoAsked(None, str(error)))
+
+    def on_undo_asked(self, message: UndoAsked) -> None:
+        last = message.candidate
+        if last is None:
+            self.banner.show("info", "Nothing to undo", detail=message.error)
+            return
+        who = (printable(last.person.name, 60) or "(no name)") if last.person else "an unknown code"
+        what = "exit" if last.direction == EXIT else "check-in"
+        question = Text.assemble("Undo the ", what, " of ", (who, "bold"),
+                                 f" at {last.scanned_at.astimezone(self._zone()):%H:%M:%S}"
+                                 f" ({printable(last.list_name, 40)})?")
+
+        def answered(yes: bool | None) -> None:
+            self.scan_input.focus()
+            if yes:
+                self._desk_request("undo", last.record_id)
+
+        self.app.push_screen(Confirm(question, "undo it", "keep it", key="f9"), answered)
 
     def action_walk_in(self) -> None:
         def registered(values: dict | None) -> None:

@@ -18,7 +18,7 @@ from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.services.desks import DeskState, desks_overview
 from eventdesk.tui.messages import StoreChanged
-from eventdesk.tui.screens.base import DeskScreen
+from eventdesk.tui.screens.base import MainScreen
 from eventdesk.tui.widgets.live_table import LiveTable, Row
 
 COLUMNS = [("desk", "Desk", 16), ("state", "State", 8), ("seen", "Last seen", 10), ("scan", "Last scan", 9),
@@ -65,7 +65,7 @@ def desk_row(desk: DeskState, wall_now: datetime, zone) -> Row:
     return (f"desk:{desk.desk}", cells)
 
 
-class DesksScreen(DeskScreen):
+class DesksScreen(MainScreen):
     CSS_PATH = stylesheet("desks.tcss")
     WATCHES = frozenset({"desks", "checkin", "print"})
     BINDINGS = [Binding("r", "reload", "Reload", id="desks.reload")]

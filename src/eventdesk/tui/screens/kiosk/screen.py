@@ -6,7 +6,8 @@ list of people, no other screen, no command palette, and F-keys, Ctrl+P, Ctrl+C 
 nothing. Any answer but a welcome (unknown, cancelled, blocked, revoked, already checked in, not
 on this list) reads "Please see the registration desk" and nothing else: no reason, nobody's data.
 Leaving takes Escape and the ``kiosk_pin`` of the settings; the kiosk refuses to start without one.
-A scan goes through the very ``check_in`` of the desk, on a worker thread."""
+A scan goes through the very ``check_in`` of the desk, on a worker thread; a scan while the PIN
+prompt is open (the next attendee does not wait for the staff) closes it and is checked in."""
 
 from __future__ import annotations
 

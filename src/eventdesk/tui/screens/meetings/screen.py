@@ -24,7 +24,7 @@ from eventdesk.resources import stylesheet
 from eventdesk.services import meetings as service
 from eventdesk.services.meetings import Board, MeetingInfo, PersonRef, ScanResult
 from eventdesk.tui.messages import StoreChanged
-from eventdesk.tui.screens.base import DeskScreen
+from eventdesk.tui.screens.base import MainScreen
 from eventdesk.tui.screens.meetings.booking import BookingForm
 from eventdesk.tui.screens.meetings.grid import MeetingGrid, NoShowList, countdown, grid_columns, slot_label
 from eventdesk.tui.screens.meetings.scan import ScanPanel
@@ -40,7 +40,7 @@ def side_width(width: int) -> int:
     return 0 if width < SIDE_BY_SIDE else (60 if width >= WIDE else 44)
 
 
-class MeetingsScreen(DeskScreen):
+class MeetingsScreen(MainScreen):
     CSS_PATH = stylesheet("meetings.tcss")
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (SIDE_BY_SIDE, "-side"), (WIDE, "-wide")]
     WATCHES = frozenset({"meetings", "attendees"})

@@ -18,7 +18,7 @@ from textual.widgets import Static
 from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.tui.messages import StoreChanged
-from eventdesk.tui.screens.base import DeskScreen
+from eventdesk.tui.screens.base import MainScreen
 from eventdesk.tui.widgets.live_table import LiveTable
 
 PRINTER_COLUMNS = [("name", "Printer", 12), ("url", "URL", 28), ("waiting", "Waiting", 7), ("failed", "Failed", 6),
@@ -82,7 +82,7 @@ def health_cell(health) -> Text:
     return cell
 
 
-class PrintersScreen(DeskScreen):
+class PrintersScreen(MainScreen):
     CSS_PATH = stylesheet("printers.tcss")
     WATCHES = frozenset({"print"})
     BINDINGS = [

@@ -16,7 +16,7 @@ from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.services.offline.reconcile import conflicts
 from eventdesk.tui.messages import StoreChanged
-from eventdesk.tui.screens.base import DeskScreen
+from eventdesk.tui.screens.base import MainScreen
 from eventdesk.tui.widgets.live_table import LiveTable
 
 COLUMNS = [("person", "Person", 28), ("category", "Category", 12), ("list", "List", 16),
@@ -51,7 +51,7 @@ def conflict_rows(found: list, zone) -> list:
     return rows
 
 
-class ReconcileScreen(DeskScreen):
+class ReconcileScreen(MainScreen):
     CSS_PATH = stylesheet("reconcile.tcss")
     WATCHES = frozenset({"checkin"})
     BINDINGS = [Binding("ctrl+r", "reload", "Reload", id="reconcile.reload")]

@@ -18,7 +18,7 @@ from eventdesk.resources import stylesheet
 from eventdesk.services import agenda as service
 from eventdesk.services.agenda import BoardRow, Programme
 from eventdesk.tui.messages import StoreChanged
-from eventdesk.tui.screens.base import DeskScreen
+from eventdesk.tui.screens.base import MainScreen
 from eventdesk.tui.widgets.session_detail import delay_words
 from eventdesk.tui.widgets.live_table import LiveTable, Row
 
@@ -132,7 +132,7 @@ def board_table_rows(programme: Programme, at: datetime, cells: BoardCells | Non
     return (cells or BoardCells()).rows(programme, at)
 
 
-class RoomsScreen(DeskScreen):
+class RoomsScreen(MainScreen):
     CSS_PATH = stylesheet("rooms.tcss")
     WATCHES = frozenset({"agenda", "checkin"})
     BINDINGS = [Binding("r", "reload", "Reload", id="rooms.reload")]

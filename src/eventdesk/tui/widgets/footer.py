@@ -24,7 +24,7 @@ def shown_keys(screen: Screen) -> list:
             if active.binding.show or key == palette]
 
 
-class DeskFooter(Footer):
+class MainFooter(Footer):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._composed_for: list | None = None  # the keys the footer was last built with
