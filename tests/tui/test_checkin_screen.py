@@ -540,7 +540,7 @@ async def test_another_desks_scan_shows_up_in_the_figures(demo_db):
 
     context = open_context(demo_db, Settings(db=demo_db, desk="Desk 2"), Clock.frozen(MOMENT))
     app = make_app(context, watch_store=True)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=(160, 50)):
         screen = app.screen
         await screen.figures_ready()
         other_desk = open_context(demo_db, Settings(db=demo_db, desk="Desk 5"), Clock.frozen(MOMENT))

@@ -91,7 +91,7 @@ def sync(obj: dict, desk: str | None, as_json: bool, db: str | None) -> None:
     server_desk = open_desk(settings, settings.desk, prepare=False)
     if not server_desk.link.reachable:
         waiting = server_desk.copy.waiting_count()
-        raise Failure(f"The server did not answer ({server_desk.lost_reason}); {waiting} offline scans of "
+        raise Failure(f"The server did not answer ({server_desk.link.lost_reason}); {waiting} offline scans of "
                       f"'{settings.desk}' wait in {server_desk.copy.path} and nothing was uploaded.")
     before = {e.nonce for e in server_desk.copy.journal() if e.uploaded_at is not None}
     try:

@@ -183,4 +183,4 @@ class PrintWorkers:
         for worker in self.workers.values():
             worker._stopping.set()
             worker._wake.set()
-        return all([worker.stop(timeout) for worker in self.workers.values()])
+        return all([worker.stop(timeout) for worker in self.workers.values()])  # noqa: C419 - stop every worker, not only up to the first that hangs

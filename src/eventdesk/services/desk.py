@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from eventdesk.domain.checkin import ENTRY
+from eventdesk.domain.clock import Clock
 from eventdesk.services import checkin as service
 from eventdesk.services.attendees import Person, search_people
 from eventdesk.services.context import Context
@@ -155,7 +156,7 @@ def start_for_app(context: Context, desk=None):
                                     "server goes away.")
 
 
-def open_desk(settings, *, create: bool = False, clock_for: Callable[[str], object] | None = None):
+def open_desk(settings, *, create: bool = False, clock_for: Callable[[str], Clock] | None = None):
     """(context, desk) for an app on the store ``settings.db``, not started yet. A desk on a server
     that does not answer within a moment opens offline from its copy (``ServerUnreachable`` when
     it never was online). ``clock_for(time zone)`` makes the clock once the event's zone is known."""

@@ -46,9 +46,9 @@ class KioskApp(AppBase):
     async def on_event(self, event: events.Event) -> None:
         """Over the PIN prompt a scanner's burst is a scan, never a wrong PIN: the same filter as
         the desk's forms (the kiosk screen itself reads every key as a scan)."""
-        if isinstance(event, events.Key) and not event.is_forwarded and isinstance(self.screen, KioskPin):
-            if self.scan_filter.feed(event):
-                return
+        over_pin = isinstance(event, events.Key) and not event.is_forwarded and isinstance(self.screen, KioskPin)
+        if over_pin and self.scan_filter.feed(event):
+            return
         await super().on_event(event)
 
     def _hand_on_key(self, event: events.Key) -> None:

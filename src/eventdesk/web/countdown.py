@@ -110,7 +110,7 @@ def make_server(source: CountdownSource, host: str, port: int) -> ThreadingHTTPS
             elif path == "/state.json":
                 try:
                     body = json.dumps(source.payload()).encode()
-                except Exception:  # the store is away for a moment: the page keeps its last state
+                except Exception:  # noqa: BLE001 - the store is away for a moment: the page keeps its last state
                     self._send(503, "application/json", b'{"error": "store unavailable"}')
                     return
                 self._send(200, "application/json", body)

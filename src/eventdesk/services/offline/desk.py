@@ -45,19 +45,18 @@ PROBE_EVERY_S = 1.0
 class OfflineDesk:
     """One desk's scans, online when the server answers, offline from its own file when not."""
 
-    def __init__(self, settings: Settings, name: str, copy: OfflineCopy, *, context: Context | None = None,
-                 link: ServerLink | None = None, clock: Clock | None = None) -> None:
+    def __init__(self, settings: Settings, name: str, copy: OfflineCopy, *, context: Context, link: ServerLink,
+                 clock: Clock | None = None) -> None:
         self.settings = settings
         self.name = name
         self.copy = copy
         self.context = context
         self.link = link
-        self.clock = clock or (context.clock if context is not None else Clock.system())
+        self.clock = clock or context.clock
         # The desk decides offline until the journal is uploaded, even when the link is back.
-        self.offline = context is None or link is None or not link.reachable
+        self.offline = not link.reachable
         self._mode = threading.RLock()
         self._listeners: list[Callable[[], None]] = []
-        self.lost_reason = ""
         # The journal's count as last read: the header asks every second and must never wait
         # on the file while the background sync writes a snapshot into it.
         self.waiting = copy.waiting_count()
@@ -66,16 +65,15 @@ class OfflineDesk:
         self.badges: LocalBadges | None = None
         self.sync: DeskSync | None = None
         self.last_upload: UploadReport | None = None
-        if link is not None:
-            link.on_change(self._link_changed)
+        link.on_change(self._link_changed)
 
     # --- state --------------------------------------------------------------------------------
 
     def status(self) -> LinkStatus:
         link = self.link
-        lost_at = link.lost_at if link is not None else None
+        lost_at = link.lost_at
         return LinkStatus(online=not self.offline, waiting=self.waiting, on_server=True,
-                          reason=(link.lost_reason if link is not None else self.lost_reason) if self.offline else "",
+                          reason=link.lost_reason if self.offline else "",
                           offline_for_s=(time.monotonic() - lost_at) if lost_at and self.offline else None,
                           copy_age_s=self.copy_age_s() if self.offline else None)
 
@@ -94,8 +92,14 @@ class OfflineDesk:
         for listener in list(self._listeners):
             try:
                 listener()
-            except Exception:
+            except Exception:  # one listener failing must not keep the others from hearing
                 log.exception("desk listener failed")
+
+    def _went_offline(self) -> None:
+        """A call found the server gone: offline at once (the link tells its listeners a moment
+        later, from the thread that noticed)."""
+        with self._mode:
+            self.offline = True
 
     def _link_changed(self, reachable: bool) -> None:
         if not reachable:
@@ -106,11 +110,10 @@ class OfflineDesk:
             self.sync.wake()
 
     def zone(self) -> ZoneInfo | None:
-        if self.context is not None:
-            try:
-                return self.context.zone()
-            except Exception:  # noqa: BLE001 - the server went away before the event was read
-                pass
+        try:
+            return self.context.zone()
+        except Exception:  # noqa: BLE001 - the server went away before the event was read
+            pass
         name = self.copy.meta().get("event_timezone")
         return ZoneInfo(name) if name else None
 
@@ -134,7 +137,7 @@ class OfflineDesk:
                                             selected_code=selected_code, list_name=list_name, desk=self.name,
                                             direction=direction, nonce=nonce, burst=burst)
             except ServerUnreachable:
-                pass
+                self._went_offline()
             else:
                 self._remember_online(outcome)
                 return outcome
@@ -153,7 +156,7 @@ class OfflineDesk:
                 result = self.link.guarded(service.check_in, self.context, code, list_name, self.name,
                                            direction, nonce)
             except ServerUnreachable:
-                pass
+                self._went_offline()
             else:
                 self._remember_online(result)
                 return result
@@ -172,7 +175,7 @@ class OfflineDesk:
             try:
                 return self.link.guarded(search_people, self.context, text, limit)
             except ServerUnreachable:
-                pass
+                self._went_offline()
         if len(text.strip()) < self.settings.search_min_chars:
             return []
         found = self.copy.search(query_terms(text)[:8], limit or self.settings.search_limit)
@@ -207,7 +210,7 @@ class OfflineDesk:
                 return Found(people, self.link.guarded(service.day_states, self.context, list_name,
                                                        [p.id for p in people]))
             except ServerUnreachable:
-                pass
+                self._went_offline()
         if len(text.strip()) < self.settings.search_min_chars:
             return Found([], {})
         people = [Person(**p) for p in self.copy.search(query_terms(text)[:8], self.settings.search_limit)]
@@ -215,7 +218,7 @@ class OfflineDesk:
         if local_list is None or not people:
             return Found(people, {})
         day_start = self._day_start(self.clock.now())
-        states = {person_id: service.DayState(first_at, first_desk, direction == ENTRY,
+        states = {person_id: service.DayState(first_at, first_desk or "", direction == ENTRY,
                                               last_at if direction != ENTRY else None)
                   for person_id, direction, last_at, first_at, first_desk
                   in self.copy.day_states(local_list.id, [p.id for p in people], day_start)}
@@ -230,7 +233,7 @@ class OfflineDesk:
             try:
                 return self.link.guarded(desk_figures, self.context, list_name, self.name)
             except ServerUnreachable:
-                pass
+                self._went_offline()
         return self._figures_from_copy(list_name or MAIN_ENTRANCE)
 
     def _figures_from_copy(self, list_name: str):
@@ -291,7 +294,7 @@ class OfflineDesk:
             try:
                 return self.link.guarded(badge_printer_state, self.context)
             except ServerUnreachable:
-                pass
+                self._went_offline()
         printers = configured_printers(self.settings)
         if not printers or self.settings.default_printer is None:
             return None
@@ -308,7 +311,7 @@ class OfflineDesk:
             try:
                 return self.link.guarded(queue_overview, self.context)
             except ServerUnreachable:
-                pass
+                self._went_offline()
         if self.badges is None:
             return QueueOverview((), (), {}, {}, {})
         return self.badges.overview()
@@ -410,7 +413,7 @@ class OfflineDesk:
                 self.copy.remember_scan(person_id=outcome.person.id, list_id=local_list.id,
                                         direction=outcome.direction, scanned_at=outcome.scanned_at, desk=outcome.desk,
                                         badge_queued=outcome.badge_queued)
-        except Exception:
+        except Exception:  # the local copy is a help, never a reason to fail a scan
             log.exception("could not keep an online scan in the offline copy")
 
     def _offline_scanner(self, list_name: str, direction: str, nonce: str):
@@ -441,7 +444,7 @@ class OfflineDesk:
                                  badge_printed=False)
             self.copy.journal_add(entry, list_id=local_list.id, badge_queued=badge)
             self.waiting += 1
-            if badge and self.badges is not None:
+            if badge and self.badges is not None and person is not None:
                 self.badges.put(nonce, person)
             self._tell()
             if self.sync is not None:
@@ -485,7 +488,7 @@ class OfflineDesk:
 
     def start(self, print_badges: bool = True) -> OfflineDesk:
         """Start the background sync (and the local badge printer, for badges printed offline)."""
-        if print_badges and self.context is not None:
+        if print_badges:
             self.badges = LocalBadges(self)
             self.badges.start()
         self.sync = DeskSync(self)
@@ -496,8 +499,7 @@ class OfflineDesk:
         for thread in (self.sync, self.badges):
             if thread is not None:
                 thread.stop()
-        if self.link is not None:
-            self.link.close()
+        self.link.close()
 
 
 class DeskSync(threading.Thread):
@@ -528,7 +530,7 @@ class DeskSync(threading.Thread):
                 self.step()
             except ServerUnreachable:
                 pass
-            except Exception as error:
+            except Exception as error:  # the sync never dies; the next round tries again
                 self.last_error = f"{type(error).__name__}: {error}"
                 log.exception("desk sync failed a round")
             self._wake.wait(HEARTBEAT_EVERY_S if not self.desk.offline else PROBE_EVERY_S)
@@ -536,8 +538,6 @@ class DeskSync(threading.Thread):
 
     def step(self) -> None:
         desk, link, context = self.desk, self.desk.link, self.desk.context
-        if link is None or context is None:
-            return
         if not link.reachable and not link.probe():
             return
         uploaded = 0
@@ -673,10 +673,13 @@ class LocalBadges(threading.Thread):
         settle("printing")
         try:
             image = render_person(self.desk.context, job.person).image
+            url = self.desk.settings.printer_url(job.printer)
+            if image is None or url is None:
+                raise ValueError(f"no badge image or no printer URL for {job.printer!r}")
             for attempt in range(self.ATTEMPTS):
                 job.attempts += 1
                 try:
-                    print_image(self.desk.settings.printer_url(job.printer), image, self.desk.settings,
+                    print_image(url, image, self.desk.settings,
                                 name=f"badge-offline-{job.nonce[:8]}")
                 except PrinterError as error:
                     self.last_error = str(error)
@@ -688,7 +691,7 @@ class LocalBadges(threading.Thread):
                 settle("printed")
                 return
             settle("failed", self.last_error)
-        except Exception as error:
+        except Exception as error:  # the server's queue prints it after the upload
             log.exception("offline badge could not be printed")
             settle("failed", type(error).__name__)
 
@@ -773,7 +776,10 @@ def open_server_desk(settings: Settings, desk: str, clock: Clock | None = None, 
     from eventdesk.store.db import make_engine
 
     clock = clock or Clock.system()
-    engine = make_engine(settings.db, create=create)
+    db = settings.db
+    if not db:
+        raise StoreError("No database given: use --db PATH or a postgresql:// URL.")
+    engine = make_engine(db, create=create)
     link = ServerLink(engine)
     context = Context(engine=engine, settings=settings, clock=clock)
     try:
@@ -785,21 +791,19 @@ def open_server_desk(settings: Settings, desk: str, clock: Clock | None = None, 
             context.clock = clock_for(event.timezone)
         return OfflineDesk(settings, desk, open_offline_copy(settings, context, desk), context=context, link=link)
     except ServerUnreachable as error:
-        path = find_offline_copy(settings, settings.db, desk)
+        path = find_offline_copy(settings, db, desk)
         if path is None:
             link.close()
             engine.dispose(close=False)
             raise ServerUnreachable(
-                f"The server {server_address(settings.db)} did not answer ({error}) and desk '{printable(desk, 40)}' "
+                f"The server {server_address(db)} did not answer ({error}) and desk '{printable(desk, 40)}' "
                 "has never been online, so it has no offline copy to start from: start it once while the server "
                 "answers (or run 'eventdesk sync --desk NAME' then)") from None
     copy = OfflineCopy(path)
     context.know_event(event_of_copy(copy))
     if clock_for is not None:
         context.clock = clock_for(context.event().timezone)
-    offline_desk = OfflineDesk(settings, desk, copy, context=context, link=link)
-    offline_desk.lost_reason = link.lost_reason
-    return offline_desk
+    return OfflineDesk(settings, desk, copy, context=context, link=link)
 
 
 def event_of_copy(copy: OfflineCopy):

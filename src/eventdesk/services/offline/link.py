@@ -232,7 +232,7 @@ class ServerLink:
         for listener in list(self._listeners):
             try:
                 listener(reachable)
-            except Exception:
+            except Exception:  # a closed screen must not break the link
                 log.exception("link listener failed")
 
 

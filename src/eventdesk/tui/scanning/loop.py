@@ -61,7 +61,7 @@ class ScanLoop:
                 return
             try:
                 outcome, error = self._handle(request), None
-            except Exception as exc:  # shown on the banner; the loop goes on with the next scan
+            except Exception as exc:  # noqa: BLE001 - shown on the banner; the loop goes on with the next scan
                 outcome, error = None, exc
             self._post(ScanDone(request, outcome, error))
 
@@ -111,7 +111,7 @@ class LatestOnlyLoop:
                 self.busy = True
             try:
                 message = self._handle(request)
-            except Exception:  # a failed search shows nothing; the next key searches again
+            except Exception:  # noqa: BLE001 - a failed search shows nothing; the next key searches again
                 message = None
             finally:
                 with self._wake:

@@ -196,9 +196,7 @@ class ChairScreen(MainScreen):
         self.query_one("#chair-message", Static).update(Text(printable(message, 300), style=style))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "leave" and self.standalone:
-            return False  # nothing to go back to: the key is not offered
-        return True
+        return not (action == "leave" and self.standalone)  # standalone: nothing to go back to, the key is not offered
 
     def action_leave(self) -> None:
         if not self.standalone:

@@ -90,7 +90,7 @@ class ResultBanner(Static):
     def _fixed_size(self) -> bool:
         try:
             return self.screen.has_class(ROOMY_CLASS) and type(self) is ResultBanner
-        except Exception:  # not mounted yet
+        except Exception:  # noqa: BLE001 - not mounted yet
             return False
 
     def render(self):

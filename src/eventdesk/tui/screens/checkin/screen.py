@@ -506,7 +506,7 @@ class CheckinScreen(MainScreen):
     def _zone(self):
         try:
             return self.context.zone()
-        except Exception:  # no event yet: show UTC
+        except Exception:  # noqa: BLE001 - no event yet: show UTC
             return None
 
     # --- figures ------------------------------------------------------------------------------
@@ -535,11 +535,11 @@ class CheckinScreen(MainScreen):
         started = time.monotonic()
         try:
             figures = self.app.desk.figures(list_name)  # type: ignore[attr-defined]  # offline: from the copy
-        except Exception as error:  # a busy or broken store must not stop the desk from scanning
+        except Exception as error:  # noqa: BLE001 - a busy or broken store must not stop the desk from scanning
             figures = error
         try:
             printer = self.app.desk.printer_state()  # type: ignore[attr-defined]  # offline: its own badges
-        except Exception:  # a misconfigured printer is reported by the print worker
+        except Exception:  # noqa: BLE001 - a misconfigured printer is reported by the print worker
             printer = None
         self.post_message(FiguresDone(figures, time.monotonic() - started, printer))
 
@@ -636,7 +636,7 @@ class CheckinScreen(MainScreen):
     def _load_recent(self) -> None:
         try:
             scans = self.app.desk.scans_today(SHOWN_RECENT)  # type: ignore[attr-defined]
-        except Exception:  # the server is away (an offline desk): the list starts empty
+        except Exception:  # noqa: BLE001 - the server is away (an offline desk): the list starts empty
             return
         self.post_message(RecentLoaded(scans))
 
