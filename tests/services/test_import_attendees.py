@@ -452,26 +452,47 @@ def test_a_write_refused_half_way_leaves_the_store_as_it_was(context, tmp_path: 
         assert session.exec(select(ImportJournal)).all() == []  # nothing left for a later import to undo
 
 
+class DeskCorrects(StopAfter):
+    """A desk corrects one person while the import writes its first batch."""
+
+    def __init__(self, context, person_id: int) -> None:
+        super().__init__(1)
+        self.context, self.person_id = context, person_id
+
+    def advance(self, count: int) -> None:
+        from eventdesk.services.checkin import correct_attendee
+
+        if self.writing and self.left:
+            self.left = 0
+            correct_attendee(self.context, self.person_id, {"role": "Keynote speaker"})
+
+
 def test_a_person_corrected_at_a_desk_during_the_import_keeps_the_correction(context, tmp_path: Path,
                                                                            small_batches) -> None:
-    from eventdesk.services.checkin import correct_attendee
-
     import_attendees(context, many(tmp_path, 200))
     last = people(context)[-1]
 
-    class DeskCorrects(StopAfter):
-        def advance(self, count: int) -> None:
-            if self.writing and self.left:
-                self.left = 0
-                correct_attendee(context, last.id, {"role": "Keynote speaker"})
-
     summary = import_attendees(context, many(tmp_path, 200, role="Director", name="changed.csv"),
-                               progress=DeskCorrects(1))
+                               progress=DeskCorrects(context, last.id))
     assert (summary.updated, summary.kept_desk_changes) == (199, 1)
     assert any("changed at a desk during the import" in line for line in summary.lines())
     roles = {p.id: p.role for p in people(context)}
     assert roles[last.id] == "Keynote speaker"
     assert sum(1 for role in roles.values() if role == "Director") == 199
+
+
+def test_a_desk_correction_during_an_import_that_only_keys_people_counts_nobody_updated(
+        context, tmp_path: Path, small_batches) -> None:
+    """An update that only records the file's key was counted unchanged, so the person a desk
+    corrected meanwhile leaves the unchanged count, not the updated one."""
+    with Session(context.engine) as session:
+        session.add_all(Attendee(first_name="Walk", last_name=f"In{n}", badge_code=f"WALKIN-{n}") for n in range(60))
+        session.commit()
+    last = people(context)[-1]
+
+    lines = ["First name,Last name,Code", *(f"Walk,In{n},WALKIN-{n}" for n in range(60))]
+    summary = import_attendees(context, write(tmp_path, "\n".join(lines) + "\n"), progress=DeskCorrects(context, last.id))
+    assert (summary.updated, summary.unchanged, summary.kept_desk_changes) == (0, 59, 1)
 
 
 TITO = ("Number,Ticket,Ticket Company Name,Ticket Job Title,Pronouns,"

@@ -85,6 +85,12 @@ class RenderedBadge:
     readable: bool
     missing: list[str] = field(default_factory=list)  # characters no badge font has a glyph for
 
+    def drawn(self) -> Image.Image:
+        """The image of a badge that render_badge drew (preflight_badge draws none)."""
+        if self.image is None:
+            raise ValueError("a preflight badge has no image")
+        return self.image
+
 
 def event_dates_label(start: date, end: date) -> str:
     """"7–8 May 2024", "30 April – 2 May 2024", "6 May 2024"."""

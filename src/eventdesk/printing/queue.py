@@ -13,7 +13,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from PIL import Image
 
@@ -29,7 +29,8 @@ MAX_ATTEMPTS = 5
 # A job left "printing" this long ago belongs to a process that died.
 STALE_AFTER = timedelta(minutes=2)
 
-Renderer = Callable[[object, PrintJob], Image.Image]
+# The first argument is the services' Context, passed through untouched (printing does not import services).
+Renderer = Callable[[Any, PrintJob], Image.Image]
 
 
 class RenderError(Exception):

@@ -17,6 +17,7 @@ from eventdesk.services.context import Context
 from eventdesk.store import agenda as store
 from eventdesk.store.db import begin_write, bump
 from eventdesk.store.models import AuditEntry
+from eventdesk.store.rows import saved_id
 
 AREA = "agenda"
 # The board also shows what started the evening before and still runs after midnight.
@@ -189,7 +190,7 @@ def _programme(context: Context, day: date, start: datetime, end: datetime, *, s
                occupancy_since: datetime | None) -> Programme:
     """Without speakers there are no speaker clashes among the flags either."""
     with context.session() as db:
-        rooms = [RoomInfo(r.id, r.name, r.capacity) for r in store.rooms(db)]
+        rooms = [RoomInfo(saved_id(r), r.name, r.capacity) for r in store.rooms(db)]
         rows = store.sessions_between(db, start, end, with_speakers=speakers)
         people = store.occupancy(db, since=occupancy_since) if occupancy_since is not None else {}
     sessions = [_session_info(r) for r in rows]
@@ -306,7 +307,7 @@ def event_days(context: Context) -> list[date]:
     with context.session() as db:
         earliest, latest = store.session_dates(db)
     zone = context.zone()
-    if earliest is not None:
+    if earliest is not None and latest is not None:  # both or neither: one MIN/MAX query
         first = min(first, earliest.astimezone(zone).date())
         last = max(last, latest.astimezone(zone).date())
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]

@@ -67,7 +67,10 @@ def _copies(folder: Path, slug: str | None = None) -> list[Path]:
 
 
 def _taken_at(path: Path) -> datetime:
-    stamp = re.search(r"(\d{8}T\d{6}Z)\.\w+$", path.name).group(1)
+    found = re.search(r"(\d{8}T\d{6}Z)\.\w+$", path.name)
+    if found is None:
+        raise ValueError(f"the backup file name {path.name!r} carries no time stamp")
+    stamp = found.group(1)
     return datetime.strptime(stamp, STAMP).replace(tzinfo=timezone.utc)
 
 

@@ -76,10 +76,11 @@ class ChairState:
 
     def countdown(self) -> str:
         """Time left of the session, or until the next one starts when the room is free."""
-        if self.current is not None:
-            return rules.format_countdown(self.time_left)
-        if self.next is not None:
-            return rules.format_countdown(self.until_next)
+        left, until = self.time_left, self.until_next
+        if left is not None:
+            return rules.format_countdown(left)
+        if until is not None:
+            return rules.format_countdown(until)
         return "--:--"
 
     def running_order(self) -> list[Talk]:

@@ -37,6 +37,7 @@ from eventdesk.store.agenda import occupancy
 from eventdesk.store.attendees import add_audit, get_attendee, save_attendee
 from eventdesk.store.db import begin_write, bump
 from eventdesk.store.models import Attendee
+from eventdesk.store.rows import saved_id
 
 
 class CheckinError(Exception):
@@ -204,6 +205,7 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
     badge = badge_due(result, direction=direction, list_kind=row.list_kind, badge_queued=row.badge_queued)
     job = None
     if badge:  # badge_printed: printed by the desk while it was offline
+        assert person is not None  # a badge is due only for a person the scan admitted
         job = print_jobs.new_job(kind="badge", attendee_id=person.id, printer=context.settings.default_printer or "",
                                  desk=desk, printed_at=now if badge_printed else None)
     # The record and the badge job, committed: what follows only reads.
@@ -214,6 +216,11 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
     if result == Result.OK and row.list_kind == "room" and row.room_id is not None and row.room_capacity:
         # One more query, for door lists of rooms with a capacity only: how many are inside now.
         inside = occupancy(session, since=context.day_start(now), room_id=row.room_id).get(row.room_id, 0)
+    speaking: tuple = ()
+    if row.speaks and result == Result.OK and direction == ENTRY:
+        assert person is not None  # an OK scan is of a known person
+        # One more query, for speakers only: where and when they speak today.
+        speaking = tuple(speaking_today(session, context, person.id, now))
     return CheckinResult(
         result=str(result), code=code, direction=direction, list_name=list_name, desk=desk, scanned_at=now,
         nonce=nonce, record_id=record_id, person=person,
@@ -221,9 +228,7 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
         first_checkin_desk=row.first_entry_desk if result == Result.ALREADY_CHECKED_IN else None,
         badge_queued=badge, returning=result == Result.OK and direction == ENTRY and row.came_earlier_day,
         exit_without_entry=result == Result.OK and direction == EXIT and row.last_direction != ENTRY,
-        # One more query, for speakers only: where and when they speak today.
-        speaking=tuple(speaking_today(session, context, person.id, now))
-        if row.speaks and result == Result.OK and direction == ENTRY else (),
+        speaking=speaking,
         occupancy=inside, capacity=row.room_capacity if inside is not None else None,
     )
 
@@ -319,13 +324,13 @@ def undo_last(context: Context, desk: str | None = None, record_id: int | None =
         if lock and record.attendee_id is not None:
             # Wait for a scan of the same person deciding right now; annul only a record still valid.
             store.lock_decision(session, record.list_id, record.attendee_id)
-        if not store.annul(session, record.id, now, desk):
+        if not store.annul(session, saved_id(record), now, desk):
             raise CheckinError("That check-in was annulled at the same moment by another undo; nothing more to undo.")
         attendee = get_attendee(session, record.attendee_id) if record.attendee_id else None
         checkin_list = store.list_by_id(session, record.list_id)
         # A check-in made by mistake must not leave a badge printing for somebody who is not here.
-        badge_cancelled = bool(attendee and not store.entered_at_an_entrance(session, attendee.id)
-                               and print_jobs.cancel_unprinted_badges(session, attendee.id))
+        badge_cancelled = bool(attendee and not store.entered_at_an_entrance(session, saved_id(attendee))
+                               and print_jobs.cancel_unprinted_badges(session, saved_id(attendee)))
         bump(session, "checkin")
         return UndoResult(record_id=record.id, person=Person.of(attendee) if attendee else None,
                           direction=record.direction, list_name=checkin_list.name if checkin_list else "",
@@ -387,7 +392,7 @@ class ListInfo:
 
 def checkin_lists(context: Context) -> list[ListInfo]:
     with Session(context.engine) as session:
-        return [ListInfo(c.id, c.name, c.kind, c.categories) for c in store.all_lists(session)]
+        return [ListInfo(saved_id(c), c.name, c.kind, c.categories) for c in store.all_lists(session)]
 
 
 # --- walk-ins and corrections -----------------------------------------------------------------
@@ -427,7 +432,9 @@ def register_walk_in(context: Context, walk_in: WalkIn, list_name: str | None = 
         add_audit(session, desk=desk, action="walk_in", subject=f"attendee:{attendee.id}",
                   detail="registered at the desk")
         bump(session, "attendees")
-        return _check_in(session, context, attendee.badge_code, list_name, desk, ENTRY, new_nonce())
+        result = _check_in(session, context, attendee.badge_code, list_name, desk, ENTRY, new_nonce())
+        assert result is not None  # only a name typed at the desk (record_unknown=False) records nothing
+        return result
 
 
 @dataclass(frozen=True)

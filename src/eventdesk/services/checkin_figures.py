@@ -14,6 +14,7 @@ from eventdesk.services.desks import pace_of
 from eventdesk.services.events import MAIN_ENTRANCE
 from eventdesk.store import checkins as store
 from eventdesk.store.attendees import count_attendees
+from eventdesk.store.rows import saved_id
 
 def attendee_count(context: Context) -> int:
     with Session(context.engine) as session:
@@ -81,7 +82,7 @@ def list_figures(context: Context) -> list[ListFigures]:
     day_start = context.day_start()
     with Session(context.engine) as session:
         expected_all = store.expected_by_category(session)
-        return [_list_figures(session, c.id, c.name, c.kind, c.categories, expected_all, day_start)
+        return [_list_figures(session, saved_id(c), c.name, c.kind, c.categories, expected_all, day_start)
                 for c in store.all_lists(session)]
 
 
@@ -93,11 +94,11 @@ def desk_figures(context: Context, list_name: str | None = None, desk: str | Non
         checkin_list = store.list_by_name(session, list_name or MAIN_ENTRANCE)
         if checkin_list is None:
             return None
-        figures = _list_figures(session, checkin_list.id, checkin_list.name, checkin_list.kind,
+        figures = _list_figures(session, saved_id(checkin_list), checkin_list.name, checkin_list.kind,
                                 checkin_list.categories, store.expected_by_category(session),
                                 context.day_start(now))
         pace = pace_of(session, desk, now)
-        last = store.last_scan_at(session, checkin_list.id, desk)
+        last = store.last_scan_at(session, saved_id(checkin_list), desk)
     from eventdesk.services.queue_planning import queue_estimate, simulate_list
 
     queue = queue_estimate(context, figures.name, figures.expected, figures.checked_in_today)

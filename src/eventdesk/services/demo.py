@@ -35,6 +35,7 @@ from eventdesk.store.models import (
     Attendee, CheckinList, Event, Meeting, MeetingRequest, MeetingSlot, MeetingTable, Room, Session,
     SessionSpeaker,
 )
+from eventdesk.store.rows import saved_id
 
 DEMO_FOLDER = "ecc2024"
 
@@ -424,7 +425,7 @@ class _Builder:
         return datetime.combine(date.fromisoformat(day), time.fromisoformat(clock), self.fixture.zone)
 
     def _agenda(self) -> None:
-        named = {p.ref: p for p in self.plan.named}
+        named = {p.ref: p for p in self.plan.named if p.ref is not None}  # every named person has one
         day0 = self.fixture.agenda_day0
         for item in day0["sessions"]:
             speakers = [(named[s["ref"]], s["role"], s["organisation"], s.get("talk", "")) for s in item.get("speakers", [])]
@@ -457,7 +458,7 @@ class _Builder:
         self.session.add(session)
         self.session.flush()
         for position, (person, role, organisation, _talk) in enumerate(speakers):
-            self.session.add(SessionSpeaker(session_id=session.id, position=position, name=person.name, role=role,
+            self.session.add(SessionSpeaker(session_id=saved_id(session), position=position, name=person.name, role=role,
                                             organisation=organisation, attendee_id=self._attendee(person).id))
 
     def _matchmaking(self) -> None:
@@ -466,20 +467,24 @@ class _Builder:
         times = slot_times(cfg["day"], cfg["blocks"], cfg["slot_minutes"], self.fixture.zone)
         slots = [MeetingSlot(start=start, end=end) for start, end in times]
         tables = [MeetingTable(number=n, label=f"Table {n}") for n in range(1, cfg["tables"] + 1)]
-        self.session.add_all(slots + tables)
+        self.session.add_all([*slots, *tables])
         participants = sorted(rng.sample(range(len(self.plan.participants)), cfg["participants"]))
         people = [self._attendee(self.plan.participants[i]) for i in participants]
         requests = plan_requests(rng, len(people), cfg["requests"], cfg["max_requests_per_person"], cfg["topics"])
         place_requests(requests, len(slots), len(tables))
         self.session.flush()
         placed = [r for r in requests if r.slot is not None]
-        meetings = [Meeting(slot_id=slots[r.slot].id, table_id=tables[r.table - 1].id, attendee_a_id=people[r.a].id,
-                            attendee_b_id=people[r.b].id, state="scheduled", notes=r.topic) for r in placed]
+        meetings = []
+        for r in placed:
+            assert r.slot is not None and r.table is not None  # place_requests sets both or neither
+            meetings.append(Meeting(slot_id=saved_id(slots[r.slot]), table_id=saved_id(tables[r.table - 1]),
+                                    attendee_a_id=saved_id(people[r.a]), attendee_b_id=saved_id(people[r.b]),
+                                    state="scheduled", notes=r.topic))
         self.session.add_all(meetings)
         self.session.flush()
         meeting_of = {id(r): m for r, m in zip(placed, meetings)}
         self.session.add_all([
-            MeetingRequest(attendee_a_id=people[r.a].id, attendee_b_id=people[r.b].id, notes=r.topic,
+            MeetingRequest(attendee_a_id=saved_id(people[r.a]), attendee_b_id=saved_id(people[r.b]), notes=r.topic,
                            meeting_id=meeting_of[id(r)].id if id(r) in meeting_of else None,
                            unplaced_reason="" if id(r) in meeting_of else "no slot free for both")
             for r in requests

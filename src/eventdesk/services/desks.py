@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Iterable
+from typing import Iterable, overload
 
 from sqlmodel import Session
 
@@ -114,7 +114,11 @@ def _printers(raw: str, counts: dict[tuple[str, str], int]) -> tuple[PrinterStat
     return tuple(states)
 
 
-def _aware(value) -> datetime | None:
+@overload
+def _aware(value: datetime | str) -> datetime: ...
+@overload
+def _aware(value: None) -> None: ...
+def _aware(value: datetime | str | None) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     from datetime import timezone

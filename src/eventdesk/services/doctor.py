@@ -99,7 +99,7 @@ def check_printer(context: Context, name: str, url: str, print_test: bool):
         if decoded is not None and decoded != TEST_CODE:
             return FAIL, f"printer {name}: the test badge's QR code reads '{decoded}', not '{TEST_CODE}'"
         try:
-            where = print_image(url, rendered.image, context.settings, name="test")
+            where = print_image(url, rendered.drawn(), context.settings, name="test")
         except PrinterError as error:
             return FAIL, str(error)
         detail += f"; test badge printed ({where})" + ("" if decoded is None else ", its QR code decodes back")

@@ -32,8 +32,9 @@ def create_event(db: str | Engine, *, name: str, timezone: str, start: date, end
     engine = make_engine(db) if isinstance(db, str) else db
     migrate.upgrade(engine)
     with Session(engine) as session:
-        if current_event(session) is not None:
-            raise EventError(f"This database already holds the event '{current_event(session).name}'.")
+        existing = current_event(session)
+        if existing is not None:
+            raise EventError(f"This database already holds the event '{existing.name}'.")
     with session_scope(engine) as session:
         event = Event(name=name, timezone=timezone, start_date=start, end_date=end, venue=venue)
         session.add(event)

@@ -23,6 +23,7 @@ from eventdesk.store import sessions_import as store
 from eventdesk.store.db import bump, current_event, database_url, sqlite_path
 from eventdesk.store.models import AuditEntry, Event, Room
 from eventdesk.store.models import Session as ProgrammeSession
+from eventdesk.store.rows import saved_id
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a schedule is a few MB; anything far larger is not one
 
@@ -279,12 +280,12 @@ def _store_sessions(session, schedule: ParsedSchedule, rooms: dict[str, Room]) -
     ids = store.insert_sessions(session, [{**values, "source_ref": event.key, "updated_at": now}
                                           for values, event in new_rows])
     wanted = {ids[event.key]: [(s.name, s.role) for s in event.speakers] for _, event in new_rows}
-    current = store.speaker_names(session, [row.id for row, _, _ in matched])
+    current = store.speaker_names(session, [saved_id(row) for row, _, _ in matched])
     updated = 0
     for row, event, planned_changed in matched:
         people = [(s.name, s.role) for s in event.speakers]
-        if current.get(row.id) != people:
-            wanted[row.id] = people
+        if current.get(saved_id(row)) != people:
+            wanted[saved_id(row)] = people
             planned_changed = True
         updated += planned_changed
     store.replace_speakers(session, wanted)

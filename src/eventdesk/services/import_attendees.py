@@ -249,8 +249,8 @@ def _import(context: Context, path: Path, fmt: str, dry_run: bool, progress: Imp
             return summary
         kept = _write(writer, run, plan, progress)
         summary.kept_desk_changes = len(kept)
-        summary.updated -= sum(1 for u in plan.updates if u.id in kept and u.columns != ("source_ref",))
-        summary.unchanged -= sum(1 for u in plan.updates if u.id in kept and u.columns == ("source_ref",))
+        summary.updated -= sum(1 for u in plan.updates if u.id in kept and u.columns != _SOURCE_REF_ONLY)
+        summary.unchanged -= sum(1 for u in plan.updates if u.id in kept and u.columns == _SOURCE_REF_ONLY)
         summary.codes_revoked -= sum(1 for _, person_id in plan.revoked if person_id in kept)
         writer.begin(durable=True)  # the import is published whole: its journal goes, every batch flushed with it
         record_import(writer, context.desk, f"{parsed.format}: {summary.counts}")
@@ -319,7 +319,9 @@ def _write(writer: BulkWriter, run: str, plan: _Plan, progress: ImportProgress) 
                 if inserting:
                     tokens = [token_tuples(0, person) for person in chunk]
                 else:
-                    tokens = {u.id: token_tuples(u.id, u.after) for u in chunk if tokens_changed(u.before, u.after)}
+                    updates = plan.updates[start:start + size]  # the chunk, typed as updates
+                    new_tokens = {u.id: token_tuples(u.id, u.after) for u in updates
+                                  if tokens_changed(u.before, u.after)}
                 batch += 1
                 pause = gap - (time.perf_counter() - released)
                 if pause > 0:
@@ -331,11 +333,11 @@ def _write(writer: BulkWriter, run: str, plan: _Plan, progress: ImportProgress) 
                         ids = insert_rows(writer, chunk, tokens)
                         journal_batch(writer, run, batch, inserted=ids, updated=[], revoked=[])
                     else:
-                        changed = changed_since(writer, {u.id: u.seen_at for u in chunk})
+                        changed = changed_since(writer, {u.id: u.seen_at for u in updates})
                         kept |= changed
-                        todo = [u for u in chunk if u.id not in changed]
+                        todo = [u for u in updates if u.id not in changed]
                         update_rows(writer, [(u.id, u.changes()) for u in todo],
-                                    {u.id: tokens[u.id] for u in todo if u.id in tokens})
+                                    {u.id: new_tokens[u.id] for u in todo if u.id in new_tokens})
                         revoked = [(revoked_of[u.id], u.id) for u in todo if u.id in revoked_of]
                         revoke_codes(writer, revoked)
                         journal_batch(writer, run, batch, inserted=[], updated=[u.undo() for u in todo],
@@ -436,7 +438,7 @@ def _plan(session: Session, parsed: ParsedFile, code_factory: CodeFactory) -> _P
         source_ref = person.source_ref
         if row.source_ref and row.source_ref != source_ref and (source_ref is None or _same_system(source_ref, row.source_ref)):
             source_ref = row.source_ref  # a new pretix secret, say; another system's key stays
-        if (stored_own is not None and code == person.badge_code and source_ref == person.source_ref
+        if (row_own is not None and stored_own is not None and code == person.badge_code and source_ref == person.source_ref
                 and row_own(row) == stored_own(person)):
             plan.unchanged += 1
             continue

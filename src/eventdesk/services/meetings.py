@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -27,6 +28,7 @@ from eventdesk.services.attendees import PersonNotFound, resolve_attendee
 from eventdesk.store.attendees import attendees_by_id, by_code, by_email, get_attendee
 from eventdesk.store.db import bump
 from eventdesk.store.models import Attendee, MeetingRequest, MeetingSlot
+from eventdesk.store.rows import saved_id
 
 AREA = "meetings"
 MATCHMAKING_LIST = "Matchmaking area"
@@ -53,7 +55,7 @@ class PersonRef:
 
     @classmethod
     def of(cls, attendee: Attendee) -> "PersonRef":
-        return cls(attendee.id, attendee.name, attendee.organisation, attendee.badge_code, attendee.email)
+        return cls(saved_id(attendee), attendee.name, attendee.organisation, attendee.badge_code, attendee.email)
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,16 @@ class MeetingInfo:
         return None if side is None else (self.a if side == "a" else self.b)
 
 
+def _saved_info(session: Session, meeting_id: int) -> MeetingInfo:
+    """The meeting this session has just written (so its row is there)."""
+    row = store.meeting_row(session, meeting_id)
+    assert row is not None
+    return _info(row)
+
+
 def _info(row: store.MeetingRowT) -> MeetingInfo:
     meeting, slot, table, a, b = row
-    return MeetingInfo(meeting.id, SlotInfo(slot.id, slot.start, slot.end), table.number, PersonRef.of(a),
+    return MeetingInfo(saved_id(meeting), SlotInfo(saved_id(slot), slot.start, slot.end), table.number, PersonRef.of(a),
                        PersonRef.of(b), meeting.state, meeting.a_present_at is not None,
                        meeting.b_present_at is not None, meeting.notes, meeting.booked_at)
 
@@ -209,7 +218,7 @@ class Board:
 
 def load_board(context: Context) -> Board:
     with Session(context.engine) as session:
-        slots = [SlotInfo(s.id, s.start, s.end) for s in store.slots(session)]
+        slots = [SlotInfo(saved_id(s), s.start, s.end) for s in store.slots(session)]
         tables = [t.number for t in store.tables(session)]
         by_slot: dict[int, list[MeetingInfo]] = defaultdict(list)
         for row in store.all_meetings(session):
@@ -304,13 +313,13 @@ def _import_meeting_rows(session: Session, rows, people, summary: ImportSummary,
             if slot is None:
                 slot = store.add_slot(session, row.start, row.end or row.start + length)
                 summary.slots_added += 1
-            slot_ids[row.start] = slot.id
+            slot_ids[row.start] = saved_id(slot)
         if row.table not in table_ids:
             table = store.table_by_number(session, row.table)
             if table is None:
                 table = store.add_table(session, row.table)
                 summary.tables_added += 1
-            table_ids[row.table] = table.id
+            table_ids[row.table] = saved_id(table)
         slot_id, table_id = slot_ids[row.start], table_ids[row.table]
         a, b = people[row.a], people[row.b]
         if a.id == b.id:
@@ -433,23 +442,23 @@ def schedule_requests(context: Context) -> ScheduleSummary:
         by_id = {r.id: r for r in requests}
         new = []
         for placement in plan.placed:
-            request = by_id[placement.request_id]
-            meeting = store.add_meeting(session, slot_id=placement.slot, table_id=placement.table,
+            request = by_id[cast(int, placement.request_id)]  # the planner hands back the ids it was given
+            meeting = store.add_meeting(session, slot_id=cast(int, placement.slot), table_id=cast(int, placement.table),
                                         a_id=request.attendee_a_id, b_id=request.attendee_b_id, notes=request.notes)
             new.append((request, meeting))
         session.flush()
-        slot_info = {s.id: SlotInfo(s.id, s.start, s.end) for s in slots}
+        slot_info = {s.id: SlotInfo(saved_id(s), s.start, s.end) for s in slots}
         table_number = {t.id: t.number for t in tables}
         for request, meeting in new:
             request.meeting_id = meeting.id
             request.unplaced_reason = ""
             session.add(request)
             summary.placed.append(MeetingInfo(
-                meeting.id, slot_info[meeting.slot_id], table_number[meeting.table_id],
+                saved_id(meeting), slot_info[meeting.slot_id], table_number[meeting.table_id],
                 PersonRef.of(people[meeting.attendee_a_id]), PersonRef.of(people[meeting.attendee_b_id]),
                 meeting.state, notes=meeting.notes))
         for unplaced in plan.unplaced:
-            request = by_id[unplaced.request_id]
+            request = by_id[cast(int, unplaced.request_id)]
             request.unplaced_reason = unplaced.reason
             session.add(request)
             summary.unplaced.append((PersonRef.of(people[request.attendee_a_id]),
@@ -466,7 +475,7 @@ def set_unavailable(context: Context, person: str, slot_start: datetime) -> None
         if slot is None:
             raise MeetingsError(f"No slot starts at {slot_start.astimezone(context.zone()):%H:%M} on "
                                 f"{slot_start.astimezone(context.zone()):%d %b}.")
-        store.set_unavailable(session, attendee.id, slot.id)
+        store.set_unavailable(session, saved_id(attendee), saved_id(slot))
 
 
 # -- the meeting desk ----------------------------------------------------------------------------
@@ -505,7 +514,7 @@ def scan(context: Context, code: str) -> ScanResult | None:
         if person is None:
             return ScanResult(UNKNOWN_CODE, code)
         bump(session, AREA)
-        ahead = store.meetings_of(session, person.id, ending_after=now)
+        ahead = store.meetings_of(session, saved_id(person), ending_after=now)
         rows = [r for r in ahead if r[0].state in (rules.SCHEDULED, rules.ONE_PRESENT, rules.BOTH_PRESENT)]
         released = [r for r in ahead if r[0].state == rules.NO_SHOW and r[1].start <= now]
         ref = PersonRef.of(person)
@@ -524,7 +533,7 @@ def scan(context: Context, code: str) -> ScanResult | None:
         store.touch(meeting)
         session.add(meeting)
         session.flush()
-        result = ScanResult(PRESENT, code, ref, _info(store.meeting_row(session, meeting.id)))
+        result = ScanResult(PRESENT, code, ref, _saved_info(session, saved_id(meeting)))
     _record_matchmaking_checkin(context, person.badge_code)
     return result
 
@@ -580,7 +589,7 @@ def _change_state(context: Context, meeting_id: int, rule) -> MeetingInfo:
         store.touch(meeting)
         session.add(meeting)
         session.flush()
-        return _info(store.meeting_row(session, meeting_id))
+        return _saved_info(session, meeting_id)
 
 
 def _occupant(row: store.MeetingRowT | None) -> rules.Occupant | None:
@@ -596,7 +605,7 @@ def _waiting_at(session: Session, slot_id: int, table_id: int) -> Attendee | Non
         side = rules.waiting_side(meeting.state, meeting.a_present_at is not None, meeting.b_present_at is not None)
         if side is not None:
             person = row[3] if side == "a" else row[4]
-            if store.live_meeting_of_person(session, slot_id, person.id) is None:
+            if store.live_meeting_of_person(session, slot_id, saved_id(person)) is None:
                 return person
     return None
 
@@ -620,25 +629,26 @@ def book(context: Context, person_a: str, person_b: str, slot_id: int, table_num
 
         def party(person: Attendee) -> rules.BookingParty:
             return rules.BookingParty(person.name, person.status == "active",
-                                      store.is_unavailable(session, person.id, slot.id),
-                                      _occupant(store.live_meeting_of_person(session, slot.id, person.id)))
+                                      store.is_unavailable(session, saved_id(person), saved_id(slot)),
+                                      _occupant(store.live_meeting_of_person(session, saved_id(slot), saved_id(person))))
 
-        waiting = _waiting_at(session, slot.id, table.id) if table else None
+        waiting = _waiting_at(session, saved_id(slot), saved_id(table)) if table else None
         reason = rules.check_booking(
             party(a), party(b), same_person=a.id == b.id, slot_label=label, slot_end=slot.end, now=now,
             table_number=table_number, table_exists=table is not None,
-            table_taken_by=_occupant(store.live_meeting_at_table(session, slot.id, table.id)) if table else None,
+            table_taken_by=_occupant(store.live_meeting_at_table(session, saved_id(slot), saved_id(table))) if table else None,
             table_waiting=waiting.name if waiting else None,
             waiting_in_pair=waiting is not None and waiting.id in (a.id, b.id))
         if reason is not None:
             raise BookingRefused(reason)
-        meeting = store.add_meeting(session, slot_id=slot.id, table_id=table.id, a_id=a.id, b_id=b.id,
+        assert table is not None  # check_booking refuses a table that does not exist
+        meeting = store.add_meeting(session, slot_id=saved_id(slot), table_id=saved_id(table), a_id=saved_id(a), b_id=saved_id(b),
                                     notes=f"ad hoc, {context.desk}", booked_at=now)
         try:
             session.flush()
         except IntegrityError:
             raise BookingRefused(f"Table {table_number} was just taken at {label}; choose another.") from None
-        return _info(store.meeting_row(session, meeting.id))
+        return _saved_info(session, saved_id(meeting))
 
 
 # -- stand-by partners: no-shows turned into meetings --------------------------------------------
@@ -687,7 +697,7 @@ def standby(context: Context, slot_id: int, for_person: int | None = None) -> li
         people = attendees_by_id(session, ids)
     free = [StandbyCandidate(PersonRef.of(people[i]), PRESENT_FREE, since=present[i])
             for i in ids if i in people and people[i].status == "active"]
-    free.sort(key=lambda c: (-c.since.timestamp(), c.person.name))
+    free.sort(key=lambda c: (-present[c.person.id].timestamp(), c.person.name))  # each came in at present[id]
     return out + free
 
 
@@ -717,6 +727,7 @@ def book_standby(context: Context, waiting: int, partner: int, slot_id: int) -> 
     with context.session() as session:
         bump(session, AREA)
         row = store.meeting_row(session, meeting.id)
+        assert row is not None  # booked just now
         record = row[0]
         for person in seated:
             setattr(record, f"{'a' if record.attendee_a_id == person else 'b'}_present_at", now)
@@ -724,7 +735,7 @@ def book_standby(context: Context, waiting: int, partner: int, slot_id: int) -> 
         store.touch(record)
         session.add(record)
         session.flush()
-        return _info(store.meeting_row(session, meeting.id))
+        return _saved_info(session, meeting.id)
 
 
 # -- the booking form: people by name, the pair's common free slots --------------------------------
@@ -781,7 +792,7 @@ def remaining_meetings(context: Context, person: str | int) -> tuple[PersonRef, 
         attendee = get_attendee(session, person) if isinstance(person, int) else find_person(session, person)
         if attendee is None:
             raise MeetingsError("That person does not exist.")
-        rows = [r for r in store.meetings_of(session, attendee.id, ending_after=now)
+        rows = [r for r in store.meetings_of(session, saved_id(attendee), ending_after=now)
                 if r[0].state in (rules.SCHEDULED, rules.ONE_PRESENT, rules.BOTH_PRESENT)]
         return PersonRef.of(attendee), [_info(r) for r in rows]
 

@@ -23,7 +23,9 @@ def configured_printers(settings: Settings) -> list[tuple[str, str]]:
     printers = dict(settings.printers)
     default = settings.default_printer
     if default and default not in printers:
-        printers = {default: settings.printer_url(default), **printers}
+        url = settings.printer_url(default)
+        assert url is not None  # a non-empty name always gives a URL (the name itself when unknown)
+        printers = {default: url, **printers}
     names = sorted(printers, key=lambda n: (n != default, n))
     return [(name, printers[name]) for name in names]
 

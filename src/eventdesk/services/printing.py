@@ -29,6 +29,7 @@ from eventdesk.settings import Settings
 from eventdesk.store import print_jobs
 from eventdesk.store.attendees import all_attendees, attendees_by_id, get_attendee
 from eventdesk.store.models import Attendee, PrintJob
+from eventdesk.store.rows import saved_id
 
 TEST_CODE = "EVENTDESK-PRINTER-TEST"
 
@@ -103,12 +104,12 @@ def render_badge_job(context: Context, job: PrintJob) -> Image.Image:
         if attendee is None:
             raise RenderError(f"Print job {job.id}: its attendee no longer exists")
         person = Person.of(attendee)
-    return render_person(context, person, printer=job.printer or None).image
+    return render_person(context, person, printer=job.printer or None).drawn()
 
 
 def render_test_job(context: Context, job: PrintJob) -> Image.Image:
     """The print workers' renderer for jobs of kind "test"."""
-    return test_badge(context, context.settings, job.printer).image
+    return test_badge(context, context.settings, job.printer).drawn()
 
 
 # -- finding people ----------------------------------------------------------------------------
@@ -176,14 +177,16 @@ def print_badge(context: Context, attendee_id: int, printer: str, confirm_reprin
         job.state, job.attempts = print_jobs.PRINTING, 1
         session.flush()
     try:
-        where = print_image(url, render_person(context, person, printer=url).image, context.settings, name=f"badge-{job.id}")
+        where = print_image(url, render_person(context, person, printer=url).drawn(), context.settings, name=f"badge-{job.id}")
     except PrinterError as error:
         with context.session() as session:
-            print_jobs.mark_failed(session, job.id, str(error))
+            print_jobs.mark_failed(session, saved_id(job), str(error))
         raise
     with context.session() as session:
-        print_jobs.mark_printed(session, job.id, written_file(url, where))
-        return print_jobs.get(session, job.id)
+        print_jobs.mark_printed(session, saved_id(job), written_file(url, where))
+        printed_job = print_jobs.get(session, saved_id(job))
+        assert printed_job is not None  # marked printed just now
+        return printed_job
 
 
 def queue_test(context: Context, printer: str) -> PrintJob:
@@ -198,7 +201,7 @@ def queue_test(context: Context, printer: str) -> PrintJob:
 def print_test(settings: Settings, url: str) -> str:
     """Print the test badge on ``url`` now (no store needed); raises PrinterError."""
     url = settings.printer_url(url) or url
-    return print_image(url, test_badge(None, settings, url).image, settings, name="test")
+    return print_image(url, test_badge(None, settings, url).drawn(), settings, name="test")
 
 
 def retry_job(context: Context, job_id: int) -> PrintJob:
@@ -235,7 +238,7 @@ def send_badges_to(context: Context, printer: str) -> int:
 
 def preview_png(context: Context, person: Person, path: str | Path) -> RenderedBadge:
     rendered = render_person(context, person)
-    rendered.image.save(path)
+    rendered.drawn().save(path)
     return rendered
 
 
@@ -311,7 +314,7 @@ class QueueOverview:
 def queue_overview(context: Context, limit: int = 200) -> QueueOverview:
     with Session(context.engine) as session:
         def rows(states):
-            return tuple(JobRow(j.id, j.kind, j.attendee_id, name, j.printer, j.state, j.attempts, j.last_error,
+            return tuple(JobRow(saved_id(j), j.kind, j.attendee_id, name, j.printer, j.state, j.attempts, j.last_error,
                                 j.reprint, j.updated_at)
                          for j, name in print_jobs.jobs_with_names(session, states, limit))
         open_jobs = tuple(reversed(rows(print_jobs.OPEN_STATES)))

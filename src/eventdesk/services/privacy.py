@@ -17,6 +17,7 @@ from eventdesk.services.context import Context
 from eventdesk.store import personal, print_jobs
 from eventdesk.store.attendees import add_audit
 from eventdesk.store.db import bump, database_url, sqlite_path
+from eventdesk.store.rows import saved_id
 
 # The folder the demo prints its badges into unless a printer is configured (beside the database).
 DEMO_BADGES_FOLDER = "eventdesk-demo-badges"
@@ -70,7 +71,7 @@ def describe(context: Context, text: str) -> tuple[int, str]:
         attendee = resolve_attendee(session, text)
         if attendee.forgotten_at is not None:
             raise PrivacyError(f"Attendee {attendee.id} was already forgotten on {attendee.forgotten_at:%Y-%m-%d}.")
-        return attendee.id, attendee.name
+        return saved_id(attendee), attendee.name
 
 
 def forget(context: Context, text: str) -> Forgotten:

@@ -16,6 +16,7 @@ from eventdesk.services.context import Context
 from eventdesk.services.events import MAIN_ENTRANCE
 from eventdesk.store import checkins as checkin_store
 from eventdesk.store.planning import last_directions, list_checkins_since, people_for_planning
+from eventdesk.store.rows import saved_id
 
 MAX_PREFIX = 4  # letters a range label may need ("Mb", "Sch", "Schm")
 CUT_TOLERANCE = 0.05  # a cut may move this share of a desk's people to land on a shorter label
@@ -150,7 +151,7 @@ def simulate_list(context: Context, list_name: str | None = None) -> Simulation:
             names = ", ".join(c.name for c in checkin_store.all_lists(session))
             raise PlanningError(f"There is no check-in list '{name}' (lists: {names}).")
         people = people_for_planning(session)
-        directions = last_directions(session, checkin_list.id, context.day_start())
+        directions = last_directions(session, saved_id(checkin_list), context.day_start())
     results: Counter[str] = Counter()
     turned_away: Counter[str] = Counter()
     for attendee_id, _, _, status, blocked, category in people:
@@ -181,7 +182,7 @@ class QueueEstimate:
 def queue_estimate(context: Context, list_name: str | None, expected: int, arrived_today: int) -> QueueEstimate:
     with Session(context.engine) as session:
         checkin_list = checkin_store.list_by_name(session, list_name or MAIN_ENTRANCE)
-        recent = 0 if checkin_list is None else list_checkins_since(session, checkin_list.id,
+        recent = 0 if checkin_list is None else list_checkins_since(session, saved_id(checkin_list),
                                                                      context.now() - QUEUE_WINDOW)
     waiting = max(0, expected - arrived_today)
     per_minute = recent / (QUEUE_WINDOW.total_seconds() / 60)

@@ -288,8 +288,8 @@ def reindex(writer: BulkWriter, ids: Sequence[int]) -> None:
     _insert_tokens(writer, [row[0] for row in rows], [token_tuples(row[0], row[1:]) for row in rows])
 
 
-def changed_since(writer: BulkWriter, seen: dict[int, datetime]) -> set[int]:
-    """Of the people ``seen`` (id -> updated_at when read), those changed or deleted since."""
+def changed_since(writer: BulkWriter, seen: dict[int, object]) -> set[int]:
+    """Of the people ``seen`` (id -> updated_at when read, as the driver gave it), those changed or deleted since."""
     now = dict(writer.ids_in("SELECT id, updated_at FROM attendee WHERE id IN ({ids})", list(seen)))
     return {i for i in seen if now.get(i) != seen[i]}
 

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import update
@@ -20,6 +21,10 @@ from sqlmodel import Session, create_engine, select
 
 from eventdesk.store.filesystem import network_mount, network_refusal
 from eventdesk.store.models import Change, Event
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PgInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 
 log = logging.getLogger(__name__)
 
@@ -273,16 +278,19 @@ def bump(session: Session, area: str) -> None:
     """Tell other processes that ``area`` changed (see ``Change``). One upsert: two processes
     bumping an area that has no row yet both count (an INSERT-if-absent would fail for one)."""
     dialect = session.get_bind().dialect.name
+    statement: PgInsert | SqliteInsert  # the same upsert API from each dialect's own Insert
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        statement = pg_insert(Change)
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as upsert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        statement = sqlite_insert(Change)
     else:  # pragma: no cover - eventdesk runs on SQLite and PostgreSQL
         result = session.exec(update(Change).where(Change.area == area).values(version=Change.version + 1))
         if result.rowcount == 0:
             session.add(Change(area=area, version=1))
         return
-    statement = upsert(Change).values(area=area, version=1)
+    statement = statement.values(area=area, version=1)
     session.exec(statement.on_conflict_do_update(index_elements=[Change.area],
                                                  set_={"version": Change.version + 1}))
 

@@ -256,9 +256,10 @@ class OfflineCopy:
         return people
 
     def day_states(self, list_id: int, person_ids: list[int], day_start: datetime
-                   ) -> list[tuple[int, str, datetime, datetime, str | None]]:
+                   ) -> list[tuple[int, str, datetime, datetime, str]]:
         """(person, last direction, its time, first entry, its desk) of those of ``person_ids``
-        who entered the list since ``day_start``: the server's at the snapshot, then this desk's."""
+        who entered the list since ``day_start``: the server's at the snapshot, then this desk's.
+        A first entry is written with its desk, so these rows have both."""
         if not person_ids:
             return []
         with self._lock:

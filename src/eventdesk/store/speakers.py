@@ -3,7 +3,7 @@ attendees came through an entrance (the chair's "are my speakers here")."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy import and_, func, update
@@ -56,7 +56,7 @@ def people_for_matching(db: DbSession) -> list:
     )
 
 
-def link(db: DbSession, links: dict[int, int | None]) -> None:
+def link(db: DbSession, links: Mapping[int, int | None]) -> None:
     """Set the attendee of speaker entries (speaker id -> attendee id, None unlinks)."""
     for speaker_id, attendee_id in links.items():
         db.exec(update(SessionSpeaker).where(col(SessionSpeaker.id) == speaker_id).values(attendee_id=attendee_id))

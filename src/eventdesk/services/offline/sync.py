@@ -103,6 +103,7 @@ def _note_offline(context: Context, copy: OfflineCopy, link: ServerLink, batch: 
     def write() -> None:
         with context.session() as session:
             for u in batch:
+                assert u.record_id is not None  # only scans the server recorded are batched
                 server.record_offline_scan(session, nonce=u.entry.nonce, record_id=u.record_id, desk=u.entry.desk,
                                            offline_result=u.entry.result, badge_printed=u.entry.badge_printed,
                                            uploaded_at=context.now())
