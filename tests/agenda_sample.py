@@ -27,24 +27,33 @@ def at(hh: int, mm: int = 0, ss: int = 0) -> datetime:
 
 
 PROGRAMME = {
-    "Hemicycle": (300, [
-        ("Opening", "09:00", "09:30", {"type": "plenary", "chair": "Kíncső Horváth"}),
-        ("Keynote: clusters and competitiveness", "09:30", "10:30", {"speakers": ["Marta López"]}),
-        ("Coffee break", "10:30", "11:00", {"type": "break"}),
-        ("Plenary panel", "11:00", "12:00", {"type": "panel", "speakers": ["Jan Peeters", "Marta López"]}),
-        ("Afternoon plenary", "13:30", "14:30", {}),
-        ("Closing", "14:30", "15:30", {"fixed_end": True}),
-    ]),
-    "Room A": (40, [
-        ("Green transition", "11:00", "11:45", {"chair": "Pieter de Vries", "speakers": ["Olga Novak"]}),
-        ("Digital transition", "11:45", "12:30", {"speakers": ["Ana Šermukšnytė"]}),
-        ("Skills", "12:40", "13:20", {}),
-        ("Resilience", "14:00", "15:00", {}),
-    ]),
-    "Room B": (4, [
-        ("Funding clusters", "11:00", "12:00", {}),
-        ("Value chains", "12:30", "13:00", {"speakers": ["Ana Sermuksnyte"]}),
-    ]),
+    "Hemicycle": (
+        300,
+        [
+            ("Opening", "09:00", "09:30", {"type": "plenary", "chair": "Kíncső Horváth"}),
+            ("Keynote: clusters and competitiveness", "09:30", "10:30", {"speakers": ["Marta López"]}),
+            ("Coffee break", "10:30", "11:00", {"type": "break"}),
+            ("Plenary panel", "11:00", "12:00", {"type": "panel", "speakers": ["Jan Peeters", "Marta López"]}),
+            ("Afternoon plenary", "13:30", "14:30", {}),
+            ("Closing", "14:30", "15:30", {"fixed_end": True}),
+        ],
+    ),
+    "Room A": (
+        40,
+        [
+            ("Green transition", "11:00", "11:45", {"chair": "Pieter de Vries", "speakers": ["Olga Novak"]}),
+            ("Digital transition", "11:45", "12:30", {"speakers": ["Ana Šermukšnytė"]}),
+            ("Skills", "12:40", "13:20", {}),
+            ("Resilience", "14:00", "15:00", {}),
+        ],
+    ),
+    "Room B": (
+        4,
+        [
+            ("Funding clusters", "11:00", "12:00", {}),
+            ("Value chains", "12:30", "13:00", {"speakers": ["Ana Sermuksnyte"]}),
+        ],
+    ),
 }
 
 
@@ -63,8 +72,9 @@ def add_programme(db) -> dict[str, int]:
         for title, start, end, extra in sessions:
             extra = dict(extra)
             speakers = extra.pop("speakers", [])
-            session = Session(title=title, start=_time(start), end=_time(end), room_id=room.id,
-                              source_ref=f"sample-{title}", **extra)
+            session = Session(
+                title=title, start=_time(start), end=_time(end), room_id=room.id, source_ref=f"sample-{title}", **extra
+            )
             db.add(session)
             db.flush()
             ids[title] = session.id

@@ -46,8 +46,14 @@ def tmp_db(tmp_path: Path) -> str:
     from eventdesk.services.events import create_event
 
     path = tmp_path / "event.db"
-    create_event(str(path), name="Test Conference", timezone="Europe/Brussels",
-                 start=date(2024, 5, 6), end=date(2024, 5, 8), venue="Brussels")
+    create_event(
+        str(path),
+        name="Test Conference",
+        timezone="Europe/Brussels",
+        start=date(2024, 5, 6),
+        end=date(2024, 5, 8),
+        venue="Brussels",
+    )
     return str(path)
 
 
@@ -144,8 +150,9 @@ def small_disk(tmp_path):
     """A real, nearly empty 2 MB file system (tmpfs; root only: skipped where mounting is not permitted)."""
     point = tmp_path / "small-disk"
     point.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(point)],
-                             capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(point)], capture_output=True, text=True
+    )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here ({mounted.stderr.strip() or 'not permitted'})")
     try:

@@ -31,8 +31,13 @@ PEOPLE = {
     "ana": ("Ana", "Šermukšnytė", "Baltic Hydrogen Cluster", "ana@example.eu", "ANA0000000000000000000000A"),
     "ben": ("Ben", "Okafor", "Lagos Tech Hub", "", "BEN0000000000000000000000B"),
     "kincso": ("Kíncső", "Izsák", "Pannon Textile Cluster", "kincso@example.hu", "KINCSO00000000000000000000"),
-    "kristina": ("Kristina", "Šermukšnytė-Alešiūnienė", "Lithuanian Textile", "kristina@example.lt",
-                 "KRISTINA000000000000000000"),
+    "kristina": (
+        "Kristina",
+        "Šermukšnytė-Alešiūnienė",
+        "Lithuanian Textile",
+        "kristina@example.lt",
+        "KRISTINA000000000000000000",
+    ),
     "chen": ("Chen", "Wei", "Shenzhen Batteries", "chen@example.cn", "CHEN0000000000000000000000"),
     "dara": ("Dara", "Ó Briain", "Irish Photonics [Cluster]", "dara@example.ie", "DARA0000000000000000000000"),
     "eve": ("Eve", "Walker", "Walker & Co", "eve@example.uk", "EVE0000000000000000000000E"),
@@ -48,8 +53,9 @@ def add_people(context: Context) -> dict[str, int]:
     ids = {}
     with context.session() as session:
         for key, (first, last, org, email, code) in PEOPLE.items():
-            person = save_attendee(session, Attendee(first_name=first, last_name=last, organisation=org,
-                                                     email=email, badge_code=code))
+            person = save_attendee(
+                session, Attendee(first_name=first, last_name=last, organisation=org, email=email, badge_code=code)
+            )
             ids[key] = person.id
     return ids
 

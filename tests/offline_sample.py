@@ -21,15 +21,18 @@ def offline_event(url: str, people: int = 150) -> list[str]:
     from eventdesk.store.attendees import save_attendee
     from eventdesk.store.models import Attendee
 
-    create_event(url, name="Offline Conference", timezone="Europe/Brussels",
-                 start=date(2024, 5, 7), end=date(2024, 5, 8))
+    create_event(
+        url, name="Offline Conference", timezone="Europe/Brussels", start=date(2024, 5, 7), end=date(2024, 5, 8)
+    )
     context = open_context(url)
     codes = []
     with context.session() as session:
         for i in range(people):
             code = new_badge_code()
-            save_attendee(session, Attendee(first_name=f"Person{i}", last_name=f"Nögel{i}", badge_code=code,
-                                            category="participant"))
+            save_attendee(
+                session,
+                Attendee(first_name=f"Person{i}", last_name=f"Nögel{i}", badge_code=code, category="participant"),
+            )
             codes.append(code)
     context.engine.dispose()
     return codes
@@ -152,9 +155,15 @@ class DeskTerminal:
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 45, 160, 0, 0))
         self.started = __import__("time").monotonic()
-        self.process = subprocess.Popen([sys.executable, "-m", "eventdesk", *args], stdin=slave, stdout=slave,
-                                        stderr=slave, close_fds=True, start_new_session=True,
-                                        env={**env, "TERM": "xterm-256color"})
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "eventdesk", *args],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            close_fds=True,
+            start_new_session=True,
+            env={**env, "TERM": "xterm-256color"},
+        )
         os.close(slave)
         self.written = bytearray()
 

@@ -48,8 +48,13 @@ def _import_with_blocked(modules: list[str], blocked: set[str]) -> subprocess.Co
 
 
 def test_core_modules_import_without_textual():
-    modules = [*_modules("domain"), *_modules("store"), *_modules("services"), *_modules("importers"),
-               "eventdesk.settings"]
+    modules = [
+        *_modules("domain"),
+        *_modules("store"),
+        *_modules("services"),
+        *_modules("importers"),
+        "eventdesk.settings",
+    ]
     assert len(modules) > 10
     result = _import_with_blocked(modules, {"textual"})
     assert result.returncode == 0, result.stderr
@@ -81,8 +86,24 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 # Query builders and raw SQL: the store's business, never a service's.
-SQL_NAMES = {"select", "insert", "update", "delete", "text", "func", "inspect", "and_", "or_", "case", "literal",
-             "column", "table", "exists", "bindparam", "upsert"}
+SQL_NAMES = {
+    "select",
+    "insert",
+    "update",
+    "delete",
+    "text",
+    "func",
+    "inspect",
+    "and_",
+    "or_",
+    "case",
+    "literal",
+    "column",
+    "table",
+    "exists",
+    "bindparam",
+    "upsert",
+}
 
 
 def _all_modules() -> dict[str, Path]:
@@ -116,8 +137,13 @@ def _imported(module: str, path: Path) -> set[str]:
                 base = ".".join(anchor + ([base] if base else []))
             found.add(base)
             found |= {f"{base}.{alias.name}" for alias in node.names}  # "from eventdesk import store"
-        elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module"
-              and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             found.add(node.args[0].value)
     return {name for name in found if name.split(".")[0] == "eventdesk" and name != "eventdesk"}
 
@@ -125,8 +151,11 @@ def _imported(module: str, path: Path) -> set[str]:
 def _parts_known(names: set[str], modules: dict[str, Path]) -> set[str]:
     # "from eventdesk.store import print_jobs" names a module; "from eventdesk.store.db import ping" a
     # name in one, which belongs to that module's part ("from eventdesk import __version__": the root).
-    return {_part(name if name in modules else name.rpartition(".")[0]) for name in names
-            if name in modules or name.rpartition(".")[0] in modules}
+    return {
+        _part(name if name in modules else name.rpartition(".")[0])
+        for name in names
+        if name in modules or name.rpartition(".")[0] in modules
+    }
 
 
 def test_every_part_imports_only_the_parts_below_it():
@@ -144,17 +173,22 @@ def test_every_part_imports_only_the_parts_below_it():
 
 def test_the_checker_sees_lazy_relative_and_string_imports(tmp_path):
     source = tmp_path / "sample.py"
-    source.write_text("def f():\n    from ..store import db\n    import_module('eventdesk.tui.app')\n"
-                      "from eventdesk import services\n", encoding="utf-8")
+    source.write_text(
+        "def f():\n    from ..store import db\n    import_module('eventdesk.tui.app')\n"
+        "from eventdesk import services\n",
+        encoding="utf-8",
+    )
     found = _imported("eventdesk.printing.sample", source)
     assert {"eventdesk.store.db", "eventdesk.tui.app", "eventdesk.services"} <= found
 
 
 def test_tui_and_web_never_import_the_store():
     modules = _all_modules()
-    wrong = [f"{m} imports {sorted(n for n in _imported(m, p) if _part(n) == 'store')}"
-             for m, p in modules.items()
-             if _part(m) in ("tui", "web") and "store" in _parts_known(_imported(m, p), modules)]
+    wrong = [
+        f"{m} imports {sorted(n for n in _imported(m, p) if _part(n) == 'store')}"
+        for m, p in modules.items()
+        if _part(m) in ("tui", "web") and "store" in _parts_known(_imported(m, p), modules)
+    ]
     assert not wrong, "\n".join(wrong)
 
 
@@ -170,8 +204,9 @@ def test_services_build_no_sql():
                 names = {alias.name for alias in node.names} & SQL_NAMES
                 if names or (node.module or "").startswith(("sqlalchemy.sql", "sqlalchemy.dialects")):
                     wrong.append(f"{module}:{node.lineno} imports {sorted(names) or node.module} from {node.module}")
-            elif isinstance(node, ast.Import) and any(a.name.startswith(("sqlalchemy.sql", "sqlalchemy.dialects"))
-                                                      for a in node.names):
+            elif isinstance(node, ast.Import) and any(
+                a.name.startswith(("sqlalchemy.sql", "sqlalchemy.dialects")) for a in node.names
+            ):
                 wrong.append(f"{module}:{node.lineno} imports {[a.name for a in node.names]}")
             elif isinstance(node, ast.Attribute) and node.attr in ("exec_driver_sql", "execute", "executemany"):
                 wrong.append(f"{module}:{node.lineno} runs SQL with .{node.attr}")

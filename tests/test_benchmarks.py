@@ -16,8 +16,9 @@ SCRIPTS = sorted(p for p in BENCHMARKS.glob("*.py") if not p.name.startswith("_"
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
 def test_every_benchmark_offers_quick_and_json_from_any_folder(script, tmp_path):
-    done = subprocess.run([sys.executable, str(script), "--help"], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(script), "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert "--quick" in done.stdout and "--json" in done.stdout
 
@@ -28,9 +29,14 @@ def test_docstrings_name_no_machine_paths():
 
 
 def test_missing_real_data_is_said_in_one_line(tmp_path):
-    done = subprocess.run([sys.executable, str(BENCHMARKS / "agenda_import.py"), "--quick"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120,
-                          env={"PATH": "/usr/bin:/bin", "EVENTDESK_REALDATA": str(tmp_path / "nowhere")})
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "agenda_import.py"), "--quick"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "EVENTDESK_REALDATA": str(tmp_path / "nowhere")},
+    )
     assert done.returncode != 0
     message = done.stderr.strip()
     assert len(message.splitlines()) == 1

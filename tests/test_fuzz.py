@@ -32,13 +32,35 @@ FIXTURE_OK = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthC
 # embeddings/overrides/isolates/marks, lone surrogates.
 UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
-NASTY = st.sampled_from(["\x1b[2J", "\x1b[31m", "\x1b]0;pwned\x07", "\x1b]8;;http://x\x1b\\", "\x9b1m", "\u202e",
-                         "\u2066", "\u200b", "\u200d", "\ufeff", "\x00", "\r", "\t", "\x08", "\ud800", "\udfff",
-                         "[bold]", "[/]", "%s", "'; DROP TABLE attendee;--"])
+NASTY = st.sampled_from(
+    [
+        "\x1b[2J",
+        "\x1b[31m",
+        "\x1b]0;pwned\x07",
+        "\x1b]8;;http://x\x1b\\",
+        "\x9b1m",
+        "\u202e",
+        "\u2066",
+        "\u200b",
+        "\u200d",
+        "\ufeff",
+        "\x00",
+        "\r",
+        "\t",
+        "\x08",
+        "\ud800",
+        "\udfff",
+        "[bold]",
+        "[/]",
+        "%s",
+        "'; DROP TABLE attendee;--",
+    ]
+)
 SCAN_TEXT = st.one_of(
     st.text(max_size=60),
-    st.lists(st.one_of(NASTY, st.text(alphabet="ABCDEFGHJKMNPQRSTVWXYZ0123456789 ", max_size=12)),
-             max_size=8).map("".join),
+    st.lists(st.one_of(NASTY, st.text(alphabet="ABCDEFGHJKMNPQRSTVWXYZ0123456789 ", max_size=12)), max_size=8).map(
+        "".join
+    ),
     st.integers(min_value=1, max_value=10_000).map(lambda n: ("paste " * n)[:10_000]),
 )
 
@@ -47,8 +69,10 @@ SCAN_TEXT = st.one_of(
 def scan_store(tmp_db):
     context = open_context(tmp_db, Settings(db=tmp_db, desk="Fuzz desk"))
     with context.session() as session:
-        save_attendee(session, Attendee(first_name="Ann", last_name="Ordinary", organisation="Cluster",
-                                        badge_code=new_badge_code()))
+        save_attendee(
+            session,
+            Attendee(first_name="Ann", last_name="Ordinary", organisation="Cluster", badge_code=new_badge_code()),
+        )
     return context
 
 
@@ -73,10 +97,22 @@ def test_any_text_at_the_scan_box_never_crashes_and_records_only_scans(scan_stor
         assert recorded == 0
 
 
-PEOPLE = [("\u202eAnn", "Evil\u202c", "Org \u2066A\u2069"), ("Zero\u200bWidth", "Jo\u200dhn", "ACME\ufeff"),
-          ("Esc\x1b[31m", "Red\x1b]0;t\x07", "[bold]Q&A[/]")]
-PASTES = ["\x1b[2J\x1b[H", "\x1b]0;pwned\x07evil", "\u202egnirts", "ab\u200b\u200ccd", "\ud800\udfffX" * 3,
-          "x" * 10_000, "Esc", "Zero", "\x9b1mC1"]
+PEOPLE = [
+    ("\u202eAnn", "Evil\u202c", "Org \u2066A\u2069"),
+    ("Zero\u200bWidth", "Jo\u200dhn", "ACME\ufeff"),
+    ("Esc\x1b[31m", "Red\x1b]0;t\x07", "[bold]Q&A[/]"),
+]
+PASTES = [
+    "\x1b[2J\x1b[H",
+    "\x1b]0;pwned\x07evil",
+    "\u202egnirts",
+    "ab\u200b\u200ccd",
+    "\ud800\udfffX" * 3,
+    "x" * 10_000,
+    "Esc",
+    "Zero",
+    "\x9b1mC1",
+]
 
 
 def _screen_text(app) -> list[str]:
@@ -92,8 +128,9 @@ async def test_nasty_scans_and_names_reach_the_screen_only_as_harmless_text(tmp_
     codes = []
     with context.session() as session:
         for first, last, org in PEOPLE:
-            person = save_attendee(session, Attendee(first_name=first, last_name=last, organisation=org,
-                                                     badge_code=new_badge_code()))
+            person = save_attendee(
+                session, Attendee(first_name=first, last_name=last, organisation=org, badge_code=new_badge_code())
+            )
             codes.append(person.badge_code)
     app = make_app(context, watch_store=False)
     async with app.run_test(size=(160, 50)) as pilot:
@@ -125,6 +162,7 @@ async def test_nasty_scans_and_names_reach_the_screen_only_as_harmless_text(tmp_
 
 
 # -- importers fed mutated real files ----------------------------------------------------------
+
 
 @st.composite
 def mutated(draw, data: bytes) -> bytes:
@@ -181,8 +219,14 @@ def empty_event(tmp_path_factory) -> str:
     from eventdesk.services.events import create_event
 
     path = tmp_path_factory.mktemp("fuzz") / "event.db"
-    create_event(str(path), name="Fuzz Conference", timezone="Europe/Brussels",
-                 start=date(2024, 5, 6), end=date(2024, 5, 8), venue="Brussels")
+    create_event(
+        str(path),
+        name="Fuzz Conference",
+        timezone="Europe/Brussels",
+        start=date(2024, 5, 6),
+        end=date(2024, 5, 8),
+        venue="Brussels",
+    )
     _fold_wal(str(path))
     return str(path)
 
@@ -197,8 +241,12 @@ def _fold_wal(db: str) -> None:
     engine.dispose()
 
 
-AGENDA_FILES = [("schedules/hub-schedule-v2.json", 6), ("schedules/pretalx-democon.schedule.json", 4),
-                ("ics/pyconuk-2015.ics", 5), ("schedules/fosdem-2007-pentabarf.xml", 3)]
+AGENDA_FILES = [
+    ("schedules/hub-schedule-v2.json", 6),
+    ("schedules/pretalx-democon.schedule.json", 4),
+    ("ics/pyconuk-2015.ics", 5),
+    ("schedules/fosdem-2007-pentabarf.xml", 3),
+]
 
 
 @pytest.mark.parametrize("name, examples", AGENDA_FILES, ids=[a[0] for a in AGENDA_FILES])
@@ -230,8 +278,11 @@ def test_attendee_imports_of_mutated_real_files_are_all_or_nothing(realdata, emp
 
 def test_meeting_imports_of_mutated_files_are_all_or_nothing(demo_db, tmp_path, badge_codes):
     codes = badge_codes(demo_db)
-    rows = [f"2024-05-08 {10 + n // 10}:{(n % 10) * 5 // 5 * 0:02d},{n % 10 + 1},{codes[2 * n]},{codes[2 * n + 1]},"
-            f"Topic {n}" for n in range(20)]
+    rows = [
+        f"2024-05-08 {10 + n // 10}:{(n % 10) * 5 // 5 * 0:02d},{n % 10 + 1},{codes[2 * n]},{codes[2 * n + 1]},"
+        f"Topic {n}"
+        for n in range(20)
+    ]
     original = ("slot_start,table,participant_a,participant_b,topic\n" + "\n".join(rows) + "\n").encode()
     template = tmp_path / "template.db"
     _fold_wal(demo_db)
@@ -249,9 +300,13 @@ def test_meeting_imports_of_mutated_files_are_all_or_nothing(demo_db, tmp_path, 
 
 def test_a_broken_date_inside_an_ics_event_is_one_clear_refusal(empty_event, tmp_path):
     """Found by the fuzzing above: icalendar reads DTEND only when asked, and raised from inside."""
-    data = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\nDTSTART:20150918T070000Z\r\n"
-            b"DTEND:\x000150918T083000Z\r\nLOCATION:Cafeteria\r\nSUMMARY:Registration\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    data = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\nDTSTART:20150918T070000Z\r\n"
+        b"DTEND:\x000150918T083000Z\r\nLOCATION:Cafeteria\r\nSUMMARY:Registration\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     _import_checked(empty_event, tmp_path, "agenda", data, ".ics", "--tz", "Europe/Brussels")
-    done = CliRunner().invoke(main, ["import", "agenda", str(tmp_path / "input.ics"), "--db", str(tmp_path / "fuzz.db"),
-                                     "--tz", "Europe/Brussels"])
+    done = CliRunner().invoke(
+        main,
+        ["import", "agenda", str(tmp_path / "input.ics"), "--db", str(tmp_path / "fuzz.db"), "--tz", "Europe/Brussels"],
+    )
     assert done.exit_code == 1 and "event 1 cannot be read" in done.output

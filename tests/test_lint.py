@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # ruff and mypy installed by the test extra beside this python
 
@@ -27,19 +25,16 @@ def _run(*command: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.xfail(strict=False, reason="lint sweep pending")
 def test_ruff_check() -> None:
     result = _run("ruff", "check", "--no-cache", ".")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.xfail(strict=False, reason="lint sweep pending")
 def test_ruff_format() -> None:
     result = _run("ruff", "format", "--no-cache", "--check", "--diff", ".")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.xfail(strict=False, reason="lint sweep pending")
 def test_mypy() -> None:
     result = _run("mypy")  # incremental: its cache (.mypy_cache) makes a second run take seconds
     assert result.returncode == 0, result.stdout + result.stderr

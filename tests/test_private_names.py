@@ -15,12 +15,34 @@ import eventdesk
 
 # What threading.Thread uses on the Pythons the README promises (3.11 to 3.13), so that the
 # suite on the oldest also catches a name that only a newer Thread uses.
-THREAD_NAMES = frozenset({
-    "_after_fork", "_args", "_bootstrap", "_bootstrap_inner", "_daemonic", "_delete", "_handle",
-    "_ident", "_initialized", "_invoke_excepthook", "_is_stopped", "_kwargs", "_name", "_native_id",
-    "_reset_internal_locks", "_set_ident", "_set_native_id", "_set_tstate_lock", "_started",
-    "_stderr", "_stop", "_target", "_tstate_lock", "_wait_for_tstate_lock",
-})
+THREAD_NAMES = frozenset(
+    {
+        "_after_fork",
+        "_args",
+        "_bootstrap",
+        "_bootstrap_inner",
+        "_daemonic",
+        "_delete",
+        "_handle",
+        "_ident",
+        "_initialized",
+        "_invoke_excepthook",
+        "_is_stopped",
+        "_kwargs",
+        "_name",
+        "_native_id",
+        "_reset_internal_locks",
+        "_set_ident",
+        "_set_native_id",
+        "_set_tstate_lock",
+        "_started",
+        "_stderr",
+        "_stop",
+        "_target",
+        "_tstate_lock",
+        "_wait_for_tstate_lock",
+    }
+)
 # Overrides that tui/textual_compat.py installs on purpose (tests/tui/test_textual_compat.py
 # checks each against the installed Textual).
 COMPAT_MODULE = "eventdesk.tui.textual_compat"
@@ -86,8 +108,9 @@ def clashes(cls: type) -> set[str]:
 
 
 def test_no_eventdesk_class_reuses_a_private_name_of_its_library_parent():
-    found = {f"{cls.__module__}.{cls.__qualname__}": sorted(names)
-             for cls in eventdesk_classes() if (names := clashes(cls))}
+    found = {
+        f"{cls.__module__}.{cls.__qualname__}": sorted(names) for cls in eventdesk_classes() if (names := clashes(cls))
+    }
     assert found == {}
 
 

@@ -33,6 +33,8 @@ def test_every_ctrl_key_in_the_screens_table_is_bound_on_that_screen():
         if not keys:
             continue
         for letter in re.findall(r"Ctrl\+([A-Z])\b", row[2]):
-            assert f"ctrl+{letter.lower()}" in keys, f"README: {row[1]} says Ctrl+{letter}, the screen binds {sorted(keys)}"
+            assert f"ctrl+{letter.lower()}" in keys, (
+                f"README: {row[1]} says Ctrl+{letter}, the screen binds {sorted(keys)}"
+            )
             checked += 1
     assert checked >= 2

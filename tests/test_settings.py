@@ -9,9 +9,12 @@ from eventdesk.settings import Settings, SettingsError
 
 def test_command_line_beats_environment_beats_file(tmp_path):
     config = tmp_path / "eventdesk.toml"
-    config.write_text('db = "file.db"\ndesk = "File desk"\n[search]\nmin_chars = 4\n'
-                      '[printers]\ndefault = "badge-2"\nbadge-1 = "tcp://10.0.0.7:9100"\nbadge-2 = "usb://04b8:0e15"\n'
-                      '[badge]\npaper_mm = 58\n', encoding="utf-8")
+    config.write_text(
+        'db = "file.db"\ndesk = "File desk"\n[search]\nmin_chars = 4\n'
+        '[printers]\ndefault = "badge-2"\nbadge-1 = "tcp://10.0.0.7:9100"\nbadge-2 = "usb://04b8:0e15"\n'
+        "[badge]\npaper_mm = 58\n",
+        encoding="utf-8",
+    )
     from_file = Settings.load(config, env={})
     assert (from_file.db, from_file.desk, from_file.search_min_chars) == ("file.db", "File desk", 4)
     assert from_file.printer_url() == "usb://04b8:0e15"

@@ -37,9 +37,10 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from eventdesk.domain.clock import parse_day_boundary
 
@@ -95,8 +96,9 @@ class Settings:
         return self.printers.get(key, key)
 
     @classmethod
-    def load(cls, config: str | os.PathLike[str] | None = None,
-             env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+    def load(
+        cls, config: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None, **overrides: Any
+    ) -> Settings:
         env = os.environ if env is None else env
         path = config or env.get("EVENTDESK_CONFIG")
         if path is None and Path("eventdesk.toml").is_file():
@@ -122,8 +124,19 @@ def _from_toml(settings: Settings, path: Path) -> Settings:
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(f"Settings file {path} is not valid TOML: {error}") from None
     values: dict[str, Any] = {"config_path": str(path)}
-    for key in ("db", "desk", "no_show_minutes", "undo_minutes", "printer_timeout_s", "day_boundary", "kiosk_pin",
-                "kiosk", "kiosk_list", "desk_range", "data_dir"):
+    for key in (
+        "db",
+        "desk",
+        "no_show_minutes",
+        "undo_minutes",
+        "printer_timeout_s",
+        "day_boundary",
+        "kiosk_pin",
+        "kiosk",
+        "kiosk_list",
+        "desk_range",
+        "data_dir",
+    ):
         if key in data:
             values[key] = data[key]
     if values.get("kiosk_pin") is not None:

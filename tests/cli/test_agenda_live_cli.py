@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from agenda_sample import build
 from click.testing import CliRunner
 
-from agenda_sample import build
 from eventdesk.cli import main
 
 
@@ -26,8 +26,19 @@ def test_agenda_now_prints_every_room_at_a_moment(sample):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "Tue 07 May 2024 11:20 (Europe/Brussels)"
-    assert lines[2].split() == ["Room", "A", "11:00-11:45", "Green", "transition", "(25:00", "left)",
-                                "next", "11:45", "Digital", "transition"]
+    assert lines[2].split() == [
+        "Room",
+        "A",
+        "11:00-11:45",
+        "Green",
+        "transition",
+        "(25:00",
+        "left)",
+        "next",
+        "11:45",
+        "Digital",
+        "transition",
+    ]
 
 
 def test_agenda_now_json_and_a_delay_with_a_negative_number(sample):
@@ -47,11 +58,17 @@ def test_agenda_now_json_and_a_delay_with_a_negative_number(sample):
 def test_chair_commands_and_their_errors(sample):
     db, ids = sample
     moment = "2024-05-07T12:38"
-    assert "Started 'Skills' 2 min early" in run("agenda", "start", str(ids["Skills"]), "--db", db, "--now", moment).output
-    assert "Ended 'Skills' at 13:00" in run("agenda", "end", str(ids["Skills"]), "--db", db,
-                                             "--now", "2024-05-07T13:00").output
+    assert (
+        "Started 'Skills' 2 min early" in run("agenda", "start", str(ids["Skills"]), "--db", db, "--now", moment).output
+    )
+    assert (
+        "Ended 'Skills' at 13:00"
+        in run("agenda", "end", str(ids["Skills"]), "--db", db, "--now", "2024-05-07T13:00").output
+    )
     # Another day's session is refused in one line, and nothing changes.
-    other_day = CliRunner().invoke(main, ["agenda", "start", str(ids["Resilience"]), "--db", db, "--now", "2026-01-05T14:00"])
+    other_day = CliRunner().invoke(
+        main, ["agenda", "start", str(ids["Resilience"]), "--db", db, "--now", "2026-01-05T14:00"]
+    )
     assert other_day.exit_code == 1 and "is not today (Tue 07 May)" in other_day.output
     assert "Cancelled 'Resilience'" in run("agenda", "cancel", str(ids["Resilience"]), "--db", db).output
     refused = CliRunner().invoke(main, ["agenda", "delay", str(ids["Resilience"]), "5", "--db", db])

@@ -10,7 +10,8 @@ import subprocess
 import sys
 
 from click.testing import CliRunner
-from sqlmodel import Session, select as sql_select
+from sqlmodel import Session
+from sqlmodel import select as sql_select
 
 from eventdesk.cli import main
 from eventdesk.services.context import open_context
@@ -24,8 +25,15 @@ def _people(db: str) -> list[str]:
     context = open_context(db)
     with context.session() as session:
         for number, code in enumerate(CODES, start=1):
-            save_attendee(session, Attendee(first_name=f"Person{number}", last_name="Šermukšnytė",
-                                            organisation="AgriFood Lithuania", badge_code=code))
+            save_attendee(
+                session,
+                Attendee(
+                    first_name=f"Person{number}",
+                    last_name="Šermukšnytė",
+                    organisation="AgriFood Lithuania",
+                    badge_code=code,
+                ),
+            )
     return CODES
 
 
@@ -66,7 +74,9 @@ def test_every_line_admitted_exits_0_and_list_exit_desk_options_apply(tmp_db, tm
     wrong_list = _run("checkin", "--from", str(log), "--list", "Nowhere", "--db", tmp_db)
     assert wrong_list.exit_code == 1 and "line 1" in wrong_list.output and "checkin lists" in wrong_list.output
     records = _records(tmp_db)
-    assert [(r.direction, r.desk, r.result) for r in records] == [("entry", "Paper", "ok")] * 2 + [("exit", "Paper", "ok")] * 2
+    assert [(r.direction, r.desk, r.result) for r in records] == [("entry", "Paper", "ok")] * 2 + [
+        ("exit", "Paper", "ok")
+    ] * 2
 
 
 def test_a_batch_replayed_with_the_same_nonce_records_nothing_twice(tmp_db, tmp_path):
@@ -110,9 +120,13 @@ def test_a_desk_process_fed_by_a_pipe_answers_each_line_before_the_next_arrives(
     holds the next line (a buffered answer would leave this test waiting)."""
     a, b, c = _people(tmp_db)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # stdout is a pipe: block-buffered
-    process = subprocess.Popen([sys.executable, "-m", "eventdesk", "checkin", "--from", "-", "--json",
-                                "--db", tmp_db, "--desk", "Pipe desk"],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "eventdesk", "checkin", "--from", "-", "--json", "--db", tmp_db, "--desk", "Pipe desk"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
     try:
         answers = []
         for line in (a, "", b, "garbage!", a, c):
@@ -137,10 +151,12 @@ def test_a_desk_process_fed_by_a_pipe_answers_each_line_before_the_next_arrives(
 
 
 def test_a_missing_database_driver_is_one_line_saying_what_to_install(tmp_path):
-    code = ("import sys; sys.modules['psycopg'] = None\n"
-            "from eventdesk.cli import main\n"
-            "main(['init', '--db', 'postgresql://postgres@127.0.0.1:1/x', '--name', 'x', '--tz', 'UTC',"
-            " '--start', '2024-01-01', '--end', '2024-01-02'])")
+    code = (
+        "import sys; sys.modules['psycopg'] = None\n"
+        "from eventdesk.cli import main\n"
+        "main(['init', '--db', 'postgresql://postgres@127.0.0.1:1/x', '--name', 'x', '--tz', 'UTC',"
+        " '--start', '2024-01-01', '--end', '2024-01-02'])"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr

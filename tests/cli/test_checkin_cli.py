@@ -16,8 +16,16 @@ from eventdesk.store.models import Attendee, CheckinRecord
 def _person(db: str) -> str:
     context = open_context(db)
     with context.session() as session:
-        person = save_attendee(session, Attendee(first_name="Kíncső", last_name="Izsak", organisation="Technopolis",
-                                                 category="speaker", badge_code="CODE0000000000000000000001"))
+        person = save_attendee(
+            session,
+            Attendee(
+                first_name="Kíncső",
+                last_name="Izsak",
+                organisation="Technopolis",
+                category="speaker",
+                badge_code="CODE0000000000000000000001",
+            ),
+        )
         return person.badge_code
 
 

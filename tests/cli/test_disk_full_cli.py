@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from eventdesk.cli import main
@@ -29,8 +28,22 @@ def _fill(folder: Path, leave: int) -> None:
 
 def test_a_batch_that_fills_the_disk_says_the_disk_is_full_and_where(small_disk, tmp_path):
     db = str(small_disk / "event.db")
-    assert _run("init", "--db", db, "--name", "Full Disk", "--tz", "Europe/Brussels", "--start", "2024-05-07",
-                "--end", "2024-05-08").exit_code == 0
+    assert (
+        _run(
+            "init",
+            "--db",
+            db,
+            "--name",
+            "Full Disk",
+            "--tz",
+            "Europe/Brussels",
+            "--start",
+            "2024-05-07",
+            "--end",
+            "2024-05-08",
+        ).exit_code
+        == 0
+    )
     assert _run("import", "attendees", str(DATA / "full-name-bom-tab.csv"), "--db", db).exit_code == 0
     codes = tmp_path / "codes.txt"
     codes.write_text("".join(f"UNKNOWN{i:04d}-{'X' * 60}\n" for i in range(400)), encoding="utf-8")

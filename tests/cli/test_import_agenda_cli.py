@@ -65,8 +65,12 @@ def test_usage_errors(tmp_db, tmp_path, monkeypatch):
 
 
 def test_the_installed_command_reports_errors_on_stderr(tmp_db):
-    completed = subprocess.run([sys.executable, "-m", "eventdesk", "import", "agenda", str(DATA / "truncated.xml"),
-                                "--db", tmp_db], capture_output=True, text=True, timeout=60)
+    completed = subprocess.run(
+        [sys.executable, "-m", "eventdesk", "import", "agenda", str(DATA / "truncated.xml"), "--db", tmp_db],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert completed.returncode == 1
     assert completed.stdout == ""
     assert completed.stderr.startswith("eventdesk: truncated.xml is cut off (truncated)")

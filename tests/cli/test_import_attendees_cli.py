@@ -63,7 +63,9 @@ def test_forced_format_that_does_not_fit(tmp_db: str) -> None:
 
 
 def test_database_from_environment_and_missing_event(tmp_path: Path) -> None:
-    missing = run("import", "attendees", str(DATA / "full-name-bom-tab.csv"), env={"EVENTDESK_DB": str(tmp_path / "none.db")})
+    missing = run(
+        "import", "attendees", str(DATA / "full-name-bom-tab.csv"), env={"EVENTDESK_DB": str(tmp_path / "none.db")}
+    )
     assert missing.exit_code == 1 and "eventdesk init" in missing.stderr
     assert not (tmp_path / "none.db").exists()
 
@@ -81,29 +83,54 @@ def test_help() -> None:
 def test_real_process(tmp_db: str, realdata: Path) -> None:
     env = {**os.environ, "EVENTDESK_DB": tmp_db}
     command = [sys.executable, "-m", "eventdesk", "import", "attendees"]
-    ok = subprocess.run([*command, str(realdata / "attendees" / "eventbrite-attendee-report.csv")],
-                        capture_output=True, text=True, env=env, timeout=120)
+    ok = subprocess.run(
+        [*command, str(realdata / "attendees" / "eventbrite-attendee-report.csv")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert ok.returncode == 0, ok.stderr
     assert "3 added, 0 updated, 0 unchanged." in ok.stdout
     assert ok.stderr == ""  # no progress bar off a terminal, no log lines
-    bad = subprocess.run([*command, str(DATA / "broken-row-line-7.csv")], capture_output=True, text=True, env=env, timeout=120)
+    bad = subprocess.run(
+        [*command, str(DATA / "broken-row-line-7.csv")], capture_output=True, text=True, env=env, timeout=120
+    )
     assert bad.returncode == 1
     assert "line 7: no name" in bad.stderr and bad.stdout == ""
 
 
 def test_tito_file_with_map_then_export_imports_back_unchanged(tmp_db: str, tmp_path: Path) -> None:
     tito = tmp_path / "tito.csv"
-    tito.write_text("Number,Ticket,Ticket Company Name,Ticket Job Title,Pronouns,"
-                    "What name would you like printed on your badge?,Order Reference\n"
-                    "1,Speaker,Klynge Nord,CEO,she/her,Maria de la Cruz,ORD-1\n", encoding="utf-8")
+    tito.write_text(
+        "Number,Ticket,Ticket Company Name,Ticket Job Title,Pronouns,"
+        "What name would you like printed on your badge?,Order Reference\n"
+        "1,Speaker,Klynge Nord,CEO,she/her,Maria de la Cruz,ORD-1\n",
+        encoding="utf-8",
+    )
     refused = run("import", "attendees", str(tito), "--db", tmp_db)
     assert refused.exit_code == 1 and "--map name=" in refused.output
-    dry = run("import", "attendees", str(tito), "--db", tmp_db, "--dry-run",
-              "--map", "name=What name would you like printed on your badge?")
+    dry = run(
+        "import",
+        "attendees",
+        str(tito),
+        "--db",
+        tmp_db,
+        "--dry-run",
+        "--map",
+        "name=What name would you like printed on your badge?",
+    )
     assert dry.exit_code == 0
     assert "first_name: Maria | last_name: de la Cruz | pronouns: she/her" in dry.output
-    done = run("import", "attendees", str(tito), "--db", tmp_db,
-               "--map", "name=What name would you like printed on your badge?")
+    done = run(
+        "import",
+        "attendees",
+        str(tito),
+        "--db",
+        tmp_db,
+        "--map",
+        "name=What name would you like printed on your badge?",
+    )
     assert "1 added" in done.output
     exported = tmp_path / "out.csv"
     assert run("export", "attendees", "--db", tmp_db, "-o", str(exported)).exit_code == 0
@@ -122,18 +149,27 @@ def test_map_needs_field_equals_column(tmp_db: str, tmp_path: Path) -> None:
     assert result.exit_code != 0 and "FIELD=COLUMN" in result.output
 
 
-@pytest.mark.parametrize("text, columns", [
-    ('"Order code","Attendee name","Product","Secret","E-mail","Company"\n'
-     '"A1","Maria Rossi","Speaker ticket","s3cr3tone","maria@example.org","Uni"\n',
-     "name <- 'Attendee name'; email <- 'E-mail'; organisation <- 'Company'; "
-     "category (from the product) <- 'Product'; code <- 'Secret'"),
-    ("Order #,First Name,Last Name,Email,Ticket Type,Attendee #,Attendee Status\n"
-     "1,Ann,A,a@example.org,General Admission,11,Attending\n",
-     "first_name <- 'First Name'; last_name <- 'Last Name'; email <- 'Email'; "
-     "category (from the ticket type) <- 'Ticket Type'; status <- 'Attendee Status'; key <- 'Attendee #'"),
-], ids=["pretix", "eventbrite"])
-def test_dry_run_shows_the_columns_used_for_pretix_and_eventbrite_exports(tmp_db: str, tmp_path: Path, text: str,
-                                                                          columns: str) -> None:
+@pytest.mark.parametrize(
+    "text, columns",
+    [
+        (
+            '"Order code","Attendee name","Product","Secret","E-mail","Company"\n'
+            '"A1","Maria Rossi","Speaker ticket","s3cr3tone","maria@example.org","Uni"\n',
+            "name <- 'Attendee name'; email <- 'E-mail'; organisation <- 'Company'; "
+            "category (from the product) <- 'Product'; code <- 'Secret'",
+        ),
+        (
+            "Order #,First Name,Last Name,Email,Ticket Type,Attendee #,Attendee Status\n"
+            "1,Ann,A,a@example.org,General Admission,11,Attending\n",
+            "first_name <- 'First Name'; last_name <- 'Last Name'; email <- 'Email'; "
+            "category (from the ticket type) <- 'Ticket Type'; status <- 'Attendee Status'; key <- 'Attendee #'",
+        ),
+    ],
+    ids=["pretix", "eventbrite"],
+)
+def test_dry_run_shows_the_columns_used_for_pretix_and_eventbrite_exports(
+    tmp_db: str, tmp_path: Path, text: str, columns: str
+) -> None:
     export = tmp_path / "export.csv"
     export.write_text(text, encoding="utf-8")
     result = run("import", "attendees", str(export), "--dry-run", "--db", tmp_db)

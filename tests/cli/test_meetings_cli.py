@@ -6,9 +6,9 @@ import csv
 import io
 
 from click.testing import CliRunner
+from meetings_sample import MEETINGS_CSV, add_people, at
 
 from eventdesk.cli import main
-from meetings_sample import MEETINGS_CSV, add_people, at
 from eventdesk.domain.clock import Clock
 from eventdesk.services.context import open_context
 
@@ -46,8 +46,11 @@ def test_a_bad_file_fails_naming_the_line(tmp_db, tmp_path):
 def test_schedule_requests_into_a_new_grid(tmp_db, tmp_path):
     add_people(open_context(tmp_db, clock=Clock.frozen(at(9))))
     requests = tmp_path / "requests.csv"
-    requests.write_text("participant_a,participant_b\nana@example.eu,chen@example.cn\n"
-                        "ana@example.eu,dara@example.ie\nana@example.eu,eve@example.uk\n", encoding="utf-8")
+    requests.write_text(
+        "participant_a,participant_b\nana@example.eu,chen@example.cn\n"
+        "ana@example.eu,dara@example.ie\nana@example.eu,eve@example.uk\n",
+        encoding="utf-8",
+    )
     assert "Imported 3 meeting requests" in run("import", "meetings", str(requests), "--db", tmp_db).output
     too_late = run("meetings", "schedule", "--db", tmp_db, "--first", "10:00", "--slots", "2", "--tables", "5")
     assert too_late.exit_code == 1 and "plan ahead of the day with --now" in too_late.output
@@ -66,7 +69,10 @@ def test_the_desk_actions_from_the_command_line(tmp_db):
     scanned = run("meetings", "scan", "ANA0000000000000000000000A", *now)
     assert scanned.output.strip() == "present: Ana Šermukšnytė, 10:00 table 1 with Ben Okafor (one_present)"
     assert run("meetings", "free", *now).output.strip() == "10:00–10:30: 0 free"
-    assert run("meetings", "no-show", "3", *now).output.strip() == "No-show confirmed (Chen Wei and Dara Ó Briain): table 3 is free."
+    assert (
+        run("meetings", "no-show", "3", *now).output.strip()
+        == "No-show confirmed (Chen Wei and Dara Ó Briain): table 3 is free."
+    )
     assert run("meetings", "free", *now).output.strip() == "10:00–10:30: 1 free: 3"
     refused = run("meetings", "book", "eve@example.uk", "ana@example.eu", "--table", "3", *now)
     assert refused.exit_code == 1
@@ -91,7 +97,9 @@ def test_standby_lists_the_people_left_waiting_in_a_slot(tmp_db):
     assert listed.exit_code == 0, listed.output
     data = json.loads(listed.output)
     assert [(c["name"], c["kind"], c["table"]) for c in data["candidates"]] == [
-        ("Ana Šermukšnytė", "left_waiting", 1), ("Chen Wei", "left_waiting", 3)]
+        ("Ana Šermukšnytė", "left_waiting", 1),
+        ("Chen Wei", "left_waiting", 3),
+    ]
     text = run("meetings", "standby", "now", *now).output
     assert "10:00–10:30: 2 stand-by partners" in text and "Chen Wei (Shenzhen Batteries)" in text
     booked = run("meetings", "book", "ana@example.eu", "chen@example.cn", "--table", "1", *now)

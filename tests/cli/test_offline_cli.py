@@ -11,7 +11,6 @@ import subprocess
 import sys
 
 import pytest
-
 from offline_sample import TcpProxy, offline_event
 
 pytestmark = pytest.mark.postgres
@@ -20,8 +19,9 @@ pytestmark = pytest.mark.postgres
 def _eventdesk(*args: str, data_dir) -> subprocess.CompletedProcess:
     env = {**os.environ, "EVENTDESK_DATA_DIR": str(data_dir)}
     env.pop("EVENTDESK_DB", None)
-    return subprocess.run([sys.executable, "-m", "eventdesk", *args], capture_output=True, text=True, env=env,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "eventdesk", *args], capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def test_checkin_falls_back_offline_and_sync_uploads_and_names_the_conflict(pg_url, tmp_path):
@@ -61,7 +61,8 @@ def test_checkin_falls_back_offline_and_sync_uploads_and_names_the_conflict(pg_u
         reconciled = _eventdesk("reconcile", "--json", "--db", pg_url, data_dir=tmp_path)
         found = json.loads(reconciled.stdout)["conflicts"]
         assert [(c["person"]["badge_code"], c["offline_desk"], c["other_desk"]) for c in found] == [
-            (codes[1], "Desk X", "Desk Y")]
+            (codes[1], "Desk X", "Desk Y")
+        ]
         table = _eventdesk("reconcile", "--db", pg_url, data_dir=tmp_path)
         assert "Person1 Nögel1" in table.stdout and "Desk Y" in table.stdout
     finally:
@@ -91,9 +92,13 @@ def test_an_offline_checkin_with_a_printer_prints_the_badge_before_it_returns(pg
         assert _eventdesk("sync", "--desk", "Desk P", "--db", via_proxy, data_dir=tmp_path).returncode == 0
         proxy.cut()
         env_printer = {"EVENTDESK_PRINTER": f"preview://{badges}"}
-        offline = subprocess.run([sys.executable, "-m", "eventdesk", "checkin", codes[0], "--desk", "Desk P", "--json",
-                                  "--db", via_proxy], capture_output=True, text=True, timeout=120,
-                                 env={**os.environ, "EVENTDESK_DATA_DIR": str(tmp_path), **env_printer})
+        offline = subprocess.run(
+            [sys.executable, "-m", "eventdesk", "checkin", codes[0], "--desk", "Desk P", "--json", "--db", via_proxy],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "EVENTDESK_DATA_DIR": str(tmp_path), **env_printer},
+        )
         assert offline.returncode == 0, offline.stderr
         answer = json.loads(offline.stdout)
         assert answer["offline"] is True and answer["badge_queued"] is True

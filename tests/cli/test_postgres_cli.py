@@ -21,8 +21,8 @@ def _run(*args: str):
 def test_the_demo_builds_on_a_server_that_lacks_its_database_and_commands_use_it(pg_url, monkeypatch, tmp_path):
     from eventdesk.cli.common import parse_moment
     from eventdesk.services.demo import create_demo, demo_exists, remove_demo
-    from eventdesk.store.demo_history import add_demo_history
     from eventdesk.store.db import make_engine
+    from eventdesk.store.demo_history import add_demo_history
 
     url = pg_url + "_demo"  # not on the server yet
     monkeypatch.chdir(tmp_path)
@@ -63,8 +63,9 @@ def test_fresh_never_drops_another_event(pg_url):
     from eventdesk.services.demo import remove_demo
     from eventdesk.services.events import EventError, create_event
 
-    create_event(pg_url, name="Our Real Conference", timezone="Europe/Brussels", start=date(2024, 5, 7),
-                 end=date(2024, 5, 8))
+    create_event(
+        pg_url, name="Our Real Conference", timezone="Europe/Brussels", start=date(2024, 5, 7), end=date(2024, 5, 8)
+    )
     with pytest.raises(EventError, match="Our Real Conference"):
         remove_demo(pg_url)
     refused = _run("demo", "--db", pg_url, "--fresh")

@@ -17,6 +17,12 @@ def store_url(request, tmp_path) -> str:
     from eventdesk.services.events import create_event
 
     url = str(tmp_path / "event.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    create_event(url, name="Test Conference", timezone="Europe/Brussels",
-                 start=date(2024, 5, 6), end=date(2024, 5, 8), venue="Brussels")
+    create_event(
+        url,
+        name="Test Conference",
+        timezone="Europe/Brussels",
+        start=date(2024, 5, 6),
+        end=date(2024, 5, 8),
+        venue="Brussels",
+    )
     return url

@@ -27,8 +27,10 @@ def run_each(calls: list[tuple], timeout: float = RACE_TIMEOUT_S) -> list:
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(len(calls))
     answers = context.Queue()
-    processes = [context.Process(target=_child, args=(index, answers, target, barrier, args), daemon=True)
-                 for index, (target, args) in enumerate(calls)]
+    processes = [
+        context.Process(target=_child, args=(index, answers, target, barrier, args), daemon=True)
+        for index, (target, args) in enumerate(calls)
+    ]
     for process in processes:
         process.start()
     results: dict[int, object] = {}
@@ -38,12 +40,15 @@ def run_each(calls: list[tuple], timeout: float = RACE_TIMEOUT_S) -> list:
             try:
                 index, ok, value = answers.get(timeout=1)
             except queue.Empty:
-                dead = {i: p.exitcode for i, p in enumerate(processes) if i not in results and p.exitcode not in (None, 0)}
+                dead = {
+                    i: p.exitcode for i, p in enumerate(processes) if i not in results and p.exitcode not in (None, 0)
+                }
                 if dead:
                     pytest.fail(f"desk processes died without an answer (index: exit code): {dead}")
                 if time.monotonic() > deadline:
-                    pytest.fail(f"desks {sorted(set(range(len(processes))) - set(results))} gave no answer "
-                                f"within {timeout} s")
+                    pytest.fail(
+                        f"desks {sorted(set(range(len(processes))) - set(results))} gave no answer within {timeout} s"
+                    )
                 continue
             if not ok:
                 pytest.fail(f"desk process {index} failed:\n{value}")
@@ -95,14 +100,16 @@ def register_walk_ins(barrier, url: str, desk: str, count: int) -> list[dict]:
     context = open_desk(url, desk)
     context.event()
     barrier.wait()
-    answers = [register_walk_in(context, WalkIn("Walk", f"In {desk} {n}", "Ad hoc Cluster")).as_dict()
-               for n in range(count)]
+    answers = [
+        register_walk_in(context, WalkIn("Walk", f"In {desk} {n}", "Ad hoc Cluster")).as_dict() for n in range(count)
+    ]
     context.engine.dispose()
     return answers
 
 
-def book_meeting(barrier, url: str, desk: str, now_iso: str, person_a: str, person_b: str, slot_id: int,
-                 table: int) -> tuple[str, str]:
+def book_meeting(
+    barrier, url: str, desk: str, now_iso: str, person_a: str, person_b: str, slot_id: int, table: int
+) -> tuple[str, str]:
     """("booked", "") or ("refused", the reason the desk shows)."""
     from datetime import datetime
 
@@ -225,8 +232,9 @@ def write_while_locked(barrier, path: str, action: str, subject) -> tuple[str, f
     from eventdesk.store import db
 
     db.BUSY_TIMEOUT_MS = SHORT_BUSY_TIMEOUT_MS
-    context = open_desk(path, f"Desk {action}", printers={"badge-1": "preview:///nonexistent"},
-                        default_printer="badge-1")
+    context = open_desk(
+        path, f"Desk {action}", printers={"badge-1": "preview:///nonexistent"}, default_printer="badge-1"
+    )
     context.event()
     barrier.wait()
     if action == "no-show":
@@ -253,6 +261,7 @@ def write_while_locked(barrier, path: str, action: str, subject) -> tuple[str, f
 
 
 # -- desks started together on a store made by an older eventdesk -------------------------------
+
 
 def _migration_steps() -> list[str]:
     """The migration steps this process will run, as Alembic logs them ("Running upgrade A -> B")."""

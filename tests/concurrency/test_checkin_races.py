@@ -24,8 +24,15 @@ def add_people(url: str, count: int) -> list[str]:
     codes = []
     with context.session() as session:
         for number in range(count):
-            person = save_attendee(session, Attendee(first_name=f"Person{number}", last_name="Šermukšnytė",
-                                                     organisation="AgriFood Lithuania", badge_code=new_badge_code()))
+            person = save_attendee(
+                session,
+                Attendee(
+                    first_name=f"Person{number}",
+                    last_name="Šermukšnytė",
+                    organisation="AgriFood Lithuania",
+                    badge_code=new_badge_code(),
+                ),
+            )
             codes.append(person.badge_code)
     context.engine.dispose()
     return codes
@@ -35,9 +42,11 @@ def valid_entries(url: str) -> dict[int, list[CheckinRecord]]:
     context = open_context(url)
     found: dict[int, list[CheckinRecord]] = defaultdict(list)
     with Session(context.engine) as session:
-        for record in session.exec(select(CheckinRecord).where(CheckinRecord.result == "ok",
-                                                                CheckinRecord.annulled_at.is_(None),
-                                                                CheckinRecord.direction == "entry")):
+        for record in session.exec(
+            select(CheckinRecord).where(
+                CheckinRecord.result == "ok", CheckinRecord.annulled_at.is_(None), CheckinRecord.direction == "entry"
+            )
+        ):
             found[record.attendee_id].append(record)
     context.engine.dispose()
     return found
@@ -93,8 +102,9 @@ def test_an_undo_racing_a_re_scan_never_leaves_two_valid_entries(store_url):
     """Desk A undoes its check-in of a person while desk B scans the same badge again: either the
     undo came first and the re-scan admits, or the re-scan answered already_checked_in and the
     undo annulled the first entry; never two valid entries."""
-    from eventdesk.services.checkin import check_in
     from race_workers import rescan_rounds, undo_rounds
+
+    from eventdesk.services.checkin import check_in
 
     codes = add_people(store_url, ROUNDS)
     desks = [f"Desk A{n}" for n in range(ROUNDS)]

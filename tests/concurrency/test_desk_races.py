@@ -41,22 +41,29 @@ def _race_bookings(url: str, first: tuple, second: tuple) -> str:
     sample, slots = _meetings(url)
     now = sample.at(9, 0).isoformat()
     slot = slots[sample.at(10, 30)]
-    outcomes = run_together(book_meeting, [(url, f"Meeting desk {n}", now, a, b, slot, table)
-                                           for n, (a, b, table) in enumerate((first, second), start=1)])
+    outcomes = run_together(
+        book_meeting,
+        [
+            (url, f"Meeting desk {n}", now, a, b, slot, table)
+            for n, (a, b, table) in enumerate((first, second), start=1)
+        ],
+    )
     assert sorted(o[0] for o in outcomes) == ["booked", "refused"]
     assert len(_booked(url)) == 1
     return next(reason for outcome, reason in outcomes if outcome == "refused")
 
 
 def test_two_meeting_desks_booking_the_same_table_and_slot_one_wins_the_other_hears_why(store_url):
-    reason = _race_bookings(store_url, ("eve@example.uk", "finn@example.dk", 4),
-                            ("kincso@example.hu", "kristina@example.lt", 4))
+    reason = _race_bookings(
+        store_url, ("eve@example.uk", "finn@example.dk", 4), ("kincso@example.hu", "kristina@example.lt", 4)
+    )
     assert reason.startswith("Table 4 is taken at 10:30 (")
 
 
 def test_two_meeting_desks_booking_the_same_person_in_one_slot_one_wins_the_other_hears_why(store_url):
-    reason = _race_bookings(store_url, ("eve@example.uk", "finn@example.dk", 3),
-                            ("eve@example.uk", "kincso@example.hu", 4))
+    reason = _race_bookings(
+        store_url, ("eve@example.uk", "finn@example.dk", 3), ("eve@example.uk", "kincso@example.hu", 4)
+    )
     assert reason.startswith("Eve Walker already has a meeting at 10:30 (table ")
 
 
@@ -65,7 +72,9 @@ def test_two_chairs_delaying_the_same_room_at_once_both_delays_count(store_url):
 
     ids = agenda_sample.build(store_url)
     green, digital = ids["Green transition"], ids["Digital transition"]
-    messages = run_together(delay_session, [(store_url, "Chair laptop", green, 5), (store_url, "Room A door", green, 5)])
+    messages = run_together(
+        delay_session, [(store_url, "Chair laptop", green, 5), (store_url, "Room A door", green, 5)]
+    )
     assert len(messages) == 2
     context = open_context(store_url)
     with Session(context.engine) as session:
@@ -93,8 +102,9 @@ def test_two_print_workers_on_one_printer_queue_print_each_job_once(store_url):
     context = open_context(store_url)
     with context.session() as session:
         for n in range(16):
-            person = save_attendee(session, Attendee(first_name=f"Person{n}", last_name="Izsák",
-                                                     badge_code=new_badge_code()))
+            person = save_attendee(
+                session, Attendee(first_name=f"Person{n}", last_name="Izsák", badge_code=new_badge_code())
+            )
             print_jobs.enqueue(session, kind="badge", attendee_id=person.id, printer="badge-1", desk="Desk 1")
     printer = _fake_printer_class()()
     printer.start()

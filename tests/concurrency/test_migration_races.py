@@ -36,21 +36,40 @@ def older_store(request, tmp_path) -> str:
     migrate.upgrade(engine, OLDER)
     stamp = "2024-01-01 10:00:00"
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO event (name, venue, timezone, start_date, end_date, created_at) VALUES "
-                                "('Old Event', 'Brussels', 'Europe/Brussels', '2024-05-06', '2024-05-08', :at)"),
-                           {"at": stamp})
-        connection.execute(text("INSERT INTO checkin_list (name, kind, categories) "
-                                "VALUES ('Main entrance', 'entrance', '')"))
-        people = [{"id": n, "first": FIRST[n % len(FIRST)], "last": LAST[(n // len(FIRST)) % len(LAST)],
-                   "code": f"OLDCODE{n:05d}", "blocked": False, "walk_in": False, "at": stamp}
-                  for n in range(1, PEOPLE + 1)]
-        connection.execute(text(
-            "INSERT INTO attendee (id, first_name, last_name, organisation, role, email, country, category, status, "
-            "blocked, note, badge_code, walk_in, created_at, updated_at) VALUES (:id, :first, :last, 'DG GROW', '', "
-            "'', 'BE', 'participant', 'active', :blocked, '', :code, :walk_in, :at, :at)"), people)
-        connection.execute(text("INSERT INTO attendee_token (token, attendee_id) VALUES (:token, :id)"),
-                           [{"token": word.lower(), "id": p["id"]} for p in people
-                            for word in {p["first"], p["last"], p["code"]}])
+        connection.execute(
+            text(
+                "INSERT INTO event (name, venue, timezone, start_date, end_date, created_at) VALUES "
+                "('Old Event', 'Brussels', 'Europe/Brussels', '2024-05-06', '2024-05-08', :at)"
+            ),
+            {"at": stamp},
+        )
+        connection.execute(
+            text("INSERT INTO checkin_list (name, kind, categories) VALUES ('Main entrance', 'entrance', '')")
+        )
+        people = [
+            {
+                "id": n,
+                "first": FIRST[n % len(FIRST)],
+                "last": LAST[(n // len(FIRST)) % len(LAST)],
+                "code": f"OLDCODE{n:05d}",
+                "blocked": False,
+                "walk_in": False,
+                "at": stamp,
+            }
+            for n in range(1, PEOPLE + 1)
+        ]
+        connection.execute(
+            text(
+                "INSERT INTO attendee (id, first_name, last_name, organisation, role, email, country, category, status, "
+                "blocked, note, badge_code, walk_in, created_at, updated_at) VALUES (:id, :first, :last, 'DG GROW', '', "
+                "'', 'BE', 'participant', 'active', :blocked, '', :code, :walk_in, :at, :at)"
+            ),
+            people,
+        )
+        connection.execute(
+            text("INSERT INTO attendee_token (token, attendee_id) VALUES (:token, :id)"),
+            [{"token": word.lower(), "id": p["id"]} for p in people for word in {p["first"], p["last"], p["code"]}],
+        )
     engine.dispose()
     return url
 
@@ -68,17 +87,22 @@ def test_desks_started_together_on_an_older_store_all_come_up_and_migrate_it_onc
     scanners = SCANNERS if "://" in older_store else 0  # on SQLite a scan command opens the store as a desk does
     codes = [f"OLDCODE{n:05d}" for n in range(1, DESKS + scanners + 1)]
     shared = "OLDCODE00100"  # every desk scans this one too
-    calls = [(start_on_older_store, (older_store, f"Desk {n}", [code, shared]))
-             for n, code in enumerate(codes[:DESKS], start=1)]
-    calls += [(scan_at_the_door_on_older_store, (older_store, f"Door {n}", str(tmp_path / f"door{n}"), [code, shared]))
-              for n, code in enumerate(codes[DESKS:], start=1)]
+    calls = [
+        (start_on_older_store, (older_store, f"Desk {n}", [code, shared]))
+        for n, code in enumerate(codes[:DESKS], start=1)
+    ]
+    calls += [
+        (scan_at_the_door_on_older_store, (older_store, f"Door {n}", str(tmp_path / f"door{n}"), [code, shared]))
+        for n, code in enumerate(codes[DESKS:], start=1)
+    ]
     outcomes = run_each(calls)
 
     head = migrate.head_revision()
     assert [o["revision"] for o in outcomes] == [head] * len(calls)
     steps = Counter(step for o in outcomes for step in o["ran"])
-    assert steps == {f"{older} -> {newer}": 1 for older, newer in _steps_from("0007")}, \
+    assert steps == {f"{older} -> {newer}": 1 for older, newer in _steps_from("0007")}, (
         "each migration step must run exactly once, in one desk"
+    )
     answers = [a for o in outcomes for a in o["answers"]]
     assert [a["offline"] for a in answers] == [False] * len(answers), "every scan decided by the store"
     assert [o["answers"][0]["result"] for o in outcomes] == ["ok"] * len(calls)
@@ -88,17 +112,27 @@ def test_desks_started_together_on_an_older_store_all_come_up_and_migrate_it_onc
     assert migrate.current_revision(engine) == head
     with Session(engine) as session:
         people = session.exec(select(Attendee)).all()
-        stored = Counter(tuple(row) for row in session.connection().execute(
-            text("SELECT token, attendee_id, letters FROM attendee_token")))
-        admitted = Counter(r.attendee_id for r in session.exec(select(CheckinRecord).where(CheckinRecord.result == "ok")))
-    expected = Counter(tuple(row.values()) for person in people for row in token_rows(person.id, attendee_tokens(person)))
+        stored = Counter(
+            tuple(row)
+            for row in session.connection().execute(text("SELECT token, attendee_id, letters FROM attendee_token"))
+        )
+        admitted = Counter(
+            r.attendee_id for r in session.exec(select(CheckinRecord).where(CheckinRecord.result == "ok"))
+        )
+    expected = Counter(
+        tuple(row.values()) for person in people for row in token_rows(person.id, attendee_tokens(person))
+    )
     assert len(people) == PEOPLE
     assert stored == expected, "the search tokens rebuilt by the migrations, each once, with their letters"
     assert sorted(admitted.values()) == [1] * (len(calls) + 1)
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
-            triggers = Counter(name for (name,) in connection.execute(
-                text("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'eventdesk_notify_%'")))
+            triggers = Counter(
+                name
+                for (name,) in connection.execute(
+                    text("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'eventdesk_notify_%'")
+                )
+            )
         assert triggers == {f"eventdesk_notify_{area}": 1 for area in ("checkin", "print", "desks", "change")}
     engine.dispose()
 
@@ -124,9 +158,11 @@ def test_a_desk_kept_waiting_too_long_by_another_upgrading_the_store_says_so_and
     finally:
         holder.close()
     assert notices == ["Another desk is upgrading the store; waiting for it to finish (up to 1.5 s)."]
-    assert str(gave_up.value).startswith("Another desk has been upgrading the store for 1.5 s and has not "
-                                         "finished. Let it finish (its screen opens when the store is ready), then "
-                                         "start this desk again")
+    assert str(gave_up.value).startswith(
+        "Another desk has been upgrading the store for 1.5 s and has not "
+        "finished. Let it finish (its screen opens when the store is ready), then "
+        "start this desk again"
+    )
     assert migrate.stamped_revision(engine) == OLDER
     migrate.upgrade(engine, waiting=notices.append)  # the holder gone, the same desk starts at once
     assert migrate.stamped_revision(engine) == migrate.head_revision() and len(notices) == 1

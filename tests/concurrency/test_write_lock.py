@@ -20,8 +20,14 @@ def test_desk_actions_wait_for_a_store_locked_longer_than_the_busy_timeout(tmp_p
     from eventdesk.services.events import create_event
 
     path = str(tmp_path / "event.db")
-    create_event(path, name="Test Conference", timezone="Europe/Brussels",
-                 start=date(2024, 5, 6), end=date(2024, 5, 8), venue="Brussels")
+    create_event(
+        path,
+        name="Test Conference",
+        timezone="Europe/Brussels",
+        start=date(2024, 5, 6),
+        end=date(2024, 5, 8),
+        venue="Brussels",
+    )
     context = meetings_sample.build(path, now=meetings_sample.at(10, 12))
     with Session(context.engine) as session:
         meeting = session.exec(select(Meeting).order_by(Meeting.id)).first()
@@ -29,13 +35,15 @@ def test_desk_actions_wait_for_a_store_locked_longer_than_the_busy_timeout(tmp_p
     context.engine.dispose()
     assert HELD_S * 1000 > 5 * SHORT_BUSY_TIMEOUT_MS
 
-    results = run_each([
-        (hold_write_lock, (path, HELD_S)),
-        (write_while_locked, (path, "no-show", meeting.id)),  # a chair/meeting desk: no begin_write of its own
-        (write_while_locked, (path, "meeting scan", people["eve"][4])),
-        (write_while_locked, (path, "queue badge", meeting.attendee_a_id)),
-        (write_while_locked, (path, "check-in", people["finn"][4])),
-    ])
+    results = run_each(
+        [
+            (hold_write_lock, (path, HELD_S)),
+            (write_while_locked, (path, "no-show", meeting.id)),  # a chair/meeting desk: no begin_write of its own
+            (write_while_locked, (path, "meeting scan", people["eve"][4])),
+            (write_while_locked, (path, "queue badge", meeting.attendee_a_id)),
+            (write_while_locked, (path, "check-in", people["finn"][4])),
+        ]
+    )
     released, answers = results[0], results[1:]
     assert [outcome for outcome, _ in answers] == ["no_show", "no_meeting", "pending", "ok"]
     assert all(finished >= released for _, finished in answers)  # each one waited for the lock

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from eventdesk.domain import agenda as rules
 from eventdesk.domain.agenda import Slot, apply_shifts, reschedule
 
-T0 = datetime(2024, 5, 7, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 7, 9, 0, tzinfo=UTC)
 
 
 def m(minutes: int) -> datetime:
@@ -114,8 +114,11 @@ def test_pull_back_leaves_a_follower_that_was_not_pushed():
     assert reschedule(room, 1, -5).shifts == {1: 0}
 
 
-@given(st.lists(st.tuples(st.integers(0, 30), st.integers(5, 60)), min_size=1, max_size=8),
-       st.integers(0, 7), st.integers(1, 90))
+@given(
+    st.lists(st.tuples(st.integers(0, 30), st.integers(5, 60)), min_size=1, max_size=8),
+    st.integers(0, 7),
+    st.integers(1, 90),
+)
 def test_a_delay_and_its_pull_back_restore_the_room(layout, pick, minutes):
     slots, t = [], 0
     for n, (gap, length) in enumerate(layout):

@@ -8,35 +8,73 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eventdesk.domain.checkin import (
-    ENTRY, EXIT, MAX_CODE_LENGTH, CodeLookup, Result, admits, clean_code, decide, looks_like_code,
-    seconds_per_attendee, strip_scanner_noise, typed_fast,
+    ENTRY,
+    EXIT,
+    MAX_CODE_LENGTH,
+    CodeLookup,
+    Result,
+    admits,
+    clean_code,
+    decide,
+    looks_like_code,
+    seconds_per_attendee,
+    strip_scanner_noise,
+    typed_fast,
 )
 
 CODE = "7Q2M0K4ZC3XWB8N5RT6VY1HJDA"
 
 
 def test_the_vocabulary_is_fixed():
-    assert {r.value for r in Result} == {"ok", "already_checked_in", "unknown_code", "cancelled", "revoked",
-                                         "not_on_list", "blocked", "forgotten"}
+    assert {r.value for r in Result} == {
+        "ok",
+        "already_checked_in",
+        "unknown_code",
+        "cancelled",
+        "revoked",
+        "not_on_list",
+        "blocked",
+        "forgotten",
+    }
 
 
 def test_an_unknown_code_wins_over_everything():
     assert decide(CodeLookup(found=False, revoked=True, status="cancelled", blocked=True)) == Result.UNKNOWN_CODE
 
 
-@pytest.mark.parametrize("lookup, categories, expected", [
-    # Each row has every later problem too: only the first in the fixed order is answered.
-    (CodeLookup(found=True, forgotten=True, revoked=True, status="cancelled", blocked=True, category="press",
-                inside=True), "speaker", Result.FORGOTTEN),
-    (CodeLookup(found=True, revoked=True, status="cancelled", blocked=True, category="press", inside=True),
-     "speaker", Result.REVOKED),
-    (CodeLookup(found=True, status="cancelled", blocked=True, category="press", inside=True), "speaker",
-     Result.CANCELLED),
-    (CodeLookup(found=True, blocked=True, category="press", inside=True), "speaker", Result.BLOCKED),
-    (CodeLookup(found=True, category="press", inside=True), "speaker", Result.NOT_ON_LIST),
-    (CodeLookup(found=True, category="speaker", inside=True), "speaker", Result.ALREADY_CHECKED_IN),
-    (CodeLookup(found=True, category="speaker"), "speaker", Result.OK),
-])
+@pytest.mark.parametrize(
+    "lookup, categories, expected",
+    [
+        # Each row has every later problem too: only the first in the fixed order is answered.
+        (
+            CodeLookup(
+                found=True,
+                forgotten=True,
+                revoked=True,
+                status="cancelled",
+                blocked=True,
+                category="press",
+                inside=True,
+            ),
+            "speaker",
+            Result.FORGOTTEN,
+        ),
+        (
+            CodeLookup(found=True, revoked=True, status="cancelled", blocked=True, category="press", inside=True),
+            "speaker",
+            Result.REVOKED,
+        ),
+        (
+            CodeLookup(found=True, status="cancelled", blocked=True, category="press", inside=True),
+            "speaker",
+            Result.CANCELLED,
+        ),
+        (CodeLookup(found=True, blocked=True, category="press", inside=True), "speaker", Result.BLOCKED),
+        (CodeLookup(found=True, category="press", inside=True), "speaker", Result.NOT_ON_LIST),
+        (CodeLookup(found=True, category="speaker", inside=True), "speaker", Result.ALREADY_CHECKED_IN),
+        (CodeLookup(found=True, category="speaker"), "speaker", Result.OK),
+    ],
+)
 def test_checks_come_in_a_fixed_order(lookup, categories, expected):
     assert decide(lookup, list_categories=categories) == expected
 
@@ -67,10 +105,22 @@ def test_list_categories():
     assert not admits("speaker,press", "participant")
 
 
-@pytest.mark.parametrize("raw", [
-    CODE, f"  {CODE}\r\n", f"\t{CODE}\t", f"]Q1{CODE}", f"]C0{CODE}\r", f"]d2{CODE}", f"\\000001{CODE}",
-    f"]Q2\\000026{CODE}", f"\x02{CODE}\x03", f"{CODE}\x1b", f"\ufeff{CODE}",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        CODE,
+        f"  {CODE}\r\n",
+        f"\t{CODE}\t",
+        f"]Q1{CODE}",
+        f"]C0{CODE}\r",
+        f"]d2{CODE}",
+        f"\\000001{CODE}",
+        f"]Q2\\000026{CODE}",
+        f"\x02{CODE}\x03",
+        f"{CODE}\x1b",
+        f"\ufeff{CODE}",
+    ],
+)
 def test_scanner_noise_is_removed(raw):
     assert clean_code(raw) == CODE
 
@@ -134,4 +184,5 @@ def test_the_lookup_of_a_found_person_carries_their_state():
     person = SimpleNamespace(status="cancelled", blocked=False, category="press")
     assert CodeLookup.of(None, revoked=False, last_direction="entry") == CodeLookup(found=False)
     assert CodeLookup.of(person, revoked=True, last_direction="entry") == CodeLookup(
-        found=True, revoked=True, status="cancelled", blocked=False, category="press", inside=True)
+        found=True, revoked=True, status="cancelled", blocked=False, category="press", inside=True
+    )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from eventdesk.domain import meetings as rules
 
-START = datetime(2024, 5, 8, 8, 0, tzinfo=timezone.utc)
+START = datetime(2024, 5, 8, 8, 0, tzinfo=UTC)
 END = START + timedelta(minutes=20)
 
 
@@ -68,10 +68,16 @@ def test_booking_refusals_in_order():
     busy = rules.BookingParty("Ana", busy_with=rules.Occupant(1, ("Ana", "Ben")))
     common = dict(slot_label="10:00", slot_end=END, now=START, table_number=4, table_exists=True, table_taken_by=None)
     assert rules.check_booking(free, free, same_person=False, **common) is None
-    assert rules.check_booking(free, busy, same_person=False, **common) == \
-        "Ana already has a meeting at 10:00 (table 1 with Ben)."
-    assert rules.check_booking(free, rules.BookingParty("Finn", unavailable=True), same_person=False, **common) == \
-        "Finn is unavailable at 10:00."
-    assert rules.check_booking(free, rules.BookingParty("Finn", active=False), same_person=False, **common) == \
-        "Finn's registration is cancelled."
+    assert (
+        rules.check_booking(free, busy, same_person=False, **common)
+        == "Ana already has a meeting at 10:00 (table 1 with Ben)."
+    )
+    assert (
+        rules.check_booking(free, rules.BookingParty("Finn", unavailable=True), same_person=False, **common)
+        == "Finn is unavailable at 10:00."
+    )
+    assert (
+        rules.check_booking(free, rules.BookingParty("Finn", active=False), same_person=False, **common)
+        == "Finn's registration is cancelled."
+    )
     assert "is over" in rules.check_booking(free, free, same_person=False, **{**common, "now": END})

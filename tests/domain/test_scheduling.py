@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eventdesk.domain.scheduling import (
-    DUPLICATE, NO_COMMON_SLOT, PERSON_FULL, SAME_PERSON, TABLES_FULL, Existing, Request, schedule,
+    DUPLICATE,
+    NO_COMMON_SLOT,
+    PERSON_FULL,
+    SAME_PERSON,
+    TABLES_FULL,
+    Existing,
+    Request,
+    schedule,
 )
 
 
@@ -24,8 +31,9 @@ def problems(draw):
     unavailable = draw(st.lists(st.tuples(people, st.integers(0, max(n_slots - 1, 0))), max_size=20)) if n_slots else []
     existing = []
     if n_slots and n_tables:
-        for slot, table, a, b in draw(st.lists(st.tuples(st.integers(0, n_slots - 1), st.integers(0, n_tables - 1),
-                                                         people, people), max_size=6)):
+        for slot, table, a, b in draw(
+            st.lists(st.tuples(st.integers(0, n_slots - 1), st.integers(0, n_tables - 1), people, people), max_size=6)
+        ):
             taken = {(e.slot, e.table) for e in existing}
             busy = {(p, e.slot) for e in existing for p in (e.a, e.b)}
             if a != b and (slot, f"T{table}") not in taken and (a, slot) not in busy and (b, slot) not in busy:
@@ -75,8 +83,7 @@ NAMES = {1: "Ana Šermukšnytė", 2: "Ben Okafor", 3: "Chen Wei", 4: "Dara Ó Br
 def test_reasons_name_the_people():
     existing = [Existing("s1", "T1", 1, 3), Existing("s2", "T2", 1, 4)]
     requests = [Request("self", 2, 2), Request("again", 3, 1), Request("ab", 1, 2), Request("bc", 2, 3)]
-    plan = schedule(requests, ["s1", "s2"], ["T1", "T2", "T3"], existing=existing,
-                    unavailable=[(2, "s2")], name=NAMES)
+    plan = schedule(requests, ["s1", "s2"], ["T1", "T2", "T3"], existing=existing, unavailable=[(2, "s2")], name=NAMES)
     reasons = {u.request_id: (u.code, u.reason) for u in plan.unplaced}
     assert reasons == {
         "self": (SAME_PERSON, "Ben Okafor cannot meet themselves."),

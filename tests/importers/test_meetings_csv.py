@@ -6,9 +6,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from meetings_sample import MEETINGS_CSV
 
 from eventdesk.importers.meetings_csv import MEETINGS, REQUESTS, MeetingsFileError, read_meetings_csv
-from meetings_sample import MEETINGS_CSV
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -32,7 +32,9 @@ def test_requests_file_has_no_times():
     parsed = read("Requester;Partner;Why\nana@example.eu;ben@example.eu;batteries\n\nc@x.eu;d@x.eu;\n")
     assert parsed.kind == REQUESTS
     assert [(r.line, r.a, r.b, r.notes) for r in parsed.rows] == [
-        (2, "ana@example.eu", "ben@example.eu", "Why: batteries"), (4, "c@x.eu", "d@x.eu", "")]
+        (2, "ana@example.eu", "ben@example.eu", "Why: batteries"),
+        (4, "c@x.eu", "d@x.eu", ""),
+    ]
     assert all(r.start is None and r.table is None for r in parsed.rows)
 
 
@@ -49,16 +51,26 @@ def test_a_bare_time_takes_the_given_day():
     assert row.start == datetime(2024, 5, 8, 9, 15, tzinfo=BRUSSELS)
 
 
-@pytest.mark.parametrize(("text", "line", "words"), [
-    ("start,table,a,b\n2024-05-08 10:00,1,a@x.eu,b@x.eu\n2024-05-08 10:00,1,c@x.eu,d@x.eu\n", 3,
-     "table 1 at 10:00 is already used on line 2"),
-    ("start,table,a,b\n2024-05-08 10:00,1,a@x.eu,b@x.eu\nsoon,2,c@x.eu,d@x.eu\n", 3, "is not a date and time"),
-    ("start,table,a,b\n2024-05-08 10:00,one,a@x.eu,b@x.eu\n", 2, "is not a table number"),
-    ("start,table,a,b\n2024-05-08 10:00,1,a@x.eu,\n", 2, "participant B is empty"),
-    ("a,b\nx@x.eu,X@x.eu\n", 2, "are the same"),
-    ("start,table,a,b\n2024-05-08 10:00,1,a@x.eu,b@x.eu\n\"2024-05-08 11:00\",\"2\",\"c@x\neu\",d\n"
-     "2024-05-08 12:00,1,e,e\n", 5, "are the same"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        (
+            "start,table,a,b\n2024-05-08 10:00,1,a@x.eu,b@x.eu\n2024-05-08 10:00,1,c@x.eu,d@x.eu\n",
+            3,
+            "table 1 at 10:00 is already used on line 2",
+        ),
+        ("start,table,a,b\n2024-05-08 10:00,1,a@x.eu,b@x.eu\nsoon,2,c@x.eu,d@x.eu\n", 3, "is not a date and time"),
+        ("start,table,a,b\n2024-05-08 10:00,one,a@x.eu,b@x.eu\n", 2, "is not a table number"),
+        ("start,table,a,b\n2024-05-08 10:00,1,a@x.eu,\n", 2, "participant B is empty"),
+        ("a,b\nx@x.eu,X@x.eu\n", 2, "are the same"),
+        (
+            'start,table,a,b\n2024-05-08 10:00,1,a@x.eu,b@x.eu\n"2024-05-08 11:00","2","c@x\neu",d\n'
+            "2024-05-08 12:00,1,e,e\n",
+            5,
+            "are the same",
+        ),
+    ],
+)
 def test_bad_rows_name_their_line(text, line, words):
     with pytest.raises(MeetingsFileError) as caught:
         read(text)
@@ -67,12 +79,15 @@ def test_bad_rows_name_their_line(text, line, words):
     assert words in str(caught.value)
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("", "empty"),
-    ("name,organisation\nAna,X\n", "No column for participant A and participant B"),
-    ("start,a,b\n2024-05-08 10:00,a@x.eu,b@x.eu\n", "needs both a slot start and a table"),
-    ("a,b\n", "no rows"),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("", "empty"),
+        ("name,organisation\nAna,X\n", "No column for participant A and participant B"),
+        ("start,a,b\n2024-05-08 10:00,a@x.eu,b@x.eu\n", "needs both a slot start and a table"),
+        ("a,b\n", "no rows"),
+    ],
+)
 def test_unusable_files_say_what_to_do(text, words):
     with pytest.raises(MeetingsFileError, match=words):
         read(text)

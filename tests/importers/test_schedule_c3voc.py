@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -33,7 +33,7 @@ def test_pretalx_democon_v1(realdata):
     first = by_title(schedule, "Focused 5thgeneration hardware")
     # The file writes "2020-12-14T09:00:00+01:00" under time_zone_name "UTC": the written instant is
     # kept (08:00 UTC) and the disagreement is reported, not silently resolved.
-    assert first.start.astimezone(timezone.utc) == datetime(2020, 12, 14, 8, 0, tzinfo=timezone.utc)
+    assert first.start.astimezone(UTC) == datetime(2020, 12, 14, 8, 0, tzinfo=UTC)
     assert first.duration == timedelta(minutes=30)
     assert first.room == "Gray Room" and first.key == "8079583e-8321-506c-95af-fd2903a5f075"
     assert [s.name for s in first.speakers] == ["Brian Robinson"]
@@ -60,7 +60,12 @@ def test_hub_v2_flat_events_and_room_capacities(realdata):
     schedule = load(realdata, "hub-schedule-v2.json")
     assert (schedule.title, schedule.timezone) == ("38C3", "Europe/Berlin")
     assert {r.name: r.capacity for r in schedule.rooms} == {
-        "Saal 1": 3025, "Saal GLITCH": 1160, "Saal ZIGZAG": 965, "Stage HUFF": None, "Stage YELL": None}
+        "Saal 1": 3025,
+        "Saal GLITCH": 1160,
+        "Saal ZIGZAG": 965,
+        "Stage HUFF": None,
+        "Stage YELL": None,
+    }
     assert len(schedule.events) == 2
     assert [d.isoformat() for d in schedule.days] == ["2024-12-27", "2024-12-28", "2024-12-29", "2024-12-30"]
     opening = by_title(schedule, "38C3: Opening Ceremony")
@@ -80,8 +85,10 @@ def test_quirks_no_guid_night_start_withdrawn_and_missing_duration():
     first, night = schedule.events
     assert first.duration == timedelta(minutes=45) and [s.name for s in first.speakers] == ["Dana", "Eli"]
     assert night.start == datetime(2024, 5, 8, 2, 15, tzinfo=BERLIN)  # a night hour belongs to the next date
-    assert schedule.skipped_by_reason() == {"marked withdrawn in the file": 1,
-                                            "duration '' is not H:MM and no end is given": 1}
+    assert schedule.skipped_by_reason() == {
+        "marked withdrawn in the file": 1,
+        "duration '' is not H:MM and no end is given": 1,
+    }
 
 
 def test_truncated_json_is_refused_with_its_line():

@@ -74,9 +74,17 @@ def test_times_with_an_offset_keep_it():
     assert schedule.events[0].start.astimezone(BRUSSELS).strftime("%H:%M") == "09:00"
 
 
-@pytest.mark.parametrize("text, minutes", [
-    ("00:45", 45), ("0:45", 45), ("4:00", 240), ("1:30:00", 90), ("PT1H30M", 90), ("PT45M", 45),
-])
+@pytest.mark.parametrize(
+    "text, minutes",
+    [
+        ("00:45", 45),
+        ("0:45", 45),
+        ("4:00", 240),
+        ("1:30:00", 90),
+        ("PT1H30M", 90),
+        ("PT45M", 45),
+    ],
+)
 def test_durations(text, minutes):
     assert parse_duration(text) == timedelta(minutes=minutes)
 
@@ -89,14 +97,22 @@ def test_not_durations(text):
 from hypothesis import assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-_names = st.text(alphabet=st.characters(codec="cp1252", exclude_categories=("Cc", "Cs", "Zl", "Zp")),
-                 min_size=1, max_size=30).map(lambda t: " ".join(t.split())).filter(bool)
-_rows = st.lists(st.tuples(_names, _names, st.integers(0, 60 * 24 * 3 - 1), st.integers(5, 300)),
-                 min_size=1, max_size=8)
+_names = (
+    st.text(
+        alphabet=st.characters(codec="cp1252", exclude_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=30
+    )
+    .map(lambda t: " ".join(t.split()))
+    .filter(bool)
+)
+_rows = st.lists(
+    st.tuples(_names, _names, st.integers(0, 60 * 24 * 3 - 1), st.integers(5, 300)), min_size=1, max_size=8
+)
 
 
 @settings(max_examples=60, deadline=None)
-@given(rows=_rows, delimiter=st.sampled_from([",", ";", "\t"]), encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+@given(
+    rows=_rows, delimiter=st.sampled_from([",", ";", "\t"]), encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"])
+)
 def test_whatever_a_spreadsheet_writes_reads_back(rows, delimiter, encoding):
     import csv
     import io

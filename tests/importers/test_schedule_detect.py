@@ -10,14 +10,17 @@ from eventdesk.importers.detect import detect_format
 from eventdesk.importers.schedule_model import ScheduleFileError
 
 
-@pytest.mark.parametrize("name, head, fmt", [
-    ("schedule.xml", b'<?xml version="1.0"?>\n<schedule>', "frab"),
-    ("export", b"\xef\xbb\xbf  <schedule>", "frab"),
-    ("schedule.json", b'{"schedule": {}}', "c3voc"),
-    ("programme.ics", b"BEGIN:VCALENDAR\r\nVERSION:2.0", "ics"),
-    ("programme.txt", b"room;start;end;title\n", "csv"),
-    ("programme", b"room\tstart\tduration\ttitle\n", "csv"),
-])
+@pytest.mark.parametrize(
+    "name, head, fmt",
+    [
+        ("schedule.xml", b'<?xml version="1.0"?>\n<schedule>', "frab"),
+        ("export", b"\xef\xbb\xbf  <schedule>", "frab"),
+        ("schedule.json", b'{"schedule": {}}', "c3voc"),
+        ("programme.ics", b"BEGIN:VCALENDAR\r\nVERSION:2.0", "ics"),
+        ("programme.txt", b"room;start;end;title\n", "csv"),
+        ("programme", b"room\tstart\tduration\ttitle\n", "csv"),
+    ],
+)
 def test_detects(name, head, fmt):
     assert detect_format(Path(name), head) == fmt
 

@@ -89,8 +89,9 @@ def test_quirks_four_hour_duration_duplicate_ids_and_past_midnight():
 
 
 def test_repeated_ids_without_guids_get_distinct_keys_and_a_warning():
-    schedule = parse_frab_xml((DATA / "old-layout-dup-ids.xml").read_bytes(), name="old.xml",
-                              default_zone="Europe/Brussels")
+    schedule = parse_frab_xml(
+        (DATA / "old-layout-dup-ids.xml").read_bytes(), name="old.xml", default_zone="Europe/Brussels"
+    )
     keys = [e.key for e in schedule.events]
     assert len(set(keys)) == 3
     assert keys[2] == "frab:6"

@@ -53,7 +53,8 @@ def test_zoned_calendar_with_folded_lines_floating_time_and_skips():
     assert floating.start == datetime(2024, 5, 7, 14, 0, tzinfo=PARIS)  # floating: the calendar's zone
     assert floating.duration == timedelta(minutes=50)
     assert schedule.skipped_by_reason() == Counter(
-        {"all-day entry (DTSTART is a date, no time)": 1, "STATUS:CANCELLED": 1})
+        {"all-day entry (DTSTART is a date, no time)": 1, "STATUS:CANCELLED": 1}
+    )
 
 
 def test_truncated_calendar_is_refused(realdata):
@@ -63,8 +64,10 @@ def test_truncated_calendar_is_refused(realdata):
 
 
 def test_floating_times_without_any_zone_are_refused():
-    data = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20240507T090000\r\n" \
-           b"DTEND:20240507T100000\r\nSUMMARY:Floating\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    data = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20240507T090000\r\n"
+        b"DTEND:20240507T100000\r\nSUMMARY:Floating\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     with pytest.raises(ScheduleFileError, match="--tz"):
         parse_ics(data, name="floating.ics")
     schedule = parse_ics(data, name="floating.ics", default_zone="Europe/London")
@@ -73,8 +76,10 @@ def test_floating_times_without_any_zone_are_refused():
 
 @pytest.mark.parametrize("line", [b"DTSTART:20240507T093000Z", b"DTEND:20240507T110000Z"])
 def test_a_duplicated_time_line_is_refused_by_event_and_property(line):
-    data = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20240507T090000Z\r\n" \
-           b"DTEND:20240507T100000Z\r\nDURATION:PT1H\r\nSUMMARY:Twice\r\n" + line + b"\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    data = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20240507T090000Z\r\n"
+        b"DTEND:20240507T100000Z\r\nDURATION:PT1H\r\nSUMMARY:Twice\r\n" + line + b"\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     name = line.split(b":")[0].decode()
     with pytest.raises(ScheduleFileError, match=f"event 1 cannot be read: {name} appears 2 times"):
         parse_ics(data, name="twice.ics")

@@ -54,7 +54,7 @@ class FakePrinter(threading.Thread):
         while not self._stopping.is_set():
             try:
                 conn, _ = self.server.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             self.connections += 1
             conn.settimeout(IO_TIMEOUT)
@@ -70,7 +70,7 @@ class FakePrinter(threading.Thread):
                 want = 65536 if self.mode != "drop" else self.drop_after - len(received)
                 try:
                     chunk = conn.recv(want)
-                except socket.timeout:
+                except TimeoutError:
                     break
                 if not chunk:
                     break
@@ -144,9 +144,16 @@ def add_people():
         ids = []
         with context.session() as session:
             for first, last in people:
-                attendee = save_attendee(session, Attendee(
-                    first_name=first, last_name=last, organisation=organisation, category=category,
-                    badge_code=new_badge_code()))
+                attendee = save_attendee(
+                    session,
+                    Attendee(
+                        first_name=first,
+                        last_name=last,
+                        organisation=organisation,
+                        category=category,
+                        badge_code=new_badge_code(),
+                    ),
+                )
                 ids.append(attendee.id)
         return ids
 
@@ -175,8 +182,9 @@ def use_printers():
     from dataclasses import replace
 
     def configure(context, printers: dict[str, str], default: str | None = None):
-        context.settings = replace(context.settings, printers=dict(printers),
-                                   default_printer=default or next(iter(printers)))
+        context.settings = replace(
+            context.settings, printers=dict(printers), default_printer=default or next(iter(printers))
+        )
         return context
 
     return configure

@@ -8,7 +8,14 @@ import pytest
 import zxingcpp
 
 from eventdesk.printing.badge import (
-    BadgeData, BadgeLayout, MIN_QR_MODULE, event_dates_label, fit_name, printable_dots, qr_image, render_badge,
+    MIN_QR_MODULE,
+    BadgeData,
+    BadgeLayout,
+    event_dates_label,
+    fit_name,
+    printable_dots,
+    qr_image,
+    render_badge,
 )
 from eventdesk.printing.fonts import FontError, default_font_path, font_path, load_font, missing_glyphs
 
@@ -21,9 +28,15 @@ def layout() -> BadgeLayout:
 
 
 def badge(name: str, **fields) -> BadgeData:
-    return BadgeData(name=name, code=CODE, organisation=fields.get("organisation", "AgriFood Lithuania"),
-                     role=fields.get("role", ""), category=fields.get("category", "speaker"),
-                     event_name="European Cluster Conference 2024", event_dates="7–8 May 2024")
+    return BadgeData(
+        name=name,
+        code=CODE,
+        organisation=fields.get("organisation", "AgriFood Lithuania"),
+        role=fields.get("role", ""),
+        category=fields.get("category", "speaker"),
+        event_name="European Cluster Conference 2024",
+        event_dates="7–8 May 2024",
+    )
 
 
 def test_paper_widths_at_203_dpi():
@@ -61,14 +74,18 @@ def test_long_name_goes_to_two_lines_before_it_shrinks(layout):
     size, lines = fit_name(name, layout)
     assert len(lines) == 2
     assert "".join(lines).replace(" ", "") == name.replace(" ", "")
-    one_line_size = int(layout.name_max_px * (layout.width - 2 * layout.margin)
-                        / load_font(layout.font, layout.name_max_px, 700).getlength(name))
+    one_line_size = int(
+        layout.name_max_px
+        * (layout.width - 2 * layout.margin)
+        / load_font(layout.font, layout.name_max_px, 700).getlength(name)
+    )
     assert size > one_line_size  # two lines kept it larger than one line could
 
 
 def test_a_name_too_long_for_two_lines_shrinks_and_is_flagged(layout):
-    rendered = render_badge(badge("Maximiliane-Alexandra von Hohenzollern-Sigmaringen-Württemberg-Hechingen "
-                                  "de la Tour d'Auvergne"), layout)
+    rendered = render_badge(
+        badge("Maximiliane-Alexandra von Hohenzollern-Sigmaringen-Württemberg-Hechingen de la Tour d'Auvergne"), layout
+    )
     assert not rendered.readable
     assert rendered.name_px < layout.name_readable_px
 
@@ -124,8 +141,11 @@ def test_pronouns_print_under_the_name(layout):
 
     _, font = fit_line("they/them", layout, layout.px(28), layout.px(20), SEMIBOLD)
     width = layout.width
-    first_new_row = next(y for y in range(without.height)
-                         if with_pronouns.crop((0, y, width, y + 1)).tobytes() != without.crop((0, y, width, y + 1)).tobytes())
+    first_new_row = next(
+        y
+        for y in range(without.height)
+        if with_pronouns.crop((0, y, width, y + 1)).tobytes() != without.crop((0, y, width, y + 1)).tobytes()
+    )
     assert first_new_row > layout.name_max_px // 2  # the name above is unchanged
     band = with_pronouns.crop((0, first_new_row, width, first_new_row + layout.px(26)))
     left, _, right, _ = band.point(lambda v: 255 - v).getbbox()
@@ -154,6 +174,8 @@ def test_arabic_names_print_shaped_from_the_arabic_font(layout):
 def test_install_hints_name_the_package_of_each_script():
     from eventdesk.printing.fonts import install_hints
 
-    assert install_hints(["ท", "王", "ب"]) == ["Thai: pip install fontpkg-noto-sans-thai",
-                                               "CJK: apt-get install fonts-noto-cjk (Debian/Ubuntu; see the README for other systems)",
-                                               "Arabic: pip install fontpkg-noto-sans-arabic"]
+    assert install_hints(["ท", "王", "ب"]) == [
+        "Thai: pip install fontpkg-noto-sans-thai",
+        "CJK: apt-get install fonts-noto-cjk (Debian/Ubuntu; see the README for other systems)",
+        "Arabic: pip install fontpkg-noto-sans-arabic",
+    ]

@@ -43,8 +43,9 @@ def test_badge_print_on_a_tcp_printer_and_the_reprint_guard(printing_context, ad
     assert forced.exit_code == 0 and "(reprint)" in forced.output
 
 
-def test_unreachable_printer_exits_non_zero_within_seconds_naming_it(printing_context, add_people, refused_url,
-                                                                     make_printer):
+def test_unreachable_printer_exits_non_zero_within_seconds_naming_it(
+    printing_context, add_people, refused_url, make_printer
+):
     [lukas] = add_people(printing_context, [("Lukas", "Nögel")])
     started = time.monotonic()
     result = run("badge", "print", str(lukas), "--printer", refused_url, "--db", printing_context.settings.db)

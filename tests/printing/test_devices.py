@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-
 import time
 
 import pytest
@@ -96,8 +95,11 @@ def test_file_printer_writes_the_stream(tmp_path):
 
 def test_an_unplugged_usb_printer_is_named_and_explained():
     # Without libusb the one line says what to install; with it, that the printer is not plugged in.
-    expected = (r"Printer usb://04b8:0e15 is not connected" if usb_backend_available() else
-                r"Printer usb://04b8:0e15 cannot be reached: .*apt install libusb-1\.0-0")
+    expected = (
+        r"Printer usb://04b8:0e15 is not connected"
+        if usb_backend_available()
+        else r"Printer usb://04b8:0e15 cannot be reached: .*apt install libusb-1\.0-0"
+    )
     with pytest.raises(PrinterError, match=expected):
         print_image("usb://04b8:0e15", sample_image(), SETTINGS)
 
@@ -108,6 +110,7 @@ def test_a_missing_serial_port_is_named():
 
 
 # -- health ------------------------------------------------------------------------------------
+
 
 def test_status_bytes():
     assert interpret(0x12, 0x12, 0x12).state == ONLINE
@@ -163,11 +166,13 @@ def test_importing_escpos_leaves_no_temporary_folder_and_no_log_handler(tmp_path
     import subprocess
     import sys
 
-    code = ("import logging\n"
-            "from eventdesk.printing.drivers.escpos import escpos\n"
-            "escpos()\n"
-            "import escpos.printer\n"
-            "print([type(h).__name__ for h in logging.getLogger().handlers])\n")
+    code = (
+        "import logging\n"
+        "from eventdesk.printing.drivers.escpos import escpos\n"
+        "escpos()\n"
+        "import escpos.printer\n"
+        "print([type(h).__name__ for h in logging.getLogger().handlers])\n"
+    )
     env = {"TMPDIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -176,6 +181,7 @@ def test_importing_escpos_leaves_no_temporary_folder_and_no_log_handler(tmp_path
 
 
 # -- a job counts as printed only when the printer confirmed having all of it ---------------------
+
 
 def answering(make_printer, **options):
     """A printer that answers DLE EOT 1 (online), as an Epson TM does."""
@@ -223,8 +229,10 @@ def test_a_printer_that_never_answers_status_still_prints(tcp_printer, caplog):
     assert read_escpos(tcp_printer.jobs[1]).cuts == 1
     assert print_image(tcp_printer.url + "?confirm=none", sample_image(), SETTINGS)
     warnings = [r.getMessage() for r in caplog.records if "does not answer status" in r.getMessage()]
-    assert warnings == [f"printer {tcp_printer.url} does not answer status requests: its jobs count as printed "
-                        "once sent (add ?confirm=none to its URL if that is expected)"]
+    assert warnings == [
+        f"printer {tcp_printer.url} does not answer status requests: its jobs count as printed "
+        "once sent (add ?confirm=none to its URL if that is expected)"
+    ]
 
 
 def test_an_unknown_confirm_policy_is_refused():

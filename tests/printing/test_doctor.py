@@ -7,6 +7,7 @@ import os
 
 import zxingcpp
 from click.testing import CliRunner
+from sqlmodel import select
 
 from eventdesk.cli import main
 from eventdesk.printing.escpos_reader import read_escpos
@@ -14,8 +15,6 @@ from eventdesk.services.context import open_context
 from eventdesk.services.doctor import run_checks
 from eventdesk.services.printing import TEST_CODE
 from eventdesk.settings import Settings
-from sqlmodel import select
-
 from eventdesk.store.models import Attendee, Meeting, MeetingTable
 
 
@@ -78,8 +77,14 @@ def test_an_open_file_mode_and_double_booked_meetings_fail(demo_db):
         used = set(session.exec(select(Meeting.table_id).where(Meeting.slot_id == first.slot_id)))
         free = next(t.id for t in session.exec(select(MeetingTable)) if t.id not in used)
         # Imported by hand or by an old version: the same person at two tables in one slot.
-        session.add(Meeting(slot_id=first.slot_id, table_id=free, attendee_a_id=first.attendee_a_id,
-                            attendee_b_id=first.attendee_b_id + 1))
+        session.add(
+            Meeting(
+                slot_id=first.slot_id,
+                table_id=free,
+                attendee_a_id=first.attendee_a_id,
+                attendee_b_id=first.attendee_b_id + 1,
+            )
+        )
     report = run_checks(context)
     verdicts = {c.name: c for c in report.checks}
     assert not report.ok

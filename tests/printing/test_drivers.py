@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from test_print_queue import FAST, finished_jobs, wait_for
 
 from eventdesk.printing.devices import PrinterError
 from eventdesk.printing.drivers import DRIVERS, Label, driver_for
@@ -15,7 +16,6 @@ from eventdesk.printing.drivers.preview import PreviewDriver
 from eventdesk.printing.escpos_reader import read_escpos
 from eventdesk.services import print_workers, printing
 from eventdesk.settings import Settings
-from test_print_queue import FAST, finished_jobs, wait_for
 
 NARROW = Label(width_dots=384, dpi=203)  # a 58 mm roll
 
@@ -46,12 +46,14 @@ def test_the_escpos_driver_renders_the_raster_job_the_printer_receives():
     assert stream.cuts == 1 and stream.merged_image().convert("1").tobytes() == image.tobytes()
 
 
-def test_a_badge_is_laid_out_for_the_label_of_the_printer_it_prints_on(printing_context, use_printers, add_people,
-                                                                         tmp_path, monkeypatch):
+def test_a_badge_is_laid_out_for_the_label_of_the_printer_it_prints_on(
+    printing_context, use_printers, add_people, tmp_path, monkeypatch
+):
     monkeypatch.setitem(DRIVERS, "preview", NarrowPreview)
     wide, narrow = tmp_path / "wide", tmp_path / "narrow"
-    context = use_printers(printing_context, {"wide": f"preview://{wide}", "narrow": f"preview://{narrow}"},
-                           default="wide")
+    context = use_printers(
+        printing_context, {"wide": f"preview://{wide}", "narrow": f"preview://{narrow}"}, default="wide"
+    )
     [first, second] = add_people(context, [("Lukas", "Nögel"), ("Kíncső", "Izsák")])
     printing.queue_badge(context, first)
     printing.queue_badge(context, second, printer="narrow")

@@ -27,8 +27,12 @@ def test_reads_gs_paren_l_graphics_of_real_streams(realdata):
     assert [(i.command, i.width, i.height) for i in graphics.images][0] == ("GS ( L", 125, 148)
     # The same Tux sent as GS v 0 (padded to 128 dots) decodes to the very same pixels.
     raster = read_escpos((realdata / "escpos" / "bit-image.bin").read_bytes()).images[0].image
-    assert ImageChops.difference(raster.crop((0, 0, 125, 148)).convert("L"),
-                                 graphics.images[0].image.convert("L")).getbbox() is None
+    assert (
+        ImageChops.difference(
+            raster.crop((0, 0, 125, 148)).convert("L"), graphics.images[0].image.convert("L")
+        ).getbbox()
+        is None
+    )
     receipt = read_escpos((realdata / "escpos" / "receipt-with-logo.bin").read_bytes())
     assert receipt.unknown == []
     assert [(i.command, i.width, i.height) for i in receipt.images] == [("GS ( L", 300, 236)]

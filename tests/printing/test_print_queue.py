@@ -51,8 +51,9 @@ def decode(job_bytes: bytes):
     return [r.text for r in zxingcpp.read_barcodes(stream.merged_image().convert("L"))], stream
 
 
-def test_check_in_prints_a_badge_whose_qr_checks_the_same_person_in(printing_context, use_printers, add_people,
-                                                                     tcp_printer):
+def test_check_in_prints_a_badge_whose_qr_checks_the_same_person_in(
+    printing_context, use_printers, add_people, tcp_printer
+):
     context = use_printers(printing_context, {"badge-1": tcp_printer.url})
     [lukas] = add_people(context, [("Lukas", "Nögel")])
     reports = []
@@ -70,8 +71,9 @@ def test_check_in_prints_a_badge_whose_qr_checks_the_same_person_in(printing_con
     assert [(r.state, r.job_id) for r in reports] == [("printed", job.id)]
 
 
-def test_names_with_diacritics_print_as_images_and_their_codes_check_them_in(printing_context, use_printers,
-                                                                              add_people, tcp_printer, diacritic_names):
+def test_names_with_diacritics_print_as_images_and_their_codes_check_them_in(
+    printing_context, use_printers, add_people, tcp_printer, diacritic_names
+):
     context = use_printers(printing_context, {"badge-1": tcp_printer.url})
     ids = add_people(context, diacritic_names)
     for attendee_id in ids:
@@ -127,8 +129,9 @@ def test_printer_that_closes_mid_job(printing_context, use_printers, add_people,
     assert dropping.connections == 2  # both attempts reached it
 
 
-def test_failed_badge_moves_to_another_printer_and_prints_there(printing_context, use_printers, add_people,
-                                                               refused_url, tcp_printer):
+def test_failed_badge_moves_to_another_printer_and_prints_there(
+    printing_context, use_printers, add_people, refused_url, tcp_printer
+):
     context = use_printers(printing_context, {"badge-1": refused_url, "badge-2": tcp_printer.url})
     [person] = add_people(context, [("Kristina", "Šermukšnytė-Alešiūnienė")])
     print_workers.start_workers(context, **FAST)

@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from click.testing import CliRunner
+from meetings_sample import MEETINGS_CSV, PEOPLE, add_people, at, build
 
 from eventdesk.cli import main
 from eventdesk.printing.escpos_reader import read_escpos
 from eventdesk.printing.slip import render_slip
-from eventdesk.services.meeting_slips import print_slip, queue_slip, slip_data, slip_layout
 from eventdesk.services import meetings as service
 from eventdesk.services.context import open_context
-from meetings_sample import MEETINGS_CSV, PEOPLE, add_people, at, build
+from eventdesk.services.meeting_slips import print_slip, queue_slip, slip_data, slip_layout
 
 BEN, KRISTINA = PEOPLE["ben"][4], PEOPLE["kristina"][4]
 ANSWERS_STATUS = {1: 0x16}  # DLE EOT 1: online, nothing wrong
@@ -82,10 +82,14 @@ def test_slip_command_prints_on_a_network_printer(tmp_db, make_printer):
     add_people(open_context(tmp_db))
     CliRunner().invoke(main, ["import", "meetings", str(MEETINGS_CSV), "--db", tmp_db])
     printer = make_printer("record", status=ANSWERS_STATUS)
-    result = CliRunner().invoke(main, ["meetings", "slip", PEOPLE["ana"][3], "--printer", printer.url, "--db", tmp_db,
-                                      "--now", "2024-05-08T10:40"])
+    result = CliRunner().invoke(
+        main,
+        ["meetings", "slip", PEOPLE["ana"][3], "--printer", printer.url, "--db", tmp_db, "--now", "2024-05-08T10:40"],
+    )
     assert result.exit_code == 0, result.output
     assert f"Printed Ana Šermukšnytė's slip (2 meetings) on {printer.url}." in result.output
     assert printer.wait_for_jobs(1)
-    nobody = CliRunner().invoke(main, ["meetings", "slip", "nobody@example.eu", "--printer", printer.url, "--db", tmp_db])
+    nobody = CliRunner().invoke(
+        main, ["meetings", "slip", "nobody@example.eu", "--printer", printer.url, "--db", tmp_db]
+    )
     assert nobody.exit_code == 1 and "Nobody has the e-mail nobody@example.eu" in nobody.output

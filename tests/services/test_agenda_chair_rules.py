@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
+from agenda_sample import BRUSSELS, at, build
 from sqlmodel import Session as DbSession
 
-from agenda_sample import BRUSSELS, at, build
 from eventdesk.domain import agenda as rules
 from eventdesk.domain.clock import Clock
 from eventdesk.services import agenda
@@ -77,7 +77,9 @@ def test_an_early_start_is_early_everywhere(sample):
     assert row.current.id == ids["Skills"] and row.time_left == timedelta(minutes=40)
     # The rooms board counts nobody "running late" for it.
     assert not any(r.current is not None and r.current.slot.delay_minutes > 0 for r in agenda.board_rows(context))
-    data = agenda.room_now_dict(next(r for r in agenda.now_and_next(context) if r.room.name == "Room A"), zone, context.now())
+    data = agenda.room_now_dict(
+        next(r for r in agenda.now_and_next(context) if r.room.name == "Room A"), zone, context.now()
+    )
     assert data["now"]["start"].startswith("2024-05-07T12:32") and data["now"]["delay_minutes"] == -8
 
 
@@ -90,7 +92,10 @@ def test_a_late_start_keeps_its_end_and_an_ended_session_shows_its_real_end(samp
     assert "Ended 'Digital transition' at 12:21" in result.message
     programme = agenda.day_programme(context, date(2024, 5, 7))
     digital = programme.by_id[ids["Digital transition"]]
-    assert (f"{digital.local_start(programme.zone):%H:%M}", f"{digital.local_end(programme.zone):%H:%M}") == ("11:50", "12:21")
+    assert (f"{digital.local_start(programme.zone):%H:%M}", f"{digital.local_end(programme.zone):%H:%M}") == (
+        "11:50",
+        "12:21",
+    )
     green = programme.by_id[ids["Green transition"]]  # over by the clock at 11:45, never marked: left as planned
     assert green.slot.status == "scheduled" and f"{green.local_end(programme.zone):%H:%M}" == "11:45"
 
@@ -103,8 +108,15 @@ def test_a_delay_into_another_rooms_break_is_flagged(sample):
     # Pull nothing, push the keynote (09:30–10:30) of the Hemicycle: its own room's break moves with it,
     # so no flag. A Room A session moved into the Hemicycle break is flagged:
     with DbSession(context.engine) as db:
-        db.add(Session(title="Early workshop", start=at(9, 30), end=at(10, 25), room_id=db.get(Session, ids["Skills"]).room_id,
-                       source_ref="sample-early"))
+        db.add(
+            Session(
+                title="Early workshop",
+                start=at(9, 30),
+                end=at(10, 25),
+                room_id=db.get(Session, ids["Skills"]).room_id,
+                source_ref="sample-early",
+            )
+        )
         db.commit()
     programme = agenda.day_programme(context, date(2024, 5, 7))
     early = next(s.id for s in programme.sessions if s.title == "Early workshop")

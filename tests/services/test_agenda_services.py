@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from agenda_sample import at, build
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
-from agenda_sample import at, build
 from eventdesk.domain import agenda as rules
 from eventdesk.domain.clock import Clock
 from eventdesk.services import agenda
@@ -34,7 +34,12 @@ def test_day_programme_groups_sessions_by_room_in_order(sample):
     programme = agenda.day_programme(context, date(2024, 5, 7))
     assert [r.name for r in programme.rooms] == ["Hemicycle", "Room A", "Room B"]
     room_a = programme.rooms[1].id
-    assert [s.title for s in programme.by_room[room_a]] == ["Green transition", "Digital transition", "Skills", "Resilience"]
+    assert [s.title for s in programme.by_room[room_a]] == [
+        "Green transition",
+        "Digital transition",
+        "Skills",
+        "Resilience",
+    ]
     assert programme.by_id[ids["Plenary panel"]].speakers == ("Jan Peeters", "Marta López")
     assert programme.flags == {}
     assert agenda.day_programme(context, date(2024, 5, 8)).sessions == []
@@ -143,8 +148,14 @@ def test_start_end_and_cancel(sample):
     assert rows["Room A"].next.title == "Skills"
     with DbSession(context.engine) as db:
         actions = [e.action for e in db.exec(select(AuditEntry).order_by(AuditEntry.id))]
-    assert actions == ["agenda.started", "agenda.ended", "agenda.started", "agenda.ended",
-                       "agenda.cancelled", "agenda.reinstated"]
+    assert actions == [
+        "agenda.started",
+        "agenda.ended",
+        "agenda.started",
+        "agenda.ended",
+        "agenda.cancelled",
+        "agenda.reinstated",
+    ]
 
 
 def test_unknown_session_is_a_clear_error(sample):
@@ -182,8 +193,12 @@ def test_the_boards_kept_programme_shows_a_delay_recorded_by_another_process(sam
     room_a = next(r.id for r in before.rooms if r.name == "Room A")
     assert occupancy[room_a] == 2
 
-    done = subprocess.run([sys.executable, "-m", "eventdesk", "agenda", "delay", str(ids["Green transition"]), "10",
-                           "--db", tmp_db], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "eventdesk", "agenda", "delay", str(ids["Green transition"]), "10", "--db", tmp_db],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     after, _ = reader.read()
     row = {r.room.name: r for r in after.board(at(11, 20))}["Room A"]
@@ -191,8 +206,9 @@ def test_the_boards_kept_programme_shows_a_delay_recorded_by_another_process(sam
     assert row.next.title == "Digital transition" and row.next.slot.delay_minutes == 10  # the room's rest moved
     # What the delay did not move is the same as a fresh read shows.
     fresh = agenda.board_programme(context)
-    assert [(s.id, s.slot.effective_start, s.slot.effective_end, s.title) for s in after.sessions] == \
-        [(s.id, s.slot.effective_start, s.slot.effective_end, s.title) for s in fresh.sessions]
+    assert [(s.id, s.slot.effective_start, s.slot.effective_end, s.title) for s in after.sessions] == [
+        (s.id, s.slot.effective_start, s.slot.effective_end, s.title) for s in fresh.sessions
+    ]
     assert list(after.rooms) == fresh.rooms
 
 

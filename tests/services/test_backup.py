@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,6 @@ from eventdesk.settings import Settings
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 
 
-
 def _context(db: str, **settings):
     return open_context(db, Settings(db=db, **settings))
 
@@ -36,7 +35,7 @@ def test_a_restore_gives_the_same_counts_and_the_copy_is_private_and_named(demo_
         check_in(context, code)
     original = store_counts(demo_db)
     assert original["checkin_record"] == 25
-    done = take_backup(context, to=tmp_path / "copies", now=datetime(2024, 5, 8, 8, 15, tzinfo=timezone.utc))
+    done = take_backup(context, to=tmp_path / "copies", now=datetime(2024, 5, 8, 8, 15, tzinfo=UTC))
     assert done.path.name == "european-cluster-conference-2024-20240508T081500Z.db"
     assert stat.S_IMODE(done.path.stat().st_mode) == 0o600  # it holds 700 people's names
     assert not Path(f"{done.path}-wal").exists()  # one self-contained file
@@ -51,8 +50,9 @@ def test_a_restore_gives_the_same_counts_and_the_copy_is_private_and_named(demo_
 def test_the_default_folder_is_beside_the_store_and_the_newest_k_are_kept(demo_db):
     context = _context(demo_db)
     folder = Path(demo_db).parent / "demo-backups"
-    taken = [take_backup(context, keep=3, now=datetime(2024, 5, 8, 8, minute, tzinfo=timezone.utc))
-             for minute in range(0, 50, 10)]
+    taken = [
+        take_backup(context, keep=3, now=datetime(2024, 5, 8, 8, minute, tzinfo=UTC)) for minute in range(0, 50, 10)
+    ]
     assert all(t.path.parent == folder for t in taken)
     assert sorted(p.name for p in folder.iterdir()) == [t.path.name for t in taken[-3:]]
     assert taken[-1].removed == (taken[1].path,)
@@ -65,7 +65,7 @@ def test_restore_refuses_a_damaged_copy_and_an_existing_store_without_force(demo
     good = take_backup(context, to=tmp_path).path
     damaged = tmp_path / "damaged.db"
     data = bytearray(good.read_bytes())
-    data[len(data) // 2: len(data) // 2 + 4096] = b"\xff" * 4096  # a page overwritten
+    data[len(data) // 2 : len(data) // 2 + 4096] = b"\xff" * 4096  # a page overwritten
     damaged.write_bytes(bytes(data))
     target = tmp_path / "target.db"
     with pytest.raises(BackupError, match="cannot be restored"):
@@ -100,8 +100,13 @@ def test_the_commands_say_where_the_copy_is_and_refuse_in_one_line(demo_db, tmp_
 
 def test_a_backup_taken_while_another_process_scans_is_consistent(demo_db, tmp_path, badge_codes):
     codes = badge_codes(demo_db)
-    desk = subprocess.Popen([EVENTDESK, "checkin", "--from", "-", "--json", "--db", demo_db, "--desk", "Desk 9"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+    desk = subprocess.Popen(
+        [EVENTDESK, "checkin", "--from", "-", "--json", "--db", demo_db, "--desk", "Desk 9"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,
+    )
     answered = []
 
     def read() -> None:
@@ -125,8 +130,9 @@ def test_a_backup_taken_while_another_process_scans_is_consistent(demo_db, tmp_p
     context = _context(demo_db)
     copies = []
     while desk.poll() is None and len(copies) < 4:
-        copies.append(take_backup(context, to=tmp_path / "during",
-                                  now=datetime(2024, 5, 8, 9, len(copies), tzinfo=timezone.utc)).path)
+        copies.append(
+            take_backup(context, to=tmp_path / "during", now=datetime(2024, 5, 8, 9, len(copies), tzinfo=UTC)).path
+        )
         time.sleep(0.2)
     desk.wait(120)
     reader.join(5)
@@ -153,8 +159,14 @@ def test_postgresql_is_copied_with_pg_dump(pg_url, tmp_path):
 
     from eventdesk.services.events import create_event
 
-    create_event(pg_url, name="Gdańsk Summit", timezone="Europe/Warsaw", start=date(2024, 6, 3),
-                 end=date(2024, 6, 4), venue="Gdańsk")
+    create_event(
+        pg_url,
+        name="Gdańsk Summit",
+        timezone="Europe/Warsaw",
+        start=date(2024, 6, 3),
+        end=date(2024, 6, 4),
+        venue="Gdańsk",
+    )
     context = _context(pg_url)
     if not any(Path(p, "pg_dump").exists() for p in os.environ.get("PATH", "").split(os.pathsep)):
         with pytest.raises(BackupError, match="apt install postgresql-client"):
@@ -176,8 +188,14 @@ def test_eventdesk_restore_writes_a_postgresql_dump_back_into_the_store(pg_url, 
 
     if not all(shutil.which(p) for p in ("pg_dump", "pg_restore")):
         pytest.skip("the PostgreSQL client (pg_dump, pg_restore) is not installed")
-    create_event(pg_url, name="Gdańsk Summit", timezone="Europe/Warsaw", start=date(2024, 6, 3),
-                 end=date(2024, 6, 4), venue="Gdańsk")
+    create_event(
+        pg_url,
+        name="Gdańsk Summit",
+        timezone="Europe/Warsaw",
+        start=date(2024, 6, 3),
+        end=date(2024, 6, 4),
+        venue="Gdańsk",
+    )
     context = _context(pg_url)
     with context.session() as db:
         save_attendee(db, Attendee(first_name="Zoë", last_name="Łukasiewicz", badge_code="GDN-0001"))

@@ -62,8 +62,11 @@ def test_before_the_boundary_the_night_still_belongs_to_the_day_before(desk):
 
 def test_the_boundary_is_a_setting(tmp_db, desk):
     check_in(desk, code(2))
-    late = open_context(tmp_db, Settings(db=tmp_db, desk="Desk 1", day_boundary="07:00"),
-                        Clock.frozen(datetime(2024, 5, 7, 6, 30, tzinfo=BRUSSELS)))
+    late = open_context(
+        tmp_db,
+        Settings(db=tmp_db, desk="Desk 1", day_boundary="07:00"),
+        Clock.frozen(datetime(2024, 5, 7, 6, 30, tzinfo=BRUSSELS)),
+    )
     assert check_in(late, code(2)).result == "already_checked_in"
     with pytest.raises(SettingsError, match="04:00"):
         Settings.load(env={"EVENTDESK_DAY_BOUNDARY": "dawn"})

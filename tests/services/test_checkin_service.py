@@ -13,13 +13,21 @@ from sqlmodel import Session, select
 from eventdesk.domain.clock import Clock
 from eventdesk.services.attendees import search_people
 from eventdesk.services.checkin import (
-    CheckinError, NoMatch, WalkIn, check_in, correct_attendee, register_walk_in, reprint_badge, submit, undo_last,
+    CheckinError,
+    NoMatch,
+    WalkIn,
+    check_in,
+    correct_attendee,
+    register_walk_in,
+    reprint_badge,
+    submit,
+    undo_last,
 )
 from eventdesk.services.checkin_figures import desk_figures, list_figures
 from eventdesk.services.context import open_context
 from eventdesk.settings import Settings
 from eventdesk.store.attendees import save_attendee
-from eventdesk.store.models import AuditEntry, Attendee, CheckinList, CheckinRecord, PrintJob, RevokedCode
+from eventdesk.store.models import Attendee, AuditEntry, CheckinList, CheckinRecord, PrintJob, RevokedCode
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 START = datetime(2024, 5, 7, 8, 30, tzinfo=BRUSSELS)
@@ -35,13 +43,20 @@ SEED_PEOPLE = [
 @pytest.fixture
 def desk(tmp_db):
     """A context on the test event with the seed people, a press-only list and a frozen clock."""
-    context = open_context(tmp_db, Settings(db=tmp_db, desk="Desk 1", default_printer="badge-1"),
-                           Clock.frozen(START))
+    context = open_context(tmp_db, Settings(db=tmp_db, desk="Desk 1", default_printer="badge-1"), Clock.frozen(START))
     codes = {}
     with context.session() as session:
         for number, (first, last, org, category) in enumerate(SEED_PEOPLE):
-            person = save_attendee(session, Attendee(first_name=first, last_name=last, organisation=org,
-                                                     category=category, badge_code=f"CODE{number:022d}"))
+            person = save_attendee(
+                session,
+                Attendee(
+                    first_name=first,
+                    last_name=last,
+                    organisation=org,
+                    category=category,
+                    badge_code=f"CODE{number:022d}",
+                ),
+            )
             codes[last] = person.badge_code
         session.add(CheckinList(name="Press room", kind="room", categories="press"))
     context.codes = codes
@@ -73,7 +88,8 @@ def test_a_first_entry_is_ok_recorded_and_queues_one_badge(desk):
     [record] = _records(desk)
     assert (record.result, record.desk, record.direction, record.scanned_at) == ("ok", "Desk 4", "entry", START)
     assert [(j.kind, j.attendee_id, j.printer, j.desk, j.reprint) for j in _jobs(desk)] == [
-        ("badge", result.person.id, "badge-1", "Desk 4", False)]
+        ("badge", result.person.id, "badge-1", "Desk 4", False)
+    ]
 
 
 def test_already_checked_in_tells_when_and_where_and_queues_no_second_badge(desk):
@@ -219,16 +235,19 @@ def test_submit_tells_scans_from_names(desk):
     assert [r.result for r in _records(desk)] == ["unknown_code", "ok", "ok"]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("sermuksnyte", "Kristina Šermukšnytė-Alešiūnienė"),
-    ("SERMUKS", "Kristina Šermukšnytė-Alešiūnienė"),
-    ("kincso izsak", "Kíncső Izsak"),
-    ("izsak k", "Kíncső Izsak"),
-    ("nogel", "Lukas Nögel"),
-    ("noegel", "Lukas Nögel"),
-    ("alesiuniene kristina", "Kristina Šermukšnytė-Alešiūnienė"),
-    ("technopolis", "Kíncső Izsak"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("sermuksnyte", "Kristina Šermukšnytė-Alešiūnienė"),
+        ("SERMUKS", "Kristina Šermukšnytė-Alešiūnienė"),
+        ("kincso izsak", "Kíncső Izsak"),
+        ("izsak k", "Kíncső Izsak"),
+        ("nogel", "Lukas Nögel"),
+        ("noegel", "Lukas Nögel"),
+        ("alesiuniene kristina", "Kristina Šermukšnytė-Alešiūnienė"),
+        ("technopolis", "Kíncső Izsak"),
+    ],
+)
 def test_search_is_blind_to_accents_case_and_word_order(desk, query, expected):
     assert search_people(desk, query)[0].name == expected
 
@@ -252,8 +271,9 @@ def test_walk_in_registers_checks_in_and_queues_the_badge_in_one_go(desk):
 
 def test_corrections_reindex_audit_field_names_only_and_reprint_on_request(desk):
     person = check_in(desk, desk.codes["Izsak"]).person
-    done = correct_attendee(desk, person.id, {"first_name": "Kincső", "organisation": "Technopolis Group",
-                                              "note": "wheelchair"})
+    done = correct_attendee(
+        desk, person.id, {"first_name": "Kincső", "organisation": "Technopolis Group", "note": "wheelchair"}
+    )
     assert done.name_changed and set(done.changed) == {"first_name", "organisation", "note"}
     assert search_people(desk, "kincso group")[0].id == person.id
     reprint_badge(desk, person.id)
@@ -278,7 +298,10 @@ def test_desk_figures(desk):
     main = figures.checkin_list
     assert (main.checked_in, main.expected) == (3, 5)
     assert {c.category: (c.checked_in, c.expected) for c in main.categories} == {
-        "speaker": (2, 3), "participant": (1, 1), "press": (0, 1)}
+        "speaker": (2, 3),
+        "participant": (1, 1),
+        "press": (0, 1),
+    }
     assert figures.scans_per_minute == pytest.approx(0.4)
     assert figures.seconds_per_attendee == pytest.approx(25)  # gaps 20 s and 30 s
     assert figures.last_scan_at == START + timedelta(seconds=50)
@@ -314,8 +337,9 @@ def test_check_in_works_the_same_on_postgresql(pg_url):
 
     from eventdesk.services.events import create_event
 
-    create_event(pg_url, name="Shared Store Conference", timezone="Europe/Brussels",
-                 start=date(2024, 5, 7), end=date(2024, 5, 8))
+    create_event(
+        pg_url, name="Shared Store Conference", timezone="Europe/Brussels", start=date(2024, 5, 7), end=date(2024, 5, 8)
+    )
     context = open_context(pg_url, Settings(db=pg_url, desk="Desk 1"), Clock.frozen(START))
     walk_in = register_walk_in(context, WalkIn("Kíncső", "Izsak", "Technopolis"))
     assert (walk_in.result, walk_in.badge_queued) == ("ok", True)
@@ -341,5 +365,9 @@ def test_a_desk_on_its_own_file_has_the_methods_of_a_desk_on_a_server(desk):
     assert (admitted.result, admitted.desk, walk_in.result) == ("ok", "Desk 1", "ok")
     assert found.states[admitted.person.id].first_entry_desk == "Desk 1"
     assert undone.person.last_name == "Walker"
-    assert (local.offline, local.status().online, local.status().on_server, local.journal_waiting()) \
-        == (False, True, False, None)
+    assert (local.offline, local.status().online, local.status().on_server, local.journal_waiting()) == (
+        False,
+        True,
+        False,
+        None,
+    )

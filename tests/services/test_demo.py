@@ -23,7 +23,15 @@ from eventdesk.services.events import EventError
 from eventdesk.store.attendees import search_attendees
 from eventdesk.store.db import make_engine
 from eventdesk.store.models import (
-    Attendee, CheckinList, Event, Meeting, MeetingRequest, MeetingSlot, MeetingTable, Room, Session,
+    Attendee,
+    CheckinList,
+    Event,
+    Meeting,
+    MeetingRequest,
+    MeetingSlot,
+    MeetingTable,
+    Room,
+    Session,
     SessionSpeaker,
 )
 
@@ -46,29 +54,93 @@ AGENDA_6_MAY = [
 # Seed 004: every named speaker of 6 May with the role and organisation the agenda gives, and the
 # agenda point. Names in their real spelling (seed 001 for Kristina Šermukšnytė-Alešiūnienė).
 SPEAKERS_6_MAY = [
-    ("Kristina Šermukšnytė-Alešiūnienė", "Master of the Ceremony",
-     "European Cluster Collaboration Platform / AgriFood Lithuania DIH", "Welcome"),
-    ("Jakub Boratynski", "Director of the “Networks and Governance” Directorate", "DG GROW, European Commission", "Welcome"),
-    ("Birgit Weidel", "Head of Department “Innovation Ecosystems, SMP/Entrepreneurship and Consumers”",
-     "EISMEA, European Commission", "Welcome"),
-    ("Antonio Novo Guerrero", "President of the European Cluster Alliance (ECA)", "European Cluster Alliance (ECA)", "Welcome"),
-    ("Jan-Philipp Kramer", "Team Leader 'Data & Policy'", "ECCP", "Session I: Presentation of Insights on Cluster Policy in the EU"),
-    ("Kíncső Izsak", "Project leader", "Technopolis", "Session I: Presentation of Insights on Cluster Policy in the EU"),
-    ("Pauline Capus", "Director", "AFPC - Association Française des Pôles de Compétitivité",
-     "Cluster Action for Ecosystem Innovation Network (CAFEIN)"),
-    ("Carolina Garcés", "Project Manager Innovation & Internationalisation", "Clusters of Sweden/ Mobile Heights",
-     "Cluster Action for Ecosystem Innovation Network (CAFEIN)"),
-    ("Monika Antonowicz", "Expert", "Polish Agency for Enterprise Development",
-     "Cluster Action for Ecosystem Innovation Network (CAFEIN)"),
-    ("Lukas Nögel", "Consultant", "VDI/VDE Innovation + Technology GmbH, Go-clusters", "Session 2 – part 1: Strategy Talks"),
-    ("Bruno Grandjean", "President", "EACN – European Automotive Cluster Network", "Session 2 – part 1: Strategy Talks"),
+    (
+        "Kristina Šermukšnytė-Alešiūnienė",
+        "Master of the Ceremony",
+        "European Cluster Collaboration Platform / AgriFood Lithuania DIH",
+        "Welcome",
+    ),
+    (
+        "Jakub Boratynski",
+        "Director of the “Networks and Governance” Directorate",
+        "DG GROW, European Commission",
+        "Welcome",
+    ),
+    (
+        "Birgit Weidel",
+        "Head of Department “Innovation Ecosystems, SMP/Entrepreneurship and Consumers”",
+        "EISMEA, European Commission",
+        "Welcome",
+    ),
+    (
+        "Antonio Novo Guerrero",
+        "President of the European Cluster Alliance (ECA)",
+        "European Cluster Alliance (ECA)",
+        "Welcome",
+    ),
+    (
+        "Jan-Philipp Kramer",
+        "Team Leader 'Data & Policy'",
+        "ECCP",
+        "Session I: Presentation of Insights on Cluster Policy in the EU",
+    ),
+    (
+        "Kíncső Izsak",
+        "Project leader",
+        "Technopolis",
+        "Session I: Presentation of Insights on Cluster Policy in the EU",
+    ),
+    (
+        "Pauline Capus",
+        "Director",
+        "AFPC - Association Française des Pôles de Compétitivité",
+        "Cluster Action for Ecosystem Innovation Network (CAFEIN)",
+    ),
+    (
+        "Carolina Garcés",
+        "Project Manager Innovation & Internationalisation",
+        "Clusters of Sweden/ Mobile Heights",
+        "Cluster Action for Ecosystem Innovation Network (CAFEIN)",
+    ),
+    (
+        "Monika Antonowicz",
+        "Expert",
+        "Polish Agency for Enterprise Development",
+        "Cluster Action for Ecosystem Innovation Network (CAFEIN)",
+    ),
+    (
+        "Lukas Nögel",
+        "Consultant",
+        "VDI/VDE Innovation + Technology GmbH, Go-clusters",
+        "Session 2 – part 1: Strategy Talks",
+    ),
+    (
+        "Bruno Grandjean",
+        "President",
+        "EACN – European Automotive Cluster Network",
+        "Session 2 – part 1: Strategy Talks",
+    ),
     ("Ola Svedin", "Chairman of the Board", "Clusters of Sweden", "Session 2 – part 1: Strategy Talks"),
     ("Daniel Cosnita", "President", "Romanian Cluster Association - CLUSTERO", "Session 2 – part 1: Strategy Talks"),
     ("Jitka Vocaskova", "Policy officer", "DG Grow/Cluster Team", "Session 2 – part 1: Strategy Talks"),
-    ("Pauline Capus", "Director", "AFPC - Association Française des Pôles de Compétitivité", "Session 2 – part 2: Strategy Talks"),
-    ("Hervé Floch", "President", "AFPC - Association Française des Pôles de Compétitivité", "Session 2 – part 2: Strategy Talks"),
-    ("Sebastian Rynkiewicz", "Member of the Council of the Polish Clusters Association, President of EVOLUMA Industrial Cluster",
-     "EVOLUMA Industrial Cluster", "Session 2 – part 2: Strategy Talks"),
+    (
+        "Pauline Capus",
+        "Director",
+        "AFPC - Association Française des Pôles de Compétitivité",
+        "Session 2 – part 2: Strategy Talks",
+    ),
+    (
+        "Hervé Floch",
+        "President",
+        "AFPC - Association Française des Pôles de Compétitivité",
+        "Session 2 – part 2: Strategy Talks",
+    ),
+    (
+        "Sebastian Rynkiewicz",
+        "Member of the Council of the Polish Clusters Association, President of EVOLUMA Industrial Cluster",
+        "EVOLUMA Industrial Cluster",
+        "Session 2 – part 2: Strategy Talks",
+    ),
     ("John Hobbs", "Director, V-LINC Cluster Research Group", "TCI Network", "Session 2 – part 2: Strategy Talks"),
     ("Lisa Besnard", "EU and International Project Manager", "France Clusters", "Session 2 – part 2: Strategy Talks"),
     ("Marta Batalla-Masana", "Policy officer", "DG Grow/Cluster Team", "Session 2 – part 2: Strategy Talks"),
@@ -113,7 +185,11 @@ def sessions_of_day(session: DbSession, day: date) -> list[Session]:
 
 def test_event_is_the_european_cluster_conference_in_brussels(store):
     event = store.exec(select(Event)).one()
-    assert (event.name, event.venue, event.timezone) == ("European Cluster Conference 2024", "Brussels", "Europe/Brussels")
+    assert (event.name, event.venue, event.timezone) == (
+        "European Cluster Conference 2024",
+        "Brussels",
+        "Europe/Brussels",
+    )
     assert (event.start_date, event.end_date) == (date(2024, 5, 6), date(2024, 5, 8))
 
 
@@ -143,12 +219,16 @@ def test_6_may_talks_and_facilitators_are_visible_to_the_chair(store):
     assert by_title["Session 2 – part 2: Strategy Talks"].chair == "Marta Batalla-Masana"
     part1 = by_title["Session 2 – part 1: Strategy Talks"].description
     assert "Integrated Ecosystems: Example of Romania (Daniel Cosnita)" in part1
-    assert "Green Industrial Solutions – How Cluster Policy Can Support the Transformation Process (Lukas Nögel)" in part1
+    assert (
+        "Green Industrial Solutions – How Cluster Policy Can Support the Transformation Process (Lukas Nögel)" in part1
+    )
     part2 = by_title["Session 2 – part 2: Strategy Talks"].description
     assert "Pôles de Compétitivité Label as a Facilitator for SMEs (Pauline Capus, Hervé Floch)" in part2
     assert "Improving Skills & HR competencies" in part2
     assert "European Monitor of Industrial Ecosystems (EMI)" in by_title[AGENDA_6_MAY[2][2]].description
-    conclusions = store.exec(select(SessionSpeaker).where(SessionSpeaker.session_id == by_title["Conclusions and next steps"].id)).all()
+    conclusions = store.exec(
+        select(SessionSpeaker).where(SessionSpeaker.session_id == by_title["Conclusions and next steps"].id)
+    ).all()
     assert [c.name for c in conclusions] == ["Marek Przeor"]
 
 
@@ -170,14 +250,25 @@ def test_every_person_named_in_the_seeds_is_an_attendee(store):
         assert (person.organisation, person.category) == (organisation, category), name
     kristina = attendee_named(store, "Kristina Šermukšnytė-Alešiūnienė")
     assert (kristina.role, kristina.country, kristina.email) == (
-        "General Director", "LT", "kristina.sermuksnyte-alesiuniene@agrifood.example")
+        "General Director",
+        "LT",
+        "kristina.sermuksnyte-alesiuniene@agrifood.example",
+    )
     assert attendee_named(store, "Lukas Nögel").email == "lukas.noegel@vdivde-it.example"
 
 
 def test_seed_speakers_also_speak_at_the_conference(store):
-    closing = store.exec(select(Session).where(Session.title == "Green, digital and resilient through clusters: the way forward")).one()
+    closing = store.exec(
+        select(Session).where(Session.title == "Green, digital and resilient through clusters: the way forward")
+    ).one()
     panel = {r.name for r in store.exec(select(SessionSpeaker).where(SessionSpeaker.session_id == closing.id))}
-    assert panel == {"Mariella Masselink", "Carolina Garcés", "Glenda Napier", "Kristina Šermukšnytė-Alešiūnienė", "Susana Remotti"}
+    assert panel == {
+        "Mariella Masselink",
+        "Carolina Garcés",
+        "Glenda Napier",
+        "Kristina Šermukšnytė-Alešiūnienė",
+        "Susana Remotti",
+    }
     assert closing.chair == "Marek Przeor"
 
 
@@ -191,9 +282,19 @@ def test_about_700_attendees_from_26_countries_with_their_diacritics(store):
     accented = [p for p in people if any(unicodedata.combining(ch) for ch in unicodedata.normalize("NFD", p.name))]
     assert len(accented) > 100
     names = " ".join(p.name.lower() for p in people)
-    for language, letters in {"Polish": "ąćęłńśźż", "Czech": "ěřů", "Lithuanian": "ėįųū", "Hungarian": "őű",
-                              "Romanian": "ăâîșț", "Latvian": "āēīņļķ", "German": "äöüß", "Nordic": "øåæ",
-                              "Spanish": "ñ", "Portuguese": "ãõ", "Croatian and Serbian": "đ"}.items():
+    for language, letters in {
+        "Polish": "ąćęłńśźż",
+        "Czech": "ěřů",
+        "Lithuanian": "ėįųū",
+        "Hungarian": "őű",
+        "Romanian": "ăâîșț",
+        "Latvian": "āēīņļķ",
+        "German": "äöüß",
+        "Nordic": "øåæ",
+        "Spanish": "ñ",
+        "Portuguese": "ãõ",
+        "Croatian and Serbian": "đ",
+    }.items():
         assert any(letter in names for letter in letters), language
     assert len({p.email for p in people}) == len(people)
     assert all(p.email.isascii() and p.email.count("@") == 1 for p in people)
@@ -227,12 +328,22 @@ def test_conference_runs_three_tracks_in_parallel_rooms(store):
     assert max(r.capacity for r in rooms.values() if r.name != "Foyer") == 700
     conference = sessions_of_day(store, date(2024, 5, 7)) + sessions_of_day(store, date(2024, 5, 8))
     assert {s.track for s in conference} >= {"Green Transition", "Digital Transition", "Resilience Building"}
-    assert {s.type for s in conference} >= {"registration", "plenary", "talk", "panel", "break", "workshop", "matchmaking"}
+    assert {s.type for s in conference} >= {
+        "registration",
+        "plenary",
+        "talk",
+        "panel",
+        "break",
+        "workshop",
+        "matchmaking",
+    }
     green = [s for s in conference if s.track == "Green Transition"]
     digital = {(s.start, rooms[s.room_id].name) for s in conference if s.track == "Digital Transition"}
     assert any(s.start in {start for start, _ in digital} for s in green)
     for s in conference:  # no room holds two sessions at once
-        overlapping = [o for o in conference if o.room_id == s.room_id and o.id != s.id and o.start < s.end and s.start < o.end]
+        overlapping = [
+            o for o in conference if o.room_id == s.room_id and o.id != s.id and o.start < s.end and s.start < o.end
+        ]
         assert not overlapping, (s.title, [o.title for o in overlapping])
     assert all(time(8) <= local(s.start).time() and local(s.end).time() <= time(20) for s in conference)
 
@@ -241,8 +352,11 @@ def test_check_in_lists_for_entrance_session_rooms_and_matchmaking(store):
     lists = {c.name: c for c in store.exec(select(CheckinList)).all()}
     assert lists["Main entrance"].kind == "entrance"
     assert lists["Matchmaking area"].kind == "meetings"
-    session_rooms = {store.get(Room, s.room_id).name for s in store.exec(select(Session)).all()
-                     if s.type not in ("registration", "break", "matchmaking")}
+    session_rooms = {
+        store.get(Room, s.room_id).name
+        for s in store.exec(select(Session)).all()
+        if s.type not in ("registration", "break", "matchmaking")
+    }
     for name in session_rooms:
         assert lists[name].kind == "room" and store.get(Room, lists[name].room_id).name == name
 
@@ -257,13 +371,17 @@ def test_170_people_meet_in_at_least_800_meetings_nobody_and_no_table_double_boo
     assert categories == {"participant"}
     assert all(m.attendee_a_id != m.attendee_b_id for m in meetings)
     connection = store.connection()
-    double_people = connection.execute(text(
-        "SELECT slot_id, person, COUNT(*) FROM ("
-        " SELECT slot_id, attendee_a_id AS person FROM meeting UNION ALL"
-        " SELECT slot_id, attendee_b_id FROM meeting) GROUP BY slot_id, person HAVING COUNT(*) > 1")).all()
+    double_people = connection.execute(
+        text(
+            "SELECT slot_id, person, COUNT(*) FROM ("
+            " SELECT slot_id, attendee_a_id AS person FROM meeting UNION ALL"
+            " SELECT slot_id, attendee_b_id FROM meeting) GROUP BY slot_id, person HAVING COUNT(*) > 1"
+        )
+    ).all()
     assert double_people == []
-    double_tables = connection.execute(text(
-        "SELECT slot_id, table_id FROM meeting GROUP BY slot_id, table_id HAVING COUNT(*) > 1")).all()
+    double_tables = connection.execute(
+        text("SELECT slot_id, table_id FROM meeting GROUP BY slot_id, table_id HAVING COUNT(*) > 1")
+    ).all()
     assert double_tables == []
     pairs = [frozenset((m.attendee_a_id, m.attendee_b_id)) for m in meetings]
     assert len(set(pairs)) == len(pairs)
@@ -300,10 +418,14 @@ def test_same_seed_gives_the_same_people_and_codes(demo_db: str, tmp_path: Path)
     def people(db: str):
         engine = make_engine(db, create=False)
         with DbSession(engine) as session:
-            rows = [(a.first_name, a.last_name, a.organisation, a.email, a.country, a.category, a.badge_code)
-                    for a in session.exec(select(Attendee).order_by(Attendee.id))]
-            meetings = [(m.slot_id, m.table_id, m.attendee_a_id, m.attendee_b_id)
-                        for m in session.exec(select(Meeting).order_by(Meeting.id))]
+            rows = [
+                (a.first_name, a.last_name, a.organisation, a.email, a.country, a.category, a.badge_code)
+                for a in session.exec(select(Attendee).order_by(Attendee.id))
+            ]
+            meetings = [
+                (m.slot_id, m.table_id, m.attendee_a_id, m.attendee_b_id)
+                for m in session.exec(select(Meeting).order_by(Meeting.id))
+            ]
         engine.dispose()
         return rows, meetings
 

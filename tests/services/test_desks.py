@@ -23,15 +23,23 @@ MOMENT = datetime(2024, 5, 7, 9, 0, tzinfo=BRUSSELS)
 
 
 def _context(db: str, desk: str, at: datetime = MOMENT):
-    return open_context(db, Settings(db=db, desk=desk, printers={"badge-1": "tcp://10.0.0.7:9100"},
-                                     default_printer="badge-1"), Clock.frozen(at))
+    return open_context(
+        db,
+        Settings(db=db, desk=desk, printers={"badge-1": "tcp://10.0.0.7:9100"}, default_printer="badge-1"),
+        Clock.frozen(at),
+    )
 
 
 def _people(db: str, count: int) -> list[str]:
     context = open_context(db)
     with context.session() as session:
-        return [save_attendee(session, Attendee(first_name=f"Person{i}", last_name="Desk", category="participant",
-                                                badge_code=f"CODE{i:022d}")).badge_code for i in range(count)]
+        return [
+            save_attendee(
+                session,
+                Attendee(first_name=f"Person{i}", last_name="Desk", category="participant", badge_code=f"CODE{i:022d}"),
+            ).badge_code
+            for i in range(count)
+        ]
 
 
 def _by_desk(db: str, at: datetime = MOMENT) -> dict:
@@ -41,8 +49,18 @@ def _by_desk(db: str, at: datetime = MOMENT) -> dict:
 def test_a_desk_that_beats_is_online_with_its_printers_and_queue(tmp_db):
     codes = _people(tmp_db, 3)
     desk = _context(tmp_db, "Desk 2")
-    beat(desk, [{"name": "badge-1", "url": "tcp://10.0.0.7:9100", "default": True, "health": "paper out",
-                 "detail": "the paper roll is empty"}])
+    beat(
+        desk,
+        [
+            {
+                "name": "badge-1",
+                "url": "tcp://10.0.0.7:9100",
+                "default": True,
+                "health": "paper out",
+                "detail": "the paper roll is empty",
+            }
+        ],
+    )
     with desk.session() as session:
         print_jobs.enqueue(session, kind="badge", attendee_id=None, printer="badge-1", desk="Desk 2")
         print_jobs.enqueue(session, kind="badge", attendee_id=None, printer="", desk="Desk 2")  # the default printer
@@ -62,8 +80,15 @@ def test_a_desk_silent_for_a_minute_is_offline_and_one_from_yesterday_is_gone(tm
     context = _context(tmp_db, "Operations")
     with context.session() as session:
         for desk, ago in (("Desk 3", timedelta(minutes=1)), ("Desk 9", timedelta(hours=30))):
-            save_heartbeat(session, desk=desk, seen_at=utcnow() - ago, started_at=utcnow() - ago, app_version="0.1.0",
-                           printers="[]", journal_waiting=4)
+            save_heartbeat(
+                session,
+                desk=desk,
+                seen_at=utcnow() - ago,
+                started_at=utcnow() - ago,
+                app_version="0.1.0",
+                printers="[]",
+                journal_waiting=4,
+            )
     desks = _by_desk(tmp_db)
     assert not desks["Desk 3"].online and desks["Desk 3"].journal_waiting == 4
     assert "Desk 9" not in desks
@@ -80,7 +105,9 @@ def test_the_pace_of_each_desk_over_the_last_ten_minutes(tmp_db):
     desks = _by_desk(tmp_db)
     assert desks["Desk 1"].scans_per_minute == 0.5  # 5 scans in 10 minutes
     assert desks["Desk 1"].seconds_per_attendee == 30
-    assert desks["Desk 1"].last_scan_at == (MOMENT - timedelta(seconds=30)).astimezone(desks["Desk 1"].last_scan_at.tzinfo)
+    assert desks["Desk 1"].last_scan_at == (MOMENT - timedelta(seconds=30)).astimezone(
+        desks["Desk 1"].last_scan_at.tzinfo
+    )
     assert not desks["Desk 1"].online  # scans, but no app beating: not open now
     assert desks["Door A"].scans_per_minute == 0 and desks["Door A"].last_scan_at is not None
 
@@ -121,8 +148,10 @@ async def test_the_desks_screen_shows_another_desk_coming_online_and_refreshes_i
                 break
             await pilot.pause(0.05)
         assert "online" in table.row_text("desk:Operations")  # its own heartbeat
-        beat(_context(tmp_db, "Desk 4"), [{"name": "badge-1", "url": "tcp://10.0.0.7:9100", "health": "offline",
-                                           "detail": "no answer"}])
+        beat(
+            _context(tmp_db, "Desk 4"),
+            [{"name": "badge-1", "url": "tcp://10.0.0.7:9100", "health": "offline", "detail": "no answer"}],
+        )
         for _ in range(200):  # another process's heartbeat: seen by the store watch, no key pressed
             if "desk:Desk 4" in table.keys:
                 break

@@ -4,7 +4,7 @@ from the file, door lists per room, all-or-nothing refusals, re-import keeping o
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -61,8 +61,10 @@ def test_every_real_file_imports_into_a_new_database(realdata, tmp_path, name, t
     zone = ZoneInfo(event.timezone)
     title, local_start = sample
     with Session(context.engine) as session:
-        starts = [s.start.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-                  for s in session.exec(select(ProgrammeSession).where(ProgrammeSession.title == title))]
+        starts = [
+            s.start.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            for s in session.exec(select(ProgrammeSession).where(ProgrammeSession.title == title))
+        ]
     assert local_start in starts
 
 
@@ -80,7 +82,7 @@ def test_new_database_gets_the_event_entrance_and_a_door_list_per_room(realdata,
     door_rooms = {lst.room_id for lst in lists if lst.kind == "room"}
     assert door_rooms == {room.id for room in rooms}
     welcome = session_titled(context.engine, "Welcome to FOSDEM 2026")
-    assert welcome.start == datetime(2026, 1, 31, 8, 30, tzinfo=timezone.utc)  # stored as UTC, aware
+    assert welcome.start == datetime(2026, 1, 31, 8, 30, tzinfo=UTC)  # stored as UTC, aware
     assert welcome.source_ref == "9c3ebb8c-7716-5130-b9fe-ff8544f5636d"
     with Session(context.engine) as session:
         names = session.exec(select(SessionSpeaker.name).where(SessionSpeaker.session_id == welcome.id)).all()
@@ -103,16 +105,21 @@ def test_reimport_updates_sessions_and_keeps_what_was_recorded_on_site(tmp_db, t
     first = import_agenda(context, source)
     assert first.sessions_created == 4 and not first.event_created
     workshop = session_titled(context.engine, "Workshop with a folded title")
-    started = datetime(2024, 8, 10, 8, 7, tzinfo=timezone.utc)
+    started = datetime(2024, 8, 10, 8, 7, tzinfo=UTC)
     with context.session() as session:  # on site: a delay, the chair started it
         row = session.get(ProgrammeSession, workshop.id)
         row.shift_minutes, row.status, row.started_at, row.chair = 10, "running", started, "Zoë Chair"
         session.add(row)
     version = agenda_version(context.engine)
 
-    changed = source.read_text(encoding="utf-8").replace("Workshop   with", "Hands-on workshop with") \
-        .replace("<date>2024-08-10T10:00:00+02:00</date>\n        <start>10:00</start>",
-                 "<date>2024-08-10T10:30:00+02:00</date>\n        <start>10:30</start>")
+    changed = (
+        source.read_text(encoding="utf-8")
+        .replace("Workshop   with", "Hands-on workshop with")
+        .replace(
+            "<date>2024-08-10T10:00:00+02:00</date>\n        <start>10:00</start>",
+            "<date>2024-08-10T10:30:00+02:00</date>\n        <start>10:30</start>",
+        )
+    )
     source.write_text(changed, encoding="utf-8")
     second = import_agenda(context, source)
     assert (second.sessions_created, second.sessions_updated, second.sessions_unchanged) == (0, 1, 3)
@@ -120,7 +127,7 @@ def test_reimport_updates_sessions_and_keeps_what_was_recorded_on_site(tmp_db, t
     with Session(context.engine) as session:
         row = session.get(ProgrammeSession, workshop.id)
     assert row.title == "Hands-on workshop with a folded title"
-    assert row.start == datetime(2024, 8, 10, 8, 30, tzinfo=timezone.utc)
+    assert row.start == datetime(2024, 8, 10, 8, 30, tzinfo=UTC)
     assert (row.shift_minutes, row.status, row.started_at, row.chair) == (10, "running", started, "Zoë Chair")
     assert agenda_version(context.engine) == version + 1
     third = import_agenda(context, source)
@@ -140,8 +147,9 @@ def test_reimport_of_a_real_file_creates_no_duplicates(realdata, tmp_path):
     assert count(engine, CheckinList) == 1 + 2  # the entrance and one door list per room
 
 
-@pytest.mark.parametrize("name", ["billion-laughs.xml", "external-entity.xml", "truncated.xml", "truncated.json",
-                                  "bad-rows.csv"])
+@pytest.mark.parametrize(
+    "name", ["billion-laughs.xml", "external-entity.xml", "truncated.xml", "truncated.json", "bad-rows.csv"]
+)
 def test_a_bad_file_imports_nothing(tmp_db, name):
     context = open_context(tmp_db)
     version = agenda_version(context.engine)
@@ -199,10 +207,15 @@ def test_a_session_cancelled_in_a_later_export_is_marked_cancelled(tmp_db, tmp_p
     original = (DATA / "zoned.ics").read_bytes()
     source.write_bytes(original)
     import_agenda(context, source)
-    source.write_bytes(original.replace(b"UID:floating-2@example.org\r\n",
-                                        b"UID:floating-2@example.org\r\nSTATUS:CANCELLED\r\n"))
+    source.write_bytes(
+        original.replace(b"UID:floating-2@example.org\r\n", b"UID:floating-2@example.org\r\nSTATUS:CANCELLED\r\n")
+    )
     report = import_agenda(context, source)
     assert report.sessions_cancelled == 1 and report.sessions_not_in_file == 0
     assert session_titled(context.engine, "Floating time, read in the calendar zone").status == "cancelled"
-    assert session_titled(context.engine, "A title folded over two lines, as RFC 5545 allows for long content "
-                                           "lines").status == "scheduled"
+    assert (
+        session_titled(
+            context.engine, "A title folded over two lines, as RFC 5545 allows for long content lines"
+        ).status
+        == "scheduled"
+    )

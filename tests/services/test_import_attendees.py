@@ -54,9 +54,16 @@ def test_eventbrite_report_imports_companies_and_generates_codes(context, realda
     assert (summary.added, summary.codes_generated) == (3, 3)
     stored = people(context)
     assert [(p.first_name, p.organisation, p.role) for p in stored] == [
-        ("John", "Company1Name", "JobTitle1"), ("Jane", "Company2Name", "Job2Title"), ("Joe", "Company3Name", "Job3Title")]
+        ("John", "Company1Name", "JobTitle1"),
+        ("Jane", "Company2Name", "Job2Title"),
+        ("Joe", "Company3Name", "Job3Title"),
+    ]
     assert all(len(p.badge_code) == CODE_LENGTH and set(p.badge_code) <= set(ALPHABET) for p in stored)
-    assert [p.source_ref for p in stored] == ["eventbrite:18441583423", "eventbrite:18441700883", "eventbrite:18443939943"]
+    assert [p.source_ref for p in stored] == [
+        "eventbrite:18441583423",
+        "eventbrite:18441700883",
+        "eventbrite:18443939943",
+    ]
 
     again = import_attendees(context, report)
     assert (again.added, again.updated, again.unchanged, again.codes_generated) == (0, 0, 3, 0)
@@ -71,11 +78,17 @@ def test_both_real_files_into_one_event(context, realdata: Path) -> None:
 
 
 def test_reimport_updates_people_and_their_search_words(context, tmp_path: Path) -> None:
-    first = write(tmp_path, "Name,Email,Company\nAnna Berg,anna@example.org,Alpha Cluster\nBen Cole,ben@example.org,Beta\n")
+    first = write(
+        tmp_path, "Name,Email,Company\nAnna Berg,anna@example.org,Alpha Cluster\nBen Cole,ben@example.org,Beta\n"
+    )
     import_attendees(context, first)
     code = people(context)[0].badge_code
-    second = write(tmp_path, "Name,Email,Company\nAnna Berg,ANNA@example.org,Omega Cluster\nBen Cole,ben@example.org,Beta\n"
-                             "Cara Diaz,cara@example.org,Gamma\n", "second.csv")
+    second = write(
+        tmp_path,
+        "Name,Email,Company\nAnna Berg,ANNA@example.org,Omega Cluster\nBen Cole,ben@example.org,Beta\n"
+        "Cara Diaz,cara@example.org,Gamma\n",
+        "second.csv",
+    )
     summary = import_attendees(context, second)
     assert summary.counts == "1 added, 1 updated, 1 unchanged"
     stored = people(context)
@@ -119,10 +132,14 @@ def test_all_problems_are_listed_up_to_a_limit(context, tmp_path: Path) -> None:
 
 def test_a_code_of_another_stored_person_imports_nothing(context, tmp_path: Path) -> None:
     import_attendees(context, write(tmp_path, "Name,Email,Code\nAnna Berg,anna@example.org,CODE-A\n"))
-    clash = ("Order code,Attendee name,Secret,E-mail\n"
-             "X1,Ben Cole,fresh-secret,ben@example.org\n"
-             "X2,Cara Diaz,CODE-A,cara@example.org\n")
-    with pytest.raises(AttendeeImportError, match="line 3: badge code belongs to another person already in the database"):
+    clash = (
+        "Order code,Attendee name,Secret,E-mail\n"
+        "X1,Ben Cole,fresh-secret,ben@example.org\n"
+        "X2,Cara Diaz,CODE-A,cara@example.org\n"
+    )
+    with pytest.raises(
+        AttendeeImportError, match="line 3: badge code belongs to another person already in the database"
+    ):
         import_attendees(context, write(tmp_path, clash, "clash.csv"))
     assert [p.name for p in people(context)] == ["Anna Berg"]
 
@@ -149,7 +166,9 @@ def test_import_bumps_attendees_and_audits_counts_only(context, realdata: Path) 
 def test_cancelled_in_eventbrite_becomes_cancelled_here(context, tmp_path: Path) -> None:
     header = "Order #,First Name,Last Name,Email,Ticket Type,Attendee #,Attendee Status\n"
     import_attendees(context, write(tmp_path, header + "1,Ann,A,a@example.org,General Admission,11,Attending\n"))
-    summary = import_attendees(context, write(tmp_path, header + "1,Ann,A,a@example.org,General Admission,11,Refunded\n", "2.csv"))
+    summary = import_attendees(
+        context, write(tmp_path, header + "1,Ann,A,a@example.org,General Admission,11,Refunded\n", "2.csv")
+    )
     assert (summary.updated, summary.cancelled) == (1, 1)
     assert people(context)[0].status == "cancelled"
 
@@ -157,7 +176,9 @@ def test_cancelled_in_eventbrite_becomes_cancelled_here(context, tmp_path: Path)
 def test_a_new_pretix_secret_moves_the_person_to_the_new_code(context, tmp_path: Path) -> None:
     header = '"Order code","Attendee name","Secret","E-mail"\n'
     import_attendees(context, write(tmp_path, header + '"A","Ann Lee","oldsecret","ann@example.org"\n'))
-    summary = import_attendees(context, write(tmp_path, header + '"A","Ann Lee","newsecret","ann@example.org"\n', "2.csv"))
+    summary = import_attendees(
+        context, write(tmp_path, header + '"A","Ann Lee","newsecret","ann@example.org"\n', "2.csv")
+    )
     assert (summary.added, summary.updated, summary.codes_revoked) == (0, 1, 1)
     (ann,) = people(context)
     assert (ann.badge_code, ann.source_ref) == ("newsecret", "pretix:newsecret")
@@ -227,6 +248,7 @@ def test_people_first_seen_by_code_count_unchanged_and_get_the_key(context, tmp_
 
 
 # --- big files are written in short batches, and still all or nothing ---------------------------
+
 
 def many(tmp_path: Path, count: int, role: str = "Manager", name: str = "many.csv") -> Path:
     lines = ["First name;Last name;E-mail;Company;Job title"]
@@ -303,7 +325,9 @@ def _import_and_die(db: str, path: str) -> None:
 def test_an_import_killed_half_way_is_undone_by_the_next_one_at_once(context, tmp_db: str, tmp_path: Path) -> None:
     import multiprocessing
 
-    killed = multiprocessing.get_context("spawn").Process(target=_import_and_die, args=(tmp_db, str(many(tmp_path, 300))))
+    killed = multiprocessing.get_context("spawn").Process(
+        target=_import_and_die, args=(tmp_db, str(many(tmp_path, 300)))
+    )
     killed.start()
     killed.join(60)
     assert killed.exitcode == 9
@@ -396,8 +420,9 @@ class _WaitForScans(StopAfter):
             self.seen = self.scans.value
 
 
-def test_a_desk_in_another_process_keeps_scanning_during_an_import(context, tmp_db: str, tmp_path: Path,
-                                                                  small_batches) -> None:
+def test_a_desk_in_another_process_keeps_scanning_during_an_import(
+    context, tmp_db: str, tmp_path: Path, small_batches
+) -> None:
     import multiprocessing
 
     from eventdesk.store.models import CheckinRecord
@@ -442,8 +467,7 @@ def test_a_write_refused_half_way_leaves_the_store_as_it_was(context, tmp_path: 
                     session.commit()
 
     with pytest.raises(AttendeeImportError, match="refused a badge code"):
-        import_attendees(context, write(tmp_path, "\r\n".join(lines) + "\r\n", "mixed.csv"),
-                         progress=DeskTakesACode(0))
+        import_attendees(context, write(tmp_path, "\r\n".join(lines) + "\r\n", "mixed.csv"), progress=DeskTakesACode(0))
     after = people(context)
     assert [(p.id, p.role, p.badge_code) for p in after[:-1]] == before  # the 60 as they were
     assert [p.first_name for p in after[60:]] == ["Walk"]  # none of the 300; the desk's person stays
@@ -467,13 +491,15 @@ class DeskCorrects(StopAfter):
             correct_attendee(self.context, self.person_id, {"role": "Keynote speaker"})
 
 
-def test_a_person_corrected_at_a_desk_during_the_import_keeps_the_correction(context, tmp_path: Path,
-                                                                           small_batches) -> None:
+def test_a_person_corrected_at_a_desk_during_the_import_keeps_the_correction(
+    context, tmp_path: Path, small_batches
+) -> None:
     import_attendees(context, many(tmp_path, 200))
     last = people(context)[-1]
 
-    summary = import_attendees(context, many(tmp_path, 200, role="Director", name="changed.csv"),
-                               progress=DeskCorrects(context, last.id))
+    summary = import_attendees(
+        context, many(tmp_path, 200, role="Director", name="changed.csv"), progress=DeskCorrects(context, last.id)
+    )
     assert (summary.updated, summary.kept_desk_changes) == (199, 1)
     assert any("changed at a desk during the import" in line for line in summary.lines())
     roles = {p.id: p.role for p in people(context)}
@@ -482,7 +508,8 @@ def test_a_person_corrected_at_a_desk_during_the_import_keeps_the_correction(con
 
 
 def test_a_desk_correction_during_an_import_that_only_keys_people_counts_nobody_updated(
-        context, tmp_path: Path, small_batches) -> None:
+    context, tmp_path: Path, small_batches
+) -> None:
     """An update that only records the file's key was counted unchanged, so the person a desk
     corrected meanwhile leaves the unchanged count, not the updated one."""
     with Session(context.engine) as session:
@@ -491,14 +518,18 @@ def test_a_desk_correction_during_an_import_that_only_keys_people_counts_nobody_
     last = people(context)[-1]
 
     lines = ["First name,Last name,Code", *(f"Walk,In{n},WALKIN-{n}" for n in range(60))]
-    summary = import_attendees(context, write(tmp_path, "\n".join(lines) + "\n"), progress=DeskCorrects(context, last.id))
+    summary = import_attendees(
+        context, write(tmp_path, "\n".join(lines) + "\n"), progress=DeskCorrects(context, last.id)
+    )
     assert (summary.updated, summary.unchanged, summary.kept_desk_changes) == (0, 59, 1)
 
 
-TITO = ("Number,Ticket,Ticket Company Name,Ticket Job Title,Pronouns,"
-        "What name would you like printed on your badge?,Order Reference\n"
-        "1,Speaker,Klynge Nord,CEO,she/her,Maria de la Cruz,ORD-1\n"
-        "2,General Admission,Acme,,,Иван Петров,ORD-2\n")
+TITO = (
+    "Number,Ticket,Ticket Company Name,Ticket Job Title,Pronouns,"
+    "What name would you like printed on your badge?,Order Reference\n"
+    "1,Speaker,Klynge Nord,CEO,she/her,Maria de la Cruz,ORD-1\n"
+    "2,General Admission,Acme,,,Иван Петров,ORD-2\n"
+)
 BADGE_QUESTION = {"name": "What name would you like printed on your badge?"}
 
 
@@ -508,7 +539,11 @@ def test_tito_export_imports_with_map_and_a_re_import_updates_pronouns(context, 
     assert (summary.added, summary.updated) == (2, 0)
     maria = people(context)[0]
     assert (maria.first_name, maria.last_name, maria.pronouns, maria.organisation) == (
-        "Maria", "de la Cruz", "she/her", "Klynge Nord")
+        "Maria",
+        "de la Cruz",
+        "she/her",
+        "Klynge Nord",
+    )
     write(tmp_path, TITO.replace("she/her", "she/they"))
     again = import_attendees(context, path, mapping=BADGE_QUESTION)
     assert (again.added, again.updated, again.unchanged) == (0, 1, 1)
@@ -525,10 +560,13 @@ def test_dry_run_shows_the_mapping_and_the_first_rows_and_writes_nothing(context
 
 
 def test_badge_name_is_kept_searchable_and_other_scripts_are_found_in_latin(context, tmp_path: Path) -> None:
-    write(tmp_path, "First name,Last name,Badge Name,Email\n"
-                    "Robert,Smith,Bobby Tables,r@example.org\n"
-                    "Γιώργος,Παπαδόπουλος,,g@example.org\n"
-                    "Ivan,Petrov,,i@example.org\n")
+    write(
+        tmp_path,
+        "First name,Last name,Badge Name,Email\n"
+        "Robert,Smith,Bobby Tables,r@example.org\n"
+        "Γιώργος,Παπαδόπουλος,,g@example.org\n"
+        "Ivan,Petrov,,i@example.org\n",
+    )
     import_attendees(context, tmp_path / "people.csv")
     assert [p.called for p in search_people(context, "bobby")] == ["Bobby Tables"]
     assert [p.name for p in search_people(context, "papadopoulos")] == ["Γιώργος Παπαδόπουλος"]
@@ -541,6 +579,8 @@ def test_codes_differing_only_in_case_import_nothing(context, tmp_path: Path) ->
     with pytest.raises(AttendeeImportError, match="line 2: badge code differs only in upper/lower case"):
         import_attendees(context, write(tmp_path, against_stored, "stored.csv"))
     in_the_file = "Name,Email,Code\nCara Diaz,cara@example.org,xyz789secret\nDan Eld,dan@example.org,XYZ789Secret\n"
-    with pytest.raises(AttendeeImportError, match="line 3: badge code differs only in upper/lower case from the code on line 2"):
+    with pytest.raises(
+        AttendeeImportError, match="line 3: badge code differs only in upper/lower case from the code on line 2"
+    ):
         import_attendees(context, write(tmp_path, in_the_file, "file.csv"))
     assert [p.name for p in people(context)] == ["Anna Berg"]

@@ -7,13 +7,13 @@ import io
 from datetime import date, time
 
 import pytest
+from meetings_sample import MEETINGS_CSV, PEOPLE, at, meetings  # noqa: F401
 from sqlmodel import Session, select
 
 from eventdesk.importers.meetings_csv import MeetingsFileError
 from eventdesk.services import meetings as svc
 from eventdesk.store.db import change_versions
 from eventdesk.store.models import Attendee, Meeting, MeetingRequest, MeetingSlot
-from meetings_sample import MEETINGS_CSV, PEOPLE, at, meetings  # noqa: F401
 
 ANA, BEN, KINCSO, KRISTINA, CHEN, DARA, EVE, FINN = (PEOPLE[k][4] for k in PEOPLE)
 
@@ -36,15 +36,21 @@ def test_import_creates_slots_tables_and_meetings(meetings):
 
 def test_a_bad_row_imports_nothing_and_names_its_line(meetings, tmp_path):
     bad = tmp_path / "more.csv"
-    bad.write_text("slot_start,table,participant_a,participant_b\n"
-                   "2024-05-08 11:30,1,eve@example.uk,finn@example.dk\n"
-                   "2024-05-08 11:30,2,ana@example.eu,nobody@example.eu\n", encoding="utf-8")
+    bad.write_text(
+        "slot_start,table,participant_a,participant_b\n"
+        "2024-05-08 11:30,1,eve@example.uk,finn@example.dk\n"
+        "2024-05-08 11:30,2,ana@example.eu,nobody@example.eu\n",
+        encoding="utf-8",
+    )
     with pytest.raises(MeetingsFileError, match=r"^line 3: Nobody has the e-mail nobody@example.eu"):
         svc.import_meetings(meetings, bad)
     clash = tmp_path / "clash.csv"
-    clash.write_text("slot_start,table,participant_a,participant_b\n"
-                     "2024-05-08 11:30,1,eve@example.uk,finn@example.dk\n"
-                     f"2024-05-08 11:30,2,{FINN},ana@example.eu\n", encoding="utf-8")
+    clash.write_text(
+        "slot_start,table,participant_a,participant_b\n"
+        "2024-05-08 11:30,1,eve@example.uk,finn@example.dk\n"
+        f"2024-05-08 11:30,2,{FINN},ana@example.eu\n",
+        encoding="utf-8",
+    )
     with pytest.raises(MeetingsFileError, match=r"^line 3: .* already has a meeting in that slot on line 2"):
         svc.import_meetings(meetings, clash)
     assert count_meetings(meetings) == 7
@@ -60,8 +66,11 @@ def test_scan_marks_present_then_both_present(meetings):
     assert change_versions(meetings.engine)["meetings"] != versions["meetings"]
     assert svc.scan(meetings, ANA).outcome == svc.ALREADY_PRESENT
     second = svc.scan(meetings, f"  {BEN}\r")
-    assert (second.outcome, second.meeting.state, second.partner.name) == (svc.PRESENT, "both_present",
-                                                                            "Ana Šermukšnytė")
+    assert (second.outcome, second.meeting.state, second.partner.name) == (
+        svc.PRESENT,
+        "both_present",
+        "Ana Šermukšnytė",
+    )
     assert svc.scan(meetings, "") is None
     assert svc.scan(meetings, "NOPE").outcome == svc.UNKNOWN_CODE
     assert svc.scan(meetings, EVE).outcome == svc.NO_MEETING
@@ -89,8 +98,10 @@ def test_probable_no_show_after_the_configured_minutes_then_confirmed(meetings):
     meetings.clock.set(at(10, 5))
     flagged = svc.load_board(meetings).probable_no_shows(meetings.now())
     assert [(m.table, [p.name for p in m.missing()]) for m in flagged] == [
-        (1, ["Ben Okafor"]), (2, ["Kíncső Izsák", "Kristina Šermukšnytė-Alešiūnienė"]),
-        (3, ["Chen Wei", "Dara Ó Briain"])]
+        (1, ["Ben Okafor"]),
+        (2, ["Kíncső Izsák", "Kristina Šermukšnytė-Alešiūnienė"]),
+        (3, ["Chen Wei", "Dara Ó Briain"]),
+    ]
     slot, free = svc.free_tables_now(meetings)
     assert (slot.start, free) == (at(10), [4])
     svc.confirm_no_show(meetings, flagged[0].id)
@@ -117,7 +128,8 @@ def test_ad_hoc_booking_refused_with_reasons_then_accepted(meetings):
 
     assert refused(EVE, ANA, now_slot, 4) == "Ana Šermukšnytė already has a meeting at 10:00 (table 1 with Ben Okafor)."
     assert refused(EVE, FINN, now_slot, 2) == (
-        "Table 2 is taken at 10:00 (Kíncső Izsák with Kristina Šermukšnytė-Alešiūnienė).")
+        "Table 2 is taken at 10:00 (Kíncső Izsák with Kristina Šermukšnytė-Alešiūnienė)."
+    )
     assert refused(EVE, EVE, now_slot, 4) == "Choose two different people."
     assert refused(EVE, FINN, now_slot, 9) == "There is no table 9."
     assert refused("nobody here", FINN, now_slot, 4) == "Nobody matches 'nobody here'."
@@ -146,8 +158,11 @@ def test_cancelled_registration_cannot_be_booked(meetings):
 
 def test_usage_per_slot(meetings):
     usage = svc.usage(meetings)
-    assert [(u.slot.start, u.in_use, u.available) for u in usage] == [(at(10), 3, 1), (at(10, 30), 2, 2),
-                                                                     (at(11), 2, 2)]
+    assert [(u.slot.start, u.in_use, u.available) for u in usage] == [
+        (at(10), 3, 1),
+        (at(10, 30), 2, 2),
+        (at(11), 2, 2),
+    ]
 
 
 def test_remaining_meetings_skip_past_and_freed_ones(meetings):
@@ -155,7 +170,9 @@ def test_remaining_meetings_skip_past_and_freed_ones(meetings):
     person, remaining = svc.remaining_meetings(meetings, ANA)
     assert person.name == "Ana Šermukšnytė"
     assert [(m.slot.start, m.table, m.partner_of(person.id).name) for m in remaining] == [
-        (at(10, 30), 1, "Chen Wei"), (at(11), 1, "Dara Ó Briain")]
+        (at(10, 30), 1, "Chen Wei"),
+        (at(11), 1, "Dara Ó Briain"),
+    ]
     meetings.clock.set(at(10, 36))
     svc.confirm_no_show(meetings, remaining[0].id)
     assert [m.slot.start for m in svc.remaining_meetings(meetings, "ana@example.eu")[1]] == [at(11)]
@@ -172,14 +189,17 @@ def test_export_writes_every_meeting_with_its_final_state(meetings):
     rows = list(csv.DictReader(io.StringIO(svc.export_csv(meetings))))
     assert len(rows) == 7
     assert [(r["slot_start"], r["table"], r["state"]) for r in rows[:3]] == [
-        ("2024-05-08T10:00+02:00", "1", "done"), ("2024-05-08T10:00+02:00", "2", "scheduled"),
-        ("2024-05-08T10:00+02:00", "3", "no_show")]
+        ("2024-05-08T10:00+02:00", "1", "done"),
+        ("2024-05-08T10:00+02:00", "2", "scheduled"),
+        ("2024-05-08T10:00+02:00", "3", "no_show"),
+    ]
     assert rows[0]["participant_b"] == BEN  # no e-mail: the badge code names him
     assert rows[6]["notes"] == 'topic: Photonics "Lab" [2]'
 
 
 def test_requests_scheduled_into_the_grid(tmp_db, tmp_path):
     from meetings_sample import add_people, build  # noqa: F401
+
     from eventdesk.domain.clock import Clock
     from eventdesk.services.context import open_context
 
@@ -187,12 +207,15 @@ def test_requests_scheduled_into_the_grid(tmp_db, tmp_path):
     add_people(context)
     assert svc.ensure_grid(context, day=date(2024, 5, 8), first=time(10), count=2, minutes=20, tables=1) == (2, 1)
     requests = tmp_path / "requests.csv"
-    requests.write_text("participant_a,participant_b,why\n"
-                        "ana@example.eu,chen@example.cn,batteries\n"
-                        f"ana@example.eu,{BEN},\n"
-                        "dara@example.ie,chen@example.cn,\n"
-                        "kincso@example.hu,kristina@example.lt,\n"
-                        "ana@example.eu,eve@example.uk,\n", encoding="utf-8")
+    requests.write_text(
+        "participant_a,participant_b,why\n"
+        "ana@example.eu,chen@example.cn,batteries\n"
+        f"ana@example.eu,{BEN},\n"
+        "dara@example.ie,chen@example.cn,\n"
+        "kincso@example.hu,kristina@example.lt,\n"
+        "ana@example.eu,eve@example.uk,\n",
+        encoding="utf-8",
+    )
     summary = svc.import_meetings(context, requests)
     assert (summary.kind, summary.added) == ("requests", 5)
     svc.set_unavailable(context, "eve walker", at(10))

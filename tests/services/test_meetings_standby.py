@@ -5,12 +5,12 @@ with the slot free; one call books the pair under the ad-hoc rules."""
 from __future__ import annotations
 
 import pytest
+from meetings_sample import PEOPLE, at, meetings  # noqa: F401
 from sqlmodel import Session, select
 
 from eventdesk.services import checkin
 from eventdesk.services import meetings as svc
 from eventdesk.store.models import CheckinList, Meeting
-from meetings_sample import PEOPLE, at, meetings  # noqa: F401
 
 ANA, BEN, KINCSO, KRISTINA, CHEN, DARA, EVE, FINN = (PEOPLE[k][4] for k in PEOPLE)
 
@@ -64,7 +64,12 @@ def test_two_no_shows_in_one_slot_book_their_two_waiting_people_together(slot_te
     assert [(c.person.name, c.kind, c.table) for c in candidates] == [("Chen Wei", svc.LEFT_WAITING, 3)]
 
     meeting = svc.book_standby(context, ids[ANA], ids[CHEN], slot.id)
-    assert (meeting.table, meeting.a.name, meeting.b.name, meeting.slot.id) == (1, "Ana Šermukšnytė", "Chen Wei", slot.id)
+    assert (meeting.table, meeting.a.name, meeting.b.name, meeting.slot.id) == (
+        1,
+        "Ana Šermukšnytė",
+        "Chen Wei",
+        slot.id,
+    )
     # Ana sits at table 1: present from the start; Chen walks over and scans in.
     assert (meeting.a_present, meeting.b_present, meeting.state) == (True, False, "one_present")
     board = svc.load_board(context)
@@ -90,8 +95,9 @@ def test_people_present_in_the_area_with_the_slot_free_are_stand_by_partners(slo
     assert ("Eve Walker", svc.PRESENT_FREE) in names
     assert all(name not in ("Kíncső Izsák", "Finn Larsen", "Ana Šermukšnytė") for name, _ in names)
     assert ("Chen Wei", svc.PRESENT_FREE) not in names  # Chen has his meeting (waiting at table 3)
-    meeting = svc.book_standby(context, ids[ANA], next(c.person.id for c in candidates if c.person.name == "Eve Walker"),
-                               slot.id)
+    meeting = svc.book_standby(
+        context, ids[ANA], next(c.person.id for c in candidates if c.person.name == "Eve Walker"), slot.id
+    )
     assert (meeting.table, meeting.b.name, meeting.a_present, meeting.b_present) == (1, "Eve Walker", True, False)
 
 
@@ -121,6 +127,8 @@ def test_the_confirmed_no_show_is_not_offered_as_a_stand_by_partner(slot_ten):
     # meeting he missed.
     board = svc.load_board(context)
     later = next(s for s in board.slots if s.start == at(10, 30))
-    svc.cancel_meeting(context, next(m.id for m in board.meetings[later.id] if m.a.name == "Ben Okafor" or m.b.name == "Ben Okafor"))
+    svc.cancel_meeting(
+        context, next(m.id for m in board.meetings[later.id] if m.a.name == "Ben Okafor" or m.b.name == "Ben Okafor")
+    )
     context.clock.set(at(10, 35))
     assert "Ben Okafor" not in [c.person.name for c in svc.standby(context, later.id)]

@@ -9,10 +9,9 @@ import stat
 from dataclasses import replace
 
 import pytest
+from offline_sample import TcpProxy, offline_event
 from sqlalchemy import func, select
 from sqlmodel import Session
-
-from offline_sample import TcpProxy, offline_event
 
 pytestmark = pytest.mark.postgres
 
@@ -97,9 +96,17 @@ def test_a_desk_offline_for_100_scans_while_another_admits_10_of_them(event_url,
 
     # Uploading again changes nothing: the nonces make it idempotent.
     from eventdesk.services.offline.sync import upload_journal
+
     for entry in desk_a.copy.journal()[:5]:
-        check_in(desk_a.context, entry.code, entry.list_name, entry.desk, entry.direction, entry.nonce,
-                 scanned_at=entry.scanned_at)
+        check_in(
+            desk_a.context,
+            entry.code,
+            entry.list_name,
+            entry.desk,
+            entry.direction,
+            entry.nonce,
+            scanned_at=entry.scanned_at,
+        )
     assert upload_journal(desk_a.context, desk_a.copy, desk_a.link).uploaded == []
     assert len(_records(url)) == 110
     desk_a.stop()
@@ -149,6 +156,7 @@ def test_a_scan_into_a_black_hole_answers_offline(event_url, proxy, tmp_path):
     proxy.restore()
     desk.start(print_badges=False)  # the background sync probes, uploads and goes online
     import time
+
     for _ in range(200):
         if not desk.offline:
             break
@@ -187,6 +195,7 @@ def test_badges_of_people_admitted_offline_print_here_and_once(event_url, proxy,
     result = desk.check_in(codes[3])
     assert result.badge_queued and result.offline
     import time
+
     for _ in range(200):
         if list(badges.glob("*.png")):
             break
@@ -207,16 +216,17 @@ def test_badges_of_people_admitted_offline_print_here_and_once(event_url, proxy,
     desk.stop()
 
 
-def test_a_secret_scanned_with_caps_lock_on_is_found_on_the_server_and_in_the_offline_copy(event_url, proxy,
-                                                                                         tmp_path):
+def test_a_secret_scanned_with_caps_lock_on_is_found_on_the_server_and_in_the_offline_copy(event_url, proxy, tmp_path):
     from eventdesk.store.db import make_engine
 
     url, codes = event_url
     engine = make_engine(url)
     with engine.begin() as connection:  # two pretix secrets (lower case)
         for code in codes[:2]:
-            connection.exec_driver_sql("UPDATE attendee SET badge_code = %(new)s WHERE badge_code = %(old)s",
-                                       {"new": code.lower(), "old": code})
+            connection.exec_driver_sql(
+                "UPDATE attendee SET badge_code = %(new)s WHERE badge_code = %(old)s",
+                {"new": code.lower(), "old": code},
+            )
     engine.dispose()
     desk = _desk(proxy.url(_database(url)), "Desk A", tmp_path)
     desk.refresh()
@@ -241,8 +251,10 @@ def test_search_marks_who_is_in_online_and_from_the_offline_copy_alike(event_url
     offline = desk.find("person3 nogel3")
     assert [p.badge_code for p in online.people][:1] == [codes[3]]
     assert set(online.states) == {online.people[0].id}
-    assert (online.states[online.people[0].id].first_entry_at, online.states[online.people[0].id].first_entry_desk) \
-        == (admitted.scanned_at, "Desk A")
+    assert (online.states[online.people[0].id].first_entry_at, online.states[online.people[0].id].first_entry_desk) == (
+        admitted.scanned_at,
+        "Desk A",
+    )
     by_code = {p.badge_code: p.id for p in offline.people}
     assert set(offline.states) == {by_code[codes[3]], by_code[codes[30]]}
     assert offline.states[by_code[codes[30]]].first_entry_at == later.scanned_at
@@ -264,8 +276,11 @@ def test_offline_figures_come_from_the_copy_and_the_journal_and_say_so(event_url
     offline = desk.figures()
     assert online.copy_taken_at is None and online.checkin_list.checked_in_today == 1
     assert offline.copy_taken_at is not None and offline.copy_taken_at <= desk.clock.now()
-    assert (offline.checkin_list.checked_in_today, offline.checkin_list.expected, offline.checkin_list.inside_now) \
-        == (3, 150, 3)
+    assert (offline.checkin_list.checked_in_today, offline.checkin_list.expected, offline.checkin_list.inside_now) == (
+        3,
+        150,
+        3,
+    )
     assert offline.last_scan_at is not None and offline.waiting == 147
     desk.stop()
 

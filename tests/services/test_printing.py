@@ -24,9 +24,12 @@ from eventdesk.store.models import Attendee, PrintJob
 
 @pytest.fixture
 def context(tmp_db, tmp_path):
-    settings = Settings(db=tmp_db, printers={"front": f"preview://{tmp_path}/front",
-                                             "back": f"preview://{tmp_path}/back"},
-                        default_printer="front", printer_timeout_s=0.5)
+    settings = Settings(
+        db=tmp_db,
+        printers={"front": f"preview://{tmp_path}/front", "back": f"preview://{tmp_path}/back"},
+        default_printer="front",
+        printer_timeout_s=0.5,
+    )
     context = open_context(tmp_db, settings)
     yield context
     assert print_workers.stop_workers(context, timeout=3)
@@ -35,8 +38,16 @@ def context(tmp_db, tmp_path):
 
 def add(context, first: str, last: str, organisation: str = "Technopolis", category: str = "participant") -> Attendee:
     with context.session() as session:
-        return save_attendee(session, Attendee(first_name=first, last_name=last, organisation=organisation,
-                                               category=category, badge_code=new_badge_code()))
+        return save_attendee(
+            session,
+            Attendee(
+                first_name=first,
+                last_name=last,
+                organisation=organisation,
+                category=category,
+                badge_code=new_badge_code(),
+            ),
+        )
 
 
 def pngs(folder: Path) -> list[Path]:
@@ -158,9 +169,14 @@ def test_badges_check_lists_missing_glyphs_and_names_too_long_to_read(context, r
 
 def test_the_measured_pre_flight_gives_the_rendered_verdict_for_every_demo_badge(context):
     # The doctor's default (measured) check must not disagree with drawing every badge.
-    for first, last in [("Kristina", "Šermukšnytė-Alešiūnienė"), ("አበበ", "ቢቂላ"), ("李", "小龍"), ("محمد", "العلي"),
-                        ("Hubert Blaine", "Wolfeschlegelsteinhausenbergerdorff-Welchevoralternwarengewissenhaft"),
-                        ("Zoë", "\u202eevil\u200b")]:
+    for first, last in [
+        ("Kristina", "Šermukšnytė-Alešiūnienė"),
+        ("አበበ", "ቢቂላ"),
+        ("李", "小龍"),
+        ("محمد", "العلي"),
+        ("Hubert Blaine", "Wolfeschlegelsteinhausenbergerdorff-Welchevoralternwarengewissenhaft"),
+        ("Zoë", "\u202eevil\u200b"),
+    ]:
         add(context, first, last)
     measured, rendered = printing.check_badges(context, render=False), printing.check_badges(context)
     assert measured == rendered and measured.problems
@@ -192,17 +208,37 @@ def test_the_badge_carries_the_badge_name_large_and_the_pronouns(context):
     from eventdesk.store.models import Attendee
 
     with printing_context.session() as session:
-        attendee = save_attendee(session, Attendee(first_name="Robert", last_name="Smith", badge_name="Bobby",
-                                                   pronouns="he/him", badge_code="BOBBY-1"))
+        attendee = save_attendee(
+            session,
+            Attendee(
+                first_name="Robert", last_name="Smith", badge_name="Bobby", pronouns="he/him", badge_code="BOBBY-1"
+            ),
+        )
         person = Person.of(attendee)
     rendered = render_person(printing_context, person)
     assert rendered.name_lines == ["Bobby"]
     data = badge_data(printing_context, person)
-    reference = render_badge(BadgeData(name="Bobby", code="BOBBY-1", pronouns="he/him", category=data.category,
-                                       event_name=data.event_name, event_dates=data.event_dates),
-                             badge_layout(printing_context.settings))
+    reference = render_badge(
+        BadgeData(
+            name="Bobby",
+            code="BOBBY-1",
+            pronouns="he/him",
+            category=data.category,
+            event_name=data.event_name,
+            event_dates=data.event_dates,
+        ),
+        badge_layout(printing_context.settings),
+    )
     assert rendered.image.tobytes() == reference.image.tobytes()
-    legal = render_badge(BadgeData(name="Robert Smith", code="BOBBY-1", pronouns="he/him", category=data.category,
-                                   event_name=data.event_name, event_dates=data.event_dates),
-                         badge_layout(printing_context.settings))
+    legal = render_badge(
+        BadgeData(
+            name="Robert Smith",
+            code="BOBBY-1",
+            pronouns="he/him",
+            category=data.category,
+            event_name=data.event_name,
+            event_dates=data.event_dates,
+        ),
+        badge_layout(printing_context.settings),
+    )
     assert rendered.image.tobytes() != legal.image.tobytes()

@@ -27,7 +27,9 @@ KRISTINA = "Šermukšnytė-Alešiūnienė"
 
 def _context(db: str, previews: Path | None = None, desk: str = "Desk 2"):
     printers = {"preview": f"preview://{previews}"} if previews else {}
-    return open_context(db, Settings(db=db, desk=desk, printers=printers, default_printer="preview" if previews else None))
+    return open_context(
+        db, Settings(db=db, desk=desk, printers=printers, default_printer="preview" if previews else None)
+    )
 
 
 def _kristina(context) -> Attendee:
@@ -66,8 +68,9 @@ def test_forget_erases_the_person_keeps_the_figures_and_revokes_the_badge(demo_d
         audit = session.exec(select(AuditEntry).where(AuditEntry.action == "attendee.forget")).one()
         assert audit.desk == "Desk 2" and audit.subject == f"attendee:{person.id}" and " by " in audit.detail
         assert "Kristina" not in audit.detail and KRISTINA not in audit.detail
-        meetings = session.exec(select(Meeting).where(
-            (Meeting.attendee_a_id == person.id) | (Meeting.attendee_b_id == person.id))).all()
+        meetings = session.exec(
+            select(Meeting).where((Meeting.attendee_a_id == person.id) | (Meeting.attendee_b_id == person.id))
+        ).all()
         assert all(m.notes == "" for m in meetings)
     assert search_people(context, "sermuksnyte") == [] and search_people(context, "agrifood lithuania") == []
     again = check_in(context, code)  # nothing was reissued: the scan says the data was erased
@@ -103,8 +106,9 @@ def test_export_holds_everything_about_one_person(demo_db):
     assert data["print_jobs"][0]["kind"] == "badge"
     assert data["sessions"] and all(s["name_in_programme"] for s in data["sessions"])  # she speaks
     with Session(context.engine) as session:
-        theirs = session.exec(select(Meeting).where(
-            (Meeting.attendee_a_id == person.id) | (Meeting.attendee_b_id == person.id))).all()
+        theirs = session.exec(
+            select(Meeting).where((Meeting.attendee_a_id == person.id) | (Meeting.attendee_b_id == person.id))
+        ).all()
     assert len(data["meetings"]) == len(theirs)
     json.dumps(data)  # plain JSON
 
@@ -135,8 +139,9 @@ def test_the_older_attendee_spelling_still_runs_for_scripts_but_is_not_offered(d
     assert all(command in group for command in ("search", "export", "forget"))
 
 
-def test_purge_after_the_event_erases_everyone_keeps_figures_and_empties_previews_and_backups(demo_db, tmp_path,
-                                                                                            badge_codes):
+def test_purge_after_the_event_erases_everyone_keeps_figures_and_empties_previews_and_backups(
+    demo_db, tmp_path, badge_codes
+):
     previews = tmp_path / "badges"
     context = _context(demo_db, previews)
     for code in badge_codes(demo_db)[:5]:
@@ -148,8 +153,10 @@ def test_purge_after_the_event_erases_everyone_keeps_figures_and_empties_preview
         purge(context, date(2024, 5, 8))
     refused = CliRunner().invoke(main, ["purge", "--before", "2030-01-01", "--db", demo_db])
     assert refused.exit_code == 1 and "Add --yes" in refused.output
-    done = CliRunner().invoke(main, ["--config", str(_config(tmp_path, previews)), "purge", "--before", "2030-01-01",
-                                     "--db", demo_db, "--yes"])
+    done = CliRunner().invoke(
+        main,
+        ["--config", str(_config(tmp_path, previews)), "purge", "--before", "2030-01-01", "--db", demo_db, "--yes"],
+    )
     assert done.exit_code == 0, done.output
     assert "697 people erased, 5 badge previews and 1 backups deleted" in done.output
     assert list(previews.iterdir()) == []

@@ -17,7 +17,13 @@ from eventdesk.domain.codes import new_badge_code
 from eventdesk.services.checkin import check_in
 from eventdesk.services.context import open_context
 from eventdesk.services.queue_planning import (
-    PlanningError, desk_range_of, expected_keys, simulate_list, split_desks, split_keys, surname_key,
+    PlanningError,
+    desk_range_of,
+    expected_keys,
+    simulate_list,
+    split_desks,
+    split_keys,
+    surname_key,
 )
 from eventdesk.store.attendees import save_attendee
 from eventdesk.store.models import Attendee, CheckinList
@@ -59,18 +65,25 @@ def test_surname_key_folds_accents_and_scripts():
 
 def _add(context, first, last, category="participant", **values) -> Attendee:
     with context.session() as session:
-        return save_attendee(session, Attendee(first_name=first, last_name=last, category=category,
-                                               badge_code=new_badge_code(), **values))
+        return save_attendee(
+            session,
+            Attendee(first_name=first, last_name=last, category=category, badge_code=new_badge_code(), **values),
+        )
 
 
 def test_simulate_answers_as_every_scan_would(tmp_db):
     context = open_context(tmp_db, clock=Clock.frozen(MOMENT))
     with context.session() as session:
         session.add(CheckinList(name="Press room", kind="room", categories="press,speaker"))
-    people = [_add(context, "Ann", "Press", "press"), _add(context, "Ben", "Speaker", "speaker"),
-              _add(context, "Cem", "One", "participant"), _add(context, "Dag", "Two", "participant"),
-              _add(context, "Eva", "Staff", "staff"), _add(context, "Fay", "Gone", "press", status="cancelled"),
-              _add(context, "Gus", "Blocked", "speaker", blocked=True)]
+    people = [
+        _add(context, "Ann", "Press", "press"),
+        _add(context, "Ben", "Speaker", "speaker"),
+        _add(context, "Cem", "One", "participant"),
+        _add(context, "Dag", "Two", "participant"),
+        _add(context, "Eva", "Staff", "staff"),
+        _add(context, "Fay", "Gone", "press", status="cancelled"),
+        _add(context, "Gus", "Blocked", "speaker", blocked=True),
+    ]
     check_in(context, people[0].badge_code, "Press room")  # Ann is inside already
     outcome = simulate_list(context, "Press room")
     assert outcome.results == {"not_on_list": 3, "ok": 1, "already_checked_in": 1, "cancelled": 1, "blocked": 1}
@@ -92,8 +105,9 @@ def test_cli_split_and_simulate(demo_db):
     assert split.exit_code == 0, split.output
     ranges = json.loads(split.output)
     assert [r["desk"] for r in ranges] == [1, 2, 3] and sum(r["people"] for r in ranges) == 697
-    simulated = runner.invoke(main, ["checkin", "simulate", "--list", "Main entrance", "--json", "--db", demo_db,
-                                     "--now", "2024-05-08T10:15"])
+    simulated = runner.invoke(
+        main, ["checkin", "simulate", "--list", "Main entrance", "--json", "--db", demo_db, "--now", "2024-05-08T10:15"]
+    )
     assert simulated.exit_code == 0, simulated.output
     data = json.loads(simulated.output)
     assert data["attendees"] == sum(data["results"].values())
@@ -120,8 +134,9 @@ def test_split_prints_one_sign_per_desk(demo_db, tmp_path):
     from PIL import Image
 
     folder = tmp_path / "signs"
-    result = CliRunner().invoke(main, ["desks", "split", "--desks", "3", "--print", "--printer",
-                                       f"preview://{folder}", "--db", demo_db])
+    result = CliRunner().invoke(
+        main, ["desks", "split", "--desks", "3", "--print", "--printer", f"preview://{folder}", "--db", demo_db]
+    )
     assert result.exit_code == 0, result.output
     signs = sorted(folder.glob("*.png"))
     assert [p.name.split("-", 1)[1] for p in signs] == ["desk-1-sign.png", "desk-2-sign.png", "desk-3-sign.png"]

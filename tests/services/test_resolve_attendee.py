@@ -16,9 +16,14 @@ from eventdesk.store.models import Attendee
 def people(tmp_db):
     context = open_context(tmp_db)
     with context.session() as session:
-        made = [save_attendee(session, Attendee(first_name=f, last_name=last, email=e, badge_code=new_badge_code()))
-                for f, last, e in (("Lukas", "Nögel", "lukas@example.org"), ("Lukas", "Nögelmann", "ln@example.org"),
-                                ("Kíncső", "Izsak", "kincso@example.org"))]
+        made = [
+            save_attendee(session, Attendee(first_name=f, last_name=last, email=e, badge_code=new_badge_code()))
+            for f, last, e in (
+                ("Lukas", "Nögel", "lukas@example.org"),
+                ("Lukas", "Nögelmann", "ln@example.org"),
+                ("Kíncső", "Izsak", "kincso@example.org"),
+            )
+        ]
     return context, {a.last_name: a for a in made}
 
 

@@ -20,7 +20,8 @@ from eventdesk.services.import_agenda import import_agenda
 from eventdesk.services.speakers import relink_speakers, speaker_arrivals
 from eventdesk.settings import Settings
 from eventdesk.store.attendees import save_attendee
-from eventdesk.store.models import Attendee, Session as Programme, SessionSpeaker
+from eventdesk.store.models import Attendee, SessionSpeaker
+from eventdesk.store.models import Session as Programme
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 SCHEDULE = Path(__file__).resolve().parents[1] / "data" / "schedules" / "programme-bom-tab.tsv"
@@ -31,8 +32,9 @@ def add_people(context, people: list[tuple[str, str, str]]) -> dict[str, Attende
     found = {}
     with context.session() as session:
         for number, (first, last, email) in enumerate(people):
-            found[f"{first} {last}"] = save_attendee(session, Attendee(
-                first_name=first, last_name=last, email=email, badge_code=f"SPKR{number:022d}"))
+            found[f"{first} {last}"] = save_attendee(
+                session, Attendee(first_name=first, last_name=last, email=email, badge_code=f"SPKR{number:022d}")
+            )
     return found
 
 
@@ -43,8 +45,15 @@ def links(context) -> dict[str, int | None]:
 
 def test_the_import_links_speakers_by_folded_name_and_lists_the_ambiguous_and_unmatched(tmp_db):
     context = open_context(tmp_db)
-    people = add_people(context, [("ANA", "LÍMA", ""), ("Chen", "Bo", ""),  # accents and order ignored
-                                  ("Carla", "Díaz", ""), ("Carla", "Diaz", "other@example.org")])
+    people = add_people(
+        context,
+        [
+            ("ANA", "LÍMA", ""),
+            ("Chen", "Bo", ""),  # accents and order ignored
+            ("Carla", "Díaz", ""),
+            ("Carla", "Diaz", "other@example.org"),
+        ],
+    )
     report = import_agenda(context, SCHEDULE, "csv")
     linked = links(context)
     assert linked["Ana Lima"] == people["ANA LÍMA"].id
@@ -61,14 +70,14 @@ def test_speakers_imported_before_their_attendees_are_linked_later_and_by_hand(t
     context = open_context(tmp_db)
     import_agenda(context, SCHEDULE, "csv")
     assert set(links(context).values()) == {None}
-    people = add_people(context, [("Dev", "Rao", "dev@example.org"), ("Carla", "Díaz", ""),
-                                  ("Carla", "Diaz", "")])
+    people = add_people(context, [("Dev", "Rao", "dev@example.org"), ("Carla", "Díaz", ""), ("Carla", "Diaz", "")])
     assert relink_speakers(context).linked == 1  # Dev Rao; the two Carlas stay for a person to decide
     with Session(context.engine) as session:
         panel = session.exec(select(Programme).where(Programme.title == "Panel")).one()
     runner = CliRunner()
-    done = runner.invoke(main, ["agenda", "link", str(panel.id), "carla diaz", people["Carla Díaz"].badge_code,
-                                "--db", tmp_db])
+    done = runner.invoke(
+        main, ["agenda", "link", str(panel.id), "carla diaz", people["Carla Díaz"].badge_code, "--db", tmp_db]
+    )
     assert done.exit_code == 0, done.output
     assert "is now Carla Díaz" in done.output
     assert links(context)["Carla Diaz"] == people["Carla Díaz"].id
@@ -97,10 +106,12 @@ def test_a_speaker_scanned_at_the_desk_is_told_where_and_when_they_speak(demo_db
     izsak = _demo_person(context, "Izsak")
     result = check_in(context, izsak.badge_code)
     assert result.ok and [s.title for s in result.speaking][:1] == [
-        "Session I: Presentation of Insights on Cluster Policy in the EU"]
+        "Session I: Presentation of Insights on Cluster Policy in the EU"
+    ]
     line = result.speaking[0].line(context.zone(), result.scanned_at)
-    assert line == ("Speaker: Session I: Presentation of Insights on Cluster Policy in the EU at 13:25 "
-                    "in Auditorium (in 40 min)")
+    assert line == (
+        "Speaker: Session I: Presentation of Insights on Cluster Policy in the EU at 13:25 in Auditorium (in 40 min)"
+    )
     participant = check_in(context, _first_participant(context).badge_code)
     assert participant.ok and participant.speaking == ()
 
@@ -113,8 +124,9 @@ def _first_participant(context) -> Attendee:
 def test_the_command_line_takes_the_rehearsal_clock_and_answers_as_the_desk(demo_db):
     context = open_context(demo_db)
     izsak = _demo_person(context, "Izsak")
-    done = CliRunner().invoke(main, ["checkin", izsak.badge_code, "--db", demo_db, "--now", "2024-05-06T12:45",
-                                     "--json"])
+    done = CliRunner().invoke(
+        main, ["checkin", izsak.badge_code, "--db", demo_db, "--now", "2024-05-06T12:45", "--json"]
+    )
     assert done.exit_code == 0, done.output
     answer = json.loads(done.output)
     scanned = datetime.fromisoformat(answer["scanned_at"])

@@ -13,9 +13,9 @@ from sqlmodel import Session, func, select
 from eventdesk.domain.clock import Clock
 from eventdesk.services.checkin import check_in
 from eventdesk.services.context import open_context
-from eventdesk.store.demo_history import add_demo_history
 from eventdesk.settings import Settings
 from eventdesk.store.agenda import occupancy
+from eventdesk.store.demo_history import add_demo_history
 from eventdesk.store.models import CheckinList, CheckinRecord, Meeting, MeetingSlot, PrintJob, Room
 
 MOMENT = datetime(2024, 5, 8, 10, 15, tzinfo=ZoneInfo("Europe/Brussels"))
@@ -65,8 +65,11 @@ def test_rooms_fill_within_their_capacity(history):
 def test_finished_slots_are_settled_and_the_running_one_is_under_way(history):
     db, summary = history
     with Session(open_context(db).engine) as session:
-        rows = session.exec(select(Meeting.state, MeetingSlot.start, MeetingSlot.end)
-                            .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)).all()
+        rows = session.exec(
+            select(Meeting.state, MeetingSlot.start, MeetingSlot.end).join(
+                MeetingSlot, MeetingSlot.id == Meeting.slot_id
+            )
+        ).all()
     assert summary.meetings_resolved > 100
     finished = {state for state, start, end in rows if end <= MOMENT}
     running = [state for state, start, end in rows if start <= MOMENT < end]
@@ -78,8 +81,9 @@ def test_finished_slots_are_settled_and_the_running_one_is_under_way(history):
 
 def _entrance_scans(context) -> list[CheckinRecord]:
     with Session(context.engine) as session:
-        return list(session.exec(select(CheckinRecord).where(CheckinRecord.list_id == 1)
-                                 .order_by(CheckinRecord.scanned_at)))
+        return list(
+            session.exec(select(CheckinRecord).where(CheckinRecord.list_id == 1).order_by(CheckinRecord.scanned_at))
+        )
 
 
 def test_a_person_already_in_today_is_already_checked_in_and_gets_no_second_badge(history):

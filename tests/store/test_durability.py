@@ -34,13 +34,17 @@ def test_the_store_flushes_every_commit_to_disk(tmp_db):
     engine.dispose()
 
 
-
 def _desk_killed_while_scanning(db: str, codes: list[str], rng: random.Random) -> list[dict]:
     """Start `eventdesk checkin --from - --json`, feed it codes at scanner speed, SIGKILL it at a
     random moment after its first answer; return the answers it printed (acknowledged scans)."""
-    desk = subprocess.Popen([EVENTDESK, "checkin", "--from", "-", "--json", "--db", db, "--desk", "Kill desk"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    desk = subprocess.Popen(
+        [EVENTDESK, "checkin", "--from", "-", "--json", "--db", db, "--desk", "Kill desk"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     answers: list[dict] = []
     first = threading.Event()
 
@@ -88,7 +92,7 @@ def test_every_acknowledged_scan_survives_twenty_kills(demo_db, badge_codes):
         # Each desk gets its share of the codes not yet scanned: on a fast machine a desk answers its
         # whole backlog before the kill, and the last desks must still have codes to scan.
         share = max(1, min(200, (len(codes) - position) // (KILLS - kill)))
-        answers = _desk_killed_while_scanning(demo_db, codes[position:position + share], rng)
+        answers = _desk_killed_while_scanning(demo_db, codes[position : position + share], rng)
         assert answers, f"kill {kill}: the desk answered nothing"
         acknowledged.extend(answers)
         position += len(answers) + 1  # the next desk starts after the last scan this one answered

@@ -17,8 +17,10 @@ from eventdesk.store.filesystem import mount_of, room_at
 def _mountinfo(tmp_path: Path, share: Path, fstype: str, source: str) -> Path:
     """A mountinfo as Linux writes it, with ``share`` mounted from the network (escaped spaces)."""
     point = str(share).replace(" ", "\\040")
-    text = ("22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
-            f"98 22 0:51 / {point} rw,relatime shared:60 - {fstype} {source} rw,vers=4.2\n")
+    text = (
+        "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+        f"98 22 0:51 / {point} rw,relatime shared:60 - {fstype} {source} rw,vers=4.2\n"
+    )
     path = tmp_path / "mountinfo"
     path.write_text(text, encoding="utf-8")
     return path
@@ -39,11 +41,27 @@ def test_a_store_on_a_network_share_is_refused_with_the_way_to_postgresql(tmp_pa
     share.mkdir()
     monkeypatch.setattr(filesystem, "MOUNTINFO", _mountinfo(tmp_path, share, fstype, "//nas/events"))
     monkeypatch.delenv(filesystem.ALLOW_NETWORK_ENV, raising=False)
-    with pytest.raises(StoreError, match=rf"is on a network file system \({fstype} //nas/events at {share}\).*PostgreSQL"):
+    with pytest.raises(
+        StoreError, match=rf"is on a network file system \({fstype} //nas/events at {share}\).*PostgreSQL"
+    ):
         make_engine(str(share / "ecc.db"))
     assert not (share / "ecc.db").exists()  # nothing created there
-    result = CliRunner().invoke(main, ["init", "--db", str(share / "ecc.db"), "--name", "X", "--tz", "Europe/Brussels",
-                                       "--start", "2024-05-07", "--end", "2024-05-08"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "init",
+            "--db",
+            str(share / "ecc.db"),
+            "--name",
+            "X",
+            "--tz",
+            "Europe/Brussels",
+            "--start",
+            "2024-05-07",
+            "--end",
+            "2024-05-08",
+        ],
+    )
     assert result.exit_code == 1 and "postgresql://" in result.stderr and len(result.stderr.splitlines()) == 1
     make_engine(str(tmp_path / "local.db")).dispose()  # a local disk is fine
     monkeypatch.setenv(filesystem.ALLOW_NETWORK_ENV, "1")  # one desk alone on a network home folder

@@ -25,8 +25,9 @@ class ListenerProcess:
     """The helper process and the lines it printed."""
 
     def __init__(self, url: str) -> None:
-        self.process = subprocess.Popen([sys.executable, str(HELPER), url], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, str(HELPER), url], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -77,7 +78,8 @@ def _context(url: str, desk: str, printers: dict[str, str] | None = None):
 
 def test_a_checkin_undo_delay_meeting_change_and_print_job_wake_another_process(demo_on_pg, tmp_path):
     from eventdesk.services import agenda, checkin, meetings, printing
-    from eventdesk.store.models import Attendee, Meeting, Session as Talk
+    from eventdesk.store.models import Attendee, Meeting
+    from eventdesk.store.models import Session as Talk
 
     context = _context(demo_on_pg, "Desk 7", printers={"preview": f"preview://{tmp_path}"})
     with Session(context.engine) as session:
@@ -138,8 +140,11 @@ def test_a_badge_scan_wakes_the_desks_and_the_print_queue_once_it_is_committed(d
     context = _context(demo_on_pg, "Desk 7")
     with Session(context.engine) as session:
         queued = select(PrintJob.attendee_id).where(PrintJob.attendee_id.is_not(None))
-        person = session.exec(select(Attendee).where(Attendee.status == "active", Attendee.category == "participant",
-                                                     Attendee.id.not_in(queued)).order_by(Attendee.id)).first()
+        person = session.exec(
+            select(Attendee)
+            .where(Attendee.status == "active", Attendee.category == "participant", Attendee.id.not_in(queued))
+            .order_by(Attendee.id)
+        ).first()
     listener = ListenerProcess(demo_on_pg)
     try:
         assert listener.next_line() == "ready"
@@ -186,8 +191,8 @@ def test_the_listener_comes_back_after_its_connection_is_killed(demo_on_pg):
     told every area once, since it may have missed changes meanwhile, then hears as before."""
     import psycopg
 
-    from eventdesk.store.notify import EVERY_AREA, StoreListener, listener_dsn
     from eventdesk.store.db import bump
+    from eventdesk.store.notify import EVERY_AREA, StoreListener, listener_dsn
 
     context = _context(demo_on_pg, "Desk 7")
     heard: queue.Queue[frozenset[str]] = queue.Queue()
@@ -197,8 +202,10 @@ def test_the_listener_comes_back_after_its_connection_is_killed(demo_on_pg):
         assert listener.ready.wait(30)
         dsn = listener_dsn(context.engine)
         with psycopg.connect(dsn, autocommit=True) as admin:
-            killed = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                   "WHERE query LIKE 'LISTEN eventdesk%' AND pid <> pg_backend_pid()").fetchall()
+            killed = admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE query LIKE 'LISTEN eventdesk%' AND pid <> pg_backend_pid()"
+            ).fetchall()
         assert killed
         assert heard.get(timeout=30) == EVERY_AREA
         with context.session() as session:
@@ -284,8 +291,9 @@ def test_the_listener_notices_a_server_that_stops_answering_and_comes_back(demo_
     states: queue.Queue[bool] = queue.Queue()
     dsn = listener_dsn(context.engine).replace(f":{url.port or 5432}/", f":{proxy.port}/")
     assert str(proxy.port) in dsn
-    listener = StoreListener(dsn, heard.put, states.put, retry_seconds=0.2, ping_seconds=0.5, ping_timeout=1.0,
-                             connect_timeout=1)
+    listener = StoreListener(
+        dsn, heard.put, states.put, retry_seconds=0.2, ping_seconds=0.5, ping_timeout=1.0, connect_timeout=1
+    )
     listener.start()
     try:
         assert states.get(timeout=30) is True

@@ -3,12 +3,13 @@ tests/conftest.py makes and drops a database per test)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import Session, select
 
 pytestmark = pytest.mark.postgres
+
 
 def test_the_store_migrates_and_works_on_postgresql(pg_url):
     from eventdesk.domain.codes import new_badge_code
@@ -19,14 +20,22 @@ def test_the_store_migrates_and_works_on_postgresql(pg_url):
     from eventdesk.store.attendees import save_attendee
     from eventdesk.store.models import Attendee, MeetingSlot
 
-    create_event(pg_url, name="Shared Store Conference", timezone="Europe/Brussels",
-                 start=date(2024, 5, 7), end=date(2024, 5, 8))
+    create_event(
+        pg_url, name="Shared Store Conference", timezone="Europe/Brussels", start=date(2024, 5, 7), end=date(2024, 5, 8)
+    )
     context = open_context(pg_url)
     assert migrate.current_revision(context.engine) == migrate.head_revision()
-    moment = datetime(2024, 5, 8, 8, 0, tzinfo=timezone.utc)
+    moment = datetime(2024, 5, 8, 8, 0, tzinfo=UTC)
     with context.session() as session:
-        save_attendee(session, Attendee(first_name="Kristina", last_name="Šermukšnytė-Alešiūnienė",
-                                        organisation="AgriFood Lithuania", badge_code=new_badge_code()))
+        save_attendee(
+            session,
+            Attendee(
+                first_name="Kristina",
+                last_name="Šermukšnytė-Alešiūnienė",
+                organisation="AgriFood Lithuania",
+                badge_code=new_badge_code(),
+            ),
+        )
         session.add(MeetingSlot(start=moment, end=moment))
     assert [p.last_name for p in search_people(context, "sermuksnyte")] == ["Šermukšnytė-Alešiūnienė"]
     with Session(context.engine) as session:
@@ -41,13 +50,17 @@ def test_attendee_import_and_re_import_on_postgresql(pg_url, tmp_path):
     from eventdesk.services.events import create_event
     from eventdesk.services.import_attendees import import_attendees
 
-    create_event(pg_url, name="Shared Store Conference", timezone="Europe/Brussels",
-                 start=date(2024, 5, 7), end=date(2024, 5, 8))
+    create_event(
+        pg_url, name="Shared Store Conference", timezone="Europe/Brussels", start=date(2024, 5, 7), end=date(2024, 5, 8)
+    )
     context = open_context(pg_url)
     people = tmp_path / "people.csv"
-    people.write_text("First name;Last name;Company;E-mail;Category\n"
-                      "Kíncső;Izsak;Technopolis;kincso@example.org;speaker\n"
-                      "Lukas;Nögel;VDI/VDE-IT;lukas@example.org;participant\n", encoding="utf-8")
+    people.write_text(
+        "First name;Last name;Company;E-mail;Category\n"
+        "Kíncső;Izsak;Technopolis;kincso@example.org;speaker\n"
+        "Lukas;Nögel;VDI/VDE-IT;lukas@example.org;participant\n",
+        encoding="utf-8",
+    )
     first = import_attendees(context, people)
     again = import_attendees(context, people)
     assert (first.added, again.added, again.updated) == (2, 0, 0)
@@ -63,18 +76,28 @@ def test_several_words_find_their_person_on_postgresql_with_letters_as_python_co
     from eventdesk.store.attendees import refresh_token_letters, save_attendee
     from eventdesk.store.models import Attendee
 
-    create_event(pg_url, name="Shared Store Conference", timezone="Europe/Brussels",
-                 start=date(2024, 5, 7), end=date(2024, 5, 8))
+    create_event(
+        pg_url, name="Shared Store Conference", timezone="Europe/Brussels", start=date(2024, 5, 7), end=date(2024, 5, 8)
+    )
     context = open_context(pg_url)
     with context.session() as session:
-        for first, last, organisation, code in (("Marek", "Przeor", "DG GROW", "BX01"), ("Marek", "Nowak", "Silesia Hub", "BX02"),
-                                                ("Иван", "Петров", "Ó Briain Ltd", "BX03")):
-            save_attendee(session, Attendee(first_name=first, last_name=last, organisation=organisation, badge_code=code))
+        for first, last, organisation, code in (
+            ("Marek", "Przeor", "DG GROW", "BX01"),
+            ("Marek", "Nowak", "Silesia Hub", "BX02"),
+            ("Иван", "Петров", "Ó Briain Ltd", "BX03"),
+        ):
+            save_attendee(
+                session, Attendee(first_name=first, last_name=last, organisation=organisation, badge_code=code)
+            )
     with context.session() as session:
         connection = session.connection()
-        before = dict(connection.exec_driver_sql("SELECT token || '/' || attendee_id, letters FROM attendee_token").all())
+        before = dict(
+            connection.exec_driver_sql("SELECT token || '/' || attendee_id, letters FROM attendee_token").all()
+        )
         refresh_token_letters(connection)
-        after = dict(connection.exec_driver_sql("SELECT token || '/' || attendee_id, letters FROM attendee_token").all())
+        after = dict(
+            connection.exec_driver_sql("SELECT token || '/' || attendee_id, letters FROM attendee_token").all()
+        )
     assert after == before and len(before) >= 12
     assert [p.last_name for p in search_people(context, "marek pr")] == ["Przeor"]
     assert [p.last_name for p in search_people(context, "silesia marek")] == ["Nowak"]
@@ -117,7 +140,7 @@ def test_a_desk_that_started_on_an_empty_record_reads_only_the_persons_own_recor
     context, people = _desk_with_people(pg_url, "Empty Morning Conference", 2_000, seed=5)
     with context.engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")  # statistics of a store with nobody scanned yet
-    day_start = datetime(2024, 5, 8, 0, 0, tzinfo=timezone.utc)
+    day_start = datetime(2024, 5, 8, 0, 0, tzinfo=UTC)
     with context.session() as session:
         for person in people[:8]:  # the desk's first scans of the day, on the empty record
             assert checkins.lookup_code(session, person["badge_code"], MAIN_ENTRANCE, "n" * 20, day_start, lock=True)
@@ -125,21 +148,39 @@ def test_a_desk_that_started_on_an_empty_record_reads_only_the_persons_own_recor
         with context.engine.begin() as connection:  # the morning goes on: 2,000 scans on the list
             list_id = connection.exec_driver_sql("SELECT id FROM checkin_list").scalar_one()
             ids = [row[0] for row in connection.exec_driver_sql("SELECT id FROM attendee")]
-            connection.execute(insert(CheckinRecord), [
-                dict(nonce=f"scan-{n}", code="X", attendee_id=n, list_id=list_id, direction="entry", result="ok",
-                     desk="Desk 2", scanned_at=datetime(2024, 5, 8, 7, 0, tzinfo=timezone.utc)) for n in ids])
+            connection.execute(
+                insert(CheckinRecord),
+                [
+                    dict(
+                        nonce=f"scan-{n}",
+                        code="X",
+                        attendee_id=n,
+                        list_id=list_id,
+                        direction="entry",
+                        result="ok",
+                        desk="Desk 2",
+                        scanned_at=datetime(2024, 5, 8, 7, 0, tzinfo=UTC),
+                    )
+                    for n in ids
+                ],
+            )
 
         def records_read() -> int:  # rows of checkin_record this transaction has read so far
-            return session.connection().exec_driver_sql(
-                "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables "
-                "WHERE relname = 'checkin_record'").scalar_one()
+            return (
+                session.connection()
+                .exec_driver_sql(
+                    "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables "
+                    "WHERE relname = 'checkin_record'"
+                )
+                .scalar_one()
+            )
 
         before = records_read()
         row = checkins.lookup_code(session, people[0]["badge_code"], MAIN_ENTRANCE, "n" * 20, day_start, lock=True)
         read = records_read() - before
         assert row.first_entry_desk == "Desk 2" and row.last_direction == "entry"
         assert read <= 8, f"one lookup read {read} scan records"
-    scanned_at = datetime(2024, 5, 8, 9, 0, tzinfo=timezone.utc)
+    scanned_at = datetime(2024, 5, 8, 9, 0, tzinfo=UTC)
     assert check_in(context, people[2]["badge_code"], scanned_at=scanned_at).result == "already_checked_in"
 
 
@@ -154,7 +195,7 @@ def test_a_scan_right_after_the_server_dropped_the_desks_connection_is_decided_b
 
     context, people = _desk_with_people(pg_url, "Restart Conference", 2, seed=9)
     codes = [person["badge_code"] for person in people]
-    at = datetime(2024, 5, 8, 8, 0, tzinfo=timezone.utc)
+    at = datetime(2024, 5, 8, 8, 0, tzinfo=UTC)
     assert check_in(context, codes[0], scanned_at=at).result == "ok"
     with context.engine.connect() as connection:  # the pool's one connection, used by that scan
         backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()

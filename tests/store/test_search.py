@@ -3,11 +3,12 @@ person who has them all, however many people share the common word."""
 
 from __future__ import annotations
 
+import itertools
+
 from sqlmodel import Session
 
-import itertools
-from eventdesk.services.context import open_context
 from eventdesk.domain.text import words
+from eventdesk.services.context import open_context
 from eventdesk.store.attendees import save_attendee, search_people_rows
 from eventdesk.store.models import Attendee
 
@@ -17,12 +18,25 @@ def test_a_rare_word_beside_a_common_one_finds_its_person_among_hundreds(tmp_db)
     codes = itertools.count()  # codes that start with no searched letters
     with context.session() as session:
         for n in range(300):
-            save_attendee(session, Attendee(first_name="Marek", last_name=f"Nowak{n:03d}", organisation="Silesia Hub",
-                                            badge_code=f"BX{next(codes):08d}"))
-        save_attendee(session, Attendee(first_name="Marek", last_name="Przeor", organisation="DG GROW",
-                                        badge_code=f"BX{next(codes):08d}"))
-        save_attendee(session, Attendee(first_name="Zsófia", last_name="Prágai", organisation="Silesia Hub",
-                                        badge_code=f"BX{next(codes):08d}"))
+            save_attendee(
+                session,
+                Attendee(
+                    first_name="Marek",
+                    last_name=f"Nowak{n:03d}",
+                    organisation="Silesia Hub",
+                    badge_code=f"BX{next(codes):08d}",
+                ),
+            )
+        save_attendee(
+            session,
+            Attendee(first_name="Marek", last_name="Przeor", organisation="DG GROW", badge_code=f"BX{next(codes):08d}"),
+        )
+        save_attendee(
+            session,
+            Attendee(
+                first_name="Zsófia", last_name="Prágai", organisation="Silesia Hub", badge_code=f"BX{next(codes):08d}"
+            ),
+        )
     with Session(context.engine) as session:
         for typed in ("marek pr", "PR MAREK", "marek przeor", "przeor mar"):
             hits = search_people_rows(session, typed)
@@ -38,9 +52,16 @@ def test_a_rare_word_beside_a_common_one_finds_its_person_among_hundreds(tmp_db)
 def _people(session, *people):
     codes = itertools.count()
     for first, last, organisation in people:
-        save_attendee(session, Attendee(first_name=first, last_name=last, organisation=organisation,
-                                        email=f"{fold_free(first)}.{next(codes)}@example.org",
-                                        badge_code=f"BX{next(codes):08d}"))
+        save_attendee(
+            session,
+            Attendee(
+                first_name=first,
+                last_name=last,
+                organisation=organisation,
+                email=f"{fold_free(first)}.{next(codes)}@example.org",
+                badge_code=f"BX{next(codes):08d}",
+            ),
+        )
 
 
 def fold_free(text: str) -> str:
@@ -56,9 +77,14 @@ def test_a_word_is_found_in_any_field_in_any_order_and_a_missing_word_finds_nobo
     the person who has the word, whichever field it is in, however short the prefix."""
     context = open_context(tmp_db)
     with context.session() as session:
-        _people(session, ("Kristina", "Šermukšnytė-Alešiūnienė", "AgriFood Lithuania"),
-                ("Иван", "Петров", "Baltic Hub"), ("Νίκος", "Παπαδόπουλος", "Danube Cluster"),
-                ("Ana", "Øberg", "Tuscany Hub"), ("Anna", "Øberg", "Nordic Agency"))
+        _people(
+            session,
+            ("Kristina", "Šermukšnytė-Alešiūnienė", "AgriFood Lithuania"),
+            ("Иван", "Петров", "Baltic Hub"),
+            ("Νίκος", "Παπαδόπουλος", "Danube Cluster"),
+            ("Ana", "Øberg", "Tuscany Hub"),
+            ("Anna", "Øberg", "Nordic Agency"),
+        )
     with Session(context.engine) as session:
         assert _found(session, "sermuksnyte agrifood") == ["Kristina Šermukšnytė-Alešiūnienė"]
         assert _found(session, "LITHUANIA kristina alesiuniene") == ["Kristina Šermukšnytė-Alešiūnienė"]
@@ -86,18 +112,26 @@ def test_a_person_indexed_without_letters_is_still_found(tmp_db):
         _people(session, ("Marek", "Przeor", "DG GROW"), ("Marek", "Nowak", "Silesia Hub"))
         connection = session.connection()
         przeor = connection.exec_driver_sql("SELECT id FROM attendee WHERE last_name = 'Przeor'").scalar()
-        tokens = [t for (t,) in connection.exec_driver_sql(f"SELECT token FROM attendee_token WHERE attendee_id = {przeor}")]
+        tokens = [
+            t for (t,) in connection.exec_driver_sql(f"SELECT token FROM attendee_token WHERE attendee_id = {przeor}")
+        ]
         connection.exec_driver_sql(f"DELETE FROM attendee_token WHERE attendee_id = {przeor}")
         for token in tokens:
             connection.exec_driver_sql("INSERT INTO attendee_token (token, attendee_id) VALUES (?, ?)", (token, przeor))
     with Session(context.engine) as session:
-        letters = session.connection().exec_driver_sql(
-            f"SELECT DISTINCT letters FROM attendee_token WHERE attendee_id = {przeor}").scalars().all()
+        letters = (
+            session.connection()
+            .exec_driver_sql(f"SELECT DISTINCT letters FROM attendee_token WHERE attendee_id = {przeor}")
+            .scalars()
+            .all()
+        )
         assert letters == [ALL_LETTERS]
         assert _found(session, "marek grow") == ["Marek Przeor"] and _found(session, "przeor silesia") == []
     with context.session() as session:
         refresh_token_letters(session.connection())
-        stored = dict(session.connection().exec_driver_sql("SELECT DISTINCT attendee_id, letters FROM attendee_token").all())
+        stored = dict(
+            session.connection().exec_driver_sql("SELECT DISTINCT attendee_id, letters FROM attendee_token").all()
+        )
         assert stored[przeor] == token_letters(tokens) != ALL_LETTERS
     with Session(context.engine) as session:
         assert _found(session, "marek grow") == ["Marek Przeor"] and _found(session, "przeor silesia") == []
@@ -111,11 +145,23 @@ def test_the_letters_sql_computes_are_those_python_computes(tmp_db):
 
     context = open_context(tmp_db)
     with context.session() as session:
-        _people(session, ("Ó", "Briain", "A1 Z9"), ("Jiří", "Łukasiewicz-Øberg", "Ελληνικά Hub"),
-                ("Åsa", "Ng", "東京 Institute"))
-        before = dict(session.connection().exec_driver_sql("SELECT token || '/' || attendee_id, letters FROM attendee_token").all())
+        _people(
+            session,
+            ("Ó", "Briain", "A1 Z9"),
+            ("Jiří", "Łukasiewicz-Øberg", "Ελληνικά Hub"),
+            ("Åsa", "Ng", "東京 Institute"),
+        )
+        before = dict(
+            session.connection()
+            .exec_driver_sql("SELECT token || '/' || attendee_id, letters FROM attendee_token")
+            .all()
+        )
         refresh_token_letters(session.connection())
-        after = dict(session.connection().exec_driver_sql("SELECT token || '/' || attendee_id, letters FROM attendee_token").all())
+        after = dict(
+            session.connection()
+            .exec_driver_sql("SELECT token || '/' || attendee_id, letters FROM attendee_token")
+            .all()
+        )
     assert after == before and len(before) > 15
     context.engine.dispose()
 
@@ -154,13 +200,17 @@ def test_a_store_from_before_the_letters_gets_them_and_finds_its_people(tmp_path
     migrate.upgrade(engine, "0009")
     engine.dispose()
     raw = sqlite3.connect(path)
-    raw.execute("INSERT INTO event (name, venue, timezone, start_date, end_date, created_at) "
-                "VALUES ('Old Event', 'Brussels', 'Europe/Brussels', '2024-05-06', '2024-05-08', '2024-01-01 10:00:00')")
+    raw.execute(
+        "INSERT INTO event (name, venue, timezone, start_date, end_date, created_at) "
+        "VALUES ('Old Event', 'Brussels', 'Europe/Brussels', '2024-05-06', '2024-05-08', '2024-01-01 10:00:00')"
+    )
     for number, (first, last) in enumerate((("Marek", "Przeor"), ("Marek", "Nowak")), start=1):
-        raw.execute("INSERT INTO attendee (first_name, last_name, organisation, role, email, country, category, status, "
-                    "blocked, note, badge_code, walk_in, created_at, updated_at) VALUES (?, ?, 'DG GROW', '', '', 'PL', "
-                    "'participant', 'active', 0, '', ?, 0, '2024-01-01 10:00:00', '2024-01-01 10:00:00')",
-                    (first, last, f"OLDCODE{number}"))
+        raw.execute(
+            "INSERT INTO attendee (first_name, last_name, organisation, role, email, country, category, status, "
+            "blocked, note, badge_code, walk_in, created_at, updated_at) VALUES (?, ?, 'DG GROW', '', '', 'PL', "
+            "'participant', 'active', 0, '', ?, 0, '2024-01-01 10:00:00', '2024-01-01 10:00:00')",
+            (first, last, f"OLDCODE{number}"),
+        )
         for token in (first.lower(), last.lower(), "dg", "grow", f"oldcode{number}"):
             raw.execute("INSERT INTO attendee_token (token, attendee_id) VALUES (?, ?)", (token, number))
     raw.commit()
@@ -168,8 +218,12 @@ def test_a_store_from_before_the_letters_gets_them_and_finds_its_people(tmp_path
 
     context = open_context(str(path))
     with Session(context.engine) as session:
-        letters = dict(session.connection().exec_driver_sql("SELECT DISTINCT attendee_id, letters FROM attendee_token").all())
-        assert letters == {1: token_letters(["marek", "przeor", "dg", "grow", "oldcode1"]),
-                           2: token_letters(["marek", "nowak", "dg", "grow", "oldcode2"])}
+        letters = dict(
+            session.connection().exec_driver_sql("SELECT DISTINCT attendee_id, letters FROM attendee_token").all()
+        )
+        assert letters == {
+            1: token_letters(["marek", "przeor", "dg", "grow", "oldcode1"]),
+            2: token_letters(["marek", "nowak", "dg", "grow", "oldcode2"]),
+        }
         assert _found(session, "grow marek prz") == ["Marek Przeor"] and _found(session, "nowak przeor") == []
     context.engine.dispose()

@@ -7,7 +7,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import inspect
@@ -18,8 +18,8 @@ from eventdesk.domain.codes import new_badge_code
 from eventdesk.services.context import open_context
 from eventdesk.store import migrate
 from eventdesk.store.attendees import save_attendee, search_attendees
-from eventdesk.store.db import make_engine, session_scope
-from eventdesk.store.models import Attendee, CheckinList, CheckinRecord, Event, Meeting, MeetingSlot, MeetingTable
+from eventdesk.store.db import make_engine
+from eventdesk.store.models import Attendee, CheckinList, CheckinRecord, Meeting, MeetingSlot, MeetingTable
 
 
 def test_migrations_build_every_table_from_an_empty_file(tmp_path):
@@ -28,8 +28,21 @@ def test_migrations_build_every_table_from_an_empty_file(tmp_path):
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == migrate.head_revision()
     tables = set(inspect(engine).get_table_names())
-    for table in ("event", "attendee", "attendee_token", "checkin_list", "checkin_record", "room", "session",
-                  "session_speaker", "meeting_table", "meeting_slot", "meeting", "print_job", "audit_entry"):
+    for table in (
+        "event",
+        "attendee",
+        "attendee_token",
+        "checkin_list",
+        "checkin_record",
+        "room",
+        "session",
+        "session_speaker",
+        "meeting_table",
+        "meeting_slot",
+        "meeting",
+        "print_job",
+        "audit_entry",
+    ):
         assert table in tables
 
 
@@ -87,7 +100,7 @@ def test_a_scan_nonce_is_recorded_once(tmp_db):
 
 def test_a_table_holds_one_live_meeting_per_slot_but_a_cancelled_one_frees_it(tmp_db):
     context = open_context(tmp_db)
-    start = datetime(2024, 5, 8, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2024, 5, 8, 9, 0, tzinfo=UTC)
     with context.session() as session:
         a, b, c = (save_attendee(session, _attendee()) for _ in range(3))
         slot = MeetingSlot(start=start, end=start.replace(minute=20))
@@ -128,12 +141,16 @@ def test_upgrading_a_database_of_the_first_version_keeps_its_data(tmp_path):
     first = migrate.first_revision()
     migrate.upgrade(engine, first)
     raw = sqlite3.connect(path)
-    raw.execute("INSERT INTO event (name, venue, timezone, start_date, end_date, created_at) "
-                "VALUES ('Old Event', 'Brussels', 'Europe/Brussels', '2024-05-06', '2024-05-08', '2024-01-01 10:00:00')")
-    raw.execute("INSERT INTO attendee (first_name, last_name, organisation, role, email, country, category, status, "
-                "blocked, note, badge_code, walk_in, created_at, updated_at) VALUES ('Kíncső', 'Izsak', 'Technopolis', "
-                "'', 'k@example.org', 'HU', 'speaker', 'active', 0, '', 'OLDCODE1234', 0, '2024-01-01 10:00:00', "
-                "'2024-01-01 10:00:00')")
+    raw.execute(
+        "INSERT INTO event (name, venue, timezone, start_date, end_date, created_at) "
+        "VALUES ('Old Event', 'Brussels', 'Europe/Brussels', '2024-05-06', '2024-05-08', '2024-01-01 10:00:00')"
+    )
+    raw.execute(
+        "INSERT INTO attendee (first_name, last_name, organisation, role, email, country, category, status, "
+        "blocked, note, badge_code, walk_in, created_at, updated_at) VALUES ('Kíncső', 'Izsak', 'Technopolis', "
+        "'', 'k@example.org', 'HU', 'speaker', 'active', 0, '', 'OLDCODE1234', 0, '2024-01-01 10:00:00', "
+        "'2024-01-01 10:00:00')"
+    )
     raw.commit()
     raw.close()
     engine.dispose()
@@ -153,12 +170,16 @@ def test_a_store_from_before_script_blind_search_gets_its_tokens_rebuilt(tmp_pat
     engine = make_engine(path)
     migrate.upgrade(engine, "0007")
     raw = sqlite3.connect(path)
-    raw.execute("INSERT INTO event (name, venue, timezone, start_date, end_date, created_at) "
-                "VALUES ('Old Event', 'Brussels', 'Europe/Brussels', '2024-05-06', '2024-05-08', '2024-01-01 10:00:00')")
-    raw.execute("INSERT INTO attendee (first_name, last_name, organisation, role, email, country, category, status, "
-                "blocked, note, badge_code, walk_in, created_at, updated_at) VALUES ('Иван', 'Петров', '', "
-                "'', '', 'BG', 'participant', 'active', 0, '', 'OLDCODE1234', 0, '2024-01-01 10:00:00', "
-                "'2024-01-01 10:00:00')")
+    raw.execute(
+        "INSERT INTO event (name, venue, timezone, start_date, end_date, created_at) "
+        "VALUES ('Old Event', 'Brussels', 'Europe/Brussels', '2024-05-06', '2024-05-08', '2024-01-01 10:00:00')"
+    )
+    raw.execute(
+        "INSERT INTO attendee (first_name, last_name, organisation, role, email, country, category, status, "
+        "blocked, note, badge_code, walk_in, created_at, updated_at) VALUES ('Иван', 'Петров', '', "
+        "'', '', 'BG', 'participant', 'active', 0, '', 'OLDCODE1234', 0, '2024-01-01 10:00:00', "
+        "'2024-01-01 10:00:00')"
+    )
     raw.execute("INSERT INTO attendee_token (token, attendee_id) VALUES ('петров', 1)")
     raw.commit()
     raw.close()
@@ -177,8 +198,10 @@ def test_the_migration_files_name_the_head_alembic_finds():
 def test_opening_a_store_at_the_newest_schema_leaves_alembic_unloaded(tmp_db):
     """Every desk start opens a store already upgraded: the quick check must hold, or each start
     pays for loading Alembic and every migration script again."""
-    code = ("import sys; from eventdesk.services.context import open_context; "
-            f"open_context({tmp_db!r}); print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    code = (
+        "import sys; from eventdesk.services.context import open_context; "
+        f"open_context({tmp_db!r}); print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

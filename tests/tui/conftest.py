@@ -14,8 +14,9 @@ SNAPSHOTS_DRAWN_WITH = "8.2.8"
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if textual.__version__ == SNAPSHOTS_DRAWN_WITH:
         return
-    skip = pytest.mark.skip(reason=f"snapshots drawn with Textual {SNAPSHOTS_DRAWN_WITH}; "
-                                   f"this is Textual {textual.__version__}")
+    skip = pytest.mark.skip(
+        reason=f"snapshots drawn with Textual {SNAPSHOTS_DRAWN_WITH}; this is Textual {textual.__version__}"
+    )
     for item in items:
         if "snap_compare" in getattr(item, "fixturenames", ()):
             item.add_marker(skip)

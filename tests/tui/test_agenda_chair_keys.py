@@ -4,8 +4,8 @@ the now line at its real times, and a pull back that changes nothing says why.""
 from __future__ import annotations
 
 import pytest
-
 from agenda_sample import at, build, sample_app, wait_for
+
 from eventdesk.tui.screens.agenda.screen import AgendaScreen
 from eventdesk.tui.textual_compat import notifications
 from eventdesk.tui.widgets.live_table import LiveTable
@@ -113,5 +113,7 @@ async def test_a_delay_into_another_rooms_break_is_flagged_and_names_the_break(s
         await wait_for(pilot, lambda: table.cell_text(f"s:{workshop_id}", "flags") == "⚠ into a break", timeout=10)
         assert table.cell_text(f"s:{workshop_id}", "title").startswith("⚠ Early workshop")
         assert "1 session flagged" in str(app.screen.query_one("#agenda-day").render())
-        await wait_for(pilot, lambda: "Coffee break in Hemicycle 10:30–11:00"
-                       in str(app.screen.query_one("#detail-flags").render()))
+        await wait_for(
+            pilot,
+            lambda: "Coffee break in Hemicycle 10:30–11:00" in str(app.screen.query_one("#detail-flags").render()),
+        )

@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
+from agenda_sample import at, build, sample_app, wait_for
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
-from agenda_sample import at, build, sample_app, wait_for
 from eventdesk.store.models import Session
 from eventdesk.tui.screens.agenda.screen import AgendaScreen
 from eventdesk.tui.textual_compat import rendered_lines
@@ -81,7 +81,7 @@ async def test_plus_five_moves_exactly_the_sessions_it_should_and_minus_five_und
         table.select_key(f"s:{ids['Green transition']}")
         await pilot.press("plus")
         await wait_for(pilot, lambda: cell(table, ids["Digital transition"], "delay") == "+5 min")
-        assert shifts(db) == {**{t: 0 for t in ids}, "Green transition": 5, "Digital transition": 5}
+        assert shifts(db) == {**dict.fromkeys(ids, 0), "Green transition": 5, "Digital transition": 5}
         # Green transition runs at this moment (11:20): it keeps its start and ends 5 minutes later.
         assert cell(table, ids["Green transition"], "time") == "11:00–11:50"
         assert cell(table, ids["Green transition"], "delay") == "+5 min"
@@ -89,8 +89,10 @@ async def test_plus_five_moves_exactly_the_sessions_it_should_and_minus_five_und
         assert cell(table, ids["Skills"], "time") == "12:40–13:20"
         assert cell(table, ids["Value chains"], "flags") == "⚠ speaker clash"  # Ana is in Room A until 12:35
         table.select_key(f"s:{ids['Value chains']}")
-        await wait_for(pilot, lambda: "also in Room A 11:50: Digital transition"
-                       in str(app.screen.query_one("#detail-flags").render()))
+        await wait_for(
+            pilot,
+            lambda: "also in Room A 11:50: Digital transition" in str(app.screen.query_one("#detail-flags").render()),
+        )
         table.select_key(f"s:{ids['Green transition']}")
         await pilot.pause()
         assert app.screen.selected_session.title == "Green transition"  # the cursor stays
@@ -141,8 +143,12 @@ async def test_a_delay_set_by_another_process_appears_without_a_key_press(sample
     async with app.run_test(size=(160, 45)) as pilot:
         table = await _ready(app, pilot)
         await wait_for(pilot, lambda: app._versions is not None)  # the app has read the versions once
-        done = subprocess.run([sys.executable, "-m", "eventdesk", "agenda", "delay", str(ids["Skills"]), "10", "--db", db],
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "eventdesk", "agenda", "delay", str(ids["Skills"]), "10", "--db", db],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         await wait_for(pilot, lambda: cell(table, ids["Skills"], "delay") == "+10 min", timeout=3.0)
         assert cell(table, ids["Skills"], "time") == "12:50–13:30"
@@ -150,13 +156,14 @@ async def test_a_delay_set_by_another_process_appears_without_a_key_press(sample
 
 # --- the demo event (European Cluster Conference 2024) -------------------------------------------
 
+
 def _titled(app, title: str) -> int:
     return next(s.id for s in app.screen.programme.sessions if s.title == title)
 
 
 async def test_demo_agenda_now_next_and_plus_five_at_a_frozen_moment(demo_db):
-    from zoneinfo import ZoneInfo
     from datetime import datetime
+    from zoneinfo import ZoneInfo
 
     app = _app(demo_db, moment=datetime(2024, 5, 7, 10, 5, tzinfo=ZoneInfo("Europe/Brussels")))
     async with app.run_test(size=(180, 50)) as pilot:
@@ -174,16 +181,18 @@ async def test_demo_agenda_now_next_and_plus_five_at_a_frozen_moment(demo_db):
         await pilot.press("plus")  # the Keynote runs late: the value-chains panel moves, the afternoon does not
         await wait_for(pilot, lambda: cell(table, value_chains, "delay") == "+5 min")
         moved = {title: minutes for title, minutes in shifts(demo_db).items() if minutes}
-        assert moved == {"Keynote: clusters as engines of EU competitiveness": 5,
-                         "Pan-European value chains: attracting and maximising investment": 5}
+        assert moved == {
+            "Keynote: clusters as engines of EU competitiveness": 5,
+            "Pan-European value chains: attracting and maximising investment": 5,
+        }
         assert cell(table, value_chains, "time") == "10:35–11:20"
         assert cell(table, report, "time") == "17:15–17:45"
         assert app.screen.query_one("#detail-countdown").value == "30:00"
 
 
 async def test_titles_take_the_room_of_an_empty_flags_column(demo_db):
-    from zoneinfo import ZoneInfo
     from datetime import datetime
+    from zoneinfo import ZoneInfo
 
     app = _app(demo_db, moment=datetime(2024, 5, 7, 10, 5, tzinfo=ZoneInfo("Europe/Brussels")))
     async with app.run_test(size=(160, 45)) as pilot:

@@ -24,8 +24,9 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def _app(db: str, **kwargs):
-    context = open_context(db, Settings(db=db, desk="Desk 3"),
-                           Clock.frozen(datetime(2024, 5, 8, 10, 15, tzinfo=BRUSSELS)))
+    context = open_context(
+        db, Settings(db=db, desk="Desk 3"), Clock.frozen(datetime(2024, 5, 8, 10, 15, tzinfo=BRUSSELS))
+    )
     return make_app(context, watch_store=False, **kwargs)
 
 
@@ -56,8 +57,14 @@ async def test_the_header_warns_while_the_disk_under_the_store_runs_out_of_room(
     from eventdesk.services.events import create_event
 
     db = str(small_disk / "event.db")
-    create_event(db, name="Test Conference", timezone="Europe/Brussels", start=date(2024, 5, 6),
-                 end=date(2024, 5, 8), venue="Brussels")
+    create_event(
+        db,
+        name="Test Conference",
+        timezone="Europe/Brussels",
+        start=date(2024, 5, 6),
+        end=date(2024, 5, 8),
+        venue="Brussels",
+    )
     app = _app(db)
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()

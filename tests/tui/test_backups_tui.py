@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from eventdesk.domain.clock import Clock
@@ -14,8 +13,9 @@ from eventdesk.tui.textual_compat import notifications, timer_interval
 
 
 def _app(db: str, **settings):
-    context = open_context(db, Settings(db=db, **settings),
-                           Clock.frozen(datetime(2024, 5, 8, 10, 15, tzinfo=ZoneInfo("Europe/Brussels"))))
+    context = open_context(
+        db, Settings(db=db, **settings), Clock.frozen(datetime(2024, 5, 8, 10, 15, tzinfo=ZoneInfo("Europe/Brussels")))
+    )
     return make_app(context, watch_store=False)
 
 

@@ -17,12 +17,12 @@ import time
 from pathlib import Path
 
 import pytest
-
 from agenda_sample import build
 
 CHROMIUM = Path("/usr/bin/chromium")
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs headless Chromium at /usr/bin/chromium "
-                                                                   "(Debian: apt-get install chromium)")
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs headless Chromium at /usr/bin/chromium (Debian: apt-get install chromium)"
+)
 
 # Runs before the page's own scripts: every byte the app sends to the page is kept as text.
 RECORD_SOCKET = """
@@ -96,10 +96,25 @@ async def chromium_page(profile: Path, window: str = "1600,900"):
     import aiohttp
 
     browser = subprocess.Popen(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--remote-debugging-port=0", f"--user-data-dir={profile}", f"--window-size={window}", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--remote-debugging-port=0",
+            f"--user-data-dir={profile}",
+            f"--window-size={window}",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         active = profile / "DevToolsActivePort"
         for _ in range(300):
@@ -147,13 +162,31 @@ def test_the_served_board_shows_the_rooms_in_a_browser(tmp_db, tmp_path):
     build(tmp_db)
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "eventdesk", "serve", "board", "--port", str(port), "--db", tmp_db,
-         "--now", "2024-05-07T11:20", "--speed", "1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "eventdesk",
+            "serve",
+            "board",
+            "--port",
+            str(port),
+            "--db",
+            tmp_db,
+            "--now",
+            "2024-05-07T11:20",
+            "--speed",
+            "1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         wait_for_port(port, server)
-        text = asyncio.run(read_board_in_chromium(f"http://127.0.0.1:{port}/", tmp_path / "profile",
-                                                  tmp_path / "board.png", "Room B"))
+        text = asyncio.run(
+            read_board_in_chromium(f"http://127.0.0.1:{port}/", tmp_path / "profile", tmp_path / "board.png", "Room B")
+        )
     finally:
         stop(server)
     assert "Room B" in text, f"no room name reached the page; it received: {text[-500:]!r}"
@@ -162,7 +195,21 @@ def test_the_served_board_shows_the_rooms_in_a_browser(tmp_db, tmp_path):
 
 
 def test_serve_board_refuses_a_missing_database(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "eventdesk", "serve", "board", "--port", str(free_port()),
-                           "--db", str(tmp_path / "absent.db")], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "eventdesk",
+            "serve",
+            "board",
+            "--port",
+            str(free_port()),
+            "--db",
+            str(tmp_path / "absent.db"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert "No database at" in done.stderr

@@ -16,9 +16,12 @@ class Desk:
         self.released: list[str] = []
         self.timers: list = []
         self.queued: list = []
-        self.filter = BurstFilter(lambda text, at: self.scans.append(text),
-                                  lambda key: self.released.append(key.character), self.start_timer,
-                                  self.queued.append)
+        self.filter = BurstFilter(
+            lambda text, at: self.scans.append(text),
+            lambda key: self.released.append(key.character),
+            self.start_timer,
+            self.queued.append,
+        )
 
     def start_timer(self, seconds, callback):
         timer = Timer(callback)

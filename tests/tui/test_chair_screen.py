@@ -18,8 +18,8 @@ from eventdesk.services.context import open_context
 from eventdesk.settings import Settings
 from eventdesk.store.models import Attendee
 from eventdesk.tui.app import make_app
-from eventdesk.tui.screens.chair import ChairScreen
 from eventdesk.tui.chair_app import ChairApp
+from eventdesk.tui.screens.chair import ChairScreen
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -49,12 +49,23 @@ def text(screen, selector: str) -> str:
     return str(screen.query_one(selector).render())
 
 
-@pytest.mark.parametrize(("moment", "digits", "state", "caption"), [
-    (monday(13, 30), "35:00", None, "left · ends 14:05"),
-    (monday(14, 1), "04:00", "soon", "5 minutes or less"),
-    (monday(14, 4), "01:00", "conclude", "please conclude"),
-    (monday(14, 5, ), "25:00", None, "left · ends 14:30"),  # CAFEIN runs now
-])
+@pytest.mark.parametrize(
+    ("moment", "digits", "state", "caption"),
+    [
+        (monday(13, 30), "35:00", None, "left · ends 14:05"),
+        (monday(14, 1), "04:00", "soon", "5 minutes or less"),
+        (monday(14, 4), "01:00", "conclude", "please conclude"),
+        (
+            monday(
+                14,
+                5,
+            ),
+            "25:00",
+            None,
+            "left · ends 14:30",
+        ),  # CAFEIN runs now
+    ],
+)
 async def test_the_countdown_warns_as_the_end_comes(demo_db, moment, digits, state, caption):
     async with chair_app(demo_db, moment).run_test(size=(100, 30)) as pilot:
         screen = await settled(pilot)
@@ -114,9 +125,24 @@ async def test_a_speaker_scanned_in_another_process_shows_as_arrived(demo_db):
     async with chair_app(demo_db, monday(13, 20), watch_store=True).run_test(size=(100, 30)) as pilot:
         screen = await settled(pilot)
         assert "✗ Kíncső Izsak" in text(screen, "#chair-speakers")
-        scan = subprocess.run([sys.executable, "-m", "eventdesk", "checkin", code, "--db", demo_db,
-                               "--desk", "Desk 2", "--now", "2024-05-06T13:20"], capture_output=True, text=True,
-                              timeout=60)
+        scan = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "eventdesk",
+                "checkin",
+                code,
+                "--db",
+                demo_db,
+                "--desk",
+                "Desk 2",
+                "--now",
+                "2024-05-06T13:20",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert scan.returncode == 0, scan.stderr
         assert "Speaker: Session I" in scan.stdout
         for _ in range(200):  # the app asks the store twice a second

@@ -3,18 +3,14 @@ last scans beside the banner, a dead printer that cannot be missed, reprints, he
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import replace
-
+from test_checkin_screen import MOMENT, _burst, _code, _records, _scan
+from test_scan_anywhere import checkin_screen
 from textual.widgets import Static
 
 from eventdesk.domain.clock import Clock
 from eventdesk.services.context import open_context
 from eventdesk.settings import Settings
 from eventdesk.tui.app import make_app
-
-from test_checkin_screen import MOMENT, _burst, _code, _records, _scan
-from test_scan_anywhere import checkin_screen
 
 
 def _app(db: str, **settings):
@@ -88,16 +84,18 @@ async def test_the_last_scans_keep_a_refused_scan_in_sight(demo_db):
 
 # --- a dead printer ------------------------------------------------------------------------------
 
+
 def _printer_app(db: str, dead: str, back):
-    return _app(db, printers={"front": dead, "back": f"preview://{back}"}, default_printer="front",
-                printer_timeout_s=0.5)
+    return _app(
+        db, printers={"front": dead, "back": f"preview://{back}"}, default_printer="front", printer_timeout_s=0.5
+    )
 
 
 async def test_a_dead_printer_stays_in_sight_and_ctrl_o_moves_every_waiting_badge(demo_db, refused_url, tmp_path):
     from sqlmodel import select
+    from test_checkin_screen import _session
 
     from eventdesk.store.models import PrintJob
-    from test_checkin_screen import _session
 
     codes = [_code(demo_db, name) for name in ("Izsak", "Nögel", "Przeor")]
     app = _printer_app(demo_db, refused_url, tmp_path / "back")
@@ -124,12 +122,13 @@ async def test_a_dead_printer_stays_in_sight_and_ctrl_o_moves_every_waiting_badg
 
 # --- corrections and reprints --------------------------------------------------------------------
 
+
 async def test_a_changed_organisation_offers_the_reprint_and_ctrl_b_reprints(demo_db):
     from sqlmodel import select
+    from test_checkin_screen import _session
 
     from eventdesk.store.models import PrintJob
     from eventdesk.tui.screens.checkin.forms import CorrectionForm, ReprintQuestion
-    from test_checkin_screen import _session
 
     code = _code(demo_db, "Izsak")
     app = _app(demo_db)
@@ -162,8 +161,18 @@ async def test_every_screen_and_desk_action_is_in_the_command_palette(demo_db):
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         titles = [command.title for command in app.get_system_commands(app.screen)]
-        for title in ("Go to Check-in", "Go to Agenda", "Go to Rooms", "Go to Meetings", "Go to Printers",
-                      "Walk-in", "Correct details", "Reprint badge", "Badges to another printer", "Help"):
+        for title in (
+            "Go to Check-in",
+            "Go to Agenda",
+            "Go to Rooms",
+            "Go to Meetings",
+            "Go to Printers",
+            "Walk-in",
+            "Correct details",
+            "Reprint badge",
+            "Badges to another printer",
+            "Help",
+        ):
             assert title in titles
         keys = {binding.key for binding in checkin_screen(app).BINDINGS}
         assert "ctrl+l" not in keys  # Ctrl+L means the meetings' scan box, nothing else

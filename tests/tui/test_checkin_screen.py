@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from checkin_desk import MOMENT, change_attendee, desk_app, open_desk, records, session_of
 from sqlmodel import select
 from textual import events
 
@@ -13,15 +14,13 @@ from eventdesk.domain.clock import Clock
 from eventdesk.services.context import open_context
 from eventdesk.settings import Settings
 from eventdesk.store.attendees import save_attendee
-from eventdesk.store.models import AuditEntry, Attendee, CheckinList, PrintJob, RevokedCode
+from eventdesk.store.models import Attendee, AuditEntry, CheckinList, PrintJob, RevokedCode
 from eventdesk.tui.app import make_app
-from eventdesk.tui.screens.checkin.screen import CheckinScreen
 from eventdesk.tui.screens.checkin.big import plain_letters, scaled_lines, wrapped_lines
 from eventdesk.tui.screens.checkin.forms import CorrectionForm, ReprintQuestion, WalkInForm
+from eventdesk.tui.screens.checkin.screen import CheckinScreen
 from eventdesk.tui.textual_compat import app_driver, rendered_lines
 from eventdesk.tui.widgets.confirm import Confirm
-
-from checkin_desk import MOMENT, change_attendee, desk_app, open_desk, records, session_of
 
 _app, _desk, _session, _records, _change = desk_app, open_desk, session_of, records, change_attendee
 
@@ -88,7 +87,8 @@ async def test_codes_sent_to_the_box_without_waiting_are_never_joined(demo_db):
         await _burst(pilot, app.screen, *codes, "NOSUCHCODE0000000")
         assert app.screen.results_shown == 4
     assert [(r.code, r.result) for r in _records(demo_db)] == [(c, "ok") for c in codes] + [
-        ("NOSUCHCODE0000000", "unknown_code")]
+        ("NOSUCHCODE0000000", "unknown_code")
+    ]
 
 
 async def test_aim_prefix_and_cr_suffix_are_accepted_and_the_empty_enter_ignored(demo_db):
@@ -163,8 +163,14 @@ async def test_a_scan_on_a_full_disk_says_the_disk_is_full_not_an_sqlalchemy_err
     from eventdesk.services.events import create_event
 
     db = str(small_disk / "event.db")
-    create_event(db, name="Test Conference", timezone="Europe/Brussels", start=date(2024, 5, 6),
-                 end=date(2024, 5, 8), venue="Brussels")
+    create_event(
+        db,
+        name="Test Conference",
+        timezone="Europe/Brussels",
+        start=date(2024, 5, 6),
+        end=date(2024, 5, 8),
+        venue="Brussels",
+    )
     async with _desk(db) as (app, pilot, screen):
         usage = os.statvfs(small_disk)
         (small_disk / "filler").write_bytes(b"\0" * (usage.f_bavail * usage.f_frsize))
@@ -182,13 +188,16 @@ async def test_blocked_banner_shows_the_note(demo_db):
         assert "⚠ Call the supervisor" in app.screen.banner.text
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("sermuksnyte", "Kristina Šermukšnytė-Alešiūnienė"),
-    ("SERMUKS", "Kristina Šermukšnytė-Alešiūnienė"),
-    ("kincso izsak", "Kíncső Izsak"),
-    ("izsak k", "Kíncső Izsak"),
-    ("nogel", "Lukas Nögel"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("sermuksnyte", "Kristina Šermukšnytė-Alešiūnienė"),
+        ("SERMUKS", "Kristina Šermukšnytė-Alešiūnienė"),
+        ("kincso izsak", "Kíncső Izsak"),
+        ("izsak k", "Kíncső Izsak"),
+        ("nogel", "Lukas Nögel"),
+    ],
+)
 async def test_typing_finds_the_seed_speakers_and_enter_checks_the_first_in(demo_db, query, expected):
     async with _desk(demo_db) as (app, pilot, screen):
         await _keys(pilot, screen, *[("space" if ch == " " else ch) for ch in query])
@@ -304,7 +313,9 @@ async def test_undo_annuls_the_desks_last_check_in(demo_db):
         assert screen.banner.kind == "ok"
     records = _records(demo_db)
     assert [(r.result, r.annulled_at is not None, r.annulled_by) for r in records] == [
-        ("ok", True, "Desk 2"), ("ok", False, None)]
+        ("ok", True, "Desk 2"),
+        ("ok", False, None),
+    ]
 
 
 async def test_undo_asks_whose_check_in_it_annuls_and_esc_keeps_it(demo_db):
@@ -597,6 +608,7 @@ async def test_figures_show_this_desks_range_and_the_queues_time_to_clear(demo_d
     app = make_app(context, watch_store=False)
     async with app.run_test(size=(160, 50)) as pilot:
         screen = app.screen
+
         async def figures() -> str:
             screen.request_figures(now=True)
             await pilot.pause()
@@ -640,7 +652,7 @@ def _screen_text(app) -> str:
 def _figure_rows(app) -> list[str]:
     region = app.screen.query_one("#desk-figures").content_region
     rows = _screen_text(app).splitlines()
-    return [rows[y][region.x:region.right] for y in range(region.y, region.bottom)]
+    return [rows[y][region.x : region.right] for y in range(region.y, region.bottom)]
 
 
 SIZES = [((80, 24), False), ((100, 30), False), ((160, 45), True), ((220, 60), True)]
@@ -712,9 +724,10 @@ def _renamed(db: str, first: str, last: str) -> Attendee:
         return person
 
 
-@pytest.mark.parametrize(("first", "last", "drawn"), [("Joanna", "Błaszczyk", "BLASZCZYK"),
-                                                    ("Đorđe", "Muñoz", "DORDE MUNOZ"),
-                                                    ("Søren", "Weiß", "SOREN WEISS")])
+@pytest.mark.parametrize(
+    ("first", "last", "drawn"),
+    [("Joanna", "Błaszczyk", "BLASZCZYK"), ("Đorđe", "Muñoz", "DORDE MUNOZ"), ("Søren", "Weiß", "SOREN WEISS")],
+)
 async def test_the_big_name_shows_every_letter_of_the_name(demo_db, first, last, drawn):
     person = _renamed(demo_db, first, last)
     async with _desk(demo_db, (160, 45)) as (app, pilot, screen):
@@ -745,8 +758,8 @@ async def test_last_scans_show_each_answer_whole(demo_db, size):
         await _burst(pilot, screen, izsak, nogel, izsak)
         await pilot.pause()
         region = screen.query_one("#recent-scans").region
-        rows = _screen_text(app).splitlines()[region.y:region.bottom]
-        shown = [row[region.x:region.right] for row in rows]
+        rows = _screen_text(app).splitlines()[region.y : region.bottom]
+        shown = [row[region.x : region.right] for row in rows]
         assert any("Kíncső Izsak  Already checked in" in row for row in shown), shown
         assert any("Lukas Nögel  Welcome " in row for row in shown), shown
 
@@ -829,7 +842,7 @@ async def test_a_door_list_of_a_full_room_shows_room_full_on_the_banner(demo_db)
         assert "ROOM FULL: 3 of 2" in screen.banner.text
         assert "Przeor" in screen.banner.text
         alert = next(span for span in screen.banner.lines.spans if "red" in str(span.style))
-        assert screen.banner.lines.plain[alert.start:alert.end].strip() == "ROOM FULL: 3 of 2"
+        assert screen.banner.lines.plain[alert.start : alert.end].strip() == "ROOM FULL: 3 of 2"
     assert [r.result for r in _records(demo_db)] == ["ok", "ok", "ok"]
 
 
@@ -838,8 +851,18 @@ def test_the_room_alert_turns_amber_at_90_percent_and_red_at_capacity():
     from eventdesk.tui.screens.checkin.banner import room_alert
 
     def entry(inside: int, direction: str = "entry") -> CheckinResult:
-        return CheckinResult(result="ok", code="C", direction=direction, list_name="Door", desk="Desk 2",
-                             scanned_at=MOMENT, nonce="n", record_id=1, occupancy=inside, capacity=200)
+        return CheckinResult(
+            result="ok",
+            code="C",
+            direction=direction,
+            list_name="Door",
+            desk="Desk 2",
+            scanned_at=MOMENT,
+            nonce="n",
+            record_id=1,
+            occupancy=inside,
+            capacity=200,
+        )
 
     assert room_alert(entry(179)) is None
     amber = room_alert(entry(180))

@@ -7,25 +7,27 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
-from select import select as ready_to_read
 import sqlite3
 import struct
 import subprocess
 import sys
 import termios
 import time
+from select import select as ready_to_read
 
 from sqlmodel import select
+from test_checkin_screen import _app, _records, _session
 
 from eventdesk.store.models import Attendee
-
-from test_checkin_screen import _app, _records, _session
 
 
 def _someone(db: str) -> Attendee:
     with _session(db) as session:
-        return session.exec(select(Attendee).where(Attendee.status == "active", Attendee.blocked == False)  # noqa: E712
-                            .order_by(Attendee.id)).first()
+        return session.exec(
+            select(Attendee)
+            .where(Attendee.status == "active", Attendee.blocked == False)  # noqa: E712
+            .order_by(Attendee.id)
+        ).first()
 
 
 def _without_settings(environment) -> dict[str, str]:
@@ -49,8 +51,14 @@ def test_a_badge_scanned_while_the_desk_starts_in_its_terminal_is_checked_in(dem
     os.write(master, person.badge_code.encode() + b"\r")  # waits in the terminal, as typed
     desk = subprocess.Popen(
         [sys.executable, "-m", "eventdesk", "run", "--db", demo_db, "--desk", "Desk 7", "--now", "2024-05-07T08:30"],
-        stdin=slave, stdout=slave, stderr=slave, close_fds=True, start_new_session=True, cwd=os.path.dirname(demo_db),
-        env={**_without_settings(os.environ), "TERM": "xterm-256color"})
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        close_fds=True,
+        start_new_session=True,
+        cwd=os.path.dirname(demo_db),
+        env={**_without_settings(os.environ), "TERM": "xterm-256color"},
+    )
     os.close(slave)
     written = bytearray()
     try:
@@ -124,7 +132,8 @@ def test_a_desk_without_printers_on_sqlite_answers_its_first_scan_without_the_li
     later), Alembic (a store at the newest schema)."""
     look_for = ["sqlalchemy.dialects.postgresql", "PIL", "qrcode", "escpos", "alembic"]
     code = f"DB = {demo_db!r}\nCODE = {_someone(demo_db).badge_code!r}\nLOOK_FOR = {look_for!r}\n" + FIRST_SCAN
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                          env=_without_settings(os.environ))
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=_without_settings(os.environ)
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -25,8 +25,13 @@ def server(pg_url, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("EVENTDESK_")}
     env["EVENTDESK_DATA_DIR"] = str(tmp_path / "desk-a")
     url = proxy.url(pg_url.rsplit("/", 1)[1])
-    synced = subprocess.run([sys.executable, "-m", "eventdesk", "sync", "--desk", "Desk A", "--db", url],
-                            capture_output=True, text=True, env=env, timeout=120)
+    synced = subprocess.run(
+        [sys.executable, "-m", "eventdesk", "sync", "--desk", "Desk A", "--db", url],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert synced.returncode == 0, synced.stderr
     yield pg_url, url, proxy, codes, env
     proxy.close()
@@ -38,8 +43,10 @@ def _recorded(pg_url: str, code: str) -> list[tuple[str, str]]:
 
     engine = make_engine(pg_url)
     with Session(engine) as session:
-        rows = [(r.result, r.desk) for r in session.execute(select(CheckinRecord).where(CheckinRecord.code == code))
-                .scalars()]
+        rows = [
+            (r.result, r.desk)
+            for r in session.execute(select(CheckinRecord).where(CheckinRecord.code == code)).scalars()
+        ]
     engine.dispose()
     return rows
 
@@ -71,9 +78,13 @@ def test_a_desk_never_online_says_so_naming_the_server_and_exits(server, tmp_pat
     _pg_url, url, proxy, _codes, env = server
     proxy.cut() if fault == "refuse" else proxy.black_hole()
     started = time.monotonic()
-    never = subprocess.run([sys.executable, "-m", "eventdesk", "run", "--db", url, "--desk", "Desk New"],
-                           capture_output=True, text=True, env={**env, "EVENTDESK_DATA_DIR": str(tmp_path / "new")},
-                           timeout=60)
+    never = subprocess.run(
+        [sys.executable, "-m", "eventdesk", "run", "--db", url, "--desk", "Desk New"],
+        capture_output=True,
+        text=True,
+        env={**env, "EVENTDESK_DATA_DIR": str(tmp_path / "new")},
+        timeout=60,
+    )
     took_s = time.monotonic() - started
     lines = never.stderr.strip().splitlines()
     assert never.returncode != 0 and len(lines) == 1, never.stderr

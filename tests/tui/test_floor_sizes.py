@@ -4,15 +4,15 @@ chair, operations and the meetings desk read first stays on screen, whole."""
 from __future__ import annotations
 
 import pytest
-
 from agenda_sample import at as agenda_at
 from agenda_sample import build as build_agenda
 from agenda_sample import sample_app, wait_for
-from eventdesk.tui.app import make_app
-from eventdesk.tui.widgets.live_table import LiveTable
-from eventdesk.tui.screens.meetings.grid import MeetingGrid
 from meetings_sample import at as meetings_at
 from meetings_sample import meetings  # noqa: F401
+
+from eventdesk.tui.app import make_app
+from eventdesk.tui.screens.meetings.grid import MeetingGrid
+from eventdesk.tui.widgets.live_table import LiveTable
 
 SIZES = [(80, 24), (100, 30), (160, 45), (220, 60)]
 
@@ -63,7 +63,7 @@ async def test_the_room_board_keeps_time_left_delay_people_and_next(tmp_db, size
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_the_meeting_desk_keeps_person_b_and_the_state(meetings, size):  # noqa: F811
+async def test_the_meeting_desk_keeps_person_b_and_the_state(meetings, size):
     meetings.clock.set(meetings_at(10, 7))
     app = make_app(meetings, start_screen="meetings", watch_store=False)
     async with app.run_test(size=size) as pilot:

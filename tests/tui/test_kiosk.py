@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from checkin_desk import change_attendee, session_of
 from click.testing import CliRunner
 from sqlmodel import select
 from textual import events
@@ -16,12 +17,10 @@ from eventdesk.cli import main
 from eventdesk.domain.clock import Clock
 from eventdesk.services.context import open_context
 from eventdesk.settings import Settings
-from eventdesk.store.models import Attendee, CheckinRecord, PrintJob
+from eventdesk.store.models import CheckinRecord, PrintJob
 from eventdesk.tui.kiosk_app import KioskError, make_kiosk_app
 from eventdesk.tui.screens.kiosk.screen import SEE_DESK, KioskPin, KioskScreen
 from eventdesk.tui.textual_compat import app_driver
-
-from checkin_desk import change_attendee, session_of
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 MOMENT = datetime(2024, 5, 7, 8, 30, tzinfo=BRUSSELS)
@@ -78,15 +77,22 @@ async def test_a_scan_welcomes_by_the_badge_name_prints_the_badge_and_returns_to
             await pilot.pause(0.1)
         assert "Scan the QR code" in kiosk.text
     with _session(demo_db) as session:
-        assert [(r.result, r.desk) for r in session.exec(select(CheckinRecord).where(
-            CheckinRecord.attendee_id == person.id))] == [("ok", "Kiosk 1")]
+        assert [
+            (r.result, r.desk)
+            for r in session.exec(select(CheckinRecord).where(CheckinRecord.attendee_id == person.id))
+        ] == [("ok", "Kiosk 1")]
         assert [j.kind for j in session.exec(select(PrintJob).where(PrintJob.attendee_id == person.id))] == ["badge"]
 
 
 @pytest.mark.parametrize("case", ["unknown", "cancelled", "blocked", "already"])
 async def test_every_other_answer_says_see_the_desk_and_nothing_else(demo_db, case):
-    person = _person(demo_db, "Izsak", status="cancelled" if case == "cancelled" else "active",
-                     blocked=case == "blocked", note="collect invoice")
+    person = _person(
+        demo_db,
+        "Izsak",
+        status="cancelled" if case == "cancelled" else "active",
+        blocked=case == "blocked",
+        note="collect invoice",
+    )
     code = "ZZZZZZZZZZZZZZZZZZZZZZZZZZ" if case == "unknown" else person.badge_code
     app = _app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -118,8 +124,24 @@ async def test_keys_that_leave_or_reveal_do_nothing(demo_db):
     app = _app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
         kiosk = _kiosk(app)
-        for key in ("f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f12",
-                    "ctrl+p", "ctrl+c", "ctrl+q", "tab", "ctrl+l"):
+        for key in (
+            "f1",
+            "f2",
+            "f3",
+            "f4",
+            "f5",
+            "f6",
+            "f7",
+            "f8",
+            "f9",
+            "f10",
+            "f12",
+            "ctrl+p",
+            "ctrl+c",
+            "ctrl+q",
+            "tab",
+            "ctrl+l",
+        ):
             await pilot.press(key)
             await pilot.pause()
             assert app.is_running and app.return_code is None, key
@@ -183,12 +205,13 @@ async def test_a_scan_into_the_pin_prompt_is_a_check_in_and_no_wrong_pin(demo_db
         assert app.return_code == 0
     with _session(demo_db) as session:
         for person in people:
-            assert [r.result for r in session.exec(select(CheckinRecord).where(
-                CheckinRecord.attendee_id == person.id))] == ["ok"]
+            assert [
+                r.result for r in session.exec(select(CheckinRecord).where(CheckinRecord.attendee_id == person.id))
+            ] == ["ok"]
 
 
 def test_run_opens_the_kiosk_when_the_settings_say_so_and_still_needs_the_pin(demo_db, tmp_path):
     config = tmp_path / "eventdesk.toml"
-    config.write_text('kiosk = true\n', encoding="utf-8")
+    config.write_text("kiosk = true\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["--config", str(config), "run", "--db", demo_db])
     assert result.exit_code != 0 and "kiosk_pin" in result.output

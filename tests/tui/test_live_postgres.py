@@ -33,8 +33,11 @@ def demo_on_pg(pg_url):
 
 def _app(url: str, desk: str, tmp_path=None, **kwargs):
     printers = {"preview": f"preview://{tmp_path}"} if tmp_path else {}
-    context = open_context(url, Settings(db=url, desk=desk, printers=printers,
-                                         default_printer="preview" if tmp_path else None), Clock.frozen(MOMENT))
+    context = open_context(
+        url,
+        Settings(db=url, desk=desk, printers=printers, default_printer="preview" if tmp_path else None),
+        Clock.frozen(MOMENT),
+    )
     return make_app(context, **kwargs)
 
 
@@ -55,19 +58,25 @@ async def test_an_app_on_postgresql_refreshes_its_figures_after_another_processs
     from eventdesk.store.models import Attendee
 
     with Session(open_context(demo_on_pg).engine) as session:
-        code = session.exec(select(Attendee.badge_code).where(Attendee.status == "active")
-                            .order_by(Attendee.id)).first()
+        code = session.exec(
+            select(Attendee.badge_code).where(Attendee.status == "active").order_by(Attendee.id)
+        ).first()
     app = _app(demo_on_pg, "Desk 1")
     async with app.run_test(size=(160, 50)) as pilot:
         screen = app.screen
         await screen.figures_ready()
         assert "0 / 697" in screen.query_one("#desk-figures").text
         await _until(pilot, lambda: app.live.listening, "the listener is connected")
-        scan = subprocess.run([sys.executable, "-m", "eventdesk", "checkin", code, "--db", demo_on_pg,
-                               "--desk", "Desk 2", "--json"], capture_output=True, text=True, timeout=120)
+        scan = subprocess.run(
+            [sys.executable, "-m", "eventdesk", "checkin", code, "--db", demo_on_pg, "--desk", "Desk 2", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert scan.returncode == 0, scan.stderr
-        await _until(pilot, lambda: "1 / 697" in screen.query_one("#desk-figures").text,
-                     "the other desk's check-in counted")
+        await _until(
+            pilot, lambda: "1 / 697" in screen.query_one("#desk-figures").text, "the other desk's check-in counted"
+        )
         assert app.live.last_notified is not None  # it came through NOTIFY
         assert _errors(app) == []
 
@@ -87,23 +96,37 @@ async def test_every_screen_opens_and_shows_the_demo_on_postgresql(demo_on_pg, t
         assert "0 / 697" in app.screen.query_one("#desk-figures").text
 
         await pilot.press("f3")
-        await _until(pilot, lambda: isinstance(app.screen, AgendaScreen) and app.screen.programme is not None,
-                     "the agenda is read")
+        await _until(
+            pilot,
+            lambda: isinstance(app.screen, AgendaScreen) and app.screen.programme is not None,
+            "the agenda is read",
+        )
         await _until(pilot, lambda: app.screen.query_one("#agenda-table", LiveTable).row_count > 0, "agenda rows")
 
         await pilot.press("f4")
-        await _until(pilot, lambda: isinstance(app.screen, RoomsScreen) and app.screen.programme is not None,
-                     "the room board is read")
+        await _until(
+            pilot,
+            lambda: isinstance(app.screen, RoomsScreen) and app.screen.programme is not None,
+            "the room board is read",
+        )
         assert app.screen.query_one("#board-table", LiveTable).row_count > 0
 
         await pilot.press("f5")
-        await _until(pilot, lambda: isinstance(app.screen, MeetingsScreen) and app.screen.board is not None,
-                     "the meeting tables are read")
+        await _until(
+            pilot,
+            lambda: isinstance(app.screen, MeetingsScreen) and app.screen.board is not None,
+            "the meeting tables are read",
+        )
 
         await pilot.press("f12")
-        await _until(pilot, lambda: isinstance(app.screen, DesksScreen)
-                     and "desk:Desk P" in app.screen.query_one("#desks-table", LiveTable).keys,
-                     "this desk's heartbeat on the Desks screen")
+        await _until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, DesksScreen)
+                and "desk:Desk P" in app.screen.query_one("#desks-table", LiveTable).keys
+            ),
+            "this desk's heartbeat on the Desks screen",
+        )
         table = app.screen.query_one("#desks-table", LiveTable)
         row = table.row_text("desk:Desk P")
         assert "online" in row and "preview" in row
@@ -111,8 +134,11 @@ async def test_every_screen_opens_and_shows_the_demo_on_postgresql(demo_on_pg, t
         assert app.desk.status().on_server and table.cell_text("desk:Desk P", "journal") == "0"
 
         await pilot.press("f7")
-        await _until(pilot, lambda: isinstance(app.screen, PrintersScreen) and app.screen.overview is not None,
-                     "the print queue is read")
+        await _until(
+            pilot,
+            lambda: isinstance(app.screen, PrintersScreen) and app.screen.overview is not None,
+            "the print queue is read",
+        )
         await pilot.press("escape")
         await pilot.press("f1")
         await _until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help screen")
@@ -144,13 +170,19 @@ def test_the_boards_kept_programme_on_postgresql_follows_another_processs_delay(
     assert occupancy == fresh.occupancy and before.rooms == fresh.rooms
 
     def shown(programme):
-        return [(s.id, s.title, s.room_id, s.slot.effective_start, s.slot.effective_end, s.slot.status, s.type)
-                for s in programme.sessions]
+        return [
+            (s.id, s.title, s.room_id, s.slot.effective_start, s.slot.effective_end, s.slot.status, s.type)
+            for s in programme.sessions
+        ]
 
     assert shown(before) == shown(fresh)
     running = next(r.current for r in before.board(MOMENT) if r.current is not None)
-    done = subprocess.run([sys.executable, "-m", "eventdesk", "agenda", "delay", str(running.id), "5",
-                           "--db", demo_on_pg], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "eventdesk", "agenda", "delay", str(running.id), "5", "--db", demo_on_pg],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     after, _ = reader.read()
     assert after.by_id[running.id].slot.delay_minutes == running.slot.delay_minutes + 5

@@ -7,18 +7,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from meetings_sample import PEOPLE, at, meetings  # noqa: F401
 from sqlmodel import Session, select
 from textual.widgets import Input, OptionList
 
 from eventdesk.services import meetings as service
 from eventdesk.store.models import PrintJob
 from eventdesk.tui.app import make_app
-from eventdesk.tui.screens.meetings.screen import MeetingsScreen
 from eventdesk.tui.screens.meetings.booking import BookingForm
 from eventdesk.tui.screens.meetings.grid import MeetingGrid, NoShowList
+from eventdesk.tui.screens.meetings.screen import MeetingsScreen
 from eventdesk.tui.screens.meetings.standby import ConfirmNoShow, PersonPicker, StandbyOffer
 from eventdesk.tui.textual_compat import notifications
-from meetings_sample import PEOPLE, at, meetings  # noqa: F401
 
 ANA, BEN, CHEN, EVE, FINN = (PEOPLE[k][4] for k in ("ana", "ben", "chen", "eve", "finn"))
 
@@ -146,7 +146,10 @@ async def test_ad_hoc_booking_refused_with_reason_then_accepted(app, meetings):
         assert "✓ Finn Larsen" in text_of(form, "#booking-b-chosen")
         slots = form.query_one("#booking-slots", OptionList)
         assert [str(slots.get_option_at_index(i).prompt) for i in range(slots.option_count)] == [
-            "10:00–10:30  1 table", "10:30–11:00  2 tables", "11:00–11:30  2 tables"]
+            "10:00–10:30  1 table",
+            "10:30–11:00  2 tables",
+            "11:00–11:30  2 tables",
+        ]
         assert form.focused is slots  # Tab or typing never opens a drop-down
         await pilot.press("down")  # 10:30
         await pilot.press("enter")  # to the tables
@@ -156,7 +159,9 @@ async def test_ad_hoc_booking_refused_with_reason_then_accepted(app, meetings):
         await pilot.press("down", "enter")  # table 4
         await settle(app, pilot)
         assert app.screen is screen
-        assert "Eve Walker" in grid(screen, "#meetings-next")["4"] and "Finn Larsen" in grid(screen, "#meetings-next")["4"]
+        assert (
+            "Eve Walker" in grid(screen, "#meetings-next")["4"] and "Finn Larsen" in grid(screen, "#meetings-next")["4"]
+        )
 
 
 async def test_a_refused_booking_keeps_the_form_open_with_the_reason(app, meetings):
@@ -245,8 +250,9 @@ async def test_f9_queues_the_scanned_persons_slip(meetings, tmp_path):
         await pilot.press("f9")
         await settle(app, pilot)
         assert "No printer is configured" in " ".join(str(n.message) for n in notifications(app))
-        meetings.settings = replace(meetings.settings, printers={"slips": f"preview://{tmp_path}"},
-                                    default_printer="slips")
+        meetings.settings = replace(
+            meetings.settings, printers={"slips": f"preview://{tmp_path}"}, default_printer="slips"
+        )
         await pilot.press("f9")
         await settle(app, pilot)
         assert "Slip queued on slips." in " ".join(str(n.message) for n in notifications(app))
@@ -308,6 +314,7 @@ async def test_another_desks_scan_shows_up_when_the_store_changes(app, meetings)
 
 
 # --- no-shows turned into meetings, the list by keyboard, a name at the scan box ----------------
+
 
 async def seven_past(meetings, screen, pilot) -> None:
     """10:07: everyone still missing at table 1-3 is a probable no-show."""

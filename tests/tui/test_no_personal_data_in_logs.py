@@ -32,11 +32,16 @@ async def test_a_demo_session_at_debug_logs_no_personal_data(demo_db, tmp_path, 
     level = root.level
     handler = log_to_file(log_file, "DEBUG")
     try:
-        settings = Settings(db=demo_db, desk="Desk 5", printers={"badge": f"preview://{tmp_path}/badges",
-                                                                 "broken": refused_url},
-                            default_printer="badge", printer_timeout_s=0.5)
-        context = open_context(demo_db, settings,
-                               Clock.frozen(datetime(2024, 5, 7, 8, 45, tzinfo=ZoneInfo("Europe/Brussels"))))
+        settings = Settings(
+            db=demo_db,
+            desk="Desk 5",
+            printers={"badge": f"preview://{tmp_path}/badges", "broken": refused_url},
+            default_printer="badge",
+            printer_timeout_s=0.5,
+        )
+        context = open_context(
+            demo_db, settings, Clock.frozen(datetime(2024, 5, 7, 8, 45, tzinfo=ZoneInfo("Europe/Brussels")))
+        )
         queue_badge(context, people[7].id, printer="broken")  # its worker fails: refused, retried
         app = make_app(context)
         async with app.run_test(size=(160, 50)) as pilot:
@@ -55,12 +60,15 @@ async def test_a_demo_session_at_debug_logs_no_personal_data(demo_db, tmp_path, 
             await pilot.pause(1.0)  # the preview printer writes the badges
         runner = CliRunner()
         target = people[10]
-        for args in (["checkin", target.badge_code], ["attendees", "search", target.last_name],
-                     ["badge", "print", target.badge_code, "--printer", refused_url],  # fails: refused
-                     ["checkin", "--from", "-"],
-                     ["attendee", "export", str(target.id), "--json"],
-                     ["attendee", "forget", str(people[11].id), "--yes"],
-                     ["status"]):
+        for args in (
+            ["checkin", target.badge_code],
+            ["attendees", "search", target.last_name],
+            ["badge", "print", target.badge_code, "--printer", refused_url],  # fails: refused
+            ["checkin", "--from", "-"],
+            ["attendee", "export", str(target.id), "--json"],
+            ["attendee", "forget", str(people[11].id), "--yes"],
+            ["status"],
+        ):
             runner.invoke(main, [*args, "--db", demo_db], input=f"{people[12].badge_code}\n")
     finally:
         root.removeHandler(handler)

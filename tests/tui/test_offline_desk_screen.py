@@ -5,14 +5,11 @@ is cut for real with a TCP proxy (tests/offline_sample.py)."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
+from offline_sample import TcpProxy, offline_event
 from textual import events
 
 from eventdesk.tui.textual_compat import app_driver, notifications
-
-from offline_sample import TcpProxy, offline_event
 
 pytestmark = pytest.mark.postgres
 
@@ -66,30 +63,45 @@ async def test_the_header_says_offline_and_how_many_wait_and_reconciliation_list
             await _scan(pilot, screen, codes[0])
             await _scan(pilot, screen, codes[1])
             assert screen.last_outcome.offline and screen.last_outcome.result == "ok"
-            await _until(pilot, lambda: "OFFLINE" in _header(app) and "2 scans waiting" in _header(app),
-                         "the header says OFFLINE with 2 waiting")
+            await _until(
+                pilot,
+                lambda: "OFFLINE" in _header(app) and "2 scans waiting" in _header(app),
+                "the header says OFFLINE with 2 waiting",
+            )
             assert screen.banner.kind == "ok" and "OFFLINE" in screen.banner.text
             figures = screen.query_one("#desk-figures")
             screen.request_figures(now=True)
-            await _until(pilot, lambda: figures.text.startswith("OFFLINE · copy of")
-                         and "2 / 20" in figures.text.splitlines()[1], "the figures come from the copy")
+            await _until(
+                pilot,
+                lambda: figures.text.startswith("OFFLINE · copy of") and "2 / 20" in figures.text.splitlines()[1],
+                "the figures come from the copy",
+            )
             check_in(other_desk, codes[1], desk="Desk B")  # admitted again at a desk that is online
 
             proxy.restore()
-            await _until(pilot, lambda: "OFFLINE" not in _header(app) and "online" in _header(app)
-                         and not desk.offline, "the journal uploads by itself and the desk is online")
+            await _until(
+                pilot,
+                lambda: "OFFLINE" not in _header(app) and "online" in _header(app) and not desk.offline,
+                "the journal uploads by itself and the desk is online",
+            )
             assert desk.status().waiting == 0
             # Last scans no longer shows a ✓ for the double, and the desk is told
-            await _until(pilot, lambda: "Server: Already checked in" in screen._recent_scans.text,
-                         "Last scans marks the double")
+            await _until(
+                pilot, lambda: "Server: Already checked in" in screen._recent_scans.text, "Last scans marks the double"
+            )
             assert screen._recent_scans.text.count("✓") == 1
             assert any("F11 Reconcile" in n.message for n in notifications(app))
 
             await pilot.press("f11")
-            await _until(pilot, lambda: isinstance(app.screen, ReconcileScreen) and app.screen.loaded,
-                         "the reconciliation screen is read")
+            await _until(
+                pilot,
+                lambda: isinstance(app.screen, ReconcileScreen) and app.screen.loaded,
+                "the reconciliation screen is read",
+            )
             found = app.screen.found
-            assert [(c.person.badge_code, c.offline_desk, c.other_desk) for c in found] == [(codes[1], "Desk A", "Desk B")]
+            assert [(c.person.badge_code, c.offline_desk, c.other_desk) for c in found] == [
+                (codes[1], "Desk A", "Desk B")
+            ]
             table = app.screen.query_one("#reconcile-table")
             assert "Desk B" in table.row_text(f"record:{found[0].record_id}")
     finally:
@@ -125,8 +137,14 @@ async def test_offline_the_printer_line_stays_and_warns_when_the_printer_is_off(
     proxy = TcpProxy()
     try:
         url = proxy.url(pg_url.rsplit("/", 1)[1])
-        settings = Settings(db=url, desk="Desk A", data_dir=str(tmp_path), printers={"badge": printer},
-                            default_printer="badge", printer_timeout_s=1)
+        settings = Settings(
+            db=url,
+            desk="Desk A",
+            data_dir=str(tmp_path),
+            printers={"badge": printer},
+            default_printer="badge",
+            printer_timeout_s=1,
+        )
         app = make_app(open_context(url, settings))
         async with app.run_test(size=(160, 40)) as pilot:
             screen = app.screen
@@ -137,8 +155,7 @@ async def test_offline_the_printer_line_stays_and_warns_when_the_printer_is_off(
             line = screen.query_one("#printer-state")
             await _until(pilot, lambda: app.desk.badges.failed == 1, "the badge failed to print", rounds=1500)
             screen.request_figures(now=True)
-            await _until(pilot, lambda: line.display and "1 failed" in str(line.render()),
-                         "the printer line warns")
+            await _until(pilot, lambda: line.display and "1 failed" in str(line.render()), "the printer line warns")
             assert "⚠ Badge printer badge: OFFLINE" in str(line.render())
 
             await pilot.press("f7")  # the desk's own queue, with the failed badge
@@ -146,8 +163,7 @@ async def test_offline_the_printer_line_stays_and_warns_when_the_printer_is_off(
             await _until(pilot, lambda: "failed" in jobs.row_text("job:1"), "F7 lists the failed badge")
             assert "Person0 Nögel0" in jobs.row_text("job:1")
             await pilot.press("ctrl+r")  # retried here, on the same (still switched off) printer
-            await _until(pilot, lambda: app.desk.badges.jobs[1].attempts == 6, "the badge is tried again",
-                         rounds=1500)
+            await _until(pilot, lambda: app.desk.badges.jobs[1].attempts == 6, "the badge is tried again", rounds=1500)
     finally:
         proxy.close()
 

@@ -3,7 +3,6 @@ moved to another printer, and what the desk is told when a printer is dead."""
 
 from __future__ import annotations
 
-
 import pytest
 from sqlmodel import Session
 
@@ -13,9 +12,9 @@ from eventdesk.settings import Settings
 from eventdesk.store import print_jobs
 from eventdesk.store.attendees import save_attendee
 from eventdesk.store.models import Attendee, PrintJob
+from eventdesk.tui import textual_compat
 from eventdesk.tui.app import make_app
 from eventdesk.tui.screens.printers.screen import PrintersScreen
-from eventdesk.tui import textual_compat
 from eventdesk.tui.widgets.badge_preview import BadgePreview, badge_blocks
 from eventdesk.tui.widgets.live_table import LiveTable
 
@@ -23,12 +22,24 @@ from eventdesk.tui.widgets.live_table import LiveTable
 @pytest.fixture
 def desk(tmp_db, tmp_path, refused_url):
     dead = refused_url
-    settings = Settings(db=tmp_db, printers={"front": dead, "back": f"preview://{tmp_path}/back"},
-                        default_printer="front", printer_timeout_s=0.5)
+    settings = Settings(
+        db=tmp_db,
+        printers={"front": dead, "back": f"preview://{tmp_path}/back"},
+        default_printer="front",
+        printer_timeout_s=0.5,
+    )
     context = open_context(tmp_db, settings)
     with context.session() as session:
-        person = save_attendee(session, Attendee(first_name="Kíncső", last_name="Izsak", organisation="Technopolis",
-                                                 category="speaker", badge_code=new_badge_code()))
+        person = save_attendee(
+            session,
+            Attendee(
+                first_name="Kíncső",
+                last_name="Izsak",
+                organisation="Technopolis",
+                category="speaker",
+                badge_code=new_badge_code(),
+            ),
+        )
     return context, person, dead, tmp_path / "back"
 
 
@@ -152,8 +163,10 @@ async def test_the_readiness_check_from_the_printers_screen_names_the_dead_print
         await wait_for(pilot, lambda: isinstance(app.screen, DoctorScreen) and app.screen.report is not None)
         screen = app.screen
         assert not screen.report.ok
-        rows = {str(screen.query_one("#doctor-checks").get_row_at(i)[1]): screen.query_one("#doctor-checks").get_row_at(i)
-                for i in range(len(screen.report.checks))}
+        rows = {
+            str(screen.query_one("#doctor-checks").get_row_at(i)[1]): screen.query_one("#doctor-checks").get_row_at(i)
+            for i in range(len(screen.report.checks))
+        }
         assert str(rows["printer front"][0]) == "FAIL" and f"{dead}" in str(rows["printer front"][2])
         assert str(rows["printer back"][0]) == "OK"
         assert "NOT READY" in str(screen.query_one("#doctor-verdict").render())

@@ -10,9 +10,9 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from agenda_sample import at, build, sample_app, wait_for
 from sqlmodel import select
 
-from agenda_sample import at, build, sample_app, wait_for
 from eventdesk.domain.clock import Clock
 from eventdesk.services.agenda import BoardRow, RoomInfo
 from eventdesk.services.context import open_context
@@ -108,8 +108,12 @@ async def test_a_door_scan_and_a_delay_from_other_processes_appear_by_themselves
         other.dispose()
         await wait_for(pilot, lambda: table.cell_text(a, "people") == "3/40")
 
-        done = subprocess.run([sys.executable, "-m", "eventdesk", "agenda", "delay", str(ids["Green transition"]), "5",
-                               "--db", db], capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "eventdesk", "agenda", "delay", str(ids["Green transition"]), "5", "--db", db],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         await wait_for(pilot, lambda: table.cell_text(a, "delay") == "+5 min")
         assert table.cell_text(a, "left") == "30:00"

@@ -6,17 +6,16 @@ its banner, and the open form keeps what the person typed."""
 from __future__ import annotations
 
 from sqlmodel import select
+from test_checkin_screen import _app, _code, _records, _session
 from textual import events
 
 from eventdesk.store.models import Attendee, PrintJob
 from eventdesk.tui.screens.agenda.screen import AgendaScreen
-from eventdesk.tui.screens.checkin.screen import CheckinScreen
-from eventdesk.tui.screens.printers.screen import PrintersScreen
 from eventdesk.tui.screens.checkin.banner import ScanNotice
 from eventdesk.tui.screens.checkin.forms import CorrectionForm, ReprintQuestion, WalkInForm
+from eventdesk.tui.screens.checkin.screen import CheckinScreen
+from eventdesk.tui.screens.printers.screen import PrintersScreen
 from eventdesk.tui.textual_compat import app_driver, key_for_character
-
-from test_checkin_screen import _app, _code, _records, _session
 
 
 async def scanner(pilot, app, code: str, suffix: tuple[str, ...] = ("enter",)) -> None:
@@ -210,6 +209,7 @@ async def keys_at(pilot, app, keys: list[str], gap: float, after: float = 0.0) -
     await pilot.pause(0.2)
     await checkin_screen(app).wait_idle()
     await pilot.pause()
+
 
 keys_at.last = 0.0
 

@@ -5,11 +5,10 @@ written."""
 
 from __future__ import annotations
 
+from checkin_desk import change_attendee, open_desk, records
 from textual import events
 
 from eventdesk.tui.textual_compat import app_driver, rendered_lines
-
-from checkin_desk import change_attendee, open_desk, records
 
 
 async def _type(pilot, *keys: str) -> None:

@@ -37,7 +37,7 @@ async def _settle(pilot) -> None:
     [
         ("checkin", datetime(2024, 5, 8, 10, 15, tzinfo=BRUSSELS)),
         ("agenda", datetime(2024, 5, 6, 14, 40, tzinfo=BRUSSELS)),  # the associations meeting, seed agenda
-        ("rooms", datetime(2024, 5, 7, 11, 30, tzinfo=BRUSSELS)),   # parallel sessions running
+        ("rooms", datetime(2024, 5, 7, 11, 30, tzinfo=BRUSSELS)),  # parallel sessions running
         ("meetings", datetime(2024, 5, 8, 10, 5, tzinfo=BRUSSELS)),  # matchmaking slot in progress
     ],
 )

@@ -28,40 +28,51 @@ def params(function) -> list[str]:
     return list(inspect.signature(function).parameters)
 
 
-@pytest.mark.parametrize("owner, name, expected", [
-    (Widget, "_forward_event", ["self", "event"]),
-    (Widget, "_check_refresh", ["self"]),
-    (Screen, "_on_timer_update", ["self"]),
-    (Input, "_watch_value", ["self", "value"]),
-    *[(owner, name, ["self", "event"]) for owner, names in PREEMPTED_HANDLERS.items() for name in names],
-], ids=lambda v: v if isinstance(v, str) else getattr(v, "__name__", None))
+@pytest.mark.parametrize(
+    "owner, name, expected",
+    [
+        (Widget, "_forward_event", ["self", "event"]),
+        (Widget, "_check_refresh", ["self"]),
+        (Screen, "_on_timer_update", ["self"]),
+        (Input, "_watch_value", ["self", "value"]),
+        *[(owner, name, ["self", "event"]) for owner, names in PREEMPTED_HANDLERS.items() for name in names],
+    ],
+    ids=lambda v: v if isinstance(v, str) else getattr(v, "__name__", None),
+)
 def test_the_private_methods_eventdesk_calls_are_there(owner, name, expected):
     method = getattr(owner, name, None)
     assert callable(method), f"Textual {textual.__version__}: {owner.__name__}.{name} is gone (tui/textual_compat.py)"
     assert params(method) == expected, (
         f"Textual {textual.__version__}: {owner.__name__}.{name}{inspect.signature(method)} changed "
-        "(tui/textual_compat.py)")
+        "(tui/textual_compat.py)"
+    )
 
 
 def test_the_private_helpers_and_fields_the_tests_read_are_there():
     assert callable(getattr(textual.keys, "_character_to_key", None)), (
-        f"Textual {textual.__version__}: textual.keys._character_to_key is gone (tui/textual_compat.py)")
+        f"Textual {textual.__version__}: textual.keys._character_to_key is gone (tui/textual_compat.py)"
+    )
     assert params(textual.keys._character_to_key) == ["character"], (
-        f"Textual {textual.__version__}: textual.keys._character_to_key changed (tui/textual_compat.py)")
+        f"Textual {textual.__version__}: textual.keys._character_to_key changed (tui/textual_compat.py)"
+    )
     app = ProbeApp()
     assert isinstance(getattr(app, "_notifications", None), Notifications), (
-        f"Textual {textual.__version__}: App._notifications is no Notifications any more (tui/textual_compat.py)")
+        f"Textual {textual.__version__}: App._notifications is no Notifications any more (tui/textual_compat.py)"
+    )
     assert hasattr(app, "_driver"), f"Textual {textual.__version__}: App._driver is gone (tui/textual_compat.py)"
     assert callable(getattr(getattr(Screen(), "_compositor", None), "render_strips", None)), (
-        f"Textual {textual.__version__}: Screen._compositor.render_strips is gone (tui/textual_compat.py)")
+        f"Textual {textual.__version__}: Screen._compositor.render_strips is gone (tui/textual_compat.py)"
+    )
     timer = Timer(app, 7)
     assert getattr(timer, "_interval", None) == 7, (
-        f"Textual {textual.__version__}: Timer._interval is gone or no longer the interval (tui/textual_compat.py)")
+        f"Textual {textual.__version__}: Timer._interval is gone or no longer the interval (tui/textual_compat.py)"
+    )
 
 
 def test_the_footer_still_has_its_bindings_ready_reactive():
     assert isinstance(vars(Footer).get("_bindings_ready"), Reactive), (
-        f"Textual {textual.__version__}: Footer._bindings_ready is no reactive any more (tui/textual_compat.py)")
+        f"Textual {textual.__version__}: Footer._bindings_ready is no reactive any more (tui/textual_compat.py)"
+    )
 
 
 class Probe(Widget):
@@ -103,7 +114,8 @@ async def test_the_compat_functions_work_on_a_running_app():
 
         driver = textual_compat.app_driver(app)
         assert isinstance(driver, Driver), (
-            f"Textual {textual.__version__}: App._driver is no Driver (tui/textual_compat.py)")
+            f"Textual {textual.__version__}: App._driver is no Driver (tui/textual_compat.py)"
+        )
         for ch in "a-":
             driver.send_message(events.Key(textual_compat.key_for_character(ch), ch))
         await pilot.pause()
@@ -148,6 +160,7 @@ async def test_the_value_watcher_hook_runs_before_inputs_own():
 async def test_a_public_handler_of_a_subclass_runs_before_textuals_private_one():
     """What ``PREEMPTED_HANDLERS`` rely on: one event's handlers run along the class hierarchy,
     the subclass's public ``on_*`` first, and ``prevent_default`` holds back Textual's ``_on_*``."""
+
     class Held(Input):
         def on_key(self, event: events.Key) -> None:
             if event.key == "x":

@@ -7,13 +7,24 @@ import click
 
 from eventdesk import __version__
 from eventdesk.cli.common import (
-    Failure, clock_options, db_option, desk_option, friendly_errors, make_clock, require_db, settings_from,
+    Failure,
+    clock_options,
+    db_option,
+    desk_option,
+    friendly_errors,
+    make_clock,
+    require_db,
+    settings_from,
 )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", type=click.Path(dir_okay=False), default=None,
-              help="Settings file (TOML). Default: $EVENTDESK_CONFIG, then ./eventdesk.toml.")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Settings file (TOML). Default: $EVENTDESK_CONFIG, then ./eventdesk.toml.",
+)
 @click.version_option(__version__, prog_name="eventdesk")
 @click.pass_context
 def main(ctx: click.Context, config: str | None) -> None:
@@ -39,8 +50,17 @@ def export_group() -> None:
     """Export data for other tools."""
 
 
-def open_tui(ctx_obj: dict, db: str | None, desk: str | None, now: str | None, speed: float | None,
-             *, create: bool = False, screen: str = "checkin", fallback_printer: str | None = None) -> None:
+def open_tui(
+    ctx_obj: dict,
+    db: str | None,
+    desk: str | None,
+    now: str | None,
+    speed: float | None,
+    *,
+    create: bool = False,
+    screen: str = "checkin",
+    fallback_printer: str | None = None,
+) -> None:
     from dataclasses import replace
 
     from eventdesk.cli.sync import open_app_desk
@@ -107,8 +127,11 @@ def demo(obj: dict, db: str | None, desk: str | None, now: str | None, speed: fl
         zone = load_fixture().config["event"]["timezone"]
         add_demo_history(target, until=parse_moment(now or DEMO_MOMENT, zone))
     elif now is not None:
-        click.echo("Opening the existing demo: its recorded past stays as it was built; "
-                   "add --fresh to rebuild it up to this --now.", err=True)
+        click.echo(
+            "Opening the existing demo: its recorded past stays as it was built; "
+            "add --fresh to rebuild it up to this --now.",
+            err=True,
+        )
     # Beside the database file; for a server URL, in the current folder.
     folder = Path(target).expanduser().absolute().parent if "://" not in target else Path.cwd()
     from eventdesk.services.privacy import DEMO_BADGES_FOLDER
@@ -135,15 +158,21 @@ def init(obj: dict, db: str | None, name: str, tz: str, start, end, venue: str) 
         create_event(require_db(settings), name=name, timezone=tz, start=start.date(), end=end.date(), venue=venue)
     except EventError as error:
         raise Failure(str(error)) from None
-    click.echo(f"Created '{name}' in {settings.db}. Import people with 'eventdesk import attendees FILE --db {settings.db}'.")
+    click.echo(
+        f"Created '{name}' in {settings.db}. Import people with 'eventdesk import attendees FILE --db {settings.db}'."
+    )
 
 
 @main.command()
 @db_option
 @desk_option
 @clock_options
-@click.option("--screen", type=click.Choice(["checkin", "agenda", "rooms", "meetings", "desks"]), default="checkin",
-              help="The screen to open on.")
+@click.option(
+    "--screen",
+    type=click.Choice(["checkin", "agenda", "rooms", "meetings", "desks"]),
+    default="checkin",
+    help="The screen to open on.",
+)
 @click.pass_obj
 @friendly_errors
 def run(obj: dict, db: str | None, desk: str | None, now: str | None, speed: float | None, screen: str) -> None:
@@ -159,14 +188,14 @@ def run(obj: dict, db: str | None, desk: str | None, now: str | None, speed: flo
 # Each area adds its commands to the groups above.
 from eventdesk.cli import agenda as _agenda  # noqa: E402,F401
 from eventdesk.cli import attendees as _attendees  # noqa: E402,F401
+from eventdesk.cli import backup as _backup  # noqa: E402,F401
 from eventdesk.cli import badges as _badges  # noqa: E402,F401
 from eventdesk.cli import chair as _chair  # noqa: E402,F401
 from eventdesk.cli import checkin as _checkin  # noqa: E402,F401
+from eventdesk.cli import data as _data  # noqa: E402,F401
 from eventdesk.cli import desks as _desks  # noqa: E402,F401
+from eventdesk.cli import doctor as _doctor  # noqa: E402,F401
 from eventdesk.cli import kiosk as _kiosk  # noqa: E402,F401
 from eventdesk.cli import meetings as _meetings  # noqa: E402,F401
-from eventdesk.cli import sync as _sync  # noqa: E402,F401
-from eventdesk.cli import backup as _backup  # noqa: E402,F401
 from eventdesk.cli import status as _status  # noqa: E402,F401
-from eventdesk.cli import data as _data  # noqa: E402,F401
-from eventdesk.cli import doctor as _doctor  # noqa: E402,F401
+from eventdesk.cli import sync as _sync  # noqa: E402,F401

@@ -4,22 +4,41 @@ from __future__ import annotations
 
 import click
 
-from eventdesk.cli import main  # noqa: F401
-from eventdesk.cli.common import Failure, db_option, echo_json, friendly_errors, say, settings_from  # noqa: F401
-
 # --- import agenda (agenda import) ---------------------------------------------------------------
-from eventdesk.cli import import_group  # noqa: E402
-from eventdesk.cli.common import require_db  # noqa: E402
+from eventdesk.cli import (
+    import_group,
+    main,
+)
+from eventdesk.cli.common import (
+    Failure,
+    db_option,
+    echo_json,
+    friendly_errors,
+    require_db,
+    say,
+    settings_from,
+)
 
 
 @import_group.command("agenda")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--format", "fmt", type=click.Choice(["auto", "frab", "c3voc", "ics", "csv"]), default="auto",
-              show_default=True, help="Format of FILE: frab/Pentabarf schedule.xml, c3voc schedule.json (v1 or v2), "
-                                      "iCalendar, or CSV (room, start, end or duration, title, speakers).")
-@click.option("--tz", "tz", metavar="ZONE", default=None,
-              help="Time zone of local times in files that name none (CSV, old Pentabarf XML, floating "
-                   "iCalendar times), e.g. Europe/Brussels. Default: the event's time zone.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "frab", "c3voc", "ics", "csv"]),
+    default="auto",
+    show_default=True,
+    help="Format of FILE: frab/Pentabarf schedule.xml, c3voc schedule.json (v1 or v2), "
+    "iCalendar, or CSV (room, start, end or duration, title, speakers).",
+)
+@click.option(
+    "--tz",
+    "tz",
+    metavar="ZONE",
+    default=None,
+    help="Time zone of local times in files that name none (CSV, old Pentabarf XML, floating "
+    "iCalendar times), e.g. Europe/Brussels. Default: the event's time zone.",
+)
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the import report as JSON.")
 @click.pass_obj
@@ -43,6 +62,8 @@ def import_agenda_command(obj: dict, file: str, fmt: str, tz: str | None, db: st
         return
     for line in report.lines():
         say(line)
+
+
 # --- end of import agenda ------------------------------------------------------------------------
 
 
@@ -56,8 +77,13 @@ def agenda_group() -> None:
 
 
 @agenda_group.command("now")
-@click.option("--at", "at_text", metavar="ISO-DATETIME", default=None,
-              help="The moment to look at (default: now). Without an offset it is read in the event's time zone.")
+@click.option(
+    "--at",
+    "at_text",
+    metavar="ISO-DATETIME",
+    default=None,
+    help="The moment to look at (default: now). Without an offset it is read in the event's time zone.",
+)
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: one object per room with 'now' and 'next'.")
 @click.pass_obj
@@ -76,8 +102,9 @@ def agenda_now(obj: dict, at_text: str | None, db: str | None, as_json: bool) ->
     rooms = now_and_next(context, at)
     if as_json:
         arrivals = speaker_arrivals(context, [s.id for r in rooms for s in (r.current, r.next) if s is not None], at)
-        echo_json({"at": at.astimezone(zone).isoformat(),
-                   "rooms": [room_now_dict(r, zone, at, arrivals) for r in rooms]})
+        echo_json(
+            {"at": at.astimezone(zone).isoformat(), "rooms": [room_now_dict(r, zone, at, arrivals) for r in rooms]}
+        )
         return
     if not rooms:
         say("This event has no rooms yet; import an agenda with 'eventdesk import agenda FILE'.", err=True)
@@ -88,11 +115,13 @@ def agenda_now(obj: dict, at_text: str | None, db: str | None, as_json: bool) ->
         if entry.current is not None:
             info = entry.current
             delay = format_delay(info.slot.delay_minutes)
-            now_text = (f"{info.local_start(zone):%H:%M}-{info.local_end(zone):%H:%M} {info.title}"
-                        f" ({format_countdown(time_left(info.slot, at))} left{', ' + delay if delay else ''})")
+            now_text = (
+                f"{info.local_start(zone):%H:%M}-{info.local_end(zone):%H:%M} {info.title}"
+                f" ({format_countdown(time_left(info.slot, at))} left{', ' + delay if delay else ''})"
+            )
         else:
             now_text = "free"
-        next_text = (f"   next {entry.next.local_start(zone):%H:%M} {entry.next.title}" if entry.next else "")
+        next_text = f"   next {entry.next.local_start(zone):%H:%M} {entry.next.title}" if entry.next else ""
         say(f"{entry.room.name:<{width}}  {now_text}{next_text}")
 
 
@@ -113,9 +142,14 @@ def _chair_action(obj: dict, db: str | None, action, now: str | None = None) -> 
 
 
 # The chair's moment: start/end act only on sessions of that day (a rehearsal gives it).
-_at_option = click.option("--now", "now", metavar="ISO-DATETIME", default=None,
-                          help="Act at this moment of the event (rehearsal); without an offset it is read "
-                               "in the event's time zone. Default: now.")
+_at_option = click.option(
+    "--now",
+    "now",
+    metavar="ISO-DATETIME",
+    default=None,
+    help="Act at this moment of the event (rehearsal); without an offset it is read "
+    "in the event's time zone. Default: now.",
+)
 
 
 @agenda_group.command("start")
@@ -167,8 +201,9 @@ def agenda_delay(obj: dict, session_id: int, minutes: int, db: str | None, now: 
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 @friendly_errors
-def agenda_link(obj: dict, session_id: int | None, speaker: str | None, attendee: str | None, db: str | None,
-                as_json: bool) -> None:
+def agenda_link(
+    obj: dict, session_id: int | None, speaker: str | None, attendee: str | None, db: str | None, as_json: bool
+) -> None:
     """Link speakers to the attendees they are, so the desk and the chair see them arrive.
 
     \b
@@ -249,8 +284,12 @@ def serve_group() -> None:
 
 @serve_group.command("board")
 @click.option("--port", type=int, required=True, help="TCP port to listen on.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; 0.0.0.0 lets other machines (the foyer TV) connect.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 lets other machines (the foyer TV) connect.",
+)
 @db_option
 @clock_options
 @click.pass_obj
@@ -288,4 +327,6 @@ def serve_board(obj: dict, port: int, host: str, db: str | None, now: str | None
         command += ["--speed", str(speed)]
     say(f"Serving the room board of '{context.event().name}' on http://{host}:{port} (Ctrl+C stops).", err=True)
     Server(shlex.join(command), host=host, port=port, title=f"{context.event().name}: rooms").serve()
+
+
 # --- end of live agenda --------------------------------------------------------------------------

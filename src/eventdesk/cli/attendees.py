@@ -37,7 +37,9 @@ def search(obj: dict, query: str, db: str | None, as_json: bool, limit: int) -> 
         say("Nobody matches.", err=True)
         raise SystemExit(1)
     for p in people:
-        say(f"{p.badge_code}  {p.name}  ({p.organisation or '-'}, {p.category}{', ' + p.status if p.status != 'active' else ''})")
+        say(
+            f"{p.badge_code}  {p.name}  ({p.organisation or '-'}, {p.category}{', ' + p.status if p.status != 'active' else ''})"
+        )
 
 
 class _ProgressBars:
@@ -68,23 +70,38 @@ class _ProgressBars:
 
 @import_group.command("attendees")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
-@click.option("--format", "fmt", type=click.Choice(["auto", "csv", "pretix", "eventbrite"]), default="auto",
-              show_default=True,
-              help="auto recognises the pretix check-in list export and the Eventbrite attendee report "
-                   "by their headers; csv maps common column names (first name, last name, e-mail, "
-                   "company, category, code, ...).")
-@click.option("--map", "mappings", multiple=True, metavar="FIELD=COLUMN",
-              help="Read FIELD from COLUMN (repeatable), overriding or completing the columns recognised by "
-                   "name. FIELD: first_name, last_name, name (split into first and last), badge_name, pronouns, "
-                   "organisation, role, email, country, category, code, status. "
-                   "Example: --map name=\"What name would you like printed on your badge?\"")
-@click.option("--dry-run", is_flag=True, help="Check the whole file, show the columns used and the first rows "
-                                              "as they will be stored, and say what would change; write nothing.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "csv", "pretix", "eventbrite"]),
+    default="auto",
+    show_default=True,
+    help="auto recognises the pretix check-in list export and the Eventbrite attendee report "
+    "by their headers; csv maps common column names (first name, last name, e-mail, "
+    "company, category, code, ...).",
+)
+@click.option(
+    "--map",
+    "mappings",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="Read FIELD from COLUMN (repeatable), overriding or completing the columns recognised by "
+    "name. FIELD: first_name, last_name, name (split into first and last), badge_name, pronouns, "
+    "organisation, role, email, country, category, code, status. "
+    'Example: --map name="What name would you like printed on your badge?"',
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check the whole file, show the columns used and the first rows "
+    "as they will be stored, and say what would change; write nothing.",
+)
 @db_option
 @click.pass_obj
 @friendly_errors
-def import_attendees_command(obj: dict, file: str, fmt: str, mappings: tuple[str, ...], dry_run: bool,
-                             db: str | None) -> None:
+def import_attendees_command(
+    obj: dict, file: str, fmt: str, mappings: tuple[str, ...], dry_run: bool, db: str | None
+) -> None:
     """Import people from the CSV FILE into the event (create it first with 'eventdesk init').
 
     All or nothing: if any row is wrong, nothing is imported and each problem is named by its line.
@@ -101,13 +118,14 @@ def import_attendees_command(obj: dict, file: str, fmt: str, mappings: tuple[str
     for item in mappings:
         fld, sep, column = item.partition("=")
         if not sep or not fld.strip() or not column.strip():
-            raise Failure(f"--map {item!r}: write FIELD=COLUMN, e.g. --map name=\"Full name\".")
+            raise Failure(f'--map {item!r}: write FIELD=COLUMN, e.g. --map name="Full name".')
         mapping[fld.strip()] = column
     settings = settings_from(obj, db=db)
     context = open_context(require_db(settings), settings)
     try:
-        summary = import_attendees(context, file, fmt, dry_run=dry_run, progress=_ProgressBars(stderr_is_tty()),
-                                   mapping=mapping or None)
+        summary = import_attendees(
+            context, file, fmt, dry_run=dry_run, progress=_ProgressBars(stderr_is_tty()), mapping=mapping or None
+        )
     except AttendeeImportError as error:
         raise Failure(str(error)) from None
     for line in summary.lines():
@@ -115,8 +133,13 @@ def import_attendees_command(obj: dict, file: str, fmt: str, mappings: tuple[str
 
 
 @export_group.command("attendees")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="File to write (default: standard output).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="File to write (default: standard output).",
+)
 @db_option
 @click.pass_obj
 @friendly_errors

@@ -11,10 +11,16 @@ from eventdesk.cli.common import Failure, db_option, friendly_errors, require_db
 
 @main.command("backup")
 @db_option
-@click.option("--to", "to", metavar="DIR", default=None,
-              help="Folder for the copy (default: [backup] dir, else <database name>-backups beside the database).")
-@click.option("--keep", type=int, default=None, metavar="K",
-              help="Keep only the newest K copies of this event in that folder.")
+@click.option(
+    "--to",
+    "to",
+    metavar="DIR",
+    default=None,
+    help="Folder for the copy (default: [backup] dir, else <database name>-backups beside the database).",
+)
+@click.option(
+    "--keep", type=int, default=None, metavar="K", help="Keep only the newest K copies of this event in that folder."
+)
 @click.pass_obj
 @friendly_errors
 def backup(obj: dict, db: str | None, to: str | None, keep: int | None) -> None:
@@ -51,6 +57,8 @@ def restore(obj: dict, copy: str, db: str | None, force: bool) -> None:
     except BackupError as error:
         raise Failure(str(error)) from None
     counts = done.counts
-    say(f"Restored {copy} into {done.target}: {counts.get('attendee', 0)} attendees, "
+    say(
+        f"Restored {copy} into {done.target}: {counts.get('attendee', 0)} attendees, "
         f"{counts.get('checkin_record', 0)} scans, {counts.get('session', 0)} sessions, "
-        f"{counts.get('meeting', 0)} meetings. Integrity ok.")
+        f"{counts.get('meeting', 0)} meetings. Integrity ok."
+    )

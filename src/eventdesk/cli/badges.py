@@ -54,8 +54,13 @@ def badge() -> None:
 
 @badge.command("preview")
 @click.argument("attendee")
-@click.option("--png", "png", type=click.Path(dir_okay=False, writable=True), required=True,
-              help="Write the badge to this PNG file (exactly what the printer would get).")
+@click.option(
+    "--png",
+    "png",
+    type=click.Path(dir_okay=False, writable=True),
+    required=True,
+    help="Write the badge to this PNG file (exactly what the printer would get).",
+)
 @db_option
 @click.pass_obj
 @friendly_errors
@@ -78,10 +83,15 @@ def badge_preview(obj: dict, attendee: str, png: str, db: str | None) -> None:
 
 @badge.command("print")
 @click.argument("attendee")
-@click.option("--printer", "printer", metavar="NAME|URL", default=None,
-              help="A configured printer name or a URL (tcp://HOST:9100, usb://VID:PID, "
-                   "serial:///dev/ttyUSB0?baudrate=19200, file:///dev/usb/lp0, preview://DIR). "
-                   "Default: the default printer.")
+@click.option(
+    "--printer",
+    "printer",
+    metavar="NAME|URL",
+    default=None,
+    help="A configured printer name or a URL (tcp://HOST:9100, usb://VID:PID, "
+    "serial:///dev/ttyUSB0?baudrate=19200, file:///dev/usb/lp0, preview://DIR). "
+    "Default: the default printer.",
+)
 @click.option("--reprint", is_flag=True, help="Print again a badge that was already printed (counted as a reprint).")
 @db_option
 @click.pass_obj
@@ -157,10 +167,24 @@ def badges_check(obj: dict, db: str | None, as_json: bool) -> None:
     context = _context(obj, db)
     report = check_badges(context)
     if as_json:
-        echo_json({"checked": report.checked, "readable_px": report.readable_px,
-                   "problems": [{"attendee_id": p.attendee_id, "name": p.name, "badge_code": p.badge_code,
-                                 "missing": list(p.missing), "name_px": p.name_px, "readable": p.readable}
-                                for p in report.problems], "install": report.install})
+        echo_json(
+            {
+                "checked": report.checked,
+                "readable_px": report.readable_px,
+                "problems": [
+                    {
+                        "attendee_id": p.attendee_id,
+                        "name": p.name,
+                        "badge_code": p.badge_code,
+                        "missing": list(p.missing),
+                        "name_px": p.name_px,
+                        "readable": p.readable,
+                    }
+                    for p in report.problems
+                ],
+                "install": report.install,
+            }
+        )
     else:
         for p in report.problems:
             reasons = []
@@ -171,7 +195,10 @@ def badges_check(obj: dict, db: str | None, as_json: bool) -> None:
             say(f"{p.badge_code}  {p.name}: {'; '.join(reasons)}")
         for hint in report.install:
             say(f"To print these letters, install the font of their script: {hint}")
-        say(f"Checked {report.checked} badges: "
-                   f"{len(report.problems) or 'no'} problem{'s' if len(report.problems) != 1 else ''}.", err=True)
+        say(
+            f"Checked {report.checked} badges: "
+            f"{len(report.problems) or 'no'} problem{'s' if len(report.problems) != 1 else ''}.",
+            err=True,
+        )
     if report.problems:
         raise SystemExit(1)

@@ -6,13 +6,25 @@ import click
 
 from eventdesk.cli import main
 from eventdesk.cli.common import (
-    Failure, clock_options, db_option, desk_option, friendly_errors, make_clock, require_db, settings_from,
+    Failure,
+    clock_options,
+    db_option,
+    desk_option,
+    friendly_errors,
+    make_clock,
+    require_db,
+    settings_from,
 )
 
 
 @main.command("chair")
-@click.option("--room", "room", required=True, metavar="NAME",
-              help="The room (case and accents ignored; a unique beginning will do).")
+@click.option(
+    "--room",
+    "room",
+    required=True,
+    metavar="NAME",
+    help="The room (case and accents ignored; a unique beginning will do).",
+)
 @db_option
 @desk_option
 @clock_options
@@ -50,14 +62,19 @@ from eventdesk.cli.agenda import serve_group  # noqa: E402
 @serve_group.command("countdown")
 @click.option("--room", "room", required=True, metavar="NAME", help="The room whose session is counted down.")
 @click.option("--port", type=int, default=8010, show_default=True, help="TCP port to listen on.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; 0.0.0.0 lets the stage monitor or a tablet connect.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 lets the stage monitor or a tablet connect.",
+)
 @db_option
 @clock_options
 @click.pass_obj
 @friendly_errors
-def serve_countdown(obj: dict, room: str, port: int, host: str, db: str | None, now: str | None,
-                    speed: float | None) -> None:
+def serve_countdown(
+    obj: dict, room: str, port: int, host: str, db: str | None, now: str | None, speed: float | None
+) -> None:
     """Serve a read-only countdown for the speaker: open http://HOST:PORT on the stage monitor.
 
     It shows the session's title and time left in large digits, "Please conclude" at 2 minutes and
@@ -79,8 +96,7 @@ def serve_countdown(obj: dict, room: str, port: int, host: str, db: str | None, 
         server = make_server(source, host, port)
     except OSError as error:
         raise Failure(f"Cannot listen on {host}:{port}: {error.strerror or error}. Choose another --port.") from None
-    click.echo(f"Serving the countdown of {source.source.room.name} on http://{host}:{port} (Ctrl+C stops).",
-               err=True)
+    click.echo(f"Serving the countdown of {source.source.room.name} on http://{host}:{port} (Ctrl+C stops).", err=True)
     try:
         server.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:

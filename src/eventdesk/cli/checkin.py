@@ -65,25 +65,48 @@ def checkin_group() -> None:
 
 @checkin_group.command("scan")
 @click.argument("code", required=False)
-@click.option("--from", "from_file", default=None, metavar="FILE",
-              help="Check in every code of FILE, one per line ('-' reads standard input); lines without a code "
-                   "(blank, or only spaces or scanner noise) are skipped; each answer is printed as soon as it "
-                   "is decided.")
-@click.option("--list", "list_name", default=None, metavar="NAME",
-              help="Check-in list (default: Main entrance); 'eventdesk checkin lists' shows them.")
+@click.option(
+    "--from",
+    "from_file",
+    default=None,
+    metavar="FILE",
+    help="Check in every code of FILE, one per line ('-' reads standard input); lines without a code "
+    "(blank, or only spaces or scanner noise) are skipped; each answer is printed as soon as it "
+    "is decided.",
+)
+@click.option(
+    "--list",
+    "list_name",
+    default=None,
+    metavar="NAME",
+    help="Check-in list (default: Main entrance); 'eventdesk checkin lists' shows them.",
+)
 @desk_option
 @click.option("--exit", "is_exit", is_flag=True, help="Record an exit instead of an entry.")
-@click.option("--nonce", default=None,
-              help="Idempotency key: the same nonce twice records one scan. With --from, line N uses NONCE:N, "
-                   "so replaying the same file with the same nonce records nothing twice.")
+@click.option(
+    "--nonce",
+    default=None,
+    help="Idempotency key: the same nonce twice records one scan. With --from, line N uses NONCE:N, "
+    "so replaying the same file with the same nonce records nothing twice.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (with --from: one object per line).")
 @db_option
 @clock_options
 @click.pass_obj
 @friendly_errors
-def scan(obj: dict, code: str | None, from_file: str | None, list_name: str | None, desk: str | None,
-         is_exit: bool, nonce: str | None, as_json: bool, db: str | None, now: str | None,
-         speed: float | None) -> None:
+def scan(
+    obj: dict,
+    code: str | None,
+    from_file: str | None,
+    list_name: str | None,
+    desk: str | None,
+    is_exit: bool,
+    nonce: str | None,
+    as_json: bool,
+    db: str | None,
+    now: str | None,
+    speed: float | None,
+) -> None:
     """Check CODE in (a badge code, as scanned: scanner prefixes are removed), or every code of
     --from FILE.
 
@@ -140,8 +163,9 @@ def scan(obj: dict, code: str | None, from_file: str | None, list_name: str | No
                 raise Failure(f"line {number}: {error}") from None
             except Exception as error:
                 # What was decided before this line is recorded; say where the batch stopped.
-                click.echo(f"eventdesk: stopped at line {number} of {from_file}; the lines before it are recorded.",
-                           err=True)
+                click.echo(
+                    f"eventdesk: stopped at line {number} of {from_file}; the lines before it are recorded.", err=True
+                )
                 raise error
             refused = refused or not result.ok
             if as_json:
@@ -185,8 +209,12 @@ def _on_server(db: str) -> bool:
 def _say_result(zone, result) -> None:
     from eventdesk.domain.text import printable
 
-    who = f"{printable(result.person.name, 80)} ({printable(result.person.organisation, 60) or '-'}, "\
-          f"{printable(result.person.category, 30)})" if result.person else printable(result.code, 60)
+    who = (
+        f"{printable(result.person.name, 80)} ({printable(result.person.organisation, 60) or '-'}, "
+        f"{printable(result.person.category, 30)})"
+        if result.person
+        else printable(result.code, 60)
+    )
     if result.result == "forgotten":  # an erased person has no name: say which code it was
         who = printable(result.code, 60)
     line = f"{result.result}: {result.label}: {who}"
@@ -228,8 +256,15 @@ def undo(obj: dict, desk: str | None, as_json: bool, db: str | None) -> None:
         raise Failure(str(error)) from None
     who = printable(done.person.name, 80) if done.person else "unknown code"
     if as_json:
-        echo_json({"record_id": done.record_id, "direction": done.direction, "list": done.list_name,
-                   "scanned_at": done.scanned_at.isoformat(), "person": done.person.as_dict() if done.person else None})
+        echo_json(
+            {
+                "record_id": done.record_id,
+                "direction": done.direction,
+                "list": done.list_name,
+                "scanned_at": done.scanned_at.isoformat(),
+                "person": done.person.as_dict() if done.person else None,
+            }
+        )
     else:
         local = done.scanned_at.astimezone(context.zone())
         say(f"Annulled the {done.direction} of {who} at {local:%H:%M:%S} on {done.list_name}.")
@@ -254,8 +289,10 @@ def lists(obj: dict, as_json: bool, db: str | None) -> None:
     say(f"{'list':<24} {'kind':<9} {'today':>12} {'event':>12} {'entries':>8} {'exits':>7} {'inside':>7}  admits")
     for f in figures:
         admits = f.admits or "everybody"
-        say(f"{f.name[:24]:<24} {f.kind:<9} {f'{f.checked_in_today}/{f.expected}':>12} "
-            f"{f'{f.checked_in}/{f.expected}':>12} {f.entries:>8} {f.exits:>7} {f.inside_now:>7}  {admits}")
+        say(
+            f"{f.name[:24]:<24} {f.kind:<9} {f'{f.checked_in_today}/{f.expected}':>12} "
+            f"{f'{f.checked_in}/{f.expected}':>12} {f.entries:>8} {f.exits:>7} {f.inside_now:>7}  {admits}"
+        )
 
 
 @checkin_group.command("figures")
@@ -279,14 +316,15 @@ def figures(obj: dict, list_name: str | None, desk: str | None, as_json: bool, d
         echo_json(asdict(found))
         return
     lst = found.checkin_list
-    say(f"{lst.name}: {lst.checked_in_today}/{lst.expected} checked in today "
-        f"({lst.checked_in} over the event), {lst.inside_now} inside now")
+    say(
+        f"{lst.name}: {lst.checked_in_today}/{lst.expected} checked in today "
+        f"({lst.checked_in} over the event), {lst.inside_now} inside now"
+    )
     for row in lst.categories:
         say(f"  {row.category:<16} {row.checked_in:>6}/{row.expected}")
     spa = "-" if found.seconds_per_attendee is None else f"{found.seconds_per_attendee:.0f} s"
     last = found.last_scan_at.astimezone(context.zone()).strftime("%H:%M:%S") if found.last_scan_at else "-"
-    say(f"{found.desk}: {found.scans_per_minute:.1f} scans/min (last 10 min), {spa} per attendee, "
-               f"last scan {last}")
+    say(f"{found.desk}: {found.scans_per_minute:.1f} scans/min (last 10 min), {spa} per attendee, last scan {last}")
 
 
 @checkin_group.command("simulate")
@@ -312,8 +350,10 @@ def simulate(obj: dict, list_name: str | None, as_json: bool, now: str | None, d
     if as_json:
         echo_json(outcome.to_json())
         return
-    say(f"{outcome.list_name} (admits {outcome.admits or 'everybody'}): a scan of each of the "
-        f"{outcome.total} attendees would answer")
+    say(
+        f"{outcome.list_name} (admits {outcome.admits or 'everybody'}): a scan of each of the "
+        f"{outcome.total} attendees would answer"
+    )
     for result, count in outcome.results.items():
         say(f"  {result:<20} {count:>6}")
         if result == "not_on_list":

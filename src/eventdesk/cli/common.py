@@ -6,8 +6,9 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,7 +28,10 @@ class Failure(click.ClickException):
 
 def db_option(func: Callable) -> Callable:
     return click.option(
-        "--db", "db", metavar="PATH|URL", default=None,
+        "--db",
+        "db",
+        metavar="PATH|URL",
+        default=None,
         help="Database file or URL (default: $EVENTDESK_DB, then the settings file).",
     )(func)
 
@@ -37,11 +41,20 @@ def desk_option(func: Callable) -> Callable:
 
 
 def clock_options(func: Callable) -> Callable:
-    func = click.option("--speed", type=float, default=None,
-                        help="With --now: how fast the rehearsal clock runs (e.g. 60 = a minute per second).")(func)
-    return click.option("--now", "now", metavar="ISO-DATETIME", default=None,
-                        help="Start the event clock at this moment and let it run (rehearsal). "
-                             "Without an offset it is read in the event's time zone.")(func)
+    func = click.option(
+        "--speed",
+        type=float,
+        default=None,
+        help="With --now: how fast the rehearsal clock runs (e.g. 60 = a minute per second).",
+    )(func)
+    return click.option(
+        "--now",
+        "now",
+        metavar="ISO-DATETIME",
+        default=None,
+        help="Start the event clock at this moment and let it run (rehearsal). "
+        "Without an offset it is read in the event's time zone.",
+    )(func)
 
 
 def settings_from(ctx_obj: dict[str, Any], **overrides: Any) -> Settings:
@@ -53,7 +66,7 @@ def settings_from(ctx_obj: dict[str, Any], **overrides: Any) -> Settings:
 
 def require_db(settings: Settings) -> str:
     if not settings.db:
-        raise Failure("No database given: use --db PATH, set EVENTDESK_DB, or put db = \"...\" in eventdesk.toml.")
+        raise Failure('No database given: use --db PATH, set EVENTDESK_DB, or put db = "..." in eventdesk.toml.')
     return settings.db
 
 
@@ -71,7 +84,9 @@ def parse_moment(text: str, zone_name: str | None) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise Failure(f"'{text}' is not a date and time; write it like 2024-05-08T10:15 or 2024-05-08T10:15+02:00.") from None
+        raise Failure(
+            f"'{text}' is not a date and time; write it like 2024-05-08T10:15 or 2024-05-08T10:15+02:00."
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(zone_name or "UTC"))
     return moment
@@ -94,8 +109,10 @@ def friendly_errors(func: Callable) -> Callable:
                 raise
             # not a database file, a server that refuses, a lock held too long
             reason = getattr(error, "orig", None) or error
-            raise Failure(f"The database could not be used: {reason}. Check --db (a file made by eventdesk, "
-                          "or a postgresql:// URL of a running server).") from None
+            raise Failure(
+                f"The database could not be used: {reason}. Check --db (a file made by eventdesk, "
+                "or a postgresql:// URL of a running server)."
+            ) from None
 
     return wrapper
 
@@ -131,14 +148,20 @@ def disk_full_words(db: str | None) -> str:
     how much the desk needs (nothing that was answered is lost: each scan commits alone)."""
     path = sqlite_path(database_url(db)) if db else None
     if path is None:
-        return ("The disk is full (the database server's or this computer's): free some room, then run the "
-                "command again. Every answer already given was recorded.")
+        return (
+            "The disk is full (the database server's or this computer's): free some room, then run the "
+            "command again. Every answer already given was recorded."
+        )
     room = room_at(path.parent)
-    where = f"{path.parent}" + (f" (on {room.mount_point})" if room.mount_point and room.mount_point != path.parent else "")
-    return (f"The disk is full: {where} has {megabytes(room.free)} free, and the desk needs at least "
-            f"{megabytes(room.needed)} there for scans, badges and backups. Every answer already given was "
-            "recorded. Free some room there (old backups, badge previews) or move the store to a disk with room, "
-            "then run the command again.")
+    where = f"{path.parent}" + (
+        f" (on {room.mount_point})" if room.mount_point and room.mount_point != path.parent else ""
+    )
+    return (
+        f"The disk is full: {where} has {megabytes(room.free)} free, and the desk needs at least "
+        f"{megabytes(room.needed)} there for scans, badges and backups. Every answer already given was "
+        "recorded. Free some room there (old backups, badge previews) or move the store to a disk with room, "
+        "then run the command again."
+    )
 
 
 def say(message: Any = "", **kwargs: Any) -> None:

@@ -9,7 +9,14 @@ import click
 from eventdesk.cli import main
 from eventdesk.cli.attendees import attendees
 from eventdesk.cli.common import (
-    Failure, db_option, desk_option, echo_json, friendly_errors, require_db, say, settings_from,
+    Failure,
+    db_option,
+    desk_option,
+    echo_json,
+    friendly_errors,
+    require_db,
+    say,
+    settings_from,
 )
 
 
@@ -53,14 +60,17 @@ def forget(obj: dict, attendee: str, yes: bool, desk: str | None, db: str | None
     context = _context(obj, db, desk)
     try:
         person_id, name = describe(context, attendee)
-        _confirm(f"Erase the personal data of {printable(name, 80)} (attendee {person_id})? This cannot be undone.",
-                 yes)
+        _confirm(
+            f"Erase the personal data of {printable(name, 80)} (attendee {person_id})? This cannot be undone.", yes
+        )
         done = forget_person(context, str(person_id))
     except (PersonNotFound, PrivacyError) as error:
         raise Failure(str(error)) from None
-    say(f"Attendee {done.attendee_id} forgotten: personal data erased, badge code revoked, "
+    say(
+        f"Attendee {done.attendee_id} forgotten: personal data erased, badge code revoked, "
         f"{done.previews_deleted} badge previews deleted, {done.jobs_cancelled} print jobs cancelled. "
-        "Backups taken before now still hold the old data until they are rotated out.")
+        "Backups taken before now still hold the old data until they are rotated out."
+    )
 
 
 @attendees.command("export")
@@ -85,8 +95,14 @@ attendee_group.add_command(export)
 
 
 @main.command("purge")
-@click.option("--before", "before", required=True, type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
-              help="Erase everyone registered before this day (YYYY-MM-DD, after the event's last day).")
+@click.option(
+    "--before",
+    "before",
+    required=True,
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="DATE",
+    help="Erase everyone registered before this day (YYYY-MM-DD, after the event's last day).",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @desk_option
 @db_option
@@ -101,10 +117,15 @@ def purge(obj: dict, before, yes: bool, desk: str | None, db: str | None) -> Non
     context = _context(obj, db, desk)
     try:
         count = purge_plan(context, before.date())
-        _confirm(f"Erase the personal data of {count} people, the badge previews and the backups of "
-                 f"{context.event().name}? This cannot be undone.", yes)
+        _confirm(
+            f"Erase the personal data of {count} people, the badge previews and the backups of "
+            f"{context.event().name}? This cannot be undone.",
+            yes,
+        )
         done = purge_all(context, before.date())
     except PrivacyError as error:
         raise Failure(str(error)) from None
-    say(f"Purged: {done.people} people erased, {done.previews_deleted} badge previews and "
-        f"{done.backups_deleted} backups deleted. The figures (check-ins, categories, meetings) stay.")
+    say(
+        f"Purged: {done.people} people erased, {done.previews_deleted} badge previews and "
+        f"{done.backups_deleted} backups deleted. The figures (check-ins, categories, meetings) stay."
+    )

@@ -6,7 +6,16 @@ from __future__ import annotations
 import click
 
 from eventdesk.cli import main
-from eventdesk.cli.common import clock_options, db_option, echo_json, friendly_errors, make_clock, require_db, say, settings_from
+from eventdesk.cli.common import (
+    clock_options,
+    db_option,
+    echo_json,
+    friendly_errors,
+    make_clock,
+    require_db,
+    say,
+    settings_from,
+)
 
 
 @main.group("desks", invoke_without_command=True)
@@ -36,17 +45,26 @@ def desks_group(ctx: click.Context, db: str | None, now: str | None, speed: floa
         say("No desk seen in the last hours (an open eventdesk app shows up within 10 s).")
         return
     zone, wall = context.zone(), utcnow()
-    say(f"{'Desk':<18} {'State':<8} {'Last seen':>10} {'Last scan':>9} {'Scans/min':>9} {'s/person':>8} "
-        f"{'Journal':>7}  Printers")
+    say(
+        f"{'Desk':<18} {'State':<8} {'Last seen':>10} {'Last scan':>9} {'Scans/min':>9} {'s/person':>8} "
+        f"{'Journal':>7}  Printers"
+    )
     for d in desks:
         seen = f"{int((wall - d.last_seen).total_seconds())} s ago" if d.last_seen else "—"
         scan = f"{d.last_scan_at.astimezone(zone):%H:%M:%S}" if d.last_scan_at else "—"
         per = f"{d.seconds_per_attendee:.0f}" if d.seconds_per_attendee is not None else "—"
         journal = "—" if d.journal_waiting is None else str(d.journal_waiting)
-        printers = ", ".join(f"{p.name} {p.health} {p.waiting} waiting" + (f" {p.failed} failed" if p.failed else "")
-                             for p in d.printers) or "no printer"
-        say(f"{d.desk[:18]:<18} {'online' if d.online else 'offline':<8} {seen:>10} {scan:>9} "
-            f"{d.scans_per_minute:>9.1f} {per:>8} {journal:>7}  {printers}")
+        printers = (
+            ", ".join(
+                f"{p.name} {p.health} {p.waiting} waiting" + (f" {p.failed} failed" if p.failed else "")
+                for p in d.printers
+            )
+            or "no printer"
+        )
+        say(
+            f"{d.desk[:18]:<18} {'online' if d.online else 'offline':<8} {seen:>10} {scan:>9} "
+            f"{d.scans_per_minute:>9.1f} {per:>8} {journal:>7}  {printers}"
+        )
 
 
 @desks_group.command("split")
@@ -76,8 +94,10 @@ def desks_split(obj: dict, count: int, as_json: bool, print_signs_: bool, printe
     else:
         for r in ranges:
             say(f"Desk {r.desk}: {r.label:<10} {r.people:>6} people")
-        say(f"{sum(r.people for r in ranges)} people expected; largest range {max(r.people for r in ranges)}, "
-            f"smallest {min(r.people for r in ranges)}.")
+        say(
+            f"{sum(r.people for r in ranges)} people expected; largest range {max(r.people for r in ranges)}, "
+            f"smallest {min(r.people for r in ranges)}."
+        )
     if print_signs_:
         from eventdesk.printing.devices import PrinterError
         from eventdesk.services.printing import PrintingError

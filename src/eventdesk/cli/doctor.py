@@ -14,7 +14,11 @@ MARK = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL"}
 @db_option
 @desk_option
 @click.option("--print-test", is_flag=True, help="Also print a test badge on each printer and check its QR code.")
-@click.option("--badges", is_flag=True, help="Also draw every badge (the default check measures every name and checks its letters).")
+@click.option(
+    "--badges",
+    is_flag=True,
+    help="Also draw every badge (the default check measures every name and checks its letters).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_obj
 @friendly_errors

@@ -38,8 +38,16 @@ def status(obj: dict, db: str | None, as_json: bool) -> None:
     say("meetings    " + (", ".join(f"{n} {s}" for s, n in found.meetings.items()) or "none"))
     say(f"print jobs  {found.print_jobs['waiting']} waiting, {found.print_jobs['failed']} failed")
     b = found.last_backup
-    say("last backup " + (f"{b['taken_at'].astimezone(zone):%a %d %b %H:%M} {b['path']}" if b else
-                          "none yet ('eventdesk backup' makes one)"))
+    say(
+        "last backup "
+        + (
+            f"{b['taken_at'].astimezone(zone):%a %d %b %H:%M} {b['path']}"
+            if b
+            else "none yet ('eventdesk backup' makes one)"
+        )
+    )
     s = found.schema
-    say(f"schema      {s['revision']}" + (" (current)" if s["current"] else f" (newest is {s['head']}: "
-                                                                           "open it once to upgrade)"))
+    say(
+        f"schema      {s['revision']}"
+        + (" (current)" if s["current"] else f" (newest is {s['head']}: open it once to upgrade)")
+    )

@@ -20,8 +20,10 @@ from eventdesk.cli.common import (
 
 def _needs_server(db: str) -> None:
     if "://" not in db or db.startswith("sqlite"):
-        raise Failure("A desk with its own database file is never offline: sync and reconcile are for desks "
-                      "sharing a PostgreSQL server (--db postgresql://HOST/EVENT).")
+        raise Failure(
+            "A desk with its own database file is never offline: sync and reconcile are for desks "
+            "sharing a PostgreSQL server (--db postgresql://HOST/EVENT)."
+        )
 
 
 def open_desk(settings, desk: str, prepare: bool = True, clock_for=None):
@@ -61,8 +63,10 @@ def require_answering_server(settings, what: str) -> None:
     link = ServerLink(engine)
     try:
         if not link.answers_within(FIRST_ANSWER_S):
-            raise Failure(f"The server {server_address(settings.db)} did not answer ({link.lost_reason}); {what} "
-                          "needs it (no offline copy holds the agenda): start it again when the server answers.")
+            raise Failure(
+                f"The server {server_address(settings.db)} did not answer ({link.lost_reason}); {what} "
+                "needs it (no offline copy holds the agenda): start it again when the server answers."
+            )
     finally:
         link.close()
         engine.dispose(close=False)
@@ -91,15 +95,19 @@ def sync(obj: dict, desk: str | None, as_json: bool, db: str | None) -> None:
     server_desk = open_desk(settings, settings.desk, prepare=False)
     if not server_desk.link.reachable:
         waiting = server_desk.copy.waiting_count()
-        raise Failure(f"The server did not answer ({server_desk.link.lost_reason}); {waiting} offline scans of "
-                      f"'{settings.desk}' wait in {server_desk.copy.path} and nothing was uploaded.")
+        raise Failure(
+            f"The server did not answer ({server_desk.link.lost_reason}); {waiting} offline scans of "
+            f"'{settings.desk}' wait in {server_desk.copy.path} and nothing was uploaded."
+        )
     before = {e.nonce for e in server_desk.copy.journal() if e.uploaded_at is not None}
     try:
         report = server_desk.upload()
         people = server_desk.refresh()
     except ServerUnreachable as error:
-        raise Failure(f"The server stopped answering during the sync ({error}); "
-                      f"{server_desk.copy.waiting_count()} offline scans still wait.") from None
+        raise Failure(
+            f"The server stopped answering during the sync ({error}); "
+            f"{server_desk.copy.waiting_count()} offline scans still wait."
+        ) from None
     # Scans this command found uploaded by the desk's screen meanwhile are not counted twice.
     report.uploaded = [u for u in report.uploaded if u.entry.nonce not in before]
     zone = server_desk.zone()
@@ -108,16 +116,24 @@ def sync(obj: dict, desk: str | None, as_json: bool, db: str | None) -> None:
         echo_json(data)
         return
     results = ", ".join(f"{n} {r}" for r, n in sorted(data["results"].items())) or "nothing waited"
-    say(f"{settings.desk}: uploaded {len(report.uploaded)} offline scans ({results}); "
-        f"{report.waiting} still waiting. Offline copy refreshed: {people} people.")
+    say(
+        f"{settings.desk}: uploaded {len(report.uploaded)} offline scans ({results}); "
+        f"{report.waiting} still waiting. Offline copy refreshed: {people} people."
+    )
     if report.conflicts:
-        say(f"{len(report.conflicts)} admitted here while offline but refused by the server "
-            "('eventdesk reconcile' lists every conflict with both desks):")
+        say(
+            f"{len(report.conflicts)} admitted here while offline but refused by the server "
+            "('eventdesk reconcile' lists every conflict with both desks):"
+        )
         for u in report.conflicts:
             who = server_desk.copy.person(u.entry.person_id) if u.entry.person_id else None
-            name = printable(f"{who['first_name']} {who['last_name']}".strip(), 60) if who else printable(u.entry.code, 40)
-            say(f"  {name}: {u.server_result} on {printable(u.entry.list_name, 40)} "
-                f"(scanned here {_when(u.entry.scanned_at, zone)})")
+            name = (
+                printable(f"{who['first_name']} {who['last_name']}".strip(), 60) if who else printable(u.entry.code, 40)
+            )
+            say(
+                f"  {name}: {u.server_result} on {printable(u.entry.list_name, 40)} "
+                f"(scanned here {_when(u.entry.scanned_at, zone)})"
+            )
 
 
 @main.command("reconcile")
@@ -146,6 +162,8 @@ def reconcile(obj: dict, as_json: bool, db: str | None) -> None:
     say(f"{who} admitted by a desk while it was offline and refused by the server:")
     say(f"{'person':<32} {'list':<18} {'offline desk':<16} {'at':<12} {'counted at':<16} {'at':<12} server")
     for c in found:
-        say(f"{printable(c.person.name, 32):<32} {printable(c.list_name, 18):<18} "
+        say(
+            f"{printable(c.person.name, 32):<32} {printable(c.list_name, 18):<18} "
             f"{printable(c.offline_desk, 16):<16} {_when(c.offline_at, zone):<12} "
-            f"{printable(c.other_desk or '-', 16):<16} {_when(c.other_at, zone):<12} {c.server_result}")
+            f"{printable(c.other_desk or '-', 16):<16} {_when(c.other_at, zone):<12} {c.server_result}"
+        )

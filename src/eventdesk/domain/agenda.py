@@ -348,7 +348,9 @@ def flags(slots: Sequence[Slot], room_day_end: dict[object, datetime] | None = N
 
 def fixed_items_run_into(moved: Slot, slots: Sequence[Slot]) -> list[Slot]:
     """The fixed items of other rooms that ``moved`` overlaps now but did not as planned."""
-    unmoved = moved.effective_start == moved.start and moved.effective_end == moved.end  # a delayed running one keeps its start
+    unmoved = (
+        moved.effective_start == moved.start and moved.effective_end == moved.end
+    )  # a delayed running one keeps its start
     if moved.anchored or moved.status == ENDED or moved.cancelled or unmoved:
         return []
     return [

@@ -93,7 +93,7 @@ class RenderedBadge:
 
 
 def event_dates_label(start: date, end: date) -> str:
-    """"7–8 May 2024", "30 April – 2 May 2024", "6 May 2024"."""
+    """ "7–8 May 2024", "30 April – 2 May 2024", "6 May 2024"."""
     if start == end:
         return f"{start.day} {start:%B %Y}"
     if (start.year, start.month) == (end.year, end.month):
@@ -119,9 +119,9 @@ def _two_line_splits(text: str) -> list[tuple[str, str]]:
     splits = []
     for i, ch in enumerate(text):
         if ch == " ":
-            splits.append((text[:i], text[i + 1:]))
+            splits.append((text[:i], text[i + 1 :]))
         elif ch in "-‐" and 0 < i < len(text) - 1:
-            splits.append((text[: i + 1], text[i + 1:]))
+            splits.append((text[: i + 1], text[i + 1 :]))
     return splits
 
 
@@ -148,7 +148,9 @@ def fit_name(name: str, layout: BadgeLayout) -> tuple[int, list[str]]:
     return size, lines
 
 
-def fit_line(text: str, layout: BadgeLayout, size: int, min_size: int, weight: int) -> tuple[str, ImageFont.FreeTypeFont]:
+def fit_line(
+    text: str, layout: BadgeLayout, size: int, min_size: int, weight: int
+) -> tuple[str, ImageFont.FreeTypeFont]:
     """``text`` on one line: shrunk down to ``min_size``, then shortened with an ellipsis."""
     avail = layout.width - 2 * layout.margin
     path = font_for(text, layout.font)
@@ -217,8 +219,15 @@ class _Canvas:
 
 def _printed_text(data: BadgeData, name: str) -> str:
     """Every text the badge prints, for the glyph check."""
-    parts = [name, clean_line(data.pronouns), clean_line(data.role), clean_line(data.organisation),
-             clean_line(data.category).upper(), clean_line(data.event_name), data.event_dates]
+    parts = [
+        name,
+        clean_line(data.pronouns),
+        clean_line(data.role),
+        clean_line(data.organisation),
+        clean_line(data.category).upper(),
+        clean_line(data.event_name),
+        data.event_dates,
+    ]
     return " ".join(parts)
 
 
@@ -228,9 +237,13 @@ def preflight_badge(data: BadgeData, layout: BadgeLayout) -> RenderedBadge:
     glyph maps. About 30 times faster than rendering; ``image`` is None."""
     name = clean_line(data.name) or "—"
     name_px, name_lines = fit_name(name, layout)
-    return RenderedBadge(image=None, name_px=name_px, name_lines=name_lines,
-                         readable=name_px >= layout.name_readable_px,
-                         missing=unprintable(_printed_text(data, name), layout.font))
+    return RenderedBadge(
+        image=None,
+        name_px=name_px,
+        name_lines=name_lines,
+        readable=name_px >= layout.name_readable_px,
+        missing=unprintable(_printed_text(data, name), layout.font),
+    )
 
 
 def render_badge(data: BadgeData, layout: BadgeLayout, with_qr: bool = True) -> RenderedBadge:
@@ -279,7 +292,6 @@ def render_badge(data: BadgeData, layout: BadgeLayout, with_qr: bool = True) -> 
         readable=name_px >= layout.name_readable_px,
         missing=unprintable(text, layout.font),
     )
-
 
 
 def render_sign(headline: str, big: str, footer: str, layout: BadgeLayout) -> Image.Image:

@@ -31,8 +31,8 @@ message that names the printer and says what happened."""
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from PIL import Image
@@ -40,8 +40,10 @@ from PIL import Image
 from eventdesk.settings import Settings
 
 SCHEMES = ("tcp", "usb", "serial", "file", "preview")
-URL_HELP = ("use tcp://HOST:9100 (optionally ?confirm=auto, status or none), usb://VID:PID, serial:///dev/ttyUSB0?baudrate=19200, "
-            "file:///dev/usb/lp0 or preview://DIR")
+URL_HELP = (
+    "use tcp://HOST:9100 (optionally ?confirm=auto, status or none), usb://VID:PID, serial:///dev/ttyUSB0?baudrate=19200, "
+    "file:///dev/usb/lp0 or preview://DIR"
+)
 CONFIRM_POLICIES = ("auto", "status", "none")
 
 

@@ -13,16 +13,64 @@ ESC, GS, DLE, FS = 0x1B, 0x1D, 0x10, 0x1C
 
 # ESC commands by the number of argument bytes that follow the command letter.
 _ESC_ARGS = {
-    0x40: 0, 0x32: 0, 0x3C: 0,  # @ init, 2 default line spacing, < return home
-    0x21: 1, 0x2D: 1, 0x33: 1, 0x45: 1, 0x47: 1, 0x4A: 1, 0x4D: 1, 0x52: 1, 0x54: 1, 0x56: 1,
-    0x61: 1, 0x64: 1, 0x65: 1, 0x72: 1, 0x74: 1, 0x7B: 1, 0x20: 1, 0x25: 1, 0x3F: 1, 0x4B: 1,
-    0x55: 1, 0x69: 0, 0x6D: 0, 0x66: 2, 0x4C: 0, 0x53: 0, 0x46: 1, 0x57: 8, 0x3D: 1,
-    0x24: 2, 0x5C: 2, 0x70: 3,
+    0x40: 0,
+    0x32: 0,
+    0x3C: 0,  # @ init, 2 default line spacing, < return home
+    0x21: 1,
+    0x2D: 1,
+    0x33: 1,
+    0x45: 1,
+    0x47: 1,
+    0x4A: 1,
+    0x4D: 1,
+    0x52: 1,
+    0x54: 1,
+    0x56: 1,
+    0x61: 1,
+    0x64: 1,
+    0x65: 1,
+    0x72: 1,
+    0x74: 1,
+    0x7B: 1,
+    0x20: 1,
+    0x25: 1,
+    0x3F: 1,
+    0x4B: 1,
+    0x55: 1,
+    0x69: 0,
+    0x6D: 0,
+    0x66: 2,
+    0x4C: 0,
+    0x53: 0,
+    0x46: 1,
+    0x57: 8,
+    0x3D: 1,
+    0x24: 2,
+    0x5C: 2,
+    0x70: 3,
 }
 # GS commands with a fixed number of argument bytes.
 _GS_ARGS = {
-    0x21: 1, 0x42: 1, 0x48: 1, 0x49: 1, 0x61: 1, 0x62: 1, 0x66: 1, 0x68: 1, 0x72: 1, 0x77: 1,
-    0x3A: 0, 0x4C: 2, 0x50: 2, 0x57: 2, 0x24: 2, 0x5C: 2, 0x54: 1, 0x2F: 1, 0x7C: 1, 0x5E: 3,
+    0x21: 1,
+    0x42: 1,
+    0x48: 1,
+    0x49: 1,
+    0x61: 1,
+    0x62: 1,
+    0x66: 1,
+    0x68: 1,
+    0x72: 1,
+    0x77: 1,
+    0x3A: 0,
+    0x4C: 2,
+    0x50: 2,
+    0x57: 2,
+    0x24: 2,
+    0x5C: 2,
+    0x54: 1,
+    0x2F: 1,
+    0x7C: 1,
+    0x5E: 3,
 }
 
 
@@ -83,7 +131,7 @@ def read_escpos(data: bytes) -> EscposStream:
     def need(count: int) -> bytes:
         if i + count > n:
             raise ValueError(f"ESC/POS stream ends inside a command at byte {i}")
-        return data[i:i + count]
+        return data[i : i + count]
 
     while i < n:
         byte = data[i]
@@ -202,7 +250,7 @@ def _gs_paren(out: EscposStream, letter: str, body: bytes) -> None:
             width = body[6] + body[7] * 256
             height = body[8] + body[9] * 256
             width_bytes = (width + 7) // 8
-            data = body[10:10 + width_bytes * height]
+            data = body[10 : 10 + width_bytes * height]
             out.images.append(RasterImage("GS ( L", width, height, _raster(data, width_bytes, height, width)))
     elif letter == "k" and len(body) >= 3 and body[0] == 0x31 and body[1] == 0x50:  # QR: store data
         out.qr_data.append(bytes(body[3:]))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from PIL import ImageFont
@@ -36,8 +36,9 @@ def font_path(configured: str | None = None) -> Path:
         return default_font_path()
     path = Path(configured).expanduser()
     if not path.is_file():
-        raise FontError(f"Badge font {path} does not exist; fix [badge] font in the settings file "
-                        "or remove it to use Noto Sans.")
+        raise FontError(
+            f"Badge font {path} does not exist; fix [badge] font in the settings file or remove it to use Noto Sans."
+        )
     return path
 
 
@@ -103,8 +104,13 @@ def missing_glyphs(text: str, path: Path) -> list[str]:
 # Noto Sans holds Latin, Greek, Cyrillic and Devanagari; a name in another script is drawn with the
 # Noto font of that script: from its fontpkg package on PyPI, else from the system's fonts.
 
-SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".local/share/fonts",
-                    Path("/Library/Fonts"), Path("/System/Library/Fonts"))
+SYSTEM_FONT_DIRS = (
+    Path("/usr/share/fonts"),
+    Path("/usr/local/share/fonts"),
+    Path.home() / ".local/share/fonts",
+    Path("/Library/Fonts"),
+    Path("/System/Library/Fonts"),
+)
 
 
 @dataclass(frozen=True)
@@ -117,27 +123,81 @@ class ScriptFont:
 
 
 SCRIPT_FONTS = (
-    ScriptFont("Arabic", ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF)),
-               ("NotoSansArabic[[]*.ttf", "NotoSansArabic-Regular.ttf", "NotoNaskhArabic-Regular.ttf"),
-               "fontpkg_noto_sans_arabic", "pip install fontpkg-noto-sans-arabic"),
-    ScriptFont("Hebrew", ((0x0590, 0x05FF), (0xFB1D, 0xFB4F)), ("NotoSansHebrew[[]*.ttf", "NotoSansHebrew-Regular.ttf"),
-               "", "apt-get install fonts-noto-core"),
-    ScriptFont("Thai", ((0x0E00, 0x0E7F),), ("NotoSansThai[[]*.ttf", "NotoSansThai-Regular.ttf"),
-               "fontpkg_noto_sans_thai", "pip install fontpkg-noto-sans-thai"),
-    ScriptFont("Tamil", ((0x0B80, 0x0BFF),), ("NotoSansTamil[[]*.ttf", "NotoSansTamil-Regular.ttf"),
-               "fontpkg_noto_sans_tamil", "pip install fontpkg-noto-sans-tamil"),
-    ScriptFont("Telugu", ((0x0C00, 0x0C7F),), ("NotoSansTelugu[[]*.ttf", "NotoSansTelugu-Regular.ttf"),
-               "fontpkg_noto_sans_telugu", "pip install fontpkg-noto-sans-telugu"),
-    ScriptFont("Khmer", ((0x1780, 0x17FF),), ("NotoSansKhmer[[]*.ttf", "NotoSansKhmer-Regular.ttf"),
-               "fontpkg_noto_sans_khmer", "pip install fontpkg-noto-sans-khmer"),
-    ScriptFont("Georgian", ((0x10A0, 0x10FF), (0x1C90, 0x1CBF)), ("NotoSansGeorgian-Regular.ttf",),
-               "", "apt-get install fonts-noto-core"),
-    ScriptFont("Armenian", ((0x0530, 0x058F),), ("NotoSansArmenian-Regular.ttf",), "", "apt-get install fonts-noto-core"),
-    ScriptFont("CJK", ((0x2E80, 0x2FDF), (0x3000, 0x30FF), (0x3100, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
-                       (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF), (0x20000, 0x2FA1F)),
-               ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf", "NotoSansSC-Regular.otf",
-                "NotoSansSC[[]*.ttf", "NotoSansCJK-VF.ttc"),
-               "", "apt-get install fonts-noto-cjk (Debian/Ubuntu; see the README for other systems)"),
+    ScriptFont(
+        "Arabic",
+        ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF)),
+        ("NotoSansArabic[[]*.ttf", "NotoSansArabic-Regular.ttf", "NotoNaskhArabic-Regular.ttf"),
+        "fontpkg_noto_sans_arabic",
+        "pip install fontpkg-noto-sans-arabic",
+    ),
+    ScriptFont(
+        "Hebrew",
+        ((0x0590, 0x05FF), (0xFB1D, 0xFB4F)),
+        ("NotoSansHebrew[[]*.ttf", "NotoSansHebrew-Regular.ttf"),
+        "",
+        "apt-get install fonts-noto-core",
+    ),
+    ScriptFont(
+        "Thai",
+        ((0x0E00, 0x0E7F),),
+        ("NotoSansThai[[]*.ttf", "NotoSansThai-Regular.ttf"),
+        "fontpkg_noto_sans_thai",
+        "pip install fontpkg-noto-sans-thai",
+    ),
+    ScriptFont(
+        "Tamil",
+        ((0x0B80, 0x0BFF),),
+        ("NotoSansTamil[[]*.ttf", "NotoSansTamil-Regular.ttf"),
+        "fontpkg_noto_sans_tamil",
+        "pip install fontpkg-noto-sans-tamil",
+    ),
+    ScriptFont(
+        "Telugu",
+        ((0x0C00, 0x0C7F),),
+        ("NotoSansTelugu[[]*.ttf", "NotoSansTelugu-Regular.ttf"),
+        "fontpkg_noto_sans_telugu",
+        "pip install fontpkg-noto-sans-telugu",
+    ),
+    ScriptFont(
+        "Khmer",
+        ((0x1780, 0x17FF),),
+        ("NotoSansKhmer[[]*.ttf", "NotoSansKhmer-Regular.ttf"),
+        "fontpkg_noto_sans_khmer",
+        "pip install fontpkg-noto-sans-khmer",
+    ),
+    ScriptFont(
+        "Georgian",
+        ((0x10A0, 0x10FF), (0x1C90, 0x1CBF)),
+        ("NotoSansGeorgian-Regular.ttf",),
+        "",
+        "apt-get install fonts-noto-core",
+    ),
+    ScriptFont(
+        "Armenian", ((0x0530, 0x058F),), ("NotoSansArmenian-Regular.ttf",), "", "apt-get install fonts-noto-core"
+    ),
+    ScriptFont(
+        "CJK",
+        (
+            (0x2E80, 0x2FDF),
+            (0x3000, 0x30FF),
+            (0x3100, 0x31FF),
+            (0x3400, 0x4DBF),
+            (0x4E00, 0x9FFF),
+            (0xAC00, 0xD7AF),
+            (0xF900, 0xFAFF),
+            (0xFF00, 0xFFEF),
+            (0x20000, 0x2FA1F),
+        ),
+        (
+            "NotoSansCJK-Regular.ttc",
+            "NotoSansCJKsc-Regular.otf",
+            "NotoSansSC-Regular.otf",
+            "NotoSansSC[[]*.ttf",
+            "NotoSansCJK-VF.ttc",
+        ),
+        "",
+        "apt-get install fonts-noto-cjk (Debian/Ubuntu; see the README for other systems)",
+    ),
 )
 
 
@@ -149,7 +209,7 @@ def script_of(char: str) -> ScriptFont | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def script_font(entry: ScriptFont) -> Path | None:
     """The font file of ``entry``'s script: its fontpkg package if installed, else the system's."""
     if entry.module:
@@ -201,8 +261,11 @@ def install_hints(chars: list[str] | tuple[str, ...]) -> list[str]:
     """What to install so that ``chars`` print: "Arabic: pip install fontpkg-noto-sans-arabic"."""
     hints = []
     for entry in dict.fromkeys(script_of(c) for c in chars):
-        hints.append(f"{entry.script}: {entry.install}" if entry is not None
-                     else "other letters: configure a font that has them in [badge] font")
+        hints.append(
+            f"{entry.script}: {entry.install}"
+            if entry is not None
+            else "other letters: configure a font that has them in [badge] font"
+        )
     return hints
 
 

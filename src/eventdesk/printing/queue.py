@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from PIL import Image
 
@@ -56,8 +57,9 @@ class JobReport:
         if self.state == "printed":
             return f"Printed on {self.printer}."
         if self.state == "retrying":
-            return (f"{self.message}; the {self.kind} is queued and will retry in {self.retry_in:g} s "
-                    "(F7 shows the queue).")
+            return (
+                f"{self.message}; the {self.kind} is queued and will retry in {self.retry_in:g} s (F7 shows the queue)."
+            )
         return f"{self.message}; the {self.kind} failed after {self.attempts} attempts (F7: retry or move it)."
 
 
@@ -67,9 +69,18 @@ Report = Callable[[JobReport], None]
 class PrintWorker(threading.Thread):
     """Prints the jobs of one printer, oldest first, until ``stop()``."""
 
-    def __init__(self, context, name: str, url: str, renderers: Mapping[str, Renderer],
-                 keys: Iterable[str] | None = None, report: Report | None = None, poll_seconds: float = 0.5,
-                 backoff: Sequence[float] = BACKOFF_SECONDS, max_attempts: int = MAX_ATTEMPTS) -> None:
+    def __init__(
+        self,
+        context,
+        name: str,
+        url: str,
+        renderers: Mapping[str, Renderer],
+        keys: Iterable[str] | None = None,
+        report: Report | None = None,
+        poll_seconds: float = 0.5,
+        backoff: Sequence[float] = BACKOFF_SECONDS,
+        max_attempts: int = MAX_ATTEMPTS,
+    ) -> None:
         super().__init__(name=f"eventdesk-printer-{name}", daemon=True)
         self.context = context
         self.printer_name = name
@@ -87,12 +98,12 @@ class PrintWorker(threading.Thread):
         try:
             with self.context.session() as session:
                 print_jobs.release_stale(session, self.keys, utcnow() - STALE_AFTER)
-        except Exception:  # noqa: BLE001 - the store may be busy; the loop retries
+        except Exception:
             log.exception("print worker %s could not release stale jobs", self.printer_name)
         while not self._stopping.is_set():
             try:
                 worked = self.step()
-            except Exception:  # noqa: BLE001 - a worker never dies of one bad job or a busy store
+            except Exception:
                 log.exception("print worker %s failed a step", self.printer_name)
                 worked = False
             if not worked:
@@ -124,7 +135,7 @@ class PrintWorker(threading.Thread):
             self._failed(job, str(error), transient=True)
         except RenderError as error:
             self._failed(job, str(error), transient=False)
-        except Exception as error:  # noqa: BLE001 - a font or store problem: keep the job, say so
+        except Exception as error:
             log.exception("print job %s could not be rendered", job.id)
             self._failed(job, f"The {job.kind} could not be drawn: {type(error).__name__}: {error}", transient=False)
         else:
@@ -157,9 +168,20 @@ class PrintWorker(threading.Thread):
         if self.report is None:
             return
         try:
-            self.report(JobReport(job.id, job.kind, job.attendee_id, self.printer_name, self.url, state,
-                                  job.attempts, message, retry_in))
-        except Exception:  # noqa: BLE001 - a closed UI must not stop the printer
+            self.report(
+                JobReport(
+                    job.id,
+                    job.kind,
+                    job.attendee_id,
+                    self.printer_name,
+                    self.url,
+                    state,
+                    job.attempts,
+                    message,
+                    retry_in,
+                )
+            )
+        except Exception:
             log.exception("print report callback failed")
 
 
@@ -169,7 +191,7 @@ class PrintWorkers:
     def __init__(self, workers: Iterable[PrintWorker] = ()) -> None:
         self.workers: dict[str, PrintWorker] = {w.printer_name: w for w in workers}
 
-    def start(self) -> "PrintWorkers":
+    def start(self) -> PrintWorkers:
         for worker in self.workers.values():
             if not worker.is_alive():
                 worker.start()

@@ -45,8 +45,9 @@ class _Slip:
         self.y = layout.margin
 
     def text(self, text: str, size: int, weight: int = REGULAR, min_size: int | None = None) -> None:
-        fitted, font = fit_line(clean_line(text), self.layout, self.layout.px(size),
-                                self.layout.px(min_size or size), weight)
+        fitted, font = fit_line(
+            clean_line(text), self.layout, self.layout.px(size), self.layout.px(min_size or size), weight
+        )
         self.draw.text((self.layout.margin, self.y), fitted, font=font, fill=BLACK, anchor="la")
         self.y += sum(font.getmetrics())
 
@@ -64,8 +65,15 @@ class _Slip:
 
     def rule(self, thickness: int = 2) -> None:
         self.y += self.layout.px(8)
-        self.draw.rectangle((self.layout.margin, self.y, self.layout.width - self.layout.margin - 1,
-                             self.y + self.layout.px(thickness) - 1), fill=BLACK)
+        self.draw.rectangle(
+            (
+                self.layout.margin,
+                self.y,
+                self.layout.width - self.layout.margin - 1,
+                self.y + self.layout.px(thickness) - 1,
+            ),
+            fill=BLACK,
+        )
         self.y += self.layout.px(thickness) + self.layout.px(10)
 
     def result(self) -> Image.Image:

@@ -130,10 +130,16 @@ class Programme:
     def clashes(self, session_id: int) -> list[SessionInfo]:
         """Sessions in other rooms that overlap this one and share a speaker with it."""
         slot = self.by_id[session_id].slot
-        return [s for s in self.sessions
-                if s.id != session_id and s.room_id != slot.room_id and not s.slot.cancelled
-                and s.slot.speaker_keys & slot.speaker_keys
-                and s.slot.effective_start < slot.effective_end and slot.effective_start < s.slot.effective_end]
+        return [
+            s
+            for s in self.sessions
+            if s.id != session_id
+            and s.room_id != slot.room_id
+            and not s.slot.cancelled
+            and s.slot.speaker_keys & slot.speaker_keys
+            and s.slot.effective_start < slot.effective_end
+            and slot.effective_start < s.slot.effective_end
+        ]
 
     def fixed_items_run_into(self, session_id: int) -> list[SessionInfo]:
         """The fixed items (breaks) of other rooms this session now runs into after a move."""
@@ -143,23 +149,29 @@ class Programme:
     def following(self, session_id: int) -> SessionInfo | None:
         """The next live session in the same room after ``session_id``."""
         info = self.by_id[session_id]
-        later = [s for s in self.by_room.get(info.room_id, [])
-                 if s.id != session_id and not s.slot.cancelled
-                 and (s.slot.effective_start, s.id) > (info.slot.effective_start, info.id)]
+        later = [
+            s
+            for s in self.by_room.get(info.room_id, [])
+            if s.id != session_id
+            and not s.slot.cancelled
+            and (s.slot.effective_start, s.id) > (info.slot.effective_start, info.id)
+        ]
         return later[0] if later else None
 
     def board(self, at: datetime) -> list[BoardRow]:
         rows = []
         for entry in self.now_next(at):
             current = entry.current
-            rows.append(BoardRow(
-                room=entry.room,
-                occupancy=self.occupancy.get(entry.room.id, 0),
-                current=current,
-                progress=rules.progress(current.slot, at) if current else None,
-                time_left=rules.time_left(current.slot, at) if current else None,
-                next=entry.next,
-            ))
+            rows.append(
+                BoardRow(
+                    room=entry.room,
+                    occupancy=self.occupancy.get(entry.room.id, 0),
+                    current=current,
+                    progress=rules.progress(current.slot, at) if current else None,
+                    time_left=rules.time_left(current.slot, at) if current else None,
+                    next=entry.next,
+                )
+            )
         return rows
 
     def _info(self, slot: Slot | None) -> SessionInfo | None:
@@ -176,18 +188,44 @@ def _day_bounds(zone: ZoneInfo, day: date) -> tuple[datetime, datetime]:
 
 def _session_info(row: store.SessionRow) -> SessionInfo:
     # Positional: attribute lookups on 700 result rows cost more than the query (see benchmarks).
-    (id_, title, type_, start, end, shift, fixed_end, status, started_at, ended_at, room_id, track,
-     chair, description) = row.session[:14]
+    (
+        id_,
+        title,
+        type_,
+        start,
+        end,
+        shift,
+        fixed_end,
+        status,
+        started_at,
+        ended_at,
+        room_id,
+        track,
+        chair,
+        description,
+    ) = row.session[:14]
     speakers = row.speakers
-    slot = Slot(id_, room_id, start, end, shift, status, fixed_end, started_at, ended_at,
-                frozenset(speaker_key(p[1], p[2]) for p in speakers) if speakers else frozenset(),
-                anchored=(type_ or "").lower() in rules.FIXED_TYPES)
-    return SessionInfo(slot, title, type_, room_id, row.room_name or "", chair, track,
-                       tuple(p[1] for p in speakers), description or "")
+    slot = Slot(
+        id_,
+        room_id,
+        start,
+        end,
+        shift,
+        status,
+        fixed_end,
+        started_at,
+        ended_at,
+        frozenset(speaker_key(p[1], p[2]) for p in speakers) if speakers else frozenset(),
+        anchored=(type_ or "").lower() in rules.FIXED_TYPES,
+    )
+    return SessionInfo(
+        slot, title, type_, room_id, row.room_name or "", chair, track, tuple(p[1] for p in speakers), description or ""
+    )
 
 
-def _programme(context: Context, day: date, start: datetime, end: datetime, *, speakers: bool,
-               occupancy_since: datetime | None) -> Programme:
+def _programme(
+    context: Context, day: date, start: datetime, end: datetime, *, speakers: bool, occupancy_since: datetime | None
+) -> Programme:
     """Without speakers there are no speaker clashes among the flags either."""
     with context.session() as db:
         rooms = [RoomInfo(saved_id(r), r.name, r.capacity) for r in store.rooms(db)]
@@ -218,8 +256,7 @@ def board_programme(context: Context, at: datetime | None = None, speakers: bool
     at = at or context.now()
     day = at.astimezone(context.zone()).date()
     start, end = _day_bounds(context.zone(), day)
-    return _programme(context, day, start - BOARD_LEAD, end, speakers=speakers,
-                      occupancy_since=context.day_start(at))
+    return _programme(context, day, start - BOARD_LEAD, end, speakers=speakers, occupancy_since=context.day_start(at))
 
 
 class BoardReader:
@@ -275,8 +312,8 @@ class BoardReader:
         self._rows = rows
         shown = self._programme
         rooms = [RoomInfo(*r) for r in room_rows]
-        if shown is not None and shown.rooms[:len(rooms)] == rooms:
-            rooms = shown.rooms[:len(rooms)]  # the same objects: the board's cells for them are kept
+        if shown is not None and shown.rooms[: len(rooms)] == rooms:
+            rooms = shown.rooms[: len(rooms)]  # the same objects: the board's cells for them are kept
         if any(s.room_id is None for s in sessions):
             rooms.append(RoomInfo(0, "(no room)", None))
             sessions = [s if s.room_id is not None else _without_room(s) for s in sessions]
@@ -285,11 +322,36 @@ class BoardReader:
 
 def _board_session_info(row: tuple, to_datetime) -> SessionInfo:
     """A ``SessionInfo`` of a ``store.board_sessions`` row (without speakers: the board shows none)."""
-    (id_, title, type_, start, end, shift, fixed_end, status, started_at, ended_at, room_id, track,
-     chair, description, room_name) = row
-    slot = Slot(id_, room_id, to_datetime(start), to_datetime(end), shift, status, bool(fixed_end),
-                to_datetime(started_at), to_datetime(ended_at), frozenset(),
-                anchored=(type_ or "").lower() in rules.FIXED_TYPES)
+    (
+        id_,
+        title,
+        type_,
+        start,
+        end,
+        shift,
+        fixed_end,
+        status,
+        started_at,
+        ended_at,
+        room_id,
+        track,
+        chair,
+        description,
+        room_name,
+    ) = row
+    slot = Slot(
+        id_,
+        room_id,
+        to_datetime(start),
+        to_datetime(end),
+        shift,
+        status,
+        bool(fixed_end),
+        to_datetime(started_at),
+        to_datetime(ended_at),
+        frozenset(),
+        anchored=(type_ or "").lower() in rules.FIXED_TYPES,
+    )
     return SessionInfo(slot, title, type_, room_id, room_name or "", chair, track, (), description or "")
 
 
@@ -382,15 +444,17 @@ def mark_started(context: Context, session_id: int) -> ChairResult:
         room_slots = _room_slots(db, session)
         slot = next(s for s in room_slots if s.id == session_id)
         today, day_of = _days(context, slot, now)
-        refusal = rules.start_refusal(slot, [s for s in room_slots if _days(context, s, now)[1] == today],
-                                      now, today, day_of)
+        refusal = rules.start_refusal(
+            slot, [s for s in room_slots if _days(context, s, now)[1] == today], now, today, day_of
+        )
         if refusal:
             raise AgendaError(f"{_name(session.title)} {refusal}.")
         changed = [session_id]
         for other in room_slots:
             if other.id != session_id and rules.is_current(other, now):
-                store.set_status(db, other.id, rules.ENDED, started_at=other.started_at or other.effective_start,
-                                 ended_at=now)
+                store.set_status(
+                    db, other.id, rules.ENDED, started_at=other.started_at or other.effective_start, ended_at=now
+                )
                 _audit(db, context, "agenda.ended", other.id, "ended by the start of the next session")
                 changed.append(other.id)
         offset = rules.start_offset_minutes(slot, now)
@@ -415,8 +479,9 @@ def mark_ended(context: Context, session_id: int) -> ChairResult:
         refusal = rules.end_refusal(slot, now, today, day_of)
         if refusal:
             raise AgendaError(f"{_name(session.title)} {refusal}.")
-        store.set_status(db, session_id, rules.ENDED, started_at=session.started_at or slot.effective_start,
-                         ended_at=now)
+        store.set_status(
+            db, session_id, rules.ENDED, started_at=session.started_at or slot.effective_start, ended_at=now
+        )
         _audit(db, context, "agenda.ended", session_id, "")
         bump(db, AREA)
     return ChairResult(f"Ended {_name(session.title)} at {now.astimezone(context.zone()):%H:%M}.", (session_id,))
@@ -439,7 +504,9 @@ def delay(context: Context, session_id: int, minutes: int) -> ChairResult:
             room_slots = [_session_info(r).slot for r in rows]
         plan = rules.reschedule(room_slots, session_id, minutes, context.now())
         if not plan.shifts:
-            raise AgendaError(f"{_name(session.title)} already starts as planned; it cannot be pulled before its planned start.")
+            raise AgendaError(
+                f"{_name(session.title)} already starts as planned; it cannot be pulled before its planned start."
+            )
         store.set_shifts(db, plan.shifts)
         if plan.keeps_start is not None:
             store.set_status(db, session_id, rules.SCHEDULED, started_at=plan.keeps_start)
@@ -477,15 +544,21 @@ def cancel(context: Context, session_id: int) -> ChairResult:
 
 def room_now_dict(entry: RoomNow, zone: ZoneInfo, at: datetime, arrivals: dict | None = None) -> dict:
     """``arrivals`` (session id -> ``SpeakerArrival`` list) adds whether each speaker is here."""
+
     def describe(info: SessionInfo | None) -> dict | None:
         if info is None:
             return None
         found = {
-            "id": info.id, "title": info.title, "type": info.type,
-            "start": info.local_start(zone).isoformat(), "end": info.local_end(zone).isoformat(),
+            "id": info.id,
+            "title": info.title,
+            "type": info.type,
+            "start": info.local_start(zone).isoformat(),
+            "end": info.local_end(zone).isoformat(),
             "planned_start": info.slot.start.astimezone(zone).isoformat(),
-            "delay_minutes": info.slot.delay_minutes, "status": info.slot.status,
-            "chair": info.chair, "speakers": list(info.speakers),
+            "delay_minutes": info.slot.delay_minutes,
+            "status": info.slot.status,
+            "chair": info.chair,
+            "speakers": list(info.speakers),
         }
         if arrivals is not None:
             found["speaker_arrival"] = [a.as_dict(zone) for a in arrivals.get(info.id, [])]

@@ -7,8 +7,14 @@ from dataclasses import asdict, dataclass
 from sqlmodel import Session
 
 from eventdesk.services.context import Context
-from eventdesk.store.attendees import (all_attendees, by_code, by_email, get_attendee, search_attendees,
-                                       search_people_rows)
+from eventdesk.store.attendees import (
+    all_attendees,
+    by_code,
+    by_email,
+    get_attendee,
+    search_attendees,
+    search_people_rows,
+)
 from eventdesk.store.models import Attendee
 
 
@@ -42,7 +48,7 @@ class Person:
         return self.badge_name.strip() or self.name
 
     @classmethod
-    def of(cls, attendee: Attendee) -> "Person":
+    def of(cls, attendee: Attendee) -> Person:
         return cls(**{f: getattr(attendee, f) for f in cls.__dataclass_fields__})
 
     def as_dict(self) -> dict:
@@ -98,10 +104,20 @@ def resolve_attendee(session: Session, text: str) -> Attendee:
 
 
 # Headers that ``eventdesk import attendees`` recognises, so an exported file imports back unchanged.
-EXPORT_COLUMNS = (("First name", "first_name"), ("Last name", "last_name"), ("Badge Name", "badge_name"),
-                  ("Pronouns", "pronouns"), ("Organisation", "organisation"), ("Role", "role"), ("Email", "email"),
-                  ("Country", "country"), ("Category", "category"), ("Status", "status"), ("Note", "note"),
-                  ("Code", "badge_code"))
+EXPORT_COLUMNS = (
+    ("First name", "first_name"),
+    ("Last name", "last_name"),
+    ("Badge Name", "badge_name"),
+    ("Pronouns", "pronouns"),
+    ("Organisation", "organisation"),
+    ("Role", "role"),
+    ("Email", "email"),
+    ("Country", "country"),
+    ("Category", "category"),
+    ("Status", "status"),
+    ("Note", "note"),
+    ("Code", "badge_code"),
+)
 
 
 def export_attendees_csv(context: Context) -> str:

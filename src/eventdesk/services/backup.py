@@ -14,23 +14,25 @@ import shutil
 import subprocess
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from eventdesk.services.context import Context
 from eventdesk.settings import Settings
 from eventdesk.store import backup as store
 from eventdesk.store.backup import BackupError
-from sqlalchemy.engine import make_url
-
 from eventdesk.store.db import database_url, make_engine, sqlite_path
 
 __all__ = ["BackupError", "Backup", "take_backup", "restore_backup", "last_backup", "backup_folder"]
 
 STAMP = "%Y%m%dT%H%M%SZ"
-PG_HINT = ("install the PostgreSQL client (Debian: apt install postgresql-client), or run "
-           "pg_dump --format=custom --file FILE postgresql://... yourself; eventdesk restore FILE --db "
-           "postgresql://... writes it back")
+PG_HINT = (
+    "install the PostgreSQL client (Debian: apt install postgresql-client), or run "
+    "pg_dump --format=custom --file FILE postgresql://... yourself; eventdesk restore FILE --db "
+    "postgresql://... writes it back"
+)
 PG_DUMP_MAGIC = b"PGDMP"  # the first bytes of a pg_dump --format=custom file
 
 
@@ -71,7 +73,7 @@ def _taken_at(path: Path) -> datetime:
     if found is None:
         raise ValueError(f"the backup file name {path.name!r} carries no time stamp")
     stamp = found.group(1)
-    return datetime.strptime(stamp, STAMP).replace(tzinfo=timezone.utc)
+    return datetime.strptime(stamp, STAMP).replace(tzinfo=UTC)
 
 
 def last_backup(context: Context) -> Backup | None:
@@ -84,13 +86,14 @@ def last_backup(context: Context) -> Backup | None:
     return Backup(newest, _taken_at(newest), newest.stat().st_size)
 
 
-def take_backup(context: Context, to: str | os.PathLike[str] | None = None, keep: int | None = None,
-                now: datetime | None = None) -> Backup:
+def take_backup(
+    context: Context, to: str | os.PathLike[str] | None = None, keep: int | None = None, now: datetime | None = None
+) -> Backup:
     """Copy the store now (wall-clock time names the file, also on a rehearsal clock); keep the
     newest ``keep`` copies of this event in that folder (None: keep all)."""
     db = context.settings.db or context.engine.url.render_as_string(hide_password=False)
     folder = Path(to).expanduser() if to else backup_folder(context.settings, db)
-    taken_at = (now or datetime.now(timezone.utc)).replace(microsecond=0)
+    taken_at = (now or datetime.now(UTC)).replace(microsecond=0)
     slug = event_slug(context.event().name)
     source = sqlite_path(database_url(db))
     try:
@@ -120,8 +123,12 @@ def _pg_dump(url, target: Path) -> None:
     fd = os.open(temp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
     os.close(fd)
     try:
-        done = subprocess.run([program, "--format=custom", "--no-owner", f"--file={temp}", f"--dbname={plain}"],
-                              capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [program, "--format=custom", "--no-owner", f"--file={temp}", f"--dbname={plain}"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         if done.returncode != 0:
             reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
             raise BackupError(f"pg_dump failed: {reason} ({PG_HINT})")
@@ -156,20 +163,25 @@ def restore_backup(copy: str | os.PathLike[str], db: str, force: bool = False) -
     target = sqlite_path(database_url(db))
     if _is_pg_dump(source):
         if target is not None:
-            raise BackupError(f"{source} is a PostgreSQL dump: it restores into a PostgreSQL store "
-                              "(--db postgresql://user@host/database), not into a SQLite file.")
+            raise BackupError(
+                f"{source} is a PostgreSQL dump: it restores into a PostgreSQL store "
+                "(--db postgresql://user@host/database), not into a SQLite file."
+            )
         return _pg_restore(source, db, force)
     if target is None:
-        raise BackupError(f"{source} is a SQLite copy: it restores into a SQLite file (--db PATH), not into "
-                          "a PostgreSQL store.")
+        raise BackupError(
+            f"{source} is a SQLite copy: it restores into a SQLite file (--db PATH), not into a PostgreSQL store."
+        )
     problems = store.sqlite_integrity(source)
     if problems:
         raise BackupError(f"{source} cannot be restored: {problems[0]}. Nothing was changed.")
     if target.resolve() == source.resolve():
         raise BackupError(f"{source} is the store itself; give another --db.")
     if target.exists() and target.stat().st_size > 0 and not force:
-        raise BackupError(f"{target} exists and holds a store; add --force to overwrite it with {source.name} "
-                          "(take a backup of it first: eventdesk backup --db ...).")
+        raise BackupError(
+            f"{target} exists and holds a store; add --force to overwrite it with {source.name} "
+            "(take a backup of it first: eventdesk backup --db ...)."
+        )
     store.restore_sqlite(source, target)
     engine = make_engine(str(target), create=False)
     try:
@@ -189,17 +201,33 @@ def _pg_restore(source: Path, db: str, force: bool) -> Restored:
     shown = _libpq_url(url, hide_password=True)
     program = shutil.which("pg_restore")
     if program is None:
-        raise BackupError("pg_restore is not installed: install the PostgreSQL client (Debian: apt install "
-                          f"postgresql-client), or run pg_restore --clean --if-exists --no-owner --dbname {shown} {source}.")
+        raise BackupError(
+            "pg_restore is not installed: install the PostgreSQL client (Debian: apt install "
+            f"postgresql-client), or run pg_restore --clean --if-exists --no-owner --dbname {shown} {source}."
+        )
     engine = make_engine(db, create=False)
     try:
         if not force and store.row_counts(engine).get("event", 0):
-            raise BackupError(f"{shown} holds a store; add --force to overwrite it with {source.name} "
-                              "(take a backup of it first: eventdesk backup --db ...).")
+            raise BackupError(
+                f"{shown} holds a store; add --force to overwrite it with {source.name} "
+                "(take a backup of it first: eventdesk backup --db ...)."
+            )
         engine.dispose()  # pg_restore --clean drops the tables: no pooled connection may hold them
-        done = subprocess.run([program, "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                               "--exit-on-error", f"--dbname={_libpq_url(url)}", str(source)],
-                              capture_output=True, text=True, timeout=1800)
+        done = subprocess.run(
+            [
+                program,
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "--exit-on-error",
+                f"--dbname={_libpq_url(url)}",
+                str(source),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
         if done.returncode != 0:
             reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
             raise BackupError(f"pg_restore failed, the store is unchanged: {reason}")
@@ -218,4 +246,3 @@ def store_counts(db: str) -> dict[str, int]:
         return store.row_counts(engine)
     finally:
         engine.dispose()
-

@@ -34,8 +34,9 @@ def find_room(programme: Programme, name: str) -> RoomInfo:
         return found[0]
     names = ", ".join(printable(r.name, 40) for r in programme.rooms) or "none (import an agenda first)"
     if found:
-        raise ChairError(f"'{printable(name, 40)}' names several rooms: "
-                         f"{', '.join(printable(r.name, 40) for r in found)}.")
+        raise ChairError(
+            f"'{printable(name, 40)}' names several rooms: {', '.join(printable(r.name, 40) for r in found)}."
+        )
     raise ChairError(f"There is no room '{printable(name, 40)}'. Rooms: {names}.")
 
 
@@ -102,18 +103,29 @@ class ChairState:
         def describe(info: SessionInfo | None) -> dict | None:
             if info is None:
                 return None
-            return {"id": info.id, "title": info.title, "start": info.local_start(self.zone).isoformat(),
-                    "end": info.local_end(self.zone).isoformat(), "status": info.slot.status,
-                    "delay_minutes": info.slot.shift_minutes,
-                    "speakers": [a.as_dict(self.zone) for a in self.speakers(info)]}
+            return {
+                "id": info.id,
+                "title": info.title,
+                "start": info.local_start(self.zone).isoformat(),
+                "end": info.local_end(self.zone).isoformat(),
+                "status": info.slot.status,
+                "delay_minutes": info.slot.shift_minutes,
+                "speakers": [a.as_dict(self.zone) for a in self.speakers(info)],
+            }
 
         left = self.time_left
-        return {"room": self.room.name, "at": self.at.astimezone(self.zone).isoformat(),
-                "now": describe(self.current), "next": describe(self.next),
-                "seconds_left": int(left.total_seconds()) if left is not None else None,
-                "countdown": self.countdown(), "urgency": self.urgency, "occupancy": self.occupancy,
-                "capacity": self.room.capacity,
-                "running_order": [{"talk": t.text, "now": t.now} for t in self.running_order()]}
+        return {
+            "room": self.room.name,
+            "at": self.at.astimezone(self.zone).isoformat(),
+            "now": describe(self.current),
+            "next": describe(self.next),
+            "seconds_left": int(left.total_seconds()) if left is not None else None,
+            "countdown": self.countdown(),
+            "urgency": self.urgency,
+            "occupancy": self.occupancy,
+            "capacity": self.room.capacity,
+            "running_order": [{"talk": t.text, "now": t.now} for t in self.running_order()],
+        }
 
 
 @dataclass
@@ -127,7 +139,7 @@ class ChairSource:
     room: RoomInfo | None = None
     arrivals: dict[int, list[SpeakerArrival]] = field(default_factory=dict)
 
-    def load(self, at: datetime | None = None) -> "ChairSource":
+    def load(self, at: datetime | None = None) -> ChairSource:
         at = at or self.context.now()
         self.programme = board_programme(self.context, at, speakers=True)
         self.room = find_room(self.programme, self.room_name)
@@ -143,10 +155,15 @@ class ChairSource:
         assert self.programme is not None and self.room is not None, "load() first"
         found = rules.now_next(self.programme.slots_by_room.get(self.room.id, []), at)
         by_id = self.programme.by_id
-        return ChairState(room=self.room, zone=self.programme.zone, at=at,
-                          current=by_id[found.current.id] if found.current else None,
-                          next=by_id[found.next.id] if found.next else None,
-                          occupancy=self.programme.occupancy.get(self.room.id, 0), arrivals=self.arrivals)
+        return ChairState(
+            room=self.room,
+            zone=self.programme.zone,
+            at=at,
+            current=by_id[found.current.id] if found.current else None,
+            next=by_id[found.next.id] if found.next else None,
+            occupancy=self.programme.occupancy.get(self.room.id, 0),
+            arrivals=self.arrivals,
+        )
 
 
 def chair_state(context: Context, room_name: str, at: datetime | None = None) -> ChairState:

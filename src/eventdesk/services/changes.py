@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from eventdesk.services.context import Context
 from eventdesk.store import db, notify

@@ -96,16 +96,27 @@ class CheckinResult:
 
     def as_dict(self) -> dict:
         return {
-            "result": self.result, "label": self.label, "code": self.code, "direction": self.direction,
-            "list": self.list_name, "desk": self.desk, "scanned_at": self.scanned_at.isoformat(),
-            "nonce": self.nonce, "record_id": self.record_id, "replayed": self.replayed,
-            "badge_queued": self.badge_queued, "returning": self.returning,
+            "result": self.result,
+            "label": self.label,
+            "code": self.code,
+            "direction": self.direction,
+            "list": self.list_name,
+            "desk": self.desk,
+            "scanned_at": self.scanned_at.isoformat(),
+            "nonce": self.nonce,
+            "record_id": self.record_id,
+            "replayed": self.replayed,
+            "badge_queued": self.badge_queued,
+            "returning": self.returning,
             "exit_without_entry": self.exit_without_entry,
             "speaking": [slot.as_dict(self.scanned_at.tzinfo) for slot in self.speaking],
             "first_checkin_at": self.first_checkin_at.isoformat() if self.first_checkin_at else None,
             "first_checkin_desk": self.first_checkin_desk,
-            "person": self.person.as_dict() if self.person else None, "offline": self.offline,
-            "occupancy": self.occupancy, "capacity": self.capacity, "room_full": self.room_full,
+            "person": self.person.as_dict() if self.person else None,
+            "offline": self.offline,
+            "occupancy": self.occupancy,
+            "capacity": self.capacity,
+            "room_full": self.room_full,
         }
 
 
@@ -132,9 +143,17 @@ def new_nonce() -> str:
     return uuid.uuid4().hex
 
 
-def check_in(context: Context, code: str, list_name: str | None = None, desk: str | None = None,
-             direction: str = ENTRY, nonce: str | None = None, *, scanned_at: datetime | None = None,
-             badge_printed: bool = False) -> CheckinResult:
+def check_in(
+    context: Context,
+    code: str,
+    list_name: str | None = None,
+    desk: str | None = None,
+    direction: str = ENTRY,
+    nonce: str | None = None,
+    *,
+    scanned_at: datetime | None = None,
+    badge_printed: bool = False,
+) -> CheckinResult:
     """Decide about one scanned ``code`` and append it to the record (failures too), in one
     transaction: one SELECT, one INSERT, and the badge job for a first entry (on PostgreSQL the
     person's lock first: two round trips to the server in all). The same ``nonce``
@@ -142,15 +161,33 @@ def check_in(context: Context, code: str, list_name: str | None = None, desk: st
 
     A scan a desk made offline is uploaded with its own ``scanned_at``; ``badge_printed`` says the
     desk printed the badge itself then, so its job is recorded as printed, not queued again."""
-    result = _scan(context, code, list_name, desk, direction, nonce, record_unknown=True,
-                   scanned_at=scanned_at, badge_printed=badge_printed)
+    result = _scan(
+        context,
+        code,
+        list_name,
+        desk,
+        direction,
+        nonce,
+        record_unknown=True,
+        scanned_at=scanned_at,
+        badge_printed=badge_printed,
+    )
     assert result is not None
     return result
 
 
-def _scan(context: Context, code: str, list_name: str | None, desk: str | None, direction: str,
-          nonce: str | None, *, record_unknown: bool, scanned_at: datetime | None = None,
-          badge_printed: bool = False) -> CheckinResult | None:
+def _scan(
+    context: Context,
+    code: str,
+    list_name: str | None,
+    desk: str | None,
+    direction: str,
+    nonce: str | None,
+    *,
+    record_unknown: bool,
+    scanned_at: datetime | None = None,
+    badge_printed: bool = False,
+) -> CheckinResult | None:
     cleaned = clean_code(code)
     if not cleaned:
         raise CheckinError("The scan was empty: scan the badge again or type a name to search.")
@@ -159,10 +196,21 @@ def _scan(context: Context, code: str, list_name: str | None, desk: str | None, 
     list_name = list_name or MAIN_ENTRANCE
     desk = desk or context.desk
     nonce = nonce or new_nonce()
+
     def attempt() -> CheckinResult | None:
         with context.session() as session:
-            return _check_in(session, context, cleaned, list_name, desk, direction, nonce,
-                             record_unknown=record_unknown, scanned_at=scanned_at, badge_printed=badge_printed)
+            return _check_in(
+                session,
+                context,
+                cleaned,
+                list_name,
+                desk,
+                direction,
+                nonce,
+                record_unknown=record_unknown,
+                scanned_at=scanned_at,
+                badge_printed=badge_printed,
+            )
 
     try:
         try:
@@ -183,16 +231,27 @@ def _scan(context: Context, code: str, list_name: str | None, desk: str | None, 
             return _replayed(session, context, record)
 
 
-def _check_in(session: Session, context: Context, code: str, list_name: str, desk: str, direction: str,
-              nonce: str, *, record_unknown: bool = True, scanned_at: datetime | None = None,
-              badge_printed: bool = False) -> CheckinResult | None:
+def _check_in(
+    session: Session,
+    context: Context,
+    code: str,
+    list_name: str,
+    desk: str,
+    direction: str,
+    nonce: str,
+    *,
+    record_unknown: bool = True,
+    scanned_at: datetime | None = None,
+    badge_printed: bool = False,
+) -> CheckinResult | None:
     # SQLite: the store's write lock; PostgreSQL: the person on the list (pretix locks the ticket row).
     lock = begin_write(session)
     now = scanned_at or context.now()
     row = store.lookup_code(session, code, list_name, nonce, context.day_start(now), lock=lock)
     if row is None:
-        raise CheckinError(f"There is no check-in list named '{printable(list_name, 60)}'; "
-                           "'eventdesk checkin lists' shows the lists.")
+        raise CheckinError(
+            f"There is no check-in list named '{printable(list_name, 60)}'; 'eventdesk checkin lists' shows the lists."
+        )
     if row.replay_id is not None:
         record = store.record_by_id(session, row.replay_id)
         assert record is not None
@@ -206,12 +265,26 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
     job = None
     if badge:  # badge_printed: printed by the desk while it was offline
         assert person is not None  # a badge is due only for a person the scan admitted
-        job = print_jobs.new_job(kind="badge", attendee_id=person.id, printer=context.settings.default_printer or "",
-                                 desk=desk, printed_at=now if badge_printed else None)
+        job = print_jobs.new_job(
+            kind="badge",
+            attendee_id=person.id,
+            printer=context.settings.default_printer or "",
+            desk=desk,
+            printed_at=now if badge_printed else None,
+        )
     # The record and the badge job, committed: what follows only reads.
-    record_id = store.commit_scan(session, nonce=nonce, code=code, attendee_id=person.id if person else None,
-                                  list_id=row.list_id, direction=direction, result=result, desk=desk,
-                                  scanned_at=now, badge_job=job)
+    record_id = store.commit_scan(
+        session,
+        nonce=nonce,
+        code=code,
+        attendee_id=person.id if person else None,
+        list_id=row.list_id,
+        direction=direction,
+        result=result,
+        desk=desk,
+        scanned_at=now,
+        badge_job=job,
+    )
     inside = None
     if result == Result.OK and row.list_kind == "room" and row.room_id is not None and row.room_capacity:
         # One more query, for door lists of rooms with a capacity only: how many are inside now.
@@ -222,14 +295,23 @@ def _check_in(session: Session, context: Context, code: str, list_name: str, des
         # One more query, for speakers only: where and when they speak today.
         speaking = tuple(speaking_today(session, context, person.id, now))
     return CheckinResult(
-        result=str(result), code=code, direction=direction, list_name=list_name, desk=desk, scanned_at=now,
-        nonce=nonce, record_id=record_id, person=person,
+        result=str(result),
+        code=code,
+        direction=direction,
+        list_name=list_name,
+        desk=desk,
+        scanned_at=now,
+        nonce=nonce,
+        record_id=record_id,
+        person=person,
         first_checkin_at=row.first_entry_at if result == Result.ALREADY_CHECKED_IN else None,
         first_checkin_desk=row.first_entry_desk if result == Result.ALREADY_CHECKED_IN else None,
-        badge_queued=badge, returning=result == Result.OK and direction == ENTRY and row.came_earlier_day,
+        badge_queued=badge,
+        returning=result == Result.OK and direction == ENTRY and row.came_earlier_day,
         exit_without_entry=result == Result.OK and direction == EXIT and row.last_direction != ENTRY,
         speaking=speaking,
-        occupancy=inside, capacity=row.room_capacity if inside is not None else None,
+        occupancy=inside,
+        capacity=row.room_capacity if inside is not None else None,
     )
 
 
@@ -239,21 +321,38 @@ def _replayed(session: Session, context: Context, record) -> CheckinResult:
     checkin_list = store.list_by_id(session, record.list_id)
     first = None
     if record.result == Result.ALREADY_CHECKED_IN and record.attendee_id:
-        first = store.first_entry(session, record.attendee_id, record.list_id, before_id=record.id,
-                                  since=context.day_start(record.scanned_at))
+        first = store.first_entry(
+            session, record.attendee_id, record.list_id, before_id=record.id, since=context.day_start(record.scanned_at)
+        )
     return CheckinResult(
-        result=record.result, code=record.code, direction=record.direction,
-        list_name=checkin_list.name if checkin_list else "", desk=record.desk, scanned_at=record.scanned_at,
-        nonce=record.nonce, record_id=record.id, person=Person.of(attendee) if attendee else None,
-        first_checkin_at=first.scanned_at if first else None, first_checkin_desk=first.desk if first else None,
+        result=record.result,
+        code=record.code,
+        direction=record.direction,
+        list_name=checkin_list.name if checkin_list else "",
+        desk=record.desk,
+        scanned_at=record.scanned_at,
+        nonce=record.nonce,
+        record_id=record.id,
+        person=Person.of(attendee) if attendee else None,
+        first_checkin_at=first.scanned_at if first else None,
+        first_checkin_desk=first.desk if first else None,
         replayed=True,
     )
 
 
-def submit(context: Context, text: str, *, typed_fast: bool, selected_code: str | None = None,
-           list_name: str | None = None, desk: str | None = None, direction: str = ENTRY,
-           nonce: str | None = None, burst: str = "",
-           scan: Callable[[str, bool], CheckinResult | None] | None = None) -> CheckinResult | NoMatch | None:
+def submit(
+    context: Context,
+    text: str,
+    *,
+    typed_fast: bool,
+    selected_code: str | None = None,
+    list_name: str | None = None,
+    desk: str | None = None,
+    direction: str = ENTRY,
+    nonce: str | None = None,
+    burst: str = "",
+    scan: Callable[[str, bool], CheckinResult | None] | None = None,
+) -> CheckinResult | NoMatch | None:
     """What Enter at the desk means. An exact badge code (or a revoked one) is checked in; a text
     that looks like a scan (one word, 8+ characters, typed at scanner speed) but matches nothing is
     recorded as ``unknown_code``; otherwise the highlighted search result is checked in; with no
@@ -266,8 +365,10 @@ def submit(context: Context, text: str, *, typed_fast: bool, selected_code: str 
 
     ``scan(code, record_unknown)`` replaces the store's scan (a desk deciding offline)."""
     if scan is None:
+
         def scan(code: str, record_unknown: bool) -> CheckinResult | None:
             return _scan(context, code, list_name, desk, direction, nonce, record_unknown=record_unknown)
+
     stripped = strip_scanner_noise(text)
     if not clean_code(text):
         return None
@@ -296,9 +397,13 @@ def undo_candidate(context: Context, desk: str | None = None) -> UndoResult:
         record = _undoable(context, session, desk)
         attendee = get_attendee(session, record.attendee_id) if record.attendee_id else None
         checkin_list = store.list_by_id(session, record.list_id)
-        return UndoResult(record_id=record.id, person=Person.of(attendee) if attendee else None,
-                          direction=record.direction, list_name=checkin_list.name if checkin_list else "",
-                          scanned_at=record.scanned_at)
+        return UndoResult(
+            record_id=record.id,
+            person=Person.of(attendee) if attendee else None,
+            direction=record.direction,
+            list_name=checkin_list.name if checkin_list else "",
+            scanned_at=record.scanned_at,
+        )
 
 
 def _undoable(context: Context, session: Session, desk: str):
@@ -319,8 +424,10 @@ def undo_last(context: Context, desk: str | None = None, record_id: int | None =
         lock = begin_write(session)
         record = _undoable(context, session, desk)
         if record_id is not None and record.id != record_id:
-            raise CheckinError("Not undone: this desk checked somebody else in meanwhile. Press F9 again to see "
-                               "whose check-in is the last now.")
+            raise CheckinError(
+                "Not undone: this desk checked somebody else in meanwhile. Press F9 again to see "
+                "whose check-in is the last now."
+            )
         if lock and record.attendee_id is not None:
             # Wait for a scan of the same person deciding right now; annul only a record still valid.
             store.lock_decision(session, record.list_id, record.attendee_id)
@@ -329,12 +436,20 @@ def undo_last(context: Context, desk: str | None = None, record_id: int | None =
         attendee = get_attendee(session, record.attendee_id) if record.attendee_id else None
         checkin_list = store.list_by_id(session, record.list_id)
         # A check-in made by mistake must not leave a badge printing for somebody who is not here.
-        badge_cancelled = bool(attendee and not store.entered_at_an_entrance(session, saved_id(attendee))
-                               and print_jobs.cancel_unprinted_badges(session, saved_id(attendee)))
+        badge_cancelled = bool(
+            attendee
+            and not store.entered_at_an_entrance(session, saved_id(attendee))
+            and print_jobs.cancel_unprinted_badges(session, saved_id(attendee))
+        )
         bump(session, "checkin")
-        return UndoResult(record_id=record.id, person=Person.of(attendee) if attendee else None,
-                          direction=record.direction, list_name=checkin_list.name if checkin_list else "",
-                          scanned_at=record.scanned_at, badge_cancelled=badge_cancelled)
+        return UndoResult(
+            record_id=record.id,
+            person=Person.of(attendee) if attendee else None,
+            direction=record.direction,
+            list_name=checkin_list.name if checkin_list else "",
+            scanned_at=record.scanned_at,
+            badge_cancelled=badge_cancelled,
+        )
 
 
 def desk_scans_today(context: Context, limit: int, desk: str | None = None) -> list[tuple[CheckinResult, bool]]:
@@ -343,11 +458,23 @@ def desk_scans_today(context: Context, limit: int, desk: str | None = None) -> l
     desk = desk or context.desk
     with Session(context.engine) as session:
         rows = store.desk_records_since(session, desk, context.day_start(), limit)
-    return [(CheckinResult(result=record.result, code=record.code, direction=record.direction, list_name=list_name,
-                           desk=record.desk, scanned_at=record.scanned_at, nonce=record.nonce, record_id=record.id,
-                           person=Person.of(attendee) if attendee is not None else None),
-             record.annulled_at is not None)
-            for record, attendee, list_name in rows]
+    return [
+        (
+            CheckinResult(
+                result=record.result,
+                code=record.code,
+                direction=record.direction,
+                list_name=list_name,
+                desk=record.desk,
+                scanned_at=record.scanned_at,
+                nonce=record.nonce,
+                record_id=record.id,
+                person=Person.of(attendee) if attendee is not None else None,
+            ),
+            record.annulled_at is not None,
+        )
+        for record, attendee, list_name in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -382,6 +509,7 @@ def day_states(context: Context, list_name: str, person_ids: list[int]) -> dict[
 
 # --- lists ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ListInfo:
     id: int
@@ -399,8 +527,18 @@ def checkin_lists(context: Context) -> list[ListInfo]:
 
 # What the printed badge shows (printing.badge.BadgeData): a change to one of these needs a reprint.
 BADGE_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "category")
-EDITABLE_FIELDS = ("first_name", "last_name", "badge_name", "pronouns", "organisation", "role", "email", "country",
-                   "category", "note")
+EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "badge_name",
+    "pronouns",
+    "organisation",
+    "role",
+    "email",
+    "country",
+    "category",
+    "note",
+)
 
 
 @dataclass(frozen=True)
@@ -414,8 +552,9 @@ class WalkIn:
     pronouns: str = ""
 
 
-def register_walk_in(context: Context, walk_in: WalkIn, list_name: str | None = None,
-                     desk: str | None = None) -> CheckinResult:
+def register_walk_in(
+    context: Context, walk_in: WalkIn, list_name: str | None = None, desk: str | None = None
+) -> CheckinResult:
     """Register a person who arrived without registration, check them in and queue their badge,
     in one transaction."""
     first, last = walk_in.first_name.strip(), walk_in.last_name.strip()
@@ -424,13 +563,21 @@ def register_walk_in(context: Context, walk_in: WalkIn, list_name: str | None = 
     desk = desk or context.desk
     list_name = list_name or MAIN_ENTRANCE
     with context.session() as session:
-        attendee = Attendee(first_name=first, last_name=last, organisation=walk_in.organisation.strip(),
-                            email=walk_in.email.strip(), category=walk_in.category.strip() or "participant",
-                            badge_name=walk_in.badge_name.strip(), pronouns=walk_in.pronouns.strip(),
-                            badge_code=new_badge_code(), walk_in=True)
+        attendee = Attendee(
+            first_name=first,
+            last_name=last,
+            organisation=walk_in.organisation.strip(),
+            email=walk_in.email.strip(),
+            category=walk_in.category.strip() or "participant",
+            badge_name=walk_in.badge_name.strip(),
+            pronouns=walk_in.pronouns.strip(),
+            badge_code=new_badge_code(),
+            walk_in=True,
+        )
         save_attendee(session, attendee)
-        add_audit(session, desk=desk, action="walk_in", subject=f"attendee:{attendee.id}",
-                  detail="registered at the desk")
+        add_audit(
+            session, desk=desk, action="walk_in", subject=f"attendee:{attendee.id}", detail="registered at the desk"
+        )
         bump(session, "attendees")
         result = _check_in(session, context, attendee.badge_code, list_name, desk, ENTRY, new_nonce())
         assert result is not None  # only a name typed at the desk (record_unknown=False) records nothing
@@ -452,7 +599,9 @@ class Correction:
         return tuple(f for f in self.changed if f in BADGE_FIELDS)
 
 
-def correct_attendee(context: Context, attendee_id: int, changes: dict[str, str], desk: str | None = None) -> Correction:
+def correct_attendee(
+    context: Context, attendee_id: int, changes: dict[str, str], desk: str | None = None
+) -> Correction:
     """Correct an attendee's details. The audit entry names the fields, never their values."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -470,8 +619,13 @@ def correct_attendee(context: Context, attendee_id: int, changes: dict[str, str]
         for f in changed:
             setattr(attendee, f, changes[f].strip())
         save_attendee(session, attendee)
-        add_audit(session, desk=desk, action="attendee_corrected", subject=f"attendee:{attendee.id}",
-                  detail="changed: " + ", ".join(changed))
+        add_audit(
+            session,
+            desk=desk,
+            action="attendee_corrected",
+            subject=f"attendee:{attendee.id}",
+            detail="changed: " + ", ".join(changed),
+        )
         bump(session, "attendees")
         return Correction(Person.of(attendee), changed)
 
@@ -480,14 +634,39 @@ def reprint_badge(context: Context, attendee_id: int, desk: str | None = None) -
     """Queue a new badge for a person (after a correction of the name)."""
     desk = desk or context.desk
     with context.session() as session:
-        print_jobs.enqueue(session, kind="badge", attendee_id=attendee_id,
-                           printer=context.settings.default_printer or "", desk=desk, reprint=True)
+        print_jobs.enqueue(
+            session,
+            kind="badge",
+            attendee_id=attendee_id,
+            printer=context.settings.default_printer or "",
+            desk=desk,
+            reprint=True,
+        )
         add_audit(session, desk=desk, action="badge_reprint", subject=f"attendee:{attendee_id}", detail="")
 
 
 DEFAULT_CATEGORIES = ["participant", "speaker", "press", "staff", "organiser"]
 
 
-__all__ = ["CheckinError", "CheckinResult", "Correction", "DayState", "day_states", "ListInfo", "NoMatch", "UndoResult", "WalkIn",
-           "DEFAULT_CATEGORIES", "check_in", "checkin_lists", "correct_attendee", "new_nonce",
-           "register_walk_in", "reprint_badge", "submit", "undo_last", "undo_candidate", "desk_scans_today"]
+__all__ = [
+    "CheckinError",
+    "CheckinResult",
+    "Correction",
+    "DayState",
+    "day_states",
+    "ListInfo",
+    "NoMatch",
+    "UndoResult",
+    "WalkIn",
+    "DEFAULT_CATEGORIES",
+    "check_in",
+    "checkin_lists",
+    "correct_attendee",
+    "new_nonce",
+    "register_walk_in",
+    "reprint_badge",
+    "submit",
+    "undo_last",
+    "undo_candidate",
+    "desk_scans_today",
+]

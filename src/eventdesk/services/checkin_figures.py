@@ -16,6 +16,7 @@ from eventdesk.store import checkins as store
 from eventdesk.store.attendees import count_attendees
 from eventdesk.store.rows import saved_id
 
+
 def attendee_count(context: Context) -> int:
     with Session(context.engine) as session:
         return count_attendees(session)
@@ -60,21 +61,37 @@ class DeskFigures:
     copy_taken_at: datetime | None = None  # offline: counted from the offline copy of then plus this desk's scans
 
 
-def _list_figures(session: Session, list_id: int, name: str, kind: str, categories: str,
-                  expected_all: dict[str, int], day_start: datetime) -> ListFigures:
+def _list_figures(
+    session: Session,
+    list_id: int,
+    name: str,
+    kind: str,
+    categories: str,
+    expected_all: dict[str, int],
+    day_start: datetime,
+) -> ListFigures:
     checked = store.checked_in_by_category(session, list_id)
     today = store.checked_in_by_category(session, list_id, since=day_start)
     expected = {c: n for c, n in expected_all.items() if admits(categories, c)}
-    rows = tuple(CategoryFigure(c, today.get(c, 0), expected.get(c, 0))
-                 for c in sorted(set(expected) | set(today), key=lambda c: (-expected.get(c, 0), c)))
+    rows = tuple(
+        CategoryFigure(c, today.get(c, 0), expected.get(c, 0))
+        for c in sorted(set(expected) | set(today), key=lambda c: (-expected.get(c, 0), c))
+    )
     directions = store.direction_counts(session, list_id, since=day_start)
     checked_in_today = sum(today.values())
-    inside_now = checked_in_today - (store.gone_out(session, list_id, since=day_start)
-                                     if directions.get("exit") else 0)
-    return ListFigures(name=name, kind=kind, checked_in=sum(checked.values()), expected=sum(expected.values()),
-                       entries=directions.get("entry", 0), exits=directions.get("exit", 0),
-                       inside_now=inside_now, categories=rows, admits=categories,
-                       checked_in_today=checked_in_today)
+    inside_now = checked_in_today - (store.gone_out(session, list_id, since=day_start) if directions.get("exit") else 0)
+    return ListFigures(
+        name=name,
+        kind=kind,
+        checked_in=sum(checked.values()),
+        expected=sum(expected.values()),
+        entries=directions.get("entry", 0),
+        exits=directions.get("exit", 0),
+        inside_now=inside_now,
+        categories=rows,
+        admits=categories,
+        checked_in_today=checked_in_today,
+    )
 
 
 def list_figures(context: Context) -> list[ListFigures]:
@@ -82,8 +99,10 @@ def list_figures(context: Context) -> list[ListFigures]:
     day_start = context.day_start()
     with Session(context.engine) as session:
         expected_all = store.expected_by_category(session)
-        return [_list_figures(session, saved_id(c), c.name, c.kind, c.categories, expected_all, day_start)
-                for c in store.all_lists(session)]
+        return [
+            _list_figures(session, saved_id(c), c.name, c.kind, c.categories, expected_all, day_start)
+            for c in store.all_lists(session)
+        ]
 
 
 def desk_figures(context: Context, list_name: str | None = None, desk: str | None = None) -> DeskFigures | None:
@@ -94,18 +113,30 @@ def desk_figures(context: Context, list_name: str | None = None, desk: str | Non
         checkin_list = store.list_by_name(session, list_name or MAIN_ENTRANCE)
         if checkin_list is None:
             return None
-        figures = _list_figures(session, saved_id(checkin_list), checkin_list.name, checkin_list.kind,
-                                checkin_list.categories, store.expected_by_category(session),
-                                context.day_start(now))
+        figures = _list_figures(
+            session,
+            saved_id(checkin_list),
+            checkin_list.name,
+            checkin_list.kind,
+            checkin_list.categories,
+            store.expected_by_category(session),
+            context.day_start(now),
+        )
         pace = pace_of(session, desk, now)
         last = store.last_scan_at(session, saved_id(checkin_list), desk)
     from eventdesk.services.queue_planning import queue_estimate, simulate_list
 
     queue = queue_estimate(context, figures.name, figures.expected, figures.checked_in_today)
     turned_away = simulate_list(context, figures.name).not_on_list if figures.admits else None
-    return DeskFigures(desk=desk, checkin_list=figures,
-                       scans_per_minute=pace.scans_per_minute,
-                       seconds_per_attendee=pace.seconds_per_attendee, last_scan_at=last,
-                       desk_range=context.settings.desk_range, waiting=queue.waiting,
-                       list_per_minute=queue.per_minute, minutes_to_clear=queue.minutes_to_clear,
-                       not_on_list=turned_away)
+    return DeskFigures(
+        desk=desk,
+        checkin_list=figures,
+        scans_per_minute=pace.scans_per_minute,
+        seconds_per_attendee=pace.seconds_per_attendee,
+        last_scan_at=last,
+        desk_range=context.settings.desk_range,
+        waiting=queue.waiting,
+        list_per_minute=queue.per_minute,
+        minutes_to_clear=queue.minutes_to_clear,
+        not_on_list=turned_away,
+    )

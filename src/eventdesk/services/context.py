@@ -50,8 +50,10 @@ class Context:
         with Session(self.engine, expire_on_commit=False) as session:
             event = current_event(session)
         if event is None:
-            raise StoreError("This database holds no event yet. Create one with 'eventdesk init' "
-                             "or import an agenda with 'eventdesk import agenda FILE'.")
+            raise StoreError(
+                "This database holds no event yet. Create one with 'eventdesk init' "
+                "or import an agenda with 'eventdesk import agenda FILE'."
+            )
         self._event = event
         return event
 
@@ -74,8 +76,9 @@ class Context:
         return day_start(at or self.now(), self.zone(), parse_day_boundary(self.settings.day_boundary))
 
 
-def open_context(db: str, settings: Settings | None = None, clock: Clock | None = None,
-                 *, create: bool = False) -> Context:
+def open_context(
+    db: str, settings: Settings | None = None, clock: Clock | None = None, *, create: bool = False
+) -> Context:
     """Open (and upgrade) the store at ``db``, a path or URL."""
     engine = make_engine(db, create=create)
     migrate.upgrade(engine)

@@ -16,10 +16,11 @@ import json
 import random
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session as DbSession
@@ -32,7 +33,15 @@ from eventdesk.store import migrate
 from eventdesk.store.attendees import index_new_attendees
 from eventdesk.store.db import StoreError, bump, current_event, drop_tables, holds_event, make_engine, session_scope
 from eventdesk.store.models import (
-    Attendee, CheckinList, Event, Meeting, MeetingRequest, MeetingSlot, MeetingTable, Room, Session,
+    Attendee,
+    CheckinList,
+    Event,
+    Meeting,
+    MeetingRequest,
+    MeetingSlot,
+    MeetingTable,
+    Room,
+    Session,
     SessionSpeaker,
 )
 from eventdesk.store.rows import saved_id
@@ -100,12 +109,15 @@ def load_fixture(folder: Path | None = None) -> DemoFixture:
     names = {}
     for path in sorted((folder / "names").glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
-        names[data["country"]] = CountryNames(data["country"], data["name"], tuple(data["female"]),
-                                              tuple(data["male"]), tuple(data["surnames"]))
+        names[data["country"]] = CountryNames(
+            data["country"], data["name"], tuple(data["female"]), tuple(data["male"]), tuple(data["surnames"])
+        )
     organisations: dict[str, list[Organisation]] = {}
     with (folder / "organisations.csv").open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            organisations.setdefault(row["country"], []).append(Organisation(row["name"], row["domain"], row["country"]))
+            organisations.setdefault(row["country"], []).append(
+                Organisation(row["name"], row["domain"], row["country"])
+            )
     return DemoFixture(
         config=config,
         named=json.loads((folder / "people.json").read_text(encoding="utf-8"))["people"],
@@ -142,10 +154,12 @@ _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": 
 def email_local_part(first_name: str, last_name: str, country: str = "") -> str:
     """``Kristina Šermukšnytė-Alešiūnienė`` -> ``kristina.sermuksnyte-alesiuniene``; German and
     Austrian addresses spell umlauts out (``Nögel`` -> ``noegel``)."""
+
     def part(text: str) -> str:
         if country in ("DE", "AT"):
             text = text.translate(_UMLAUTS)
         return re.sub(r"[^a-z0-9-]", "", fold(text).replace(" ", ""))
+
     return f"{part(first_name)}.{part(last_name)}"
 
 
@@ -183,8 +197,13 @@ class PeoplePlan:
 
 
 def generated_speaker_slots(fixture: DemoFixture) -> list[dict[str, Any]]:
-    return [speaker for day in fixture.conference["days"] for item in day["sessions"]
-            for speaker in item.get("speakers", []) if speaker.get("generated")]
+    return [
+        speaker
+        for day in fixture.conference["days"]
+        for item in day["sessions"]
+        for speaker in item.get("speakers", [])
+        if speaker.get("generated")
+    ]
 
 
 def plan_people(fixture: DemoFixture) -> PeoplePlan:
@@ -202,14 +221,25 @@ def plan_people(fixture: DemoFixture) -> PeoplePlan:
             if f"{first} {last}" not in registry.names:
                 break
         registry.names.add(f"{first} {last}")
-        return Person(first, last, role, org.name, registry.email(first, last, org.domain, country), org.country, category)
+        return Person(
+            first, last, role, org.name, registry.email(first, last, org.domain, country), org.country, category
+        )
 
     named = []
     for entry in fixture.named:
         registry.names.add(f"{entry['first_name']} {entry['last_name']}")
-        named.append(Person(entry["first_name"], entry["last_name"], entry["role"], entry["organisation"],
-                            registry.email(entry["first_name"], entry["last_name"], entry["domain"], entry["country"]),
-                            entry["country"], entry["category"], ref=entry["ref"]))
+        named.append(
+            Person(
+                entry["first_name"],
+                entry["last_name"],
+                entry["role"],
+                entry["organisation"],
+                registry.email(entry["first_name"], entry["last_name"], entry["domain"], entry["country"]),
+                entry["country"],
+                entry["category"],
+                ref=entry["ref"],
+            )
+        )
 
     countries = list(conf["country_weights"])
     weights = [conf["country_weights"][c] for c in countries]
@@ -232,8 +262,9 @@ def plan_people(fixture: DemoFixture) -> PeoplePlan:
         country = org.country if org else weighted_country()
         # EU officials come from every member state; their organisation is in Brussels.
         name_country = weighted_country() if org and org.country == "BE" else country
-        person = new_person(name_country, "speaker", slot.get("role") or rng.choice(roles["speaker"]),
-                            org or org_of(country))
+        person = new_person(
+            name_country, "speaker", slot.get("role") or rng.choice(roles["speaker"]), org or org_of(country)
+        )
         person.country = country
         speakers.append(person)
 
@@ -255,8 +286,9 @@ def plan_people(fixture: DemoFixture) -> PeoplePlan:
     n_participants = conf["total"] - len(named) - len(speakers) - len(organisers) - len(staff) - len(press)
     # Every country at least once, then by weight.
     participant_countries = countries + [weighted_country() for _ in range(n_participants - len(countries))]
-    participants = [new_person(c, "participant", rng.choice(roles["participant"]), org_of(c))
-                    for c in participant_countries]
+    participants = [
+        new_person(c, "participant", rng.choice(roles["participant"]), org_of(c)) for c in participant_countries
+    ]
     return PeoplePlan(named, speakers, organisers, staff, press, participants)
 
 
@@ -273,8 +305,9 @@ class PlacedRequest:
     table: int | None = None  # table number, 1..N
 
 
-def plan_requests(rng: random.Random, participants: int, count: int, max_per_person: int,
-                  topics: list[str]) -> list[PlacedRequest]:
+def plan_requests(
+    rng: random.Random, participants: int, count: int, max_per_person: int, topics: list[str]
+) -> list[PlacedRequest]:
     """``count`` distinct pairs, nobody in more than ``max_per_person`` of them."""
     seen: set[tuple[int, int]] = set()
     degree = [0] * participants
@@ -299,8 +332,11 @@ def place_requests(requests: Iterable[PlacedRequest], slots: int, tables: int) -
     busy_people: list[set[int]] = [set() for _ in range(slots)]
     used_tables: list[int] = [0] * slots  # tables fill from 1 upwards, so a count says which is next
     for request in requests:
-        free = [s for s in range(slots)
-                if used_tables[s] < tables and request.a not in busy_people[s] and request.b not in busy_people[s]]
+        free = [
+            s
+            for s in range(slots)
+            if used_tables[s] < tables and request.a not in busy_people[s] and request.b not in busy_people[s]
+        ]
         if not free:
             continue
         slot = min(free, key=lambda s: (used_tables[s], s))
@@ -351,8 +387,10 @@ def remove_demo(db: str) -> None:
         with DbSession(engine) as session:
             existing = current_event(session)
         if existing is not None and existing.name != name:
-            raise EventError(f"This database holds the event '{existing.name}', not the demo; "
-                             "--fresh rebuilds only the demo. Give the demo a database of its own.")
+            raise EventError(
+                f"This database holds the event '{existing.name}', not the demo; "
+                "--fresh rebuilds only the demo. Give the demo a database of its own."
+            )
         drop_tables(engine)
     finally:
         engine.dispose()
@@ -368,8 +406,10 @@ def create_demo(db: str, *, code_factory: CodeFactory = new_badge_code) -> None:
         with DbSession(engine) as session:
             existing = current_event(session)
         if existing is not None:
-            raise EventError(f"This database already holds the event '{existing.name}'; "
-                             "use 'eventdesk demo --fresh' to rebuild the demo.")
+            raise EventError(
+                f"This database already holds the event '{existing.name}'; "
+                "use 'eventdesk demo --fresh' to rebuild the demo."
+            )
         with session_scope(engine) as session:
             _Builder(session, fixture, plan, code_factory).build()
     finally:
@@ -387,8 +427,15 @@ class _Builder:
 
     def build(self) -> None:
         cfg = self.fixture.config["event"]
-        self.session.add(Event(name=cfg["name"], venue=cfg["venue"], timezone=cfg["timezone"],
-                               start_date=cfg["start"], end_date=cfg["end"]))
+        self.session.add(
+            Event(
+                name=cfg["name"],
+                venue=cfg["venue"],
+                timezone=cfg["timezone"],
+                start_date=cfg["start"],
+                end_date=cfg["end"],
+            )
+        )
         self._rooms_and_lists()
         self._attendees()
         self._agenda()
@@ -405,13 +452,25 @@ class _Builder:
         self.session.flush()
         for spec in self.fixture.config["rooms"]:
             if spec.get("checkin"):
-                self.session.add(CheckinList(name=spec["name"], kind=spec["checkin"], room_id=self.rooms[spec["name"]].id))
+                self.session.add(
+                    CheckinList(name=spec["name"], kind=spec["checkin"], room_id=self.rooms[spec["name"]].id)
+                )
 
     def _attendees(self) -> None:
         people = self.plan.everybody()
-        rows = [Attendee(first_name=p.first_name, last_name=p.last_name, role=p.role, organisation=p.organisation,
-                         email=p.email, country=p.country, category=p.category, badge_code=self.code_factory())
-                for p in people]
+        rows = [
+            Attendee(
+                first_name=p.first_name,
+                last_name=p.last_name,
+                role=p.role,
+                organisation=p.organisation,
+                email=p.email,
+                country=p.country,
+                category=p.category,
+                badge_code=self.code_factory(),
+            )
+            for p in people
+        ]
         self.session.add_all(rows)
         self.session.flush()
         for person, attendee in zip(people, rows):
@@ -428,7 +487,9 @@ class _Builder:
         named = {p.ref: p for p in self.plan.named if p.ref is not None}  # every named person has one
         day0 = self.fixture.agenda_day0
         for item in day0["sessions"]:
-            speakers = [(named[s["ref"]], s["role"], s["organisation"], s.get("talk", "")) for s in item.get("speakers", [])]
+            speakers = [
+                (named[s["ref"]], s["role"], s["organisation"], s.get("talk", "")) for s in item.get("speakers", [])
+            ]
             self._session(day0["day"], item, day0["track"], speakers, named)
         generated = iter(self._generated_speaker_turns())
         for day in self.fixture.conference["days"]:
@@ -436,7 +497,9 @@ class _Builder:
                 speakers = []
                 for s in item.get("speakers", []):
                     person = next(generated) if s.get("generated") else named[s["ref"]]
-                    speakers.append((person, s.get("role", person.role), s.get("organisation", person.organisation), ""))
+                    speakers.append(
+                        (person, s.get("role", person.role), s.get("organisation", person.organisation), "")
+                    )
                 self._session(day["day"], item, item.get("track", ""), speakers, named)
 
     def _generated_speaker_turns(self) -> list[Person]:
@@ -445,21 +508,40 @@ class _Builder:
         speakers = self.plan.speakers
         return [speakers[i % len(speakers)] for i in range(count)]
 
-    def _session(self, day: str, item: dict[str, Any], track: str,
-                 speakers: list[tuple[Person, str, str, str]], named: dict[str, Person]) -> None:
+    def _session(
+        self,
+        day: str,
+        item: dict[str, Any],
+        track: str,
+        speakers: list[tuple[Person, str, str, str]],
+        named: dict[str, Person],
+    ) -> None:
         chair = item.get("chair")
         chair_name = speakers[chair][0].name if isinstance(chair, int) else named[chair].name if chair else ""
         session = Session(
-            source_ref=f"{DEMO_FOLDER}:{item['id']}", title=item["title"], type=item["type"],
-            start=self._at(day, item["start"]), end=self._at(day, item["end"]),
-            room_id=self.rooms[item["room"]].id, track=track, chair=chair_name,
+            source_ref=f"{DEMO_FOLDER}:{item['id']}",
+            title=item["title"],
+            type=item["type"],
+            start=self._at(day, item["start"]),
+            end=self._at(day, item["end"]),
+            room_id=self.rooms[item["room"]].id,
+            track=track,
+            chair=chair_name,
             description=_description(item.get("description", ""), speakers),
         )
         self.session.add(session)
         self.session.flush()
         for position, (person, role, organisation, _talk) in enumerate(speakers):
-            self.session.add(SessionSpeaker(session_id=saved_id(session), position=position, name=person.name, role=role,
-                                            organisation=organisation, attendee_id=self._attendee(person).id))
+            self.session.add(
+                SessionSpeaker(
+                    session_id=saved_id(session),
+                    position=position,
+                    name=person.name,
+                    role=role,
+                    organisation=organisation,
+                    attendee_id=self._attendee(person).id,
+                )
+            )
 
     def _matchmaking(self) -> None:
         cfg = self.fixture.config["matchmaking"]
@@ -477,18 +559,31 @@ class _Builder:
         meetings = []
         for r in placed:
             assert r.slot is not None and r.table is not None  # place_requests sets both or neither
-            meetings.append(Meeting(slot_id=saved_id(slots[r.slot]), table_id=saved_id(tables[r.table - 1]),
-                                    attendee_a_id=saved_id(people[r.a]), attendee_b_id=saved_id(people[r.b]),
-                                    state="scheduled", notes=r.topic))
+            meetings.append(
+                Meeting(
+                    slot_id=saved_id(slots[r.slot]),
+                    table_id=saved_id(tables[r.table - 1]),
+                    attendee_a_id=saved_id(people[r.a]),
+                    attendee_b_id=saved_id(people[r.b]),
+                    state="scheduled",
+                    notes=r.topic,
+                )
+            )
         self.session.add_all(meetings)
         self.session.flush()
         meeting_of = {id(r): m for r, m in zip(placed, meetings)}
-        self.session.add_all([
-            MeetingRequest(attendee_a_id=saved_id(people[r.a]), attendee_b_id=saved_id(people[r.b]), notes=r.topic,
-                           meeting_id=meeting_of[id(r)].id if id(r) in meeting_of else None,
-                           unplaced_reason="" if id(r) in meeting_of else "no slot free for both")
-            for r in requests
-        ])
+        self.session.add_all(
+            [
+                MeetingRequest(
+                    attendee_a_id=saved_id(people[r.a]),
+                    attendee_b_id=saved_id(people[r.b]),
+                    notes=r.topic,
+                    meeting_id=meeting_of[id(r)].id if id(r) in meeting_of else None,
+                    unplaced_reason="" if id(r) in meeting_of else "no slot free for both",
+                )
+                for r in requests
+            ]
+        )
 
 
 def _description(text: str, speakers: list[tuple[Person, str, str, str]]) -> str:
@@ -506,4 +601,3 @@ def _description(text: str, speakers: list[tuple[Person, str, str, str]]) -> str
     if text:
         lines.append(text)
     return "\n".join(lines)
-

@@ -65,13 +65,32 @@ class LocalDesk:
     def zone(self) -> ZoneInfo:
         return self.context.zone()
 
-    def submit(self, text: str, *, typed_fast: bool, selected_code: str | None = None, list_name: str | None = None,
-               direction: str = ENTRY, nonce: str | None = None, burst: str = ""):
-        return service.submit(self.context, text, typed_fast=typed_fast, selected_code=selected_code,
-                              list_name=list_name, desk=self.name, direction=direction, nonce=nonce, burst=burst)
+    def submit(
+        self,
+        text: str,
+        *,
+        typed_fast: bool,
+        selected_code: str | None = None,
+        list_name: str | None = None,
+        direction: str = ENTRY,
+        nonce: str | None = None,
+        burst: str = "",
+    ):
+        return service.submit(
+            self.context,
+            text,
+            typed_fast=typed_fast,
+            selected_code=selected_code,
+            list_name=list_name,
+            desk=self.name,
+            direction=direction,
+            nonce=nonce,
+            burst=burst,
+        )
 
-    def check_in(self, code: str, list_name: str | None = None, direction: str = ENTRY,
-                 nonce: str | None = None) -> service.CheckinResult:
+    def check_in(
+        self, code: str, list_name: str | None = None, direction: str = ENTRY, nonce: str | None = None
+    ) -> service.CheckinResult:
         return service.check_in(self.context, code, list_name, self.name, direction, nonce)
 
     def search(self, text: str, limit: int | None = None) -> list[Person]:
@@ -152,8 +171,9 @@ def start_for_app(context: Context, desk=None):
     try:
         return (start_desk(context) if desk is None else desk.start()), ""
     except Exception as error:  # noqa: BLE001 - the desk works online without its offline copy
-        return LocalDesk(context), (f"This desk cannot keep an offline copy ({error}); it stops scanning if the "
-                                    "server goes away.")
+        return LocalDesk(context), (
+            f"This desk cannot keep an offline copy ({error}); it stops scanning if the server goes away."
+        )
 
 
 def open_desk(settings, *, create: bool = False, clock_for: Callable[[str], Clock] | None = None):

@@ -8,9 +8,10 @@ call ``desks_overview``."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
-from typing import Iterable, overload
+from datetime import UTC, datetime, timedelta
+from typing import overload
 
 from sqlmodel import Session
 
@@ -81,16 +82,26 @@ class DeskState:
         return data
 
 
-def beat(context: Context, printers: list[dict] | None = None, started_at: datetime | None = None,
-         journal_waiting: int | None = None) -> None:
+def beat(
+    context: Context,
+    printers: list[dict] | None = None,
+    started_at: datetime | None = None,
+    journal_waiting: int | None = None,
+) -> None:
     """Say that this desk's app is alive: ``printers`` is a list of {name, url, health, detail};
     ``journal_waiting`` the offline scans of this desk not yet uploaded (None when it keeps no
     journal)."""
     now = utcnow()
     with context.session() as session:
-        store.save_heartbeat(session, desk=context.desk, seen_at=now, started_at=started_at or now,
-                             app_version=__version__, printers=json.dumps(printers or [], ensure_ascii=False),
-                             journal_waiting=journal_waiting)
+        store.save_heartbeat(
+            session,
+            desk=context.desk,
+            seen_at=now,
+            started_at=started_at or now,
+            app_version=__version__,
+            printers=json.dumps(printers or [], ensure_ascii=False),
+            journal_waiting=journal_waiting,
+        )
 
 
 def _printers(raw: str, counts: dict[tuple[str, str], int]) -> tuple[PrinterState, ...]:
@@ -105,12 +116,19 @@ def _printers(raw: str, counts: dict[tuple[str, str], int]) -> tuple[PrinterStat
         name, url = str(printer.get("name", "")), str(printer.get("url", ""))
         keys = {name, url} | ({""} if printer.get("default") else set())
 
-        def count(*wanted: str) -> int:
+        def count(*wanted: str, keys: set[str] = keys) -> int:  # this printer's keys, bound now
             return sum(counts.get((key, state), 0) for key in keys for state in wanted)
 
-        states.append(PrinterState(name=name, url=url, health=str(printer.get("health") or "unknown"),
-                                   detail=str(printer.get("detail") or ""),
-                                   waiting=count("pending", "printing"), failed=count("failed")))
+        states.append(
+            PrinterState(
+                name=name,
+                url=url,
+                health=str(printer.get("health") or "unknown"),
+                detail=str(printer.get("detail") or ""),
+                waiting=count("pending", "printing"),
+                failed=count("failed"),
+            )
+        )
     return tuple(states)
 
 
@@ -121,9 +139,8 @@ def _aware(value: None) -> None: ...
 def _aware(value: datetime | str | None) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
-    from datetime import timezone
 
-    return datetime.fromisoformat(str(value)).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
 
 def desks_overview(context: Context, now: datetime | None = None) -> list[DeskState]:
@@ -143,15 +160,17 @@ def desks_overview(context: Context, now: datetime | None = None) -> list[DeskSt
         heartbeat = beats.get(desk)
         pace = desk_pace(per_desk.get(desk, []))
         journal = heartbeat.journal_waiting if heartbeat is not None else None
-        states.append(DeskState(
-            desk=desk,
-            online=heartbeat is not None and wall - heartbeat.last_seen <= ONLINE_WITHIN,
-            last_seen=heartbeat.last_seen if heartbeat else None,
-            last_scan_at=last_scans.get(desk),
-            scans_per_minute=pace.scans_per_minute,
-            seconds_per_attendee=pace.seconds_per_attendee,
-            journal_waiting=journal,
-            app_version=heartbeat.app_version if heartbeat else "",
-            printers=_printers(heartbeat.printers, counts) if heartbeat else (),
-        ))
+        states.append(
+            DeskState(
+                desk=desk,
+                online=heartbeat is not None and wall - heartbeat.last_seen <= ONLINE_WITHIN,
+                last_seen=heartbeat.last_seen if heartbeat else None,
+                last_scan_at=last_scans.get(desk),
+                scans_per_minute=pace.scans_per_minute,
+                seconds_per_attendee=pace.seconds_per_attendee,
+                journal_waiting=journal,
+                app_version=heartbeat.app_version if heartbeat else "",
+                printers=_printers(heartbeat.printers, counts) if heartbeat else (),
+            )
+        )
     return states

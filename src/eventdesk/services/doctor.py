@@ -9,7 +9,7 @@ import stat
 import time as clock
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from eventdesk.domain.agenda import SPEAKER_CLASH
@@ -118,8 +118,10 @@ def _decode_qr(image) -> str | None:
 def check_no_printer(context: Context):
     path = store_path(context)
     folder = (path.parent if path is not None else Path.cwd()) / DEMO_BADGES_FOLDER
-    return OK, (f"no printer configured: badges are written as PNG files into {folder} "
-                "(add [printers] to eventdesk.toml for a real printer)")
+    return OK, (
+        f"no printer configured: badges are written as PNG files into {folder} "
+        "(add [printers] to eventdesk.toml for a real printer)"
+    )
 
 
 def check_badges_fit(context: Context, render: bool = True):
@@ -127,13 +129,17 @@ def check_badges_fit(context: Context, render: bool = True):
     if found.problems:
         names = ", ".join(f"attendee {p.attendee_id}" for p in found.problems[:5])
         install = "; ".join(found.install)
-        return WARN, (f"{len(found.problems)} of {found.checked} badges have missing letters or shrunk names "
-                      f"({names}…): 'eventdesk badges check' lists them"
-                      + (f"; for the missing letters install {install}" if install else ""))
+        return WARN, (
+            f"{len(found.problems)} of {found.checked} badges have missing letters or shrunk names "
+            f"({names}…): 'eventdesk badges check' lists them"
+            + (f"; for the missing letters install {install}" if install else "")
+        )
     if render:
         return OK, f"{found.checked} badges render with every letter at a readable size"
-    return OK, (f"{found.checked} badges have a glyph for every letter and the name at a readable size "
-                "(measured; --badges draws each badge too)")
+    return OK, (
+        f"{found.checked} badges have a glyph for every letter and the name at a readable size "
+        "(measured; --badges draws each badge too)"
+    )
 
 
 def check_agenda(context: Context):
@@ -150,8 +156,11 @@ def check_agenda(context: Context):
         clashes += sum(1 for flags in programme.flags.values() if SPEAKER_CLASH in flags)
     if not overlaps and not clashes:
         return OK, "no sessions overlap in a room, no speaker is in two rooms at once"
-    return WARN, (f"{overlaps} overlaps in a room" + (f" ({', '.join(examples[:3])})" if examples else "")
-                  + f", {clashes} sessions with a double-booked speaker: see F3 Agenda (flags)")
+    return WARN, (
+        f"{overlaps} overlaps in a room"
+        + (f" ({', '.join(examples[:3])})" if examples else "")
+        + f", {clashes} sessions with a double-booked speaker: see F3 Agenda (flags)"
+    )
 
 
 def check_meetings(context: Context):
@@ -165,7 +174,7 @@ def check_meetings(context: Context):
 
 def check_clock(context: Context):
     event = context.event()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     local = now.astimezone(context.zone())
     machine_zone = datetime.now().astimezone().tzname()
     days_to_go = (event.start_date - local.date()).days
@@ -182,10 +191,15 @@ def check_disk(context: Context):
     room = room_at(path.parent if path is not None else Path.cwd())
     where = str(room.folder) + (f" (on {room.mount_point})" if room.mount_point not in (None, room.folder) else "")
     if room.full:
-        return FAIL, (f"only {room.free / 1e6:.0f} MB free in {where}: the desk needs {room.needed / 1e6:.0f} MB "
-                      "for scans, badges and backups; free some room or move the store")
+        return FAIL, (
+            f"only {room.free / 1e6:.0f} MB free in {where}: the desk needs {room.needed / 1e6:.0f} MB "
+            "for scans, badges and backups; free some room or move the store"
+        )
     if room.low:
-        return WARN, f"{room.free / 1e6:.0f} MB free in {where}: room runs low (the desk needs {room.needed / 1e6:.0f} MB)"
+        return (
+            WARN,
+            f"{room.free / 1e6:.0f} MB free in {where}: room runs low (the desk needs {room.needed / 1e6:.0f} MB)",
+        )
     return OK, f"{room.free / 1e9:.1f} GB free in {where}"
 
 
@@ -198,28 +212,34 @@ def check_backups(context: Context):
     if not os.access(probe, os.W_OK):
         return FAIL, f"cannot write backups into {folder}"
     newest = last_backup(context)
-    last = (f"; last {newest.taken_at.astimezone(context.zone()):%a %H:%M}" if newest else "; none taken yet")
+    last = f"; last {newest.taken_at.astimezone(context.zone()):%a %H:%M}" if newest else "; none taken yet"
     return OK, (f"every {settings.backup_every_minutes} min into {folder}, keeping {settings.backup_keep}" + last)
 
 
 def run_checks(context: Context, print_test: bool = False, badges: bool = False) -> Report:
     """Every check; printers are asked in parallel (each within the printer timeout)."""
-    checks = [_timed("store", lambda: check_store(context)),
-              _timed("migrations", lambda: check_schema(context)),
-              _timed("file mode", lambda: check_file_mode(context))]
+    checks = [
+        _timed("store", lambda: check_store(context)),
+        _timed("migrations", lambda: check_schema(context)),
+        _timed("file mode", lambda: check_file_mode(context)),
+    ]
     printers = configured_printers(context.settings)
     if printers:
         with ThreadPoolExecutor(max_workers=min(8, len(printers))) as pool:
-            futures = [pool.submit(_timed, f"printer {name}", lambda n=name, u=url: check_printer(context, n, u, print_test))
-                       for name, url in printers]
+            futures = [
+                pool.submit(_timed, f"printer {name}", lambda n=name, u=url: check_printer(context, n, u, print_test))
+                for name, url in printers
+            ]
             checks += [f.result() for f in futures]
     else:
         checks.append(_timed("printers", lambda: check_no_printer(context)))
     # Every name is checked by default (glyphs and name size, measured); --badges also draws each badge.
     checks.append(_timed("badges", lambda: check_badges_fit(context, render=badges)))
-    checks += [_timed("agenda", lambda: check_agenda(context)),
-               _timed("meetings", lambda: check_meetings(context)),
-               _timed("clock", lambda: check_clock(context)),
-               _timed("disk", lambda: check_disk(context)),
-               _timed("backups", lambda: check_backups(context))]
+    checks += [
+        _timed("agenda", lambda: check_agenda(context)),
+        _timed("meetings", lambda: check_meetings(context)),
+        _timed("clock", lambda: check_clock(context)),
+        _timed("disk", lambda: check_disk(context)),
+        _timed("backups", lambda: check_backups(context)),
+    ]
     return Report(tuple(checks))

@@ -7,10 +7,10 @@ recorded on site: delays (``shift_minutes``), status, started/ended times, chair
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from eventdesk.domain.clock import utcnow
 from eventdesk.importers.detect import FORMATS, detect_format
@@ -76,14 +76,20 @@ class AgendaImportReport:
             f"{self.speakers} speaker entries.",
         ]
         if self.sessions_cancelled:
-            out.append(f"{self.sessions_cancelled} session(s) imported earlier are cancelled in this file; "
-                       "they were marked cancelled.")
+            out.append(
+                f"{self.sessions_cancelled} session(s) imported earlier are cancelled in this file; "
+                "they were marked cancelled."
+            )
         if self.sessions_not_in_file:
-            out.append(f"{self.sessions_not_in_file} session(s) in the database are not in this file; "
-                       "they were left as they are.")
+            out.append(
+                f"{self.sessions_not_in_file} session(s) in the database are not in this file; "
+                "they were left as they are."
+            )
         if self.skipped:
-            out.append(f"Skipped {self.skipped_total} item(s): "
-                       + "; ".join(f"{count} × {reason}" for reason, count in self.skipped.items()))
+            out.append(
+                f"Skipped {self.skipped_total} item(s): "
+                + "; ".join(f"{count} × {reason}" for reason, count in self.skipped.items())
+            )
             out.extend(f"  e.g. {example}" for example in self.skipped_examples)
         if self.speakers:
             out.extend(self.speaker_links.lines())
@@ -110,8 +116,9 @@ def read_schedule(path: str | Path, fmt: str = "auto", default_zone: str | None 
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise AgendaImportError(f"{path.name} is {size // 1_000_000} MB; a schedule file is far smaller. "
-                                    "Nothing was imported.")
+            raise AgendaImportError(
+                f"{path.name} is {size // 1_000_000} MB; a schedule file is far smaller. Nothing was imported."
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise AgendaImportError(f"No file at {path}.") from None
@@ -128,8 +135,11 @@ def read_schedule(path: str | Path, fmt: str = "auto", default_zone: str | None 
         raise AgendaImportError(str(error)) from None
     if not schedule.events:
         reasons = "; ".join(f"{n} × {r}" for r, n in schedule.skipped_by_reason().items())
-        raise AgendaImportError(f"{path.name} holds no session that can be imported"
-                                + (f" (skipped: {reasons})" if reasons else "") + ". Nothing was imported.")
+        raise AgendaImportError(
+            f"{path.name} holds no session that can be imported"
+            + (f" (skipped: {reasons})" if reasons else "")
+            + ". Nothing was imported."
+        )
     return schedule
 
 
@@ -147,8 +157,9 @@ def _event_zone_of(db: str) -> str | None:
         context.engine.dispose()
 
 
-def import_agenda_file(db: str, path: str | Path, fmt: str = "auto", tz: str | None = None,
-                       settings: Settings | None = None) -> AgendaImportReport:
+def import_agenda_file(
+    db: str, path: str | Path, fmt: str = "auto", tz: str | None = None, settings: Settings | None = None
+) -> AgendaImportReport:
     """What ``eventdesk import agenda`` does: read the file (local times without a zone are read
     in ``tz``, else in the zone of the database's event), then store it, creating the database
     and the event if there is none yet."""
@@ -174,8 +185,9 @@ def import_agenda(context: Context, path: str | Path, fmt: str = "auto", tz: str
     return store_schedule(context, schedule, source_name=Path(path).name, tz=tz)
 
 
-def store_schedule(context: Context, schedule: ParsedSchedule, *, source_name: str,
-                   tz: str | None = None) -> AgendaImportReport:
+def store_schedule(
+    context: Context, schedule: ParsedSchedule, *, source_name: str, tz: str | None = None
+) -> AgendaImportReport:
     """Write ``schedule`` in one transaction (see the module docstring)."""
     warnings = list(schedule.warnings)
     with context.session() as session:
@@ -186,34 +198,63 @@ def store_schedule(context: Context, schedule: ParsedSchedule, *, source_name: s
             session.add(event)
             ensure_main_entrance(session)
         elif schedule.timezone and schedule.timezone != event.timezone:
-            warnings.append(f"the file's time zone {schedule.timezone} differs from the event's {event.timezone}; "
-                            f"the times keep their moment and are shown in {event.timezone}")
-        if schedule.days and not created and (schedule.days[0] < event.start_date or schedule.days[-1] > event.end_date):
-            warnings.append(f"the file's days ({schedule.days[0]} to {schedule.days[-1]}) fall outside the "
-                            f"event's dates ({event.start_date} to {event.end_date})")
+            warnings.append(
+                f"the file's time zone {schedule.timezone} differs from the event's {event.timezone}; "
+                f"the times keep their moment and are shown in {event.timezone}"
+            )
+        if (
+            schedule.days
+            and not created
+            and (schedule.days[0] < event.start_date or schedule.days[-1] > event.end_date)
+        ):
+            warnings.append(
+                f"the file's days ({schedule.days[0]} to {schedule.days[-1]}) fall outside the "
+                f"event's dates ({event.start_date} to {event.end_date})"
+            )
         rooms, rooms_created = _store_rooms(session, schedule)
         counts = _store_sessions(session, schedule, rooms)
         links = link_speakers(session)  # speakers are people: the desk and the chair see them arrive
-        session.add(AuditEntry(desk=context.desk, action="import agenda", subject=f"file:{source_name}",
-                               detail=f"format={schedule.format} created={counts['created']} "
-                                      f"updated={counts['updated']} skipped={len(schedule.skipped)}"))
+        session.add(
+            AuditEntry(
+                desk=context.desk,
+                action="import agenda",
+                subject=f"file:{source_name}",
+                detail=f"format={schedule.format} created={counts['created']} "
+                f"updated={counts['updated']} skipped={len(schedule.skipped)}",
+            )
+        )
         bump(session, "agenda")
         event_name, event_zone = event.name, event.timezone
     context._event = None  # the cached event may have been created just now
     skipped = dict(schedule.skipped_by_reason())
     return AgendaImportReport(
-        file=source_name, format=schedule.format, event_name=event_name, timezone=event_zone,
-        event_created=created, days=list(schedule.days), rooms=len(schedule.rooms), rooms_created=rooms_created,
-        sessions_in_file=len(schedule.events), sessions_created=counts["created"],
-        sessions_updated=counts["updated"], sessions_unchanged=counts["unchanged"],
-        sessions_not_in_file=counts["not_in_file"], sessions_cancelled=counts["cancelled"],
-        speakers=counts["speakers"], speaker_links=links, skipped=skipped,
-        skipped_examples=[str(item) for item in schedule.skipped[:5]], warnings=warnings)
+        file=source_name,
+        format=schedule.format,
+        event_name=event_name,
+        timezone=event_zone,
+        event_created=created,
+        days=list(schedule.days),
+        rooms=len(schedule.rooms),
+        rooms_created=rooms_created,
+        sessions_in_file=len(schedule.events),
+        sessions_created=counts["created"],
+        sessions_updated=counts["updated"],
+        sessions_unchanged=counts["unchanged"],
+        sessions_not_in_file=counts["not_in_file"],
+        sessions_cancelled=counts["cancelled"],
+        speakers=counts["speakers"],
+        speaker_links=links,
+        skipped=skipped,
+        skipped_examples=[str(item) for item in schedule.skipped[:5]],
+        warnings=warnings,
+    )
 
 
 def _no_zone_message(source_name: str) -> str:
-    return (f"{source_name} names no time zone and the database holds no event yet; give the venue's time "
-            "zone with --tz (e.g. --tz Europe/London). Nothing was imported.")
+    return (
+        f"{source_name} names no time zone and the database holds no event yet; give the venue's time "
+        "zone with --tz (e.g. --tz Europe/London). Nothing was imported."
+    )
 
 
 def _new_event(schedule: ParsedSchedule, source_name: str, tz: str | None) -> Event:
@@ -221,8 +262,13 @@ def _new_event(schedule: ParsedSchedule, source_name: str, tz: str | None) -> Ev
     if not zone:
         raise AgendaImportError(_no_zone_message(source_name))
     local_days = schedule.days or sorted({e.start.astimezone(zone_or_none(zone)).date() for e in schedule.events})
-    return Event(name=schedule.title or Path(source_name).stem, venue=schedule.venue, timezone=zone,
-                 start_date=local_days[0], end_date=local_days[-1])
+    return Event(
+        name=schedule.title or Path(source_name).stem,
+        venue=schedule.venue,
+        timezone=zone,
+        start_date=local_days[0],
+        end_date=local_days[-1],
+    )
 
 
 def _store_rooms(session, schedule: ParsedSchedule) -> tuple[dict[str, Room], int]:
@@ -251,9 +297,15 @@ _PLANNED = ("title", "type", "start", "end", "room_id", "track", "description")
 
 
 def _planned_values(event: ParsedEvent, rooms: dict[str, Room]) -> dict:
-    return {"title": event.title, "type": event.type, "start": event.start, "end": event.end,
-            "room_id": rooms[event.room].id if event.room else None, "track": event.track,
-            "description": event.description}
+    return {
+        "title": event.title,
+        "type": event.type,
+        "start": event.start,
+        "end": event.end,
+        "room_id": rooms[event.room].id if event.room else None,
+        "track": event.track,
+        "description": event.description,
+    }
 
 
 def _store_sessions(session, schedule: ParsedSchedule, rooms: dict[str, Room]) -> dict[str, int]:
@@ -277,8 +329,9 @@ def _store_sessions(session, schedule: ParsedSchedule, rooms: dict[str, Room]) -
         matched.append((row, event, planned_changed))
     session.flush()
     # New sessions go in as one bulk insert: building ~900 ORM objects costs more than the file parse.
-    ids = store.insert_sessions(session, [{**values, "source_ref": event.key, "updated_at": now}
-                                          for values, event in new_rows])
+    ids = store.insert_sessions(
+        session, [{**values, "source_ref": event.key, "updated_at": now} for values, event in new_rows]
+    )
     wanted = {ids[event.key]: [(s.name, s.role) for s in event.speakers] for _, event in new_rows}
     current = store.speaker_names(session, [saved_id(row) for row, _, _ in matched])
     updated = 0
@@ -296,6 +349,11 @@ def _store_sessions(session, schedule: ParsedSchedule, rooms: dict[str, Room]) -
             row.status, row.updated_at = "cancelled", now
             session.add(row)
             cancelled += 1
-    return {"created": len(new_rows), "updated": updated, "unchanged": len(matched) - updated,
-            "cancelled": cancelled, "not_in_file": total_before - len(matched) - cancelled,
-            "speakers": sum(len(e.speakers) for e in schedule.events)}
+    return {
+        "created": len(new_rows),
+        "updated": updated,
+        "unchanged": len(matched) - updated,
+        "cancelled": cancelled,
+        "not_in_file": total_before - len(matched) - cancelled,
+        "speakers": sum(len(e.speakers) for e in schedule.events),
+    }

@@ -33,13 +33,35 @@ from sqlmodel import Session
 from eventdesk.domain.clock import utcnow
 from eventdesk.domain.codes import CodeFactory, code_key, new_badge_code
 from eventdesk.importers.attendees_csv import (
-    PERSON_FIELDS, AttendeeRow, FileProblem, ParsedFile, RowProblem, decode, parse_text, person_key,
+    PERSON_FIELDS,
+    AttendeeRow,
+    FileProblem,
+    ParsedFile,
+    RowProblem,
+    decode,
+    parse_text,
+    person_key,
 )
 from eventdesk.services.context import Context
 from eventdesk.store.attendee_import import (
-    IMPORTED_FIELDS, BulkWriter, StoredPerson, bump_attendees, changed_since, finish_run, insert_rows,
-    journal_batch, record_import, revoke_codes, revoked_code_owners, running_imports, start_run, stored_people,
-    token_tuples, tokens_changed, undo_run, update_rows,
+    IMPORTED_FIELDS,
+    BulkWriter,
+    StoredPerson,
+    bump_attendees,
+    changed_since,
+    finish_run,
+    insert_rows,
+    journal_batch,
+    record_import,
+    revoke_codes,
+    revoked_code_owners,
+    running_imports,
+    start_run,
+    stored_people,
+    token_tuples,
+    tokens_changed,
+    undo_run,
+    update_rows,
 )
 
 SHOWN_PROBLEMS = 20
@@ -113,8 +135,10 @@ class ImportSummary:
 
     def lines(self) -> list[str]:
         """The summary for a person: counts and column names only."""
-        out = [f"{self.file_format}, {self.encoding}, delimiter {self.delimiter}: {self.rows} "
-               f"{'person' if self.rows == 1 else 'people'}."]
+        out = [
+            f"{self.file_format}, {self.encoding}, delimiter {self.delimiter}: {self.rows} "
+            f"{'person' if self.rows == 1 else 'people'}."
+        ]
         if self.dry_run and self.columns:
             out.append("Columns used: " + "; ".join(f"{f} <- '{c}'" for f, c in self.columns.items()) + ".")
         if self.ignored_columns:
@@ -127,14 +151,18 @@ class ImportSummary:
         if self.codes_revoked:
             extras.append(f"{self.codes_revoked} badge codes replaced (the old ones now scan as revoked)")
         if self.kept_desk_changes:
-            extras.append(f"{self.kept_desk_changes} people changed at a desk during the import were left as the "
-                          "desk set them (import again to apply the file to them)")
+            extras.append(
+                f"{self.kept_desk_changes} people changed at a desk during the import were left as the "
+                "desk set them (import again to apply the file to them)"
+            )
         if extras:
             sentence = "; ".join(extras)
             out.append(sentence[0].upper() + sentence[1:] + ".")
         if self.dry_run:
             if self.preview:
-                out.append(f"The first {len(self.preview)} {'row' if len(self.preview) == 1 else 'rows'} as they will be stored:")
+                out.append(
+                    f"The first {len(self.preview)} {'row' if len(self.preview) == 1 else 'rows'} as they will be stored:"
+                )
                 out.extend("  " + " | ".join(f"{k}: {v}" for k, v in row.items()) for row in self.preview)
             out.append(f"Dry run, nothing written. Would be: {self.counts}.")
         else:
@@ -187,9 +215,16 @@ def preview_rows(parsed: ParsedFile, count: int = PREVIEW_ROWS) -> list[dict[str
     return out
 
 
-def import_attendees(context: Context, path: str | Path, fmt: str = "auto", *, dry_run: bool = False,
-                     progress: ImportProgress | None = None, code_factory: CodeFactory = new_badge_code,
-                     mapping: dict[str, str] | None = None) -> ImportSummary:
+def import_attendees(
+    context: Context,
+    path: str | Path,
+    fmt: str = "auto",
+    *,
+    dry_run: bool = False,
+    progress: ImportProgress | None = None,
+    code_factory: CodeFactory = new_badge_code,
+    mapping: dict[str, str] | None = None,
+) -> ImportSummary:
     """Import the attendee CSV at ``path`` into the event of ``context``. Raises
     AttendeeImportError (nothing written) when any row is wrong. ``mapping`` (field -> column,
     ``--map``) says which column holds what where the names of the columns do not."""
@@ -213,8 +248,15 @@ def _collector_paused():
             gc.enable()
 
 
-def _import(context: Context, path: Path, fmt: str, dry_run: bool, progress: ImportProgress,
-            code_factory: CodeFactory, mapping: dict[str, str] | None) -> ImportSummary:
+def _import(
+    context: Context,
+    path: Path,
+    fmt: str,
+    dry_run: bool,
+    progress: ImportProgress,
+    code_factory: CodeFactory,
+    mapping: dict[str, str] | None,
+) -> ImportSummary:
     try:
         text, encoding = decode(path.read_bytes())
         progress.stage("Reading", text.count("\n"))
@@ -237,12 +279,19 @@ def _import(context: Context, path: Path, fmt: str, dry_run: bool, progress: Imp
         if problems:
             raise _problems_error(path, problems, parsed.problem_count + len(plan.problems))
         summary = ImportSummary(
-            file_format=parsed.format_label, encoding=parsed.encoding, delimiter=parsed.delimiter_label,
-            rows=len(parsed.rows), added=len(plan.inserts),
-            updated=len(plan.updates) - plan.keyed, unchanged=plan.unchanged + plan.keyed,
+            file_format=parsed.format_label,
+            encoding=parsed.encoding,
+            delimiter=parsed.delimiter_label,
+            rows=len(parsed.rows),
+            added=len(plan.inserts),
+            updated=len(plan.updates) - plan.keyed,
+            unchanged=plan.unchanged + plan.keyed,
             cancelled=sum(1 for row in parsed.rows if row.status == "cancelled" and "status" in parsed.fields),
-            codes_generated=plan.generated, codes_revoked=len(plan.revoked),
-            ignored_columns=parsed.ignored_columns, dry_run=dry_run, columns=parsed.columns,
+            codes_generated=plan.generated,
+            codes_revoked=len(plan.revoked),
+            ignored_columns=parsed.ignored_columns,
+            dry_run=dry_run,
+            columns=parsed.columns,
             preview=preview_rows(parsed) if dry_run else [],
         )
         if writer is None:
@@ -266,7 +315,8 @@ def _import(context: Context, path: Path, fmt: str, dry_run: bool, progress: Imp
         if isinstance(error, (IntegrityError, context.engine.dialect.loaded_dbapi.IntegrityError)):
             raise AttendeeImportError(
                 "Nothing imported: the database refused a badge code or key as taken (another desk may have "
-                "changed attendees at the same moment). Run the import again.") from None
+                "changed attendees at the same moment). Run the import again."
+            ) from None
         raise
     finally:
         if writer is not None:
@@ -285,7 +335,8 @@ def _claim_run(writer: BulkWriter, run: str, desk: str) -> None:
             where = alive[0].desk if alive and alive[0].desk else "another desk"
             raise AttendeeImportError(
                 f"Nothing imported: another import of attendees is running (from {where}). "
-                "Wait until it has finished, then import again.")
+                "Wait until it has finished, then import again."
+            )
         for other in others:  # died half-way: undone before anything else is written
             undo_run(writer, other.run)
         start_run(writer, run, desk)
@@ -315,13 +366,14 @@ def _write(writer: BulkWriter, run: str, plan: _Plan, progress: ImportProgress) 
         for work, inserting in ((plan.inserts, True), (plan.updates, False)):
             start = 0
             while start < len(work):
-                chunk = work[start:start + size]
+                chunk = work[start : start + size]
                 if inserting:
                     tokens = [token_tuples(0, person) for person in chunk]
                 else:
-                    updates = plan.updates[start:start + size]  # the chunk, typed as updates
-                    new_tokens = {u.id: token_tuples(u.id, u.after) for u in updates
-                                  if tokens_changed(u.before, u.after)}
+                    updates = plan.updates[start : start + size]  # the chunk, typed as updates
+                    new_tokens = {
+                        u.id: token_tuples(u.id, u.after) for u in updates if tokens_changed(u.before, u.after)
+                    }
                 batch += 1
                 pause = gap - (time.perf_counter() - released)
                 if pause > 0:
@@ -336,12 +388,21 @@ def _write(writer: BulkWriter, run: str, plan: _Plan, progress: ImportProgress) 
                         changed = changed_since(writer, {u.id: u.seen_at for u in updates})
                         kept |= changed
                         todo = [u for u in updates if u.id not in changed]
-                        update_rows(writer, [(u.id, u.changes()) for u in todo],
-                                    {u.id: new_tokens[u.id] for u in todo if u.id in new_tokens})
+                        update_rows(
+                            writer,
+                            [(u.id, u.changes()) for u in todo],
+                            {u.id: new_tokens[u.id] for u in todo if u.id in new_tokens},
+                        )
                         revoked = [(revoked_of[u.id], u.id) for u in todo if u.id in revoked_of]
                         revoke_codes(writer, revoked)
-                        journal_batch(writer, run, batch, inserted=[], updated=[u.undo() for u in todo],
-                                      revoked=[code for code, _ in revoked])
+                        journal_batch(
+                            writer,
+                            run,
+                            batch,
+                            inserted=[],
+                            updated=[u.undo() for u in todo],
+                            revoked=[code for code, _ in revoked],
+                        )
                     bump_attendees(writer)  # other desks see each batch as it lands
                 except BaseException:
                     writer.rollback()
@@ -436,10 +497,19 @@ def _plan(session: Session, parsed: ParsedFile, code_factory: CodeFactory) -> _P
             plan.inserts.append((*values_of(row), code, row.source_ref))
             continue
         source_ref = person.source_ref
-        if row.source_ref and row.source_ref != source_ref and (source_ref is None or _same_system(source_ref, row.source_ref)):
+        if (
+            row.source_ref
+            and row.source_ref != source_ref
+            and (source_ref is None or _same_system(source_ref, row.source_ref))
+        ):
             source_ref = row.source_ref  # a new pretix secret, say; another system's key stays
-        if (row_own is not None and stored_own is not None and code == person.badge_code and source_ref == person.source_ref
-                and row_own(row) == stored_own(person)):
+        if (
+            row_own is not None
+            and stored_own is not None
+            and code == person.badge_code
+            and source_ref == person.source_ref
+            and row_own(row) == stored_own(person)
+        ):
             plan.unchanged += 1
             continue
         before = person[1:-1]  # IMPORTED_FIELDS as stored
@@ -452,8 +522,13 @@ def _plan(session: Session, parsed: ParsedFile, code_factory: CodeFactory) -> _P
             continue
         if code != person.badge_code:
             plan.revoked.append((person.badge_code, person.id))
-        update = _Update(person.id, tuple(i for i, (new, old) in enumerate(zip(after, before)) if new != old),
-                         before, after, person.updated_at)
+        update = _Update(
+            person.id,
+            tuple(i for i, (new, old) in enumerate(zip(after, before)) if new != old),
+            before,
+            after,
+            person.updated_at,
+        )
         if update.columns == _SOURCE_REF_ONLY:
             plan.keyed += 1
         plan.updates.append(update)
@@ -480,27 +555,47 @@ def _someone_else(person: StoredPerson, row: AttendeeRow) -> bool:
     return stored_name != name and not (email and email == stored_email)
 
 
-def _one_code_whatever_its_case(row: AttendeeRow, code: str, person: StoredPerson | None,
-                                by_folded: dict[str, StoredPerson], file_codes: dict[str, tuple[str, int]],
-                                plan: _Plan) -> bool:
+def _one_code_whatever_its_case(
+    row: AttendeeRow,
+    code: str,
+    person: StoredPerson | None,
+    by_folded: dict[str, StoredPerson],
+    file_codes: dict[str, tuple[str, int]],
+    plan: _Plan,
+) -> bool:
     """Whether ``code`` stays one person's whatever its case (a scan finds a code in any case, so
     two codes differing only in case would be ambiguous); else the row's problem is recorded."""
     folded = code_key(code)
     owner = by_folded.get(folded)
     if owner is not None and owner.badge_code != code and (person is None or owner.id != person.id):
-        plan.problems.append(RowProblem(row.line, "badge code differs only in upper/lower case from the code of "
-                                                  "another person already in the database (a scan reads both alike)"))
+        plan.problems.append(
+            RowProblem(
+                row.line,
+                "badge code differs only in upper/lower case from the code of "
+                "another person already in the database (a scan reads both alike)",
+            )
+        )
         return False
     earlier = file_codes.setdefault(folded, (code, row.line))
     if earlier[0] != code:
-        plan.problems.append(RowProblem(row.line, f"badge code differs only in upper/lower case from the code on "
-                                                  f"line {earlier[1]} (a scan reads both alike)"))
+        plan.problems.append(
+            RowProblem(
+                row.line,
+                f"badge code differs only in upper/lower case from the code on "
+                f"line {earlier[1]} (a scan reads both alike)",
+            )
+        )
         return False
     return True
 
 
-def _badge_code(row: AttendeeRow, person: StoredPerson | None, by_code: dict[str, StoredPerson],
-                revoked: dict[str, int], plan: _Plan) -> str | None:
+def _badge_code(
+    row: AttendeeRow,
+    person: StoredPerson | None,
+    by_code: dict[str, StoredPerson],
+    revoked: dict[str, int],
+    plan: _Plan,
+) -> str | None:
     """The code the person will have ("" = generate one), or None after recording a problem."""
     if not row.badge_code:
         return person.badge_code if person else ""
@@ -513,7 +608,8 @@ def _badge_code(row: AttendeeRow, person: StoredPerson | None, by_code: dict[str
     if row.badge_code in revoked:
         if person is not None and revoked[row.badge_code] == person.id:
             return person.badge_code  # their badge was reissued at the desk: the new one stays
-        plan.problems.append(RowProblem(row.line, "badge code was revoked (its badge was reissued); "
-                                                  "it cannot be given out again"))
+        plan.problems.append(
+            RowProblem(row.line, "badge code was revoked (its badge was reissued); it cannot be given out again")
+        )
         return None
     return row.badge_code

@@ -34,8 +34,15 @@ def slip_data(context: Context, person: str | int) -> SlipData:
     rows = []
     for meeting in meetings:
         partner = meeting.partner_of(ref.id)
-        rows.append(SlipMeeting(meeting.slot.start.astimezone(zone), meeting.slot.end.astimezone(zone),
-                                meeting.table, partner.name, partner.organisation))
+        rows.append(
+            SlipMeeting(
+                meeting.slot.start.astimezone(zone),
+                meeting.slot.end.astimezone(zone),
+                meeting.table,
+                partner.name,
+                partner.organisation,
+            )
+        )
     return SlipData(ref.name, ref.organisation, context.event().name, context.now().astimezone(zone), tuple(rows))
 
 
@@ -81,5 +88,14 @@ def render_slip_job(context: Context, job: PrintJob) -> Image.Image:
         raise RenderError(f"Print job {job.id}: {error}") from None
 
 
-__all__ = ["SlipData", "SlipError", "SlipMeeting", "print_slip", "queue_slip", "render_slip_job", "slip_data",
-           "slip_image", "slip_layout"]
+__all__ = [
+    "SlipData",
+    "SlipError",
+    "SlipMeeting",
+    "print_slip",
+    "queue_slip",
+    "render_slip_job",
+    "slip_data",
+    "slip_image",
+    "slip_layout",
+]

@@ -8,8 +8,8 @@ served one after the other."""
 from __future__ import annotations
 
 import csv
-import io
 import inspect
+import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -22,9 +22,9 @@ from sqlmodel import Session
 from eventdesk.domain import meetings as rules
 from eventdesk.domain import scheduling
 from eventdesk.importers.meetings_csv import MEETINGS, MeetingsFileError, read_meetings_csv
+from eventdesk.services.attendees import PersonNotFound, resolve_attendee
 from eventdesk.services.context import Context
 from eventdesk.store import meetings as store
-from eventdesk.services.attendees import PersonNotFound, resolve_attendee
 from eventdesk.store.attendees import attendees_by_id, by_code, by_email, get_attendee
 from eventdesk.store.db import bump
 from eventdesk.store.models import Attendee, MeetingRequest, MeetingSlot
@@ -45,6 +45,7 @@ class BookingRefused(MeetingsError):
 
 # -- values handed to the screen and the CLI (plain, safe to pass between threads) ---------------
 
+
 @dataclass(frozen=True)
 class PersonRef:
     id: int
@@ -54,7 +55,7 @@ class PersonRef:
     email: str = ""
 
     @classmethod
-    def of(cls, attendee: Attendee) -> "PersonRef":
+    def of(cls, attendee: Attendee) -> PersonRef:
         return cls(saved_id(attendee), attendee.name, attendee.organisation, attendee.badge_code, attendee.email)
 
 
@@ -113,9 +114,18 @@ def _saved_info(session: Session, meeting_id: int) -> MeetingInfo:
 
 def _info(row: store.MeetingRowT) -> MeetingInfo:
     meeting, slot, table, a, b = row
-    return MeetingInfo(saved_id(meeting), SlotInfo(saved_id(slot), slot.start, slot.end), table.number, PersonRef.of(a),
-                       PersonRef.of(b), meeting.state, meeting.a_present_at is not None,
-                       meeting.b_present_at is not None, meeting.notes, meeting.booked_at)
+    return MeetingInfo(
+        saved_id(meeting),
+        SlotInfo(saved_id(slot), slot.start, slot.end),
+        table.number,
+        PersonRef.of(a),
+        PersonRef.of(b),
+        meeting.state,
+        meeting.a_present_at is not None,
+        meeting.b_present_at is not None,
+        meeting.notes,
+        meeting.booked_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -131,8 +141,15 @@ class GridRow:
     @property
     def key(self) -> tuple:
         m = self.meeting
-        return (self.table, self.state, self.flagged, m.id if m else None, m.a_present if m else None,
-                m.b_present if m else None, self.waiting.id if self.waiting else None)
+        return (
+            self.table,
+            self.state,
+            self.flagged,
+            m.id if m else None,
+            m.a_present if m else None,
+            m.b_present if m else None,
+            self.waiting.id if self.waiting else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -164,8 +181,9 @@ class Board:
             if meeting is None:
                 rows.append(GridRow(table, None, "free", False))
                 continue
-            flagged = rules.probable_no_show(meeting.state, slot.start, slot.end, now, self.no_show_minutes,
-                                             meeting.booked_at)
+            flagged = rules.probable_no_show(
+                meeting.state, slot.start, slot.end, now, self.no_show_minutes, meeting.booked_at
+            )
             waiting = None if table in holding else self.half_free(slot).get(table)
             rows.append(GridRow(table, meeting, meeting.effective_state(now), flagged, waiting))
         return rows
@@ -240,6 +258,7 @@ def free_tables_now(context: Context) -> tuple[SlotInfo | None, list[int]]:
 
 # -- people --------------------------------------------------------------------------------------
 
+
 def find_person(session: Session, reference: str) -> Attendee:
     """A person by badge code, id, e-mail, or a name matching one person (``resolve_attendee``)."""
     try:
@@ -270,6 +289,7 @@ def _people_for_rows(session: Session, rows) -> dict[str, Attendee]:
 
 # -- import --------------------------------------------------------------------------------------
 
+
 @dataclass
 class ImportSummary:
     kind: str
@@ -279,8 +299,9 @@ class ImportSummary:
     tables_added: int = 0
 
 
-def import_meetings(context: Context, path: str | Path, *, day: date | None = None,
-                    slot_minutes: int | None = None) -> ImportSummary:
+def import_meetings(
+    context: Context, path: str | Path, *, day: date | None = None, slot_minutes: int | None = None
+) -> ImportSummary:
     """Import a CSV of meetings or of requests; all or nothing (``MeetingsFileError`` names the line)."""
     parsed = read_meetings_csv(Path(path), context.zone(), day or context.event().start_date)
     summary = ImportSummary(parsed.kind)
@@ -329,8 +350,10 @@ def _import_meeting_rows(session: Session, rows, people, summary: ImportSummary,
             if {held[0].attendee_a_id, held[0].attendee_b_id} == {a.id, b.id}:
                 summary.unchanged += 1  # the same meeting imported before
                 continue
-            raise MeetingsFileError(f"table {row.table} at {_hhmm(row.start, session)} already holds another meeting "
-                                    f"in the store.", row.line)
+            raise MeetingsFileError(
+                f"table {row.table} at {_hhmm(row.start, session)} already holds another meeting in the store.",
+                row.line,
+            )
         for person, reference in ((a, row.a), (b, row.b)):
             first = busy.get((person.id, slot_id))
             if first is not None:
@@ -369,6 +392,7 @@ def _import_request_rows(session: Session, rows, people, summary: ImportSummary)
 
 
 # -- the slot grid and scheduling ------------------------------------------------------------------
+
 
 def ensure_grid(context: Context, *, day: date, first: time, count: int, minutes: int, tables: int) -> tuple[int, int]:
     """Create ``count`` slots of ``minutes`` from ``first`` on ``day`` and tables 1..``tables``
@@ -426,14 +450,19 @@ def schedule_requests(context: Context) -> ScheduleSummary:
             return summary
         if not slots or not tables:
             missing = "slot left that has not started" if not slots else "meeting table"
-            raise MeetingsError(f"There is no {missing} (event clock: {now.astimezone(zone):%d %b %Y %H:%M}); "
-                                "create slots and tables first, or plan ahead of the day with --now.")
+            raise MeetingsError(
+                f"There is no {missing} (event clock: {now.astimezone(zone):%d %b %Y %H:%M}); "
+                "create slots and tables first, or plan ahead of the day with --now."
+            )
         people = attendees_by_id(session, {x for r in requests for x in (r.attendee_a_id, r.attendee_b_id)})
-        existing = [scheduling.Existing(m.slot_id, m.table_id, m.attendee_a_id, m.attendee_b_id)
-                    for m in store.live_meetings(session)]
+        existing = [
+            scheduling.Existing(m.slot_id, m.table_id, m.attendee_a_id, m.attendee_b_id)
+            for m in store.live_meetings(session)
+        ]
         plan = scheduling.schedule(
             [scheduling.Request(r.id, r.attendee_a_id, r.attendee_b_id) for r in requests],
-            [s.id for s in slots], [t.id for t in tables],
+            [s.id for s in slots],
+            [t.id for t in tables],
             unavailable=[(u.attendee_id, u.slot_id) for u in store.unavailabilities(session)],
             existing=existing,
             name=lambda pid: people[pid].name if pid in people else str(pid),
@@ -443,8 +472,14 @@ def schedule_requests(context: Context) -> ScheduleSummary:
         new = []
         for placement in plan.placed:
             request = by_id[cast(int, placement.request_id)]  # the planner hands back the ids it was given
-            meeting = store.add_meeting(session, slot_id=cast(int, placement.slot), table_id=cast(int, placement.table),
-                                        a_id=request.attendee_a_id, b_id=request.attendee_b_id, notes=request.notes)
+            meeting = store.add_meeting(
+                session,
+                slot_id=cast(int, placement.slot),
+                table_id=cast(int, placement.table),
+                a_id=request.attendee_a_id,
+                b_id=request.attendee_b_id,
+                notes=request.notes,
+            )
             new.append((request, meeting))
         session.flush()
         slot_info = {s.id: SlotInfo(saved_id(s), s.start, s.end) for s in slots}
@@ -453,16 +488,28 @@ def schedule_requests(context: Context) -> ScheduleSummary:
             request.meeting_id = meeting.id
             request.unplaced_reason = ""
             session.add(request)
-            summary.placed.append(MeetingInfo(
-                saved_id(meeting), slot_info[meeting.slot_id], table_number[meeting.table_id],
-                PersonRef.of(people[meeting.attendee_a_id]), PersonRef.of(people[meeting.attendee_b_id]),
-                meeting.state, notes=meeting.notes))
+            summary.placed.append(
+                MeetingInfo(
+                    saved_id(meeting),
+                    slot_info[meeting.slot_id],
+                    table_number[meeting.table_id],
+                    PersonRef.of(people[meeting.attendee_a_id]),
+                    PersonRef.of(people[meeting.attendee_b_id]),
+                    meeting.state,
+                    notes=meeting.notes,
+                )
+            )
         for unplaced in plan.unplaced:
             request = by_id[cast(int, unplaced.request_id)]
             request.unplaced_reason = unplaced.reason
             session.add(request)
-            summary.unplaced.append((PersonRef.of(people[request.attendee_a_id]),
-                                     PersonRef.of(people[request.attendee_b_id]), unplaced.reason))
+            summary.unplaced.append(
+                (
+                    PersonRef.of(people[request.attendee_a_id]),
+                    PersonRef.of(people[request.attendee_b_id]),
+                    unplaced.reason,
+                )
+            )
     return summary
 
 
@@ -473,8 +520,10 @@ def set_unavailable(context: Context, person: str, slot_start: datetime) -> None
         attendee = find_person(session, person)
         slot = store.slot_at(session, slot_start)
         if slot is None:
-            raise MeetingsError(f"No slot starts at {slot_start.astimezone(context.zone()):%H:%M} on "
-                                f"{slot_start.astimezone(context.zone()):%d %b}.")
+            raise MeetingsError(
+                f"No slot starts at {slot_start.astimezone(context.zone()):%H:%M} on "
+                f"{slot_start.astimezone(context.zone()):%d %b}."
+            )
         store.set_unavailable(session, saved_id(attendee), saved_id(slot))
 
 
@@ -526,8 +575,9 @@ def scan(context: Context, code: str) -> ScanResult | None:
         side = "a" if meeting.attendee_a_id == person.id else "b"
         if (meeting.a_present_at if side == "a" else meeting.b_present_at) is not None:
             return ScanResult(ALREADY_PRESENT, code, ref, _info(rows[0]))
-        state, _a, _b = rules.mark_present(meeting.state, meeting.a_present_at is not None,
-                                           meeting.b_present_at is not None, side)
+        state, _a, _b = rules.mark_present(
+            meeting.state, meeting.a_present_at is not None, meeting.b_present_at is not None, side
+        )
         setattr(meeting, f"{side}_present_at", now)
         meeting.state = state
         store.touch(meeting)
@@ -628,22 +678,41 @@ def book(context: Context, person_a: str, person_b: str, slot_id: int, table_num
         label = slot.start.astimezone(zone).strftime("%H:%M")
 
         def party(person: Attendee) -> rules.BookingParty:
-            return rules.BookingParty(person.name, person.status == "active",
-                                      store.is_unavailable(session, saved_id(person), saved_id(slot)),
-                                      _occupant(store.live_meeting_of_person(session, saved_id(slot), saved_id(person))))
+            return rules.BookingParty(
+                person.name,
+                person.status == "active",
+                store.is_unavailable(session, saved_id(person), saved_id(slot)),
+                _occupant(store.live_meeting_of_person(session, saved_id(slot), saved_id(person))),
+            )
 
         waiting = _waiting_at(session, saved_id(slot), saved_id(table)) if table else None
         reason = rules.check_booking(
-            party(a), party(b), same_person=a.id == b.id, slot_label=label, slot_end=slot.end, now=now,
-            table_number=table_number, table_exists=table is not None,
-            table_taken_by=_occupant(store.live_meeting_at_table(session, saved_id(slot), saved_id(table))) if table else None,
+            party(a),
+            party(b),
+            same_person=a.id == b.id,
+            slot_label=label,
+            slot_end=slot.end,
+            now=now,
+            table_number=table_number,
+            table_exists=table is not None,
+            table_taken_by=_occupant(store.live_meeting_at_table(session, saved_id(slot), saved_id(table)))
+            if table
+            else None,
             table_waiting=waiting.name if waiting else None,
-            waiting_in_pair=waiting is not None and waiting.id in (a.id, b.id))
+            waiting_in_pair=waiting is not None and waiting.id in (a.id, b.id),
+        )
         if reason is not None:
             raise BookingRefused(reason)
         assert table is not None  # check_booking refuses a table that does not exist
-        meeting = store.add_meeting(session, slot_id=saved_id(slot), table_id=saved_id(table), a_id=saved_id(a), b_id=saved_id(b),
-                                    notes=f"ad hoc, {context.desk}", booked_at=now)
+        meeting = store.add_meeting(
+            session,
+            slot_id=saved_id(slot),
+            table_id=saved_id(table),
+            a_id=saved_id(a),
+            b_id=saved_id(b),
+            notes=f"ad hoc, {context.desk}",
+            booked_at=now,
+        )
         try:
             session.flush()
         except IntegrityError:
@@ -665,9 +734,15 @@ class StandbyCandidate:
     since: datetime | None = None  # PRESENT_FREE: when they came into the area
 
     def as_dict(self, zone) -> dict:
-        return {"attendee_id": self.person.id, "name": self.person.name, "organisation": self.person.organisation,
-                "badge_code": self.person.badge_code, "kind": self.kind, "table": self.table,
-                "in_area_since": self.since.astimezone(zone).isoformat() if self.since else None}
+        return {
+            "attendee_id": self.person.id,
+            "name": self.person.name,
+            "organisation": self.person.organisation,
+            "badge_code": self.person.badge_code,
+            "kind": self.kind,
+            "table": self.table,
+            "in_area_since": self.since.astimezone(zone).isoformat() if self.since else None,
+        }
 
 
 def standby(context: Context, slot_id: int, for_person: int | None = None) -> list[StandbyCandidate]:
@@ -684,19 +759,28 @@ def standby(context: Context, slot_id: int, for_person: int | None = None) -> li
         raise MeetingsError("That slot does not exist.")
     waiting = board.half_free(slot)
     busy = board.busy_people(slot)
-    out = [StandbyCandidate(person, LEFT_WAITING, table) for table, person in sorted(waiting.items())
-           if person.id != for_person]
+    out = [
+        StandbyCandidate(person, LEFT_WAITING, table)
+        for table, person in sorted(waiting.items())
+        if person.id != for_person
+    ]
     taken = busy | {p.id for p in waiting.values()} | ({for_person} if for_person is not None else set())
     day_start = context.day_start(now)
     missed = board.missed(day_start)
     with Session(context.engine) as session:
         present = store.present_on_list(session, MATCHMAKING_LIST, day_start)
         unavailable = {u.attendee_id for u in store.unavailabilities(session) if u.slot_id == slot_id}
-        ids = [i for i, since in present.items()
-               if i not in taken and i not in unavailable and not (i in missed and since < missed[i])]
+        ids = [
+            i
+            for i, since in present.items()
+            if i not in taken and i not in unavailable and not (i in missed and since < missed[i])
+        ]
         people = attendees_by_id(session, ids)
-    free = [StandbyCandidate(PersonRef.of(people[i]), PRESENT_FREE, since=present[i])
-            for i in ids if i in people and people[i].status == "active"]
+    free = [
+        StandbyCandidate(PersonRef.of(people[i]), PRESENT_FREE, since=present[i])
+        for i in ids
+        if i in people and people[i].status == "active"
+    ]
     free.sort(key=lambda c: (-present[c.person.id].timestamp(), c.person.name))  # each came in at present[id]
     return out + free
 
@@ -740,6 +824,7 @@ def book_standby(context: Context, waiting: int, partner: int, slot_id: int) -> 
 
 # -- the booking form: people by name, the pair's common free slots --------------------------------
 
+
 def find_people(context: Context, text: str, limit: int = 8) -> list[PersonRef]:
     """Who the desk means by ``text``: the one person with that badge code (a scan), else the
     people a name search finds (the check-in desk's search, ``services.attendees``)."""
@@ -752,8 +837,10 @@ def find_people(context: Context, text: str, limit: int = 8) -> list[PersonRef]:
         person = by_code(session, text) or by_code(session, text.upper())
         if person is not None:
             return [PersonRef.of(person)]
-    return [PersonRef(p.id, p.name, p.organisation, p.badge_code, p.email)
-            for p in search_people(context, text, limit=limit)]
+    return [
+        PersonRef(p.id, p.name, p.organisation, p.badge_code, p.email)
+        for p in search_people(context, text, limit=limit)
+    ]
 
 
 @dataclass(frozen=True)
@@ -792,15 +879,31 @@ def remaining_meetings(context: Context, person: str | int) -> tuple[PersonRef, 
         attendee = get_attendee(session, person) if isinstance(person, int) else find_person(session, person)
         if attendee is None:
             raise MeetingsError("That person does not exist.")
-        rows = [r for r in store.meetings_of(session, saved_id(attendee), ending_after=now)
-                if r[0].state in (rules.SCHEDULED, rules.ONE_PRESENT, rules.BOTH_PRESENT)]
+        rows = [
+            r
+            for r in store.meetings_of(session, saved_id(attendee), ending_after=now)
+            if r[0].state in (rules.SCHEDULED, rules.ONE_PRESENT, rules.BOTH_PRESENT)
+        ]
         return PersonRef.of(attendee), [_info(r) for r in rows]
 
 
 # -- export --------------------------------------------------------------------------------------
 
-EXPORT_HEADER = ["slot_start", "slot_end", "table", "participant_a", "name_a", "organisation_a", "participant_b",
-                 "name_b", "organisation_b", "state", "a_present_at", "b_present_at", "notes"]
+EXPORT_HEADER = [
+    "slot_start",
+    "slot_end",
+    "table",
+    "participant_a",
+    "name_a",
+    "organisation_a",
+    "participant_b",
+    "name_b",
+    "organisation_b",
+    "state",
+    "a_present_at",
+    "b_present_at",
+    "notes",
+]
 
 
 def export_csv(context: Context) -> str:
@@ -817,10 +920,21 @@ def export_csv(context: Context) -> str:
 
     with Session(context.engine) as session:
         for meeting, slot, table, a, b in store.all_meetings(session):
-            writer.writerow([
-                local(slot.start), local(slot.end), table.number,
-                a.email or a.badge_code, a.name, a.organisation, b.email or b.badge_code, b.name, b.organisation,
-                rules.effective_state(meeting.state, slot.end, now), local(meeting.a_present_at),
-                local(meeting.b_present_at), meeting.notes,
-            ])
+            writer.writerow(
+                [
+                    local(slot.start),
+                    local(slot.end),
+                    table.number,
+                    a.email or a.badge_code,
+                    a.name,
+                    a.organisation,
+                    b.email or b.badge_code,
+                    b.name,
+                    b.organisation,
+                    rules.effective_state(meeting.state, slot.end, now),
+                    local(meeting.a_present_at),
+                    local(meeting.b_present_at),
+                    meeting.notes,
+                ]
+            )
     return out.getvalue()

@@ -19,8 +19,9 @@ RENDERERS: dict[str, Renderer] = {
 }
 
 
-def start_workers(context: Context, report: Report | None = None, poll_seconds: float = 0.5,
-                  **worker_options) -> PrintWorkers:
+def start_workers(
+    context: Context, report: Report | None = None, poll_seconds: float = 0.5, **worker_options
+) -> PrintWorkers:
     """One worker thread per configured printer; the default printer's worker also takes jobs
     queued without a printer. Stop them with ``stop_workers(context)`` (or ``.stop()``)."""
     printers = configured_printers(context.settings)
@@ -30,8 +31,9 @@ def start_workers(context: Context, report: Report | None = None, poll_seconds: 
     workers = []
     for name, url in printers:
         keys = {name, url} | ({""} if name == default else set())
-        workers.append(PrintWorker(context, name, url, RENDERERS, keys, report=report, poll_seconds=poll_seconds,
-                                   **worker_options))
+        workers.append(
+            PrintWorker(context, name, url, RENDERERS, keys, report=report, poll_seconds=poll_seconds, **worker_options)
+        )
     context.print_workers = PrintWorkers(workers).start()
     return context.print_workers
 

@@ -38,10 +38,13 @@ def printer_for(settings: Settings, printer: str | None) -> tuple[str, str]:
         if wanted in (name, url):
             return name, url
     if wanted is None:
-        raise PrintingError("No printer is configured: add a [printers] section to eventdesk.toml "
-                            "(e.g. badge-1 = \"tcp://10.0.0.7:9100\") or set EVENTDESK_PRINTER.")
-    raise PrintingError(f"'{wanted}' is not a configured printer; configured: "
-                        f"{', '.join(n for n, _ in printers) or 'none'}.")
+        raise PrintingError(
+            "No printer is configured: add a [printers] section to eventdesk.toml "
+            '(e.g. badge-1 = "tcp://10.0.0.7:9100") or set EVENTDESK_PRINTER.'
+        )
+    raise PrintingError(
+        f"'{wanted}' is not a configured printer; configured: {', '.join(n for n, _ in printers) or 'none'}."
+    )
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,14 @@ from PIL import Image
 from sqlmodel import Session
 
 from eventdesk.printing import queue as print_queue
-from eventdesk.printing.badge import (BadgeData, BadgeLayout, RenderedBadge, event_dates_label, preflight_badge,
-                                     render_badge)
+from eventdesk.printing.badge import (
+    BadgeData,
+    BadgeLayout,
+    RenderedBadge,
+    event_dates_label,
+    preflight_badge,
+    render_badge,
+)
 from eventdesk.printing.devices import PrinterError, parse_printer_url, print_image, written_file
 from eventdesk.printing.drivers import Label, driver_for
 from eventdesk.printing.drivers.escpos import paper_label
@@ -22,9 +28,14 @@ from eventdesk.printing.queue import JobReport, RenderError
 from eventdesk.printing.status import Health, check_health
 from eventdesk.services.attendees import Person, PersonNotFound, resolve_attendee
 from eventdesk.services.context import Context
-from eventdesk.services.printer_config import (BadgePrinterState, PrintingError,  # noqa: F401
-                                               badge_printer_state, configured_printers, printer_for,
-                                               printer_keys)
+from eventdesk.services.printer_config import (
+    BadgePrinterState,
+    PrintingError,
+    badge_printer_state,
+    configured_printers,
+    printer_for,
+    printer_keys,
+)
 from eventdesk.settings import Settings
 from eventdesk.store import print_jobs
 from eventdesk.store.attendees import all_attendees, attendees_by_id, get_attendee
@@ -44,6 +55,7 @@ class ReprintNeedsConfirmation(PrintingError):
 
 
 # -- layout ------------------------------------------------------------------------------------
+
 
 @lru_cache(maxsize=16)
 def _layout(width: int, dpi: int, font: str | None) -> BadgeLayout:
@@ -71,15 +83,20 @@ def badge_layout(settings: Settings, printer: str | None = None) -> BadgeLayout:
 def badge_data(context: Context, person: Attendee | Person) -> BadgeData:
     event = context.event()
     return BadgeData(
-        name=person.called, code=person.badge_code, organisation=person.organisation, role=person.role,
+        name=person.called,
+        code=person.badge_code,
+        organisation=person.organisation,
+        role=person.role,
         pronouns=person.pronouns,
-        category=person.category, event_name=event.name,
+        category=person.category,
+        event_name=event.name,
         event_dates=event_dates_label(event.start_date, event.end_date),
     )
 
 
-def render_person(context: Context, person: Attendee | Person, with_qr: bool = True,
-                  printer: str | None = None) -> RenderedBadge:
+def render_person(
+    context: Context, person: Attendee | Person, with_qr: bool = True, printer: str | None = None
+) -> RenderedBadge:
     """``person``'s badge laid out for ``printer`` (None: this desk's badge printer)."""
     return render_badge(badge_data(context, person), badge_layout(context.settings, printer), with_qr=with_qr)
 
@@ -91,9 +108,15 @@ def test_badge(context: Context | None, settings: Settings, printer: str = "") -
         event_name = context.event().name if context is not None else event_name
     except Exception:  # noqa: BLE001 - a test print needs no event
         pass
-    data = BadgeData(name="Šermukšnytė Kíncső Nögel", code=TEST_CODE, organisation=printer or "Test badge",
-                     role="Łódź · Ærø · Ştefan · Ελλάδα · Київ", category="Printer test",
-                     event_name=event_name, event_dates="")
+    data = BadgeData(
+        name="Šermukšnytė Kíncső Nögel",
+        code=TEST_CODE,
+        organisation=printer or "Test badge",
+        role="Łódź · Ærø · Ştefan · Ελλάδα · Київ",
+        category="Printer test",
+        event_name=event_name,
+        event_dates="",
+    )
     return render_badge(data, badge_layout(settings, printer or None))
 
 
@@ -113,6 +136,7 @@ def render_test_job(context: Context, job: PrintJob) -> Image.Image:
 
 
 # -- finding people ----------------------------------------------------------------------------
+
 
 def find_person(context: Context, text: str) -> Person:
     """ATTENDEE as typed on the command line (see ``services.attendees.resolve_attendee``)."""
@@ -134,14 +158,17 @@ def person_by_id(context: Context, attendee_id: int) -> Person:
 
 # -- printers ----------------------------------------------------------------------------------
 
+
 def printer_health(settings: Settings, printer: str) -> Health:
     return check_health(printer_for(settings, printer)[1], settings)
 
 
 # -- the queue ---------------------------------------------------------------------------------
 
-def queue_badge(context: Context, attendee_id: int, printer: str | None = None,
-                confirm_reprint: bool = False) -> PrintJob:
+
+def queue_badge(
+    context: Context, attendee_id: int, printer: str | None = None, confirm_reprint: bool = False
+) -> PrintJob:
     """Queue the badge of ``attendee_id``; returns at once (a worker prints it). A badge printed
     before is queued again only with ``confirm_reprint=True``; one already waiting is not doubled."""
     name, _url = printer_for(context.settings, printer)
@@ -155,8 +182,9 @@ def queue_badge(context: Context, attendee_id: int, printer: str | None = None,
         printed = print_jobs.printed_badges(session, attendee_id)
         if printed and not confirm_reprint:
             raise ReprintNeedsConfirmation(attendee.name, printed)
-        job = print_jobs.enqueue(session, kind="badge", attendee_id=attendee_id, printer=name,
-                                 desk=context.desk, reprint=printed > 0)
+        job = print_jobs.enqueue(
+            session, kind="badge", attendee_id=attendee_id, printer=name, desk=context.desk, reprint=printed > 0
+        )
         session.flush()
     context.wake_print_workers()
     return job
@@ -172,12 +200,15 @@ def print_badge(context: Context, attendee_id: int, printer: str, confirm_reprin
         printed = print_jobs.printed_badges(session, attendee_id)
         if printed and not confirm_reprint:
             raise ReprintNeedsConfirmation(person.name, printed)
-        job = print_jobs.enqueue(session, kind="badge", attendee_id=attendee_id, printer=printer,
-                                 desk=context.desk, reprint=printed > 0)
+        job = print_jobs.enqueue(
+            session, kind="badge", attendee_id=attendee_id, printer=printer, desk=context.desk, reprint=printed > 0
+        )
         job.state, job.attempts = print_jobs.PRINTING, 1
         session.flush()
     try:
-        where = print_image(url, render_person(context, person, printer=url).drawn(), context.settings, name=f"badge-{job.id}")
+        where = print_image(
+            url, render_person(context, person, printer=url).drawn(), context.settings, name=f"badge-{job.id}"
+        )
     except PrinterError as error:
         with context.session() as session:
             print_jobs.mark_failed(session, saved_id(job), str(error))
@@ -244,6 +275,7 @@ def preview_png(context: Context, person: Person, path: str | Path) -> RenderedB
 
 # -- pre-flight --------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class BadgeProblem:
     attendee_id: int
@@ -281,12 +313,21 @@ def check_badges(context: Context, render: bool = True) -> BadgeCheck:
         else:
             rendered = preflight_badge(badge_data(context, person), layout)
         if rendered.missing or not rendered.readable:
-            problems.append(BadgeProblem(person.id, person.called, person.badge_code, tuple(rendered.missing),
-                                         rendered.name_px, rendered.readable))
+            problems.append(
+                BadgeProblem(
+                    person.id,
+                    person.called,
+                    person.badge_code,
+                    tuple(rendered.missing),
+                    rendered.name_px,
+                    rendered.readable,
+                )
+            )
     return BadgeCheck(len(people), layout.name_readable_px, tuple(problems))
 
 
 # -- the printer panel -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class JobRow:
@@ -313,10 +354,24 @@ class QueueOverview:
 
 def queue_overview(context: Context, limit: int = 200) -> QueueOverview:
     with Session(context.engine) as session:
+
         def rows(states):
-            return tuple(JobRow(saved_id(j), j.kind, j.attendee_id, name, j.printer, j.state, j.attempts, j.last_error,
-                                j.reprint, j.updated_at)
-                         for j, name in print_jobs.jobs_with_names(session, states, limit))
+            return tuple(
+                JobRow(
+                    saved_id(j),
+                    j.kind,
+                    j.attendee_id,
+                    name,
+                    j.printer,
+                    j.state,
+                    j.attempts,
+                    j.last_error,
+                    j.reprint,
+                    j.updated_at,
+                )
+                for j, name in print_jobs.jobs_with_names(session, states, limit)
+            )
+
         open_jobs = tuple(reversed(rows(print_jobs.OPEN_STATES)))
         failed = rows([print_jobs.FAILED])
         reprints = print_jobs.reprint_counts(session)
@@ -325,8 +380,29 @@ def queue_overview(context: Context, limit: int = 200) -> QueueOverview:
 
 
 __all__ = [
-    "BadgeCheck", "BadgeProblem", "JobReport", "PrintingError", "PrinterError", "ReprintNeedsConfirmation",
-    "BadgePrinterState", "badge_layout", "badge_printer_state", "check_badges", "configured_printers", "find_person", "move_job", "preview_png",
-    "print_badge", "print_queue", "print_test", "printer_health", "queue_badge", "queue_overview", "queue_test",
-    "render_badge_job", "render_test_job", "retry_job", "send_badges_to",
+    "BadgeCheck",
+    "BadgeProblem",
+    "JobReport",
+    "PrintingError",
+    "PrinterError",
+    "ReprintNeedsConfirmation",
+    "BadgePrinterState",
+    "badge_layout",
+    "badge_printer_state",
+    "check_badges",
+    "configured_printers",
+    "find_person",
+    "move_job",
+    "preview_png",
+    "print_badge",
+    "print_queue",
+    "print_test",
+    "printer_health",
+    "queue_badge",
+    "queue_overview",
+    "queue_test",
+    "render_badge_job",
+    "render_test_job",
+    "retry_job",
+    "send_badges_to",
 ]

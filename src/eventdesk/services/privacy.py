@@ -7,7 +7,7 @@ from __future__ import annotations
 import getpass
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from eventdesk.printing.devices import parse_printer_url
@@ -38,8 +38,11 @@ def _operator() -> str:
 
 def preview_folders(context: Context) -> list[Path]:
     """Folders that may hold badge previews: configured preview:// printers and the demo's folder."""
-    folders = [Path(parse_printer_url(url).path).expanduser() for url in context.settings.printers.values()
-               if url.startswith("preview://")]
+    folders = [
+        Path(parse_printer_url(url).path).expanduser()
+        for url in context.settings.printers.values()
+        if url.startswith("preview://")
+    ]
     db = context.settings.db or ""
     path = sqlite_path(database_url(db)) if db else None
     folders.append((path.parent if path is not None else Path.cwd()) / DEMO_BADGES_FOLDER)
@@ -87,9 +90,14 @@ def _forget(context: Context, session, attendee) -> Forgotten:
     jobs = set(personal.print_job_ids(session, attendee.id))
     files = {Path(p) for p in personal.print_job_files(session, attendee.id)}
     cancelled = print_jobs.cancel_unprinted_badges(session, attendee.id)
-    code = personal.erase_person(session, attendee, datetime.now(timezone.utc))
-    add_audit(session, desk=context.desk, action="attendee.forget", subject=f"attendee:{attendee.id}",
-              detail=f"personal data erased, badge code revoked, by {_operator()}")
+    code = personal.erase_person(session, attendee, datetime.now(UTC))
+    add_audit(
+        session,
+        desk=context.desk,
+        action="attendee.forget",
+        subject=f"attendee:{attendee.id}",
+        detail=f"personal data erased, badge code revoked, by {_operator()}",
+    )
     bump(session, "attendees")
     deleted = 0
     # The files the jobs recorded (whichever process printed them, wherever it was configured to),
@@ -110,7 +118,7 @@ def export(context: Context, text: str) -> dict:
         attendee = resolve_attendee(session, text)
         record = personal.person_record(session, attendee)
     record["event"] = context.event().name
-    record["exported_at"] = datetime.now(timezone.utc).isoformat()
+    record["exported_at"] = datetime.now(UTC).isoformat()
     return record
 
 
@@ -125,9 +133,11 @@ def purge_plan(context: Context, before: date) -> int:
     """How many people a purge --before ``before`` erases; refuses during the event."""
     event = context.event()
     if before <= event.end_date:
-        raise PrivacyError(f"{context.event().name} runs until {event.end_date}: purge is for after the event "
-                           f"(--before a date after {event.end_date}); to erase one person use "
-                           "'eventdesk attendees forget ATTENDEE'.")
+        raise PrivacyError(
+            f"{context.event().name} runs until {event.end_date}: purge is for after the event "
+            f"(--before a date after {event.end_date}); to erase one person use "
+            "'eventdesk attendees forget ATTENDEE'."
+        )
     with context.session() as session:
         return len(personal.people_registered_before(session, _start_of(context, before)))
 
@@ -143,13 +153,20 @@ def purge(context: Context, before: date) -> Purged:
     with context.session() as session:
         people = personal.people_registered_before(session, _start_of(context, before))
         previews_of_people = sum(_forget(context, session, attendee).previews_deleted for attendee in people)
-        add_audit(session, desk=context.desk, action="store.purge", subject="attendees",
-                  detail=f"{len(people)} people erased (registered before {before}), by {_operator()}")
+        add_audit(
+            session,
+            desk=context.desk,
+            action="store.purge",
+            subject="attendees",
+            detail=f"{len(people)} people erased (registered before {before}), by {_operator()}",
+        )
     previews = _previews(context, None)
     for path in previews:
         path.unlink(missing_ok=True)
     folder = backup_folder(context.settings, context.settings.db or "")
-    backups = [p for p in folder.glob(f"{event_slug(context.event().name)}-*") if p.is_file()] if folder.is_dir() else []
+    backups = (
+        [p for p in folder.glob(f"{event_slug(context.event().name)}-*") if p.is_file()] if folder.is_dir() else []
+    )
     for path in backups:
         path.unlink(missing_ok=True)
     return Purged(len(people), previews_of_people + len(previews), len(backups))

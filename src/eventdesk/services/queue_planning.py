@@ -48,11 +48,16 @@ class DeskRange:
         return f"{self.start.capitalize()}–{self.end.capitalize()}"
 
     def covers(self, key: str) -> bool:
-        return key[:len(self.start)] >= self.start and key[:len(self.end)] <= self.end
+        return key[: len(self.start)] >= self.start and key[: len(self.end)] <= self.end
 
     def to_json(self) -> dict:
-        return {"desk": self.desk, "from": self.start.capitalize(), "to": self.end.capitalize(),
-                "label": self.label, "people": self.people}
+        return {
+            "desk": self.desk,
+            "from": self.start.capitalize(),
+            "to": self.end.capitalize(),
+            "label": self.label,
+            "people": self.people,
+        }
 
 
 def _cut(keys: list[str], target: int, low: int, high: int, spread: int) -> tuple[int, int]:
@@ -61,9 +66,9 @@ def _cut(keys: list[str], target: int, low: int, high: int, spread: int) -> tupl
     for length in range(1, MAX_PREFIX + 1):
         best = None
         for index in range(max(low + 1, target - spread), min(high, target + spread + 1)):
-            if keys[index - 1][:length] != keys[index][:length]:
-                if best is None or abs(index - target) < abs(best - target):
-                    best = index
+            differs = keys[index - 1][:length] != keys[index][:length]
+            if differs and (best is None or abs(index - target) < abs(best - target)):
+                best = index
         if best is not None:
             return best, length
     # Names identical to MAX_PREFIX letters around the target: cut where they first differ at all.
@@ -111,8 +116,11 @@ def _after(prefix: str) -> str:
 def expected_keys(context: Context) -> list[str]:
     """The filing letters of every expected person (active registrations)."""
     with Session(context.engine) as session:
-        return [surname_key(first, last) for _, first, last, status, _, _ in people_for_planning(session)
-                if status == "active"]
+        return [
+            surname_key(first, last)
+            for _, first, last, status, _, _ in people_for_planning(session)
+            if status == "active"
+        ]
 
 
 def split_desks(context: Context, desks: int) -> list[DeskRange]:
@@ -129,6 +137,7 @@ def desk_range_of(ranges: list[DeskRange], first_name: str, last_name: str) -> D
 
 # --- who would a list turn away ---------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Simulation:
     list_name: str
@@ -138,8 +147,13 @@ class Simulation:
     not_on_list: dict[str, int]  # category -> people a scan would turn away as not on the list
 
     def to_json(self) -> dict:
-        return {"list": self.list_name, "admits": self.admits or "everybody", "attendees": self.total,
-                "results": self.results, "not_on_list_by_category": self.not_on_list}
+        return {
+            "list": self.list_name,
+            "admits": self.admits or "everybody",
+            "attendees": self.total,
+            "results": self.results,
+            "not_on_list_by_category": self.not_on_list,
+        }
 
 
 def simulate_list(context: Context, list_name: str | None = None) -> Simulation:
@@ -155,14 +169,20 @@ def simulate_list(context: Context, list_name: str | None = None) -> Simulation:
     results: Counter[str] = Counter()
     turned_away: Counter[str] = Counter()
     for attendee_id, _, _, status, blocked, category in people:
-        lookup = CodeLookup(found=True, status=status, blocked=bool(blocked), category=category,
-                            inside=directions.get(attendee_id) == ENTRY)
+        lookup = CodeLookup(
+            found=True,
+            status=status,
+            blocked=bool(blocked),
+            category=category,
+            inside=directions.get(attendee_id) == ENTRY,
+        )
         result = str(decide(lookup, list_categories=checkin_list.categories, direction=ENTRY))
         results[result] += 1
         if result == "not_on_list":
             turned_away[category] += 1
-    return Simulation(name, checkin_list.categories, len(people), dict(results.most_common()),
-                      dict(turned_away.most_common()))
+    return Simulation(
+        name, checkin_list.categories, len(people), dict(results.most_common()), dict(turned_away.most_common())
+    )
 
 
 # --- the queue's time to clear ----------------------------------------------------------------
@@ -182,8 +202,11 @@ class QueueEstimate:
 def queue_estimate(context: Context, list_name: str | None, expected: int, arrived_today: int) -> QueueEstimate:
     with Session(context.engine) as session:
         checkin_list = checkin_store.list_by_name(session, list_name or MAIN_ENTRANCE)
-        recent = 0 if checkin_list is None else list_checkins_since(session, saved_id(checkin_list),
-                                                                     context.now() - QUEUE_WINDOW)
+        recent = (
+            0
+            if checkin_list is None
+            else list_checkins_since(session, saved_id(checkin_list), context.now() - QUEUE_WINDOW)
+        )
     waiting = max(0, expected - arrived_today)
     per_minute = recent / (QUEUE_WINDOW.total_seconds() / 60)
     return QueueEstimate(waiting, per_minute, waiting / per_minute if recent >= MIN_ETA_CHECKINS else None)
@@ -198,6 +221,12 @@ def print_signs(context: Context, ranges: list[DeskRange], printer: str | None =
 
     url = printer if printer and "://" in printer else printer_for(context.settings, printer)[1]
     layout = badge_layout(context.settings, url)
-    return [print_image(url, render_sign(f"Desk {r.desk}", r.label, f"Last names {r.label} · {r.people} people",
-                                         layout), context.settings, name=f"desk-{r.desk}-sign")
-            for r in ranges]
+    return [
+        print_image(
+            url,
+            render_sign(f"Desk {r.desk}", r.label, f"Last names {r.label} · {r.people} people", layout),
+            context.settings,
+            name=f"desk-{r.desk}-sign",
+        )
+        for r in ranges
+    ]

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session as DbSession
 
-from eventdesk.domain.agenda import ENDED, CANCELLED
+from eventdesk.domain.agenda import CANCELLED, ENDED
 from eventdesk.domain.text import printable, words
 from eventdesk.services.attendees import resolve_attendee
 from eventdesk.services.context import Context
@@ -31,11 +31,15 @@ class LinkReport:
     def lines(self) -> list[str]:
         out = [f"{self.linked} speaker entr{'y' if self.linked == 1 else 'ies'} linked to attendees."]
         if self.ambiguous:
-            out.append(f"{len(self.ambiguous)} name(s) match several people (link them by hand with "
-                       f"'eventdesk agenda link SESSION_ID SPEAKER ATTENDEE'): {_listed(self.ambiguous)}")
+            out.append(
+                f"{len(self.ambiguous)} name(s) match several people (link them by hand with "
+                f"'eventdesk agenda link SESSION_ID SPEAKER ATTENDEE'): {_listed(self.ambiguous)}"
+            )
         if self.unmatched:
-            out.append(f"{len(self.unmatched)} speaker name(s) match no attendee (import the attendees, then run "
-                       f"'eventdesk agenda link'): {_listed(self.unmatched)}")
+            out.append(
+                f"{len(self.unmatched)} speaker name(s) match no attendee (import the attendees, then run "
+                f"'eventdesk agenda link'): {_listed(self.unmatched)}"
+            )
         return out
 
     def as_dict(self) -> dict:
@@ -106,21 +110,29 @@ def link_speaker(context: Context, session_id: int, speaker: str, attendee: str)
             matches = [e for e in entries if name_key(e.name) == name_key(speaker)]
             if len(matches) != 1:
                 names = "; ".join(f"{n}. {printable(e.name, 40)}" for n, e in enumerate(entries, 1))
-                raise SpeakerError(f"Session {session_id} has no single speaker '{printable(speaker, 40)}'. "
-                                   f"Its speakers: {names}.")
+                raise SpeakerError(
+                    f"Session {session_id} has no single speaker '{printable(speaker, 40)}'. Its speakers: {names}."
+                )
             entry = matches[0]
         try:
             person = resolve_attendee(db, attendee)
         except LookupError as error:
             raise SpeakerError(str(error)) from None
         store.link(db, {entry.id: person.id})
-        db.add(AuditEntry(desk=context.desk, action="speaker linked", subject=f"session:{session_id}",
-                          detail=f"speaker entry {entry.id} -> attendee:{person.id}"))
+        db.add(
+            AuditEntry(
+                desk=context.desk,
+                action="speaker linked",
+                subject=f"session:{session_id}",
+                detail=f"speaker entry {entry.id} -> attendee:{person.id}",
+            )
+        )
         bump(db, "agenda")
         return f"{printable(entry.name, 60)} in session {session_id} is now {printable(person.name, 60)} ({person.badge_code})."
 
 
 # --- arrival -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SpeakerArrival:
@@ -134,13 +146,18 @@ class SpeakerArrival:
         return self.attendee_id is not None
 
     def as_dict(self, zone) -> dict:
-        return {"name": self.name, "role": self.role, "attendee_id": self.attendee_id,
-                "checked_in": self.arrived_at is not None,
-                "checked_in_at": self.arrived_at.astimezone(zone).isoformat() if self.arrived_at else None}
+        return {
+            "name": self.name,
+            "role": self.role,
+            "attendee_id": self.attendee_id,
+            "checked_in": self.arrived_at is not None,
+            "checked_in_at": self.arrived_at.astimezone(zone).isoformat() if self.arrived_at else None,
+        }
 
 
-def speaker_arrivals(context: Context, session_ids: list[int], at: datetime | None = None
-                     ) -> dict[int, list[SpeakerArrival]]:
+def speaker_arrivals(
+    context: Context, session_ids: list[int], at: datetime | None = None
+) -> dict[int, list[SpeakerArrival]]:
     """The speakers of each session and whether each has come through an entrance today."""
     since = context.day_start(at)
     with DbSession(context.engine) as db:
@@ -148,8 +165,9 @@ def speaker_arrivals(context: Context, session_ids: list[int], at: datetime | No
         arrived = store.entrance_arrivals(db, {e.attendee_id for e in entries if e.attendee_id}, since)
     result: dict[int, list[SpeakerArrival]] = {sid: [] for sid in session_ids}
     for e in entries:
-        result[e.session_id].append(SpeakerArrival(e.name, e.role or "", e.attendee_id,
-                                                   arrived.get(e.attendee_id) if e.attendee_id else None))
+        result[e.session_id].append(
+            SpeakerArrival(e.name, e.role or "", e.attendee_id, arrived.get(e.attendee_id) if e.attendee_id else None)
+        )
     return result
 
 
@@ -163,8 +181,13 @@ class SpeakingSlot:
 
     def line(self, zone, at: datetime) -> str:
         minutes = int((self.start - at).total_seconds() // 60)
-        when = (f"in {minutes} min" if 0 < minutes < 120 else f"in {minutes // 60} h {minutes % 60:02d} min"
-                if minutes >= 120 else "now")
+        when = (
+            f"in {minutes} min"
+            if 0 < minutes < 120
+            else f"in {minutes // 60} h {minutes % 60:02d} min"
+            if minutes >= 120
+            else "now"
+        )
         room = f" in {printable(self.room, 40)}" if self.room else ""
         return f"Speaker: {printable(self.title, 80)} at {self.start.astimezone(zone):%H:%M}{room} ({when})"
 
@@ -177,8 +200,9 @@ def speaking_today(db: DbSession, context: Context, attendee_id: int, at: dateti
     transaction: the scan asks it only for a person who speaks)."""
     day = context.day_start(at)
     slots = []
-    for title, start, end, shift, status, room in store.sessions_spoken_by(db, attendee_id, day,
-                                                                            day + timedelta(days=1)):
+    for title, start, end, shift, status, room in store.sessions_spoken_by(
+        db, attendee_id, day, day + timedelta(days=1)
+    ):
         effective_end = end + timedelta(minutes=shift)
         if status in (ENDED, CANCELLED) or effective_end <= at:
             continue

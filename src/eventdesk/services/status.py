@@ -56,16 +56,27 @@ def store_status(context: Context) -> StoreStatus:
     backup = last_backup(context)
     revision, head = migrate.current_revision(context.engine), migrate.head_revision()
     return StoreStatus(
-        event={"name": event.name, "venue": event.venue, "timezone": event.timezone,
-               "start": event.start_date.isoformat(), "end": event.end_date.isoformat()},
-        attendees={"total": sum(people.values()), "by_status": by_status,
-                   "by_category": dict(sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0])))},
+        event={
+            "name": event.name,
+            "venue": event.venue,
+            "timezone": event.timezone,
+            "start": event.start_date.isoformat(),
+            "end": event.end_date.isoformat(),
+        },
+        attendees={
+            "total": sum(people.values()),
+            "by_status": by_status,
+            "by_category": dict(sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0]))),
+        },
         lists=lists,
         inside_now=entrance.inside_now if entrance else 0,
         sessions=dict(sorted(sessions.items())),
         meetings=dict(sorted(meetings.items())),
-        print_jobs={"waiting": sum(jobs.get(s, 0) for s in WAITING), "failed": jobs.get("failed", 0),
-                    "by_state": dict(sorted(jobs.items()))},
+        print_jobs={
+            "waiting": sum(jobs.get(s, 0) for s in WAITING),
+            "failed": jobs.get("failed", 0),
+            "by_state": dict(sorted(jobs.items())),
+        },
         last_backup={"path": str(backup.path), "taken_at": backup.taken_at} if backup else None,
         schema={"revision": revision, "head": head, "current": revision == head},
         at=context.now(),

@@ -536,16 +536,20 @@ def desk_scans_since(session: Session, list_id: int, desk: str, since: datetime)
     return [(at, result) for at, result in session.execute(query)]
 
 
-def desk_records_since(session: Session, desk: str, since: datetime,
-                       limit: int) -> list[tuple[CheckinRecord, Attendee | None, str]]:
+def desk_records_since(
+    session: Session, desk: str, since: datetime, limit: int
+) -> list[tuple[CheckinRecord, Attendee | None, str]]:
     """The desk's newest ``limit`` scans since ``since`` on every list, newest first (by time: an
     offline desk's uploaded scans get their ids later), each with its
     person (None for an unknown code) and its list's name."""
-    query = (select(CheckinRecord, Attendee, CheckinList.name)
-             .join(CheckinList, CheckinList.id == CheckinRecord.list_id)
-             .outerjoin(Attendee, Attendee.id == CheckinRecord.attendee_id)
-             .where(CheckinRecord.desk == desk, CheckinRecord.scanned_at >= since)
-             .order_by(CheckinRecord.scanned_at.desc(), CheckinRecord.id.desc()).limit(limit))
+    query = (
+        select(CheckinRecord, Attendee, CheckinList.name)
+        .join(CheckinList, CheckinList.id == CheckinRecord.list_id)
+        .outerjoin(Attendee, Attendee.id == CheckinRecord.attendee_id)
+        .where(CheckinRecord.desk == desk, CheckinRecord.scanned_at >= since)
+        .order_by(CheckinRecord.scanned_at.desc(), CheckinRecord.id.desc())
+        .limit(limit)
+    )
     return [(record, attendee, name) for record, attendee, name in session.execute(query)]
 
 

@@ -99,16 +99,24 @@ def make_engine(db: str | os.PathLike[str], *, create: bool = True) -> Engine:
     except ModuleNotFoundError as error:  # the URL names a driver that is not installed
         raise StoreError(missing_driver_message(url, error.name or "")) from None
     except NoSuchModuleError:
-        raise StoreError(f"eventdesk cannot open '{make_url(url).drivername}' databases: give a file path "
-                         "(SQLite) or a postgresql+psycopg://USER@HOST:PORT/DATABASE URL.") from None
+        raise StoreError(
+            f"eventdesk cannot open '{make_url(url).drivername}' databases: give a file path "
+            "(SQLite) or a postgresql+psycopg://USER@HOST:PORT/DATABASE URL."
+        ) from None
 
 
 # Every connection to a server has deadlines, so no call waits forever on a server that is stopped
 # or a network that drops packets: connecting (libpq's whole handshake, whole seconds, at least 2),
 # TCP keepalives and the user timeout for a peer that vanished mid-call, and a statement timeout
 # the server enforces. A URL's own parameters win over these.
-SERVER_CONNECT_ARGS = {"connect_timeout": 2, "keepalives": 1, "keepalives_idle": 2, "keepalives_interval": 1,
-                       "keepalives_count": 2, "tcp_user_timeout": 3000}
+SERVER_CONNECT_ARGS = {
+    "connect_timeout": 2,
+    "keepalives": 1,
+    "keepalives_idle": 2,
+    "keepalives_interval": 1,
+    "keepalives_count": 2,
+    "tcp_user_timeout": 3000,
+}
 STATEMENT_TIMEOUT_MS = 60_000
 
 
@@ -149,8 +157,12 @@ def _ping_idle_connections(engine: Engine) -> None:
 
 
 # Driver module -> what to install for it.
-_DRIVER_PACKAGES = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "MySQLdb": "mysqlclient",
-                    "pymysql": "PyMySQL"}
+_DRIVER_PACKAGES = {
+    "psycopg": "psycopg[binary]",
+    "psycopg2": "psycopg2-binary",
+    "MySQLdb": "mysqlclient",
+    "pymysql": "PyMySQL",
+}
 
 
 def missing_driver_message(url: str, module: str) -> str:
@@ -160,8 +172,10 @@ def missing_driver_message(url: str, module: str) -> str:
     hint = ""
     if parsed.get_backend_name() == "postgresql" and top != "psycopg":
         hint = " (or write postgresql+psycopg://, whose driver comes with eventdesk)"
-    return (f"The database driver '{top}' for {parsed.drivername} URLs is not installed: install it with "
-            f"'pip install \"{package}\"' in eventdesk's environment{hint}.")
+    return (
+        f"The database driver '{top}' for {parsed.drivername} URLs is not installed: install it with "
+        f"'pip install \"{package}\"' in eventdesk's environment{hint}."
+    )
 
 
 def create_pg_database(url: str) -> bool:
@@ -177,8 +191,9 @@ def create_pg_database(url: str) -> bool:
     sa_event.listen(admin, "do_connect", _server_deadlines)
     try:
         with admin.connect() as connection:
-            exists = connection.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %(name)s",
-                                                {"name": name}).first()
+            exists = connection.exec_driver_sql(
+                "SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name}
+            ).first()
             if exists:
                 return False
             quoted = '"' + name.replace('"', '""') + '"'
@@ -254,8 +269,9 @@ def take_write_lock(dbapi_connection) -> None:
             waited = time.monotonic() - started
             if "locked" not in str(error) or waited >= WRITE_LOCK_WAIT_S:
                 raise OperationalError("BEGIN IMMEDIATE", None, error) from error
-            log.warning("the store stayed locked by another process for %.1f s (attempt %d); still waiting",
-                        waited, attempts)
+            log.warning(
+                "the store stayed locked by another process for %.1f s (attempt %d); still waiting", waited, attempts
+            )
 
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
@@ -267,8 +283,9 @@ def _write_lock_before_first_write(conn, _cursor, statement: str, _parameters, _
     gives up after one busy timeout ("database is locked": a chair's no-show confirmation failed so
     in the soak), whatever service made the write."""
     dbapi_connection = conn.connection.dbapi_connection
-    if (dbapi_connection is None or dbapi_connection.in_transaction
-            or dbapi_connection.isolation_level is None):  # autocommit: each statement on its own
+    if (
+        dbapi_connection is None or dbapi_connection.in_transaction or dbapi_connection.isolation_level is None
+    ):  # autocommit: each statement on its own
         return
     if statement.lstrip()[:7].upper().startswith(_WRITES):
         take_write_lock(dbapi_connection)
@@ -281,9 +298,11 @@ def bump(session: Session, area: str) -> None:
     statement: PgInsert | SqliteInsert  # the same upsert API from each dialect's own Insert
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
+
         statement = pg_insert(Change)
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
         statement = sqlite_insert(Change)
     else:  # pragma: no cover - eventdesk runs on SQLite and PostgreSQL
         result = session.exec(update(Change).where(Change.area == area).values(version=Change.version + 1))
@@ -291,8 +310,7 @@ def bump(session: Session, area: str) -> None:
             session.add(Change(area=area, version=1))
         return
     statement = statement.values(area=area, version=1)
-    session.exec(statement.on_conflict_do_update(index_elements=[Change.area],
-                                                 set_={"version": Change.version + 1}))
+    session.exec(statement.on_conflict_do_update(index_elements=[Change.area], set_={"version": Change.version + 1}))
 
 
 def change_versions(engine: Engine) -> dict[str, object]:
@@ -306,8 +324,11 @@ def change_versions(engine: Engine) -> dict[str, object]:
     with Session(engine) as session:
         versions: dict[str, object] = {c.area: c.version for c in session.exec(select(Change))}
         versions["checkin"] = (versions.get("checkin", 0), session.exec(select(func.max(CheckinRecord.id))).one())
-        versions["print"] = (versions.get("print", 0), session.exec(select(func.max(PrintJob.id))).one(),
-                             session.exec(select(func.max(PrintJob.updated_at))).one())
+        versions["print"] = (
+            versions.get("print", 0),
+            session.exec(select(func.max(PrintJob.id))).one(),
+            session.exec(select(func.max(PrintJob.updated_at))).one(),
+        )
         versions["desks"] = session.exec(select(func.max(DeskHeartbeat.last_seen))).one()
         return versions
 

@@ -40,8 +40,21 @@ CREATE INDEX IF NOT EXISTS ix_person_code_lower ON person (lower(badge_code));
 CREATE INDEX IF NOT EXISTS ix_revoked_code_lower ON revoked_code (lower(code));
 """
 
-PERSON_FIELDS = ("id", "first_name", "last_name", "organisation", "role", "email", "country", "category",
-                 "status", "blocked", "note", "badge_code", "walk_in")
+PERSON_FIELDS = (
+    "id",
+    "first_name",
+    "last_name",
+    "organisation",
+    "role",
+    "email",
+    "country",
+    "category",
+    "status",
+    "blocked",
+    "note",
+    "badge_code",
+    "walk_in",
+)
 
 
 @dataclass(frozen=True)
@@ -95,8 +108,13 @@ class Snapshot:
 def _words(person: dict) -> str:
     from eventdesk.domain.text import search_tokens
 
-    tokens = search_tokens(person["first_name"], person["last_name"], person["organisation"],
-                           (person["email"] or "").split("@")[0], person["badge_code"])
+    tokens = search_tokens(
+        person["first_name"],
+        person["last_name"],
+        person["organisation"],
+        (person["email"] or "").split("@")[0],
+        person["badge_code"],
+    )
     return " " + " ".join(sorted(tokens)) + " "
 
 
@@ -148,9 +166,10 @@ class OfflineCopy:
 
     def set_meta(self, **values: str) -> None:
         with self._lock:
-            self._db.executemany("INSERT INTO meta (key, value) VALUES (?, ?) "
-                                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                                 [(k, str(v)) for k, v in values.items()])
+            self._db.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [(k, str(v)) for k, v in values.items()],
+            )
 
     # --- snapshot -----------------------------------------------------------------------------
 
@@ -166,23 +185,32 @@ class OfflineCopy:
                 db.executemany(
                     f"INSERT INTO person ({', '.join(PERSON_FIELDS)}, badge_queued, words) "
                     f"VALUES ({', '.join('?' * (len(PERSON_FIELDS) + 2))})",
-                    [tuple(p[f] for f in PERSON_FIELDS) + (int(bool(p.get("badge_queued"))), _words(p))
-                     for p in snapshot.people])
+                    [
+                        tuple(p[f] for f in PERSON_FIELDS) + (int(bool(p.get("badge_queued"))), _words(p))
+                        for p in snapshot.people
+                    ],
+                )
                 db.executemany("INSERT OR REPLACE INTO revoked_code (code, person_id) VALUES (?, ?)", snapshot.revoked)
-                db.executemany("INSERT INTO checkin_list (id, name, kind, categories) VALUES (?, ?, ?, ?)",
-                               [(li.id, li.name, li.kind, li.categories) for li in snapshot.lists])
-                db.executemany("INSERT INTO state (person_id, list_id, last_direction, last_at, first_entry_at, "
-                               "first_entry_desk) VALUES (?, ?, ?, ?, ?, ?)",
-                               [(p, li, d, _ts(last_at), _ts(at), desk)
-                                for p, li, d, last_at, at, desk in snapshot.states])
+                db.executemany(
+                    "INSERT INTO checkin_list (id, name, kind, categories) VALUES (?, ?, ?, ?)",
+                    [(li.id, li.name, li.kind, li.categories) for li in snapshot.lists],
+                )
+                db.executemany(
+                    "INSERT INTO state (person_id, list_id, last_direction, last_at, first_entry_at, "
+                    "first_entry_desk) VALUES (?, ?, ?, ?, ?, ?)",
+                    [(p, li, d, _ts(last_at), _ts(at), desk) for p, li, d, last_at, at, desk in snapshot.states],
+                )
                 waiting = self._entries("WHERE uploaded_at IS NULL ORDER BY scanned_at")
                 for entry in waiting:
                     self._apply(entry)
                 meta = {"event_" + k: v for k, v in snapshot.event.items()}
                 meta["snapshot_at"] = snapshot.taken_at.isoformat()
                 meta["people"] = str(len(snapshot.people))
-                db.executemany("INSERT INTO meta (key, value) VALUES (?, ?) "
-                               "ON CONFLICT (key) DO UPDATE SET value = excluded.value", list(meta.items()))
+                db.executemany(
+                    "INSERT INTO meta (key, value) VALUES (?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    list(meta.items()),
+                )
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -193,8 +221,9 @@ class OfflineCopy:
 
     def list_by_name(self, name: str) -> LocalList | None:
         with self._lock:
-            row = self._db.execute("SELECT id, name, kind, categories FROM checkin_list WHERE name = ?",
-                                   (name,)).fetchone()
+            row = self._db.execute(
+                "SELECT id, name, kind, categories FROM checkin_list WHERE name = ?", (name,)
+            ).fetchone()
         return LocalList(*row) if row else None
 
     def lookup(self, code: str, list_id: int, day_start: datetime) -> LocalLookup:
@@ -205,12 +234,19 @@ class OfflineCopy:
         with self._lock:
             row = None
             revoked = False
-            for join, column in (("person p", "p.badge_code"),
-                                 ("revoked_code r JOIN person p ON p.id = r.person_id", "r.code")):
-                row = (self._db.execute(f"SELECT {columns}, p.badge_queued FROM {join} WHERE {column} = ?",
-                                        (code,)).fetchone()
-                       or self._db.execute(f"SELECT {columns}, p.badge_queued FROM {join} "
-                                           f"WHERE lower({column}) = ? ORDER BY p.id LIMIT 1", (folded,)).fetchone())
+            for join, column in (
+                ("person p", "p.badge_code"),
+                ("revoked_code r JOIN person p ON p.id = r.person_id", "r.code"),
+            ):
+                row = (
+                    self._db.execute(
+                        f"SELECT {columns}, p.badge_queued FROM {join} WHERE {column} = ?", (code,)
+                    ).fetchone()
+                    or self._db.execute(
+                        f"SELECT {columns}, p.badge_queued FROM {join} WHERE lower({column}) = ? ORDER BY p.id LIMIT 1",
+                        (folded,),
+                    ).fetchone()
+                )
                 if row:
                     revoked = column == "r.code"
                     break
@@ -219,8 +255,11 @@ class OfflineCopy:
             person = dict(zip(PERSON_FIELDS, row[:-1]))
             person["blocked"] = bool(person["blocked"])
             person["walk_in"] = bool(person["walk_in"])
-            state = self._db.execute("SELECT last_direction, last_at, first_entry_at, first_entry_desk FROM state "
-                                     "WHERE person_id = ? AND list_id = ?", (person["id"], list_id)).fetchone()
+            state = self._db.execute(
+                "SELECT last_direction, last_at, first_entry_at, first_entry_desk FROM state "
+                "WHERE person_id = ? AND list_id = ?",
+                (person["id"], list_id),
+            ).fetchone()
         last, last_at, first_at, first_desk = state if state else (None, None, None, None)
         if last_at is None or _dt(last_at) < day_start:  # yesterday's presence is history
             last, first_at, first_desk = None, None, None
@@ -230,8 +269,9 @@ class OfflineCopy:
 
     def person(self, person_id: int) -> dict | None:
         with self._lock:
-            row = self._db.execute(f"SELECT {', '.join(PERSON_FIELDS)} FROM person WHERE id = ?",
-                                   (person_id,)).fetchone()
+            row = self._db.execute(
+                f"SELECT {', '.join(PERSON_FIELDS)} FROM person WHERE id = ?", (person_id,)
+            ).fetchone()
         if row is None:
             return None
         person = dict(zip(PERSON_FIELDS, row))
@@ -245,9 +285,11 @@ class OfflineCopy:
             return []
         where = " AND ".join("instr(words, ?) > 0" for _ in terms)
         with self._lock:
-            rows = self._db.execute(f"SELECT {', '.join(PERSON_FIELDS)} FROM person WHERE {where} "
-                                    "ORDER BY last_name, first_name, id LIMIT ?",
-                                    [f" {t}" for t in terms] + [limit]).fetchall()
+            rows = self._db.execute(
+                f"SELECT {', '.join(PERSON_FIELDS)} FROM person WHERE {where} "
+                "ORDER BY last_name, first_name, id LIMIT ?",
+                [f" {t}" for t in terms] + [limit],
+            ).fetchall()
         people = []
         for row in rows:
             person = dict(zip(PERSON_FIELDS, row))
@@ -255,8 +297,9 @@ class OfflineCopy:
             people.append(person)
         return people
 
-    def day_states(self, list_id: int, person_ids: list[int], day_start: datetime
-                   ) -> list[tuple[int, str, datetime, datetime, str]]:
+    def day_states(
+        self, list_id: int, person_ids: list[int], day_start: datetime
+    ) -> list[tuple[int, str, datetime, datetime, str]]:
         """(person, last direction, its time, first entry, its desk) of those of ``person_ids``
         who entered the list since ``day_start``: the server's at the snapshot, then this desk's.
         A first entry is written with its desk, so these rows have both."""
@@ -266,17 +309,22 @@ class OfflineCopy:
             rows = self._db.execute(
                 "SELECT person_id, last_direction, last_at, first_entry_at, first_entry_desk FROM state "
                 f"WHERE list_id = ? AND person_id IN ({', '.join('?' * len(person_ids))})",
-                [list_id, *person_ids]).fetchall()
-        return [(person, direction, _dt(last_at), _dt(first_at), desk)
-                for person, direction, last_at, first_at, desk in rows
-                if first_at is not None and _dt(first_at) >= day_start and _dt(last_at) >= day_start]
+                [list_id, *person_ids],
+            ).fetchall()
+        return [
+            (person, direction, _dt(last_at), _dt(first_at), desk)
+            for person, direction, last_at, first_at, desk in rows
+            if first_at is not None and _dt(first_at) >= day_start and _dt(last_at) >= day_start
+        ]
 
     def list_people(self, list_id: int) -> list[tuple[str, str, str | None, str | None, str | None]]:
         """(category, status, first entry, last direction, its time) of every person, on the list."""
         with self._lock:
             return self._db.execute(
                 "SELECT p.category, p.status, s.first_entry_at, s.last_direction, s.last_at FROM person p "
-                "LEFT JOIN state s ON s.person_id = p.id AND s.list_id = ?", (list_id,)).fetchall()
+                "LEFT JOIN state s ON s.person_id = p.id AND s.list_id = ?",
+                (list_id,),
+            ).fetchall()
 
     def people_count(self) -> int:
         with self._lock:
@@ -284,24 +332,35 @@ class OfflineCopy:
 
     # --- this desk's own scans ----------------------------------------------------------------
 
-    def remember_scan(self, *, person_id: int, list_id: int, direction: str, scanned_at: datetime, desk: str,
-                      badge_queued: bool = False) -> None:
+    def remember_scan(
+        self,
+        *,
+        person_id: int,
+        list_id: int,
+        direction: str,
+        scanned_at: datetime,
+        desk: str,
+        badge_queued: bool = False,
+    ) -> None:
         """A valid scan of this desk (online or offline): the state the next offline decision sees."""
         with self._lock:
             self._remember(person_id, list_id, direction, scanned_at, desk, badge_queued)
 
-    def _remember(self, person_id: int, list_id: int, direction: str, scanned_at: datetime, desk: str,
-                  badge_queued: bool) -> None:
+    def _remember(
+        self, person_id: int, list_id: int, direction: str, scanned_at: datetime, desk: str, badge_queued: bool
+    ) -> None:
         db = self._db
         at = _ts(scanned_at)
         entry = at if direction == "entry" else None
-        db.execute("INSERT INTO state (person_id, list_id, last_direction, last_at, first_entry_at, first_entry_desk) "
-                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (person_id, list_id) DO UPDATE SET "
-                   "last_direction = excluded.last_direction, last_at = excluded.last_at, "
-                   "first_entry_desk = CASE WHEN state.first_entry_at IS NULL THEN excluded.first_entry_desk "
-                   "ELSE state.first_entry_desk END, "
-                   "first_entry_at = coalesce(state.first_entry_at, excluded.first_entry_at)",
-                   (person_id, list_id, direction, at, entry, desk if entry else None))
+        db.execute(
+            "INSERT INTO state (person_id, list_id, last_direction, last_at, first_entry_at, first_entry_desk) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (person_id, list_id) DO UPDATE SET "
+            "last_direction = excluded.last_direction, last_at = excluded.last_at, "
+            "first_entry_desk = CASE WHEN state.first_entry_at IS NULL THEN excluded.first_entry_desk "
+            "ELSE state.first_entry_desk END, "
+            "first_entry_at = coalesce(state.first_entry_at, excluded.first_entry_at)",
+            (person_id, list_id, direction, at, entry, desk if entry else None),
+        )
         if badge_queued:
             db.execute("UPDATE person SET badge_queued = 1 WHERE id = ?", (person_id,))
 
@@ -310,8 +369,14 @@ class OfflineCopy:
             return
         row = self._db.execute("SELECT id, kind FROM checkin_list WHERE name = ?", (entry.list_name,)).fetchone()
         if row is not None:
-            self._remember(entry.person_id, row[0], entry.direction, entry.scanned_at, entry.desk,
-                           entry.badge_printed or (entry.direction == "entry" and row[1] == "entrance"))
+            self._remember(
+                entry.person_id,
+                row[0],
+                entry.direction,
+                entry.scanned_at,
+                entry.desk,
+                entry.badge_printed or (entry.direction == "entry" and row[1] == "entrance"),
+            )
 
     def journal_add(self, entry: JournalEntry, *, list_id: int | None, badge_queued: bool) -> None:
         """Record an offline scan and, if valid, the state it leaves; one transaction."""
@@ -321,16 +386,30 @@ class OfflineCopy:
             try:
                 before = None
                 if entry.person_id is not None and list_id is not None:
-                    before = db.execute("SELECT last_direction, last_at, first_entry_at, first_entry_desk FROM state "
-                                        "WHERE person_id = ? AND list_id = ?", (entry.person_id, list_id)).fetchone()
-                db.execute("INSERT OR IGNORE INTO journal (nonce, desk, code, list_name, direction, scanned_at, "
-                           "result, person_id, badge_printed, state_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-                           (entry.nonce, entry.desk, entry.code, entry.list_name, entry.direction,
-                            _ts(entry.scanned_at), entry.result, entry.person_id,
-                            json.dumps(list(before)) if before else None))
+                    before = db.execute(
+                        "SELECT last_direction, last_at, first_entry_at, first_entry_desk FROM state "
+                        "WHERE person_id = ? AND list_id = ?",
+                        (entry.person_id, list_id),
+                    ).fetchone()
+                db.execute(
+                    "INSERT OR IGNORE INTO journal (nonce, desk, code, list_name, direction, scanned_at, "
+                    "result, person_id, badge_printed, state_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                    (
+                        entry.nonce,
+                        entry.desk,
+                        entry.code,
+                        entry.list_name,
+                        entry.direction,
+                        _ts(entry.scanned_at),
+                        entry.result,
+                        entry.person_id,
+                        json.dumps(list(before)) if before else None,
+                    ),
+                )
                 if entry.result == "ok" and entry.person_id is not None and list_id is not None:
-                    self._remember(entry.person_id, list_id, entry.direction, entry.scanned_at, entry.desk,
-                                   badge_queued)
+                    self._remember(
+                        entry.person_id, list_id, entry.direction, entry.scanned_at, entry.desk, badge_queued
+                    )
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -344,22 +423,30 @@ class OfflineCopy:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
-                row = db.execute("SELECT person_id, scanned_at, state_before FROM journal "
-                                 "WHERE nonce = ? AND uploaded_at IS NULL", (nonce,)).fetchone()
+                row = db.execute(
+                    "SELECT person_id, scanned_at, state_before FROM journal WHERE nonce = ? AND uploaded_at IS NULL",
+                    (nonce,),
+                ).fetchone()
                 if row is None:
                     db.execute("ROLLBACK")
                     return False
                 person_id, scanned_at, before = row
                 if person_id is not None:
                     if before is None:
-                        db.execute("DELETE FROM state WHERE person_id = ? AND list_id = ? AND last_at = ?",
-                                   (person_id, list_id, scanned_at))
+                        db.execute(
+                            "DELETE FROM state WHERE person_id = ? AND list_id = ? AND last_at = ?",
+                            (person_id, list_id, scanned_at),
+                        )
                     else:
-                        db.execute("UPDATE state SET last_direction = ?, last_at = ?, first_entry_at = ?, "
-                                   "first_entry_desk = ? WHERE person_id = ? AND list_id = ? AND last_at = ?",
-                                   (*json.loads(before), person_id, list_id, scanned_at))
-                db.execute("UPDATE journal SET uploaded_at = ?, server_result = 'annulled at this desk' "
-                           "WHERE nonce = ?", (_ts(at), nonce))
+                        db.execute(
+                            "UPDATE state SET last_direction = ?, last_at = ?, first_entry_at = ?, "
+                            "first_entry_desk = ? WHERE person_id = ? AND list_id = ? AND last_at = ?",
+                            (*json.loads(before), person_id, list_id, scanned_at),
+                        )
+                db.execute(
+                    "UPDATE journal SET uploaded_at = ?, server_result = 'annulled at this desk' WHERE nonce = ?",
+                    (_ts(at), nonce),
+                )
                 db.execute("COMMIT")
                 return True
             except BaseException:
@@ -372,15 +459,20 @@ class OfflineCopy:
 
     def mark_uploaded(self, nonce: str, at: datetime, server_result: str) -> None:
         with self._lock:
-            self._db.execute("UPDATE journal SET uploaded_at = ?, server_result = ? WHERE nonce = ?",
-                             (_ts(at), server_result, nonce))
+            self._db.execute(
+                "UPDATE journal SET uploaded_at = ?, server_result = ? WHERE nonce = ?", (_ts(at), server_result, nonce)
+            )
 
     def _entries(self, where: str, params: Iterable = ()) -> list[JournalEntry]:
         rows = self._db.execute(
             "SELECT nonce, desk, code, list_name, direction, scanned_at, result, person_id, badge_printed, "
-            f"uploaded_at, server_result FROM journal {where}", tuple(params)).fetchall()
-        return [JournalEntry(r[0], r[1], r[2], r[3], r[4], _dt(r[5]), r[6], r[7], bool(r[8]), _dt(r[9]), r[10])
-                for r in rows]
+            f"uploaded_at, server_result FROM journal {where}",
+            tuple(params),
+        ).fetchall()
+        return [
+            JournalEntry(r[0], r[1], r[2], r[3], r[4], _dt(r[5]), r[6], r[7], bool(r[8]), _dt(r[9]), r[10])
+            for r in rows
+        ]
 
     def journal_by_nonce(self, nonce: str) -> list[JournalEntry]:
         with self._lock:
@@ -389,8 +481,9 @@ class OfflineCopy:
     def waiting(self, limit: int | None = None) -> list[JournalEntry]:
         """Offline scans not yet uploaded, oldest first."""
         with self._lock:
-            return self._entries("WHERE uploaded_at IS NULL ORDER BY scanned_at, rowid"
-                                 + (f" LIMIT {int(limit)}" if limit else ""))
+            return self._entries(
+                "WHERE uploaded_at IS NULL ORDER BY scanned_at, rowid" + (f" LIMIT {int(limit)}" if limit else "")
+            )
 
     def waiting_count(self) -> int:
         with self._lock:
@@ -408,4 +501,3 @@ def read_meta(path: str | os.PathLike[str]) -> dict[str, str]:
             return dict(db.execute("SELECT key, value FROM meta").fetchall())
     except sqlite3.Error:
         return {}
-

@@ -5,8 +5,8 @@ chair view and the kiosk is in ``app_base``."""
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable, Iterable
 from importlib import import_module
-from typing import Callable, Iterable
 from weakref import WeakKeyDictionary
 
 from rich.text import Text
@@ -21,13 +21,15 @@ from eventdesk.services.context import Context
 from eventdesk.tui.app_base import AppBase
 from eventdesk.tui.backups import backup_now, start_backups
 from eventdesk.tui.messages import LinkChanged
+from eventdesk.tui.scanning.burst import BurstFilter
+from eventdesk.tui.scanning.input import ScanInput
 from eventdesk.tui.screens.checkin.screen import CheckinScreen
 from eventdesk.tui.screens.help.screen import HelpScreen, key_name
 from eventdesk.tui.screens.printers.screen import (
-    PrintersScreen, PrintReported, show_print_report,
+    PrintersScreen,
+    PrintReported,
+    show_print_report,
 )
-from eventdesk.tui.scanning.burst import BurstFilter
-from eventdesk.tui.scanning.input import ScanInput
 from eventdesk.tui.textual_compat import forward_event
 from eventdesk.tui.widgets.confirm import Confirm
 from eventdesk.tui.widgets.status_header import StatusHeader
@@ -46,6 +48,7 @@ def _opened_later(module: str, screen: str) -> Callable[[], Screen]:
     """A mode's screen, imported when the mode is first opened: a desk starts on the check-in
     screen, and the modules of the others (the agenda, meetings, ... and their services) cost
     its start about 0.2 s of CPU and 5 MB it may never use."""
+
     def make() -> Screen:
         return getattr(import_module(f"eventdesk.tui.screens.{module}.screen"), screen)()
 
@@ -75,16 +78,22 @@ class EventDeskApp(AppBase):
         Binding("f7", "printers", "Printers", id="app.printers", priority=True),
         Binding("f12", "go('desks')", "Desks", id="app.desks", priority=True),
         # Not in the footer (a rare look, after a desk was offline); F1 and the palette offer it.
-        Binding("f11", "go('reconcile')", "Reconcile", id="app.reconcile", show=False, priority=True,
-                tooltip="People admitted at two desks while one was offline"),
+        Binding(
+            "f11",
+            "go('reconcile')",
+            "Reconcile",
+            id="app.reconcile",
+            show=False,
+            priority=True,
+            tooltip="People admitted at two desks while one was offline",
+        ),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
     HEARTBEAT = True  # for the Desks screen
     PRINTS = True
     DESK = True
 
-    def __init__(self, context: Context, start_screen: str = "checkin", watch_store: bool = True,
-                 desk=None) -> None:
+    def __init__(self, context: Context, start_screen: str = "checkin", watch_store: bool = True, desk=None) -> None:
         super().__init__(context, watch_store=watch_store, desk=desk)
         self.start_screen = start_screen
         self.sub_title = context.desk
@@ -195,8 +204,11 @@ class EventDeskApp(AppBase):
         if isinstance(self.screen, Confirm) and self.screen.key == "ctrl+q":
             self.screen.dismiss(True)
             return
-        question = Text.assemble("Close the desk ", (printable(self.context.desk, 40), "bold"),
-                                 "? It stops checking people in until it is started again.")
+        question = Text.assemble(
+            "Close the desk ",
+            (printable(self.context.desk, 40), "bold"),
+            "? It stops checking people in until it is started again.",
+        )
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -210,8 +222,7 @@ class EventDeskApp(AppBase):
             return
         titles = {"printers": "Printers", **{mode: title for mode, title, _ in SCREENS_IN_ORDER}}
         where = titles.get(self.current_mode, "")
-        rows = [(key_name(b.key, b.key_display), b.description, "everywhere")
-                for b in self.BINDINGS if b.description]
+        rows = [(key_name(b.key, b.key_display), b.description, "everywhere") for b in self.BINDINGS if b.description]
         for binding in getattr(self.screen, "BINDINGS", []):
             if isinstance(binding, Binding) and binding.description:
                 rows.append((key_name(binding.key, binding.key_display), binding.description, where))
@@ -219,21 +230,29 @@ class EventDeskApp(AppBase):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for mode, title, key in SCREENS_IN_ORDER:
-            yield SystemCommand(f"Go to {title}", f"Open the {title} screen ({key.upper()})",
-                                lambda m=mode: self.action_go(m))
+            yield SystemCommand(
+                f"Go to {title}", f"Open the {title} screen ({key.upper()})", lambda m=mode: self.action_go(m)
+            )
         yield SystemCommand("Go to Printers", "Printer health, the badge queue, reprints (F7)", self.action_printers)
         yield SystemCommand("Help", "List every key (F1)", self.action_help)
         commands = getattr(screen, "palette_commands", None)
         if commands is not None:
             yield from commands()
-        yield SystemCommand("Back up now", "Copy the store into the backup folder (also every "
-                            f"{self.context.settings.backup_every_minutes} min)", lambda: backup_now(self))
+        yield SystemCommand(
+            "Back up now",
+            f"Copy the store into the backup folder (also every {self.context.settings.backup_every_minutes} min)",
+            lambda: backup_now(self),
+        )
         yield SystemCommand("Quit", "Leave eventdesk (Ctrl+Q)", self.action_quit)
 
 
 def _full(widget) -> bool:
-    return (isinstance(widget, Input) and not isinstance(widget, ScanInput) and bool(widget.max_length)
-            and len(widget.value) >= widget.max_length)
+    return (
+        isinstance(widget, Input)
+        and not isinstance(widget, ScanInput)
+        and bool(widget.max_length)
+        and len(widget.value) >= widget.max_length
+    )
 
 
 def settle_garbage_collector() -> None:

@@ -14,8 +14,8 @@ from textual.worker import Worker, WorkerState
 
 from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
-from eventdesk.services.context import Context
 from eventdesk.services.changes import change_versions
+from eventdesk.services.context import Context
 from eventdesk.tui.live import LiveLink
 from eventdesk.tui.messages import LinkChanged, StoreChanged, StoreNotified
 from eventdesk.tui.textual_compat import app_size
@@ -99,8 +99,15 @@ class AppBase(App[None]):
             event.prevent_default()
             event.stop()
 
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
         """Notifications carry names and titles from outside: always shown literally, never as
         markup, whatever a caller (``Widget.notify`` passes markup=True) asks for: a title like
         "Q&A [/]" would otherwise crash the toast."""
@@ -110,8 +117,11 @@ class AppBase(App[None]):
         """A worker that failed (a locked or vanished database) is reported; the app stays up."""
         if event.state == WorkerState.ERROR:
             error = event.worker.error
-            self.notify(f"Could not finish {event.worker.group or 'a task'}: {error}. "
-                        "It will be retried on the next refresh.", severity="error", timeout=8)
+            self.notify(
+                f"Could not finish {event.worker.group or 'a task'}: {error}. It will be retried on the next refresh.",
+                severity="error",
+                timeout=8,
+            )
 
     # --- live updates ------------------------------------------------------------------------
 
@@ -127,8 +137,11 @@ class AppBase(App[None]):
         previous, self._versions = self._versions, versions
         # The first poll has nothing to compare with: what another desk wrote between the screens'
         # first read and this moment is re-read once, instead of being missed until the next change.
-        changed = frozenset(versions) if previous is None else frozenset(
-            a for a, v in versions.items() if previous.get(a) != v)
+        changed = (
+            frozenset(versions)
+            if previous is None
+            else frozenset(a for a, v in versions.items() if previous.get(a) != v)
+        )
         if changed:
             self.call_from_thread(self.notify_store_changed, changed)
 

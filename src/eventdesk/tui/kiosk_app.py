@@ -31,12 +31,20 @@ class KioskApp(AppBase):
         Binding("tab,shift+tab", "nothing", show=False, priority=True, id="kiosk.no-focus-change"),
     ]
 
-    def __init__(self, context: Context, list_name: str | None = None, pin: str | None = None,
-                 result_seconds: float = RESULT_SECONDS, desk=None) -> None:
+    def __init__(
+        self,
+        context: Context,
+        list_name: str | None = None,
+        pin: str | None = None,
+        result_seconds: float = RESULT_SECONDS,
+        desk=None,
+    ) -> None:
         pin = pin if pin is not None else context.settings.kiosk_pin
         if not pin or not str(pin).strip():
-            raise KioskError("The kiosk needs a PIN to leave it: set kiosk_pin = \"...\" in eventdesk.toml "
-                             "(or EVENTDESK_KIOSK_PIN) and start it again.")
+            raise KioskError(
+                'The kiosk needs a PIN to leave it: set kiosk_pin = "..." in eventdesk.toml '
+                "(or EVENTDESK_KIOSK_PIN) and start it again."
+            )
         super().__init__(context, watch_store=False, desk=desk)  # a kiosk shows no data that others change
         self.pin = str(pin).strip()
         self.list_name = list_name or context.settings.kiosk_list
@@ -74,8 +82,13 @@ class KioskApp(AppBase):
         """Only the PIN leaves the kiosk."""
 
 
-def make_kiosk_app(context: Context, list_name: str | None = None, pin: str | None = None,
-                   result_seconds: float = RESULT_SECONDS, desk=None) -> KioskApp:
+def make_kiosk_app(
+    context: Context,
+    list_name: str | None = None,
+    pin: str | None = None,
+    result_seconds: float = RESULT_SECONDS,
+    desk=None,
+) -> KioskApp:
     """The kiosk on ``context``'s event; KioskError without a PIN or with an unknown list (checked
     while the server answers: offline, a wrong list answers each scan "see the desk")."""
     from eventdesk.services.checkin import checkin_lists

@@ -26,7 +26,7 @@ class LiveLink:
         self.printer_health: dict[str, tuple[str, str]] = {}  # name -> (health, detail)
         self.last_notified: float | None = None  # monotonic time of the last notification heard
 
-    def start(self) -> "LiveLink":
+    def start(self) -> LiveLink:
         from eventdesk.services.changes import start_listener
 
         self.listener = start_listener(self.app.context, self._heard)
@@ -98,10 +98,16 @@ class LiveLink:
         from eventdesk.services.printer_config import configured_printers
 
         settings = self.app.context.settings
-        printers = [{"name": name, "url": url, "default": name == settings.default_printer,
-                     "health": self.printer_health.get(name, ("unknown", ""))[0],
-                     "detail": self.printer_health.get(name, ("unknown", ""))[1]}
-                    for name, url in configured_printers(settings)]
+        printers = [
+            {
+                "name": name,
+                "url": url,
+                "default": name == settings.default_printer,
+                "health": self.printer_health.get(name, ("unknown", ""))[0],
+                "detail": self.printer_health.get(name, ("unknown", ""))[1],
+            }
+            for name, url in configured_printers(settings)
+        ]
         try:
             beat(self.app.context, printers, started_at=self.started_at, journal_waiting=self.journal_waiting())
         except Exception as error:  # noqa: BLE001 - a store gone away: the next beat retries

@@ -4,7 +4,7 @@ tests/tui/test_textual_compat.py instead of breaking the desk quietly."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from textual import events, keys
 from textual.app import App
@@ -58,6 +58,7 @@ def before_input_value_watcher(name: str) -> Callable[[type[Input]], type[Input]
     """Class decorator: ``Input``'s own (private) watcher of ``value`` runs right after the
     subclass's method ``name``, which thus acts before Input lays itself out anew; a public
     ``watch_value`` would run only after it."""
+
     def decorate(cls: type[Input]) -> type[Input]:
         def _watch_value(self: Input, value: str) -> None:
             getattr(self, name)(value)

@@ -67,15 +67,31 @@ NOTES = {"calm": "", "soon": "", "conclude": "Please conclude", "over": "Time is
 def countdown_payload(state: ChairState) -> dict:
     """What the speaker's page shows: no names of people, only the session and the time."""
     if state.current is not None:
-        return {"room": state.room.name, "title": state.current.title, "countdown": state.countdown(),
-                "seconds_left": int(state.time_left.total_seconds()), "urgency": state.urgency,
-                "note": NOTES[state.urgency]}
+        return {
+            "room": state.room.name,
+            "title": state.current.title,
+            "countdown": state.countdown(),
+            "seconds_left": int(state.time_left.total_seconds()),
+            "urgency": state.urgency,
+            "note": NOTES[state.urgency],
+        }
     if state.next is not None:
-        return {"room": state.room.name, "title": f"Next: {state.next.title}", "countdown": state.countdown(),
-                "seconds_left": None, "urgency": "idle",
-                "note": f"starts at {state.next.local_start(state.zone):%H:%M}"}
-    return {"room": state.room.name, "title": "", "countdown": "--:--", "seconds_left": None, "urgency": "idle",
-            "note": "No more sessions in this room today"}
+        return {
+            "room": state.room.name,
+            "title": f"Next: {state.next.title}",
+            "countdown": state.countdown(),
+            "seconds_left": None,
+            "urgency": "idle",
+            "note": f"starts at {state.next.local_start(state.zone):%H:%M}",
+        }
+    return {
+        "room": state.room.name,
+        "title": "",
+        "countdown": "--:--",
+        "seconds_left": None,
+        "urgency": "idle",
+        "note": "No more sessions in this room today",
+    }
 
 
 class CountdownSource:
@@ -103,7 +119,7 @@ class CountdownSource:
 
 def make_server(source: CountdownSource, host: str, port: int) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+        def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             if path in ("/", "/index.html"):
                 self._send(200, "text/html; charset=utf-8", PAGE.encode())
@@ -125,7 +141,7 @@ def make_server(source: CountdownSource, host: str, port: int) -> ThreadingHTTPS
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args) -> None:  # noqa: A002
+        def log_message(self, format: str, *args) -> None:
             """No request log: the terminal stays quiet, and addresses are nobody's business."""
 
     server = ThreadingHTTPServer((host, port), Handler)

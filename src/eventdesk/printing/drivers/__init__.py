@@ -10,8 +10,13 @@ from eventdesk.printing.drivers.preview import PreviewDriver
 from eventdesk.settings import Settings
 
 # Which driver speaks each URL scheme (``printing.devices.SCHEMES``).
-DRIVERS = {"tcp": EscposDriver, "usb": EscposDriver, "serial": EscposDriver, "file": EscposDriver,
-           "preview": PreviewDriver}
+DRIVERS = {
+    "tcp": EscposDriver,
+    "usb": EscposDriver,
+    "serial": EscposDriver,
+    "file": EscposDriver,
+    "preview": PreviewDriver,
+}
 
 
 def driver_for(url: str, settings: Settings) -> PrinterDriver:

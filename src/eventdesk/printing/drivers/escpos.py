@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
 
 from PIL import Image
 
@@ -62,13 +62,13 @@ def make_device(address: PrinterAddress, settings: Settings):
     if address.scheme in ("usb", "serial"):
         cls, package = (printer.Usb, "pyusb") if address.scheme == "usb" else (printer.Serial, "pyserial")
         if not cls.is_usable():
-            raise PrinterError(address.url, f"Printer {address.url} needs the {package} package: "
-                                            f"pip install {package}")
+            raise PrinterError(address.url, f"Printer {address.url} needs the {package} package: pip install {package}")
     if address.scheme == "usb":
         return printer.Usb(address.vendor, address.product, timeout=int(timeout * 1000), profile=profile)
     if address.scheme == "serial":
-        return printer.Serial(address.path, baudrate=int(address.options.get("baudrate", 9600)),
-                              timeout=timeout, profile=profile)
+        return printer.Serial(
+            address.path, baudrate=int(address.options.get("baudrate", 9600)), timeout=timeout, profile=profile
+        )
     if address.scheme == "file":
         return printer.File(address.path, profile=profile)
     raise PrinterError(address.url, f"Printer {address.url} is not an ESC/POS device.")
@@ -77,13 +77,14 @@ def make_device(address: PrinterAddress, settings: Settings):
 def usb_backend_available() -> bool:
     """Whether pyusb finds a libusb to talk to USB devices through."""
     try:
-        import usb.backend.libusb1
         import usb.backend.libusb0
+        import usb.backend.libusb1
         import usb.backend.openusb
     except ImportError:
         return False
-    return any(module.get_backend() is not None
-               for module in (usb.backend.libusb1, usb.backend.libusb0, usb.backend.openusb))
+    return any(
+        module.get_backend() is not None for module in (usb.backend.libusb1, usb.backend.libusb0, usb.backend.openusb)
+    )
 
 
 def profile_width(profile: str) -> int | None:
@@ -94,8 +95,11 @@ def profile_width(profile: str) -> int | None:
     try:
         width = get_profile(profile).profile_data["media"]["width"]["pixels"]
     except KeyError:
-        raise PrinterError(profile, f"Printer profile '{profile}' is unknown to python-escpos; "
-                                    "set [badge] profile to a model such as TM-T20II or TM-T88V.") from None
+        raise PrinterError(
+            profile,
+            f"Printer profile '{profile}' is unknown to python-escpos; "
+            "set [badge] profile to a model such as TM-T20II or TM-T88V.",
+        ) from None
     return int(width) if isinstance(width, int) or str(width).isdigit() else None
 
 
@@ -140,7 +144,7 @@ def opened(url: str, settings: Settings) -> Iterator[object]:
             yield device
         except PrinterError:
             raise
-        except Exception as error:  # noqa: BLE001 - escpos and the OS raise many kinds
+        except Exception as error:
             raise PrinterError(url, describe_failure(url, error, settings.printer_timeout_s)) from error
         finally:
             if device is not None:
@@ -216,14 +220,16 @@ def confirm_received(device, address: PrinterAddress, timeout: float) -> None:
     device._raw(b"\x10\x04\x01")
     try:
         answer = device._read()
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         if policy == "status":
             raise NotConfirmed(f"did not confirm the job within {_seconds(timeout)}") from None
         if address.options.get("confirm", "auto") == "auto" and address.url not in _warned_silent:
             _warned_silent.add(address.url)
             log.warning(
                 "printer %s does not answer status requests: its jobs count as printed once sent "
-                "(add ?confirm=none to its URL if that is expected)", address.url)
+                "(add ?confirm=none to its URL if that is expected)",
+                address.url,
+            )
         return
     if not answer:  # end of stream: the printer hung up with the job in its socket buffers
         raise ConnectionResetError("the printer closed the connection before confirming the job")
@@ -293,7 +299,7 @@ class EscposDriver:
         """ESC @, the image as GS v 0 raster, feed and cut: the bytes the printer receives."""
         try:
             return encode_raster(image, self.settings)
-        except Exception as error:  # noqa: BLE001 - an image too wide for the profile, say
+        except Exception as error:
             raise PrinterError(self.url, describe_failure(self.url, error, self.settings.printer_timeout_s)) from error
 
     def send(self, job: bytes, name: str = "badge") -> str:

@@ -27,8 +27,9 @@ def save_preview(address: PrinterAddress, png: bytes, name: str) -> Path:
         with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
             file.write(png)
     except OSError as error:
-        raise PrinterError(address.url, f"Printer {address.url}: cannot write into {folder}: "
-                                        f"{error.strerror or error}") from error
+        raise PrinterError(
+            address.url, f"Printer {address.url}: cannot write into {folder}: {error.strerror or error}"
+        ) from error
     return path
 
 

@@ -8,5 +8,14 @@ from eventdesk.services.offline.desk import OfflineDesk, open_offline_copy
 from eventdesk.services.offline.link import DEADLINE_S, ServerLink, ServerUnreachable
 from eventdesk.services.offline.reconcile import Conflict, conflicts
 
-__all__ = ["DEADLINE_S", "Conflict", "LinkStatus", "OfflineDesk", "ServerLink", "ServerUnreachable", "conflicts",
-           "open_offline_copy", "start_desk"]
+__all__ = [
+    "DEADLINE_S",
+    "Conflict",
+    "LinkStatus",
+    "OfflineDesk",
+    "ServerLink",
+    "ServerUnreachable",
+    "conflicts",
+    "open_offline_copy",
+    "start_desk",
+]

@@ -45,8 +45,16 @@ PROBE_EVERY_S = 1.0
 class OfflineDesk:
     """One desk's scans, online when the server answers, offline from its own file when not."""
 
-    def __init__(self, settings: Settings, name: str, copy: OfflineCopy, *, context: Context, link: ServerLink,
-                 clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        name: str,
+        copy: OfflineCopy,
+        *,
+        context: Context,
+        link: ServerLink,
+        clock: Clock | None = None,
+    ) -> None:
         self.settings = settings
         self.name = name
         self.copy = copy
@@ -72,10 +80,14 @@ class OfflineDesk:
     def status(self) -> LinkStatus:
         link = self.link
         lost_at = link.lost_at
-        return LinkStatus(online=not self.offline, waiting=self.waiting, on_server=True,
-                          reason=link.lost_reason if self.offline else "",
-                          offline_for_s=(time.monotonic() - lost_at) if lost_at and self.offline else None,
-                          copy_age_s=self.copy_age_s() if self.offline else None)
+        return LinkStatus(
+            online=not self.offline,
+            waiting=self.waiting,
+            on_server=True,
+            reason=link.lost_reason if self.offline else "",
+            offline_for_s=(time.monotonic() - lost_at) if lost_at and self.offline else None,
+            copy_age_s=self.copy_age_s() if self.offline else None,
+        )
 
     def copy_age_s(self) -> float | None:
         """How old the offline copy is (None: it holds no snapshot yet). Read from the copy's
@@ -125,36 +137,63 @@ class OfflineDesk:
 
     # --- scans --------------------------------------------------------------------------------
 
-    def submit(self, text: str, *, typed_fast: bool, selected_code: str | None = None, list_name: str | None = None,
-               direction: str = ENTRY, nonce: str | None = None, burst: str = ""):
+    def submit(
+        self,
+        text: str,
+        *,
+        typed_fast: bool,
+        selected_code: str | None = None,
+        list_name: str | None = None,
+        direction: str = ENTRY,
+        nonce: str | None = None,
+        burst: str = "",
+    ):
         """``services.checkin.submit`` through the server, or from the desk's offline copy when the server
         does not answer within the deadline."""
         nonce = nonce or service.new_nonce()
         list_name = list_name or MAIN_ENTRANCE
         if not self.offline:
             try:
-                outcome = self.link.guarded(service.submit, self.context, text, typed_fast=typed_fast,
-                                            selected_code=selected_code, list_name=list_name, desk=self.name,
-                                            direction=direction, nonce=nonce, burst=burst)
+                outcome = self.link.guarded(
+                    service.submit,
+                    self.context,
+                    text,
+                    typed_fast=typed_fast,
+                    selected_code=selected_code,
+                    list_name=list_name,
+                    desk=self.name,
+                    direction=direction,
+                    nonce=nonce,
+                    burst=burst,
+                )
             except ServerUnreachable:
                 self._went_offline()
             else:
                 self._remember_online(outcome)
                 return outcome
         with self._mode:
-            return service.submit(self.context, text, typed_fast=typed_fast, selected_code=selected_code,
-                                  list_name=list_name, desk=self.name, direction=direction, nonce=nonce,
-                                  burst=burst, scan=self._offline_scanner(list_name, direction, nonce))
+            return service.submit(
+                self.context,
+                text,
+                typed_fast=typed_fast,
+                selected_code=selected_code,
+                list_name=list_name,
+                desk=self.name,
+                direction=direction,
+                nonce=nonce,
+                burst=burst,
+                scan=self._offline_scanner(list_name, direction, nonce),
+            )
 
-    def check_in(self, code: str, list_name: str | None = None, direction: str = ENTRY,
-                 nonce: str | None = None) -> service.CheckinResult:
+    def check_in(
+        self, code: str, list_name: str | None = None, direction: str = ENTRY, nonce: str | None = None
+    ) -> service.CheckinResult:
         """``services.checkin.check_in`` with the same fallback (the command line's scan)."""
         nonce = nonce or service.new_nonce()
         list_name = list_name or MAIN_ENTRANCE
         if not self.offline:
             try:
-                result = self.link.guarded(service.check_in, self.context, code, list_name, self.name,
-                                           direction, nonce)
+                result = self.link.guarded(service.check_in, self.context, code, list_name, self.name, direction, nonce)
             except ServerUnreachable:
                 self._went_offline()
             else:
@@ -185,13 +224,17 @@ class OfflineDesk:
         """A desk action that needs the server (undo, walk-in, correction): refused with a clear
         message while the desk is offline, instead of waiting."""
         if self.offline:
-            raise service.CheckinError(f"{what} needs the server, which is unreachable: scans go on offline; "
-                                       "try again when the header says online.")
+            raise service.CheckinError(
+                f"{what} needs the server, which is unreachable: scans go on offline; "
+                "try again when the header says online."
+            )
         try:
             return self.link.guarded(call, *args, **kwargs)
         except ServerUnreachable:
-            raise service.CheckinError(f"The server did not answer; {what.lower()} was not done. Scans go on "
-                                       "offline; try again when the header says online.") from None
+            raise service.CheckinError(
+                f"The server did not answer; {what.lower()} was not done. Scans go on "
+                "offline; try again when the header says online."
+            ) from None
 
     def journal_waiting(self) -> int | None:
         """The offline scans waiting for upload (as last read: never waits on the copy)."""
@@ -207,8 +250,9 @@ class OfflineDesk:
         if not self.offline:
             try:
                 people = self.link.guarded(search_people, self.context, text)
-                return Found(people, self.link.guarded(service.day_states, self.context, list_name,
-                                                       [p.id for p in people]))
+                return Found(
+                    people, self.link.guarded(service.day_states, self.context, list_name, [p.id for p in people])
+                )
             except ServerUnreachable:
                 self._went_offline()
         if len(text.strip()) < self.settings.search_min_chars:
@@ -218,10 +262,14 @@ class OfflineDesk:
         if local_list is None or not people:
             return Found(people, {})
         day_start = self._day_start(self.clock.now())
-        states = {person_id: service.DayState(first_at, first_desk or "", direction == ENTRY,
-                                              last_at if direction != ENTRY else None)
-                  for person_id, direction, last_at, first_at, first_desk
-                  in self.copy.day_states(local_list.id, [p.id for p in people], day_start)}
+        states = {
+            person_id: service.DayState(
+                first_at, first_desk or "", direction == ENTRY, last_at if direction != ENTRY else None
+            )
+            for person_id, direction, last_at, first_at, first_desk in self.copy.day_states(
+                local_list.id, [p.id for p in people], day_start
+            )
+        }
         return Found(people, states)
 
     def figures(self, list_name: str | None = None):
@@ -260,19 +308,35 @@ class OfflineDesk:
                 today[category] += 1
             inside += last_direction == ENTRY
             exits += last_direction != ENTRY
-        rows = tuple(CategoryFigure(c, today.get(c, 0), expected.get(c, 0))
-                     for c in sorted(set(expected) | set(today), key=lambda c: (-expected.get(c, 0), c)))
+        rows = tuple(
+            CategoryFigure(c, today.get(c, 0), expected.get(c, 0))
+            for c in sorted(set(expected) | set(today), key=lambda c: (-expected.get(c, 0), c))
+        )
         arrived = sum(today.values())
-        figures = ListFigures(name=local_list.name, kind=local_list.kind, checked_in=arrived,
-                              expected=sum(expected.values()), entries=arrived, exits=exits, inside_now=inside,
-                              categories=rows, admits=local_list.categories, checked_in_today=arrived)
+        figures = ListFigures(
+            name=local_list.name,
+            kind=local_list.kind,
+            checked_in=arrived,
+            expected=sum(expected.values()),
+            entries=arrived,
+            exits=exits,
+            inside_now=inside,
+            categories=rows,
+            admits=local_list.categories,
+            checked_in_today=arrived,
+        )
         mine = [e for e in self.copy.journal() if e.desk == self.name]
         pace = desk_pace((e.scanned_at, e.result) for e in mine if now - PACE_WINDOW <= e.scanned_at <= now)
-        return DeskFigures(desk=self.name, checkin_list=figures, scans_per_minute=pace.scans_per_minute,
-                           seconds_per_attendee=pace.seconds_per_attendee,
-                           last_scan_at=max((e.scanned_at for e in mine if e.list_name == list_name), default=None),
-                           desk_range=self.settings.desk_range,
-                           waiting=max(0, figures.expected - arrived), copy_taken_at=self._copy_time())
+        return DeskFigures(
+            desk=self.name,
+            checkin_list=figures,
+            scans_per_minute=pace.scans_per_minute,
+            seconds_per_attendee=pace.seconds_per_attendee,
+            last_scan_at=max((e.scanned_at for e in mine if e.list_name == list_name), default=None),
+            desk_range=self.settings.desk_range,
+            waiting=max(0, figures.expected - arrived),
+            copy_taken_at=self._copy_time(),
+        )
 
     def _copy_time(self) -> datetime | None:
         if self._copy_taken_at is None:
@@ -300,8 +364,14 @@ class OfflineDesk:
             return None
         name, url = printer_for(self.settings, None)
         badges = self.badges
-        return BadgePrinterState(name, url, badges.waiting() if badges else 0, badges.failed if badges else 0,
-                                 badges.last_error if badges else "", tuple(n for n, _ in printers if n != name))
+        return BadgePrinterState(
+            name,
+            url,
+            badges.waiting() if badges else 0,
+            badges.failed if badges else 0,
+            badges.last_error if badges else "",
+            tuple(n for n, _ in printers if n != name),
+        )
 
     def queue_overview(self):
         """The print queue (F7): the server's while online; offline, this desk's own badges."""
@@ -362,30 +432,43 @@ class OfflineDesk:
 
         minutes = self.settings.undo_minutes
         now = self.clock.now()
-        mine = [e for e in self.copy.waiting() if e.desk == self.name and e.result == "ok"
-                and e.scanned_at >= now - timedelta(minutes=minutes)]
+        mine = [
+            e
+            for e in self.copy.waiting()
+            if e.desk == self.name and e.result == "ok" and e.scanned_at >= now - timedelta(minutes=minutes)
+        ]
         if not mine:
-            raise service.CheckinError(f"Nothing to undo offline: {printable(self.name, 40)} decided no check-in "
-                                       f"offline in the last {minutes} minutes.")
+            raise service.CheckinError(
+                f"Nothing to undo offline: {printable(self.name, 40)} decided no check-in "
+                f"offline in the last {minutes} minutes."
+            )
         entry = mine[-1]
         if self._last_online_ok_at is not None and self._last_online_ok_at > entry.scanned_at:
-            raise service.CheckinError("This desk's last check-in was made online: the server undoes it once it "
-                                       "answers again (F9 then).")
+            raise service.CheckinError(
+                "This desk's last check-in was made online: the server undoes it once it answers again (F9 then)."
+            )
         return entry
 
     def _undone(self, entry, *, badge_cancelled: bool) -> service.UndoResult:
         found = self.copy.person(entry.person_id) if entry.person_id is not None else None
-        return service.UndoResult(record_id=0, person=Person(**found) if found else None, direction=entry.direction,
-                                  list_name=entry.list_name, scanned_at=entry.scanned_at,
-                                  badge_cancelled=badge_cancelled, offline=True)
+        return service.UndoResult(
+            record_id=0,
+            person=Person(**found) if found else None,
+            direction=entry.direction,
+            list_name=entry.list_name,
+            scanned_at=entry.scanned_at,
+            badge_cancelled=badge_cancelled,
+            offline=True,
+        )
 
     def _undo_offline(self) -> service.UndoResult:
         entry = self._offline_undo_entry()
         local_list = self.copy.list_by_name(entry.list_name)
         badge_cancelled = self.badges.cancel(entry.nonce) if self.badges is not None else False
         if local_list is None or not self.copy.annul(entry.nonce, self.clock.now(), local_list.id):
-            raise service.CheckinError("That check-in was uploaded meanwhile: press F9 again once the header "
-                                       "says online.")
+            raise service.CheckinError(
+                "That check-in was uploaded meanwhile: press F9 again once the header says online."
+            )
         self.waiting = self.copy.waiting_count()
         self._tell()
         return self._undone(entry, badge_cancelled=badge_cancelled)
@@ -394,8 +477,9 @@ class OfflineDesk:
         return self.request(service.register_walk_in, self.context, walk_in, list_name, self.name, what="A walk-in")
 
     def correct_attendee(self, attendee_id: int, changes: dict[str, str]) -> service.Correction:
-        return self.request(service.correct_attendee, self.context, attendee_id, changes, self.name,
-                            what="A correction")
+        return self.request(
+            service.correct_attendee, self.context, attendee_id, changes, self.name, what="A correction"
+        )
 
     def reprint_badge(self, attendee_id: int) -> None:
         return self.request(service.reprint_badge, self.context, attendee_id, self.name, what="A reprint")
@@ -410,9 +494,14 @@ class OfflineDesk:
         try:
             local_list = self.copy.list_by_name(outcome.list_name)
             if local_list is not None:
-                self.copy.remember_scan(person_id=outcome.person.id, list_id=local_list.id,
-                                        direction=outcome.direction, scanned_at=outcome.scanned_at, desk=outcome.desk,
-                                        badge_queued=outcome.badge_queued)
+                self.copy.remember_scan(
+                    person_id=outcome.person.id,
+                    list_id=local_list.id,
+                    direction=outcome.direction,
+                    scanned_at=outcome.scanned_at,
+                    desk=outcome.desk,
+                    badge_queued=outcome.badge_queued,
+                )
         except Exception:  # the local copy is a help, never a reason to fail a scan
             log.exception("could not keep an online scan in the offline copy")
 
@@ -428,9 +517,12 @@ class OfflineDesk:
                 if not self.copy.has_snapshot():
                     raise service.CheckinError(
                         "The server is unreachable and this desk has no offline copy of the event yet "
-                        "(a desk keeps one once it has been online): nothing was recorded.")
-                raise service.CheckinError(f"There is no check-in list named '{printable(list_name, 60)}'; "
-                                           "'eventdesk checkin lists' shows the lists.")
+                        "(a desk keeps one once it has been online): nothing was recorded."
+                    )
+                raise service.CheckinError(
+                    f"There is no check-in list named '{printable(list_name, 60)}'; "
+                    "'eventdesk checkin lists' shows the lists."
+                )
             now = self.clock.now()
             found = self.copy.lookup(cleaned, local_list.id, self._day_start(now))
             person = Person(**found.person) if found.person else None
@@ -439,9 +531,17 @@ class OfflineDesk:
             if result == Result.UNKNOWN_CODE and not record_unknown:
                 return None
             badge = badge_due(result, direction=direction, list_kind=local_list.kind, badge_queued=found.badge_queued)
-            entry = JournalEntry(nonce=nonce, desk=self.name, code=cleaned, list_name=list_name, direction=direction,
-                                 scanned_at=now, result=str(result), person_id=person.id if person else None,
-                                 badge_printed=False)
+            entry = JournalEntry(
+                nonce=nonce,
+                desk=self.name,
+                code=cleaned,
+                list_name=list_name,
+                direction=direction,
+                scanned_at=now,
+                result=str(result),
+                person_id=person.id if person else None,
+                badge_printed=False,
+            )
             self.copy.journal_add(entry, list_id=local_list.id, badge_queued=badge)
             self.waiting += 1
             if badge and self.badges is not None and person is not None:
@@ -451,11 +551,21 @@ class OfflineDesk:
                 self.sync.wake()
             already = result == Result.ALREADY_CHECKED_IN
             return service.CheckinResult(
-                result=str(result), code=cleaned, direction=direction, list_name=list_name, desk=self.name,
-                scanned_at=now, nonce=nonce, record_id=None, person=person,
+                result=str(result),
+                code=cleaned,
+                direction=direction,
+                list_name=list_name,
+                desk=self.name,
+                scanned_at=now,
+                nonce=nonce,
+                record_id=None,
+                person=person,
                 first_checkin_at=found.first_entry_at if already else None,
                 first_checkin_desk=found.first_entry_desk if already else None,
-                badge_queued=badge, offline=True)
+                badge_queued=badge,
+                offline=True,
+            )
+
         return scan
 
     def _journal_answer(self, entry: JournalEntry, replayed: bool) -> service.CheckinResult:
@@ -463,9 +573,19 @@ class OfflineDesk:
         if entry.person_id is not None:
             found = self.copy.person(entry.person_id)
             person = Person(**found) if found else None
-        return service.CheckinResult(result=entry.result, code=entry.code, direction=entry.direction,
-                                     list_name=entry.list_name, desk=entry.desk, scanned_at=entry.scanned_at,
-                                     nonce=entry.nonce, record_id=None, person=person, replayed=replayed, offline=True)
+        return service.CheckinResult(
+            result=entry.result,
+            code=entry.code,
+            direction=entry.direction,
+            list_name=entry.list_name,
+            desk=entry.desk,
+            scanned_at=entry.scanned_at,
+            nonce=entry.nonce,
+            record_id=None,
+            person=person,
+            replayed=replayed,
+            offline=True,
+        )
 
     # --- syncing ------------------------------------------------------------------------------
 
@@ -614,8 +734,9 @@ class LocalBadges(threading.Thread):
     def settled(self, entry: JournalEntry) -> bool:
         """Whether ``entry`` may be uploaded (its badge is not waiting or printing just now)."""
         with self._lock:
-            return not any(job.nonce == entry.nonce and job.state in ("pending", "printing")
-                           for job in self.jobs.values())
+            return not any(
+                job.nonce == entry.nonce and job.state in ("pending", "printing") for job in self.jobs.values()
+            )
 
     def cancel(self, nonce: str) -> bool:
         """The waiting badge of an annulled offline scan is not printed (True when one waited)."""
@@ -636,8 +757,9 @@ class LocalBadges(threading.Thread):
             if job is None or job.state not in ("failed", "pending"):
                 raise PrintingError(f"Job {job_id} is not waiting or failed.")
             if any(e.uploaded_at is not None for e in self.desk.copy.journal_by_nonce(job.nonce)):
-                raise PrintingError(f"Job {job_id}'s scan is uploaded: the server's queue prints that badge (F7 "
-                                    "once online).")
+                raise PrintingError(
+                    f"Job {job_id}'s scan is uploaded: the server's queue prints that badge (F7 once online)."
+                )
             job.printer = printer or job.printer
             requeue = job.state == "failed"
             job.state, job.error = "pending", ""
@@ -679,8 +801,7 @@ class LocalBadges(threading.Thread):
             for attempt in range(self.ATTEMPTS):
                 job.attempts += 1
                 try:
-                    print_image(url, image, self.desk.settings,
-                                name=f"badge-offline-{job.nonce[:8]}")
+                    print_image(url, image, self.desk.settings, name=f"badge-offline-{job.nonce[:8]}")
                 except PrinterError as error:
                     self.last_error = str(error)
                     if attempt + 1 < self.ATTEMPTS:
@@ -703,12 +824,28 @@ class LocalBadges(threading.Thread):
 
         with self._lock:
             jobs = list(self.jobs.values())
-        rows = {job.id: JobRow(job.id, "badge", job.person.id, job.person.name, job.printer, job.state,
-                               job.attempts, job.error, False, job.updated_at) for job in jobs}
+        rows = {
+            job.id: JobRow(
+                job.id,
+                "badge",
+                job.person.id,
+                job.person.name,
+                job.printer,
+                job.state,
+                job.attempts,
+                job.error,
+                False,
+                job.updated_at,
+            )
+            for job in jobs
+        }
         return QueueOverview(
             open_jobs=tuple(rows[j.id] for j in jobs if j.state in ("pending", "printing")),
             failed_jobs=tuple(rows[j.id] for j in reversed(jobs) if j.state == "failed"),
-            counts=dict(Counter((j.printer, j.state) for j in jobs)), reprints={}, reprint_names={})
+            counts=dict(Counter((j.printer, j.state) for j in jobs)),
+            reprints={},
+            reprint_names={},
+        )
 
 
 def open_offline_copy(settings: Settings, context: Context, desk: str) -> OfflineCopy:
@@ -718,21 +855,29 @@ def open_offline_copy(settings: Settings, context: Context, desk: str) -> Offlin
     try:
         copy = OfflineCopy(path)
     except (OSError, sqlite3.Error) as error:
-        raise StoreError(f"cannot write the desk's offline file {path}: {error} (set data_dir in "
-                         "eventdesk.toml or EVENTDESK_DATA_DIR to a writable folder)") from None
-    copy.set_meta(desk=desk, server=server_identity(settings.db or str(context.engine.url)),
-                       event_name=event.name, event_timezone=event.timezone)
+        raise StoreError(
+            f"cannot write the desk's offline file {path}: {error} (set data_dir in "
+            "eventdesk.toml or EVENTDESK_DATA_DIR to a writable folder)"
+        ) from None
+    copy.set_meta(
+        desk=desk,
+        server=server_identity(settings.db or str(context.engine.url)),
+        event_name=event.name,
+        event_timezone=event.timezone,
+    )
     return copy
 
 
-def start_server_desk(context: Context, name: str | None = None, *, print_badges: bool = True,
-                      background: bool = True) -> OfflineDesk:
+def start_server_desk(
+    context: Context, name: str | None = None, *, print_badges: bool = True, background: bool = True
+) -> OfflineDesk:
     """The desk of a store on a server, with its offline copy (``services.desk.start_desk`` picks
     it). Starts the background sync unless ``background`` is False."""
     name = name or context.desk
     link = ServerLink(context.engine)
-    desk = OfflineDesk(context.settings, name, open_offline_copy(context.settings, context, name),
-                       context=context, link=link)
+    desk = OfflineDesk(
+        context.settings, name, open_offline_copy(context.settings, context, name), context=context, link=link
+    )
     if background:
         desk.start(print_badges=print_badges)
     return desk
@@ -746,8 +891,14 @@ COMMAND_SNAPSHOT_EVERY_S = 15 * 60.0
 FIRST_ANSWER_S = 0.8
 
 
-def open_for_command(settings: Settings, desk: str, clock: Clock | None = None, *, prepare: bool = True,
-                     clock_for: Callable[[str], Clock] | None = None) -> OfflineDesk:
+def open_for_command(
+    settings: Settings,
+    desk: str,
+    clock: Clock | None = None,
+    *,
+    prepare: bool = True,
+    clock_for: Callable[[str], Clock] | None = None,
+) -> OfflineDesk:
     """The desk for one command (``eventdesk checkin``, ``eventdesk sync``): see
     ``open_server_desk``. Online, the waiting journal is uploaded first and a stale copy refreshed."""
     offline_desk = open_server_desk(settings, desk, clock, clock_for=clock_for)
@@ -764,8 +915,14 @@ def open_for_command(settings: Settings, desk: str, clock: Clock | None = None, 
     return offline_desk
 
 
-def open_server_desk(settings: Settings, desk: str, clock: Clock | None = None, *,
-                     clock_for: Callable[[str], Clock] | None = None, create: bool = False) -> OfflineDesk:
+def open_server_desk(
+    settings: Settings,
+    desk: str,
+    clock: Clock | None = None,
+    *,
+    clock_for: Callable[[str], Clock] | None = None,
+    create: bool = False,
+) -> OfflineDesk:
     """The desk of a store on a server, for an app or a command: through the server if it answers
     within the deadline, else offline from the copy the desk kept (its context then knows the
     event from the copy, and the link probes the server until it answers). ``ServerUnreachable``
@@ -798,7 +955,8 @@ def open_server_desk(settings: Settings, desk: str, clock: Clock | None = None, 
             raise ServerUnreachable(
                 f"The server {server_address(db)} did not answer ({error}) and desk '{printable(desk, 40)}' "
                 "has never been online, so it has no offline copy to start from: start it once while the server "
-                "answers (or run 'eventdesk sync --desk NAME' then)") from None
+                "answers (or run 'eventdesk sync --desk NAME' then)"
+            ) from None
     copy = OfflineCopy(path)
     context.know_event(event_of_copy(copy))
     if clock_for is not None:
@@ -813,9 +971,12 @@ def event_of_copy(copy: OfflineCopy):
     from eventdesk.store.models import Event
 
     meta = copy.meta()
-    return Event(name=meta.get("event_name", "?"), timezone=meta.get("event_timezone", "UTC"),
-                 start_date=date.fromisoformat(meta["event_start_date"]),
-                 end_date=date.fromisoformat(meta["event_end_date"]))
+    return Event(
+        name=meta.get("event_name", "?"),
+        timezone=meta.get("event_timezone", "UTC"),
+        start_date=date.fromisoformat(meta["event_start_date"]),
+        end_date=date.fromisoformat(meta["event_end_date"]),
+    )
 
 
 def server_address(db: str) -> str:
@@ -826,4 +987,3 @@ def server_address(db: str) -> str:
 
     url = make_url(database_url(db))
     return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
-

@@ -33,12 +33,19 @@ class Conflict:
         return self.server_result == "already_checked_in"
 
     def as_dict(self) -> dict:
-        return {"person": self.person.as_dict(), "list": self.list_name, "offline_desk": self.offline_desk,
-                "offline_at": self.offline_at.isoformat(), "other_desk": self.other_desk,
-                "other_at": self.other_at.isoformat() if self.other_at else None,
-                "server_result": self.server_result, "admitted_twice": self.admitted_twice,
-                "badge_printed_offline": self.badge_printed_offline, "uploaded_at": self.uploaded_at.isoformat(),
-                "record_id": self.record_id}
+        return {
+            "person": self.person.as_dict(),
+            "list": self.list_name,
+            "offline_desk": self.offline_desk,
+            "offline_at": self.offline_at.isoformat(),
+            "other_desk": self.other_desk,
+            "other_at": self.other_at.isoformat() if self.other_at else None,
+            "server_result": self.server_result,
+            "admitted_twice": self.admitted_twice,
+            "badge_printed_offline": self.badge_printed_offline,
+            "uploaded_at": self.uploaded_at.isoformat(),
+            "record_id": self.record_id,
+        }
 
 
 def conflicts(context: Context) -> list[Conflict]:
@@ -48,9 +55,18 @@ def conflicts(context: Context) -> list[Conflict]:
         for row in server.offline_conflicts(session):
             others = [r for r in server.valid_entries(session, row.attendee_id, row.list_id) if r.id != row.record_id]
             other = others[0] if others else None
-            found.append(Conflict(
-                person=Person(**row.person), list_name=row.list_name, offline_desk=row.desk,
-                offline_at=row.scanned_at, other_desk=other.desk if other else None,
-                other_at=other.scanned_at if other else None, server_result=row.server_result,
-                badge_printed_offline=row.badge_printed, uploaded_at=row.uploaded_at, record_id=row.record_id))
+            found.append(
+                Conflict(
+                    person=Person(**row.person),
+                    list_name=row.list_name,
+                    offline_desk=row.desk,
+                    offline_at=row.scanned_at,
+                    other_desk=other.desk if other else None,
+                    other_at=other.scanned_at if other else None,
+                    server_result=row.server_result,
+                    badge_printed_offline=row.badge_printed,
+                    uploaded_at=row.uploaded_at,
+                    record_id=row.record_id,
+                )
+            )
     return found

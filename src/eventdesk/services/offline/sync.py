@@ -47,15 +47,28 @@ class UploadReport:
         results: dict[str, int] = {}
         for u in self.uploaded:
             results[u.server_result] = results.get(u.server_result, 0) + 1
-        return {"uploaded": len(self.uploaded), "results": results, "waiting": self.waiting,
-                "conflicts": [_entry_dict(u) for u in self.conflicts]}
+        return {
+            "uploaded": len(self.uploaded),
+            "results": results,
+            "waiting": self.waiting,
+            "conflicts": [_entry_dict(u) for u in self.conflicts],
+        }
 
 
 def _entry_dict(u: Uploaded) -> dict:
     e = u.entry
-    return {"nonce": e.nonce, "code": e.code, "list": e.list_name, "direction": e.direction, "desk": e.desk,
-            "scanned_at": e.scanned_at.isoformat(), "offline_result": e.result, "server_result": u.server_result,
-            "person_id": e.person_id, "record_id": u.record_id}
+    return {
+        "nonce": e.nonce,
+        "code": e.code,
+        "list": e.list_name,
+        "direction": e.direction,
+        "desk": e.desk,
+        "scanned_at": e.scanned_at.isoformat(),
+        "offline_result": e.result,
+        "server_result": u.server_result,
+        "person_id": e.person_id,
+        "record_id": u.record_id,
+    }
 
 
 # Offline scans noted on the server per transaction: one commit for many (the records themselves
@@ -65,8 +78,9 @@ NOTE_BATCH = 50
 NOTE_DEADLINE_S = 10.0
 
 
-def upload_journal(context: Context, copy: OfflineCopy, link: ServerLink, *, limit: int | None = None,
-                   before_each=None) -> UploadReport:
+def upload_journal(
+    context: Context, copy: OfflineCopy, link: ServerLink, *, limit: int | None = None, before_each=None
+) -> UploadReport:
     """Upload the waiting offline scans, oldest first, until the journal is empty or the server
     goes away again (``ServerUnreachable`` then stops the upload; what was sent stays sent).
     ``before_each(entry)`` may hold an entry back (its badge still printing): the upload stops there.
@@ -80,8 +94,17 @@ def upload_journal(context: Context, copy: OfflineCopy, link: ServerLink, *, lim
             if before_each is not None and not before_each(entry):
                 break
             try:
-                result = link.guarded(check_in, context, entry.code, entry.list_name, entry.desk, entry.direction,
-                                      entry.nonce, scanned_at=entry.scanned_at, badge_printed=entry.badge_printed)
+                result = link.guarded(
+                    check_in,
+                    context,
+                    entry.code,
+                    entry.list_name,
+                    entry.desk,
+                    entry.direction,
+                    entry.nonce,
+                    scanned_at=entry.scanned_at,
+                    badge_printed=entry.badge_printed,
+                )
             except CheckinError as error:  # the list was deleted meanwhile: keep the scan here, say so
                 copy.mark_uploaded(entry.nonce, context.now(), f"error: {error}")
                 report.uploaded.append(Uploaded(entry, f"error: {error}", None))
@@ -96,17 +119,25 @@ def upload_journal(context: Context, copy: OfflineCopy, link: ServerLink, *, lim
     return report
 
 
-def _note_offline(context: Context, copy: OfflineCopy, link: ServerLink, batch: list[Uploaded],
-                  report: UploadReport) -> None:
+def _note_offline(
+    context: Context, copy: OfflineCopy, link: ServerLink, batch: list[Uploaded], report: UploadReport
+) -> None:
     """Note on the server which records were decided offline (one transaction), then let the
     entries leave the journal."""
+
     def write() -> None:
         with context.session() as session:
             for u in batch:
                 assert u.record_id is not None  # only scans the server recorded are batched
-                server.record_offline_scan(session, nonce=u.entry.nonce, record_id=u.record_id, desk=u.entry.desk,
-                                           offline_result=u.entry.result, badge_printed=u.entry.badge_printed,
-                                           uploaded_at=context.now())
+                server.record_offline_scan(
+                    session,
+                    nonce=u.entry.nonce,
+                    record_id=u.record_id,
+                    desk=u.entry.desk,
+                    offline_result=u.entry.result,
+                    badge_printed=u.entry.badge_printed,
+                    uploaded_at=context.now(),
+                )
 
     link.guarded(write, deadline_s=NOTE_DEADLINE_S)
     for u in batch:
@@ -126,8 +157,13 @@ def refresh_snapshot(context: Context, copy: OfflineCopy, link: ServerLink) -> i
             revoked = server.snapshot_revoked(session)
             lists = [LocalList(*row) for row in server.snapshot_lists(session)]
             states = server.snapshot_states(session, context.day_start(taken_at))
-        info = {"name": event.name, "timezone": event.timezone, "venue": event.venue,
-                "start_date": event.start_date.isoformat(), "end_date": event.end_date.isoformat()}
+        info = {
+            "name": event.name,
+            "timezone": event.timezone,
+            "venue": event.venue,
+            "start_date": event.start_date.isoformat(),
+            "end_date": event.end_date.isoformat(),
+        }
         return Snapshot(info, people, revoked, lists, states, taken_at)
 
     snapshot = link.guarded(read, deadline_s=SNAPSHOT_DEADLINE_S)

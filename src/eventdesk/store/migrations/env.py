@@ -6,7 +6,7 @@ database)."""
 from alembic import context
 from sqlmodel import SQLModel
 
-import eventdesk.store.models  # noqa: F401  (registers the tables)
+import eventdesk.store.models
 
 config = context.config
 

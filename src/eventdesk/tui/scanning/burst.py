@@ -9,12 +9,11 @@ no scan here: in a form it is a person moving to the next field, after a name ty
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from textual import events
 
 from eventdesk.domain.checkin import MIN_CODE_LENGTH, SCANNER_KEY_GAP_S, clean_code, strip_scanner_noise, typed_fast
-
 
 # Slightly longer than the widest gap between a scanner's keys: a key held this long with nothing
 # after it was typed by a person.
@@ -41,9 +40,13 @@ class BurstFilter:
     ``after_queued(callback)`` the app's ``call_later``: it runs ``callback`` once the messages
     already waiting (keys among them) have been handled."""
 
-    def __init__(self, on_scan: Callable[[str, float], None], release: Callable[[events.Key], None],
-                 start_timer: Callable[[float, Callable[[], None]], object],
-                 after_queued: Callable[[Callable[[], None]], object] | None = None) -> None:
+    def __init__(
+        self,
+        on_scan: Callable[[str, float], None],
+        release: Callable[[events.Key], None],
+        start_timer: Callable[[float, Callable[[], None]], object],
+        after_queued: Callable[[Callable[[], None]], object] | None = None,
+    ) -> None:
         self._on_scan = on_scan
         self._release = release
         self._start_timer = start_timer
@@ -91,8 +94,11 @@ class BurstFilter:
         keys = self._held[start:]
         text = "".join(key.character or "" for key in keys)
         stripped = strip_scanner_noise(text)
-        if (len(clean_code(text)) < MIN_CODE_LENGTH or any(ch.isspace() for ch in stripped)
-                or not typed_fast(times[start:])):
+        if (
+            len(clean_code(text)) < MIN_CODE_LENGTH
+            or any(ch.isspace() for ch in stripped)
+            or not typed_fast(times[start:])
+        ):
             return None
         return start, text
 

@@ -113,8 +113,8 @@ class ScanInput(Input):
         """Hand the text over and start empty, in one step."""
         now = now if now is not None else time.monotonic()
         text, fast = self.value, typed_fast(self._key_times)
-        burst = text[self._burst_start:] if 0 < self._burst_start < len(text) else ""
-        if len(burst) < MIN_CODE_LENGTH or not typed_fast(self._key_times[-len(burst) - 1:]):
+        burst = text[self._burst_start :] if 0 < self._burst_start < len(text) else ""
+        if len(burst) < MIN_CODE_LENGTH or not typed_fast(self._key_times[-len(burst) - 1 :]):
             burst = ""
         self._key_times.clear()
         # Scanned before the emptying's Changed: the screen still sees the search results for ``text``.
@@ -128,7 +128,7 @@ class ScanInput(Input):
 
     def insert_text_at_cursor(self, text: str) -> None:
         # Pasted text: control characters (escape sequences) shown as marks, never sent to the terminal.
-        super().insert_text_at_cursor(printable(text)[:max(0, MAX_TEXT - len(self.value))])
+        super().insert_text_at_cursor(printable(text)[: max(0, MAX_TEXT - len(self.value))])
 
     def on_paste(self, event: events.Paste) -> None:
         # A paste is not a scan. Textual then calls Input's own paste handler itself (handlers run along the

@@ -7,8 +7,8 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from textual.message import Message
 
@@ -77,8 +77,12 @@ class LatestOnlyLoop:
     started per keystroke, so a result is a few milliseconds after the key. Holds its thread, as
     ``ScanLoop`` does."""
 
-    def __init__(self, handle: Callable[[object], Message | None], post: Callable[[Message], object],
-                 name: str = "eventdesk-search-loop") -> None:
+    def __init__(
+        self,
+        handle: Callable[[object], Message | None],
+        post: Callable[[Message], object],
+        name: str = "eventdesk-search-loop",
+    ) -> None:
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._handle = handle
         self._post = post

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.screen import Screen
+
 from eventdesk.tui.widgets.footer import MainFooter
 from eventdesk.tui.widgets.status_header import StatusHeader
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from eventdesk.domain.text import printable
 from textual import work
 from textual.widgets import Static
+
+from eventdesk.domain.text import printable
 
 if TYPE_CHECKING:  # Pillow is loaded with the first badge drawn, not at the desk's start
     from PIL import Image
@@ -36,8 +37,11 @@ def badge_blocks(image: Image.Image, columns: int) -> list[str]:
     lines = []
     for y in range(0, height, 2):
         top, bottom = ink[y], ink[y + 1]
-        lines.append("".join(QUADRANTS[top[x] | top[x + 1] << 1 | bottom[x] << 2 | bottom[x + 1] << 3]
-                             for x in range(0, width, 2)))
+        lines.append(
+            "".join(
+                QUADRANTS[top[x] | top[x + 1] << 1 | bottom[x] << 2 | bottom[x + 1] << 3] for x in range(0, width, 2)
+            )
+        )
     return lines
 
 

@@ -20,8 +20,11 @@ def shown_keys(screen: Screen) -> list:
     """What the footer draws from ``screen.active_bindings``: the bindings it shows (and the
     command palette's), each with whether it is enabled and its tooltip."""
     palette = screen.app.COMMAND_PALETTE_BINDING
-    return [(active.binding, active.enabled, active.tooltip) for key, active in screen.active_bindings.items()
-            if active.binding.show or key == palette]
+    return [
+        (active.binding, active.enabled, active.tooltip)
+        for key, active in screen.active_bindings.items()
+        if active.binding.show or key == palette
+    ]
 
 
 class MainFooter(Footer):

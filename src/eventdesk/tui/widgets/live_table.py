@@ -5,7 +5,7 @@ in place, rows are re-laid only when the set or order of keys changed. Live scre
 from __future__ import annotations
 
 import operator
-from typing import Sequence
+from collections.abc import Sequence
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -23,6 +23,7 @@ def _fingerprint(cell: RenderableType) -> object:
 
 class LiveTable(DataTable):
     _deferring = _deferred = False  # inside a cell diff: refresh once at its end
+
     def __init__(self, columns: Sequence[tuple[str, str, int | None]], **kwargs) -> None:
         """``columns``: (key, label, width or None for automatic)."""
         kwargs.setdefault("cursor_type", "row")

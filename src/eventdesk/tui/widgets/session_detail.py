@@ -86,8 +86,7 @@ class SessionDetail(Vertical):
     def session_id(self) -> int | None:
         return self._info.id if self._info else None
 
-    def show(self, info: SessionInfo | None, programme: Programme, at: datetime,
-             arrivals: list | None = None) -> None:
+    def show(self, info: SessionInfo | None, programme: Programme, at: datetime, arrivals: list | None = None) -> None:
         """``arrivals`` (``SpeakerArrival`` of this session) marks who has checked in today."""
         self._info, self._programme = info, programme
         if info is None:
@@ -110,7 +109,9 @@ class SessionDetail(Vertical):
                     meta.append("✓ ", "bold green").append(printable(person.name, 60))
                     meta.append(f"  here since {person.arrived_at.astimezone(programme.zone):%H:%M}", "green")
                 elif person.attendee_id is None:
-                    meta.append("? ", "dim").append(printable(person.name, 60)).append("  not linked to an attendee", "dim")
+                    meta.append("? ", "dim").append(printable(person.name, 60)).append(
+                        "  not linked to an attendee", "dim"
+                    )
                 else:
                     meta.append("✗ ", "bold red").append(printable(person.name, 60)).append("  not checked in", "red")
         elif info.speakers:
@@ -125,12 +126,16 @@ class SessionDetail(Vertical):
             flags.append(("\n" if flags else "") + "⚠ " + rules.FLAG_TEXT[code])
             if code == rules.SPEAKER_CLASH:
                 for other in programme.clashes(info.id):
-                    flags.append(f"\n   also in {printable(other.room_name)} {other.local_start(programme.zone):%H:%M}: ")
+                    flags.append(
+                        f"\n   also in {printable(other.room_name)} {other.local_start(programme.zone):%H:%M}: "
+                    )
                     flags.append(printable(other.title, 50))
             if code == rules.RUNS_INTO_FIXED:
                 for other in programme.fixed_items_run_into(info.id):
-                    flags.append(f"\n   {printable(other.title, 50)} in {printable(other.room_name)} "
-                                 f"{other.local_start(programme.zone):%H:%M}–{other.local_end(programme.zone):%H:%M}")
+                    flags.append(
+                        f"\n   {printable(other.title, 50)} in {printable(other.room_name)} "
+                        f"{other.local_start(programme.zone):%H:%M}–{other.local_end(programme.zone):%H:%M}"
+                    )
         self.query_one("#detail-flags", Static).update(flags)
         following = programme.following(info.id)
         if following is None:

@@ -44,8 +44,7 @@ def room_text(room) -> Text:
         return Text("")
     free = f"{room.free / 1e6:,.0f} MB"
     if room.full:
-        return Text(f" DISK NEARLY FULL: {free} free, needs {room.needed / 1e6:,.0f} MB ",
-                    style="bold white on red")
+        return Text(f" DISK NEARLY FULL: {free} free, needs {room.needed / 1e6:,.0f} MB ", style="bold white on red")
     return Text(f" disk: {free} free ", style="bold black on yellow")
 
 
@@ -71,7 +70,9 @@ class StatusHeader(Widget):
         context = app.context  # type: ignore[attr-defined]
         event = context.event()
         now = context.local_now()
-        left = Text.assemble((" ", ""), (printable(event.name), "bold"), ("  ·  ", "dim"), (printable(context.desk), ""))
+        left = Text.assemble(
+            (" ", ""), (printable(event.name), "bold"), ("  ·  ", "dim"), (printable(context.desk), "")
+        )
         desk = app.desk  # type: ignore[attr-defined]
         link = link_text(desk.status() if desk is not None else None)
         if link.cell_len:

@@ -3,31 +3,36 @@ session with a large countdown, and one key per chair action."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Iterable
 
 from rich.text import Text
-from textual.markup import escape as escape_markup
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape as escape_markup
 from textual.widgets import DataTable, Static
 
 from eventdesk.domain import agenda as rules
 from eventdesk.domain.text import printable
 from eventdesk.resources import stylesheet
 from eventdesk.services import agenda as service
-from eventdesk.services.speakers import speaker_arrivals
 from eventdesk.services.agenda import AgendaError, Programme, SessionInfo
+from eventdesk.services.speakers import speaker_arrivals
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import MainScreen
-from eventdesk.tui.widgets.session_detail import SessionDetail, flag_text, session_times
 from eventdesk.tui.widgets.live_table import LiveTable, Row
+from eventdesk.tui.widgets.session_detail import SessionDetail, flag_text, session_times
 
 # What a chair scans for first (time, state, delay) stays on the left, whatever the title length.
-COLUMNS = [("time", "Time", 12), ("state", "State", 11), ("delay", "Delay", 7), ("title", "Session", None),
-           ("flags", "Flags", None)]
+COLUMNS = [
+    ("time", "Time", 12),
+    ("state", "State", 11),
+    ("delay", "Delay", 7),
+    ("title", "Session", None),
+    ("flags", "Flags", None),
+]
 TITLE_CHARS = 200
 # Below this width the session's detail sits under the list instead of beside it.
 SIDE_BY_SIDE = 120
@@ -60,7 +65,9 @@ def agenda_rows(programme: Programme, at: datetime, today: bool) -> list[Row]:
         sessions = programme.by_room.get(room.id, [])
         if not sessions:
             continue
-        rows.append((f"room:{room.id}", (Text(""), blank, blank, Text(printable(room.name), style="bold underline"), blank)))
+        rows.append(
+            (f"room:{room.id}", (Text(""), blank, blank, Text(printable(room.name), style="bold underline"), blank))
+        )
         current = rules.now_next([s.slot for s in sessions], at).current if today else None
         line_placed = not today
         for info in sessions:
@@ -76,11 +83,21 @@ def agenda_rows(programme: Programme, at: datetime, today: bool) -> list[Row]:
 def _now_line(room_id: int, at: datetime, programme: Programme) -> Row:
     style = "bold red"
     line = Text("─" * 11, style=style)
-    return (f"now:{room_id}", (Text(f"── now {at.astimezone(programme.zone):%H:%M}", style=style),
-                               line, Text("─" * 7, style=style), Text("─" * 30, style=style), Text("")))
+    return (
+        f"now:{room_id}",
+        (
+            Text(f"── now {at.astimezone(programme.zone):%H:%M}", style=style),
+            line,
+            Text("─" * 7, style=style),
+            Text("─" * 30, style=style),
+            Text(""),
+        ),
+    )
 
 
-def _session_cells(info: SessionInfo, programme: Programme, at: datetime, current: rules.Slot | None) -> tuple[Text, ...]:
+def _session_cells(
+    info: SessionInfo, programme: Programme, at: datetime, current: rules.Slot | None
+) -> tuple[Text, ...]:
     slot = info.slot
     zone = programme.zone
     time_text = f"{info.local_start(zone):%H:%M}–{info.local_end(zone):%H:%M}"
@@ -243,8 +260,7 @@ class AgendaScreen(MainScreen):
             return
         info = self.selected_session
         detail = self.query_one(SessionDetail)
-        detail.show(info, self.programme, self.context.now(),
-                    self.arrivals.get(info.id) if info is not None else None)
+        detail.show(info, self.programme, self.context.now(), self.arrivals.get(info.id) if info is not None else None)
 
     @property
     def selected_session(self) -> SessionInfo | None:
@@ -299,8 +315,11 @@ class AgendaScreen(MainScreen):
             name = escape_markup(printable(info.title, 40))  # the palette highlights matches as markup
             yield SystemCommand(f"Mark '{name}' started", "Chair action (s)", lambda: self.action_chair("start"))
             yield SystemCommand(f"Mark '{name}' ended", "Chair action (e)", lambda: self.action_chair("end"))
-            yield SystemCommand(f"Delay '{name}' by 5 minutes", "Moves the following sessions too (+)",
-                                lambda: self.action_chair("delay", 5))
+            yield SystemCommand(
+                f"Delay '{name}' by 5 minutes",
+                "Moves the following sessions too (+)",
+                lambda: self.action_chair("delay", 5),
+            )
             yield SystemCommand(f"Pull '{name}' back by 5 minutes", "(-)", lambda: self.action_chair("delay", -5))
             yield SystemCommand(f"Cancel or reinstate '{name}'", "(c)", lambda: self.action_chair("cancel"))
         yield SystemCommand("Agenda: day before", "([)", lambda: self.action_day(-1))

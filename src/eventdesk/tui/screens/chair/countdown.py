@@ -34,8 +34,9 @@ def big_lines(value: str, scale: int) -> list[str]:
     glyphs = [FONT.get(ch, FONT[" "]) for ch in value]
     lines = []
     for row in range(ROWS):
-        line = "  ".join("".join("█" * (2 * scale) if cell == "#" else " " * (2 * scale) for cell in glyph[row])
-                         for glyph in glyphs)
+        line = "  ".join(
+            "".join("█" * (2 * scale) if cell == "#" else " " * (2 * scale) for cell in glyph[row]) for glyph in glyphs
+        )
         lines.extend([line] * scale)
     return lines
 

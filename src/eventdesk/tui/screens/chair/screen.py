@@ -153,8 +153,9 @@ class ChairScreen(MainScreen):
         text.append(printable(upcoming.title, 120))
         if here:
             arrived = sum(a.arrived_at is not None for a in here)
-            text.append(f"   speakers here {arrived}/{len(here)}",
-                        style="green" if arrived == len(here) else "bold yellow")
+            text.append(
+                f"   speakers here {arrived}/{len(here)}", style="green" if arrived == len(here) else "bold yellow"
+            )
         return text
 
     # -- chair keys -----------------------------------------------------------------------------
@@ -177,8 +178,9 @@ class ChairScreen(MainScreen):
         self._act(target, lambda ctx, sid: agenda_service.mark_ended(ctx, sid), "nothing runs in this room now")
 
     def action_delay(self, minutes: int) -> None:
-        self._act(self._target(), lambda ctx, sid: agenda_service.delay(ctx, sid, minutes),
-                  "nothing to move in this room")
+        self._act(
+            self._target(), lambda ctx, sid: agenda_service.delay(ctx, sid, minutes), "nothing to move in this room"
+        )
 
     def _act(self, target, action, nothing: str) -> None:
         if target is None:

@@ -112,7 +112,7 @@ class ResultBanner(Static):
         headline, name = self.big
         lines = list(self.lines.split("\n"))
         at = next((i for i, line in enumerate(lines) if line.plain == headline), 0)
-        above, rest = lines[:at], lines[at + 1:]  # a room alert stays above the big word
+        above, rest = lines[:at], lines[at + 1 :]  # a room alert stays above the big word
         rest_rows = sum(max(1, -(-line.cell_len // max(width, 1))) for line in above + rest) + len(above)
         for scale in BIG_SCALES:
             word = wrapped_lines(plain_letters(headline) or "", scale, width)
@@ -149,8 +149,9 @@ class ResultBanner(Static):
             kind = "warn" if result.exit_without_entry else "exit"
             detail = f"{result.list_name} · EXIT"
             if result.exit_without_entry:
-                detail += (" · recorded, but this person has no entry on this list today:"
-                           " check the badge (a badge passed on?)")
+                detail += (
+                    " · recorded, but this person has no entry on this list today: check the badge (a badge passed on?)"
+                )
         elif result.result == Result.OK:
             kind = "ok"
             detail = result.list_name
@@ -162,8 +163,10 @@ class ResultBanner(Static):
                 detail += " · here on an earlier day: no new badge"
         elif result.result == Result.ALREADY_CHECKED_IN:
             kind = "warn"
-            detail = (f"First checked in today {_when(result.first_checkin_at, zone)} at "
-                      f"{printable(result.first_checkin_desk or '?', 40)}")
+            detail = (
+                f"First checked in today {_when(result.first_checkin_at, zone)} at "
+                f"{printable(result.first_checkin_desk or '?', 40)}"
+            )
         elif result.result == Result.FORGOTTEN:
             kind = "error"
             detail = f"{result.list_name} · not admitted: register the person again (F6 walk-in) if they attend"
@@ -197,7 +200,7 @@ class ScanNotice(ResultBanner):
     keeps its content)."""
 
     @classmethod
-    def show_on(cls, screen, kind: str, lines: Text) -> "ScanNotice":
+    def show_on(cls, screen, kind: str, lines: Text) -> ScanNotice:
         notices = screen.query(cls)
         notice = notices.first() if notices else cls(classes="scan-notice")
         if not notices:

@@ -6,14 +6,37 @@ from __future__ import annotations
 from functools import lru_cache
 
 GLYPHS = {
-    "A": ("▄▀▄", "█▀█", "▀ ▀"), "B": ("█▀▄", "█▀▄", "▀▀ "), "C": ("▄▀▀", "█  ", " ▀▀"), "D": ("█▀▄", "█ █", "▀▀ "),
-    "E": ("█▀▀", "█▀ ", "▀▀▀"), "F": ("█▀▀", "█▀ ", "▀  "), "G": ("▄▀▀", "█ ▄", " ▀▀"), "H": ("█ █", "█▀█", "▀ ▀"),
-    "I": ("▀█▀", " █ ", "▀▀▀"), "J": ("  █", "  █", "▀▀ "), "K": ("█ ▄", "█▀▄", "▀ ▀"), "L": ("█  ", "█  ", "▀▀▀"),
-    "M": ("█▄█", "█ █", "▀ ▀"), "N": ("█▄ █", "█ ▀█", "▀  ▀"), "O": ("▄▀▄", "█ █", " ▀ "), "P": ("█▀▄", "█▀ ", "▀  "),
-    "Q": ("▄▀▄", "█ █", " ▀▄"), "R": ("█▀▄", "█▀▄", "▀ ▀"), "S": ("▄▀▀", " ▀▄", "▀▀ "), "T": ("▀█▀", " █ ", " ▀ "),
-    "U": ("█ █", "█ █", " ▀ "), "V": ("█ █", "▀▄▀", " ▀ "), "W": ("█ █", "█ █", "▀▄▀"), "X": ("▀▄▀", " █ ", "▀ ▀"),
-    "Y": ("█ █", " █ ", " ▀ "), "Z": ("▀▀█", " █ ", "▀▀▀"), " ": ("  ", "  ", "  "), "-": ("   ", "▀▀▀", "   "),
-    "!": ("█", "█", "▄"), ":": (" ", "▀", "▀"), "'": ("█", " ", " "),
+    "A": ("▄▀▄", "█▀█", "▀ ▀"),
+    "B": ("█▀▄", "█▀▄", "▀▀ "),
+    "C": ("▄▀▀", "█  ", " ▀▀"),
+    "D": ("█▀▄", "█ █", "▀▀ "),
+    "E": ("█▀▀", "█▀ ", "▀▀▀"),
+    "F": ("█▀▀", "█▀ ", "▀  "),
+    "G": ("▄▀▀", "█ ▄", " ▀▀"),
+    "H": ("█ █", "█▀█", "▀ ▀"),
+    "I": ("▀█▀", " █ ", "▀▀▀"),
+    "J": ("  █", "  █", "▀▀ "),
+    "K": ("█ ▄", "█▀▄", "▀ ▀"),
+    "L": ("█  ", "█  ", "▀▀▀"),
+    "M": ("█▄█", "█ █", "▀ ▀"),
+    "N": ("█▄ █", "█ ▀█", "▀  ▀"),
+    "O": ("▄▀▄", "█ █", " ▀ "),
+    "P": ("█▀▄", "█▀ ", "▀  "),
+    "Q": ("▄▀▄", "█ █", " ▀▄"),
+    "R": ("█▀▄", "█▀▄", "▀ ▀"),
+    "S": ("▄▀▀", " ▀▄", "▀▀ "),
+    "T": ("▀█▀", " █ ", " ▀ "),
+    "U": ("█ █", "█ █", " ▀ "),
+    "V": ("█ █", "▀▄▀", " ▀ "),
+    "W": ("█ █", "█ █", "▀▄▀"),
+    "X": ("▀▄▀", " █ ", "▀ ▀"),
+    "Y": ("█ █", " █ ", " ▀ "),
+    "Z": ("▀▀█", " █ ", "▀▀▀"),
+    " ": ("  ", "  ", "  "),
+    "-": ("   ", "▀▀▀", "   "),
+    "!": ("█", "█", "▄"),
+    ":": (" ", "▀", "▀"),
+    "'": ("█", " ", " "),
 }
 
 
@@ -40,8 +63,24 @@ _CELL = {(0, 0): " ", (1, 0): "▀", (0, 1): "▄", (1, 1): "█"}
 
 
 # Letters that carry their mark inside the letter, so that no Unicode decomposition drops it.
-BASE_LETTERS = str.maketrans({"Ł": "L", "Đ": "D", "Ð": "D", "Ø": "O", "Ħ": "H", "Ŧ": "T", "Ŀ": "L", "Ƚ": "L",
-                              "Ɨ": "I", "Æ": "AE", "Œ": "OE", "Þ": "TH", "Ŋ": "N", "ẞ": "SS"})
+BASE_LETTERS = str.maketrans(
+    {
+        "Ł": "L",
+        "Đ": "D",
+        "Ð": "D",
+        "Ø": "O",
+        "Ħ": "H",
+        "Ŧ": "T",
+        "Ŀ": "L",
+        "Ƚ": "L",
+        "Ɨ": "I",
+        "Æ": "AE",
+        "Œ": "OE",
+        "Þ": "TH",
+        "Ŋ": "N",
+        "ẞ": "SS",
+    }
+)
 
 
 def plain_letters(text: str) -> str | None:
@@ -51,8 +90,11 @@ def plain_letters(text: str) -> str | None:
     be another name, so the caller shows it in plain text."""
     import unicodedata
 
-    bare = "".join(ch for ch in unicodedata.normalize("NFKD", text.upper().translate(BASE_LETTERS))
-                   if not unicodedata.combining(ch)).translate(BASE_LETTERS)
+    bare = "".join(
+        ch
+        for ch in unicodedata.normalize("NFKD", text.upper().translate(BASE_LETTERS))
+        if not unicodedata.combining(ch)
+    ).translate(BASE_LETTERS)
     if any(ch not in GLYPHS and unicodedata.category(ch).startswith("L") for ch in bare):
         return None
     return "".join(ch if ch in GLYPHS else " " for ch in bare)
@@ -88,8 +130,10 @@ def _scaled(text: str, scale: int) -> tuple[str, ...]:
     if scale % 2 == 0:  # each cell holds two copies of one pixel row: a solid block or nothing
         return tuple(line.translate(_SOLID).rstrip() for line in pixels for _ in range(scale // 2))
     tall = [line for line in pixels for _ in range(scale)]
-    return tuple("".join(_CELL[(top == "1", bottom == "1")] for top, bottom in zip(tall[i], tall[i + 1])).rstrip()
-                 for i in range(0, len(tall), 2))
+    return tuple(
+        "".join(_CELL[(top == "1", bottom == "1")] for top, bottom in zip(tall[i], tall[i + 1])).rstrip()
+        for i in range(0, len(tall), 2)
+    )
 
 
 def wrapped_lines(text: str, scale: int, width: int) -> list[str] | None:

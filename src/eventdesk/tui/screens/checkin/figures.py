@@ -18,7 +18,7 @@ def _row(label: str, value: str, style: str = "") -> Text:
 
 
 def _minutes(minutes: float) -> str:
-    """"~25 min", "~1 h 40 min"."""
+    """ "~25 min", "~1 h 40 min"."""
     whole = max(1, round(minutes))
     return f"~{whole} min" if whole < 60 else f"~{whole // 60} h {whole % 60:02d} min"
 
@@ -58,8 +58,9 @@ class FiguresPanel(Static):
         spa = figures.seconds_per_attendee
         text.append(_row("Seconds per attendee", "–" if spa is None else f"{spa:.0f} s"))
         last = figures.last_scan_at
-        text.append(_row("Last scan", "–" if last is None else
-                         (last.astimezone(zone) if zone else last).strftime("%H:%M:%S")))
+        text.append(
+            _row("Last scan", "–" if last is None else (last.astimezone(zone) if zone else last).strftime("%H:%M:%S"))
+        )
         text.rstrip()
         self.update(text)
 

@@ -12,7 +12,6 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from eventdesk.domain.text import printable
 
-
 # Longer than any name, organisation or e-mail: pages pasted into a field (as keys, from a terminal
 # without bracketed paste) stop here instead of costing a longer edit and repaint at every key.
 FIELD_CHARS = 200
@@ -26,7 +25,7 @@ class FormField(Input):
         super().__init__(max_length=FIELD_CHARS, **kwargs)
 
     def insert_text_at_cursor(self, text: str) -> None:
-        super().insert_text_at_cursor(text[:max(0, FIELD_CHARS - len(self.value))])
+        super().insert_text_at_cursor(text[: max(0, FIELD_CHARS - len(self.value))])
 
     def restricted(self) -> None:
         """A full field takes no more keys; a bell for each key of a long paste helps nobody."""
@@ -87,9 +86,14 @@ class _Form(ModalScreen):
 class WalkInForm(_Form):
     """Name, organisation, e-mail, category of a person arriving without registration."""
 
-    FIELDS = (("first_name", "First name"), ("last_name", "Last name"), ("organisation", "Organisation"),
-              ("email", "E-mail"), ("badge_name", "Name on the badge (empty: first + last name)"),
-              ("pronouns", "Pronouns (optional)"))
+    FIELDS = (
+        ("first_name", "First name"),
+        ("last_name", "Last name"),
+        ("organisation", "Organisation"),
+        ("email", "E-mail"),
+        ("badge_name", "Name on the badge (empty: first + last name)"),
+        ("pronouns", "Pronouns (optional)"),
+    )
     TITLE_TEXT = "Walk-in: register, check in and print the badge"
     SUBMIT_LABEL = "Register and check in"
 
@@ -104,9 +108,17 @@ class WalkInForm(_Form):
 class CorrectionForm(_Form):
     """A person's details, to correct."""
 
-    FIELDS = (("first_name", "First name"), ("last_name", "Last name"),
-              ("badge_name", "Name on the badge (empty: first + last name)"), ("pronouns", "Pronouns"),
-              ("organisation", "Organisation"), ("role", "Role"), ("email", "E-mail"), ("country", "Country"), ("note", "Note for the desk"))
+    FIELDS = (
+        ("first_name", "First name"),
+        ("last_name", "Last name"),
+        ("badge_name", "Name on the badge (empty: first + last name)"),
+        ("pronouns", "Pronouns"),
+        ("organisation", "Organisation"),
+        ("role", "Role"),
+        ("email", "E-mail"),
+        ("country", "Country"),
+        ("note", "Note for the desk"),
+    )
     TITLE_TEXT = "Correct details"
 
     def __init__(self, categories: list[str], values: dict[str, str], name: str) -> None:

@@ -14,8 +14,14 @@ from eventdesk.domain.checkin import Result
 from eventdesk.domain.text import printable
 
 SHOWN = 8
-KIND_STYLE = {"ok": "bold green", "exit": "bold magenta", "warn": "bold yellow", "error": "bold white on red",
-              "info": "dim", "undone": "dim"}
+KIND_STYLE = {
+    "ok": "bold green",
+    "exit": "bold magenta",
+    "warn": "bold yellow",
+    "error": "bold white on red",
+    "info": "dim",
+    "undone": "dim",
+}
 KIND_MARK = {"ok": "✓", "exit": "⇥", "warn": "!", "error": "✗", "info": "·", "undone": "↶"}
 UNDONE = "Undone (annulled)"
 
@@ -66,8 +72,14 @@ class RecentScans(Static):
         who = result.person.name if result.person is not None else result.code
         if result.result == Result.FORGOTTEN:
             who = "(data erased)"
-        return RecentScan(local.strftime("%H:%M:%S"), printable(who, 40) or "(no name)", result.label, kind,
-                          result.record_id, result.nonce)
+        return RecentScan(
+            local.strftime("%H:%M:%S"),
+            printable(who, 40) or "(no name)",
+            result.label,
+            kind,
+            result.record_id,
+            result.nonce,
+        )
 
     def annulled(self, record_id: int) -> None:
         """An undo annulled this scan: it no longer shows a ✓."""

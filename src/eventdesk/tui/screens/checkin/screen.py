@@ -26,17 +26,18 @@ from eventdesk.services import checkin as service
 from eventdesk.services.events import MAIN_ENTRANCE
 from eventdesk.services.storage import is_disk_full, store_room
 from eventdesk.tui.messages import StoreChanged
+from eventdesk.tui.scanning.input import SUBMIT_KEYS, ScanInput
+from eventdesk.tui.scanning.loop import LatestOnlyLoop, ScanDone, ScanLoop, ScanRequest
 from eventdesk.tui.screens.base import MainScreen
 from eventdesk.tui.screens.checkin.banner import ROOMY_CLASS, ResultBanner, ScanNotice
 from eventdesk.tui.screens.checkin.big import big_text
 from eventdesk.tui.screens.checkin.figures import FiguresPanel
-from eventdesk.tui.screens.checkin.recent import SHOWN as SHOWN_RECENT, RecentScans
 from eventdesk.tui.screens.checkin.forms import CorrectionForm, ReprintQuestion, WalkInForm
+from eventdesk.tui.screens.checkin.recent import SHOWN as SHOWN_RECENT
+from eventdesk.tui.screens.checkin.recent import RecentScans
 from eventdesk.tui.screens.checkin.results import SearchResults
-from eventdesk.tui.scanning.input import SUBMIT_KEYS, ScanInput
-from eventdesk.tui.widgets.confirm import Confirm
-from eventdesk.tui.scanning.loop import LatestOnlyLoop, ScanDone, ScanLoop, ScanRequest
 from eventdesk.tui.textual_compat import can_paint_now, hand_refresh_to_screen, paint_now
+from eventdesk.tui.widgets.confirm import Confirm
 
 # Keys closer together than this are a scanner's burst: wait for the burst to end before searching.
 BURST_GAP_S = 0.02
@@ -50,8 +51,12 @@ SIDE_PANELS_FROM = 110
 # Rows from which the answer grows into block letters.
 BIG_BANNER_FROM = 40
 # The key hints of the mode line, longest first: the first that fits is shown.
-KEY_HINTS = ("   F6 walk-in · F8 correct · F9 undo · F10 entry/exit · Ctrl+N list · Ctrl+B reprint",
-             "   F6 walk-in · F8 correct · F9 undo · F10 entry/exit", "   F6 walk-in · F9 undo", "")
+KEY_HINTS = (
+    "   F6 walk-in · F8 correct · F9 undo · F10 entry/exit · Ctrl+N list · Ctrl+B reprint",
+    "   F6 walk-in · F8 correct · F9 undo · F10 entry/exit",
+    "   F6 walk-in · F9 undo",
+    "",
+)
 
 
 class SearchDone(Message):
@@ -117,10 +122,20 @@ class CheckinScreen(MainScreen):
         Binding("f9", "undo", "Undo", id="checkin.undo", tooltip="Annul this desk's last check-in (15 min)"),
         Binding("f10", "toggle_direction", "Entry/exit", id="checkin.direction"),
         Binding("ctrl+n", "next_list", "Next list", id="checkin.next_list", tooltip="Next check-in list"),
-        Binding("ctrl+b", "reprint", "Reprint", id="checkin.reprint",
-                tooltip="Reprint the badge of the selected or last person"),
-        Binding("ctrl+o", "other_printer", "Other printer", id="checkin.other_printer",
-                tooltip="Send every waiting badge to the next printer, and the next badges too"),
+        Binding(
+            "ctrl+b",
+            "reprint",
+            "Reprint",
+            id="checkin.reprint",
+            tooltip="Reprint the badge of the selected or last person",
+        ),
+        Binding(
+            "ctrl+o",
+            "other_printer",
+            "Other printer",
+            id="checkin.other_printer",
+            tooltip="Send every waiting badge to the next printer, and the next badges too",
+        ),
         Binding("escape", "clear", "Clear the box", id="checkin.clear", show=False),
     ]
 
@@ -161,8 +176,7 @@ class CheckinScreen(MainScreen):
         yield Static(id="checkin-mode")
         yield Static(id="exit-mark")  # a large EXIT while the desk scans people out
         yield Static(id="printer-state")  # the badge printer, lasting: a dead one cannot be missed
-        yield ScanInput(placeholder="Scan a badge, or type a name (3+ letters) and pick with ↑↓ Enter",
-                        id="scan-input")
+        yield ScanInput(placeholder="Scan a badge, or type a name (3+ letters) and pick with ↑↓ Enter", id="scan-input")
         with Horizontal(id="checkin-main"):
             with Vertical(id="checkin-left"):
                 with Horizontal(id="checkin-answer"):
@@ -256,8 +270,13 @@ class CheckinScreen(MainScreen):
         if exiting:
             drawn = big_text("EXIT  EXIT  EXIT")
             minutes = self.context.settings.exit_fallback_minutes
-            mark.update(Text(f"{drawn}\nEXIT MODE: every scan records a person leaving. F10: back to entry "
-                             f"(automatic after {minutes:g} min without a scan).", style="bold"))
+            mark.update(
+                Text(
+                    f"{drawn}\nEXIT MODE: every scan records a person leaving. F10: back to entry "
+                    f"(automatic after {minutes:g} min without a scan).",
+                    style="bold",
+                )
+            )
 
     def on_resize(self, _event: events.Resize) -> None:
         self._show_mode()  # the key hints that fit the new width
@@ -277,8 +296,11 @@ class CheckinScreen(MainScreen):
             self.direction = ENTRY
             self._show_mode()
             minutes = self.context.settings.exit_fallback_minutes
-            self.banner.show("info", "Back to entry",
-                             detail=f"No exit scan for {minutes:g} min: this desk checks people in again (F10: exit).")
+            self.banner.show(
+                "info",
+                "Back to entry",
+                detail=f"No exit scan for {minutes:g} min: this desk checks people in again (F10: exit).",
+            )
 
     # --- every key to the scan box --------------------------------------------------------------
 
@@ -381,10 +403,18 @@ class CheckinScreen(MainScreen):
         self._clear_results()
         if not clean_code(text):
             return  # the Enter after a scanner's CR, or a lone Enter: nothing to do
-        self._enqueue(ScanRequest(text=text, typed_fast=message.typed_fast,
-                                  selected_code=selected.badge_code if selected else None,
-                                  list_name=self.list_name, direction=self.direction,
-                                  nonce=service.new_nonce(), at=message.at, burst=message.burst))
+        self._enqueue(
+            ScanRequest(
+                text=text,
+                typed_fast=message.typed_fast,
+                selected_code=selected.badge_code if selected else None,
+                list_name=self.list_name,
+                direction=self.direction,
+                nonce=service.new_nonce(),
+                at=message.at,
+                burst=message.burst,
+            )
+        )
 
     def take_scan(self, text: str, at: float) -> None:
         """A badge scanned while another screen, a form or a dialog is shown (the app's burst
@@ -392,8 +422,17 @@ class CheckinScreen(MainScreen):
         shown here and on the screen in front."""
         if not clean_code(text):
             return
-        self._enqueue(ScanRequest(text=text, typed_fast=True, selected_code=None, list_name=self.list_name,
-                                  direction=self.direction, nonce=service.new_nonce(), at=at))
+        self._enqueue(
+            ScanRequest(
+                text=text,
+                typed_fast=True,
+                selected_code=None,
+                list_name=self.list_name,
+                direction=self.direction,
+                nonce=service.new_nonce(),
+                at=at,
+            )
+        )
 
     def _enqueue(self, request: ScanRequest) -> None:
         assert self._loop is not None
@@ -406,9 +445,15 @@ class CheckinScreen(MainScreen):
         """Runs on the scan thread."""
         desk = self.app.desk  # type: ignore[attr-defined]
         if request.kind == "scan":
-            return desk.submit(request.text, typed_fast=request.typed_fast, selected_code=request.selected_code,
-                               list_name=request.list_name, direction=request.direction, nonce=request.nonce,
-                               burst=request.burst)
+            return desk.submit(
+                request.text,
+                typed_fast=request.typed_fast,
+                selected_code=request.selected_code,
+                list_name=request.list_name,
+                direction=request.direction,
+                nonce=request.nonce,
+                burst=request.burst,
+            )
         if request.kind == "walk_in":
             return desk.register_walk_in(request.payload, request.list_name)
         if request.kind == "undo":
@@ -430,12 +475,19 @@ class CheckinScreen(MainScreen):
             error = message.error
             room = store_room(self.app.context) if is_disk_full(error) else None
             if room is not None:
-                text = (f"The disk is full: {room.free / 1e6:,.1f} MB free in {room.folder}, the desk needs "
-                        f"{room.needed / 1e6:,.0f} MB. This scan was not saved (the ones before were): free some "
-                        "room there, then scan again.")
+                text = (
+                    f"The disk is full: {room.free / 1e6:,.1f} MB free in {room.folder}, the desk needs "
+                    f"{room.needed / 1e6:,.0f} MB. This scan was not saved (the ones before were): free some "
+                    "room there, then scan again."
+                )
             else:
-                text = str(error) if isinstance(error, service.CheckinError) else (
-                    f"Could not record this: {type(error).__name__}: {error}. The scan was not saved; scan again.")
+                text = (
+                    str(error)
+                    if isinstance(error, service.CheckinError)
+                    else (
+                        f"Could not record this: {type(error).__name__}: {error}. The scan was not saved; scan again."
+                    )
+                )
             self.banner.show("error", "Not done", detail=text)
             self.app.bell()
         elif isinstance(outcome, service.CheckinResult):
@@ -448,31 +500,48 @@ class CheckinScreen(MainScreen):
                 self.app.bell()
         elif isinstance(outcome, service.NoMatch):
             # The text is not put back: the next scan would be appended to it.
-            self.banner.show("info", "Nobody chosen",
-                             detail=f"'{printable(outcome.text, 60)}' is no badge code. Type the name, wait for "
-                                    "the list, pick the person with ↑↓ and Enter, or scan the badge.")
+            self.banner.show(
+                "info",
+                "Nobody chosen",
+                detail=f"'{printable(outcome.text, 60)}' is no badge code. Type the name, wait for "
+                "the list, pick the person with ↑↓ and Enter, or scan the badge.",
+            )
         elif isinstance(outcome, service.UndoResult):
             self._recent_scans.annulled(outcome.record_id)
             who = printable(outcome.person.name, 60) if outcome.person else "an unknown code"
-            self.banner.show("info", "Undone",
-                             detail=f"The {outcome.direction} of {who} at {outcome.scanned_at.astimezone(self._zone()):%H:%M:%S} "
-                                    + ("is annulled here, offline (it never goes to the server)." if outcome.offline
-                                       else "is annulled (the record keeps both).")
-                                    + (" Its badge had not printed and is cancelled." if outcome.badge_cancelled else ""))
+            self.banner.show(
+                "info",
+                "Undone",
+                detail=f"The {outcome.direction} of {who} at {outcome.scanned_at.astimezone(self._zone()):%H:%M:%S} "
+                + (
+                    "is annulled here, offline (it never goes to the server)."
+                    if outcome.offline
+                    else "is annulled (the record keeps both)."
+                )
+                + (" Its badge had not printed and is cancelled." if outcome.badge_cancelled else ""),
+            )
         elif isinstance(outcome, service.Correction):
             self.last_person = outcome.person
             self._preview_later(outcome.person)
             if not outcome.changed:
                 self.banner.show("info", "Nothing changed", outcome.person)
             else:
-                self.banner.show("info", "Details corrected", outcome.person,
-                                 detail="Changed: " + ", ".join(f.replace("_", " ") for f in outcome.changed))
+                self.banner.show(
+                    "info",
+                    "Details corrected",
+                    outcome.person,
+                    detail="Changed: " + ", ".join(f.replace("_", " ") for f in outcome.changed),
+                )
                 if outcome.badge_changed:
                     self._ask_reprint(outcome.person, outcome.badge_changed)
         elif request.kind == "reprint":
             trouble = self.printer_trouble()
-            self.banner.show("info", "Badge queued for reprint", self.last_person,
-                             detail=f"badge waiting: {trouble} (F7)" if trouble else "")
+            self.banner.show(
+                "info",
+                "Badge queued for reprint",
+                self.last_person,
+                detail=f"badge waiting: {trouble} (F7)" if trouble else "",
+            )
         front = self.app.screen
         if front is not self and request.kind == "scan":
             ScanNotice.show_on(front, self.banner.kind, self.banner.lines)
@@ -495,7 +564,9 @@ class CheckinScreen(MainScreen):
             return
         widget = widget or self.banner
         if can_paint_now(widget, self):
-            hand_refresh_to_screen(widget)  # the widget's repaint (and layout) requests go to this screen's queue now...
+            hand_refresh_to_screen(
+                widget
+            )  # the widget's repaint (and layout) requests go to this screen's queue now...
             self.post_message(PaintAnswer())  # ...and are handled before this
 
     def on_paint_answer(self, message: PaintAnswer) -> None:
@@ -580,8 +651,11 @@ class CheckinScreen(MainScreen):
     def action_other_printer(self) -> None:
         state = self.printer_state
         if state is None or not state.others:
-            self.banner.show("info", "No other printer",
-                             detail="Only one badge printer is configured: add another in [printers] of eventdesk.toml.")
+            self.banner.show(
+                "info",
+                "No other printer",
+                detail="Only one badge printer is configured: add another in [printers] of eventdesk.toml.",
+            )
             return
         self._send_badges(state.others[0])
 
@@ -598,9 +672,12 @@ class CheckinScreen(MainScreen):
         if message.error:
             self.banner.show("error", "Badges not moved", detail=message.error)
         else:
-            self.banner.show("info", f"Badges now print on {message.target}",
-                             detail=f"{message.moved} waiting badge{'s' if message.moved != 1 else ''} moved to "
-                                    f"{message.target}; the next badges of this desk print there too.")
+            self.banner.show(
+                "info",
+                f"Badges now print on {message.target}",
+                detail=f"{message.moved} waiting badge{'s' if message.moved != 1 else ''} moved to "
+                f"{message.target}; the next badges of this desk print there too.",
+            )
         self.request_figures(now=True)
 
     async def figures_ready(self) -> None:
@@ -653,9 +730,13 @@ class CheckinScreen(MainScreen):
             self._recent_scans.refused(uploaded.entry.nonce, f"Server: {printable(said, 60)}")
         if conflicts:
             count = len(conflicts)
-            self.app.notify(f"{count} {'person' if count == 1 else 'people'} admitted here while offline "
-                            f"{'was' if count == 1 else 'were'} refused by the server (admitted at another desk "
-                            "meanwhile, or blocked): F11 Reconcile lists them.", severity="warning", timeout=20)
+            self.app.notify(
+                f"{count} {'person' if count == 1 else 'people'} admitted here while offline "
+                f"{'was' if count == 1 else 'were'} refused by the server (admitted at another desk "
+                "meanwhile, or blocked): F11 Reconcile lists them.",
+                severity="warning",
+                timeout=20,
+            )
 
     def on_recent_loaded(self, message: RecentLoaded) -> None:
         self._recent_scans.load(message.scans, self._zone())
@@ -679,8 +760,18 @@ class CheckinScreen(MainScreen):
     # --- undo, walk-in, correction ------------------------------------------------------------
 
     def _desk_request(self, kind: str, payload: object = None) -> None:
-        self._enqueue(ScanRequest(text="", typed_fast=False, selected_code=None, list_name=self.list_name,
-                                  direction=self.direction, nonce=service.new_nonce(), kind=kind, payload=payload))
+        self._enqueue(
+            ScanRequest(
+                text="",
+                typed_fast=False,
+                selected_code=None,
+                list_name=self.list_name,
+                direction=self.direction,
+                nonce=service.new_nonce(),
+                kind=kind,
+                payload=payload,
+            )
+        )
 
     def action_undo(self) -> None:
         """F9 asks first, naming whose check-in it annuls (read on a worker: the store may be slow)."""
@@ -703,9 +794,13 @@ class CheckinScreen(MainScreen):
             return
         who = (printable(last.person.name, 60) or "(no name)") if last.person else "an unknown code"
         what = "exit" if last.direction == EXIT else "check-in"
-        question = Text.assemble("Undo the ", what, " of ", (who, "bold"),
-                                 f" at {last.scanned_at.astimezone(self._zone()):%H:%M:%S}"
-                                 f" ({printable(last.list_name, 40)})?")
+        question = Text.assemble(
+            "Undo the ",
+            what,
+            " of ",
+            (who, "bold"),
+            f" at {last.scanned_at.astimezone(self._zone()):%H:%M:%S} ({printable(last.list_name, 40)})?",
+        )
 
         def answered(yes: bool | None) -> None:
             self.scan_input.focus()
@@ -725,8 +820,11 @@ class CheckinScreen(MainScreen):
     def action_correct(self) -> None:
         person = self.results.selected or self.last_person
         if person is None:
-            self.banner.show("info", "Whom to correct?",
-                             detail="Scan the badge or pick the person in the search first, then press F8.")
+            self.banner.show(
+                "info",
+                "Whom to correct?",
+                detail="Scan the badge or pick the person in the search first, then press F8.",
+            )
             return
         values = {k: v for k, v in asdict(person).items() if k in service.EDITABLE_FIELDS}
 
@@ -748,8 +846,11 @@ class CheckinScreen(MainScreen):
     def action_reprint(self) -> None:
         person = self.results.selected or self.last_person
         if person is None:
-            self.banner.show("info", "Whose badge?",
-                             detail="Scan the badge or pick the person in the search first, then press Ctrl+B.")
+            self.banner.show(
+                "info",
+                "Whose badge?",
+                detail="Scan the badge or pick the person in the search first, then press Ctrl+B.",
+            )
             return
         self.last_person = person
         self._ask_reprint(person)
@@ -757,14 +858,18 @@ class CheckinScreen(MainScreen):
     def palette_commands(self):
         from textual.app import SystemCommand
 
-        yield SystemCommand("Walk-in", "Register, check in and print a badge for a new person (F6)",
-                            self.action_walk_in)
+        yield SystemCommand(
+            "Walk-in", "Register, check in and print a badge for a new person (F6)", self.action_walk_in
+        )
         yield SystemCommand("Correct details", "Edit the selected or last scanned person (F8)", self.action_correct)
         yield SystemCommand("Undo last check-in", "Annul this desk's last check-in (F9)", self.action_undo)
         yield SystemCommand("Entry/exit", "Switch between entry and exit scans (F10)", self.action_toggle_direction)
         yield SystemCommand("Next check-in list", "Main entrance, rooms, meeting area (Ctrl+N)", self.action_next_list)
-        yield SystemCommand("Reprint badge", "Print the badge of the selected or last person again (Ctrl+B)",
-                            self.action_reprint)
-        yield SystemCommand("Badges to another printer",
-                            "Move every waiting badge to the next printer; new badges print there (Ctrl+O)",
-                            self.action_other_printer)
+        yield SystemCommand(
+            "Reprint badge", "Print the badge of the selected or last person again (Ctrl+B)", self.action_reprint
+        )
+        yield SystemCommand(
+            "Badges to another printer",
+            "Move every waiting badge to the next printer; new badges print there (Ctrl+O)",
+            self.action_other_printer,
+        )

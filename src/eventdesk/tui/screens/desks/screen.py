@@ -21,10 +21,23 @@ from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import MainScreen
 from eventdesk.tui.widgets.live_table import LiveTable, Row
 
-COLUMNS = [("desk", "Desk", 16), ("state", "State", 8), ("seen", "Last seen", 10), ("scan", "Last scan", 9),
-           ("pace", "Scans/min", 9), ("per", "s/person", 8), ("journal", "Journal", 7), ("printers", "Printers", None)]
-HEALTH_STYLE = {"online": "green", "offline": "bold red", "cover open": "bold yellow", "paper out": "bold yellow",
-                "unknown": "yellow"}
+COLUMNS = [
+    ("desk", "Desk", 16),
+    ("state", "State", 8),
+    ("seen", "Last seen", 10),
+    ("scan", "Last scan", 9),
+    ("pace", "Scans/min", 9),
+    ("per", "s/person", 8),
+    ("journal", "Journal", 7),
+    ("printers", "Printers", None),
+]
+HEALTH_STYLE = {
+    "online": "green",
+    "offline": "bold red",
+    "cover open": "bold yellow",
+    "paper out": "bold yellow",
+    "unknown": "yellow",
+}
 REFRESH_SECONDS = 5.0
 
 
@@ -58,10 +71,20 @@ def desk_row(desk: DeskState, wall_now: datetime, zone) -> Row:
     state = Text("online", style="bold green") if desk.online else Text("offline", style="bold white on red")
     last_scan = Text(f"{desk.last_scan_at.astimezone(zone):%H:%M:%S}" if desk.last_scan_at else "—")
     per = Text(f"{desk.seconds_per_attendee:.0f}" if desk.seconds_per_attendee is not None else "—")
-    journal = Text("—" if desk.journal_waiting is None else str(desk.journal_waiting),
-                   style="bold yellow" if desk.journal_waiting else "")
-    cells = (Text(printable(desk.desk, 30), style="bold"), state, Text(_ago(desk.last_seen, wall_now)), last_scan,
-             Text(f"{desk.scans_per_minute:.1f}"), per, journal, printers_cell(desk))
+    journal = Text(
+        "—" if desk.journal_waiting is None else str(desk.journal_waiting),
+        style="bold yellow" if desk.journal_waiting else "",
+    )
+    cells = (
+        Text(printable(desk.desk, 30), style="bold"),
+        state,
+        Text(_ago(desk.last_seen, wall_now)),
+        last_scan,
+        Text(f"{desk.scans_per_minute:.1f}"),
+        per,
+        journal,
+        printers_cell(desk),
+    )
     return (f"desk:{desk.desk}", cells)
 
 
@@ -105,8 +128,9 @@ class DesksScreen(MainScreen):
         self.query_one("#desks-table", LiveTable).sync([desk_row(d, utcnow(), zone) for d in desks])
         summary = self.query_one("#desks-summary", Static)
         if not desks:
-            summary.update(Text("No desk seen in the last hours. Each open eventdesk app shows up here.",
-                                style="bold yellow"))
+            summary.update(
+                Text("No desk seen in the last hours. Each open eventdesk app shows up here.", style="bold yellow")
+            )
             return
         online = sum(1 for d in desks if d.online)
         line = Text(f"{online} of {len(desks)} desks online", style="bold")

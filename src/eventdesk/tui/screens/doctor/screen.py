@@ -17,8 +17,10 @@ VERDICT_STYLE = {"ok": "bold green", "warn": "bold yellow", "fail": "bold red"}
 
 
 class DoctorScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape", "dismiss", "Close", id="doctor.close"),
-                Binding("ctrl+d", "run_checks", "Check again", id="doctor.again")]
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="doctor.close"),
+        Binding("ctrl+d", "run_checks", "Check again", id="doctor.again"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -51,8 +53,14 @@ class DoctorScreen(ModalScreen[None]):
         table = self.query_one("#doctor-checks", DataTable)
         table.clear()
         for check in report.checks:
-            table.add_row(Text(check.verdict.upper(), style=VERDICT_STYLE[check.verdict]), Text(check.name),
-                          Text(printable(check.detail, 300)))
-        verdict = (Text("Ready: nothing blocks the desk.", style="bold green") if report.ok else
-                   Text("NOT READY: fix the FAIL lines.", style="bold red"))
+            table.add_row(
+                Text(check.verdict.upper(), style=VERDICT_STYLE[check.verdict]),
+                Text(check.name),
+                Text(printable(check.detail, 300)),
+            )
+        verdict = (
+            Text("Ready: nothing blocks the desk.", style="bold green")
+            if report.ok
+            else Text("NOT READY: fix the FAIL lines.", style="bold red")
+        )
         self.query_one("#doctor-verdict", Static).update(verdict)

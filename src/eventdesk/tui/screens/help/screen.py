@@ -20,27 +20,43 @@ GUIDES: dict[str, str] = {
         "exit without entry) · red = refused (unknown, old badge, cancelled, blocked, not on this list).\n"
         "Exit mode (F10) frames the whole screen in magenta with a large EXIT and returns to entry by "
         "itself after a quiet while. A red printer line means badges are waiting: Ctrl+O sends them all "
-        "to the next printer."),
+        "to the next printer."
+    ),
     "Agenda": (
         "The day's sessions with the one running now; [ and ] change the day. Chair keys act on the "
         "selected session of today: s started, e ended, + and - move it by 5 minutes, c cancels.\n"
-        "Colours: green = running · red = over time · accent = next · grey = ended or cancelled."),
+        "Colours: green = running · red = over time · accent = next · grey = ended or cancelled."
+    ),
     "Rooms": (
         "Every room: what runs now, how late, how full, what comes next. Updates by itself.\n"
-        "Colours: red = running late or full · amber = nearly full."),
+        "Colours: red = running late or full · amber = nearly full."
+    ),
     "Meetings": (
         "Scan a participant at the meeting area: their table and partner. Probable no-shows can be "
         "confirmed to free the table; Ctrl+L puts the cursor back in the scan box.\n"
-        "Colours: green = present · amber = look again · red = unknown badge."),
+        "Colours: green = present · amber = look again · red = unknown badge."
+    ),
     "Printers": (
         "Every printer's health and queue. Select a job: Ctrl+R retries it, Ctrl+O moves it to another "
         "printer. Ctrl+T prints a test badge. A badge scanned here is still checked in.\n"
-        "Colours: red = offline or failed · amber = cover open or paper out."),
+        "Colours: red = offline or failed · amber = cover open or paper out."
+    ),
     "Desks": "Every desk seen in the last hours: online or not, its pace and its printers.",
 }
 
-_NAMES = {"escape": "Esc", "enter": "Enter", "tab": "Tab", "space": "Space", "up": "↑", "down": "↓",
-          "plus": "+", "minus": "-", "equals_sign": "=", "left_square_bracket": "[", "right_square_bracket": "]"}
+_NAMES = {
+    "escape": "Esc",
+    "enter": "Enter",
+    "tab": "Tab",
+    "space": "Space",
+    "up": "↑",
+    "down": "↓",
+    "plus": "+",
+    "minus": "-",
+    "equals_sign": "=",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+}
 
 
 def key_name(key: str, display: str | None = None) -> str:
@@ -82,8 +98,13 @@ class HelpScreen(ModalScreen[None]):
             for key, description, where in self._key_rows:
                 table.add_row(Text(key, style="bold"), Text(description), Text(where, style="dim"))
             yield table
-            yield Static(Text("Ctrl+P opens the command palette: every screen and action, searchable. "
-                              "Esc or F1 closes this help.", style="dim"))
+            yield Static(
+                Text(
+                    "Ctrl+P opens the command palette: every screen and action, searchable. "
+                    "Esc or F1 closes this help.",
+                    style="dim",
+                )
+            )
 
     def key_lines(self) -> list[str]:
         return [f"{key} {description}" for key, description, _ in self._key_rows]

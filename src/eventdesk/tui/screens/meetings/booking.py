@@ -82,8 +82,9 @@ class BookingForm(ModalScreen[MeetingInfo | None]):
     def _show_chosen(self, side: str) -> None:
         person = self.chosen[side]
         chosen = self.query_one(f"#booking-{side}-chosen", Static)
-        chosen.update(Text("✓ ", style="bold green") + person_line(person) if person
-                      else Text("nobody chosen yet", style="dim"))
+        chosen.update(
+            Text("✓ ", style="bold green") + person_line(person) if person else Text("nobody chosen yet", style="dim")
+        )
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:

@@ -13,8 +13,14 @@ from eventdesk.domain.text import printable
 from eventdesk.services.meetings import GridRow, MeetingInfo, PersonRef
 from eventdesk.tui.widgets.live_table import LiveTable, Row
 
-GRID_COLUMNS = [("table", "Table", 5), ("a", "Person A", 21), ("org_a", "Organisation", 17),
-                ("b", "Person B", 21), ("org_b", "Organisation", 17), ("state", "State", 19)]
+GRID_COLUMNS = [
+    ("table", "Table", 5),
+    ("a", "Person A", 21),
+    ("org_a", "Organisation", 17),
+    ("b", "Person B", 21),
+    ("org_b", "Organisation", 17),
+    ("state", "State", 19),
+]
 WITH_ORGANISATIONS = 112  # grid width from which the organisations are shown
 
 
@@ -25,10 +31,18 @@ def grid_columns(width: int) -> list[tuple[str, str, int | None]]:
     if width >= WITH_ORGANISATIONS:
         org = 24 if width >= 150 else 17
         name = (width - fixed - 2 * org - 8) // 2
-        return [("table", "Table", 5), ("a", "Person A", name), ("org_a", "Organisation", org),
-                ("b", "Person B", name), ("org_b", "Organisation", org), ("state", "State", 19)]
+        return [
+            ("table", "Table", 5),
+            ("a", "Person A", name),
+            ("org_a", "Organisation", org),
+            ("b", "Person B", name),
+            ("org_b", "Organisation", org),
+            ("state", "State", 19),
+        ]
     name = max(12, (width - fixed - 4) // 2)
     return [("table", "Table", 5), ("a", "Person A", name), ("b", "Person B", name), ("state", "State", 19)]
+
+
 NO_SHOW_COLUMNS = [("table", "Table", 5), ("missing", "Waiting for", 22), ("late", "Late", 7)]
 
 STATE_STYLES = {
@@ -81,8 +95,9 @@ def no_show_rows(meetings: list[MeetingInfo], now: datetime) -> list[Row]:
     for meeting in meetings:
         missing = " & ".join(printable(p.name, 24) for p in meeting.missing())
         late = int((now - meeting.waiting_since).total_seconds() // 60)
-        out.append((str(meeting.id), (Text(str(meeting.table), style="bold"), Text(missing, style="red"),
-                                      Text(f"{late} min"))))
+        out.append(
+            (str(meeting.id), (Text(str(meeting.table), style="bold"), Text(missing, style="red"), Text(f"{late} min")))
+        )
     return out
 
 

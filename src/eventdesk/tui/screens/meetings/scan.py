@@ -25,11 +25,20 @@ OUTCOME_CLASSES = {
 def scan_text(result: ScanResult, zone: ZoneInfo) -> Text:
     if result.outcome == service.UNKNOWN_CODE or result.person is None:
         if " " in result.code or any(c.islower() for c in result.code):  # typed, not scanned
-            return Text.assemble(("✗ Nobody found for ", "bold"), (printable(result.code, 40), ""),
-                                 ("\nNeither a badge code nor a name of this event: check the spelling, "
-                                  "or send the person to the check-in desk.", ""))
-        return Text.assemble(("✗ Unknown badge code ", "bold"), (printable(result.code, 40), ""),
-                             ("\nNot a badge of this event: send the person to the check-in desk.", ""))
+            return Text.assemble(
+                ("✗ Nobody found for ", "bold"),
+                (printable(result.code, 40), ""),
+                (
+                    "\nNeither a badge code nor a name of this event: check the spelling, "
+                    "or send the person to the check-in desk.",
+                    "",
+                ),
+            )
+        return Text.assemble(
+            ("✗ Unknown badge code ", "bold"),
+            (printable(result.code, 40), ""),
+            ("\nNot a badge of this event: send the person to the check-in desk.", ""),
+        )
     person = result.person
     text = Text.assemble((printable(person.name), "bold"), ("  ", ""), (printable(person.organisation), "italic"))
     if result.outcome == service.NO_MEETING or result.meeting is None:

@@ -8,8 +8,8 @@ memory and applies it by keyed diffs."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
 from rich.text import Text
 from textual import events, work
@@ -19,18 +19,17 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from eventdesk.domain.text import printable
-from eventdesk.services.meeting_slips import SlipError, queue_slip
 from eventdesk.resources import stylesheet
 from eventdesk.services import meetings as service
+from eventdesk.services.meeting_slips import SlipError, queue_slip
 from eventdesk.services.meetings import Board, MeetingInfo, PersonRef, ScanResult
 from eventdesk.tui.messages import StoreChanged
+from eventdesk.tui.scanning.input import SUBMIT_KEYS, ScanInput
 from eventdesk.tui.screens.base import MainScreen
 from eventdesk.tui.screens.meetings.booking import BookingForm
 from eventdesk.tui.screens.meetings.grid import MeetingGrid, NoShowList, countdown, grid_columns, slot_label
 from eventdesk.tui.screens.meetings.scan import ScanPanel
 from eventdesk.tui.screens.meetings.standby import ConfirmNoShow, PersonPicker, StandbyOffer
-from eventdesk.tui.scanning.input import SUBMIT_KEYS, ScanInput
-
 
 # Below SIDE_BY_SIDE columns the side panel (free tables, no-shows) sits under the grid.
 SIDE_BY_SIDE, WIDE = 130, 200
@@ -64,10 +63,12 @@ class MeetingsScreen(MainScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="meetings-scan-row"):
-            yield ScanInput(placeholder="Scan a badge, or type a name + Enter", id="meetings-scan",
-                            select_on_focus=False)
-            yield ScanPanel(Text("Scan a badge: the person's next meeting, table and partner appear here."),
-                            id="meetings-result")
+            yield ScanInput(
+                placeholder="Scan a badge, or type a name + Enter", id="meetings-scan", select_on_focus=False
+            )
+            yield ScanPanel(
+                Text("Scan a badge: the person's next meeting, table and partner appear here."), id="meetings-result"
+            )
         with Horizontal(id="meetings-body"):
             with Vertical(id="meetings-slots"):
                 yield Static(id="meetings-now-title", classes="slot-title")
@@ -139,11 +140,19 @@ class MeetingsScreen(MainScreen):
             in_use = len(board.tables) - len(board.free_tables(slot))
             label = slot_label(slot.start, slot.end, zone)
             if running:
-                text = Text.assemble(("Now ", "bold"), (label, "bold"),
-                                     ("  ·  ends in ", ""), (countdown((slot.end - now).total_seconds()), "bold"))
+                text = Text.assemble(
+                    ("Now ", "bold"),
+                    (label, "bold"),
+                    ("  ·  ends in ", ""),
+                    (countdown((slot.end - now).total_seconds()), "bold"),
+                )
             elif first:
-                text = Text.assemble(("Next ", "bold"), (label, "bold"),
-                                     ("  ·  starts in ", ""), (countdown((slot.start - now).total_seconds()), "bold"))
+                text = Text.assemble(
+                    ("Next ", "bold"),
+                    (label, "bold"),
+                    ("  ·  starts in ", ""),
+                    (countdown((slot.start - now).total_seconds()), "bold"),
+                )
             else:
                 text = Text.assemble(("Then ", "bold"), (label, "bold"))
             text.append(f"  ·  {in_use}/{len(board.tables)} tables in use")
@@ -172,10 +181,12 @@ class MeetingsScreen(MainScreen):
         usage = Text("Tables in use per slot\n", style="bold")
         for item in board.usage():
             marker = "▶ " if focus is not None and item.slot.id == focus.id else "  "
-            usage.append(f"{marker}{slot_label(item.slot.start, item.slot.end, zone)}  ",
-                         style="bold" if marker.strip() else "")
-            usage.append(f"{item.in_use:>3} in use / {item.available:>3} free\n",
-                         style="dim" if item.slot.end <= now else "")
+            usage.append(
+                f"{marker}{slot_label(item.slot.start, item.slot.end, zone)}  ", style="bold" if marker.strip() else ""
+            )
+            usage.append(
+                f"{item.in_use:>3} in use / {item.available:>3} free\n", style="dim" if item.slot.end <= now else ""
+            )
         if not board.slots:
             usage.append("No slots yet: import meetings with 'eventdesk import meetings FILE'.", style="dim")
         self.query_one("#meetings-usage", Static).update(usage)
@@ -278,8 +289,11 @@ class MeetingsScreen(MainScreen):
             if waiting is None:
                 self.app.call_from_thread(self.notify, f"No-show confirmed ({missing}): table {meeting.table} is free.")
             else:
-                self.app.call_from_thread(self.notify, f"No-show confirmed ({missing}): {printable(waiting.name)} "
-                                          f"stays at table {meeting.table} (half-free).")
+                self.app.call_from_thread(
+                    self.notify,
+                    f"No-show confirmed ({missing}): {printable(waiting.name)} "
+                    f"stays at table {meeting.table} (half-free).",
+                )
                 self.app.call_from_thread(self._offer_standby, meeting.slot, waiting, meeting.table)
         self.app.call_from_thread(self.refresh_data)
 
@@ -322,14 +336,15 @@ class MeetingsScreen(MainScreen):
         if meeting is None:
             return
         zone = self.context.zone()
-        self.notify(f"Booked table {meeting.table} at {meeting.slot.start.astimezone(zone):%H:%M}: "
-                    f"{printable(meeting.a.name)} with {printable(meeting.b.name)}.")
+        self.notify(
+            f"Booked table {meeting.table} at {meeting.slot.start.astimezone(zone):%H:%M}: "
+            f"{printable(meeting.a.name)} with {printable(meeting.b.name)}."
+        )
         self.refresh_data()
 
     def action_print_slip(self) -> None:
         if self.last_person is None:
-            self.notify("Scan the person's badge first; F9 then prints their remaining meetings.",
-                        severity="warning")
+            self.notify("Scan the person's badge first; F9 then prints their remaining meetings.", severity="warning")
             return
         self._print_slip(self.last_person)
 
@@ -343,10 +358,13 @@ class MeetingsScreen(MainScreen):
             self.app.call_from_thread(self.notify, message)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Meetings: confirm the selected no-show", "Asks with the names (F6)",
-                            self.action_confirm_no_show)
-        yield SystemCommand("Meetings: stand-by partners", "For the person waiting at a half-free table (F10)",
-                            self.action_standby)
+        yield SystemCommand(
+            "Meetings: confirm the selected no-show", "Asks with the names (F6)", self.action_confirm_no_show
+        )
+        yield SystemCommand(
+            "Meetings: stand-by partners", "For the person waiting at a half-free table (F10)", self.action_standby
+        )
         yield SystemCommand("Meetings: ad-hoc booking", "Two people at a free table (F8)", self.action_book)
-        yield SystemCommand("Meetings: print the scanned person's slip", "Their remaining meetings (F9)",
-                            self.action_print_slip)
+        yield SystemCommand(
+            "Meetings: print the scanned person's slip", "Their remaining meetings (F9)", self.action_print_slip
+        )

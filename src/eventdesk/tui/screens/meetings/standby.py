@@ -16,9 +16,9 @@ from textual.widgets import Button, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from eventdesk.domain.text import printable
-from eventdesk.services.meeting_slips import SlipError, queue_slip
 from eventdesk.resources import stylesheet
 from eventdesk.services import meetings as service
+from eventdesk.services.meeting_slips import SlipError, queue_slip
 from eventdesk.services.meetings import MeetingInfo, PersonRef, StandbyCandidate
 from eventdesk.tui.screens.meetings.grid import slot_label
 
@@ -33,11 +33,13 @@ def person_line(person: PersonRef, extra: str = "") -> Text:
 
 
 class ConfirmNoShow(ModalScreen[bool]):
-    """"Ben Okafor did not come to table 1 … Ana stays at the table": Enter confirms, Esc goes back."""
+    """ "Ben Okafor did not come to table 1 … Ana stays at the table": Enter confirms, Esc goes back."""
 
     CSS_PATH = stylesheet("meetings.tcss")
-    BINDINGS = [Binding("escape", "back", "Back", id="no_show.back"),
-                Binding("ctrl+s", "confirm", "Confirm", id="no_show.confirm", show=False)]
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="no_show.back"),
+        Binding("ctrl+s", "confirm", "Confirm", id="no_show.confirm", show=False),
+    ]
 
     def __init__(self, meeting: MeetingInfo, zone: ZoneInfo) -> None:
         super().__init__()
@@ -116,16 +118,25 @@ class StandbyOffer(ModalScreen[str | None]):
         options = self.query_one("#standby-list", OptionList)
         options.clear_options()
         for c in candidates:
-            extra = (f"partner did not come · table {c.table}" if c.kind == service.LEFT_WAITING
-                     else f"in the area since {c.since.astimezone(zone):%H:%M} · free now" if c.since else "free now")
+            extra = (
+                f"partner did not come · table {c.table}"
+                if c.kind == service.LEFT_WAITING
+                else f"in the area since {c.since.astimezone(zone):%H:%M} · free now"
+                if c.since
+                else "free now"
+            )
             options.add_option(Option(person_line(c.person, extra), id=str(c.person.id)))
         if candidates:
             options.highlighted = 0
-            status = Text(f"{len(candidates)} stand-by partner{'s' if len(candidates) != 1 else ''}: "
-                          "↑/↓ and Enter books the pair and prints both slips.")
+            status = Text(
+                f"{len(candidates)} stand-by partner{'s' if len(candidates) != 1 else ''}: "
+                "↑/↓ and Enter books the pair and prints both slips."
+            )
         else:
-            status = Text("Nobody is free in this slot yet. Esc keeps the table half-free; F10 offers "
-                          "partners again later.", style="yellow")
+            status = Text(
+                "Nobody is free in this slot yet. Esc keeps the table half-free; F10 offers partners again later.",
+                style="yellow",
+            )
         self.query_one("#standby-status", Static).update(status)
 
     @on(OptionList.OptionSelected, "#standby-list")
@@ -149,10 +160,11 @@ class StandbyOffer(ModalScreen[str | None]):
         try:
             meeting = service.book_standby(self.context, self.waiting.id, partner.id, self.slot.id)
         except service.MeetingsError as error:
-            self.app.call_from_thread(self.query_one("#standby-error", Static).update,
-                                      Text(printable(str(error), 300), style="bold red"))
+            self.app.call_from_thread(
+                self.query_one("#standby-error", Static).update, Text(printable(str(error), 300), style="bold red")
+            )
             return
-        message = (f"Booked table {meeting.table}: {printable(meeting.a.name)} with {printable(meeting.b.name)}.")
+        message = f"Booked table {meeting.table}: {printable(meeting.a.name)} with {printable(meeting.b.name)}."
         printed = []
         for person in (meeting.a, meeting.b):
             try:
@@ -182,13 +194,15 @@ class PersonPicker(ModalScreen[PersonRef | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-dialog", classes="desk-dialog"):
-            title = Text(f"{len(self.people)} {'person matches' if len(self.people) == 1 else 'people match'} ",
-                         style="bold")
+            title = Text(
+                f"{len(self.people)} {'person matches' if len(self.people) == 1 else 'people match'} ", style="bold"
+            )
             title.append(f"'{printable(self.query_text, 40)}'", style="bold")
             title.append(" · ↑/↓ Enter takes the person as if their badge was scanned · Esc closes")
             yield Static(title)
-            yield OptionList(*[Option(person_line(p, p.badge_code), id=str(p.id)) for p in self.people],
-                             id="picker-list")
+            yield OptionList(
+                *[Option(person_line(p, p.badge_code), id=str(p.id)) for p in self.people], id="picker-list"
+            )
 
     def on_mount(self) -> None:
         options = self.query_one("#picker-list", OptionList)

@@ -21,12 +21,30 @@ from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import MainScreen
 from eventdesk.tui.widgets.live_table import LiveTable
 
-PRINTER_COLUMNS = [("name", "Printer", 12), ("url", "URL", 28), ("waiting", "Waiting", 7), ("failed", "Failed", 6),
-                   ("printed", "Printed", 7), ("health", "Health", None)]
-JOB_COLUMNS = [("job", "Job", 6), ("person", "Person", 28), ("kind", "Kind", 6), ("printer", "Printer", 14),
-               ("state", "State", 9), ("tries", "Tries", 5), ("error", "Last error", None)]
-HEALTH_STYLE = {"online": "bold green", "offline": "bold white on red", "cover open": "bold black on yellow",
-                "paper out": "bold black on yellow", "unknown": "yellow"}
+PRINTER_COLUMNS = [
+    ("name", "Printer", 12),
+    ("url", "URL", 28),
+    ("waiting", "Waiting", 7),
+    ("failed", "Failed", 6),
+    ("printed", "Printed", 7),
+    ("health", "Health", None),
+]
+JOB_COLUMNS = [
+    ("job", "Job", 6),
+    ("person", "Person", 28),
+    ("kind", "Kind", 6),
+    ("printer", "Printer", 14),
+    ("state", "State", 9),
+    ("tries", "Tries", 5),
+    ("error", "Last error", None),
+]
+HEALTH_STYLE = {
+    "online": "bold green",
+    "offline": "bold white on red",
+    "cover open": "bold black on yellow",
+    "paper out": "bold black on yellow",
+    "unknown": "yellow",
+}
 STATE_STYLE = {"pending": "", "printing": "bold cyan", "failed": "bold red"}
 
 
@@ -130,27 +148,50 @@ class PrintersScreen(MainScreen):
         self.overview = overview
         counts = overview.counts
         if not self.printers:
-            self.query_one("#reprints", Static).update(Text(
-                "No printer is configured: add a [printers] section to eventdesk.toml.", style="bold yellow"))
+            self.query_one("#reprints", Static).update(
+                Text("No printer is configured: add a [printers] section to eventdesk.toml.", style="bold yellow")
+            )
         rows = []
         for name, url in self.printers:
+
             def count(state, name=name, url=url):
                 keys = {name, url} | ({""} if name == self.context.settings.default_printer else set())
                 return sum(counts.get((key, state), 0) for key in keys)
+
             waiting = count("pending") + count("printing")
             failed = count("failed")
-            rows.append((f"printer:{name}", (
-                Text(printable(name), style="bold"), Text(printable(url)), Text(str(waiting)),
-                Text(str(failed), style="bold red" if failed else ""), Text(str(count("printed"))),
-                health_cell(self.health.get(name)),
-            )))
+            rows.append(
+                (
+                    f"printer:{name}",
+                    (
+                        Text(printable(name), style="bold"),
+                        Text(printable(url)),
+                        Text(str(waiting)),
+                        Text(str(failed), style="bold red" if failed else ""),
+                        Text(str(count("printed"))),
+                        health_cell(self.health.get(name)),
+                    ),
+                )
+            )
         self.query_one("#printers-table", LiveTable).sync(rows)
         jobs = [*overview.failed_jobs, *overview.open_jobs]
-        self.query_one("#jobs-table", LiveTable).sync([(f"job:{job.id}", (
-            Text(str(job.id)), Text(printable(job.person or "—", 40)), Text(job.kind), Text(printable(job.printer or "(default)")),
-            Text(job.state, style=STATE_STYLE.get(job.state, "")), Text(str(job.attempts)),
-            Text(printable(job.last_error, 200), style="red" if job.state == "failed" else "dim"),
-        )) for job in jobs])
+        self.query_one("#jobs-table", LiveTable).sync(
+            [
+                (
+                    f"job:{job.id}",
+                    (
+                        Text(str(job.id)),
+                        Text(printable(job.person or "—", 40)),
+                        Text(job.kind),
+                        Text(printable(job.printer or "(default)")),
+                        Text(job.state, style=STATE_STYLE.get(job.state, "")),
+                        Text(str(job.attempts)),
+                        Text(printable(job.last_error, 200), style="red" if job.state == "failed" else "dim"),
+                    ),
+                )
+                for job in jobs
+            ]
+        )
         if self.printers:
             self.query_one("#reprints", Static).update(self._reprint_line(overview))
 
@@ -271,8 +312,11 @@ class PrintersScreen(MainScreen):
     def palette_commands(self):
         from textual.app import SystemCommand
 
-        yield SystemCommand("Printers: readiness check", "Store, printers, agenda, meetings, clock, disk, "
-                            "backups: as 'eventdesk doctor' (Ctrl+D)", self.action_doctor)
+        yield SystemCommand(
+            "Printers: readiness check",
+            "Store, printers, agenda, meetings, clock, disk, backups: as 'eventdesk doctor' (Ctrl+D)",
+            self.action_doctor,
+        )
 
     def action_close(self) -> None:
         self.app.action_leave_printers()  # type: ignore[attr-defined]

@@ -19,8 +19,14 @@ from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import MainScreen
 from eventdesk.tui.widgets.live_table import LiveTable
 
-COLUMNS = [("person", "Person", 28), ("category", "Category", 12), ("list", "List", 16),
-           ("offline", "Admitted offline at", 26), ("other", "Counted at", 26), ("server", "Server says", None)]
+COLUMNS = [
+    ("person", "Person", 28),
+    ("category", "Category", 12),
+    ("list", "List", 16),
+    ("offline", "Admitted offline at", 26),
+    ("other", "Counted at", 26),
+    ("server", "Server says", None),
+]
 
 
 class ConflictsLoaded(Message):
@@ -40,13 +46,19 @@ def _at(desk: str | None, at, zone) -> Text:
 def conflict_rows(found: list, zone) -> list:
     rows = []
     for c in found:
-        server = Text(LABELS.get(c.server_result, c.server_result),
-                      style="bold red" if c.admitted_twice else "bold yellow")
+        server = Text(
+            LABELS.get(c.server_result, c.server_result), style="bold red" if c.admitted_twice else "bold yellow"
+        )
         if c.badge_printed_offline:
             server.append("  · badge printed offline", style="dim")
-        cells = (Text(printable(c.person.name, 28)), Text(printable(c.person.category, 12)),
-                 Text(printable(c.list_name, 16)), _at(c.offline_desk, c.offline_at, zone),
-                 _at(c.other_desk, c.other_at, zone), server)
+        cells = (
+            Text(printable(c.person.name, 28)),
+            Text(printable(c.person.category, 12)),
+            Text(printable(c.list_name, 16)),
+            _at(c.offline_desk, c.offline_at, zone),
+            _at(c.other_desk, c.other_at, zone),
+            server,
+        )
         rows.append((f"record:{c.record_id}", cells))
     return rows
 
@@ -101,11 +113,11 @@ class ReconcileScreen(MainScreen):
     def _show_summary(self, found: list | None, offline: bool = False, error: Exception | None = None) -> None:
         text = Text()
         if offline:
-            text.append("This desk is offline: the list needs the server and shows what it last read. ",
-                        style="bold")
+            text.append("This desk is offline: the list needs the server and shows what it last read. ", style="bold")
         elif error is not None:
-            text.append(f"Could not read the list ({type(error).__name__}); it is read again on the next change.",
-                        style="bold")
+            text.append(
+                f"Could not read the list ({type(error).__name__}); it is read again on the next change.", style="bold"
+            )
         elif not found:
             text.append("No conflicts: nobody admitted by an offline desk was refused by the server.", style="bold")
         else:

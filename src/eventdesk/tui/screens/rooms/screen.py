@@ -19,13 +19,20 @@ from eventdesk.services import agenda as service
 from eventdesk.services.agenda import BoardRow, Programme
 from eventdesk.tui.messages import StoreChanged
 from eventdesk.tui.screens.base import MainScreen
-from eventdesk.tui.widgets.session_detail import delay_words
 from eventdesk.tui.widgets.live_table import LiveTable, Row
+from eventdesk.tui.widgets.session_detail import delay_words
 
 BAR_WIDTH = 16
 # Occupancy before "Next": on a narrow screen the long titles of what comes next are cut, not it.
-COLUMNS = [("room", "Room", None), ("now", "Now", None), ("progress", "Progress", BAR_WIDTH + 5),
-           ("left", "Left", 9), ("delay", "Delay", 8), ("people", "People", 11), ("next", "Next", None)]
+COLUMNS = [
+    ("room", "Room", None),
+    ("now", "Now", None),
+    ("progress", "Progress", BAR_WIDTH + 5),
+    ("left", "Left", 9),
+    ("delay", "Delay", 8),
+    ("people", "People", 11),
+    ("next", "Next", None),
+]
 TITLE_CHARS = 50
 FULL, NEARLY_FULL = 1.0, 0.9
 WITH_PROGRESS = 140  # narrower screens drop the progress bar first (time left says it in digits)
@@ -222,7 +229,8 @@ class RoomsScreen(MainScreen):
         self._summary = shown
         if not rows:
             self.query_one("#board-summary", Static).update(
-                Text("No rooms yet: import a programme with 'eventdesk import agenda FILE'.", style="bold yellow"))
+                Text("No rooms yet: import a programme with 'eventdesk import agenda FILE'.", style="bold yellow")
+            )
             return
         summary = Text(f"{running} of {len(rows)} rooms in session", style="bold")
         if delayed:
