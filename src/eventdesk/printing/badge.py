@@ -234,7 +234,8 @@ def _printed_text(data: BadgeData, name: str) -> str:
 def preflight_badge(data: BadgeData, layout: BadgeLayout) -> RenderedBadge:
     """What ``render_badge`` would report (name size and lines, readable, letters without a glyph)
     without drawing anything: the name is measured, every printed text checked against the fonts'
-    glyph maps. About 30 times faster than rendering; ``image`` is None."""
+    glyph maps, much cheaper than rendering (``badges check`` runs it over every person); ``image``
+    is None."""
     name = clean_line(data.name) or "—"
     name_px, name_lines = fit_name(name, layout)
     return RenderedBadge(

@@ -236,9 +236,9 @@ def import_attendees(
 
 @contextmanager
 def _collector_paused():
-    """The cyclic garbage collector off while the import runs: its 100,000 rows, people and tuples
-    made the collector walk them again and again (a third of the planning's time), and they hold
-    no cycles; reference counting frees them as before."""
+    """The cyclic garbage collector off while the import runs: the import's many rows, people and
+    tuples hold no cycles, and the collector would walk them again and again; reference counting
+    frees them as before (docs/decisions.md, Attendee import)."""
     was_on = gc.isenabled()
     gc.disable()
     try:

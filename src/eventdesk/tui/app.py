@@ -46,8 +46,8 @@ SCREENS_IN_ORDER = (
 
 def _opened_later(module: str, screen: str) -> Callable[[], Screen]:
     """A mode's screen, imported when the mode is first opened: a desk starts on the check-in
-    screen, and the modules of the others (the agenda, meetings, ... and their services) cost
-    its start about 0.2 s of CPU and 5 MB it may never use."""
+    screen, and loading the modules of the others (the agenda, meetings, ... and their services)
+    at its start would delay the first scan for screens it may never open."""
 
     def make() -> Screen:
         return getattr(import_module(f"eventdesk.tui.screens.{module}.screen"), screen)()
@@ -257,9 +257,9 @@ def _full(widget) -> bool:
 
 def settle_garbage_collector() -> None:
     """Once the first screen is up: collect, then freeze what survived (Textual, SQLAlchemy, the
-    screens, the caches) so the collector never walks it again. Its full passes then cost a few
-    milliseconds instead of the 50-220 ms pauses that a board refresh or a scan otherwise meets
-    now and then; young collections run less often too (a refresh allocates a lot that dies young)."""
+    screens, the caches) so the collector never walks it again: its full passes stay short instead
+    of pausing a board refresh or a scan now and then; young collections run less often too (a
+    refresh allocates a lot that dies young). Figures: docs/decisions.md, Garbage collector."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(10_000, 20, 20)
