@@ -227,7 +227,8 @@ def count_attendees(session: Session) -> int:
 # A query longer than this is not a name (a pasted paragraph, a stuck key): it is cut.
 MAX_QUERY_CHARS = 100
 MAX_QUERY_TERMS = 5
-SEARCH_COLUMNS = (
+# The attendee columns a person (services.attendees.Person) is made of: search, scans, the offline copy.
+PERSON_COLUMNS = (
     "id",
     "first_name",
     "last_name",
@@ -245,13 +246,13 @@ SEARCH_COLUMNS = (
     "walk_in",
 )
 _FIRST, _LAST, _BADGE_NAME, _CODE = (
-    SEARCH_COLUMNS.index(c) for c in ("first_name", "last_name", "badge_name", "badge_code")
+    PERSON_COLUMNS.index(c) for c in ("first_name", "last_name", "badge_name", "badge_code")
 )
 
 
 @dataclass(frozen=True)
 class PersonHit:
-    person: dict  # SEARCH_COLUMNS of the attendee, as plain values
+    person: dict  # PERSON_COLUMNS of the attendee, as plain values
     rank: int  # lower is better
 
 
@@ -313,7 +314,7 @@ def _search_rows(connection, terms: list[str], candidates: int) -> list[tuple]:
     letters = " AND (f.letters & ?) = ?" if len(terms) > 1 else ""
     statement = _sql(
         connection,
-        f"SELECT {', '.join('a.' + c for c in SEARCH_COLUMNS)} FROM attendee_token f "
+        f"SELECT {', '.join('a.' + c for c in PERSON_COLUMNS)} FROM attendee_token f "
         f"JOIN attendee a ON a.id = f.attendee_id WHERE f.token >= ? AND f.token < ?{letters}"
         f"{probes} ORDER BY f.token, f.attendee_id LIMIT ?",
     )
@@ -394,7 +395,7 @@ def search_people_rows(
     ranked.sort(key=lambda r: r[:4])
     hits = []
     for rank, _, _, _, row in ranked[:limit]:  # plain values only for the people shown
-        person = dict(zip(SEARCH_COLUMNS, row))
+        person = dict(zip(PERSON_COLUMNS, row))
         person["blocked"], person["walk_in"] = bool(person["blocked"]), bool(person["walk_in"])
         hits.append(PersonHit(person, rank))
     return hits

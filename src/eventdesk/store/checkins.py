@@ -18,27 +18,10 @@ from sqlmodel import Session
 
 from eventdesk.domain.codes import code_key
 from eventdesk.store import print_jobs
+from eventdesk.store.attendees import PERSON_COLUMNS
 from eventdesk.store.models import Attendee, CheckinList, CheckinRecord, PrintJob, RevokedCode, Room, SessionSpeaker
 from eventdesk.store.notify import CHANNEL
 from eventdesk.store.types import UTCDateTime
-
-PERSON_COLUMNS = (
-    "id",
-    "first_name",
-    "last_name",
-    "badge_name",
-    "pronouns",
-    "organisation",
-    "role",
-    "email",
-    "country",
-    "category",
-    "status",
-    "blocked",
-    "note",
-    "badge_code",
-    "walk_in",
-)
 
 _VALID = and_(CheckinRecord.result == "ok", CheckinRecord.annulled_at.is_(None))
 

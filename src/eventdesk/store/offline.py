@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, insert, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from eventdesk.store.checkins import PERSON_COLUMNS
+from eventdesk.store.attendees import PERSON_COLUMNS
 from eventdesk.store.models import (
     Attendee,
     CheckinList,

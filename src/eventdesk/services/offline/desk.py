@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from eventdesk.domain.checkin import ENTRY, CodeLookup, Result, badge_due, clean_code, decide
@@ -152,38 +153,28 @@ class OfflineDesk:
         does not answer within the deadline."""
         nonce = nonce or service.new_nonce()
         list_name = list_name or MAIN_ENTRANCE
+        submit = partial(  # the same scan online or from the copy
+            service.submit,
+            self.context,
+            text,
+            typed_fast=typed_fast,
+            selected_code=selected_code,
+            list_name=list_name,
+            desk=self.name,
+            direction=direction,
+            nonce=nonce,
+            burst=burst,
+        )
         if not self.offline:
             try:
-                outcome = self.link.guarded(
-                    service.submit,
-                    self.context,
-                    text,
-                    typed_fast=typed_fast,
-                    selected_code=selected_code,
-                    list_name=list_name,
-                    desk=self.name,
-                    direction=direction,
-                    nonce=nonce,
-                    burst=burst,
-                )
+                outcome = self.link.guarded(submit)
             except ServerUnreachable:
                 self._went_offline()
             else:
                 self._remember_online(outcome)
                 return outcome
         with self._mode:
-            return service.submit(
-                self.context,
-                text,
-                typed_fast=typed_fast,
-                selected_code=selected_code,
-                list_name=list_name,
-                desk=self.name,
-                direction=direction,
-                nonce=nonce,
-                burst=burst,
-                scan=self._offline_scanner(list_name, direction, nonce),
-            )
+            return submit(scan=self._offline_scanner(list_name, direction, nonce))
 
     def check_in(
         self, code: str, list_name: str | None = None, direction: str = ENTRY, nonce: str | None = None
